@@ -1,0 +1,80 @@
+// A tiny method+path router for the two listeners. Kratos's routes are few and static with
+// `{id}`-style parameters, so a list of compiled patterns is all that is needed.
+import { errorResponse } from './respond.ts';
+import { notFound, KratosError } from './errors.ts';
+
+export interface RouteContext {
+  request: Request;
+  url: URL;
+  params: Record<string, string>;
+  requestId: string;
+}
+export type RouteHandler = (ctx: RouteContext) => Promise<Response> | Response;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: RouteHandler;
+}
+
+export class Router {
+  readonly #routes: Route[] = [];
+
+  on(method: string, path: string, handler: RouteHandler): this {
+    const keys: string[] = [];
+    const source = path
+      .split('/')
+      .map((seg) => {
+        if (seg.startsWith(':')) {
+          keys.push(seg.slice(1));
+          return '([^/]+)';
+        }
+        return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('/');
+    this.#routes.push({ method, pattern: new RegExp(`^${source}/?$`), keys, handler });
+    return this;
+  }
+
+  async handle(request: Request, requestId: string): Promise<Response> {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return errorResponse(new KratosError(400, 'The request URL is malformed'), requestId);
+    }
+    let methodMismatch = false;
+    for (const route of this.#routes) {
+      const match = route.pattern.exec(url.pathname);
+      if (!match) continue;
+      if (
+        route.method !== request.method &&
+        !(route.method === 'GET' && request.method === 'HEAD')
+      ) {
+        methodMismatch = true;
+        continue;
+      }
+      const params: Record<string, string> = {};
+      route.keys.forEach((key, i) => {
+        try {
+          params[key] = decodeURIComponent(match[i + 1]!);
+        } catch {
+          params[key] = match[i + 1]!;
+        }
+      });
+      try {
+        return await route.handler({ request, url, params, requestId });
+      } catch (err) {
+        return errorResponse(err, requestId);
+      }
+    }
+    if (methodMismatch) {
+      return errorResponse(
+        new KratosError(405, 'The requested HTTP method is not allowed'),
+        requestId,
+      );
+    }
+    return errorResponse(notFound(`No route matches ${url.pathname}`), requestId);
+  }
+}

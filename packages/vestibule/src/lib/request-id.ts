@@ -1,0 +1,12 @@
+import { randomUUID } from 'node:crypto';
+
+/** Request ids appear on error pages and in every log line so a user report can be traced. */
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/** Accept a client/proxy-supplied id only when it is short and boring; otherwise mint one. */
+export function requestIdFrom(headers: Headers): string {
+  const given = headers.get('x-request-id');
+  return given && /^[A-Za-z0-9._-]{8,128}$/.test(given) ? given : newRequestId();
+}

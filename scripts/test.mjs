@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// The one test command (`npm test`): typecheck, lint, then every *.test.ts through Node's own
+// test runner (tsx loads TypeScript). Node 20's `--test` does not expand globs, so we find files here.
+//   npm test                      everything (what CI runs)
+//   npm test -- --no-check        skip typecheck and lint
+//   npm test -- proxy gateway     only test files whose path contains one of the words
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const skipChecks = args.includes('--no-check');
+const filters = args.filter((a) => !a.startsWith('--'));
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out;
+}
+
+function run(label, cmd, cmdArgs) {
+  console.log(`\n▶ ${label}: ${cmd} ${cmdArgs.join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  console.log(`  ${label} finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  if (result.status !== 0) {
+    console.error(`✗ ${label} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+if (!skipChecks) {
+  run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']);
+  run('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
+}
+
+const roots = ['packages', 'test']
+  .map((d) => join(root, d))
+  .filter((d) => {
+    try {
+      return statSync(d).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+let files = roots.flatMap((d) => findTests(d)).sort();
+if (filters.length) files = files.filter((f) => filters.some((w) => f.includes(w)));
+if (files.length === 0) {
+  console.error('✗ no test files found');
+  process.exit(1);
+}
+console.log(`\n▶ ${files.length} test files`);
+run('tests', process.execPath, [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-concurrency=2',
+  '--test-timeout=120000',
+  ...files,
+]);
