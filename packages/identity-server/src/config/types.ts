@@ -1,0 +1,85 @@
+// The normalised configuration the server runs on. It is loaded from a kratos.yml-style file with
+// Kratos's own keys (see shared/ory/kratos/config.schema.json), defaults applied, validated, frozen.
+// Durations are milliseconds here; in the YAML they are Go durations ("1h", "10m", "30s").
+
+export interface FlowConfig {
+  ui_url: string;
+  lifespan_ms: number;
+  enabled: boolean;
+}
+
+export interface KratosConfig {
+  serve: {
+    public: { base_url: string; host: string; port: number };
+    admin: { base_url: string; host: string; port: number };
+  };
+  selfservice: {
+    default_browser_return_url: string;
+    allowed_return_urls: string[];
+    flows: {
+      login: FlowConfig;
+      registration: FlowConfig & {
+        /** Hook names per method, e.g. { password: ['session'] } (Kratos: after.password.hooks[].hook). */
+        after_hooks: Record<string, string[]>;
+        /** Kratos 'show_verification_ui' hook etc.; kept as names. */
+      };
+      recovery: FlowConfig & { use: 'code' | 'link'; notify_unknown_recipients: boolean };
+      verification: FlowConfig & { use: 'code' | 'link'; notify_unknown_recipients: boolean };
+      settings: FlowConfig & {
+        privileged_session_max_age_ms: number;
+        required_aal: 'aal1' | 'highest_available';
+      };
+      logout: { after_default_browser_return_url?: string };
+      error: { ui_url: string };
+    };
+    methods: {
+      password: {
+        enabled: boolean;
+        haveibeenpwned_enabled: boolean;
+        min_password_length: number;
+        identifier_similarity_check_enabled: boolean;
+        max_breaches: number;
+      };
+      code: { enabled: boolean; lifespan_ms: number };
+      link: { enabled: boolean; lifespan_ms: number };
+      profile: { enabled: boolean };
+    };
+  };
+  session: {
+    lifespan_ms: number;
+    earliest_possible_extend_ms: number | null;
+    whoami: { required_aal: 'aal1' | 'highest_available' };
+    cookie: {
+      name: string;
+      domain?: string;
+      path: string;
+      same_site: 'Lax' | 'Strict' | 'None';
+      persistent: boolean;
+    };
+  };
+  cookies: { domain?: string; path: string; same_site: 'Lax' | 'Strict' | 'None' };
+  identity: {
+    default_schema_id: string;
+    /** id → URL/path of the JSON schema (file://, base64://, or a plain path resolved against the config file). */
+    schemas: Array<{ id: string; url: string }>;
+  };
+  hashers: {
+    algorithm: 'bcrypt' | 'argon2';
+    bcrypt: { cost: number };
+    argon2: {
+      memory_kib: number;
+      iterations: number;
+      parallelism: number;
+      salt_length: number;
+      key_length: number;
+    };
+  };
+  secrets: { cookie: string[]; cipher: string[]; default: string[] };
+  courier: {
+    smtp: { connection_uri: string; from_address: string; from_name: string };
+  };
+  /** DSN: "memory" (in-process PGlite), a directory path for PGlite on disk, or postgres://… */
+  dsn: string;
+  /** Largest accepted request body in bytes (413 above it). Not a Kratos key; Vestibule's own. */
+  body_limit_bytes: number;
+}
