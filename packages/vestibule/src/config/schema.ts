@@ -1,0 +1,131 @@
+// The shape of `vestibule.yml`, the edge's one config file. Validated once at startup (Auth.js habit:
+// assert config into errors and warnings, then freeze). Keys are snake_case like Ory's own configs.
+// `strict` makes unknown keys visible: the loader turns those issues into warnings, not errors.
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+export const RULE_MODES = ['public', 'optional', 'required', 'role'] as const;
+
+/** A duration in milliseconds: a number, or a Go-style string ("500ms", "10s", "5m", "1h"). */
+const duration = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration like "10s" or "500ms", got "${v}"`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const httpURL = z
+  .string()
+  .refine((v) => /^https?:\/\/[^/]/i.test(v) && URL.canParse(v), {
+    message: 'expected an absolute http(s) URL',
+  })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const port = z.number().int().min(0).max(65535);
+
+function buildSchema(strict: boolean) {
+  const object = <T extends z.ZodRawShape>(shape: T) =>
+    strict ? z.strictObject(shape) : z.object(shape);
+
+  const rule = object({
+    id: z.string().min(1).optional(),
+    /** Glob (`*` = one segment, `**` = any depth) or, with `regex: true`-style prefix `re:`, a regex. */
+    path: z.string().min(1).optional(),
+    regex: z.string().min(1).optional(),
+    methods: z.array(z.string().regex(/^[A-Za-z]+$/, 'expected an HTTP method')).optional(),
+    mode: z.enum(RULE_MODES),
+    roles: z.array(z.string().min(1)).min(1).optional(),
+  }).superRefine((r, ctx) => {
+    if (!r.path === !r.regex) {
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of path or regex' });
+    }
+    if (r.mode === 'role' && !r.roles) {
+      ctx.addIssue({ code: 'custom', path: ['roles'], message: 'required when mode is role' });
+    }
+    if (r.regex) {
+      try {
+        new RegExp(r.regex);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['regex'], message: (err as Error).message });
+      }
+    }
+  });
+
+  return object({
+    server: object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(4000),
+      /** The origin browsers use to reach the edge; decides cookie `Secure` and absolute redirects. */
+      public_url: httpURL.default('http://localhost:4000'),
+      /** Trust X-Forwarded-* from the peer (only behind a load balancer you control). */
+      trust_proxy: z.boolean().default(false),
+      shutdown_timeout: duration.default(10_000),
+    }).prefault({}),
+    kratos: object({
+      /** Where the edge reaches Kratos's public API (often an in-cluster URL). Unset in `vestibule up`
+       * means "start the embedded identity server". */
+      public_url: httpURL.optional(),
+      /** Kratos's own `serve.public.base_url`, if it differs from public_url; rewritten to the proxy path. */
+      browser_url: httpURL.optional(),
+      /** Admin API (seeding, revocation webhooks); never exposed through the proxy. */
+      admin_url: httpURL.optional(),
+      /** Hosts Kratos may put in URLs that the browser cannot resolve (in-cluster service names). */
+      in_cluster_pattern: z.string().min(1).default('^ory-kratos(:\\d+)?$'),
+      timeouts: object({
+        request: duration.default(10_000),
+        whoami: duration.default(3_000),
+      }).prefault({}),
+    }).prefault({}),
+    proxy: object({
+      prefix: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~\-/]*[^/]$/, 'expected a path like /api/ory (no trailing slash)')
+        .default('/api/ory'),
+      /** Keep `Domain=` on Kratos cookies only when set (host-only cookies otherwise). */
+      cookie_domain: z.string().min(1).optional(),
+    }).prefault({}),
+    pages: object({
+      theme: object({
+        brand: z.string().min(1).default('Vestibule'),
+        accent_color: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{3,8}$/, 'expected a hex colour like #4f46e5')
+          .default('#4f46e5'),
+      }).prefault({}),
+      /** Message id (e.g. 4000006) → text, overriding Kratos's English text. */
+      translations: z
+        .record(z.string().regex(/^\d+$/, 'expected a message id'), z.string())
+        .default({}),
+    }).prefault({}),
+    gateway: object({
+      upstream_url: httpURL.optional(),
+      rules: z.array(rule).default([]),
+      /** Path to an Oathkeeper access-rules file (JSON or YAML), used in addition to `rules`. */
+      oathkeeper_rules_file: z.string().min(1).optional(),
+      default_decision: z.enum(['deny', 'allow']).default('deny'),
+      /** HMAC secret shared with the app for the signed identity headers (≥ 32 characters). */
+      header_secret: z.string().min(32, 'expected at least 32 characters').optional(),
+      session_cache: object({
+        ttl: duration.default(10_000),
+        max_entries: z.number().int().positive().default(10_000),
+      }).prefault({}),
+      upstream_timeout: duration.default(30_000),
+    }).prefault({}),
+    dev: object({
+      mailbox: z.boolean().default(false),
+    }).prefault({}),
+  });
+}
+
+export const strictConfigSchema = buildSchema(true);
+export const configSchema = buildSchema(false);
+
+export type EdgeConfig = z.output<typeof configSchema>;
+export type EdgeConfigInput = z.input<typeof configSchema>;
+export type GatewayRuleConfig = EdgeConfig['gateway']['rules'][number];
