@@ -1,0 +1,176 @@
+// The session cache in front of whoami. Security properties, each pinned by a test:
+// - keyed by SHA-256 of the credential: a heap dump or a debug log never shows a usable credential;
+// - an entry lives at most min(session.expires_at, now + ttlMs): a cached session never outlives Kratos's;
+// - concurrent misses for one credential share ONE whoami call (single-flight);
+// - evict()/evictIdentity()/evictSession() act at once, also on calls still in flight, so the very
+//   next request after a logout or revocation asks Kratos again;
+// - bounded (LRU), so a flood of random cookies costs memory we chose, not memory they choose.
+//
+// Negative results (Kratos said 401) are cached only briefly and in a separate, smaller LRU:
+// a 401 credential never becomes valid later (a login issues a new cookie/token), so a short cache
+// protects Kratos from a client hammering with a stale cookie on an `optional` route, while the
+// separate LRU keeps junk credentials from pushing real sessions out. A 403 (e.g. aal2 required)
+// is NOT cached: the same cookie becomes valid once the user completes the second factor.
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { WhoamiFunction } from './whoami.ts';
+import type { KratosSession, SessionCredential } from './types.ts';
+
+export interface SessionCacheOptions {
+  whoami: WhoamiFunction;
+  /** Upper bound on how long a validated session is trusted without asking Kratos. Default 15 000 ms. */
+  ttlMs?: number;
+  /** How long "this credential is not a session" is remembered; 0 disables. Default 2 000 ms. */
+  negativeTtlMs?: number;
+  /** Max cached sessions (LRU). Default 10 000. */
+  maxEntries?: number;
+  /** Max cached negative results (LRU). Default 1 000. */
+  maxNegativeEntries?: number;
+  /** Injectable clock (ms since epoch) so tests drive expiry without sleeping. */
+  now?: () => number;
+}
+
+interface Entry {
+  session: KratosSession;
+  expiresAt: number;
+}
+
+interface Flight {
+  promise: Promise<KratosSession | null>;
+}
+
+export interface SessionCacheStats {
+  hits: number;
+  misses: number;
+  whoamiCalls: number;
+}
+
+export interface SessionCache {
+  /** The session for this credential, or null when Kratos says there is none. Throws KratosUnavailable. */
+  lookup(credential: SessionCredential): Promise<KratosSession | null>;
+  evict(credential: SessionCredential): void;
+  evictIdentity(identityId: string): number;
+  evictSession(sessionId: string): number;
+  clear(): void;
+  readonly size: number;
+  readonly stats: SessionCacheStats;
+}
+
+export function credentialKey(credential: SessionCredential): string {
+  return createHash('sha256').update(`${credential.kind}\0${credential.value}`).digest('base64url');
+}
+
+export function createSessionCache(options: SessionCacheOptions): SessionCache {
+  const ttlMs = positive(options.ttlMs ?? 15_000, 'ttlMs');
+  const negativeTtlMs = options.negativeTtlMs ?? 2_000;
+  const now = options.now ?? Date.now;
+  const entries = new LRUCache<string, Entry>({
+    max: positive(options.maxEntries ?? 10_000, 'maxEntries'),
+  });
+  const negatives = new LRUCache<string, number>({
+    max: positive(options.maxNegativeEntries ?? 1_000, 'maxNegativeEntries'),
+  });
+  const flights = new Map<string, Flight>();
+  const stats: SessionCacheStats = { hits: 0, misses: 0, whoamiCalls: 0 };
+
+  const remember = (key: string, session: KratosSession | null) => {
+    const at = now();
+    if (session === null) {
+      if (negativeTtlMs > 0) negatives.set(key, at + negativeTtlMs);
+      return;
+    }
+    const expiresAt = Math.min(at + ttlMs, sessionExpiry(session) ?? Infinity);
+    if (expiresAt > at) entries.set(key, { session, expiresAt });
+  };
+
+  const fresh = (key: string): KratosSession | null | undefined => {
+    const entry = entries.get(key);
+    if (entry) {
+      if (entry.expiresAt > now()) return entry.session;
+      entries.delete(key);
+    }
+    const negativeUntil = negatives.get(key);
+    if (negativeUntil !== undefined) {
+      if (negativeUntil > now()) return null;
+      negatives.delete(key);
+    }
+    return undefined;
+  };
+
+  const fly = (key: string, credential: SessionCredential): Promise<KratosSession | null> => {
+    stats.whoamiCalls++;
+    const flight: Flight = { promise: options.whoami(credential) };
+    flights.set(key, flight);
+    flight.promise.then(
+      (session) => {
+        // An eviction while the call was in flight removed `flight`: its answer may predate the
+        // logout/revocation, so it must not be cached.
+        if (flights.get(key) !== flight) return;
+        flights.delete(key);
+        remember(key, session);
+      },
+      () => {
+        if (flights.get(key) === flight) flights.delete(key);
+      },
+    );
+    return flight.promise;
+  };
+
+  return {
+    lookup(credential) {
+      const key = credentialKey(credential);
+      const cached = fresh(key);
+      if (cached !== undefined) {
+        stats.hits++;
+        return Promise.resolve(cached);
+      }
+      stats.misses++;
+      return flights.get(key)?.promise ?? fly(key, credential);
+    },
+    evict(credential) {
+      const key = credentialKey(credential);
+      entries.delete(key);
+      negatives.delete(key);
+      flights.delete(key);
+    },
+    evictIdentity: (identityId) =>
+      evictWhere(entries, flights, (s) => s.identity.id === identityId),
+    evictSession: (sessionId) => evictWhere(entries, flights, (s) => s.id === sessionId),
+    clear() {
+      entries.clear();
+      negatives.clear();
+      flights.clear();
+    },
+    get size() {
+      return entries.size;
+    },
+    stats,
+  };
+}
+
+function evictWhere(
+  entries: LRUCache<string, Entry>,
+  flights: Map<string, Flight>,
+  matches: (session: KratosSession) => boolean,
+): number {
+  const doomed: string[] = [];
+  for (const [key, entry] of entries.entries()) if (matches(entry.session)) doomed.push(key);
+  for (const key of doomed) entries.delete(key);
+  // We cannot know whose session an in-flight call will return: forget them all, so their answers
+  // are not cached and the next request asks Kratos afresh.
+  flights.clear();
+  return doomed.length;
+}
+
+function sessionExpiry(session: KratosSession): number | undefined {
+  if (!session.expires_at) return undefined;
+  const at = Date.parse(session.expires_at);
+  return Number.isFinite(at) ? at : undefined;
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`session cache: ${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}

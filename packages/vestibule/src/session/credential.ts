@@ -1,0 +1,63 @@
+// Finding the session credential in a request, in the order Kratos's own session manager uses
+// (X-Session-Token, then the session cookie, then `Authorization: Bearer`), so the edge and Kratos
+// can never disagree about which credential a request carries.
+import type { SessionCredential } from './types.ts';
+
+export const DEFAULT_SESSION_COOKIE = 'ory_kratos_session';
+
+/** Anything with `get(name)`: Web `Headers`, or our Node adapter's view of `IncomingHttpHeaders`. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+export function extractCredential(
+  headers: HeaderReader,
+  options: { cookieName?: string } = {},
+): SessionCredential | null {
+  const token = headers.get('x-session-token')?.trim();
+  if (token) return { kind: 'token', value: token };
+  const cookie = readCookie(headers.get('cookie'), options.cookieName ?? DEFAULT_SESSION_COOKIE);
+  if (cookie) return { kind: 'cookie', value: cookie };
+  const bearer = readBearer(headers.get('authorization'));
+  if (bearer) return { kind: 'token', value: bearer };
+  return null;
+}
+
+/**
+ * The first cookie called `name` (browsers send the most specific path first, RFC 6265 §5.4).
+ * Values stay as sent: Kratos's cookie value is opaque and we forward it byte for byte.
+ */
+export function readCookie(header: string | null | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+      value = value.slice(1, -1);
+    }
+    if (value) return value;
+  }
+  return null;
+}
+
+function readBearer(header: string | null): string | null {
+  if (!header) return null;
+  const match = /^bearer[ \t]+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+/** Wraps Node's lower-cased header object so the same extraction code serves both worlds. */
+export function nodeHeaderReader(
+  headers: Record<string, string | string[] | undefined>,
+): HeaderReader {
+  return {
+    get(name) {
+      const value = headers[name];
+      if (value === undefined) return null;
+      // Node joins duplicate Cookie headers with '; ' already; other duplicates keep the first.
+      return Array.isArray(value) ? (value[0] ?? null) : value;
+    },
+  };
+}
