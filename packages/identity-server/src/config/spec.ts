@@ -1,0 +1,240 @@
+// The kratos.yml keys the embedded server understands, with Kratos's own defaults
+// (shared/ory/kratos/config.schema.json). One table drives validation, defaults, unknown-key
+// warnings and environment overrides, so a key is described in exactly one place.
+// `opaque` marks keys real Kratos knows but this server does not interpret: accepted silently so a
+// real Kratos config loads without noise.
+
+export const LEAF = Symbol('leaf');
+
+export type LeafSpec =
+  | { [LEAF]: 'string'; default?: string }
+  | { [LEAF]: 'url'; default?: string; schemes?: readonly string[] }
+  | { [LEAF]: 'duration'; default?: string }
+  | { [LEAF]: 'int'; default?: number; min?: number; max?: number }
+  | { [LEAF]: 'bool'; default?: boolean }
+  | { [LEAF]: 'enum'; values: readonly string[]; default?: string }
+  | { [LEAF]: 'urls'; default?: string[] }
+  | { [LEAF]: 'secrets'; minLength: number; exactLength?: number }
+  | { [LEAF]: 'bytes'; default?: string }
+  | { [LEAF]: 'hooks' }
+  | { [LEAF]: 'schemas' }
+  | { [LEAF]: 'opaque' };
+
+export interface BranchSpec {
+  [key: string]: Spec;
+}
+export type Spec = LeafSpec | BranchSpec;
+
+export const isLeaf = (spec: Spec): spec is LeafSpec => LEAF in spec;
+
+const HTTP = ['http:', 'https:'] as const;
+const str = (d?: string): LeafSpec => ({
+  [LEAF]: 'string',
+  ...(d === undefined ? {} : { default: d }),
+});
+const url = (d?: string): LeafSpec => ({
+  [LEAF]: 'url',
+  schemes: HTTP,
+  ...(d === undefined ? {} : { default: d }),
+});
+const dur = (d: string): LeafSpec => ({ [LEAF]: 'duration', default: d });
+const int = (d: number | undefined, min: number, max = 2 ** 31 - 1): LeafSpec => ({
+  [LEAF]: 'int',
+  min,
+  max,
+  ...(d === undefined ? {} : { default: d }),
+});
+const bool = (d: boolean): LeafSpec => ({ [LEAF]: 'bool', default: d });
+const oneOf = (values: readonly string[], d: string): LeafSpec => ({
+  [LEAF]: 'enum',
+  values,
+  default: d,
+});
+const opaque: LeafSpec = { [LEAF]: 'opaque' };
+const hooks: LeafSpec = { [LEAF]: 'hooks' };
+
+const FALLBACK = 'https://www.ory.com/kratos/docs/fallback';
+const AAL = ['aal1', 'highest_available'] as const;
+
+/** before/after blocks: hooks we keep by name; per-method after blocks for registration. */
+const afterBlock = (methods: readonly string[]): BranchSpec => ({
+  default_browser_return_url: url(),
+  hooks,
+  ...Object.fromEntries(methods.map((m) => [m, { default_browser_return_url: url(), hooks }])),
+});
+const AFTER_METHODS = [
+  'password',
+  'oidc',
+  'saml',
+  'code',
+  'webauthn',
+  'passkey',
+  'totp',
+  'lookup_secret',
+  'profile',
+];
+
+const flow = (name: string, extra: BranchSpec = {}): BranchSpec => ({
+  ui_url: url(`${FALLBACK}/${name}`),
+  lifespan: dur('1h'),
+  before: { hooks },
+  after: afterBlock(AFTER_METHODS),
+  ...extra,
+});
+
+const addressFlow = (name: string): BranchSpec =>
+  flow(name, {
+    enabled: bool(false),
+    use: oneOf(['code', 'link'], 'code'),
+    notify_unknown_recipients: bool(false),
+  });
+
+const listener = (port: number): BranchSpec => ({
+  base_url: url(),
+  // Kratos binds 0.0.0.0; an embedded dev server binds loopback unless told otherwise.
+  host: str('127.0.0.1'),
+  port: int(port, 0, 65535),
+  cors: opaque,
+  request_log: opaque,
+  socket: opaque,
+  tls: opaque,
+});
+
+export const CONFIG_SPEC: BranchSpec = {
+  version: opaque,
+  dsn: str(),
+  serve: { public: listener(4433), admin: listener(4434) },
+  selfservice: {
+    default_browser_return_url: url(),
+    allowed_return_urls: { [LEAF]: 'urls', default: [] },
+    flows: {
+      login: flow('login', { style: opaque }),
+      registration: flow('registration', {
+        enabled: bool(true),
+        login_hints: opaque,
+        enable_legacy_one_step: opaque,
+        style: opaque,
+      }),
+      settings: flow('settings', {
+        privileged_session_max_age: dur('1h'),
+        required_aal: oneOf(AAL, 'highest_available'),
+      }),
+      recovery: addressFlow('recovery'),
+      verification: addressFlow('verification'),
+      logout: { clear_browser_data: opaque, after: { default_browser_return_url: url() } },
+      error: { ui_url: url(`${FALLBACK}/error`) },
+    },
+    methods: {
+      password: {
+        enabled: bool(true),
+        config: {
+          // Kratos defaults this to true; the embedded server has no network, so it is off unless set.
+          haveibeenpwned_enabled: bool(false),
+          haveibeenpwned_host: opaque,
+          max_breaches: int(0, 0),
+          ignore_network_errors: bool(true),
+          min_password_length: int(8, 6, 1024),
+          identifier_similarity_check_enabled: bool(true),
+          migrate_hook: opaque,
+        },
+      },
+      code: {
+        enabled: bool(true),
+        passwordless_enabled: opaque,
+        mfa_enabled: opaque,
+        passwordless_login_fallback_enabled: opaque,
+        config: {
+          lifespan: dur('1h'),
+          max_submissions: opaque,
+          missing_credential_fallback_enabled: opaque,
+        },
+      },
+      link: { enabled: bool(false), config: { lifespan: dur('1h'), base_url: opaque } },
+      profile: { enabled: bool(true) },
+      totp: opaque,
+      lookup_secret: opaque,
+      webauthn: opaque,
+      passkey: opaque,
+      oidc: opaque,
+      saml: opaque,
+    },
+  },
+  session: {
+    lifespan: dur('24h'),
+    earliest_possible_extend: { [LEAF]: 'duration' },
+    whoami: { required_aal: oneOf(AAL, 'highest_available'), tokenizer: opaque },
+    cookie: {
+      name: str('ory_kratos_session'),
+      domain: str(),
+      path: str(),
+      same_site: oneOf(['Lax', 'Strict', 'None'], 'Lax'),
+      persistent: bool(true),
+    },
+  },
+  cookies: {
+    domain: str(),
+    path: str('/'),
+    same_site: oneOf(['Lax', 'Strict', 'None'], 'Lax'),
+    secure: opaque,
+  },
+  identity: { default_schema_id: str('default'), schemas: { [LEAF]: 'schemas' } },
+  hashers: {
+    algorithm: oneOf(['bcrypt', 'argon2'], 'bcrypt'),
+    // Kratos accepts cost 4..31; above 16 one hash takes seconds, still the operator's choice.
+    bcrypt: { cost: int(12, 4, 31) },
+    argon2: {
+      memory: { [LEAF]: 'bytes', default: '128MB' },
+      iterations: int(1, 1),
+      parallelism: int(undefined, 1, 255),
+      salt_length: int(16, 16, 1024),
+      key_length: int(32, 16, 1024),
+      expected_duration: opaque,
+      expected_deviation: opaque,
+      dedicated_memory: opaque,
+    },
+  },
+  secrets: {
+    default: { [LEAF]: 'secrets', minLength: 16 },
+    cookie: { [LEAF]: 'secrets', minLength: 16 },
+    cipher: { [LEAF]: 'secrets', minLength: 32, exactLength: 32 },
+    pagination: { [LEAF]: 'secrets', minLength: 16 },
+  },
+  courier: {
+    smtp: {
+      connection_uri: str(),
+      from_address: str('no-reply@ory.kratos.sh'),
+      from_name: str(''),
+      headers: opaque,
+      local_name: opaque,
+      client_cert_path: opaque,
+      client_key_path: opaque,
+    },
+    templates: opaque,
+    template_override_path: opaque,
+    message_retries: opaque,
+    delivery_strategy: opaque,
+    http: opaque,
+    channels: opaque,
+    worker: opaque,
+    sms: opaque,
+  },
+  // Known Kratos top-level keys without meaning for the embedded server.
+  log: opaque,
+  tracing: opaque,
+  ciphers: opaque,
+  database: opaque,
+  oauth2_provider: opaque,
+  preview: opaque,
+  security: opaque,
+  dev: opaque,
+  help: opaque,
+  'sqa-opt-out': opaque,
+  'watch-courier': opaque,
+  'expose-metrics-port': opaque,
+  config: opaque,
+  clients: opaque,
+  feature_flags: opaque,
+  organizations: opaque,
+  enterprise: opaque,
+  revision: opaque,
+};
