@@ -1,0 +1,188 @@
+// The courier queues messages in the persister and dispatches them, recording every attempt as
+// Kratos does (ory/kratos courier/courier_dispatcher.go): status `queued` → `processing` → `sent`;
+// a failed attempt adds a `failed` dispatch and puts the message back to `queued`; once
+// `send_count` exceeds `courier.message_retries` (default 5) the message is `abandoned`; an SMTP
+// 5xx reply abandons at once. Unlike Kratos's fixed poll we wait an exponential backoff between
+// attempts of one message, measured on the injected clock (so tests use a fake clock, never sleeps).
+import { randomUUID } from 'node:crypto';
+import type { ServerContext } from '../context.ts';
+import type { CourierMessage } from '../persistence/types.ts';
+import { renderEmail, renderHTML, type TemplateData, type TemplateType } from './templates.ts';
+import { createSMTPTransport, SMTPDeliveryError, type MailTransport } from './smtp.ts';
+import { createDevMailboxTransport } from './dev-mailbox.ts';
+
+export interface CourierOptions {
+  /** Where mail goes. Default: SMTP to courier.smtp.connection_uri, or the dev mailbox when it is empty. */
+  transport?: MailTransport;
+  /** Kratos `courier.message_retries`: attempts beyond the first before a message is abandoned. */
+  messageRetries?: number;
+  /** Delay before the 2nd attempt; doubles per attempt up to backoffMaxMs. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** How often the background worker (start()) looks for due messages. */
+  pollIntervalMs?: number;
+}
+
+export interface Courier {
+  readonly transport: MailTransport;
+  /** Renders the template and queues the email; delivery starts right away in the background. */
+  queueEmail(type: TemplateType, data: TemplateData): Promise<CourierMessage>;
+  /** One pass over the queue: abandons exhausted messages, attempts every due one. */
+  dispatchQueue(): Promise<void>;
+  /** Resolves when no dispatch pass is running (tests await this instead of sleeping). */
+  idle(): Promise<void>;
+  /** Starts the retry worker (an unref'd interval); stop() ends it. */
+  start(): void;
+  stop(): void;
+}
+
+export function defaultTransport(ctx: ServerContext): MailTransport {
+  const uri = ctx.config.courier.smtp.connection_uri;
+  return uri ? createSMTPTransport(uri) : createDevMailboxTransport({ now: () => ctx.clock.now() });
+}
+
+export function createCourier(ctx: ServerContext, options: CourierOptions = {}): Courier {
+  const transport = options.transport ?? defaultTransport(ctx);
+  const retries = options.messageRetries ?? 5;
+  const base = options.backoffBaseMs ?? 1_000;
+  const max = options.backoffMaxMs ?? 5 * 60_000;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  const now = () => ctx.clock.now().toISOString();
+  const isDue = (message: CourierMessage) => {
+    const last = message.dispatches.at(-1);
+    if (!last || message.send_count === 0) return true;
+    const wait = Math.min(max, base * 2 ** (message.send_count - 1));
+    return Date.parse(last.created_at) + wait <= ctx.clock.now().getTime();
+  };
+
+  async function attempt(message: CourierMessage): Promise<void> {
+    const at = now();
+    message.status = 'processing';
+    message.send_count += 1;
+    message.updated_at = at;
+    await ctx.persister.updateMessage(message);
+    const { config } = ctx;
+    try {
+      await transport.send({
+        from: { name: config.courier.smtp.from_name, address: config.courier.smtp.from_address },
+        to: message.recipient,
+        subject: message.subject,
+        text: message.body,
+        html: renderHTML(message.body),
+      });
+      message.status = 'sent';
+      message.dispatches.push({ id: randomUUID(), status: 'success', created_at: now() });
+    } catch (err) {
+      const permanent = err instanceof SMTPDeliveryError && err.permanent;
+      message.status = permanent ? 'abandoned' : 'queued';
+      message.dispatches.push({
+        id: randomUUID(),
+        status: 'failed',
+        error: {
+          code: 500,
+          status: 'Internal Server Error',
+          reason: 'failed to send email via smtp',
+          message: (err as Error).message,
+        },
+        created_at: now(),
+      });
+      ctx.log('warn', 'courier: unable to dispatch message', {
+        message_id: message.id,
+        send_count: message.send_count,
+        abandoned: permanent,
+      });
+    }
+    message.updated_at = now();
+    await ctx.persister.updateMessage(message);
+  }
+
+  async function pass(): Promise<void> {
+    let pageToken: string | undefined;
+    do {
+      const page = await ctx.persister.listMessages({
+        page_size: 100,
+        status: 'queued',
+        ...(pageToken ? { page_token: pageToken } : {}),
+      });
+      for (const message of page.items) {
+        if (message.send_count > retries) {
+          message.status = 'abandoned';
+          message.updated_at = now();
+          await ctx.persister.updateMessage(message);
+          ctx.log('warn', 'courier: message abandoned', { message_id: message.id });
+        } else if (isDue(message)) {
+          await attempt(message);
+        }
+      }
+      pageToken = page.next_page_token;
+    } while (pageToken);
+  }
+
+  // Passes never overlap: each waits for the previous one, so one message is never sent twice.
+  function dispatchQueue(): Promise<void> {
+    const next = running.then(pass);
+    running = next.catch((err: unknown) => {
+      ctx.log('error', 'courier: dispatch pass failed', { error: (err as Error).message });
+    });
+    return next;
+  }
+
+  return {
+    transport,
+    async queueEmail(type, data) {
+      const rendered = renderEmail(type, data);
+      const at = now();
+      const message: CourierMessage = {
+        id: randomUUID(),
+        type: 'email',
+        status: 'queued',
+        recipient: data.to,
+        subject: rendered.subject,
+        body: rendered.text,
+        template_type: type,
+        send_count: 0,
+        dispatches: [],
+        created_at: at,
+        updated_at: at,
+      };
+      await ctx.persister.createMessage(message);
+      dispatchQueue().catch(() => {}); // logged by dispatchQueue; the request must not wait on SMTP
+      return message;
+    },
+    dispatchQueue,
+    idle: () => running,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        dispatchQueue().catch(() => {});
+      }, options.pollIntervalMs ?? 1_000);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      transport.close?.();
+    },
+  };
+}
+
+// One courier per server context. The context contract (context.ts) has no courier slot, so flows
+// look theirs up here; the server assembly (or a test) may install one with its own transport.
+const couriers = new WeakMap<ServerContext, Courier>();
+
+export function courierFor(ctx: ServerContext): Courier {
+  let courier = couriers.get(ctx);
+  if (!courier) {
+    courier = createCourier(ctx);
+    couriers.set(ctx, courier);
+  }
+  return courier;
+}
+
+export function installCourier(ctx: ServerContext, courier: Courier): Courier {
+  couriers.get(ctx)?.stop();
+  couriers.set(ctx, courier);
+  return courier;
+}
