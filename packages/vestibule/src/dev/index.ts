@@ -1,0 +1,1 @@
+export { createDevMailbox, type DevMailboxOptions, type DevMailboxHandler } from './mailbox.ts';
