@@ -42,7 +42,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
       default_browser_return_url: ss.default_browser_return_url as string,
       allowed_return_urls: ss.allowed_return_urls as string[],
       flows: {
-        login: flowConfig(flows.login),
+        login: { ...flowConfig(flows.login), after_hooks: afterHooks(flows.login) },
         registration: {
           ...flowConfig(flows.registration),
           after_hooks: afterHooks(flows.registration),
@@ -51,6 +51,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
         verification: addressFlow(flows.verification),
         settings: {
           ...flowConfig(flows.settings),
+          after_hooks: afterHooks(flows.settings),
           privileged_session_max_age_ms: pick(
             flows.settings,
             'privileged_session_max_age',

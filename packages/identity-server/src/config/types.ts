@@ -17,7 +17,10 @@ export interface KratosConfig {
     default_browser_return_url: string;
     allowed_return_urls: string[];
     flows: {
-      login: FlowConfig;
+      login: FlowConfig & {
+        /** after.<method>.hooks names, e.g. { password: ['require_verified_address'] }; `global` = after.hooks. */
+        after_hooks?: Record<string, string[]>;
+      };
       registration: FlowConfig & {
         /** Hook names per method, e.g. { password: ['session'] } (Kratos: after.password.hooks[].hook). */
         after_hooks: Record<string, string[]>;
@@ -26,6 +29,8 @@ export interface KratosConfig {
       recovery: FlowConfig & { use: 'code' | 'link'; notify_unknown_recipients: boolean };
       verification: FlowConfig & { use: 'code' | 'link'; notify_unknown_recipients: boolean };
       settings: FlowConfig & {
+        /** after.<method>.hooks names, e.g. { password: ['revoke_active_sessions'] }. */
+        after_hooks?: Record<string, string[]>;
         privileged_session_max_age_ms: number;
         required_aal: 'aal1' | 'highest_available';
       };
