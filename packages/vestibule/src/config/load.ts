@@ -17,6 +17,8 @@ export interface ConfigWarning {
 export interface LoadedConfig {
   config: Readonly<EdgeConfig>;
   warnings: ConfigWarning[];
+  /** The file's own values (no defaults, no env), for callers that layer settings of their own. */
+  raw: Record<string, unknown>;
 }
 
 /** Every problem found, not only the first; `key` (from ConfigError) is the first one's path. */
@@ -96,7 +98,7 @@ export function loadConfigObject(
       message: 'public_url is plain http on a non-local host: cookies will not be marked Secure',
     });
   }
-  return { config: deepFreeze(config), warnings };
+  return { config: deepFreeze(config), warnings, raw: input };
 }
 
 /** `['gateway', 'rules', 2, 'mode']` → `gateway.rules[2].mode`. */

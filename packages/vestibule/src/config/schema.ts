@@ -29,6 +29,15 @@ const httpURL = z
 
 const port = z.number().int().min(0).max(65535);
 
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function buildSchema(strict: boolean) {
   const object = <T extends z.ZodRawShape>(shape: T) =>
     strict ? z.strictObject(shape) : z.object(shape);
@@ -75,8 +84,14 @@ function buildSchema(strict: boolean) {
       browser_url: httpURL.optional(),
       /** Admin API (seeding, revocation webhooks); never exposed through the proxy. */
       admin_url: httpURL.optional(),
-      /** Hosts Kratos may put in URLs that the browser cannot resolve (in-cluster service names). */
-      in_cluster_pattern: z.string().min(1).default('^ory-kratos(:\\d+)?$'),
+      /** Host names (port ignored) Kratos may put in URLs that a browser cannot resolve, as a regex;
+       * `false` disables. Unset: the Ory Helm chart's names (ory-kratos, ory-kratos-public.ns.svc, …). */
+      in_cluster_pattern: z
+        .union([
+          z.literal(false),
+          z.string().refine(isRegExp, { message: 'expected a valid regular expression' }),
+        ])
+        .optional(),
       timeouts: object({
         request: duration.default(10_000),
         whoami: duration.default(3_000),

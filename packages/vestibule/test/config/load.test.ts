@@ -29,7 +29,7 @@ test('an empty file gives the documented defaults, frozen', () => {
   assert.equal(config.server.public_url, 'http://localhost:4000');
   assert.equal(config.proxy.prefix, '/api/ory');
   assert.equal(config.gateway.default_decision, 'deny');
-  assert.equal(config.kratos.in_cluster_pattern, '^ory-kratos(:\\d+)?$');
+  assert.equal(config.kratos.in_cluster_pattern, undefined);
   assert.deepEqual(warnings, []);
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.gateway.session_cache));
   assert.throws(() => {
