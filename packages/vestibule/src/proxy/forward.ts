@@ -1,0 +1,146 @@
+// One exchange with Kratos: send with `redirect: 'manual'` (a 303 from Kratos is for the browser, not
+// for us), then turn Kratos's answer into the browser's: Set-Cookie and Location rewritten, URL fields
+// of JSON/HTML bodies rewritten, Content-Length recomputed, everything else streamed through.
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { callOutbound, type FetchLike } from '../lib/outbound.ts';
+import { KratosUnavailable } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { BodyTooLarge, bodyKindOf, readLimited, rewriteBody } from './body.ts';
+import { copyResponseHeaders } from './headers.ts';
+import { ownErrorResponse } from './respond.ts';
+import { rewriteSetCookie } from './set-cookie.ts';
+import type { URLRewriter } from './url-rewriter.ts';
+
+export interface Transport {
+  fetch: FetchLike;
+  close(): Promise<void>;
+}
+
+/** Default: undici's own fetch on a keep-alive Agent we own (not the runtime's global dispatcher). */
+export function createTransport(options: {
+  fetch?: FetchLike;
+  dispatcher?: Dispatcher;
+}): Transport {
+  if (options.fetch) return { fetch: options.fetch, close: async () => undefined };
+  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
+  const owned = options.dispatcher === undefined;
+  const fetch = ((input: string | URL, init?: RequestInit) =>
+    undiciFetch(input, { ...(init as object), dispatcher } as never)) as unknown as FetchLike;
+  return { fetch, close: async () => (owned ? dispatcher.close() : undefined) };
+}
+
+export interface ExchangeContext {
+  requestId: string;
+  method: string;
+  upstreamURL: string;
+  publicOrigin: URL;
+  accept: string | null;
+  headers: Headers;
+  body: BodyInit | null;
+  /** Buffer the whole answer even when opaque (the double-submit guard replays it). */
+  bufferAll: boolean;
+}
+
+export interface ExchangeSettings {
+  transport: Transport;
+  timeoutMs: number;
+  rewriter: URLRewriter;
+  cookieDomain?: string;
+  maxRewriteBytes: number;
+  logger: Logger;
+}
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+/** Never rejects: transport failures become the proxy's own 502/504 answers. */
+export async function exchange(
+  ctx: ExchangeContext,
+  settings: ExchangeSettings,
+): Promise<Response> {
+  try {
+    const upstream = await callOutbound(
+      ctx.upstreamURL,
+      {
+        method: ctx.method,
+        headers: ctx.headers,
+        body: ctx.body,
+        ...(ctx.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit,
+      { fetch: settings.transport.fetch, timeoutMs: settings.timeoutMs, service: 'kratos' },
+    );
+    return await toDownstream(upstream, ctx, settings);
+  } catch (err) {
+    const status = failureStatus(err);
+    settings.logger.warn('kratos exchange failed', {
+      requestId: ctx.requestId,
+      status,
+      upstream: ctx.upstreamURL,
+      err,
+    });
+    return ownErrorResponse(status, ctx.requestId, ctx.accept);
+  }
+}
+
+function failureStatus(err: unknown): 502 | 504 {
+  if (err instanceof KratosUnavailable) return err.status === 504 ? 504 : 502;
+  // The deadline also covers reading the body: fetch errors the stream with the timeout reason.
+  if (err instanceof Error && err.name === 'TimeoutError') return 504;
+  return 502;
+}
+
+async function toDownstream(
+  upstream: Response,
+  ctx: ExchangeContext,
+  settings: ExchangeSettings,
+): Promise<Response> {
+  const headers = downstreamHeaders(upstream, ctx, settings);
+  const { status } = upstream;
+  if (ctx.method === 'HEAD' || NULL_BODY_STATUS.has(status)) {
+    await upstream.body?.cancel().catch(() => undefined);
+    return new Response(null, { status, headers });
+  }
+  const kind = bodyKindOf(upstream.headers.get('content-type'));
+  if (kind === 'opaque' && !ctx.bufferAll) {
+    const length = upstream.headers.get('content-length');
+    const encoding = upstream.headers.get('content-encoding');
+    // Fetch decodes gzip/br/deflate itself, so the upstream length only holds for identity bodies.
+    if (length && (!encoding || encoding === 'identity')) headers.set('content-length', length);
+    return new Response(upstream.body, { status, headers });
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readLimited(upstream.body, settings.maxRewriteBytes);
+  } catch (err) {
+    // Too large to rewrite safely: fail closed rather than pass internal URLs to the browser.
+    if (err instanceof BodyTooLarge) throw new KratosUnavailable(err.message, { cause: err });
+    throw err;
+  }
+  const body =
+    kind === 'opaque'
+      ? bytes
+      : rewriteBody(bytes, kind, settings.rewriter, ctx.publicOrigin.origin);
+  headers.set('content-length', String(body.byteLength));
+  return new Response(body as BodyInit, { status, headers });
+}
+
+function downstreamHeaders(
+  upstream: Response,
+  ctx: ExchangeContext,
+  settings: ExchangeSettings,
+): Headers {
+  const headers = copyResponseHeaders(upstream.headers);
+  const cookieOptions = {
+    secure: ctx.publicOrigin.protocol === 'https:',
+    cookieDomain: settings.cookieDomain,
+  };
+  for (const line of upstream.headers.getSetCookie()) {
+    headers.append('set-cookie', rewriteSetCookie(line, cookieOptions));
+  }
+  const location = upstream.headers.get('location');
+  if (location !== null) {
+    const origin = ctx.publicOrigin.origin;
+    headers.set('location', settings.rewriter.rewriteLocation(location, ctx.upstreamURL, origin));
+  }
+  headers.set('x-request-id', ctx.requestId);
+  return headers;
+}

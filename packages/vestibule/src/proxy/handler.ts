@@ -1,0 +1,160 @@
+// createOryProxy: a Web-standard handler (Request → Response) that an edge, a Next.js route handler
+// or a Hono app mounts at `/api/ory/*`, so the browser only ever talks to its own origin.
+import { requestIdFrom } from '../lib/request-id.ts';
+import { BodyTooLarge, readLimited } from './body.ts';
+import {
+  DoubleSubmitGuard,
+  guardedFlowId,
+  MAX_GUARDED_BODY_BYTES,
+  submitKey,
+} from './double-submit.ts';
+import type { ResponseSnapshot } from './double-submit.ts';
+import {
+  createTransport,
+  exchange,
+  type ExchangeContext,
+  type ExchangeSettings,
+} from './forward.ts';
+import { buildUpstreamHeaders } from './headers.ts';
+import { logoutEvent, logoutKindOf } from './logout.ts';
+import { resolveProxyOptions, type OryProxyOptions, type ResolvedProxyOptions } from './options.ts';
+import { decideProxyPath, rawPathOf } from './path.ts';
+import { resolvePublicOrigin, trustedForwardedFor } from './public-origin.ts';
+import { ownErrorResponse } from './respond.ts';
+import { URLRewriter } from './url-rewriter.ts';
+
+export interface ProxyRequestInfo {
+  /** The client's address as the edge sees it (socket peer); becomes X-Forwarded-For. */
+  clientAddress?: string;
+}
+
+export interface OryProxy {
+  (request: Request, info?: ProxyRequestInfo): Promise<Response>;
+  /** The validated, frozen options (prefix, public origin...). */
+  readonly options: ResolvedProxyOptions;
+  /** Closes the keep-alive connections the default transport opened. */
+  close(): Promise<void>;
+}
+
+/** Small request bodies the proxy must read itself (native logout carries the token in its body). */
+const MAX_LOGOUT_BODY_BYTES = 64 * 1024;
+
+export function createOryProxy(options: OryProxyOptions): OryProxy {
+  const o = resolveProxyOptions(options);
+  const rewriter = new URLRewriter({
+    bases: o.bases,
+    inClusterHost: o.inClusterHost,
+    prefix: o.prefix,
+  });
+  const transport = createTransport(o);
+  const settings: ExchangeSettings = {
+    transport,
+    timeoutMs: o.timeoutMs,
+    rewriter,
+    cookieDomain: o.cookieDomain,
+    maxRewriteBytes: o.maxRewriteBytes,
+    logger: o.logger,
+  };
+  const guard = o.doubleSubmit
+    ? new DoubleSubmitGuard({ ...o.doubleSubmit, now: o.now })
+    : undefined;
+  const kratosBasePath = o.kratosURL.pathname.replace(/\/+$/, '');
+
+  const handle = async (request: Request, info?: ProxyRequestInfo): Promise<Response> => {
+    const requestId = requestIdFrom(request.headers);
+    const decision = decideProxyPath(rawPathOf(request.url), o.prefixSegments);
+    if (!decision.allowed) {
+      o.logger.info('ory proxy refused path', { requestId, reason: decision.reason });
+      return ownErrorResponse(404, requestId, request.headers.get('accept'));
+    }
+    const url = new URL(request.url);
+    const publicOrigin = resolvePublicOrigin(request, url, o);
+    const ctx: ExchangeContext = {
+      requestId,
+      method: request.method.toUpperCase(),
+      upstreamURL: o.kratosURL.origin + kratosBasePath + decision.path + url.search,
+      publicOrigin,
+      accept: request.headers.get('accept'),
+      headers: buildUpstreamHeaders(request.headers, {
+        clientAddress: info?.clientAddress,
+        trustedForwardedFor: trustedForwardedFor(request, o.trustForwardedHeaders),
+        publicOrigin,
+        requestId,
+      }),
+      body: null,
+      bufferAll: false,
+    };
+    try {
+      return await route(request, ctx, decision.segments, url);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return ownErrorResponse(413, requestId, ctx.accept);
+      throw err;
+    }
+  };
+
+  async function route(
+    request: Request,
+    ctx: ExchangeContext,
+    segments: readonly string[],
+    url: URL,
+  ): Promise<Response> {
+    const logoutKind = logoutKindOf(ctx.method, segments);
+    const flowId = guard && guardedFlowId(ctx.method, segments, url.searchParams, request.headers);
+    if (guard && flowId) {
+      const body = await readLimited(request.body, MAX_GUARDED_BODY_BYTES);
+      const key = submitKey({ flowId, headers: request.headers, body });
+      const { snapshot, replayed } = await guard.run(key, () =>
+        exchangeSnapshot({ ...ctx, body: body as BodyInit, bufferAll: true }),
+      );
+      if (replayed) o.logger.info('double submit coalesced', { requestId: ctx.requestId, flowId });
+      return fromSnapshot(snapshot, replayed ? ctx.requestId : undefined);
+    }
+    if (logoutKind === undefined) {
+      const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD' && request.body !== null;
+      return exchange({ ...ctx, body: hasBody ? request.body : null }, settings);
+    }
+    const body =
+      ctx.method === 'DELETE' ? await readLimited(request.body, MAX_LOGOUT_BODY_BYTES) : undefined;
+    const response = await exchange(
+      { ...ctx, body: body?.byteLength ? (body as BodyInit) : null },
+      settings,
+    );
+    if (response.status < 400 && o.onLogout) {
+      const event = logoutEvent(logoutKind, {
+        headers: request.headers,
+        segments,
+        body,
+        requestId: ctx.requestId,
+      });
+      try {
+        await o.onLogout(event);
+      } catch (err) {
+        o.logger.error('onLogout hook failed', { requestId: ctx.requestId, err });
+      }
+    }
+    return response;
+  }
+
+  async function exchangeSnapshot(ctx: ExchangeContext): Promise<ResponseSnapshot> {
+    const response = await exchange(ctx, settings);
+    const body = new Uint8Array(await response.arrayBuffer());
+    return { status: response.status, headers: [...response.headers], body };
+  }
+
+  return Object.assign(handle, { options: o, close: () => transport.close() });
+}
+
+/** `replayFor`: the request id of the duplicate that receives a replayed answer. */
+function fromSnapshot(snapshot: ResponseSnapshot, replayFor: string | undefined): Response {
+  const headers = new Headers();
+  for (const [name, value] of snapshot.headers) headers.append(name, value);
+  if (replayFor) {
+    headers.set('x-request-id', replayFor);
+    headers.set('x-vestibule-replayed', 'double-submit');
+  }
+  const nullBody = snapshot.status === 204 || snapshot.status === 304 || snapshot.status === 205;
+  return new Response(nullBody ? null : snapshot.body.slice(), {
+    status: snapshot.status,
+    headers,
+  });
+}

@@ -1,0 +1,112 @@
+// Header hygiene in both directions (the @fastify/reply-from habit: pure helpers, tested alone).
+
+/** RFC 9110 §7.6.1 connection-specific fields, plus the legacy ones proxies still meet. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+
+/**
+ * Headers the browser may send on to Kratos. An allowlist, not a denylist: client-sent identity
+ * headers, `Forwarded`/`X-Forwarded-*`, `Host` and anything new are dropped by construction.
+ * `Accept-Encoding` is deliberately absent: Kratos bodies must arrive uncompressed to be rewritten.
+ */
+const FORWARDED_REQUEST_HEADERS: readonly string[] = [
+  'accept',
+  'accept-language',
+  'content-type',
+  'cookie',
+  'user-agent',
+  'origin',
+  'referer',
+  'x-session-token',
+  'cache-control',
+  'pragma',
+  'traceparent',
+  'tracestate',
+];
+
+/** Names listed in a Connection header (RFC 9110 §7.6.1): they are hop-by-hop for this message. */
+export function connectionNamed(headers: Headers): Set<string> {
+  const value = headers.get('connection');
+  if (!value) return new Set();
+  return new Set(
+    value
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
+export function isHopByHop(name: string, named: ReadonlySet<string>): boolean {
+  const lower = name.toLowerCase();
+  return HOP_BY_HOP.has(lower) || named.has(lower);
+}
+
+export interface ForwardedView {
+  /** The client address as the edge sees it (socket peer), if known. */
+  clientAddress?: string;
+  /** Incoming X-Forwarded-For, only when forwarding headers are trusted. */
+  trustedForwardedFor?: string;
+  publicOrigin: URL;
+  requestId: string;
+}
+
+/** Builds the headers sent to Kratos from the browser's request and the edge's own view of it. */
+export function buildUpstreamHeaders(incoming: Headers, view: ForwardedView): Headers {
+  const named = connectionNamed(incoming);
+  const out = new Headers();
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    if (named.has(name)) continue;
+    const value = incoming.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  const authorization = incoming.get('authorization');
+  // Kratos only understands `Bearer <session token>`; a Basic credential meant for the app stays here.
+  if (authorization && /^bearer\s/i.test(authorization) && !named.has('authorization')) {
+    out.set('authorization', authorization);
+  }
+  const chain = [view.trustedForwardedFor, view.clientAddress].filter(
+    (v): v is string => typeof v === 'string' && v.trim() !== '',
+  );
+  if (chain.length > 0) out.set('x-forwarded-for', chain.join(', '));
+  out.set('x-forwarded-proto', view.publicOrigin.protocol.slice(0, -1));
+  out.set('x-forwarded-host', view.publicOrigin.host);
+  out.set('x-request-id', view.requestId);
+  // Undici adds `accept-encoding: gzip, deflate` when absent and then decodes transparently, leaving a
+  // stale Content-Encoding header; ask for identity so what we rewrite is what Kratos wrote.
+  out.set('accept-encoding', 'identity');
+  return out;
+}
+
+/**
+ * Response headers to pass back, minus hop-by-hop ones, minus those handled separately
+ * (Set-Cookie, Location) and minus the framing that the proxy recomputes (Content-Length,
+ * Content-Encoding: fetch has already decoded the body).
+ */
+export function copyResponseHeaders(upstream: Headers): Headers {
+  const named = connectionNamed(upstream);
+  const out = new Headers();
+  for (const [name, value] of upstream) {
+    if (isHopByHop(name, named)) continue;
+    if (RECOMPUTED.has(name)) continue;
+    out.append(name, value);
+  }
+  return out;
+}
+
+const RECOMPUTED: ReadonlySet<string> = new Set([
+  'set-cookie',
+  'location',
+  'content-length',
+  'content-encoding',
+]);

@@ -1,0 +1,17 @@
+// Public API of the same-origin Kratos proxy. See README.md in this folder.
+export { createOryProxy } from './handler.ts';
+export type { OryProxy, ProxyRequestInfo } from './handler.ts';
+export { DEFAULT_IN_CLUSTER_HOST } from './options.ts';
+export type {
+  DoubleSubmitOptions,
+  LogoutEvent,
+  OryProxyOptions,
+  ResolvedProxyOptions,
+} from './options.ts';
+// Pure helpers, exported for the pages and the gateway (and tested on their own).
+export { decideProxyPath, normalisePath } from './path.ts';
+export { isKratosPublicPath } from './kratos-paths.ts';
+export { rewriteSetCookie, type SetCookieOptions } from './set-cookie.ts';
+export { URLRewriter, toKratosBase, type KratosBase } from './url-rewriter.ts';
+export { rewriteJSONBody } from './json-body.ts';
+export { rewriteHTMLBody } from './html-body.ts';
