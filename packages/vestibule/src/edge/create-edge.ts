@@ -31,6 +31,10 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
     }
     if (underPrefix(pathname)) return parts.proxy(request, context);
     if (parts.pages.matches(pathname)) return parts.pages.handle(request, context);
+    for (const mount of parts.mounts ?? []) {
+      const answer = await mount(request, context);
+      if (answer) return answer;
+    }
     return parts.gateway(request, context);
   }
 

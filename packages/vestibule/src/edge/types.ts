@@ -16,6 +16,10 @@ export interface EdgeParts {
   proxy: EdgeHandler;
   /** The self-service pages: `matches` decides by pathname which requests are theirs. */
   pages: { matches(pathname: string): boolean; handle: EdgeHandler };
+  /** Extra handlers tried after the pages (e.g. the dev mailbox); `null` means "not mine". */
+  mounts?: ReadonlyArray<
+    (request: Request, context: EdgeRequestContext) => Promise<Response | null>
+  >;
   /** Everything else: access rules, identity headers, then the upstream app. */
   gateway: EdgeHandler;
   /** Readiness: true when the parts' dependencies (Kratos, upstream) answer. */

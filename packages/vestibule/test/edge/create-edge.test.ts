@@ -54,6 +54,24 @@ test('routes the proxy prefix, the pages and everything else to the gateway', as
   ]);
 });
 
+test('mounts answer their own paths and pass the rest on to the gateway', async () => {
+  const parts = recordingParts({
+    mounts: [
+      async (request) =>
+        new URL(request.url).pathname === '/dev/mailbox' ? new Response('mailbox') : null,
+    ],
+  });
+  const edge = createEdge(config, { parts, logger: createMemoryLogger() });
+  assert.equal(
+    await (await edge.fetch(new Request('http://edge.test/dev/mailbox'))).text(),
+    'mailbox',
+  );
+  assert.equal(
+    await (await edge.fetch(new Request('http://edge.test/dev/other'))).text(),
+    'gateway',
+  );
+});
+
 test('dot segments are resolved before routing, so /x/../api/ory/… is the proxy', async () => {
   const parts = recordingParts();
   const edge = createEdge(config, { parts, logger: createMemoryLogger() });
