@@ -1,0 +1,55 @@
+// /error?id=<uuid>: Kratos redirects browsers here with the id of a stored error
+// (`GET /self-service/errors?id=`). The page shows a message a user can act on and the request id;
+// the error's details go to the log, never to the page.
+import { errorResult, type PagesDeps, type RequestScope } from './context.ts';
+import type { PageResult } from './respond.ts';
+import { PAGE_TEXTS, type PageTextKey } from './ui/texts.ts';
+
+const ERROR_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+interface StoredError {
+  error?: { id?: unknown; code?: unknown; message?: unknown; reason?: unknown };
+}
+
+export async function handleErrorPage(deps: PagesDeps, scope: RequestScope): Promise<PageResult> {
+  const id = scope.url.searchParams.get('id');
+  if (!id || !ERROR_ID.test(id)) {
+    return errorResult(deps, scope, 400, deps.texts.page('vestibule.error.generic'));
+  }
+  const result = await deps.kratos.getFlowError(id);
+  if (!result.ok) {
+    scope.log.info('kratos error not found', { status: result.status });
+    return result.status === 404
+      ? errorResult(deps, scope, 404, deps.texts.page('vestibule.error.not_found'))
+      : errorResult(deps, scope, 502, deps.texts.page('vestibule.error.unavailable'));
+  }
+  const stored = (result.body ?? {}) as StoredError;
+  const error = stored.error ?? {};
+  scope.log.warn('kratos reported an error', { kratos_error: error });
+  const errorId = typeof error.id === 'string' ? error.id : undefined;
+  if (errorId === 'session_already_available') {
+    return { kind: 'redirect', location: deps.options.defaultReturnTo };
+  }
+  const code =
+    typeof error.code === 'number' && error.code >= 400 && error.code < 600 ? error.code : 500;
+  return errorResult(deps, scope, code, userMessage(deps, errorId, error, code));
+}
+
+function userMessage(
+  deps: PagesDeps,
+  errorId: string | undefined,
+  error: StoredError['error'] & object,
+  code: number,
+): string {
+  const key = `vestibule.error.${errorId}`;
+  if (errorId && key in PAGE_TEXTS) return deps.texts.page(key as PageTextKey);
+  if (code >= 500) return deps.texts.page('vestibule.error.generic');
+  // Kratos's `reason` for client errors is written for end users ("Registration is not allowed because
+  // it was disabled."); one that names a URL or host may say more than a user needs: fall back.
+  const reason = typeof error.reason === 'string' ? error.reason : '';
+  if (reason && reason.length <= 300 && !/[a-z]+:\/\/|\b[\w-]+\.[\w-]+:\d+/i.test(reason))
+    return reason;
+  return typeof error.message === 'string' && error.message.length <= 300
+    ? error.message
+    : deps.texts.page('vestibule.error.generic');
+}

@@ -1,0 +1,192 @@
+// /login, /registration, /recovery, /verification, /settings: start the flow through the proxy, or
+// fetch it server-side (forwarding the browser's Cookie) and render it; Kratos errors go through the
+// decision table in flow-errors.ts, restarts through the circuit breaker.
+import { VestibuleError } from '../lib/errors.ts';
+import {
+  chromeOf,
+  errorResult,
+  safeLocation,
+  type PagesDeps,
+  type RequestScope,
+} from './context.ts';
+import { continueWithTarget } from './continue-with.ts';
+import { decideFlowError, type FlowOutcome, type NoticeId } from './flow-errors.ts';
+import { readCookie } from './restart-breaker.ts';
+import type { PageResult } from './respond.ts';
+import { isRenderableFlow, type FlowType, type RawFlow } from './ui/flow-types.ts';
+import { IdAllocator } from './ui/nodes.ts';
+import { renderFlowPage } from './ui/pages.ts';
+import type { PageTextKey } from './ui/texts.ts';
+import { safeURL } from './ui/safe-url.ts';
+
+const FLOW_ID = /^[A-Za-z0-9-]{1,64}$/;
+const NOTICE_COOKIE = 'vestibule_notice';
+const NOTICES: Record<NoticeId, PageTextKey> = {
+  return_to_forbidden: 'vestibule.notice.return_to_forbidden',
+};
+
+export async function handleFlowPage(
+  flowType: FlowType,
+  deps: PagesDeps,
+  scope: RequestScope,
+): Promise<PageResult> {
+  const flowId = scope.url.searchParams.get('flow');
+  if (!flowId) {
+    return { kind: 'redirect', location: deps.routes.init(flowType, scope.url.searchParams) };
+  }
+  if (!FLOW_ID.test(flowId))
+    return applyOutcome(flowType, { kind: 'restart', reason: 'malformed_flow_id' }, deps, scope);
+
+  const result = await deps.kratos.getFlow(flowType, flowId, scope.cookie ?? undefined);
+  if (!result.ok) {
+    const outcome = decideFlowError(result.status, result.body, {
+      flowType,
+      pageURL: scope.url,
+      routes: deps.routes,
+      toSameOrigin: scope.toSameOrigin,
+      defaultReturnTo: deps.options.defaultReturnTo,
+    });
+    scope.log.info('kratos refused the flow', {
+      flow_type: flowType,
+      status: result.status,
+      outcome: outcome.kind,
+      reason: outcome.reason,
+    });
+    return applyOutcome(flowType, outcome, deps, scope);
+  }
+  if (!isRenderableFlow(result.body)) {
+    throw new VestibuleError(
+      'KRATOS_BAD_RESPONSE',
+      `kratos returned a ${flowType} flow without ui nodes`,
+      { status: 502 },
+    );
+  }
+  return renderOrContinue(flowType, result.body, deps, scope);
+}
+
+function renderOrContinue(
+  flowType: FlowType,
+  flow: RawFlow,
+  deps: PagesDeps,
+  scope: RequestScope,
+): PageResult {
+  const cookies: string[] = [];
+  const reset = deps.breaker.reset(scope.cookie, scope.secure);
+  if (reset) cookies.push(reset);
+  const next = continueWithTarget(flow, {
+    flowType,
+    routes: deps.routes,
+    toSameOrigin: scope.toSameOrigin,
+  });
+  if (next)
+    return {
+      kind: 'redirect',
+      location: safeLocation(next, deps.options.defaultReturnTo),
+      cookies,
+    };
+
+  const notices: PageTextKey[] = [];
+  const notice = readCookie(scope.cookie, NOTICE_COOKIE) as NoticeId | undefined;
+  if (notice !== undefined) {
+    if (notice in NOTICES) notices.push(NOTICES[notice]);
+    cookies.push(noticeCookie('', 0, scope.secure));
+  }
+  const action = safeURL(flow.ui.action, scope.toSameOrigin, { allowDataImage: false });
+  if (!action) {
+    throw new VestibuleError(
+      'KRATOS_BAD_RESPONSE',
+      `kratos returned a ${flowType} flow with an unusable ui.action`,
+      { status: 502 },
+    );
+  }
+  const body = renderFlowPage({
+    ...chromeOf(deps, scope),
+    flow,
+    flowType,
+    action,
+    forms: {
+      texts: deps.texts,
+      nonce: scope.nonce,
+      toSameOrigin: scope.toSameOrigin,
+      ids: new IdAllocator(),
+    },
+    links: linksFor(flowType, flow, deps),
+    notices,
+  });
+  return { kind: 'html', status: 200, body, nonce: scope.nonce, cookies };
+}
+
+function applyOutcome(
+  flowType: FlowType,
+  outcome: FlowOutcome,
+  deps: PagesDeps,
+  scope: RequestScope,
+): PageResult {
+  switch (outcome.kind) {
+    case 'redirect':
+      return {
+        kind: 'redirect',
+        location: safeLocation(outcome.location, deps.options.defaultReturnTo),
+      };
+    case 'error':
+      return errorResult(deps, scope, outcome.status, deps.texts.page(outcome.messageKey));
+    case 'restart': {
+      const decision = deps.breaker.next(scope.cookie, scope.secure);
+      if (!decision.allowed) {
+        scope.log.warn('flow restart loop stopped', {
+          flow_type: flowType,
+          reason: outcome.reason,
+        });
+        return errorResult(deps, scope, 409, deps.texts.page('vestibule.error.restart_loop'), [
+          decision.setCookie,
+        ]);
+      }
+      const cookies = [decision.setCookie];
+      if (outcome.notice) cookies.push(noticeCookie(outcome.notice, 300, scope.secure));
+      const location = outcome.useFlowId
+        ? deps.routes.page(flowType, { flow: outcome.useFlowId })
+        : deps.routes.init(flowType, scope.url.searchParams, {
+            dropReturnTo: outcome.dropReturnTo,
+          });
+      return { kind: 'redirect', location, cookies };
+    }
+  }
+}
+
+function linksFor(
+  flowType: FlowType,
+  flow: RawFlow,
+  deps: PagesDeps,
+): Array<{ href: string; key: PageTextKey }> {
+  const r = deps.routes;
+  const returnTo =
+    typeof flow.return_to === 'string' && flow.return_to ? flow.return_to : undefined;
+  switch (flowType) {
+    case 'login':
+      if (flow.refresh === true || flow.requested_aal === 'aal2')
+        return [{ href: r.page('logout'), key: 'vestibule.link.logout' }];
+      return [
+        { href: r.page('recovery', { return_to: returnTo }), key: 'vestibule.link.recovery' },
+        {
+          href: r.page('registration', { return_to: returnTo }),
+          key: 'vestibule.link.registration',
+        },
+      ];
+    case 'registration':
+      return [{ href: r.page('login', { return_to: returnTo }), key: 'vestibule.link.login' }];
+    case 'recovery':
+    case 'verification':
+      return [
+        { href: r.page('login', { return_to: returnTo }), key: 'vestibule.link.back_to_login' },
+      ];
+    case 'settings':
+      return [
+        { href: deps.options.defaultReturnTo, key: 'vestibule.link.home' },
+        { href: r.page('logout'), key: 'vestibule.link.logout' },
+      ];
+  }
+}
+
+function noticeCookie(value: string, maxAge: number, secure: boolean): string {
+  return `${NOTICE_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}

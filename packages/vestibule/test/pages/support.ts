@@ -1,0 +1,95 @@
+// Helpers for the pages' tests: the recorded Kratos flows (../shared/ory/elements/flows), a stub
+// Kratos as an injected fetch, and a small HTML reader for assertions.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { sharedOryPath } from '../../../../test/support/shared.ts';
+import { createMemoryLogger } from '../../src/lib/logger.ts';
+import { createSelfServicePages, type SelfServicePagesOptions } from '../../src/pages/index.ts';
+import type { FlowType } from '../../src/pages/ui/flow-types.ts';
+
+export const FIXTURE_KRATOS = 'https://slug.projects.oryapis:8080';
+export const EDGE = 'http://localhost:4000';
+
+export interface RecordedFlow {
+  /** e.g. `login/1fa/unified/password/initial-form.json` */
+  name: string;
+  flowType: FlowType;
+  body: Record<string, unknown>;
+}
+
+/** Every recorded flow, or undefined (after a skip notice) when the reference data is absent. */
+export function loadRecordedFlows(): RecordedFlow[] | undefined {
+  const dir = sharedOryPath('elements/flows');
+  if (!dir) return undefined;
+  const out: RecordedFlow[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (entry.endsWith('.json')) {
+        const name = relative(dir, path);
+        const top = name.split('/')[0]!;
+        // recovery-v2 / recovery_v2 are Ory's newer recovery UI states of the same flow.
+        const flowType = (top.startsWith('recovery') ? 'recovery' : top) as FlowType;
+        out.push({
+          name,
+          flowType,
+          body: JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>,
+        });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export type StubRoute = (url: URL, init: RequestInit) => Response | Promise<Response>;
+
+/** A fetch that answers from `route` and records every call (url + headers). */
+export function stubKratos(route: StubRoute) {
+  const calls: Array<{ url: URL; headers: Headers }> = [];
+  const fetch = async (input: string | URL | Request, init: RequestInit = {}) => {
+    const url = new URL(
+      typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+    );
+    calls.push({ url, headers: new Headers(init.headers) });
+    return route(url, init);
+  };
+  return { fetch, calls };
+}
+
+export function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+export function makePages(
+  fetch: SelfServicePagesOptions['fetch'],
+  extra: Partial<SelfServicePagesOptions> = {},
+) {
+  const logger = createMemoryLogger();
+  const pages = createSelfServicePages({
+    kratosPublicURL: FIXTURE_KRATOS,
+    fetch,
+    logger,
+    ...extra,
+  });
+  return { pages, logger };
+}
+
+/** Serve one recorded flow body for any flow fetch. */
+export function servingFlow(body: unknown) {
+  return stubKratos((url) => (url.pathname.endsWith('/flows') ? json(200, body) : json(404, {})));
+}
+
+export async function getPage(
+  pages: ReturnType<typeof createSelfServicePages>,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const response = await pages(new Request(EDGE + path, { headers }));
+  if (!response) throw new Error(`not a page path: ${path}`);
+  return response;
+}
