@@ -1,0 +1,15 @@
+export { createPasswordHasher, needsRehash, PasswordTooLongError } from './hasher.ts';
+export {
+  createPasswordPolicy,
+  passwordText,
+  tooSimilar,
+  longestCommonSubstring,
+  type PasswordPolicyOptions,
+} from './policy.ts';
+export {
+  checkImportedHash,
+  hashFamily,
+  verifyHash,
+  BCRYPT_MAX_BYTES,
+  type HashFamily,
+} from './formats.ts';
