@@ -1,12 +1,16 @@
-// The edge as one Web-standard fetch handler: `/health`, then the same-origin Kratos proxy under the
-// prefix, then the self-service pages, then the gateway in front of the upstream app. Every response
-// carries `x-request-id`; every failure becomes a client-safe error with that id (details → the log).
+// The edge's router: `/health`, then the same-origin Kratos proxy under the prefix, then the
+// self-service pages and mounts (all Web-standard handlers), then the gateway in front of the
+// upstream app (a Node handler, so the hot path streams without Web-stream conversion). Every
+// response carries `x-request-id`; every failure becomes a client-safe error with that id.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import type { EdgeConfig } from '../config/index.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { newRequestId, requestIdFrom } from '../lib/request-id.ts';
 import { errorResponse, toEdgeError } from './error-response.ts';
 import { healthResponse } from './health.ts';
-import type { EdgeParts, EdgeRequestContext } from './types.ts';
+import type { EdgeParts, EdgeRequestContext, EdgeRoute } from './types.ts';
 
 export interface EdgeOptions {
   parts: EdgeParts;
@@ -14,7 +18,14 @@ export interface EdgeOptions {
 }
 
 export interface Edge {
+  /** Which part a (normalised) pathname goes to. */
+  routeOf(pathname: string): EdgeRoute;
+  /** The Web-standard parts in-process: health, proxy, pages, mounts. Gateway paths → 404 here. */
   fetch(request: Request, info?: { clientAddress?: string }): Promise<Response>;
+  /** The Node request listener for everything (what `startEdge` serves). */
+  listener(req: IncomingMessage, res: ServerResponse): void;
+  /** WebSocket upgrades: only gateway routes, through the gateway's access rules. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 }
 
@@ -22,56 +33,148 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
   const log = options.logger ?? createLogger();
   const { parts } = options;
   const prefix = config.proxy.prefix;
-  const underPrefix = (path: string) => path === prefix || path.startsWith(prefix + '/');
+  const mounts = parts.mounts ?? [];
 
-  async function route(request: Request, context: EdgeRequestContext): Promise<Response> {
-    const { pathname } = new URL(request.url);
-    if (pathname === '/health' || pathname === '/health/ready') {
-      return healthResponse(pathname, parts.ready);
+  const routeOf = (pathname: string): EdgeRoute => {
+    if (pathname === '/health' || pathname === '/health/ready') return 'health';
+    if (pathname === prefix || pathname.startsWith(prefix + '/')) return 'proxy';
+    if (parts.pages.matches(pathname)) return 'pages';
+    if (mounts.some((m) => m.matches(pathname))) return 'mount';
+    return 'gateway';
+  };
+
+  // A client-chosen id could be used to forge log correlation; accept it only from a trusted proxy.
+  const requestIdOf = (headers: { get(name: string): string | null }) =>
+    config.server.trust_proxy ? requestIdFrom(headers) : newRequestId();
+
+  const contextFor = (
+    requestId: string,
+    clientAddress: string | undefined,
+  ): EdgeRequestContext => ({
+    requestId,
+    clientAddress,
+    log: log.child({ request_id: requestId }),
+  });
+
+  async function webRoute(
+    request: Request,
+    context: EdgeRequestContext,
+    pathname: string,
+  ): Promise<Response> {
+    switch (routeOf(pathname)) {
+      case 'health':
+        return healthResponse(pathname, parts.ready);
+      case 'proxy':
+        return parts.proxy(request, context);
+      case 'pages':
+        return parts.pages.handle(request, context);
+      case 'mount':
+        return mounts.find((m) => m.matches(pathname))!.handle(request, context);
+      case 'gateway':
+        return errorResponse(request, {
+          status: 404,
+          code: 'NOT_FOUND',
+          message: 'Not found.',
+          requestId: context.requestId,
+        });
     }
-    if (underPrefix(pathname)) return parts.proxy(request, context);
-    if (parts.pages.matches(pathname)) return parts.pages.handle(request, context);
-    for (const mount of parts.mounts ?? []) {
-      const answer = await mount(request, context);
-      if (answer) return answer;
-    }
-    return parts.gateway(request, context);
   }
 
   async function fetch(request: Request, info: { clientAddress?: string } = {}): Promise<Response> {
     const started = performance.now();
-    // A client-chosen id could be used to forge log correlation; accept it only from a trusted proxy.
-    const requestId = config.server.trust_proxy ? requestIdFrom(request.headers) : newRequestId();
-    const context: EdgeRequestContext = {
-      requestId,
-      clientAddress: info.clientAddress,
-      log: log.child({ request_id: requestId }),
-    };
+    const context = contextFor(requestIdOf(request.headers), info.clientAddress);
+    const { pathname } = new URL(request.url);
     let response: Response;
     try {
-      response = await route(request, context);
+      response = await webRoute(request, context, pathname);
     } catch (err) {
-      const details = toEdgeError(err, requestId);
       context.log.error('request failed', { error: err, cause: (err as Error)?.cause });
-      response = errorResponse(request, details);
+      response = errorResponse(request, toEdgeError(err, context.requestId));
     }
-    response = withRequestId(response, requestId);
-    // The query string can carry flow ids and logout tokens: log the path only.
-    context.log.info('request', {
-      method: request.method,
-      path: new URL(request.url).pathname,
-      status: response.status,
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
-    });
+    response = withRequestId(response, context.requestId);
+    accessLog(context, request.method, pathname, response.status, started);
     return response;
   }
 
-  return {
-    fetch,
-    close: async () => {
-      await parts.close?.();
-    },
-  };
+  const webListener = getRequestListener((request: Request, env: HttpBindings | Http2Bindings) =>
+    fetch(request, { clientAddress: env.incoming.socket.remoteAddress }),
+  );
+
+  function listener(req: IncomingMessage, res: ServerResponse): void {
+    const pathname = pathnameOf(req.url);
+    if (pathname === undefined) {
+      res
+        .writeHead(400, { 'content-type': 'text/plain', connection: 'close' })
+        .end('Bad request\n');
+      return;
+    }
+    if (routeOf(pathname) !== 'gateway') {
+      void webListener(req, res);
+      return;
+    }
+    const started = performance.now();
+    const requestId = requestIdOf({ get: (n) => headerValue(req, n) });
+    setRequestId(req, requestId);
+    res.setHeader('x-request-id', requestId);
+    const context = contextFor(requestId, req.socket.remoteAddress);
+    res.once('finish', () =>
+      accessLog(context, req.method ?? 'GET', pathname, res.statusCode, started),
+    );
+    void parts.gateway.handle(req, res);
+  }
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const pathname = pathnameOf(req.url);
+    if (pathname === undefined || routeOf(pathname) !== 'gateway' || !parts.gateway.handleUpgrade) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    setRequestId(req, requestIdOf({ get: (n) => headerValue(req, n) }));
+    parts.gateway.handleUpgrade(req, socket, head);
+  }
+
+  return { routeOf, fetch, listener, upgrade, close: async () => void (await parts.close?.()) };
+}
+
+function accessLog(
+  context: EdgeRequestContext,
+  method: string,
+  path: string,
+  status: number,
+  started: number,
+): void {
+  // The query string can carry flow ids and logout tokens: log the path only.
+  context.log.info('request', {
+    method,
+    path,
+    status,
+    duration_ms: Math.round((performance.now() - started) * 10) / 10,
+  });
+}
+
+/** WHATWG-normalised pathname (dot segments resolved), exactly as the Web parts will see it. */
+function pathnameOf(url: string | undefined): string | undefined {
+  if (!url || !url.startsWith('/')) return undefined;
+  try {
+    return new URL(url, 'http://edge.invalid').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+/** The gateway reads the id from the request and forwards raw headers: replace every copy. */
+function setRequestId(req: IncomingMessage, requestId: string): void {
+  req.headers['x-request-id'] = requestId;
+  const raw = req.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (raw[i]!.toLowerCase() === 'x-request-id') raw.splice(i, 2);
+  }
+  raw.push('x-request-id', requestId);
 }
 
 function withRequestId(response: Response, requestId: string): Response {

@@ -1,22 +1,16 @@
-// The edge on a Node socket: the fetch handler through @hono/node-server (no framework, just the
-// Node ⇄ Request/Response conversion), WebSocket upgrades handed to the gateway's hook, and a graceful
-// shutdown that stops accepting, lets in-flight requests finish, then closes what is left.
-import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
-import type { IncomingMessage, Server } from 'node:http';
+// The edge on a Node socket: the router's listener, WebSocket upgrades through the gateway's access
+// rules, and a graceful shutdown that stops accepting, lets in-flight requests finish (bounded), then
+// closes what is left and the parts' own connection pools.
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import type { Logger } from '../lib/logger.ts';
 import { createLogger } from '../lib/logger.ts';
 import type { Edge } from './create-edge.ts';
-
-export type UpgradeHook = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export interface StartEdgeOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  /** WebSocket upgrades; without a hook they are refused with 404. */
-  upgrade?: UpgradeHook;
   shutdownTimeoutMs?: number;
   logger?: Logger;
 }
@@ -31,18 +25,10 @@ export interface RunningEdge {
 
 export async function startEdge(edge: Edge, options: StartEdgeOptions): Promise<RunningEdge> {
   const log = options.logger ?? createLogger();
-  const server = createAdaptorServer({
-    fetch: (request: Request, env: HttpBindings | Http2Bindings) =>
-      edge.fetch(request, { clientAddress: env.incoming.socket.remoteAddress }),
-    hostname: options.host,
-  }) as Server;
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const server = createServer(edge.listener);
+  server.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => log.debug('upgrade socket error', { error: err }));
-    if (options.upgrade) {
-      options.upgrade(request, socket, head);
-      return;
-    }
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    edge.upgrade(req, socket, head);
   });
   server.on('clientError', (err, socket) => {
     log.debug('client error', { error: err });

@@ -1,4 +1,6 @@
 // The contract between the edge's router and the parts it assembles (proxy, pages, gateway).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../lib/logger.ts';
 
 export interface EdgeRequestContext {
@@ -9,20 +11,35 @@ export interface EdgeRequestContext {
   log: Logger;
 }
 
+/** A Web-standard part (proxy, pages, mounts). */
 export type EdgeHandler = (request: Request, context: EdgeRequestContext) => Promise<Response>;
+
+/**
+ * The gateway works on Node's request/response directly: it streams bodies to and from the upstream
+ * without converting to Web streams (its hot path is benchmarked against a bare Node proxy hop).
+ */
+export interface GatewayPart {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+export interface EdgeMount {
+  matches(pathname: string): boolean;
+  handle: EdgeHandler;
+}
 
 export interface EdgeParts {
   /** Everything under `proxy.prefix` (default /api/ory): the same-origin Kratos proxy. */
   proxy: EdgeHandler;
   /** The self-service pages: `matches` decides by pathname which requests are theirs. */
-  pages: { matches(pathname: string): boolean; handle: EdgeHandler };
-  /** Extra handlers tried after the pages (e.g. the dev mailbox); `null` means "not mine". */
-  mounts?: ReadonlyArray<
-    (request: Request, context: EdgeRequestContext) => Promise<Response | null>
-  >;
+  pages: EdgeMount;
+  /** Extra Web handlers tried after the pages (e.g. the dev mailbox). */
+  mounts?: readonly EdgeMount[];
   /** Everything else: access rules, identity headers, then the upstream app. */
-  gateway: EdgeHandler;
+  gateway: GatewayPart;
   /** Readiness: true when the parts' dependencies (Kratos, upstream) answer. */
   ready?: () => Promise<Record<string, boolean>>;
   close?: () => Promise<void>;
 }
+
+export type EdgeRoute = 'health' | 'proxy' | 'pages' | 'mount' | 'gateway';

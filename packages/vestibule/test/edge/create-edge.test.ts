@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { loadConfigObject } from '../../src/config/index.ts';
 import { createEdge } from '../../src/edge/create-edge.ts';
 import { startEdge } from '../../src/edge/start-edge.ts';
-import type { EdgeParts } from '../../src/edge/types.ts';
+import type { EdgeParts, GatewayPart } from '../../src/edge/types.ts';
 import { KratosUnavailable } from '../../src/lib/errors.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 
@@ -17,6 +18,12 @@ function recordingParts(overrides: Partial<EdgeParts> = {}): EdgeParts & { seen:
     seen.push(`${who} ${new URL(request.url).pathname}`);
     return new Response(who);
   };
+  const gateway: GatewayPart = {
+    handle: async (req: IncomingMessage, res: ServerResponse) => {
+      seen.push(`gateway ${req.url} id=${req.headers['x-request-id']}`);
+      res.end('gateway');
+    },
+  };
   return {
     seen,
     proxy: answer('proxy'),
@@ -24,74 +31,103 @@ function recordingParts(overrides: Partial<EdgeParts> = {}): EdgeParts & { seen:
       matches: (p) => ['/login', '/registration', '/error'].includes(p),
       handle: answer('pages'),
     },
-    gateway: answer('gateway'),
+    mounts: [{ matches: (p) => p === '/dev/mailbox', handle: answer('mailbox') }],
+    gateway,
     ...overrides,
   };
 }
 
-test('routes the proxy prefix, the pages and everything else to the gateway', async () => {
-  const parts = recordingParts();
-  const edge = createEdge(config, { parts, logger: createMemoryLogger() });
-  for (const path of [
-    '/api/ory/sessions/whoami',
-    '/api/ory',
-    '/login',
-    '/registration',
-    '/',
-    '/api/oryx',
-    '/loginx',
-  ]) {
-    await edge.fetch(new Request(`http://edge.test${path}`));
-  }
-  assert.deepEqual(parts.seen, [
-    'proxy /api/ory/sessions/whoami',
-    'proxy /api/ory',
-    'pages /login',
-    'pages /registration',
-    'gateway /',
-    'gateway /api/oryx',
-    'gateway /loginx',
-  ]);
-});
-
-test('mounts answer their own paths and pass the rest on to the gateway', async () => {
-  const parts = recordingParts({
-    mounts: [
-      async (request) =>
-        new URL(request.url).pathname === '/dev/mailbox' ? new Response('mailbox') : null,
-    ],
+async function withServer<T>(
+  parts: EdgeParts,
+  run: (url: string) => Promise<T>,
+  logger = createMemoryLogger(),
+): Promise<T> {
+  const running = await startEdge(createEdge(config, { parts, logger }), {
+    host: '127.0.0.1',
+    port: 0,
+    logger,
   });
-  const edge = createEdge(config, { parts, logger: createMemoryLogger() });
-  assert.equal(
-    await (await edge.fetch(new Request('http://edge.test/dev/mailbox'))).text(),
-    'mailbox',
+  try {
+    return await run(running.url);
+  } finally {
+    await running.close();
+  }
+}
+
+test('routes the proxy prefix, the pages and mounts, and everything else to the gateway', () => {
+  const edge = createEdge(config, { parts: recordingParts(), logger: createMemoryLogger() });
+  const table = Object.fromEntries(
+    [
+      '/health',
+      '/api/ory/sessions/whoami',
+      '/api/ory',
+      '/login',
+      '/dev/mailbox',
+      '/',
+      '/api/oryx',
+      '/loginx',
+      '/dev/mailboxes',
+    ].map((p) => [p, edge.routeOf(p)]),
   );
-  assert.equal(
-    await (await edge.fetch(new Request('http://edge.test/dev/other'))).text(),
-    'gateway',
-  );
+  assert.deepEqual(table, {
+    '/health': 'health',
+    '/api/ory/sessions/whoami': 'proxy',
+    '/api/ory': 'proxy',
+    '/login': 'pages',
+    '/dev/mailbox': 'mount',
+    '/': 'gateway',
+    '/api/oryx': 'gateway',
+    '/loginx': 'gateway',
+    '/dev/mailboxes': 'gateway',
+  });
 });
 
-test('dot segments are resolved before routing, so /x/../api/ory/… is the proxy', async () => {
+test('over a socket each part answers its paths; dot segments resolve before routing', async () => {
   const parts = recordingParts();
-  const edge = createEdge(config, { parts, logger: createMemoryLogger() });
-  await edge.fetch(new Request('http://edge.test/app/../api/ory/sessions/whoami'));
-  assert.deepEqual(parts.seen, ['proxy /api/ory/sessions/whoami']);
+  await withServer(parts, async (url) => {
+    for (const path of ['/api/ory/sessions/whoami', '/login', '/dev/mailbox', '/notes?x=1']) {
+      const res = await fetch(url + path);
+      assert.ok(res.headers.get('x-request-id'));
+      await res.text();
+    }
+    // fetch() would normalise the path itself: send the raw request line.
+    const raw = await rawRequest(
+      new URL(url).port,
+      'GET /app/../api/ory/sessions/whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    assert.match(raw, /^HTTP\/1\.1 200/);
+  });
+  assert.equal(parts.seen[0], 'proxy /api/ory/sessions/whoami');
+  assert.equal(parts.seen[1], 'pages /login');
+  assert.equal(parts.seen[2], 'mailbox /dev/mailbox');
+  assert.match(parts.seen[3]!, /^gateway \/notes\?x=1 id=[0-9a-f-]{36}$/);
+  assert.equal(parts.seen[4], 'proxy /api/ory/sessions/whoami');
 });
 
-test('every response carries a fresh request id; a client-sent one is ignored without trust_proxy', async () => {
+test('the gateway gets the edge request id, never the client-sent one (without trust_proxy)', async () => {
+  const parts = recordingParts();
+  await withServer(parts, async (url) => {
+    const res = await fetch(`${url}/notes`, { headers: { 'x-request-id': 'forged-id-123' } });
+    await res.text();
+    const id = res.headers.get('x-request-id')!;
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    assert.equal(parts.seen[0], `gateway /notes id=${id}`);
+  });
+});
+
+test('every Web response carries a fresh request id; a trusted proxy may set it', async () => {
   const edge = createEdge(config, { parts: recordingParts(), logger: createMemoryLogger() });
   const a = await edge.fetch(
-    new Request('http://edge.test/', { headers: { 'x-request-id': 'forged-id-123' } }),
+    new Request('http://edge.test/login', { headers: { 'x-request-id': 'forged-id-123' } }),
   );
-  const b = await edge.fetch(new Request('http://edge.test/'));
+  const b = await edge.fetch(new Request('http://edge.test/login'));
   assert.match(a.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
   assert.notEqual(a.headers.get('x-request-id'), b.headers.get('x-request-id'));
 
   const trusting = loadConfigObject({ server: { trust_proxy: true } }, { env: {} }).config;
   const behindLB = createEdge(trusting, { parts: recordingParts(), logger: createMemoryLogger() });
   const c = await behindLB.fetch(
-    new Request('http://edge.test/', { headers: { 'x-request-id': 'lb-id-12345' } }),
+    new Request('http://edge.test/login', { headers: { 'x-request-id': 'lb-id-12345' } }),
   );
   assert.equal(c.headers.get('x-request-id'), 'lb-id-12345');
 });
@@ -99,13 +135,16 @@ test('every response carries a fresh request id; a client-sent one is ignored wi
 test('a thrown error becomes a client-safe page with the request id; details go to the log only', async () => {
   const logger = createMemoryLogger();
   const parts = recordingParts({
-    gateway: async () => {
-      throw new Error('connect ECONNREFUSED 10.0.0.7:5432 secret-internal-host');
+    pages: {
+      matches: (p) => p === '/login',
+      handle: async () => {
+        throw new Error('connect ECONNREFUSED 10.0.0.7:5432 secret-internal-host');
+      },
     },
   });
   const edge = createEdge(config, { parts, logger });
   const html = await edge.fetch(
-    new Request('http://edge.test/notes', { headers: { accept: 'text/html' } }),
+    new Request('http://edge.test/login', { headers: { accept: 'text/html' } }),
   );
   const id = html.headers.get('x-request-id')!;
   const page = await html.text();
@@ -118,7 +157,7 @@ test('a thrown error becomes a client-safe page with the request id; details go 
   assert.match(JSON.stringify(logged), /secret-internal-host/);
 
   const json = await edge.fetch(
-    new Request('http://edge.test/api/notes', { headers: { accept: 'application/json' } }),
+    new Request('http://edge.test/login', { headers: { accept: 'application/json' } }),
   );
   const body = (await json.json()) as { error: Record<string, unknown> };
   assert.equal(json.status, 500);
@@ -130,7 +169,7 @@ test('a thrown error becomes a client-safe page with the request id; details go 
   });
 });
 
-test('a Kratos timeout maps to 504 with its public message', async () => {
+test('a Kratos timeout maps to 504 with its public message, no internal host', async () => {
   const parts = recordingParts({
     proxy: async () => {
       throw new KratosUnavailable('kratos at http://ory-kratos:4433 did not answer', {
@@ -158,6 +197,16 @@ test('the access log has method, path without query, status and request id', asy
   assert.equal(line.status, 200);
   assert.equal(line.request_id, res.headers.get('x-request-id'));
   assert.ok(!JSON.stringify(logger.lines).includes('SECRET'));
+
+  await withServer(
+    recordingParts(),
+    async (url) => void (await (await fetch(`${url}/notes?token=SECRET2`)).text()),
+    logger,
+  );
+  const gatewayLine = logger.lines.filter((l) => l.msg === 'request').at(-1)!;
+  assert.equal(gatewayLine.path, '/notes');
+  assert.equal(gatewayLine.status, 200);
+  assert.ok(!JSON.stringify(logger.lines).includes('SECRET2'));
 });
 
 test('/health is live; /health/ready reports the parts and is 503 when one is down', async () => {
@@ -173,39 +222,56 @@ test('/health is live; /health/ready reports the parts and is 503 when one is do
   assert.equal(parts.seen.length, 0, 'health never reaches the app');
 });
 
-test('over a real socket: request ids, upgrade refused without a hook, graceful close waits for in-flight', async () => {
+test('upgrades go to the gateway hook only on gateway paths', async () => {
+  const upgraded: string[] = [];
+  const parts = recordingParts({
+    gateway: {
+      handle: async (_req, res) => void res.end(),
+      handleUpgrade: (req, socket) => {
+        upgraded.push(req.url!);
+        socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\n');
+      },
+    },
+  });
+  await withServer(parts, async (url) => {
+    const port = new URL(url).port;
+    const upgrade = (path: string) =>
+      rawRequest(
+        port,
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+      );
+    assert.match(await upgrade('/ws'), /^HTTP\/1\.1 101/);
+    assert.match(await upgrade('/api/ory/ws'), /^HTTP\/1\.1 404/);
+    assert.match(await upgrade('/login'), /^HTTP\/1\.1 404/);
+  });
+  assert.deepEqual(upgraded, ['/ws']);
+});
+
+test('graceful close waits for an in-flight request, then closes the parts', async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let entered!: () => void;
   const reachedHandler = new Promise<void>((r) => (entered = r));
   let closedParts = false;
   const parts = recordingParts({
-    gateway: async () => {
-      entered();
-      await gate;
-      return new Response('slow done');
+    gateway: {
+      handle: async (_req, res) => {
+        entered();
+        await gate;
+        res.end('slow done');
+      },
     },
     close: async () => {
       closedParts = true;
     },
   });
-  const edge = createEdge(config, { parts, logger: createMemoryLogger() });
-  const running = await startEdge(edge, {
+  const logger = createMemoryLogger();
+  const running = await startEdge(createEdge(config, { parts, logger }), {
     host: '127.0.0.1',
     port: 0,
-    logger: createMemoryLogger(),
+    logger,
   });
   try {
-    const health = await fetch(`${running.url}/health`);
-    assert.equal(health.status, 200);
-    assert.ok(health.headers.get('x-request-id'));
-
-    const upgrade = await rawRequest(
-      running.port,
-      'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
-    );
-    assert.match(upgrade, /^HTTP\/1\.1 404/);
-
     const slow = fetch(`${running.url}/slow`).then((r) => r.text());
     await reachedHandler;
     const closing = running.close();
@@ -220,11 +286,14 @@ test('over a real socket: request ids, upgrade refused without a hook, graceful 
   }
 });
 
-function rawRequest(port: number, text: string): Promise<string> {
+function rawRequest(port: number | string, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(text));
     let data = '';
-    socket.on('data', (chunk) => (data += chunk.toString()));
+    socket.on('data', (chunk) => {
+      data += chunk.toString();
+      if (/^HTTP\/1\.1 101/.test(data)) socket.end();
+    });
     socket.on('end', () => resolve(data));
     socket.on('error', reject);
   });
