@@ -1,0 +1,135 @@
+// The signed identity header contract between the edge (signer) and the app (verifier).
+// See docs/identity-headers.md. Version 1:
+//   x-user-id, x-user-email, x-user-role   identity values, percent-encoded outside visible ASCII
+//   x-vestibule-signature: v1;t=<unix seconds>;n=<nonce>;s=<base64url HMAC-SHA256>
+// The HMAC covers JSON.stringify(["v1", t, n, METHOD, path, id, email, role]) — JSON so that no
+// value can smuggle a separator. An anonymous request on an `optional` route is signed too, with
+// empty identity values: the app can tell "the edge says anonymous" from "no edge in front of me".
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SIGNATURE_VERSION = 'v1';
+export const HEADER_USER_ID = 'x-user-id';
+export const HEADER_USER_EMAIL = 'x-user-email';
+export const HEADER_USER_ROLE = 'x-user-role';
+export const HEADER_SIGNATURE = 'x-vestibule-signature';
+export const IDENTITY_HEADERS = [HEADER_USER_ID, HEADER_USER_EMAIL, HEADER_USER_ROLE] as const;
+export const MIN_SECRET_LENGTH = 32;
+
+export interface IdentityValues {
+  id: string;
+  email: string;
+  role: string;
+}
+
+export interface SignedRequestTarget {
+  method: string;
+  /** The request target the upstream receives: normalised path plus query (`/a/b?x=1`). */
+  path: string;
+}
+
+export function assertSecret(secret: unknown, option: string): string {
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+    throw new TypeError(`${option} must be a string of at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  return secret;
+}
+
+/** Percent-encode anything outside visible ASCII (and `%` itself) so any value is a legal header. */
+export function encodeHeaderValue(value: string): string {
+  return value.replace(/[^\x21-\x24\x26-\x7e]/gu, (ch) => {
+    try {
+      return encodeURIComponent(ch);
+    } catch {
+      return '%EF%BF%BD'; // a lone surrogate: send U+FFFD rather than fail the request
+    }
+  });
+}
+
+export function decodeHeaderValue(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
+}
+
+export function canonicalString(
+  t: string,
+  nonce: string,
+  target: SignedRequestTarget,
+  values: IdentityValues,
+): string {
+  return JSON.stringify([
+    SIGNATURE_VERSION,
+    t,
+    nonce,
+    target.method.toUpperCase(),
+    target.path,
+    values.id,
+    values.email,
+    values.role,
+  ]);
+}
+
+function hmac(secret: string, data: string): Buffer {
+  return createHmac('sha256', secret).update(data).digest();
+}
+
+/**
+ * The headers to inject: encoded identity values (absent for anonymous) and the signature.
+ * `values` must already be header-encoded (see encodeIdentity).
+ */
+export function signIdentityHeaders(
+  secret: string,
+  target: SignedRequestTarget,
+  values: IdentityValues | null,
+  nowMs: number = Date.now(),
+): Array<[string, string]> {
+  const signed = values ?? { id: '', email: '', role: '' };
+  const t = String(Math.floor(nowMs / 1000));
+  const nonce = randomBytes(12).toString('base64url');
+  const mac = hmac(secret, canonicalString(t, nonce, target, signed)).toString('base64url');
+  const out: Array<[string, string]> = [];
+  if (values) {
+    out.push([HEADER_USER_ID, values.id], [HEADER_USER_EMAIL, values.email]);
+    out.push([HEADER_USER_ROLE, values.role]);
+  }
+  out.push([HEADER_SIGNATURE, `${SIGNATURE_VERSION};t=${t};n=${nonce};s=${mac}`]);
+  return out;
+}
+
+export function encodeIdentity(values: IdentityValues): IdentityValues {
+  return {
+    id: encodeHeaderValue(values.id),
+    email: encodeHeaderValue(values.email),
+    role: encodeHeaderValue(values.role),
+  };
+}
+
+export interface ParsedSignature {
+  t: string;
+  nonce: string;
+  mac: Buffer;
+}
+
+export function parseSignatureHeader(value: string): ParsedSignature | null {
+  const match = /^v1;t=(\d{1,12});n=([A-Za-z0-9_-]{8,64});s=([A-Za-z0-9_-]{43})$/.exec(value);
+  if (!match) return null;
+  return { t: match[1]!, nonce: match[2]!, mac: Buffer.from(match[3]!, 'base64url') };
+}
+
+/** Constant-time check of one signature against any of the accepted secrets (rotation). */
+export function signatureMatches(
+  secrets: readonly string[],
+  parsed: ParsedSignature,
+  target: SignedRequestTarget,
+  values: IdentityValues,
+): boolean {
+  const data = canonicalString(parsed.t, parsed.nonce, target, values);
+  let ok = false;
+  for (const secret of secrets) {
+    const expected = hmac(secret, data);
+    if (expected.length === parsed.mac.length && timingSafeEqual(expected, parsed.mac)) ok = true;
+  }
+  return ok;
+}

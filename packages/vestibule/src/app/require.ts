@@ -1,0 +1,78 @@
+// requireUser / requireRole decisions. Loop safety, in both modes:
+// - redirect to login only when identity is KNOWN to be absent (Kratos said 401, or the edge
+//   signed "anonymous"); header mode without a valid edge signature answers 401 instead, since
+//   the app cannot see the session and a redirect could bounce forever;
+// - never redirect the login page to itself; stop after a few rounds (checkLoginLoop);
+// - API clients (JSON, tokens, XHR) get 401/403 JSON, never a redirect.
+import { denyDecision, loginRedirectDecision, toResponse, wantsHTML } from './responses.ts';
+import { checkLoginLoop } from './login-loop.ts';
+import type { AuthResult, IdentityRead, RequestLike, Settings } from './vestibule.ts';
+
+export type Requirement = { kind: 'user' } | { kind: 'role'; roles: readonly string[] };
+
+export function decideRequirement(
+  request: RequestLike,
+  identity: IdentityRead,
+  requirement: Requirement,
+  settings: Settings & { requestId: string },
+): AuthResult {
+  const html = wantsHTML(request.headers);
+  const deny = (
+    status: number,
+    code: string,
+    message: string,
+    headers?: Record<string, string>,
+  ) => ({
+    user: null,
+    response: toResponse(
+      denyDecision({ status, code, message, requestId: settings.requestId, html, headers }),
+    ),
+  });
+  if (identity.kind === 'user') {
+    if (requirement.kind === 'role' && !requirement.roles.includes(identity.user.role)) {
+      return deny(403, 'forbidden', 'You do not have access to this page.');
+    }
+    return { user: identity.user, response: null };
+  }
+  if (identity.kind === 'unknown') {
+    if (identity.reason === 'unavailable') {
+      return deny(
+        503,
+        'identity_unavailable',
+        'Sign-in is temporarily unavailable. Please try again shortly.',
+      );
+    }
+    return deny(401, 'session_required', 'Please sign in through the site to continue.');
+  }
+  const url = absoluteURL(request.url, request.headers, settings.publicURL);
+  const loginPath = new URL(settings.loginURL, url).pathname;
+  if (!html || url.pathname === loginPath) {
+    return deny(401, 'session_required', 'Please sign in to continue.');
+  }
+  const loop = checkLoginLoop(request.headers, { secure: url.protocol === 'https:' });
+  if (loop.exceeded) {
+    return deny(
+      401,
+      'session_not_visible',
+      'We could not confirm your sign-in. Check that cookies are enabled and try again.',
+    );
+  }
+  return {
+    user: null,
+    response: toResponse(
+      loginRedirectDecision(settings.loginURL, url.toString(), settings.requestId, {
+        'set-cookie': loop.setCookie,
+      }),
+    ),
+  };
+}
+
+function absoluteURL(url: string, headers: RequestLike['headers'], publicURL?: string): URL {
+  if (publicURL) {
+    const target = new URL(url, 'http://target.invalid');
+    return new URL(target.pathname + target.search, publicURL);
+  }
+  if (/^https?:\/\//i.test(url)) return new URL(url);
+  const host = headers.get('host') ?? 'localhost';
+  return new URL(url, `http://${host}`);
+}

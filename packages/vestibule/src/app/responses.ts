@@ -1,0 +1,107 @@
+// Deny decisions as data (status, headers, body), built once into a Web Response or written to a
+// Node response by the gateway. Browsers get a small HTML page or a 303; APIs get JSON.
+import type { HeaderReader } from '../session/credential.ts';
+
+export interface Decision {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: string;
+}
+
+/**
+ * Browser or API? A navigation or an Accept that asks for HTML is a browser, unless the request
+ * authenticates like an API client (session token) or says it is XHR: those must get JSON, since a
+ * redirect to a login page is useless to them.
+ */
+export function wantsHTML(headers: HeaderReader): boolean {
+  if (headers.get('x-session-token') || /^bearer\s/i.test(headers.get('authorization') ?? '')) {
+    return false;
+  }
+  if ((headers.get('x-requested-with') ?? '').toLowerCase() === 'xmlhttprequest') return false;
+  if (headers.get('sec-fetch-mode') === 'navigate') return true;
+  const accept = headers.get('accept') ?? '';
+  return accept.includes('text/html');
+}
+
+const escapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+export function escapeHTML(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => escapes[ch]!);
+}
+
+export interface DenyInput {
+  status: number;
+  /** Stable, machine-readable (e.g. `session_required`, `forbidden`, `identity_unavailable`). */
+  code: string;
+  /** Safe to show to end users. */
+  message: string;
+  requestId: string;
+  html: boolean;
+  headers?: Record<string, string | string[]>;
+}
+
+export function denyDecision(input: DenyInput): Decision {
+  const base: Record<string, string | string[]> = {
+    'cache-control': 'no-store',
+    'x-request-id': input.requestId,
+    ...input.headers,
+  };
+  if (!input.html) {
+    return {
+      status: input.status,
+      headers: { ...base, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({
+        error: {
+          code: input.status,
+          id: input.code,
+          message: input.message,
+          request_id: input.requestId,
+        },
+      }),
+    };
+  }
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${input.status}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>${escapeHTML(input.message)}</h1><p>Request id: <code>${escapeHTML(input.requestId)}</code></p></main></body></html>`;
+  return {
+    status: input.status,
+    headers: { ...base, 'content-type': 'text/html; charset=utf-8' },
+    body,
+  };
+}
+
+/** 303 to the login page with `return_to` = the URL the browser asked for (absolute). */
+export function loginRedirectDecision(
+  loginURL: string,
+  returnTo: string,
+  requestId: string,
+  extraHeaders: Record<string, string | string[]> = {},
+): Decision {
+  const separator = loginURL.includes('?') ? '&' : '?';
+  return {
+    status: 303,
+    headers: {
+      location: `${loginURL}${separator}return_to=${encodeURIComponent(returnTo)}`,
+      'cache-control': 'no-store',
+      'x-request-id': requestId,
+      ...extraHeaders,
+    },
+    body: '',
+  };
+}
+
+export function toResponse(decision: Decision): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(decision.headers)) {
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  return new Response(decision.status === 303 || decision.body === '' ? null : decision.body, {
+    status: decision.status,
+    headers,
+  });
+}

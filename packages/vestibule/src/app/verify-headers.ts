@@ -1,0 +1,100 @@
+// Header mode: the app trusts identity only when the edge's signature over it verifies.
+// Rejected: unsigned identity headers, bad MACs, signatures for another method/path, timestamps
+// outside [now - maxAge, now + skew], and (with replay protection) a nonce seen before.
+import { LRUCache } from 'lru-cache';
+import type { HeaderReader } from '../session/credential.ts';
+import {
+  HEADER_SIGNATURE,
+  HEADER_USER_EMAIL,
+  HEADER_USER_ID,
+  HEADER_USER_ROLE,
+  assertSecret,
+  decodeHeaderValue,
+  parseSignatureHeader,
+  signatureMatches,
+  type IdentityValues,
+  type SignedRequestTarget,
+} from './identity-headers.ts';
+
+export type HeaderVerdict =
+  | { state: 'user'; identity: IdentityValues }
+  | { state: 'anonymous' }
+  | { state: 'absent' }
+  | { state: 'invalid'; reason: InvalidReason };
+
+export type InvalidReason =
+  | 'unsigned'
+  | 'malformed'
+  | 'bad-signature'
+  | 'expired'
+  | 'from-the-future'
+  | 'replayed'
+  | 'bad-encoding';
+
+export interface HeaderVerifierOptions {
+  /** The shared secret; several when rotating (the first is not special when verifying). */
+  secret: string | readonly string[];
+  /** How old a signature may be. Default 30 s: edge → app is one hop, not a queue. */
+  maxAgeSeconds?: number;
+  /** Tolerated clock difference when the edge clock is ahead. Default 5 s. */
+  clockSkewSeconds?: number;
+  /** Remember nonces for the validity window and refuse a second use. Default true. */
+  replayProtection?: boolean;
+  maxRememberedNonces?: number;
+  now?: () => number;
+}
+
+export type HeaderVerifier = (headers: HeaderReader, target: SignedRequestTarget) => HeaderVerdict;
+
+export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVerifier {
+  const secrets = (Array.isArray(options.secret) ? options.secret : [options.secret]).map((s) =>
+    assertSecret(s, 'headerSecret'),
+  );
+  if (secrets.length === 0) throw new TypeError('headerSecret must not be empty');
+  const maxAge = options.maxAgeSeconds ?? 30;
+  const skew = options.clockSkewSeconds ?? 5;
+  const now = options.now ?? Date.now;
+  const seen =
+    options.replayProtection === false
+      ? undefined
+      : new LRUCache<string, number>({ max: options.maxRememberedNonces ?? 100_000 });
+
+  return (headers, target) => {
+    const raw = headers.get(HEADER_SIGNATURE);
+    const values = {
+      id: headers.get(HEADER_USER_ID) ?? '',
+      email: headers.get(HEADER_USER_EMAIL) ?? '',
+      role: headers.get(HEADER_USER_ROLE) ?? '',
+    };
+    if (raw === null) {
+      return values.id || values.email || values.role
+        ? { state: 'invalid', reason: 'unsigned' }
+        : { state: 'absent' };
+    }
+    const parsed = parseSignatureHeader(raw);
+    if (!parsed) return { state: 'invalid', reason: 'malformed' };
+    if (!signatureMatches(secrets, parsed, target, values)) {
+      return { state: 'invalid', reason: 'bad-signature' };
+    }
+    const nowSeconds = Math.floor(now() / 1000);
+    const t = Number(parsed.t);
+    if (t < nowSeconds - maxAge) return { state: 'invalid', reason: 'expired' };
+    if (t > nowSeconds + skew) return { state: 'invalid', reason: 'from-the-future' };
+    if (seen) {
+      const until = seen.get(parsed.nonce);
+      if (until !== undefined && until >= nowSeconds)
+        return { state: 'invalid', reason: 'replayed' };
+      seen.set(parsed.nonce, t + maxAge);
+    }
+    if (!values.id) return { state: 'anonymous' };
+    const identity = {
+      id: decodeHeaderValue(values.id),
+      email: decodeHeaderValue(values.email),
+      role: decodeHeaderValue(values.role),
+    };
+    if (identity.id === null || identity.email === null || identity.role === null) {
+      return { state: 'invalid', reason: 'bad-encoding' };
+    }
+    return { state: 'user', identity: identity as IdentityValues };
+  };
+}

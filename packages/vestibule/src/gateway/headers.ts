@@ -1,0 +1,140 @@
+// Request/response header hygiene for the proxy hop, as pure functions over Node's rawHeaders
+// (flat [name, value, …] with the client's own spelling and every duplicate), so nothing a client
+// sends can slip past a lower-cased lookup.
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+
+/**
+ * Identity headers a client must never be able to set. Names are compared after lower-casing and
+ * mapping `_` and `.` to `-`, because CGI-style stacks (Rack, WSGI, PHP) map `X_User_Id`,
+ * `X-User-Id` and `X.User.Id` to the same `HTTP_X_USER_ID`.
+ */
+const IDENTITY_PREFIXES = [
+  'x-user-',
+  'x-vestibule-',
+  'x-auth-request-',
+  'x-forwarded-user',
+  'x-forwarded-email',
+  'x-forwarded-groups',
+  'x-forwarded-preferred-username',
+];
+const IDENTITY_NAMES = new Set([
+  'x-user',
+  'x-userid',
+  'x-email',
+  'x-role',
+  'x-roles',
+  'remote-user',
+  'x-remote-user',
+  'x-authenticated-user',
+  'x-authenticated-userid',
+  'x-kratos-authenticated-identity-id',
+]);
+
+export function canonicalHeaderName(name: string): string {
+  return name.toLowerCase().replace(/[_.]/g, '-');
+}
+
+export function isIdentityHeader(name: string, extra?: ReadonlySet<string>): boolean {
+  const canonical = canonicalHeaderName(name);
+  if (IDENTITY_NAMES.has(canonical) || extra?.has(canonical)) return true;
+  return IDENTITY_PREFIXES.some((prefix) => canonical.startsWith(prefix));
+}
+
+/** The hop-by-hop set for this message: the fixed list plus every name listed in `Connection`. */
+function hopByHopOf(rawHeaders: readonly string[]): Set<string> {
+  const names = new Set(HOP_BY_HOP);
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() !== 'connection') continue;
+    for (const token of rawHeaders[i + 1]!.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** Set by the gateway itself after filtering (trusted X-Forwarded-For is appended to, see forwardedHeaders). */
+const GATEWAY_OWNED = new Set([
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'forwarded',
+  'x-request-id',
+]);
+
+export interface FilterOptions {
+  extraIdentityHeaders?: ReadonlySet<string>;
+  /** Keep Connection/Upgrade (WebSocket handshake). */
+  keepUpgrade?: boolean;
+}
+
+/** Flat [name, value, …] for the upstream: no hop-by-hop, no identity, no gateway-owned headers. */
+export function filterRequestHeaders(
+  rawHeaders: readonly string[],
+  options: FilterOptions = {},
+): string[] {
+  const hop = hopByHopOf(rawHeaders);
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (isIdentityHeader(name, options.extraIdentityHeaders)) continue;
+    if (options.keepUpgrade && (lower === 'connection' || lower === 'upgrade')) continue; // re-added
+    if (hop.has(lower)) continue;
+    if (GATEWAY_OWNED.has(lower)) continue;
+    out.push(name, rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
+/** Response headers from undici (lower-cased object) minus hop-by-hop ones. */
+export function filterResponseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const hop = new Set(HOP_BY_HOP);
+  const connection = headers.connection;
+  for (const value of Array.isArray(connection) ? connection : connection ? [connection] : []) {
+    for (const token of value.split(',')) hop.add(token.trim().toLowerCase());
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !hop.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+export interface ForwardedInfo {
+  clientIP: string;
+  host: string;
+  proto: 'http' | 'https';
+  requestId: string;
+  /** Existing X-Forwarded-For when trusted, to append to. */
+  priorFor?: string;
+}
+
+export function forwardedHeaders(info: ForwardedInfo): string[] {
+  const forwardedFor = info.priorFor ? `${info.priorFor}, ${info.clientIP}` : info.clientIP;
+  return [
+    'x-forwarded-for',
+    forwardedFor,
+    'x-forwarded-host',
+    info.host,
+    'x-forwarded-proto',
+    info.proto,
+    'x-request-id',
+    info.requestId,
+  ];
+}

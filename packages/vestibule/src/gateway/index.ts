@@ -1,0 +1,12 @@
+export { createGateway } from './gateway.ts';
+export type { ForwardPlan, Gateway } from './gateway.ts';
+export type { GatewayOptions } from './options.ts';
+export { compileRules, ACCESS_MODES } from './rules.ts';
+export type { AccessMode, AccessRuleConfig, CompiledRule, RuleSet } from './rules.ts';
+export type { PermissionCheck, PermissionCheckInput } from './authorize.ts';
+export type { RevocationRequest } from './revoke.ts';
+export { globToRegExp } from './glob.ts';
+export { normaliseTarget } from './target.ts';
+export { canonicalHeaderName, filterRequestHeaders, isIdentityHeader } from './headers.ts';
+export { importOathkeeperRules, loadOathkeeperRulesFile } from './oathkeeper.ts';
+export type { OathkeeperImport } from './oathkeeper.ts';

@@ -1,0 +1,110 @@
+// createGateway options, validated once (TypeError naming the option: these are caller bugs).
+import type { ProfileSync } from '../app/vestibule.ts';
+import type { FetchLike } from '../lib/outbound.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { SessionResolver } from '../session/resolver.ts';
+import type { PermissionCheck } from './authorize.ts';
+import type { AccessRuleConfig } from './rules.ts';
+import type { UpstreamPoolOptions } from './upstream.ts';
+
+export interface GatewayOptions {
+  /** Where allowed requests go, e.g. http://127.0.0.1:4001 (a path prefix is kept). */
+  upstreamURL: string;
+  /** Access rules in order; first match wins. */
+  rules: readonly AccessRuleConfig[];
+  /** HMAC secret shared with the app (≥ 32 characters). */
+  headerSecret: string;
+  /** Kratos public API; required unless `sessions` is given. */
+  kratosPublicURL?: string;
+  /** Share one session resolver (and its cache) with other edge parts. */
+  sessions?: SessionResolver;
+  cookieName?: string;
+  /** whoami timeout. Default 2 000 ms. */
+  whoamiTimeoutMs?: number;
+  cache?: { ttlMs?: number; maxEntries?: number; negativeTtlMs?: number };
+  fetch?: FetchLike;
+  /** No rule matched: `deny` (404, default) or `allow` (forward as public). */
+  defaultDecision?: 'deny' | 'allow';
+  /** Login page for browser redirects. Default `/login`. */
+  loginURL?: string;
+  /** Origin browsers use (absolute return_to). Default: from the request's Host. */
+  publicURL?: string;
+  /** Trust the peer's X-Forwarded-For/-Proto/-Host (only behind a load balancer you control). */
+  trustProxy?: boolean;
+  /** Provisioning store: its synced profile role is the role rules check. */
+  profiles?: ProfileSync;
+  /** Required when a rule uses mode `permission`. */
+  checkPermission?: PermissionCheck;
+  defaultRole?: string;
+  /** Revocation webhook: POST <path> with `Authorization: Bearer <secret>`. */
+  revocation?: { path?: string; secret: string };
+  /** More client headers to strip (besides x-user-*, x-vestibule-* and the usual suspects). */
+  extraIdentityHeaders?: readonly string[];
+  upstream?: UpstreamPoolOptions;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface GatewaySettings {
+  upstreamURL: URL;
+  kratosPublicURL?: string;
+  defaultDecision: 'deny' | 'allow';
+  loginURL: string;
+  publicURL?: string;
+  trustProxy: boolean;
+  defaultRole: string;
+  revocation?: { path: string; secret: string };
+}
+
+export function validateGatewayOptions(options: GatewayOptions): GatewaySettings {
+  if (!options || typeof options !== 'object')
+    throw new TypeError('createGateway: options are required');
+  if (
+    typeof options.upstreamURL !== 'string' ||
+    !/^https?:\/\//i.test(options.upstreamURL) ||
+    !URL.canParse(options.upstreamURL)
+  ) {
+    throw new TypeError('createGateway: upstreamURL must be an absolute http(s) URL');
+  }
+  if (!options.sessions && (!options.kratosPublicURL || !URL.canParse(options.kratosPublicURL))) {
+    throw new TypeError('createGateway: kratosPublicURL (absolute URL) or sessions is required');
+  }
+  if (options.defaultDecision && !['deny', 'allow'].includes(options.defaultDecision)) {
+    throw new TypeError('createGateway: defaultDecision must be "deny" or "allow"');
+  }
+  if (options.publicURL !== undefined && !URL.canParse(options.publicURL)) {
+    throw new TypeError('createGateway: publicURL must be an absolute URL');
+  }
+  const loginURL = options.loginURL ?? '/login';
+  if (!loginURL.startsWith('/') && !URL.canParse(loginURL)) {
+    throw new TypeError('createGateway: loginURL must be a path or an absolute URL');
+  }
+  if (
+    options.rules?.some((r) => r?.mode === 'permission') &&
+    typeof options.checkPermission !== 'function'
+  ) {
+    throw new TypeError(
+      'createGateway: a rule uses mode "permission" but checkPermission is not set',
+    );
+  }
+  let revocation: GatewaySettings['revocation'];
+  if (options.revocation) {
+    const { secret, path = '/.vestibule/revoke' } = options.revocation;
+    if (typeof secret !== 'string' || secret.length < 32) {
+      throw new TypeError('createGateway: revocation.secret must be at least 32 characters');
+    }
+    if (!path.startsWith('/'))
+      throw new TypeError('createGateway: revocation.path must start with "/"');
+    revocation = { path, secret };
+  }
+  return {
+    upstreamURL: new URL(options.upstreamURL),
+    kratosPublicURL: options.kratosPublicURL,
+    defaultDecision: options.defaultDecision ?? 'deny',
+    loginURL,
+    publicURL: options.publicURL,
+    trustProxy: options.trustProxy === true,
+    defaultRole: options.defaultRole ?? 'user',
+    revocation,
+  };
+}

@@ -1,0 +1,78 @@
+// Revocation webhook: `POST /.vestibule/revoke` with `Authorization: Bearer <secret>` and a JSON
+// body `{ "identity_id"?, "session_id"?, "session_token"? }` evicts matching cached sessions at once.
+// Kratos itself does not call webhooks on revocation: call this from whatever revokes sessions
+// (an admin tool, a hook on DELETE /admin/sessions, an identity deactivation job).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface RevocationRequest {
+  identityId?: string;
+  sessionId?: string;
+  sessionToken?: string;
+}
+
+const MAX_BODY = 4096;
+
+export function createRevocationHandler(
+  config: { path: string; secret: string },
+  revoke: (request: RevocationRequest) => number,
+) {
+  const expected = digest(config.secret);
+  return {
+    path: config.path,
+    async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const answer = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.method !== 'POST') return answer(405, { error: { code: 405, message: 'use POST' } });
+      const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      // Compare digests: constant time, and no length leak.
+      if (!timingSafeEqual(digest(given), expected)) {
+        req.resume();
+        return answer(401, { error: { code: 401, message: 'unauthorized' } });
+      }
+      const body = await readBody(req);
+      const request = body === undefined ? undefined : parseRevocation(body);
+      if (!request)
+        return answer(400, {
+          error: {
+            code: 400,
+            message: 'expected JSON with identity_id, session_id or session_token',
+          },
+        });
+      answer(200, { evicted: revoke(request) });
+    },
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function parseRevocation(text: string): RevocationRequest | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!body || typeof body !== 'object') return undefined;
+  const { identity_id, session_id, session_token } = body as Record<string, unknown>;
+  const request: RevocationRequest = {};
+  if (typeof identity_id === 'string' && identity_id) request.identityId = identity_id;
+  if (typeof session_id === 'string' && session_id) request.sessionId = session_id;
+  if (typeof session_token === 'string' && session_token) request.sessionToken = session_token;
+  return Object.keys(request).length ? request : undefined;
+}

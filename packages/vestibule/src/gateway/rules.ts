@@ -1,0 +1,123 @@
+// Access rules: compiled once at startup (invalid rules throw ConfigError naming the rule), then
+// matched first-match-wins on the normalised path and the method. No match → default decision.
+import { ConfigError } from '../lib/errors.ts';
+import { globToRegExp } from './glob.ts';
+
+export const ACCESS_MODES = [
+  'public',
+  'optional',
+  'required',
+  'role',
+  'permission',
+  'deny',
+] as const;
+export type AccessMode = (typeof ACCESS_MODES)[number];
+
+export interface PermissionTemplate {
+  namespace: string;
+  relation: string;
+  /** Object id; `{path}` and `{method}` are replaced at request time. Default: the request path. */
+  object?: string;
+}
+
+export interface UpstreamOverride {
+  url: string;
+  /** Remove this prefix from the path before forwarding (Oathkeeper `strip_path`). */
+  stripPath?: string;
+  /** Forward the client's Host header instead of the upstream's (Oathkeeper `preserve_host`). */
+  preserveHost?: boolean;
+}
+
+/** One rule as written in config (same keys as `gateway.rules[]` in vestibule.yml). */
+export interface AccessRuleConfig {
+  id?: string;
+  /** Glob on the path (see glob.ts). Exactly one of path/regex. */
+  path?: string;
+  /** Regular expression on the path, anchored for you if it is not. */
+  regex?: string;
+  /** Methods this rule applies to; all when omitted. */
+  methods?: readonly string[];
+  mode: AccessMode;
+  roles?: readonly string[];
+  permission?: PermissionTemplate;
+  upstream?: UpstreamOverride;
+  /** Which credentials authenticate on this rule (Oathkeeper authenticators). Default both. */
+  credentials?: ReadonlyArray<'cookie' | 'token'>;
+  /** Extra headers to inject, from `{{ .Subject }}`-style templates (Oathkeeper header mutator). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface CompiledRule {
+  readonly id: string;
+  readonly mode: AccessMode;
+  readonly roles: ReadonlySet<string>;
+  readonly methods: ReadonlySet<string> | null;
+  readonly pattern: RegExp;
+  readonly permission?: PermissionTemplate;
+  readonly upstream?: UpstreamOverride;
+  readonly credentials: ReadonlySet<'cookie' | 'token'>;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface RuleSet {
+  readonly rules: readonly CompiledRule[];
+  match(method: string, path: string): CompiledRule | undefined;
+}
+
+export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
+  if (!Array.isArray(configs)) throw new ConfigError('gateway.rules', 'expected a list of rules');
+  const rules = configs.map((config, index) => Object.freeze(compileRule(config, index)));
+  return Object.freeze({
+    rules: Object.freeze(rules),
+    match(method: string, path: string) {
+      for (const rule of rules) {
+        if (rule.methods && !rule.methods.has(method)) continue;
+        if (rule.pattern.test(path)) return rule;
+      }
+      return undefined;
+    },
+  });
+}
+
+function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
+  const key = `gateway.rules[${index}]${config?.id ? ` (${config.id})` : ''}`;
+  if (!config || typeof config !== 'object') throw new ConfigError(key, 'expected an object');
+  if (!ACCESS_MODES.includes(config.mode)) {
+    throw new ConfigError(`${key}.mode`, `expected one of ${ACCESS_MODES.join('|')}`);
+  }
+  if (Boolean(config.path) === Boolean(config.regex)) {
+    throw new ConfigError(key, 'set exactly one of path or regex');
+  }
+  if (config.mode === 'role' && !config.roles?.length) {
+    throw new ConfigError(`${key}.roles`, 'required when mode is role');
+  }
+  if (config.mode === 'permission' && !config.permission) {
+    throw new ConfigError(`${key}.permission`, 'required when mode is permission');
+  }
+  const credentials = config.credentials ?? ['cookie', 'token'];
+  if (credentials.length === 0) throw new ConfigError(`${key}.credentials`, 'must not be empty');
+  if (config.upstream && !URL.canParse(config.upstream.url)) {
+    throw new ConfigError(`${key}.upstream.url`, 'expected an absolute URL');
+  }
+  return {
+    id: config.id ?? `rule-${index}`,
+    mode: config.mode,
+    roles: new Set(config.roles ?? []),
+    methods: config.methods?.length ? new Set(config.methods.map((m) => m.toUpperCase())) : null,
+    pattern: patternOf(config, key),
+    permission: config.permission,
+    upstream: config.upstream,
+    credentials: new Set(credentials),
+    headers: config.headers ?? {},
+  };
+}
+
+function patternOf(config: AccessRuleConfig, key: string): RegExp {
+  try {
+    if (config.path) return globToRegExp(config.path);
+    // Always anchored, and grouped so that `a|b` cannot escape the anchors.
+    return new RegExp(`^(?:${config.regex!})$`);
+  } catch (err) {
+    throw new ConfigError(`${key}.${config.path ? 'path' : 'regex'}`, (err as Error).message);
+  }
+}

@@ -1,0 +1,120 @@
+// Streaming HTTP proxying to the upstream app over undici connection pools (keep-alive, one pool
+// per upstream origin). `pool.stream` writes the upstream body straight into the Node response:
+// no intermediate buffering, back-pressure handled by undici. Transport failures map to one
+// gateway error each (the @fastify/reply-from table): refused/reset → 502, timeouts → 504.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Pool } from 'undici';
+import { denyDecision, type Decision } from '../app/responses.ts';
+import { filterResponseHeaders } from './headers.ts';
+
+export interface UpstreamPoolOptions {
+  /** Max sockets per upstream origin. Default 128. */
+  connections?: number;
+  keepAliveTimeoutMs?: number;
+  /** Time to wait for the upstream's response headers. Default 30 s. */
+  headersTimeoutMs?: number;
+  /** Max idle time between body chunks. Default 30 s. */
+  bodyTimeoutMs?: number;
+}
+
+export interface Upstreams {
+  pool(origin: string): Pool;
+  close(): Promise<void>;
+}
+
+export function createUpstreams(options: UpstreamPoolOptions = {}): Upstreams {
+  const pools = new Map<string, Pool>();
+  return {
+    pool(origin) {
+      let pool = pools.get(origin);
+      if (!pool) {
+        pool = new Pool(origin, {
+          connections: options.connections ?? 128,
+          keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
+          headersTimeout: options.headersTimeoutMs ?? 30_000,
+          bodyTimeout: options.bodyTimeoutMs ?? 30_000,
+        });
+        pools.set(origin, pool);
+      }
+      return pool;
+    },
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      pools.clear();
+    },
+  };
+}
+
+export interface ForwardOptions {
+  pool: Pool;
+  path: string;
+  headers: string[];
+  requestId: string;
+  html: boolean;
+  onError(err: unknown): void;
+}
+
+export async function forwardHTTP(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ForwardOptions,
+): Promise<void> {
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort();
+  };
+  res.once('close', onClose);
+  try {
+    await options.pool.stream(
+      {
+        path: options.path,
+        method: req.method as 'GET',
+        headers: options.headers,
+        body: hasBody(req) ? req : null,
+        signal: abort.signal,
+      },
+      ({ statusCode, headers }) => {
+        res.writeHead(statusCode, filterResponseHeaders(headers));
+        return res;
+      },
+    );
+  } catch (err) {
+    if (abort.signal.aborted) return; // the client went away; nothing to answer
+    options.onError(err);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    writeDecision(res, upstreamFailure(err, options.requestId, options.html));
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export function upstreamFailure(err: unknown, requestId: string, html: boolean): Decision {
+  const code = (err as { code?: string }).code ?? '';
+  const timeout =
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'ETIMEDOUT';
+  return denyDecision({
+    status: timeout ? 504 : 502,
+    code: timeout ? 'upstream_timeout' : 'upstream_unavailable',
+    message: timeout
+      ? 'The application took too long to answer.'
+      : 'The application is not reachable right now.',
+    requestId,
+    html,
+  });
+}
+
+export function writeDecision(res: ServerResponse, decision: Decision): void {
+  res.writeHead(decision.status, decision.headers);
+  res.end(decision.body);
+}

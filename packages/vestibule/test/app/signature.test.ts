@@ -1,0 +1,151 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  encodeIdentity,
+  signIdentityHeaders,
+  decodeHeaderValue,
+  encodeHeaderValue,
+} from '../../src/app/identity-headers.ts';
+import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
+
+const SECRET = 'a-test-secret-that-is-long-enough-000';
+const OTHER = 'another-test-secret-that-is-long-enough';
+const T0 = Date.parse('2030-01-01T00:00:00Z');
+const target = { method: 'GET', path: '/account?tab=1' };
+const alice = {
+  id: '6f1c0c3e-0000-4000-8000-000000000001',
+  email: 'alice@example.com',
+  role: 'admin',
+};
+
+function signed(
+  overrides: {
+    secret?: string;
+    at?: number;
+    values?: typeof alice | null;
+    tgt?: typeof target;
+  } = {},
+) {
+  const values = overrides.values === undefined ? alice : overrides.values;
+  const pairs = signIdentityHeaders(
+    overrides.secret ?? SECRET,
+    overrides.tgt ?? target,
+    values ? encodeIdentity(values) : null,
+    overrides.at ?? T0,
+  );
+  return new Headers(pairs);
+}
+
+function verifier(
+  opts: { now?: number; replayProtection?: boolean; secret?: string | string[] } = {},
+) {
+  const clock = { now: opts.now ?? T0 };
+  const verify = createHeaderVerifier({
+    secret: opts.secret ?? SECRET,
+    now: () => clock.now,
+    replayProtection: opts.replayProtection,
+  });
+  return { verify, clock };
+}
+
+test('a fresh signature from the edge verifies and yields the identity', () => {
+  const { verify } = verifier();
+  assert.deepEqual(verify(signed(), target), { state: 'user', identity: alice });
+});
+
+test('a signed anonymous assertion is "anonymous"; no headers at all is "absent"', () => {
+  const { verify } = verifier();
+  assert.deepEqual(verify(signed({ values: null }), target), { state: 'anonymous' });
+  assert.deepEqual(verify(new Headers(), target), { state: 'absent' });
+});
+
+test('unsigned identity headers are rejected, never trusted', () => {
+  const { verify } = verifier();
+  const headers = new Headers({ 'x-user-id': alice.id, 'x-user-role': 'admin' });
+  assert.deepEqual(verify(headers, target), { state: 'invalid', reason: 'unsigned' });
+});
+
+test('forged: a changed value, the wrong secret or a garbage signature are rejected', () => {
+  const { verify } = verifier();
+  const tampered = signed();
+  tampered.set('x-user-role', 'superadmin');
+  assert.equal(verify(tampered, target).state, 'invalid');
+  assert.deepEqual(verify(signed({ secret: OTHER }), target), {
+    state: 'invalid',
+    reason: 'bad-signature',
+  });
+  const garbage = signed();
+  garbage.set('x-vestibule-signature', 'v1;t=1;n=abcdefgh;s=xyz');
+  assert.deepEqual(verify(garbage, target), { state: 'invalid', reason: 'malformed' });
+  const anonymousPlusId = signed({ values: null });
+  anonymousPlusId.set('x-user-id', alice.id);
+  assert.equal(verify(anonymousPlusId, target).state, 'invalid');
+  const duplicated = signed();
+  duplicated.append('x-user-id', 'someone-else');
+  assert.equal(verify(duplicated, target).state, 'invalid');
+});
+
+test('a signature is bound to the method and the path+query it was made for', () => {
+  const { verify } = verifier({ replayProtection: false });
+  const headers = signed();
+  assert.equal(verify(headers, { method: 'POST', path: target.path }).state, 'invalid');
+  assert.equal(verify(headers, { method: 'GET', path: '/admin' }).state, 'invalid');
+  assert.equal(verify(headers, { method: 'GET', path: '/account?tab=2' }).state, 'invalid');
+  assert.equal(verify(headers, target).state, 'user');
+});
+
+test('expired (older than maxAge) and from-the-future signatures are rejected (fake clock)', () => {
+  const { verify, clock } = verifier({ replayProtection: false });
+  const headers = signed();
+  clock.now = T0 + 30_999;
+  assert.equal(verify(headers, target).state, 'user');
+  clock.now = T0 + 31_000;
+  assert.deepEqual(verify(headers, target), { state: 'invalid', reason: 'expired' });
+  clock.now = T0 - 6_000;
+  assert.deepEqual(verify(headers, target), { state: 'invalid', reason: 'from-the-future' });
+});
+
+test('replayed: the same signed headers a second time are rejected', () => {
+  const { verify } = verifier();
+  const headers = signed();
+  assert.equal(verify(headers, target).state, 'user');
+  assert.deepEqual(verify(headers, target), { state: 'invalid', reason: 'replayed' });
+});
+
+test('a forged signature does not burn the nonce of a real one', () => {
+  const { verify } = verifier();
+  const real = signed();
+  const forged = new Headers(real);
+  forged.set('x-user-role', 'root');
+  assert.equal(verify(forged, target).state, 'invalid');
+  assert.equal(verify(real, target).state, 'user');
+});
+
+test('secret rotation: any listed secret verifies', () => {
+  const { verify } = verifier({ secret: [OTHER, SECRET] });
+  assert.equal(verify(signed(), target).state, 'user');
+});
+
+test('short secrets are refused when the verifier is built', () => {
+  assert.throws(() => createHeaderVerifier({ secret: 'short' }), /at least 32/);
+});
+
+test('header values round-trip any Unicode and are always legal header values (property)', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string()),
+      (value) => {
+        const encoded = encodeHeaderValue(value);
+        assert.match(encoded, /^[\x21-\x7e]*$/);
+        if (!/[\ud800-\udfff]/.test(value)) assert.equal(decodeHeaderValue(encoded), value);
+      },
+    ),
+  );
+});
+
+test('unicode emails survive signing and verification', () => {
+  const { verify } = verifier();
+  const values = { ...alice, email: 'zoë+tag@exämple.com' };
+  assert.deepEqual(verify(signed({ values }), target), { state: 'user', identity: values });
+});
