@@ -78,27 +78,22 @@ export async function serveHandler(handler: WebHandler): Promise<Running> {
   return { url, close: () => closeServer(server) };
 }
 
-/** Sends a raw HTTP/1.1 request (no client-side URL normalisation) and returns status + body. */
-export async function rawRequest(
-  baseURL: string,
-  target: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  const { request } = await import('node:http');
+/**
+ * Writes a raw HTTP/1.1 GET on a socket (no client-side URL normalisation or validation at all) and
+ * returns the status code, or 0 when the server closed the connection without answering.
+ */
+export async function rawGet(baseURL: string, target: string): Promise<number> {
+  const { connect } = await import('node:net');
   const url = new URL(baseURL);
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, method: 'GET', path: target, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+    });
+    let head = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (head += chunk));
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
+    socket.on('error', reject);
   });
 }
 
