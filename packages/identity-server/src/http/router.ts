@@ -20,6 +20,8 @@ interface Route {
 
 export class Router {
   readonly #routes: Route[] = [];
+  /** Called with every non-KratosError a handler throws (it is rendered as a bare 500). */
+  onUnexpectedError: ((err: unknown, ctx: RouteContext) => void) | undefined;
 
   on(method: string, path: string, handler: RouteHandler): this {
     const keys: string[] = [];
@@ -66,6 +68,9 @@ export class Router {
       try {
         return await route.handler({ request, url, params, requestId });
       } catch (err) {
+        if (!(err instanceof KratosError)) {
+          this.onUnexpectedError?.(err, { request, url, params, requestId });
+        }
         return errorResponse(err, requestId);
       }
     }

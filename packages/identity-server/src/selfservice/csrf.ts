@@ -1,0 +1,105 @@
+// CSRF protection as Kratos does it with justinas/nosurf (x/nosurf.go): a 32-byte secret lives in an
+// HttpOnly cookie `csrf_token_<sha256 hex of the public base URL>`; forms carry a *masked* copy
+// (one-time pad || secret XOR pad, base64) so the value in the page changes on every render (BREACH).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KratosConfig } from '../config/types.ts';
+import { parseCookieHeader, serializeCookie } from '../session/cookies.ts';
+
+const TOKEN_LENGTH = 32;
+/** nosurf.MaxAge: one year. */
+const CSRF_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
+
+export interface CSRFIssue {
+  /** The unmasked secret (base64), stored on the flow and compared on submit. */
+  secret: string;
+  /** A freshly masked token for the form's `csrf_token` node. */
+  masked: string;
+  /** Set-Cookie value when the request carried no (valid) CSRF cookie. */
+  setCookie?: string;
+}
+
+export class CSRFProtection {
+  readonly cookieName: string;
+  readonly #cookie: { path: string; domain?: string; secure: boolean };
+
+  constructor(config: KratosConfig) {
+    const baseURL = config.serve.public.base_url;
+    this.cookieName = `csrf_token_${createHash('sha256').update(baseURL).digest('hex')}`;
+    this.#cookie = {
+      path: config.cookies.path || '/',
+      ...(config.cookies.domain ? { domain: config.cookies.domain } : {}),
+      secure: baseURL.startsWith('https:'),
+    };
+  }
+
+  /** The secret from the request's CSRF cookie, if it is well-formed. */
+  secretFrom(request: Request): Buffer | undefined {
+    const raw = parseCookieHeader(request.headers.get('cookie')).get(this.cookieName);
+    if (!raw) return undefined;
+    const decoded = decodeBase64(raw);
+    return decoded?.length === TOKEN_LENGTH ? decoded : undefined;
+  }
+
+  /** Reuses the browser's secret when present (as nosurf does), otherwise mints one and sets the cookie. */
+  issue(request: Request): CSRFIssue {
+    const existing = this.secretFrom(request);
+    const secret = existing ?? randomBytes(TOKEN_LENGTH);
+    const issue: CSRFIssue = { secret: secret.toString('base64'), masked: mask(secret) };
+    if (!existing) {
+      issue.setCookie = serializeCookie(this.cookieName, issue.secret, {
+        ...this.#cookie,
+        sameSite: 'Lax',
+        httpOnly: true,
+        maxAge: CSRF_COOKIE_MAX_AGE_S,
+      });
+    }
+    return issue;
+  }
+
+  /** A fresh mask of an already-issued secret (each rendering of a flow carries a new value). */
+  remask(secret: string): string {
+    const decoded = decodeBase64(secret);
+    return decoded ? mask(decoded) : '';
+  }
+
+  /** True when the request's CSRF cookie holds the flow's secret. */
+  cookieMatches(request: Request, flowSecret: string): boolean {
+    const fromCookie = this.secretFrom(request);
+    const expected = decodeBase64(flowSecret);
+    return !!fromCookie && !!expected && safeEqual(fromCookie, expected);
+  }
+
+  /** True when the submitted (masked or plain) token unmasks to the cookie's secret and the flow's. */
+  submissionMatches(request: Request, flowSecret: string, submitted: unknown): boolean {
+    if (typeof submitted !== 'string' || !this.cookieMatches(request, flowSecret)) return false;
+    const sent = decodeBase64(submitted);
+    if (!sent) return false;
+    const unmasked = sent.length === TOKEN_LENGTH * 2 ? unmask(sent) : sent;
+    return safeEqual(unmasked, decodeBase64(flowSecret)!);
+  }
+}
+
+function mask(secret: Buffer): string {
+  const pad = randomBytes(TOKEN_LENGTH);
+  const out = Buffer.alloc(TOKEN_LENGTH * 2);
+  pad.copy(out, 0);
+  for (let i = 0; i < TOKEN_LENGTH; i++) out[TOKEN_LENGTH + i] = secret[i]! ^ pad[i]!;
+  return out.toString('base64');
+}
+
+function unmask(sent: Buffer): Buffer {
+  const out = Buffer.alloc(TOKEN_LENGTH);
+  for (let i = 0; i < TOKEN_LENGTH; i++) out[i] = sent[TOKEN_LENGTH + i]! ^ sent[i]!;
+  return out;
+}
+
+function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function decodeBase64(value: string): Buffer | undefined {
+  // Browsers and form encoders may turn '+' into ' '; nosurf's callers see the same.
+  const normalised = value.replace(/ /g, '+');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(normalised)) return undefined;
+  return Buffer.from(normalised, 'base64');
+}

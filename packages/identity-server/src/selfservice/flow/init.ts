@@ -1,0 +1,123 @@
+// Initialising and fetching flows, shared by login and registration (Kratos flow/<kind>/handler.go):
+// GET /self-service/<kind>/{browser,api} and GET /self-service/<kind>/flows?id=.
+import type { ServerContext, UINode, UIText } from '../../context.ts';
+import type { KratosError } from '../../http/errors.ts';
+import { json, redirect } from '../../http/respond.ts';
+import type { RouteContext } from '../../http/router.ts';
+import type { FlowRecord } from '../../persistence/types.ts';
+import type { ResolvedSession } from '../../session/manager.ts';
+import { resolveSession } from '../../session/manager.ts';
+import type { CSRFProtection } from '../csrf.ts';
+import { forwardError } from '../errors/manager.ts';
+import { buildFlow, csrfViolation, expiredOnFetch, isExpired, loadFlow } from './lifecycle.ts';
+import { isJSONRequest } from './negotiation.ts';
+import { flowUIURL } from './respond.ts';
+import { checkReturnTo } from './return-to.ts';
+
+export interface FlowSetup {
+  nodes: UINode[];
+  messages?: UIText[];
+  extra?: Record<string, unknown>;
+  identityId?: string;
+  sessionId?: string;
+}
+
+export interface FlowKindSpec {
+  kind: 'login' | 'registration';
+  /**
+   * Decides what an existing session means for a new flow: return an error to refuse (JSON) —
+   * browsers are then redirected to the return URL instead — or undefined to go on.
+   */
+  refuseWithSession(url: URL, session: ResolvedSession): KratosError | undefined;
+  /** Validates kind-specific query parameters (refresh, aal…); throws a KratosError when invalid. */
+  checkQuery?(url: URL, session: ResolvedSession | undefined): void;
+  /** Nodes and wire fields of a new flow. `csrfMasked` is undefined for API flows. */
+  setup(
+    ctx: ServerContext,
+    options: { url: URL; csrfMasked?: string; session?: ResolvedSession; from?: FlowRecord },
+  ): Promise<FlowSetup> | FlowSetup;
+}
+
+interface CreateOptions {
+  type: 'browser' | 'api';
+  url: URL;
+  request: Request;
+  returnTo?: string;
+  session?: ResolvedSession;
+  /** The expired flow this one replaces (keeps its type, return_to and query). */
+  from?: FlowRecord;
+}
+
+export async function createFlow(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  spec: FlowKindSpec,
+  options: CreateOptions,
+): Promise<{ flow: FlowRecord; setCookie?: string }> {
+  const issue = options.type === 'browser' ? csrf.issue(options.request) : undefined;
+  const setup = await spec.setup(ctx, {
+    url: options.url,
+    ...(issue ? { csrfMasked: issue.masked } : {}),
+    ...(options.session ? { session: options.session } : {}),
+    ...(options.from ? { from: options.from } : {}),
+  });
+  const flow = buildFlow(ctx, {
+    kind: spec.kind,
+    type: options.type,
+    requestPath: options.url.pathname + options.url.search,
+    ...(options.returnTo ? { returnTo: options.returnTo } : {}),
+    ...(issue ? { csrfSecret: issue.secret } : {}),
+    ...setup,
+  });
+  await ctx.persister.createFlow(flow);
+  return { flow, ...(issue?.setCookie ? { setCookie: issue.setCookie } : {}) };
+}
+
+export function initHandler(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  spec: FlowKindSpec,
+  type: 'browser' | 'api',
+) {
+  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
+    const json = type === 'api' || isJSONRequest(request);
+    try {
+      const returnTo = checkReturnTo(ctx.config, url.searchParams.get('return_to'));
+      const session = await resolveSession(ctx, request);
+      spec.checkQuery?.(url, session);
+      const refusal = session ? spec.refuseWithSession(url, session) : undefined;
+      if (refusal) {
+        if (json) throw refusal;
+        return redirect(returnTo ?? ctx.config.selfservice.default_browser_return_url, 303);
+      }
+      const { flow, setCookie } = await createFlow(ctx, csrf, spec, {
+        type,
+        url,
+        request,
+        ...(returnTo ? { returnTo } : {}),
+        ...(session ? { session } : {}),
+      });
+      const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
+      return json ? jsonFlow(flow, headers) : redirect(flowUIURL(ctx, flow), 303, headers);
+    } catch (err) {
+      return forwardError(ctx, request, requestId, err, { json });
+    }
+  };
+}
+
+function jsonFlow(flow: FlowRecord, headers?: HeadersInit): Response {
+  return json(flow.body, 200, headers);
+}
+
+/** GET /self-service/<kind>/flows?id= — browser flows need the CSRF cookie they were issued with. */
+export function fetchHandler(ctx: ServerContext, csrf: CSRFProtection, kind: FlowKindSpec['kind']) {
+  return async ({ request, url }: RouteContext): Promise<Response> => {
+    const flow = await loadFlow(ctx, kind, url.searchParams.get('id'));
+    // Kratos issue #1282: a browser flow is only readable with its CSRF cookie.
+    if (flow.type === 'browser' && !csrf.cookieMatches(request, flow.csrf_token)) {
+      throw csrfViolation();
+    }
+    if (isExpired(ctx, flow)) throw expiredOnFetch(ctx, flow);
+    return jsonFlow(flow);
+  };
+}

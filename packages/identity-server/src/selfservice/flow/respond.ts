@@ -1,0 +1,36 @@
+// Answers for a flow after a failed submit (Kratos's flow ErrorHandler.WriteFlowError): the flow is
+// stored with its messages; browsers posting forms are sent back to the UI with `?flow=<same id>`,
+// JSON and API clients get 400 with the flow body.
+import type { ServerContext } from '../../context.ts';
+import { json, redirect } from '../../http/respond.ts';
+import type { FlowRecord } from '../../persistence/types.ts';
+import { isJSONRequest, withQuery } from './negotiation.ts';
+
+export function flowUIURL(ctx: ServerContext, flow: FlowRecord): string {
+  const kind = flow.kind;
+  return withQuery(ctx.config.selfservice.flows[kind].ui_url, { flow: flow.id });
+}
+
+export function flowResponse(
+  ctx: ServerContext,
+  request: Request,
+  flow: FlowRecord,
+  status: number,
+  headers?: HeadersInit,
+): Response {
+  if (flow.type === 'browser' && !isJSONRequest(request)) {
+    return redirect(flowUIURL(ctx, flow), 303, headers);
+  }
+  return json(flow.body, status, headers);
+}
+
+export async function saveAndRespond(
+  ctx: ServerContext,
+  request: Request,
+  flow: FlowRecord,
+  status = 400,
+): Promise<Response> {
+  flow.body.updated_at = ctx.clock.now().toISOString();
+  await ctx.persister.updateFlow(flow);
+  return flowResponse(ctx, request, flow, status);
+}

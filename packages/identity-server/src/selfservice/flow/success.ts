@@ -1,0 +1,60 @@
+// Answers after a successful login or registration (Kratos login/hook.go PostLoginHook and
+// hook/session_issuer.go): API flows get the session token in the body, browsers a cookie, and
+// JSON browser clients a `redirect_browser_to` in continue_with instead of a 303.
+import type { ServerContext } from '../../context.ts';
+import { json, redirect } from '../../http/respond.ts';
+import type { FlowRecord, Identity, Session } from '../../persistence/types.ts';
+import { sessionCookie } from '../../session/manager.ts';
+import { publicIdentity, sessionToWire } from '../../session/wire.ts';
+import type { CSRFProtection } from '../csrf.ts';
+
+export interface Outcome {
+  flow: FlowRecord;
+  identity: Identity;
+  /** Absent when registration runs without the `session` hook. */
+  issued?: { session: Session; token: string };
+  /** Registration responses carry the identity beside the session. */
+  includeIdentity: boolean;
+}
+
+export function returnToOf(ctx: ServerContext, flow: FlowRecord): string {
+  const returnTo = flow.body.return_to;
+  return typeof returnTo === 'string' && returnTo
+    ? returnTo
+    : ctx.config.selfservice.default_browser_return_url;
+}
+
+export function successResponse(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  outcome: Outcome,
+  asJSON: boolean,
+): Response {
+  const { flow, identity, issued } = outcome;
+  const body: Record<string, unknown> = {};
+  const continueWith: Array<Record<string, unknown>> = [];
+  if (issued) body.session = sessionToWire(ctx, issued.session, identity);
+  if (outcome.includeIdentity) body.identity = publicIdentity(ctx, identity);
+
+  if (flow.type === 'api') {
+    if (issued) {
+      body.session_token = issued.token;
+      continueWith.push({ action: 'set_ory_session_token', ory_session_token: issued.token });
+    }
+    return json({ ...body, continue_with: continueWith });
+  }
+
+  const headers = new Headers();
+  if (issued) {
+    headers.append('set-cookie', sessionCookie(ctx, issued.token, issued.session));
+    // Kratos regenerates the CSRF secret whenever it issues a session cookie (session fixation).
+    const fresh = csrf.issue(new Request('http://csrf.invalid/'));
+    if (fresh.setCookie) headers.append('set-cookie', fresh.setCookie);
+  }
+  const returnTo = returnToOf(ctx, flow);
+  if (asJSON) {
+    continueWith.push({ action: 'redirect_browser_to', redirect_browser_to: returnTo });
+    return json({ ...body, continue_with: continueWith }, 200, headers);
+  }
+  return redirect(returnTo, 303, headers);
+}

@@ -1,0 +1,29 @@
+// Login routes (Kratos selfservice/flow/login/handler.go).
+import type { ServerContext } from '../../context.ts';
+import type { Router } from '../../http/router.ts';
+import type { CSRFProtection } from '../csrf.ts';
+import { fetchHandler, initHandler } from '../flow/init.ts';
+import { submitHandler, type SubmitSpec } from '../flow/submit.ts';
+import { messages } from '../messages.ts';
+import { loginSpec } from './spec.ts';
+import { submitLoginPassword } from './submit.ts';
+
+const loginSubmitSpec: SubmitSpec = {
+  ...loginSpec,
+  expiredMessage: messages.loginFlowExpired,
+  noStrategyMessage: messages.loginNoStrategy,
+  retrySuccessMessage: messages.loginRetrySuccess,
+  submitPassword: submitLoginPassword,
+};
+
+export function registerLoginRoutes(
+  router: Router,
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+): void {
+  router
+    .on('GET', '/self-service/login/browser', initHandler(ctx, csrf, loginSpec, 'browser'))
+    .on('GET', '/self-service/login/api', initHandler(ctx, csrf, loginSpec, 'api'))
+    .on('GET', '/self-service/login/flows', fetchHandler(ctx, csrf, 'login'))
+    .on('POST', '/self-service/login', submitHandler(ctx, csrf, loginSubmitSpec));
+}

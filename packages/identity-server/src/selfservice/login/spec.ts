@@ -1,0 +1,93 @@
+// The login flow's own rules (Kratos selfservice/flow/login): `refresh` and `aal` query parameters,
+// session_already_available, and the password method's nodes.
+import type { ServerContext, UINode } from '../../context.ts';
+import { KratosError, badRequest } from '../../http/errors.ts';
+import type { ResolvedSession } from '../../session/manager.ts';
+import type { FlowKindSpec, FlowSetup } from '../flow/init.ts';
+import { messages } from '../messages.ts';
+import { csrfNode, identifierLabel, inputNode, passwordNode, submitNode } from '../nodes.ts';
+
+const AALS = ['aal1', 'aal2', 'aal3'];
+
+export function isRefresh(url: URL): boolean {
+  return url.searchParams.get('refresh') === 'true';
+}
+
+export function requestedAAL(url: URL): string {
+  return url.searchParams.get('aal') || 'aal1';
+}
+
+/** Kratos login.ErrAlreadyLoggedIn. */
+export function alreadyLoggedIn(kind: 'login' | 'registration'): KratosError {
+  return new KratosError(400, 'you are already logged in', {
+    id: 'session_already_available',
+    reason:
+      kind === 'login'
+        ? 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?'
+        : 'A valid session was detected and thus registration is not possible.',
+  });
+}
+
+function checkQuery(url: URL, session: ResolvedSession | undefined): void {
+  const aal = requestedAAL(url);
+  if (!AALS.includes(aal)) {
+    throw badRequest(
+      `Unable to parse AuthenticationMethod Assurance Level (AAL): expected one of [${AALS.join(', ')}] but got ${aal}`,
+    );
+  }
+  if (aal !== 'aal1' && !session) {
+    // Kratos login.ErrSessionRequiredForHigherAAL.
+    throw new KratosError(401, 'aal2 and aal3 can only be requested if a session exists already', {
+      id: 'session_aal1_required',
+      reason: 'You can not requested a higher AAL (AAL2/AAL3) without an active session.',
+    });
+  }
+  if (aal !== 'aal1') {
+    // Only the password method (aal1) exists here; Kratos would offer second factors.
+    throw badRequest('No authentication methods for the requested AAL are configured.');
+  }
+}
+
+function identifierOf(session: ResolvedSession): string {
+  return session.identity.credentials.password?.identifiers[0] ?? '';
+}
+
+function setup(
+  ctx: ServerContext,
+  options: { url: URL; csrfMasked?: string; session?: ResolvedSession },
+): FlowSetup {
+  const refresh = isRefresh(options.url);
+  const nodes: UINode[] = options.csrfMasked ? [csrfNode(options.csrfMasked)] : [];
+  const reauth = refresh && options.session;
+  if (reauth) {
+    // Re-authentication: the identifier is fixed to the signed-in identity (recorded
+    // login/1fa/refresh/password/initial-form.json).
+    nodes.push(
+      inputNode('default', { name: 'identifier', type: 'hidden', value: identifierOf(reauth) }),
+    );
+  } else {
+    const schema = ctx.schemas.get(ctx.schemas.defaultId);
+    nodes.push(
+      inputNode(
+        'default',
+        { name: 'identifier', type: 'text', value: '', required: true },
+        identifierLabel(schema),
+      ),
+    );
+  }
+  nodes.push(passwordNode('current-password'));
+  nodes.push(submitNode(reauth ? messages.loginButton() : messages.loginWithPassword()));
+  return {
+    nodes,
+    ...(reauth ? { messages: [messages.loginReauth()] } : {}),
+    extra: { refresh, requested_aal: requestedAAL(options.url) },
+    ...(reauth ? { identityId: reauth.identity.id, sessionId: reauth.session.id } : {}),
+  };
+}
+
+export const loginSpec: FlowKindSpec = {
+  kind: 'login',
+  refuseWithSession: (url) => (isRefresh(url) ? undefined : alreadyLoggedIn('login')),
+  checkQuery,
+  setup,
+};

@@ -1,0 +1,110 @@
+// The password login method (Kratos selfservice/strategy/password/login.go). Wrong password and
+// unknown identifier give the same 4000006 message, and an unknown identifier still burns a hash
+// comparison (hasher.dummyVerify) so timing does not reveal which identifiers exist.
+import type { ServerContext } from '../../context.ts';
+import { KratosError } from '../../http/errors.ts';
+import type { Identity, Session } from '../../persistence/types.ts';
+import { issueSession } from '../../session/manager.ts';
+import { resetMessages, setNodeValue, uiOf } from '../flow/lifecycle.ts';
+import { saveAndRespond } from '../flow/respond.ts';
+import { rejectWithMessage, type Submission } from '../flow/submit.ts';
+import { successResponse } from '../flow/success.ts';
+import { messages } from '../messages.ts';
+import { attachMessage } from '../nodes.ts';
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+async function verifyPassword(
+  ctx: ServerContext,
+  identifier: string,
+  password: string,
+): Promise<Identity | undefined> {
+  const identity = await ctx.persister.findIdentityByCredentialIdentifier('password', identifier);
+  const hashed = identity?.credentials.password?.config.hashed_password;
+  if (!identity || typeof hashed !== 'string') {
+    await ctx.hasher.dummyVerify(password);
+    return undefined;
+  }
+  return (await ctx.hasher.verify(password, hashed)) ? identity : undefined;
+}
+
+/** Imported or old-cost hashes are upgraded on a successful login, as Kratos migrates them. */
+async function maybeRehash(
+  ctx: ServerContext,
+  identity: Identity,
+  password: string,
+): Promise<void> {
+  const credential = identity.credentials.password;
+  const hashed = credential?.config.hashed_password;
+  if (!credential || typeof hashed !== 'string' || !ctx.hasher.needsRehash(hashed)) return;
+  try {
+    credential.config = { ...credential.config, hashed_password: await ctx.hasher.hash(password) };
+    credential.updated_at = ctx.clock.now().toISOString();
+    await ctx.persister.updateIdentity(identity);
+  } catch (err) {
+    ctx.log('warn', 'password rehash failed', { identity_id: identity.id, err });
+  }
+}
+
+/** A refresh login re-authenticates the current session instead of creating a new one. */
+async function refreshSession(ctx: ServerContext, session: Session): Promise<Session> {
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  const refreshed: Session = {
+    ...session,
+    authenticated_at: at,
+    expires_at: new Date(now.getTime() + ctx.config.session.lifespan_ms).toISOString(),
+    authentication_methods: [
+      ...session.authentication_methods,
+      { method: 'password', aal: 'aal1', completed_at: at },
+    ],
+    updated_at: at,
+  };
+  await ctx.persister.updateSession(refreshed);
+  return refreshed;
+}
+
+function identityMismatch(): KratosError {
+  return new KratosError(400, 'The request was malformed or contained invalid parameters', {
+    id: 'security_identity_mismatch',
+    reason: 'The flow was interrupted because the identity does not match the session.',
+  });
+}
+
+export async function submitLoginPassword(s: Submission): Promise<Response> {
+  const { ctx, flow, body } = s;
+  const fixedIdentifier = flow.identity_id
+    ? uiOf(flow).nodes.find((n) => n.attributes.name === 'identifier')?.attributes.value
+    : undefined;
+  const identifier = (
+    typeof fixedIdentifier === 'string' ? fixedIdentifier : text(body.identifier)
+  ).trim();
+  const password = text(body.password);
+
+  resetMessages(flow);
+  if (!flow.identity_id) setNodeValue(flow, 'identifier', identifier);
+  if (!identifier || !password) {
+    const ui = uiOf(flow);
+    if (!identifier) attachMessage(ui, 'identifier', messages.required('identifier'));
+    if (!password) attachMessage(ui, 'password', messages.required('password'));
+    return saveAndRespond(ctx, s.request, flow);
+  }
+
+  const identity = await verifyPassword(ctx, identifier, password);
+  if (!identity) return rejectWithMessage(s, messages.invalidCredentials());
+  if (identity.state !== 'active') return rejectWithMessage(s, messages.identityDisabled());
+  if (flow.identity_id && flow.identity_id !== identity.id) throw identityMismatch();
+
+  // Exactly one concurrent submit may turn this flow into a session.
+  if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
+    return rejectWithMessage(s, messages.loginRetrySuccess());
+  }
+  await maybeRehash(ctx, identity, password);
+
+  const current = s.session;
+  const issued =
+    flow.body.refresh === true && current && current.identity.id === identity.id
+      ? { session: await refreshSession(ctx, current.session), token: current.token }
+      : await issueSession(ctx, { identity, method: 'password', request: s.request });
+  return successResponse(ctx, s.csrf, { flow, identity, issued, includeIdentity: false }, s.json);
+}

@@ -1,0 +1,33 @@
+// Registration routes (Kratos selfservice/flow/registration/handler.go).
+import type { ServerContext } from '../../context.ts';
+import type { Router } from '../../http/router.ts';
+import type { CSRFProtection } from '../csrf.ts';
+import { fetchHandler, initHandler } from '../flow/init.ts';
+import { submitHandler, type SubmitSpec } from '../flow/submit.ts';
+import { messages } from '../messages.ts';
+import { registrationSpec } from './spec.ts';
+import { submitRegistrationPassword } from './submit.ts';
+
+const registrationSubmitSpec: SubmitSpec = {
+  ...registrationSpec,
+  expiredMessage: messages.registrationFlowExpired,
+  noStrategyMessage: messages.registrationNoStrategy,
+  retrySuccessMessage: messages.registrationRetrySuccess,
+  submitPassword: submitRegistrationPassword,
+};
+
+export function registerRegistrationRoutes(
+  router: Router,
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+): void {
+  router
+    .on(
+      'GET',
+      '/self-service/registration/browser',
+      initHandler(ctx, csrf, registrationSpec, 'browser'),
+    )
+    .on('GET', '/self-service/registration/api', initHandler(ctx, csrf, registrationSpec, 'api'))
+    .on('GET', '/self-service/registration/flows', fetchHandler(ctx, csrf, 'registration'))
+    .on('POST', '/self-service/registration', submitHandler(ctx, csrf, registrationSubmitSpec));
+}

@@ -1,0 +1,99 @@
+// The password registration method (Kratos strategy/password/registration.go + the registration
+// hook executor): validate traits and password, create the identity, then run the configured
+// after-password hooks — with `session`, the new identity is signed in at once.
+import type { IdentitySchema, UIText } from '../../context.ts';
+import { DuplicateCredentialsError } from '../../persistence/types.ts';
+import { issueSession } from '../../session/manager.ts';
+import { resetMessages, uiOf } from '../flow/lifecycle.ts';
+import { saveAndRespond } from '../flow/respond.ts';
+import { rejectWithMessage, type Submission } from '../flow/submit.ts';
+import { successResponse } from '../flow/success.ts';
+import { messages } from '../messages.ts';
+import { attachMessage } from '../nodes.ts';
+import { newPasswordIdentity } from './identity.ts';
+import { registrationNodes } from './spec.ts';
+
+class FlowAlreadyConsumed extends Error {}
+
+const asTraits = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+
+/** Re-renders the nodes with the submitted trait values (never the password) and the problems. */
+function showProblems(
+  s: Submission,
+  traits: Record<string, unknown>,
+  problems: Array<{ name: string; message: UIText }>,
+): Promise<Response> {
+  const { ctx, flow } = s;
+  resetMessages(flow);
+  const csrfMasked = flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : undefined;
+  const ui = uiOf(flow);
+  ui.nodes = registrationNodes(ctx, { ...(csrfMasked ? { csrfMasked } : {}), values: traits });
+  for (const problem of problems) attachMessage(ui, problem.name, problem.message);
+  return saveAndRespond(ctx, s.request, flow);
+}
+
+async function validate(
+  s: Submission,
+  schema: IdentitySchema,
+  traits: unknown,
+  password: string,
+): Promise<Array<{ name: string; message: UIText }>> {
+  const problems = schema.validateTraits(traits).map((e) => ({ name: e.name, message: e.message }));
+  if (!password) problems.push({ name: 'password', message: messages.required('password') });
+  if (problems.length) return problems;
+  const identifiers = schema.passwordIdentifiers(asTraits(traits));
+  if (identifiers.length === 0) return [{ name: '', message: messages.noIdentifiers() }];
+  const policy = await s.ctx.passwordPolicy.check(password, identifiers);
+  return policy ? [{ name: 'password', message: policy }] : [];
+}
+
+export async function submitRegistrationPassword(s: Submission): Promise<Response> {
+  const { ctx, flow, body } = s;
+  const schema = ctx.schemas.get(ctx.schemas.defaultId);
+  if (!schema) throw new Error(`identity schema "${ctx.schemas.defaultId}" is not loaded`);
+  const rawTraits = body.traits ?? {};
+  const traits = asTraits(rawTraits);
+  const password = typeof body.password === 'string' ? body.password : '';
+
+  const problems = await validate(s, schema, rawTraits, password);
+  if (problems.length) return showProblems(s, traits, problems);
+
+  const identity = newPasswordIdentity({
+    schema,
+    traits,
+    identifiers: schema.passwordIdentifiers(traits),
+    hashedPassword: await ctx.hasher.hash(password),
+    now: ctx.clock.now(),
+  });
+  try {
+    await ctx.persister.transaction(async (tx) => {
+      // Consuming and creating in one transaction: a duplicate rolls the consumption back.
+      if (!(await tx.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
+        throw new FlowAlreadyConsumed();
+      }
+      await tx.createIdentity(identity);
+    });
+  } catch (err) {
+    if (err instanceof FlowAlreadyConsumed)
+      return rejectWithMessage(s, messages.registrationRetrySuccess());
+    if (err instanceof DuplicateCredentialsError) {
+      return showProblems(s, traits, [{ name: '', message: messages.duplicateCredentials() }]);
+    }
+    throw err;
+  }
+  ctx.log('info', 'identity registered', { identity_id: identity.id, flow_id: flow.id });
+
+  const hooks = ctx.config.selfservice.flows.registration.after_hooks.password ?? [];
+  const issued = hooks.includes('session')
+    ? await issueSession(ctx, { identity, method: 'password', request: s.request })
+    : undefined;
+  return successResponse(
+    ctx,
+    s.csrf,
+    { flow, identity, ...(issued ? { issued } : {}), includeIdentity: true },
+    s.json,
+  );
+}

@@ -1,0 +1,17 @@
+// Every public self-service route, mounted on the public router by server.ts.
+import type { ServerContext } from '../context.ts';
+import type { Router } from '../http/router.ts';
+import { CSRFProtection } from './csrf.ts';
+import { registerErrorRoutes } from './errors/routes.ts';
+import { registerLoginRoutes } from './login/routes.ts';
+import { registerLogoutRoutes } from './logout/routes.ts';
+import { registerRegistrationRoutes } from './registration/routes.ts';
+
+export function registerSelfServiceRoutes(router: Router, ctx: ServerContext): CSRFProtection {
+  const csrf = new CSRFProtection(ctx.config);
+  registerLoginRoutes(router, ctx, csrf);
+  registerRegistrationRoutes(router, ctx, csrf);
+  registerLogoutRoutes(router, ctx, csrf);
+  registerErrorRoutes(router, ctx);
+  return csrf;
+}

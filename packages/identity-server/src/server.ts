@@ -1,0 +1,182 @@
+// The embedded Kratos: two Web fetch handlers (public and admin, as Kratos's two ports) and a
+// listen() that serves them on node:http. Admin routes exist only on the admin handler, so the
+// public port can never expose them (shared/docs/kratos-contract.md "Ports and health").
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { KratosConfig } from './config/types.ts';
+import type { Clock, ServerContext } from './context.ts';
+import { registerAdminCourierRoutes } from './courier/admin-routes.ts';
+import { courierFor } from './courier/courier.ts';
+import { KratosError, payloadTooLarge } from './http/errors.ts';
+import { errorResponse, json } from './http/respond.ts';
+import { Router } from './http/router.ts';
+import { listen } from './http/serve.ts';
+import { registerSelfServiceRoutes } from './selfservice/routes.ts';
+import { registerAdminSessionRoutes } from './session/admin-routes.ts';
+import { clientAddresses } from './session/manager.ts';
+import { registerPublicSessionRoutes } from './session/public-routes.ts';
+
+export type RouteMount = (router: Router, ctx: ServerContext) => void;
+
+export interface IdentityServerOptions {
+  /** A complete context (tests). Otherwise one is built from `config` or `configPath`. */
+  context?: ServerContext;
+  config?: KratosConfig;
+  /** A kratos.yml, as `kratos serve -c kratos.yml`. */
+  configPath?: string;
+  /** Replaces the context's clock (fake clocks in tests). */
+  clock?: Clock;
+  /** Kratos's --dev: reveals courier message bodies on the admin API (dev mailbox). */
+  dev?: boolean;
+  /** Extra routes (other capabilities of this package mount themselves here). */
+  publicRoutes?: RouteMount[];
+  adminRoutes?: RouteMount[];
+}
+
+export interface Listening {
+  publicURL: string;
+  adminURL: string;
+  close(): Promise<void>;
+}
+
+export interface IdentityServer {
+  context: ServerContext;
+  publicHandler(request: Request): Promise<Response>;
+  adminHandler(request: Request): Promise<Response>;
+  /** Serves both APIs on serve.public/admin host+port from the config (port 0 = any free port). */
+  listen(): Promise<Listening>;
+  /** Stops listeners started by listen() and closes the database. */
+  close(): Promise<void>;
+}
+
+const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** Accept a proxy-supplied request id only when short and boring; otherwise mint one. */
+function requestIdOf(request: Request): string {
+  const given = request.headers.get('x-request-id');
+  return given && /^[A-Za-z0-9._-]{8,128}$/.test(given) ? given : randomUUID();
+}
+
+function registerHealth(router: Router, ctx: ServerContext): void {
+  router
+    .on('GET', '/health/alive', () => json({ status: 'ok' }))
+    .on('GET', '/health/ready', async () => {
+      try {
+        await ctx.persister.ping();
+        return json({ status: 'ok' });
+      } catch (err) {
+        ctx.log('error', 'readiness check failed', { err });
+        return json({ errors: { database: 'the database is not reachable' } }, 503);
+      }
+    })
+    .on('GET', '/version', () => json({ version: VERSION }));
+}
+
+function handlerFor(ctx: ServerContext, router: Router, api: 'public' | 'admin') {
+  router.onUnexpectedError = (err, rc) =>
+    ctx.log('error', 'request failed', {
+      api,
+      request_id: rc.requestId,
+      path: rc.url.pathname,
+      err,
+    });
+  return async (request: Request): Promise<Response> => {
+    const started = performance.now();
+    const requestId = requestIdOf(request);
+    let response: Response;
+    const declared = Number(request.headers.get('content-length') ?? '0');
+    if (Number.isFinite(declared) && declared > ctx.config.body_limit_bytes) {
+      response = errorResponse(payloadTooLarge(ctx.config.body_limit_bytes), requestId);
+    } else {
+      try {
+        response = await router.handle(request, requestId);
+      } catch (err) {
+        // Router renders handler errors itself; this only catches bugs in the router.
+        if (!(err instanceof KratosError)) ctx.log('error', 'router failed', { api, err });
+        response = errorResponse(err, requestId);
+      }
+    }
+    response.headers.set('x-request-id', requestId);
+    ctx.log('debug', 'request', {
+      api,
+      request_id: requestId,
+      method: request.method,
+      path: new URL(request.url, 'http://invalid').pathname,
+      status: response.status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+    return response;
+  };
+}
+
+async function buildContext(options: IdentityServerOptions): Promise<ServerContext> {
+  const ctx = options.context;
+  if (!ctx) {
+    // Wired to the SQL persister's context factory once it lands (createServerContext).
+    throw new TypeError('createIdentityServer needs a context');
+  }
+  return options.clock ? { ...ctx, clock: options.clock } : ctx;
+}
+
+export async function createIdentityServer(
+  options: IdentityServerOptions,
+): Promise<IdentityServer> {
+  const context = await buildContext(options);
+  const publicRouter = new Router();
+  registerHealth(publicRouter, context);
+  registerSelfServiceRoutes(publicRouter, context);
+  registerPublicSessionRoutes(publicRouter, context);
+  for (const mount of options.publicRoutes ?? []) mount(publicRouter, context);
+
+  const adminRouter = new Router();
+  registerHealth(adminRouter, context);
+  registerAdminSessionRoutes(adminRouter, context);
+  registerAdminCourierRoutes(adminRouter, context, { dev: options.dev ?? false });
+  for (const mount of options.adminRoutes ?? []) mount(adminRouter, context);
+
+  const publicHandler = handlerFor(context, publicRouter, 'public');
+  const adminHandler = handlerFor(context, adminRouter, 'admin');
+  const listeners: Array<{ close(): Promise<void> }> = [];
+
+  async function startListening(): Promise<Listening> {
+    const serve = context.config.serve;
+    const remember =
+      (handler: (r: Request) => Promise<Response>) =>
+      (request: Request, env?: { incoming?: { socket?: { remoteAddress?: string } } }) => {
+        const address = env?.incoming?.socket?.remoteAddress;
+        if (address) clientAddresses.set(request, address);
+        return handler(request);
+      };
+    const pub = await listen(remember(publicHandler), {
+      host: serve.public.host,
+      port: serve.public.port,
+    });
+    listeners.push(pub);
+    const adm = await listen(remember(adminHandler), {
+      host: serve.admin.host,
+      port: serve.admin.port,
+    });
+    listeners.push(adm);
+    courierFor(context).start();
+    const close = async () => {
+      await Promise.all([pub.close(), adm.close()]);
+    };
+    return { publicURL: pub.url, adminURL: adm.url, close };
+  }
+
+  return {
+    context,
+    publicHandler,
+    adminHandler,
+    listen: startListening,
+    async close() {
+      courierFor(context).stop();
+      await Promise.all(listeners.splice(0).map((l) => l.close()));
+      await context.persister.close();
+    },
+  };
+}
