@@ -84,6 +84,9 @@ export class DoubleSubmitGuard {
       maxSize: MAX_TOTAL_BYTES,
       sizeCalculation: (s) => Math.max(1, s.body.byteLength),
       perf: { now: options.now },
+      // 0: read the clock on every check (lru-cache otherwise caches "now" between real timer ticks,
+      // which would freeze a fake clock and needs a timer).
+      ttlResolution: 0,
     });
   }
 
