@@ -93,3 +93,46 @@ export async function getPage(
   if (!response) throw new Error(`not a page path: ${path}`);
   return response;
 }
+
+export interface Tag {
+  name: string;
+  attrs: Map<string, string>;
+  /** Offset in the document, for "which section is this in" questions. */
+  at: number;
+  /** data-group of the nearest section/form opened before this tag. */
+  group: string | undefined;
+}
+
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  '#39': "'",
+  '#96': '`',
+};
+
+export function unescapeHTML(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39|#96);/g, (_, e: string) => ENTITIES[e]!);
+}
+
+/**
+ * Start tags of the pages' own markup. The pages always quote attribute values and escape `"`, `<`,
+ * `>` inside them, so a tag ends at the first `>`: this reader is exact for our output (and would
+ * make a test fail, not pass, if escaping broke).
+ */
+export function scanTags(doc: string): Tag[] {
+  const tags: Tag[] = [];
+  let group: string | undefined;
+  for (const m of doc.matchAll(/<([a-z][a-z0-9]*)((?:\s+[a-z][a-z0-9-]*(?:="[^"]*")?)*)\s*>/g)) {
+    const attrs = new Map<string, string>();
+    for (const a of m[2]!.matchAll(/([a-z][a-z0-9-]*)(?:="([^"]*)")?/g))
+      attrs.set(a[1]!, unescapeHTML(a[2] ?? ''));
+    const tag: Tag = { name: m[1]!, attrs, at: m.index, group };
+    if (attrs.has('data-group') && (m[1] === 'div' || m[1] === 'form'))
+      group = attrs.get('data-group');
+    tag.group = group;
+    tags.push(tag);
+  }
+  return tags;
+}

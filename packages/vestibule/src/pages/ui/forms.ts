@@ -2,7 +2,7 @@
 // `ui.action` with the chosen `method`, so they render as one form with a section per group (default
 // first, then method groups in Kratos's order). Settings methods are independent updates, so each
 // group is its own form carrying the hidden default inputs (csrf_token) — like Kratos's reference UI.
-import { attrs, html, type SafeHTML } from './html.ts';
+import { attrs, markup, type SafeHTML } from './html.ts';
 import type { FlowType, RawFlow, UINode } from './flow-types.ts';
 import { isHiddenInput, renderNode, type NodeRenderContext } from './nodes.ts';
 import type { PageTextKey } from './texts.ts';
@@ -50,11 +50,11 @@ export function renderFlowForms(
     noValidate: submitsWithoutValidation(flow.ui.nodes),
   };
   const sections = [...groups].map(([group, nodes]) => renderSection(group, nodes, ctx));
-  return html`<form${formAttrs(action, 'flow')}>${sections}</form>`;
+  return markup`<form${formAttrs(action, 'flow')}>${sections}</form>`;
 }
 
 function renderSection(group: string, nodes: UINode[], ctx: NodeRenderContext): SafeHTML {
-  return html`<div${attrs({ class: `group group-${cssName(group)}`, 'data-group': group })}>${nodes.map((n) => renderNode(n, ctx))}</div>`;
+  return markup`<div${attrs({ class: `group group-${cssName(group)}`, 'data-group': group })}>${nodes.map((n) => renderNode(n, ctx))}</div>`;
 }
 
 function renderSettingsForms(
@@ -75,12 +75,12 @@ function renderSettingsForms(
     const heading = base.texts.page(`vestibule.group.${group}` as PageTextKey) || group;
     const body = [...sharedHidden, ...sharedVisible, ...nodes].map((n) => renderNode(n, ctx));
     sharedVisible = [];
-    forms.push(html`<section${attrs({ class: `settings-group group-${cssName(group)}`, 'aria-labelledby': headingId })}>
+    forms.push(markup`<section${attrs({ class: `settings-group group-${cssName(group)}`, 'aria-labelledby': headingId })}>
 <h2${attrs({ id: headingId })}>${heading}</h2>
 <form${formAttrs(action, group)}>${body}</form>
 </section>`);
   }
-  return html`${forms}`;
+  return markup`${forms}`;
 }
 
 function formAttrs(action: string, group: string): SafeHTML {

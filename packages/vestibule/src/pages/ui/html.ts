@@ -1,5 +1,7 @@
+// Named `markup`, not `html`: Prettier reformats `html`-tagged templates as HTML and would rewrite
+// `<input${…}>` into an element with a closing tag.
 // Auto-escaping HTML templates in the style of lit-html / hono's `html` helper: every interpolated value
-// is escaped unless it is itself the output of `html` (a SafeHTML). Nothing else can mark a string safe
+// is escaped unless it is itself the output of `markup` (a SafeHTML). Nothing else can mark a string safe
 // except `unsafeRaw`, which is only used for our own static assets (CSS, the inline script).
 
 const ESCAPES: Record<string, string> = {
@@ -35,7 +37,7 @@ function render(value: HTMLValue): string {
   return escapeHTML(String(value));
 }
 
-export function html(strings: TemplateStringsArray, ...values: HTMLValue[]): SafeHTML {
+export function markup(strings: TemplateStringsArray, ...values: HTMLValue[]): SafeHTML {
   let out = strings[0] ?? '';
   for (let i = 0; i < values.length; i++) {
     out += render(values[i]) + (strings[i + 1] ?? '');

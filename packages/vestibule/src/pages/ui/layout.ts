@@ -1,5 +1,5 @@
 // The page shell: brand, theme variables (nonce'd <style>), the stylesheet link, the inline script.
-import { attrs, html, unsafeRaw, type SafeHTML } from './html.ts';
+import { attrs, markup, unsafeRaw, type SafeHTML } from './html.ts';
 import { CLIENT_SCRIPT } from './client-script.ts';
 
 export interface Theme {
@@ -24,7 +24,7 @@ export function renderLayout(input: LayoutInput): string {
     .map(([name, value]) => `${name}:${value}`)
     .join(';');
   const { brandName, logoURL } = input.theme;
-  return html`<!doctype html>
+  return markup`<!doctype html>
 <html${attrs({ lang: input.lang })}>
 <head>
 <meta charset="utf-8">
@@ -32,11 +32,11 @@ export function renderLayout(input: LayoutInput): string {
 <meta name="referrer" content="no-referrer">
 <title>${input.title} · ${brandName}</title>
 <link${attrs({ rel: 'stylesheet', href: input.stylesheetHref })}>
-${vars ? html`<style${attrs({ nonce: input.nonce })}>:root{${unsafeRaw(vars)}}</style>` : ''}
+${vars ? markup`<style${attrs({ nonce: input.nonce })}>:root{${unsafeRaw(vars)}}</style>` : ''}
 </head>
 <body>
 <main${attrs({ class: input.wide ? 'wide' : undefined })}>
-<div class="brand">${logoURL ? html`<img${attrs({ src: logoURL, alt: '' })}></img${attrs({ src: logoURL, alt: '' })}>` : ''}<span>${brandName}</span></div>
+<div class="brand">${logoURL ? markup`<img${attrs({ src: logoURL, alt: '' })}>` : ''}<span>${brandName}</span></div>
 <div class="card">
 <h1>${input.title}</h1>
 ${input.body}

@@ -1,6 +1,6 @@
 // Kratos messages (flow level and node level). Errors are announced with role="alert" so screen readers
 // read them when the page loads after a failed submit; info/success use role="status".
-import { attrs, html, type SafeHTML } from './html.ts';
+import { attrs, markup, type SafeHTML } from './html.ts';
 import type { UIText } from './flow-types.ts';
 import type { Texts } from './texts.ts';
 
@@ -13,9 +13,9 @@ export function renderMessages(
 ): SafeHTML | '' {
   if (!messages?.length) return '';
   const isError = messages.some((m) => m.type === 'error');
-  return html`<div${attrs({ class: 'messages', id, role: isError ? 'alert' : 'status' })}>${messages.map(
+  return markup`<div${attrs({ class: 'messages', id, role: isError ? 'alert' : 'status' })}>${messages.map(
     (m) =>
-      html`<p${attrs({
+      markup`<p${attrs({
         class: `message message-${TYPES.has(m.type ?? '') ? m.type : 'info'}`,
         'data-message-id': m.id,
       })}>${texts.message(m)}</p>`,

@@ -1,7 +1,7 @@
 // One renderer per Kratos UI node type (input, text, img, a, script, div), from the raw attributes.
 // Kratos's own attribute names are kept where they mean something to its scripts (ids such as
 // `captcha_turnstile_inject`, input names and values); everything else is fixed markup.
-import { attrs, html, type SafeHTML } from './html.ts';
+import { attrs, markup, type SafeHTML } from './html.ts';
 import type { UINode, UIText } from './flow-types.ts';
 import type { Texts } from './texts.ts';
 import { renderMessages } from './messages.ts';
@@ -58,10 +58,10 @@ export function renderNode(node: UINode, ctx: NodeRenderContext): SafeHTML {
     case 'script':
       return renderScript(node, ctx);
     case 'div':
-      return html`<div${attrs({ id: str(node.attributes.id), class: 'node-div' })}></div>`;
+      return markup`<div${attrs({ id: str(node.attributes.id), class: 'node-div' })}></div>`;
     default:
       // A node type newer than this renderer: show its label and messages rather than drop it silently.
-      return html`<div class="node-unknown">
+      return markup`<div class="node-unknown">
         ${ctx.texts.message(node.meta?.label)}${renderMessages(node.messages, ctx.texts)}
       </div>`;
   }
@@ -75,7 +75,13 @@ function renderInput(node: UINode, ctx: NodeRenderContext): SafeHTML {
   const a = node.attributes;
   const type = str(a.type) ?? 'text';
   if (type === 'hidden') {
-    return html`<input${attrs({ type: 'hidden', name: str(a.name), value: valueOf(a.value) })}></input${attrs({ type: 'hidden', name: str(a.name), value: valueOf(a.value) })}>`;
+    return markup`<input${attrs({
+      type: 'hidden',
+      name: str(a.name),
+      value: valueOf(a.value),
+      // Passkey autocomplete (`oryPasskeyLoginAutocompleteInit`) hangs off a hidden input.
+      'data-ory-onload': triggerName(a.onloadTrigger),
+    })}>${renderMessages(node.messages, ctx.texts)}`;
   }
   if (type === 'submit' || type === 'button') return renderButton(node, ctx, type);
   if (type === 'checkbox') return renderCheckbox(node, ctx);
@@ -87,7 +93,7 @@ function renderButton(node: UINode, ctx: NodeRenderContext, type: 'submit' | 'bu
   const trigger = str(a.onclickTrigger);
   const label = ctx.texts.message(node.meta?.label) || valueOf(a.value) || '';
   const isSocial = node.group === 'oidc' || node.group === 'saml';
-  const button = html`<button${attrs({
+  const button = markup`<button${attrs({
     type,
     name: str(a.name),
     value: valueOf(a.value),
@@ -99,7 +105,7 @@ function renderButton(node: UINode, ctx: NodeRenderContext, type: 'submit' | 'bu
     // called by our nonce'd script instead, as Ory Elements does with `triggerToWindowCall`.
     'data-ory-trigger': trigger && TRIGGER_NAME.test(trigger) ? trigger : undefined,
   })}>${label}</button>`;
-  return html`<div class="field field-button">
+  return markup`<div class="field field-button">
     ${button}${renderMessages(node.messages, ctx.texts)}
   </div>`;
 }
@@ -108,7 +114,7 @@ function renderCheckbox(node: UINode, ctx: NodeRenderContext): SafeHTML {
   const a = node.attributes;
   const id = ctx.ids.allocate(str(a.name) ?? 'checkbox');
   const messagesId = node.messages?.length ? `${id}-messages` : undefined;
-  return html`<div class="field field-checkbox">
+  return markup`<div class="field field-checkbox">
 <input${attrs({
     type: 'checkbox',
     id,
@@ -140,15 +146,7 @@ function renderField(node: UINode, ctx: NodeRenderContext, type: string): SafeHT
   };
   const control = Array.isArray(a.options)
     ? renderSelect(a.options, valueOf(a.value), common)
-    : html`<input${attrs({
-        ...common,
-        type: INPUT_TYPES.has(type) ? type : 'text',
-        value: type === 'password' ? undefined : valueOf(a.value),
-        autocomplete: str(a.autocomplete),
-        pattern: str(a.pattern),
-        maxlength: typeof a.maxlength === 'number' ? a.maxlength : undefined,
-        'data-ory-onload': triggerName(a.onloadTrigger),
-      })}></input${attrs({
+    : markup`<input${attrs({
         ...common,
         type: INPUT_TYPES.has(type) ? type : 'text',
         value: type === 'password' ? undefined : valueOf(a.value),
@@ -158,8 +156,8 @@ function renderField(node: UINode, ctx: NodeRenderContext, type: string): SafeHT
         'data-ory-onload': triggerName(a.onloadTrigger),
       })}>`;
   const label = ctx.texts.message(node.meta?.label);
-  return html`<div class="field">
-<label${attrs({ for: id })}>${label}${a.required === true ? html`<span class="required" aria-hidden="true"> *</span>` : ''}</label>
+  return markup`<div class="field">
+<label${attrs({ for: id })}>${label}${a.required === true ? markup`<span class="required" aria-hidden="true"> *</span>` : ''}</label>
 ${control}
 ${renderMessages(node.messages, ctx.texts, messagesId)}</div>`;
 }
@@ -172,36 +170,36 @@ function renderSelect(
 ): SafeHTML {
   const items = options.map((option) => {
     const value = valueOf((option as { value?: unknown } | null)?.value) ?? '';
-    return html`<option${attrs({ value, selected: value === current })}>${value}</option>`;
+    return markup`<option${attrs({ value, selected: value === current })}>${value}</option>`;
   });
-  return html`<select${attrs(common)}><option value=""></option>${items}</select>`;
+  return markup`<select${attrs(common)}><option value=""></option>${items}</select>`;
 }
 
 function renderText(node: UINode, ctx: NodeRenderContext): SafeHTML {
   const text = node.attributes.text as UIText | undefined;
   const secrets = text?.context?.secrets;
   const body = Array.isArray(secrets)
-    ? html`<ul class="secrets">
-        ${secrets.map((s) => html`<li><code>${ctx.texts.message(s as UIText)}</code></li>`)}
+    ? markup`<ul class="secrets">
+        ${secrets.map((s) => markup`<li><code>${ctx.texts.message(s as UIText)}</code></li>`)}
       </ul>`
     : text?.context && 'secret' in text.context
-      ? html`<p><code class="secret">${ctx.texts.message(text)}</code></p>`
-      : html`<p>${ctx.texts.message(text)}</p>`;
+      ? markup`<p><code class="secret">${ctx.texts.message(text)}</code></p>`
+      : markup`<p>${ctx.texts.message(text)}</p>`;
   const label = ctx.texts.message(node.meta?.label);
-  return html`<div${attrs({ class: 'node-text', id: str(node.attributes.id) })}>${label ? html`<p class="node-label">${label}</p>` : ''}${body}${renderMessages(node.messages, ctx.texts)}</div>`;
+  return markup`<div${attrs({ class: 'node-text', id: str(node.attributes.id) })}>${label ? markup`<p class="node-label">${label}</p>` : ''}${body}${renderMessages(node.messages, ctx.texts)}</div>`;
 }
 
 function renderImage(node: UINode, ctx: NodeRenderContext): SafeHTML {
   const a = node.attributes;
   const label = ctx.texts.message(node.meta?.label);
   const src = safeURL(str(a.src), ctx.toSameOrigin, { allowDataImage: true });
-  return html`<figure class="node-img"><img${attrs({
+  return markup`<figure class="node-img"><img${attrs({
     src,
     id: str(a.id),
     alt: label,
     width: typeof a.width === 'number' ? a.width : undefined,
     height: typeof a.height === 'number' ? a.height : undefined,
-  })}>${label ? html`<figcaption>${label}</figcaption>` : ''}</figure>`;
+  })}>${label ? markup`<figcaption>${label}</figcaption>` : ''}</figure>`;
 }
 
 function renderAnchor(node: UINode, ctx: NodeRenderContext): SafeHTML {
@@ -209,15 +207,15 @@ function renderAnchor(node: UINode, ctx: NodeRenderContext): SafeHTML {
   const title = ctx.texts.message(a.title as UIText | undefined);
   const label = ctx.texts.message(node.meta?.label) || title;
   const href = safeURL(str(a.href), ctx.toSameOrigin, { allowDataImage: false });
-  return html`<p class="node-a"><a${attrs({ href, id: str(a.id), class: 'button button-link' })}>${label}</a></p>`;
+  return markup`<p class="node-a"><a${attrs({ href, id: str(a.id), class: 'button button-link' })}>${label}</a></p>`;
 }
 
 function renderScript(node: UINode, ctx: NodeRenderContext): SafeHTML {
   const a = node.attributes;
   const src = safeURL(str(a.src), ctx.toSameOrigin, { allowDataImage: false });
-  if (!src) return html``;
+  if (!src) return markup``;
   // Our own per-response nonce, not Kratos's: the CSP we send is what decides what may run.
-  return html`<script${attrs({
+  return markup`<script${attrs({
     src,
     id: str(a.id),
     type: str(a.type) === 'module' ? 'module' : undefined,

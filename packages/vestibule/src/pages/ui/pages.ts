@@ -1,5 +1,5 @@
 // Whole pages: a flow page (title, flow messages, forms, links), the error page, the logout confirmation.
-import { attrs, html, type SafeHTML } from './html.ts';
+import { attrs, markup, type SafeHTML } from './html.ts';
 import type { FlowType, RawFlow, UIText } from './flow-types.ts';
 import { renderFlowForms, type FormsContext } from './forms.ts';
 import { renderLayout, type Theme } from './layout.ts';
@@ -28,7 +28,7 @@ export function renderFlowPage(input: FlowPageInput): string {
   const { flow, texts } = input;
   const notices: UIText[] = input.notices.map((key) => ({ type: 'info', text: texts.page(key) }));
   const messages = [...notices, ...(flow.ui.messages ?? [])];
-  const body = html`${messages.length ? html`<div class="flow-messages">${renderMessages(messages, texts)}</div>` : ''}
+  const body = markup`${messages.length ? markup`<div class="flow-messages">${renderMessages(messages, texts)}</div>` : ''}
   ${renderFlowForms(flow, input.flowType, input.action, input.forms)}
   ${renderLinks(input.links, texts)}`;
   return renderLayout({
@@ -55,7 +55,7 @@ export interface ErrorPageInput extends PageChrome {
 
 export function renderErrorPage(input: ErrorPageInput): string {
   const { texts } = input;
-  const body = html`<div class="flow-messages">
+  const body = markup`<div class="flow-messages">
       <div class="messages" role="alert"><p class="message message-error">${input.message}</p></div>
     </div>
     <p class="request-id">
@@ -73,7 +73,7 @@ export interface LogoutConfirmInput extends PageChrome {
 /** Shown when /logout was reached from another site: signing out takes one deliberate click. */
 export function renderLogoutConfirm(input: LogoutConfirmInput): string {
   const { texts } = input;
-  const body = html`<p>${texts.page('vestibule.logout.confirm')}</p>
+  const body = markup`<p>${texts.page('vestibule.logout.confirm')}</p>
 <p><a${attrs({ class: 'button button-primary', href: input.logoutHref })}>${texts.page('vestibule.logout.button')}</a></p>
 ${renderLinks([{ href: input.cancelHref, key: 'vestibule.link.home' }], texts)}`;
   return renderLayout({ ...chrome(input), title: texts.page('vestibule.logout.title'), body });
@@ -84,8 +84,8 @@ function renderLinks(
   texts: Texts,
 ): SafeHTML | '' {
   if (!links.length) return '';
-  return html`<nav class="links">
-    ${links.map((l) => html`<a${attrs({ href: l.href })}>${texts.page(l.key)}</a>`)}
+  return markup`<nav class="links">
+    ${links.map((l) => markup`<a${attrs({ href: l.href })}>${texts.page(l.key)}</a>`)}
   </nav>`;
 }
 
