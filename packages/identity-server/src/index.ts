@@ -1,0 +1,32 @@
+// Public API of @vestibule/identity-server: the embedded Kratos-compatible server and its config.
+export {
+  createIdentityServer,
+  type IdentityServer,
+  type IdentityServerOptions,
+  type Listening,
+  type RouteMount,
+} from './server.ts';
+export {
+  loadConfig,
+  defaultConfig,
+  parseConfig,
+  devConfigObject,
+  ConfigError,
+  SHIPPED_CONFIG_PATH,
+  SHIPPED_SCHEMA_PATH,
+  type KratosConfig,
+  type ConfigOverrides,
+  type ConfigWarning,
+} from './config/index.ts';
+export type {
+  ServerContext,
+  Clock,
+  UINode,
+  UIText,
+  IdentitySchema,
+  PasswordHasher,
+  PasswordPolicy,
+} from './context.ts';
+export type { Identity, Session, FlowRecord, Persister } from './persistence/types.ts';
+export { KratosError } from './http/errors.ts';
+export { Router } from './http/router.ts';
