@@ -123,6 +123,16 @@ function buildSchema(strict: boolean) {
       rules: z.array(rule).default([]),
       /** Path to an Oathkeeper access-rules file (JSON or YAML), used in addition to `rules`. */
       oathkeeper_rules_file: z.string().min(1).optional(),
+      /** Oathkeeper's access_rules.matching_strategy for that file. */
+      oathkeeper_matching_strategy: z.enum(['regexp', 'glob']).default('regexp'),
+      /** Session revocation webhook: POST {path} with `Authorization: Bearer {secret}`. */
+      revocation: object({
+        path: z
+          .string()
+          .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'expected a path like /.vestibule/revoke')
+          .default('/.vestibule/revoke'),
+        secret: z.string().min(32, 'expected at least 32 characters'),
+      }).optional(),
       default_decision: z.enum(['deny', 'allow']).default('deny'),
       /** HMAC secret shared with the app for the signed identity headers (≥ 32 characters). */
       header_secret: z.string().min(32, 'expected at least 32 characters').optional(),
