@@ -1,0 +1,163 @@
+// Schema migrations, in code so they ship with the package (Kysely Migrator). Append only: a
+// migration that has run on someone's data directory must never change.
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const ts = 'timestamptz';
+
+const migrations: Record<string, Migration> = {
+  '0001_identities': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('identities')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('schema_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('state_changed_at', ts)
+        .addColumn('traits', 'text', (c) => c.notNull())
+        .addColumn('verifiable_addresses', 'text', (c) => c.notNull())
+        .addColumn('recovery_addresses', 'text', (c) => c.notNull())
+        .addColumn('metadata_public', 'text')
+        .addColumn('metadata_admin', 'text')
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('identity_credentials')
+        .addColumn('identity_id', 'text', (c) =>
+          c.notNull().references('identities.id').onDelete('cascade'),
+        )
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('identifiers', 'text', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .addPrimaryKeyConstraint('identity_credentials_pk', ['identity_id', 'type'])
+        .execute();
+      await db.schema
+        .createTable('identity_credential_identifiers')
+        .addColumn('identity_id', 'text', (c) =>
+          c.notNull().references('identities.id').onDelete('cascade'),
+        )
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('identifier', 'text', (c) => c.notNull())
+        .execute();
+      // Kratos: an identifier is unique per credential type, compared case-insensitively.
+      await sql`create unique index identity_credential_identifiers_unique
+        on identity_credential_identifiers (type, lower(identifier))`.execute(db);
+      await sql`create index identity_credential_identifiers_lookup
+        on identity_credential_identifiers (lower(identifier))`.execute(db);
+      await db.schema
+        .createIndex('identity_credential_identifiers_identity')
+        .on('identity_credential_identifiers')
+        .column('identity_id')
+        .execute();
+    },
+  },
+  '0002_sessions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('identity_id', 'text', (c) =>
+          c.notNull().references('identities.id').onDelete('cascade'),
+        )
+        .addColumn('active', 'boolean', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('logout_token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('aal', 'text', (c) => c.notNull())
+        .addColumn('authentication_methods', 'text', (c) => c.notNull())
+        .addColumn('devices', 'text', (c) => c.notNull())
+        .addColumn('issued_at', ts, (c) => c.notNull())
+        .addColumn('authenticated_at', ts, (c) => c.notNull())
+        .addColumn('expires_at', ts, (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sessions_identity')
+        .on('sessions')
+        .columns(['identity_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('sessions_created')
+        .on('sessions')
+        .columns(['created_at', 'id'])
+        .execute();
+    },
+  },
+  '0003_selfservice': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('selfservice_flows')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('expires_at', ts, (c) => c.notNull())
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('identity_id', 'text')
+        .addColumn('session_id', 'text')
+        .addColumn('consumed_at', ts)
+        .addColumn('internal', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('selfservice_errors')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('error', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0004_courier': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('courier_messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'bigserial', (c) => c.notNull().unique())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('template_type', 'text', (c) => c.notNull())
+        .addColumn('send_count', 'integer', (c) => c.notNull())
+        .addColumn('dispatches', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('courier_messages_status')
+        .on('courier_messages')
+        .columns(['status', 'seq'])
+        .execute();
+      await db.schema
+        .createIndex('courier_messages_recipient')
+        .on('courier_messages')
+        .column('recipient')
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export const MIGRATION_NAMES = Object.keys(migrations);
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'vestibule_migrations',
+    migrationLockTableName: 'vestibule_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
