@@ -6,7 +6,13 @@
 // - API clients (JSON, tokens, XHR) get 401/403 JSON, never a redirect.
 import { denyDecision, loginRedirectDecision, toResponse, wantsHTML } from './responses.ts';
 import { checkLoginLoop } from './login-loop.ts';
-import type { AuthResult, IdentityRead, RequestLike, Settings } from './vestibule.ts';
+import {
+  targetOf,
+  type AuthResult,
+  type IdentityRead,
+  type RequestLike,
+  type Settings,
+} from './vestibule.ts';
 
 export type Requirement = { kind: 'user' } | { kind: 'role'; roles: readonly string[] };
 
@@ -68,11 +74,10 @@ export function decideRequirement(
 }
 
 function absoluteURL(url: string, headers: RequestLike['headers'], publicURL?: string): URL {
-  if (publicURL) {
-    const target = new URL(url, 'http://target.invalid');
-    return new URL(target.pathname + target.search, publicURL);
-  }
+  const target = targetOf(url);
+  if (publicURL) return new URL(new URL(publicURL).origin + target);
   if (/^https?:\/\//i.test(url)) return new URL(url);
-  const host = headers.get('host') ?? 'localhost';
-  return new URL(url, `http://${host}`);
+  const host = headers.get('host') ?? '';
+  const origin = /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host) ? `http://${host}` : 'http://localhost';
+  return new URL(origin + target);
 }

@@ -162,7 +162,8 @@ function directReader(sessions: SessionResolver, defaultRole: string, profiles?:
 
 /** Origin-form target (`/path?query`) of an absolute or origin-form URL, normalised like the edge. */
 export function targetOf(url: string): string {
-  const parsed = new URL(url, 'http://target.invalid');
+  // Origin-form is concatenated, not resolved: `//x/y` is a path here, not an authority.
+  const parsed = url.startsWith('/') ? new URL('http://target.invalid' + url) : new URL(url);
   return parsed.pathname + parsed.search;
 }
 

@@ -113,10 +113,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     const rule = rules.match(method, target.path);
     const proto = forwardedProto(req, settings.trustProxy);
     const host = forwardedHost(req, settings.trustProxy);
-    const originalURL = new URL(
-      target.target,
-      settings.publicURL ?? `${proto}://${host}`,
-    ).toString();
+    // Concatenate, never resolve: a `//x` target must stay a path.
+    const edgeOrigin = settings.publicURL
+      ? new URL(settings.publicURL).origin
+      : `${proto}://${host}`;
+    const originalURL = edgeOrigin + target.target;
     const outcome = await authorize(
       rule,
       { method, path: target.path, target: target.target, headers, requestId, originalURL },

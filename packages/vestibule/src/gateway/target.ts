@@ -18,7 +18,8 @@ export function normaliseTarget(rawURL: string | undefined): RequestTarget | nul
   if (!rawURL.startsWith('/')) return null; // absolute-form and asterisk-form are not for us
   let url: URL;
   try {
-    url = new URL(rawURL, BASE);
+    // Concatenate, never resolve: `new URL('//host/x', base)` would read `//host` as an authority.
+    url = new URL(BASE + rawURL);
   } catch {
     return null;
   }
@@ -28,7 +29,7 @@ export function normaliseTarget(rawURL: string | undefined): RequestTarget | nul
   });
   if (path !== url.pathname) {
     // Decoding may have produced new dot segments (`/%2e%2e/` is handled by URL, `.%2E` too): re-resolve.
-    path = new URL(path, BASE).pathname;
+    path = new URL(BASE + path).pathname;
   }
   return { path, target: path + url.search };
 }

@@ -1,0 +1,75 @@
+// Kratos stopped mid-run: required routes fail closed (503 with a request id, within the whoami
+// timeout), optional routes go anonymous with a warning; Kratos back: recovery without restart.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RULES, browser, json, startStack, withCookie, type Stack } from './harness.ts';
+
+let stack: Stack;
+before(async () => {
+  // A short cache TTL is irrelevant here: each test uses a fresh credential (cache misses).
+  stack = await startStack({ rules: RULES, whoamiTimeoutMs: 300 });
+});
+after(() => stack.close());
+
+const get = (path: string, headers: Record<string, string>) =>
+  fetch(stack.url + path, { headers, redirect: 'manual' });
+
+test('Kratos stopped → required 503 (JSON and HTML, with request id), optional anonymous + warning', async () => {
+  const { token } = stack.kratos.addSession();
+  await stack.kratos.stop();
+  const api = await get('/account', withCookie(token, json));
+  assert.equal(api.status, 503);
+  const body = (await api.json()) as { error: { id: string; request_id: string } };
+  assert.equal(body.error.id, 'identity_unavailable');
+  assert.equal(body.error.request_id, api.headers.get('x-request-id'));
+  const page = await get('/admin/x', withCookie(token, browser));
+  assert.equal(page.status, 503);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(await page.text(), /Request id/);
+  const seenBefore = stack.upstream.seen.length;
+  const optional = await get('/api/whoami', withCookie(token));
+  assert.equal(optional.status, 200);
+  assert.equal(
+    stack.upstream.seen.length,
+    seenBefore + 1,
+    'only the optional request reached the app',
+  );
+  assert.equal(stack.upstream.seen.at(-1)!.headers['x-user-id'], undefined);
+  assert.ok(stack.logs.some((l) => l.level === 'warn' && /optional/.test(String(l.msg))));
+  await stack.kratos.start();
+  assert.equal(
+    (await get('/account', withCookie(token, json))).status,
+    200,
+    'recovered without restart',
+  );
+});
+
+test('Kratos hanging → required 503 within the timeout (never waits forever, never fails open)', async () => {
+  const { token } = stack.kratos.addSession();
+  stack.kratos.mode = 'hang';
+  const started = performance.now();
+  const res = await get('/account', withCookie(token, json));
+  const elapsed = performance.now() - started;
+  stack.kratos.mode = 'ok';
+  assert.equal(res.status, 503);
+  assert.ok(elapsed < 2_000, `answered in ${Math.round(elapsed)}ms`);
+  assert.equal((await get('/account', withCookie(token, json))).status, 200);
+});
+
+test('Kratos answering 500 → required 503, optional anonymous', async () => {
+  const { token } = stack.kratos.addSession();
+  stack.kratos.mode = 'error';
+  assert.equal((await get('/account', withCookie(token, json))).status, 503);
+  assert.equal((await get('/api/whoami', withCookie(token))).status, 200);
+  assert.equal(stack.upstream.seen.at(-1)!.headers['x-user-id'], undefined);
+  stack.kratos.mode = 'ok';
+});
+
+test('a cached session keeps working while Kratos is briefly down (bounded by the TTL)', async () => {
+  const { token, session } = stack.kratos.addSession();
+  assert.equal((await get('/account', withCookie(token))).status, 200);
+  await stack.kratos.stop();
+  assert.equal((await get('/account', withCookie(token))).status, 200);
+  assert.equal(stack.upstream.seen.at(-1)!.headers['x-user-id'], session.identity.id);
+  await stack.kratos.start();
+});

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compileRules } from '../../src/gateway/rules.ts';
+import { globToRegExp } from '../../src/gateway/glob.ts';
+import { normaliseTarget } from '../../src/gateway/target.ts';
+import { ConfigError } from '../../src/lib/errors.ts';
+
+test('globs: * stays in one segment, ** crosses segments, trailing /** covers the bare prefix', () => {
+  const star = globToRegExp('/api/*/items');
+  assert.ok(star.test('/api/v1/items'));
+  assert.ok(!star.test('/api/v1/x/items'));
+  const deep = globToRegExp('/static/**');
+  assert.ok(deep.test('/static/a/b.css') && deep.test('/static') && deep.test('/static/'));
+  assert.ok(!deep.test('/staticfoo'));
+  assert.ok(globToRegExp('/a?c').test('/abc') && !globToRegExp('/a?c').test('/a/c'));
+  assert.ok(
+    globToRegExp('/file.txt').test('/file.txt') && !globToRegExp('/file.txt').test('/fileXtxt'),
+  );
+});
+
+test('regex rules are anchored and grouped: alternation cannot escape the anchors', () => {
+  const rules = compileRules([{ regex: '/a|/b', mode: 'public' }]);
+  assert.ok(rules.match('GET', '/a'));
+  assert.equal(rules.match('GET', '/b/secret'), undefined);
+  assert.equal(rules.match('GET', '/x/a'), undefined);
+});
+
+test('first match wins; methods are case-insensitive in config', () => {
+  const rules = compileRules([
+    { id: 'one', path: '/x/**', methods: ['post'], mode: 'required' },
+    { id: 'two', path: '/x/**', mode: 'public' },
+    { id: 'three', path: '/x/y', mode: 'role', roles: ['admin'] },
+  ]);
+  assert.equal(rules.match('POST', '/x/y')?.id, 'one');
+  assert.equal(rules.match('GET', '/x/y')?.id, 'two');
+  assert.equal(rules.match('GET', '/z'), undefined);
+});
+
+test('invalid rules fail at startup naming the rule', () => {
+  const bad: unknown[] = [
+    { path: '/x', mode: 'maybe' },
+    { mode: 'public' },
+    { path: '/x', regex: '/x', mode: 'public' },
+    { path: '/x', mode: 'role' },
+    { path: '/x', mode: 'permission' },
+    { regex: '(', mode: 'public' },
+    { path: 'no-slash', mode: 'public' },
+    { path: '/x', mode: 'public', upstream: { url: 'not a url' } },
+  ];
+  for (const [i, rule] of bad.entries()) {
+    assert.throws(
+      () => compileRules([{ path: '/ok', mode: 'public' }, rule as never]),
+      (err: unknown) => err instanceof ConfigError && err.message.includes('gateway.rules[1]'),
+      `case ${i}`,
+    );
+  }
+});
+
+test('normaliseTarget: dot segments, unreserved decoding, refusals', () => {
+  assert.deepEqual(normaliseTarget('/a/./b/../c?x=1'), { path: '/a/c', target: '/a/c?x=1' });
+  assert.equal(normaliseTarget('/%7Euser/%41')?.path, '/~user/A');
+  assert.equal(normaliseTarget('/a%20b')?.path, '/a%20b');
+  for (const bad of ['/a%2fb', '/a%5Cb', '/a\\b', '/a%00', 'http://evil/x', '*', '', undefined]) {
+    assert.equal(normaliseTarget(bad), null, String(bad));
+  }
+});
+
+test('normaliseTarget is idempotent and never yields a dot segment (property)', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom('a', '.', '..', '%2e', '%2E%2e', '%61', 'b%20', ''), {
+        maxLength: 8,
+      }),
+      (segments) => {
+        const result = normaliseTarget('/' + segments.join('/'));
+        if (!result) return;
+        assert.deepEqual(normaliseTarget(result.target), result);
+        assert.ok(!result.path.split('/').some((s) => s === '.' || s === '..'));
+      },
+    ),
+  );
+});
