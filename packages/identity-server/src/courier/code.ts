@@ -21,10 +21,14 @@ export function codeMatches(submitted: unknown, storedHash: string, secret: stri
   if (typeof submitted !== 'string') return false;
   const normalized = submitted.trim();
   // Hash even when the shape is wrong, so a malformed code costs the same time as a wrong one.
-  const candidate = Buffer.from(hashCode(normalized, secret), 'hex');
+  return hashMatches(normalized, storedHash, secret) && /^\d{6}$/.test(normalized);
+}
+
+/** Constant-time comparison of HMAC(value) with a stored hex hash (codes and link tokens). */
+export function hashMatches(value: string, storedHash: string, secret: string): boolean {
+  const candidate = Buffer.from(hashCode(value, secret), 'hex');
   const stored = Buffer.from(storedHash, 'hex');
-  const equal = candidate.length === stored.length && timingSafeEqual(candidate, stored);
-  return equal && /^\d{6}$/.test(normalized);
+  return candidate.length === stored.length && timingSafeEqual(candidate, stored);
 }
 
 /** The secret codes are keyed with: Kratos falls back from `secrets.default` to the cookie secrets. */

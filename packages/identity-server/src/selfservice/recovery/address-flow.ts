@@ -1,0 +1,113 @@
+// What recovery and verification share (Kratos selfservice/flow/{recovery,verification}): flows
+// started from an address, the "disabled" and "retry with a message" answers, and finding the
+// identity an address belongs to.
+import type { ServerContext, UIText } from '../../context.ts';
+import type { KratosError } from '../../http/errors.ts';
+import { badRequest } from '../../http/errors.ts';
+import { redirect } from '../../http/respond.ts';
+import type { FlowRecord, Identity } from '../../persistence/types.ts';
+import type { CSRFIssue, CSRFProtection } from '../csrf.ts';
+import { buildFlow } from '../flow/lifecycle.ts';
+import { isJSONRequest, publicURL } from '../flow/negotiation.ts';
+import { flowUIURL } from '../flow/respond.ts';
+import { chooseMethodNodes } from './nodes.ts';
+
+export type AddressFlowKind = 'recovery' | 'verification';
+
+export function flowDisabled(kind: AddressFlowKind): KratosError {
+  const name = kind === 'recovery' ? 'Recovery' : 'Verification';
+  return badRequest(`${name} is not allowed because it was disabled.`);
+}
+
+/** Emails are compared lower-cased and trimmed, as Kratos stores them. */
+export function normaliseAddress(raw: unknown): string {
+  return typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+export const looksLikeEmail = (value: string): boolean => EMAIL.test(value) && value.length <= 320;
+
+/**
+ * The identity whose recovery (or verifiable) address is `address`. Identities are found through
+ * their credential identifiers (the email is the password identifier in Kratos's default schemas),
+ * then the address itself is checked on the identity.
+ */
+export async function findIdentityByAddress(
+  ctx: ServerContext,
+  kind: AddressFlowKind,
+  address: string,
+): Promise<Identity | undefined> {
+  if (!address) return undefined;
+  const identity =
+    (await ctx.persister.findIdentityByCredentialIdentifier('password', address)) ??
+    (await ctx.persister.findIdentityByCredentialIdentifier('code', address));
+  if (!identity) return undefined;
+  const addresses =
+    kind === 'recovery' ? identity.recovery_addresses : identity.verifiable_addresses;
+  return addresses.some((a) => a.value.toLowerCase() === address) ? identity : undefined;
+}
+
+export interface NewAddressFlow {
+  type: 'browser' | 'api';
+  request: Request;
+  /** Path and query shown as request_url. */
+  requestPath: string;
+  returnTo?: string;
+  messages?: UIText[];
+  /** Use this CSRF secret (e.g. one just regenerated) instead of the request's cookie. */
+  csrfIssue?: CSRFIssue;
+  lifespanMs?: number;
+}
+
+export function createAddressFlow(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  kind: AddressFlowKind,
+  init: NewAddressFlow,
+): { flow: FlowRecord; setCookie?: string } {
+  const issue = init.type === 'browser' ? (init.csrfIssue ?? csrf.issue(init.request)) : undefined;
+  const flow = buildFlow(ctx, {
+    kind,
+    type: init.type,
+    requestPath: init.requestPath,
+    ...(init.returnTo ? { returnTo: init.returnTo } : {}),
+    ...(issue ? { csrfSecret: issue.secret } : {}),
+    nodes: chooseMethodNodes(kind, issue ? { csrfMasked: issue.masked } : {}),
+    ...(init.messages ? { messages: init.messages } : {}),
+    extra: { active: 'code' },
+  });
+  if (init.lifespanMs !== undefined) {
+    flow.expires_at = new Date(ctx.clock.now().getTime() + init.lifespanMs).toISOString();
+    flow.body.expires_at = flow.expires_at;
+  }
+  return { flow, ...(issue?.setCookie ? { setCookie: issue.setCookie } : {}) };
+}
+
+/**
+ * Kratos's retry<Kind>FlowWithMessage: a fresh flow carrying `message`; browsers go to its UI,
+ * JSON clients are sent (303) to GET /self-service/<kind>/flows?id=<new>.
+ */
+export async function retryWithMessage(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  kind: AddressFlowKind,
+  request: Request,
+  old: FlowRecord,
+  message: UIText,
+): Promise<Response> {
+  const returnTo = typeof old.body.return_to === 'string' ? old.body.return_to : undefined;
+  const { flow, setCookie } = createAddressFlow(ctx, csrf, kind, {
+    type: old.type,
+    request,
+    requestPath: `/self-service/${kind}/${old.type}`,
+    ...(returnTo ? { returnTo } : {}),
+    messages: [message],
+  });
+  await ctx.persister.createFlow(flow);
+  const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
+  if (old.type === 'api' || isJSONRequest(request)) {
+    const base = ctx.config.serve.public.base_url;
+    return redirect(publicURL(base, `/self-service/${kind}/flows?id=${flow.id}`), 303, headers);
+  }
+  return redirect(flowUIURL(ctx, flow), 303, headers);
+}

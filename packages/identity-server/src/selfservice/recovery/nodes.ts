@@ -1,0 +1,80 @@
+// UI nodes of the `code` method for recovery and verification, in the order and shape of Kratos's
+// recorded responses (shared/ory/elements/flows/{recovery,verification}/code/*.json).
+import type { UINode, UIText } from '../../context.ts';
+import { csrfNode, inputNode } from '../nodes.ts';
+import { texts } from './texts.ts';
+
+const maybeCSRF = (csrfMasked?: string): UINode[] => (csrfMasked ? [csrfNode(csrfMasked)] : []);
+
+/** choose_method: an email field and "Continue". Recovery puts the CSRF node first, verification last. */
+export function chooseMethodNodes(
+  kind: 'recovery' | 'verification',
+  options: { csrfMasked?: string; email?: string } = {},
+): UINode[] {
+  const email = inputNode(
+    'code',
+    {
+      name: 'email',
+      type: 'email',
+      required: true,
+      ...(options.email ? { value: options.email } : {}),
+    },
+    texts.emailLabel(),
+  );
+  const submit = inputNode(
+    'code',
+    { name: 'method', type: 'submit', value: 'code' },
+    texts.continueLabel(),
+  );
+  return kind === 'recovery'
+    ? [...maybeCSRF(options.csrfMasked), email, submit]
+    : [email, submit, ...maybeCSRF(options.csrfMasked)];
+}
+
+function codeInput(kind: 'recovery' | 'verification'): UINode {
+  const label: UIText =
+    kind === 'recovery' ? texts.recoveryCodeLabel() : texts.verificationCodeLabel();
+  return inputNode(
+    'code',
+    {
+      name: 'code',
+      type: 'text',
+      required: true,
+      autocomplete: 'one-time-code',
+      ...(kind === 'recovery' ? { pattern: '[0-9]+', maxlength: 6 } : {}),
+    },
+    label,
+  );
+}
+
+/** sent_email: the code field, a hidden method, "Continue", and "Resend code" (submits the email). */
+export function sentEmailNodes(
+  kind: 'recovery' | 'verification',
+  options: { csrfMasked?: string; email: string },
+): UINode[] {
+  const hidden = inputNode('code', { name: 'method', type: 'hidden', value: 'code' });
+  const submit = inputNode(
+    'code',
+    { name: 'method', type: 'submit', value: 'code' },
+    texts.continueLabel(),
+  );
+  const resend = inputNode(
+    'code',
+    { name: 'email', type: 'submit', value: options.email },
+    texts.resendLabel(),
+  );
+  return kind === 'recovery'
+    ? [...maybeCSRF(options.csrfMasked), codeInput(kind), hidden, submit, resend]
+    : [hidden, codeInput(kind), submit, ...maybeCSRF(options.csrfMasked), resend];
+}
+
+/** passed_challenge of verification: a "Continue" link to where the user was going. */
+export function continueLinkNode(href: string): UINode {
+  return {
+    type: 'a',
+    group: 'code',
+    attributes: { href, title: texts.continueLabel(), id: 'continue', node_type: 'a' },
+    messages: [],
+    meta: { label: texts.continueLabel() },
+  };
+}

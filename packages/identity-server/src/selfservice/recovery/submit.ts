@@ -1,0 +1,186 @@
+// POST /self-service/recovery?flow=<id> with method `code` (Kratos selfservice/strategy/code/
+// strategy_recovery.go): an email starts (or re-sends) the challenge, a code answers it.
+// The answer to an email is the same whether or not the address exists (no enumeration).
+import type { ServerContext } from '../../context.ts';
+import { badRequest } from '../../http/errors.ts';
+import { parseBody } from '../../http/body.ts';
+import { redirect } from '../../http/respond.ts';
+import type { RouteContext } from '../../http/router.ts';
+import type { FlowRecord } from '../../persistence/types.ts';
+import { resolveSession } from '../../session/manager.ts';
+import { courierFor } from '../../courier/courier.ts';
+import type { CSRFProtection } from '../csrf.ts';
+import { forwardError } from '../errors/manager.ts';
+import { csrfViolation, expiredOnSubmit, isExpired, loadFlow, uiOf } from '../flow/lifecycle.ts';
+import { isJSONRequest, isUUID } from '../flow/negotiation.ts';
+import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
+import { attachMessage } from '../nodes.ts';
+import {
+  createAddressFlow,
+  findIdentityByAddress,
+  looksLikeEmail,
+  normaliseAddress,
+  retryWithMessage,
+} from './address-flow.ts';
+import { checkChallenge, issueChallenge } from './challenge.ts';
+import { alreadyLoggedIn } from './init.ts';
+import { chooseMethodNodes, sentEmailNodes } from './nodes.ts';
+import { completeRecovery } from './success.ts';
+import { texts } from './texts.ts';
+
+export interface RecoverySubmission {
+  ctx: ServerContext;
+  csrf: CSRFProtection;
+  request: Request;
+  flow: FlowRecord;
+  body: Record<string, unknown>;
+}
+
+const remasked = (s: RecoverySubmission) =>
+  s.flow.type === 'browser' && s.flow.csrf_token ? s.csrf.remask(s.flow.csrf_token) : undefined;
+
+/** Expired flow: a new one with 4060005 (JSON: 410 self_service_flow_expired + use_flow_id). */
+async function replaceExpired(s: RecoverySubmission, asJSON: boolean): Promise<Response> {
+  const { ctx, flow: expired } = s;
+  const returnTo = typeof expired.body.return_to === 'string' ? expired.body.return_to : undefined;
+  const now = ctx.clock.now();
+  const { flow, setCookie } = createAddressFlow(ctx, s.csrf, 'recovery', {
+    type: expired.type,
+    request: s.request,
+    requestPath: `/self-service/recovery/${expired.type}`,
+    ...(returnTo ? { returnTo } : {}),
+    messages: [texts.recoveryFlowExpired(new Date(expired.expires_at), now)],
+  });
+  await ctx.persister.createFlow(flow);
+  const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
+  if (!asJSON) return redirect(flowUIURL(ctx, flow), 303, headers);
+  return forwardError(ctx, s.request, '', expiredOnSubmit(expired, flow, now), {
+    json: true,
+    ...(headers ? { headers } : {}),
+  });
+}
+
+async function sendCode(s: RecoverySubmission, rawEmail: unknown): Promise<Response> {
+  const { ctx, flow } = s;
+  const email = normaliseAddress(rawEmail);
+  const ui = uiOf(flow);
+  if (!email || !looksLikeEmail(email)) {
+    ui.nodes = chooseMethodNodes('recovery', {
+      ...(remasked(s) ? { csrfMasked: remasked(s)! } : {}),
+      ...(typeof rawEmail === 'string' ? { email: rawEmail } : {}),
+    });
+    delete ui.messages;
+    attachMessage(
+      ui,
+      'email',
+      email ? texts.invalidEmail(String(rawEmail)) : texts.required('email'),
+    );
+    return saveAndRespond(ctx, s.request, flow);
+  }
+  const identity = await findIdentityByAddress(ctx, 'recovery', email);
+  const { code, expiresAt } = issueChallenge(ctx, flow, {
+    address: email,
+    ...(identity ? { identityId: identity.id } : {}),
+  });
+  const minutes = Math.round((expiresAt.getTime() - ctx.clock.now().getTime()) / 60_000);
+  const { notify_unknown_recipients: notifyUnknown } = ctx.config.selfservice.flows.recovery;
+  if (identity) {
+    await courierFor(ctx).queueEmail('recovery_code_valid', {
+      to: email,
+      code,
+      expiresInMinutes: minutes,
+    });
+  } else if (notifyUnknown) {
+    await courierFor(ctx).queueEmail('recovery_code_invalid', { to: email });
+  }
+  flow.body.state = 'sent_email';
+  flow.body.active = 'code';
+  ui.nodes = sentEmailNodes('recovery', {
+    ...(remasked(s) ? { csrfMasked: remasked(s)! } : {}),
+    email,
+  });
+  ui.messages = [texts.recoveryCodeSent()];
+  return saveAndRespond(ctx, s.request, flow, 200);
+}
+
+async function useCode(s: RecoverySubmission, asJSON: boolean): Promise<Response> {
+  const { ctx, flow } = s;
+  const result = checkChallenge(ctx, flow, s.body.code);
+  if (result === 'too_often') {
+    await ctx.persister.updateFlow(flow);
+    return retryWithMessage(ctx, s.csrf, 'recovery', s.request, flow, texts.submittedTooOften());
+  }
+  if (result === 'expired') {
+    await ctx.persister.updateFlow(flow);
+    const at = new Date(String((flow.internal.challenge as { expires_at: string }).expires_at));
+    return retryWithMessage(
+      ctx,
+      s.csrf,
+      'recovery',
+      s.request,
+      flow,
+      texts.recoveryFlowExpired(at, ctx.clock.now()),
+    );
+  }
+  const ui = uiOf(flow);
+  if (result === 'wrong') {
+    ui.messages = [texts.recoveryCodeInvalid()];
+    for (const node of ui.nodes) node.messages = [];
+    return saveAndRespond(ctx, s.request, flow, 200);
+  }
+  // The code is single-use: exactly one concurrent submit may turn it into a session.
+  if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
+    return retryWithMessage(ctx, s.csrf, 'recovery', s.request, flow, texts.recoveryRetrySuccess());
+  }
+  return completeRecovery(s, asJSON);
+}
+
+export function submitRecovery(ctx: ServerContext, csrf: CSRFProtection) {
+  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
+    let asJSON = isJSONRequest(request);
+    try {
+      const id = url.searchParams.get('flow');
+      if (!isUUID(id)) throw badRequest('The flow query parameter is missing or malformed.');
+      const flow = await loadFlow(ctx, 'recovery', id);
+      asJSON = asJSON || flow.type === 'api';
+      const { data: body } = await parseBody(request, ctx.config.body_limit_bytes);
+      const s: RecoverySubmission = { ctx, csrf, request, flow, body };
+      if (isExpired(ctx, flow)) return await replaceExpired(s, asJSON);
+      if (body.method !== 'code') {
+        throw badRequest(
+          'Could not find a strategy to recover your account with. Did you fill out the form correctly?',
+        );
+      }
+      const skipCSRF = flow.internal.skip_csrf === true;
+      if (
+        flow.type === 'browser' &&
+        !skipCSRF &&
+        !csrf.submissionMatches(request, flow.csrf_token, body.csrf_token)
+      ) {
+        throw csrfViolation();
+      }
+      if (flow.type === 'api' && request.headers.has('origin')) {
+        throw badRequest('You are not allowed to use API flows from the browser.');
+      }
+      if (flow.consumed_at || flow.body.state === 'passed_challenge') {
+        return await retryWithMessage(
+          ctx,
+          csrf,
+          'recovery',
+          request,
+          flow,
+          texts.recoveryRetrySuccess(),
+        );
+      }
+      const email = typeof body.email === 'string' ? body.email : '';
+      if (flow.body.state === 'sent_email' && !email) return await useCode(s, asJSON);
+      if (await resolveSession(ctx, request)) {
+        if (asJSON) throw alreadyLoggedIn();
+        return redirect(ctx.config.selfservice.default_browser_return_url, 303);
+      }
+      return await sendCode(s, body.email);
+    } catch (err) {
+      return forwardError(ctx, request, requestId, err, { json: asJSON });
+    }
+  };
+}

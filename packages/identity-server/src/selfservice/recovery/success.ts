@@ -1,0 +1,89 @@
+// A solved recovery challenge (Kratos strategy_recovery.go recoveryIssueSession): the address is
+// marked verified (self-service codes only), the user gets a fresh *privileged* session (method
+// `code_recovery`) and a settings flow to set a new password; the CSRF secret is regenerated.
+// Browsers are sent to the settings UI; JSON and API clients get the recovery flow with
+// `continue_with: show_settings_ui` (and the session token for API flows).
+import type { ServerContext } from '../../context.ts';
+import { json, redirect } from '../../http/respond.ts';
+import type { Identity } from '../../persistence/types.ts';
+import { issueSession, sessionCookie } from '../../session/manager.ts';
+import { flowUIURL } from '../flow/respond.ts';
+import { createSettingsFlow } from '../settings/flow.ts';
+import { retryWithMessage } from './address-flow.ts';
+import { challengeOf } from './challenge.ts';
+import type { RecoverySubmission } from './submit.ts';
+import { texts } from './texts.ts';
+
+async function markAddressVerified(ctx: ServerContext, identity: Identity, address: string) {
+  const at = ctx.clock.now().toISOString();
+  let changed = false;
+  for (const va of identity.verifiable_addresses) {
+    if (va.value.toLowerCase() === address && !va.verified) {
+      Object.assign(va, { verified: true, status: 'completed', verified_at: at, updated_at: at });
+      changed = true;
+    }
+  }
+  if (changed) await ctx.persister.updateIdentity(identity);
+}
+
+export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): Promise<Response> {
+  const { ctx, csrf, flow, request } = s;
+  const challenge = challengeOf(flow);
+  const identity = challenge?.identity_id
+    ? await ctx.persister.getIdentity(challenge.identity_id)
+    : undefined;
+  if (!challenge || !identity || identity.state !== 'active') {
+    return retryWithMessage(ctx, csrf, 'recovery', request, flow, texts.recoveryCodeInvalid());
+  }
+  if (challenge.origin === 'self_service')
+    await markAddressVerified(ctx, identity, challenge.address);
+
+  const fresh =
+    flow.type === 'browser' ? csrf.issue(new Request('http://csrf.invalid/')) : undefined;
+  flow.body.state = 'passed_challenge';
+  delete (flow.body.ui as { messages?: unknown }).messages;
+  if (fresh) flow.csrf_token = fresh.secret;
+
+  const issued = await issueSession(ctx, { identity, method: 'code_recovery', request });
+  const now = ctx.clock.now();
+  const privilegedUntil = new Date(
+    Date.parse(issued.session.authenticated_at) +
+      ctx.config.selfservice.flows.settings.privileged_session_max_age_ms,
+  );
+  const returnTo = typeof flow.body.return_to === 'string' ? flow.body.return_to : undefined;
+  const { flow: settings } = createSettingsFlow(ctx, csrf, {
+    type: flow.type,
+    request,
+    identity,
+    session: issued.session,
+    ...(returnTo ? { returnTo } : {}),
+    messages: [texts.recoverySuccessful(privilegedUntil, now)],
+    ...(fresh ? { csrfIssue: fresh } : {}),
+  });
+  await ctx.persister.createFlow(settings);
+
+  const settingsURL = flowUIURL(ctx, settings);
+  const showSettings = { action: 'show_settings_ui', flow: { id: settings.id, url: settingsURL } };
+  // The stored flow never holds the session token: API flows can be fetched by id alone.
+  flow.body.continue_with = [showSettings];
+  flow.body.updated_at = now.toISOString();
+  await ctx.persister.updateFlow(flow);
+  const body =
+    flow.type === 'api'
+      ? {
+          ...flow.body,
+          continue_with: [
+            { action: 'set_ory_session_token', ory_session_token: issued.token },
+            showSettings,
+          ],
+        }
+      : flow.body;
+  ctx.log('info', 'identity recovered', { identity_id: identity.id, flow_id: flow.id });
+
+  const headers = new Headers();
+  if (flow.type === 'browser') {
+    headers.append('set-cookie', sessionCookie(ctx, issued.token, issued.session));
+    if (fresh?.setCookie) headers.append('set-cookie', fresh.setCookie);
+  }
+  return asJSON ? json(body, 200, headers) : redirect(settingsURL, 303, headers);
+}

@@ -1,0 +1,46 @@
+// Who may see and change a settings flow (Kratos selfservice/flow/settings/handler.go and
+// error.go): a session is required (401 session_inactive, browsers go to login); it must belong
+// to the flow's identity; and sensitive changes need a session authenticated within
+// selfservice.flows.settings.privileged_session_max_age, else 403 session_refresh_required with
+// `redirect_browser_to` a refresh login that returns to this settings flow.
+import type { ServerContext } from '../../context.ts';
+import { KratosError } from '../../http/errors.ts';
+import type { FlowRecord } from '../../persistence/types.ts';
+import type { ResolvedSession } from '../../session/manager.ts';
+import { publicURL, withQuery } from '../flow/negotiation.ts';
+import { flowUIURL } from '../flow/respond.ts';
+
+export function sessionInactive(): KratosError {
+  return new KratosError(401, 'The request could not be authorized', {
+    id: 'session_inactive',
+    reason: 'No active session was found in this request.',
+  });
+}
+
+export function identityMismatch(): KratosError {
+  return new KratosError(400, 'The request was malformed or contained invalid parameters', {
+    id: 'security_identity_mismatch',
+    reason: 'The flow was interrupted because the identity does not match the session.',
+  });
+}
+
+/** Browser login init that comes back to `returnTo` afterwards (optionally as a refresh). */
+export function loginRedirect(ctx: ServerContext, returnTo: string, refresh = false): string {
+  const login = publicURL(ctx.config.serve.public.base_url, '/self-service/login/browser');
+  return withQuery(login, { ...(refresh ? { refresh: 'true' } : {}), return_to: returnTo });
+}
+
+export function isPrivileged(ctx: ServerContext, session: ResolvedSession): boolean {
+  const maxAge = ctx.config.selfservice.flows.settings.privileged_session_max_age_ms;
+  return Date.parse(session.session.authenticated_at) + maxAge > ctx.clock.now().getTime();
+}
+
+/** Kratos settings.NewFlowNeedsReAuth, rendered with the refresh-login URL. */
+export function refreshRequired(ctx: ServerContext, flow: FlowRecord): KratosError {
+  return new KratosError(403, 'The requested action was forbidden', {
+    id: 'session_refresh_required',
+    reason:
+      'The login session is too old and thus not allowed to update these fields. Please re-authenticate.',
+    extra: { redirect_browser_to: loginRedirect(ctx, flowUIURL(ctx, flow), true) },
+  });
+}

@@ -1,0 +1,59 @@
+// GET /self-service/settings/{browser,api} and …/flows?id= (Kratos settings/handler.go).
+import type { ServerContext } from '../../context.ts';
+import { json, redirect } from '../../http/respond.ts';
+import type { RouteContext } from '../../http/router.ts';
+import { resolveSession } from '../../session/manager.ts';
+import { publicIdentity } from '../../session/wire.ts';
+import type { CSRFProtection } from '../csrf.ts';
+import { forwardError } from '../errors/manager.ts';
+import { expiredOnFetch, isExpired, loadFlow } from '../flow/lifecycle.ts';
+import { isJSONRequest, publicURL } from '../flow/negotiation.ts';
+import { flowUIURL } from '../flow/respond.ts';
+import { checkReturnTo } from '../flow/return-to.ts';
+import { identityMismatch, loginRedirect, sessionInactive } from './access.ts';
+import { createSettingsFlow } from './flow.ts';
+
+export function initSettingsFlow(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  type: 'browser' | 'api',
+) {
+  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
+    const asJSON = type === 'api' || isJSONRequest(request);
+    try {
+      const returnTo = checkReturnTo(ctx.config, url.searchParams.get('return_to'));
+      const session = await resolveSession(ctx, request);
+      if (!session) {
+        if (asJSON) throw sessionInactive();
+        // Kratos sends the browser to login and back here afterwards.
+        const back = publicURL(ctx.config.serve.public.base_url, url.pathname + url.search);
+        return redirect(loginRedirect(ctx, back), 303);
+      }
+      const { flow, setCookie } = createSettingsFlow(ctx, csrf, {
+        type,
+        request,
+        identity: session.identity,
+        session: session.session,
+        requestPath: url.pathname + url.search,
+        ...(returnTo ? { returnTo } : {}),
+      });
+      await ctx.persister.createFlow(flow);
+      const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
+      return asJSON ? json(flow.body, 200, headers) : redirect(flowUIURL(ctx, flow), 303, headers);
+    } catch (err) {
+      return forwardError(ctx, request, requestId, err, { json: asJSON });
+    }
+  };
+}
+
+/** The flow is shown to its own identity only, with the identity as it is now. */
+export function fetchSettingsFlow(ctx: ServerContext) {
+  return async ({ request, url }: RouteContext): Promise<Response> => {
+    const flow = await loadFlow(ctx, 'settings', url.searchParams.get('id'));
+    const session = await resolveSession(ctx, request);
+    if (!session) throw sessionInactive();
+    if (session.identity.id !== flow.identity_id) throw identityMismatch();
+    if (isExpired(ctx, flow)) throw expiredOnFetch(ctx, flow);
+    return json({ ...flow.body, identity: publicIdentity(ctx, session.identity) });
+  };
+}

@@ -1,0 +1,61 @@
+// The `password` settings method (Kratos selfservice/strategy/password/settings.go): a privileged
+// session is required first; the new password passes the policy (against the identifiers); then
+// the `revoke_active_sessions` hook (after.password.hooks) ends every other session of the identity.
+import type { ServerContext } from '../../context.ts';
+import type { Identity } from '../../persistence/types.ts';
+import { texts } from '../recovery/texts.ts';
+import { isPrivileged } from './access.ts';
+import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './submit.ts';
+
+function settingsHooks(ctx: ServerContext, method: string): string[] {
+  const hooks = ctx.config.selfservice.flows.settings.after_hooks ?? {};
+  return (hooks[method]?.length ? hooks[method] : hooks.global) ?? [];
+}
+
+function withPassword(ctx: ServerContext, identity: Identity, hashed: string): Identity {
+  const at = ctx.clock.now().toISOString();
+  const schema = ctx.schemas.get(identity.schema_id) ?? ctx.schemas.get(ctx.schemas.defaultId);
+  const identifiers = schema?.passwordIdentifiers(identity.traits) ?? [];
+  const existing = identity.credentials.password;
+  return {
+    ...identity,
+    credentials: {
+      ...identity.credentials,
+      password: {
+        type: 'password',
+        identifiers: existing?.identifiers.length ? existing.identifiers : identifiers,
+        config: { ...(existing?.config ?? {}), hashed_password: hashed },
+        version: existing?.version ?? 0,
+        created_at: existing?.created_at ?? at,
+        updated_at: at,
+      },
+    },
+    updated_at: at,
+  };
+}
+
+export async function updatePassword(s: SettingsSubmission): Promise<Response> {
+  const { ctx, session } = s;
+  if (!isPrivileged(ctx, session)) return needsReauth(s);
+  const password = typeof s.body.password === 'string' ? s.body.password : '';
+  if (!password)
+    return showProblems(s, [{ name: 'password', message: texts.required('password') }]);
+  const identity = session.identity;
+  const schema = ctx.schemas.get(identity.schema_id) ?? ctx.schemas.get(ctx.schemas.defaultId);
+  const identifiers = schema?.passwordIdentifiers(identity.traits) ?? [];
+  const problem = await ctx.passwordPolicy.check(password, identifiers);
+  if (problem) return showProblems(s, [{ name: 'password', message: problem }]);
+
+  await ctx.persister.updateIdentity(withPassword(ctx, identity, await ctx.hasher.hash(password)));
+  ctx.log('info', 'password changed', { identity_id: identity.id, flow_id: s.flow.id });
+  if (settingsHooks(ctx, 'password').includes('revoke_active_sessions')) {
+    const revoked = await ctx.persister.revokeSessionsOfIdentity(identity.id, {
+      exceptSessionId: session.session.id,
+    });
+    ctx.log('info', 'other sessions revoked after a password change', {
+      identity_id: identity.id,
+      revoked,
+    });
+  }
+  return showSuccess(s);
+}

@@ -1,0 +1,45 @@
+// The `profile` settings method (Kratos selfservice/strategy/profile): traits validated by the
+// identity schema; changing an identifier or an address needs a privileged session; new addresses
+// start unverified and are sent a verification code (continue_with show_verification_ui).
+import { DuplicateCredentialsError } from '../../persistence/types.ts';
+import { startVerification } from '../verification/hooks.ts';
+import { texts } from '../recovery/texts.ts';
+import { isPrivileged } from './access.ts';
+import { applyTraits } from './identity-update.ts';
+import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './submit.ts';
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+
+export async function updateProfile(s: SettingsSubmission): Promise<Response> {
+  const { ctx, session } = s;
+  const current = session.identity;
+  const schema = ctx.schemas.get(current.schema_id) ?? ctx.schemas.get(ctx.schemas.defaultId);
+  if (!schema) throw new Error(`identity schema "${current.schema_id}" is not loaded`);
+  const traits = asRecord(s.body.traits);
+  const problems = schema.validateTraits(traits);
+  if (problems.length) return showProblems(s, problems, traits);
+
+  const update = applyTraits(ctx, current, schema, traits);
+  if (update.protectedChanged && !isPrivileged(ctx, session)) return needsReauth(s);
+  try {
+    await ctx.persister.updateIdentity(update.identity);
+  } catch (err) {
+    if (err instanceof DuplicateCredentialsError) {
+      return showProblems(s, [{ name: '', message: texts.duplicateCredentials() }], traits);
+    }
+    throw err;
+  }
+  ctx.log('info', 'identity traits updated', { identity_id: current.id, flow_id: s.flow.id });
+  const continueWith = update.newAddresses.length
+    ? await startVerification(ctx, {
+        identity: update.identity,
+        request: s.request,
+        type: s.flow.type,
+        addresses: update.newAddresses,
+      })
+    : [];
+  return showSuccess(s, continueWith as unknown as Array<Record<string, unknown>>);
+}

@@ -1,0 +1,18 @@
+// Settings routes (Kratos selfservice/flow/settings/handler.go).
+import type { ServerContext } from '../../context.ts';
+import type { Router } from '../../http/router.ts';
+import { CSRFProtection } from '../csrf.ts';
+import { fetchSettingsFlow, initSettingsFlow } from './init.ts';
+import { submitSettings } from './submit.ts';
+
+export function registerSettingsRoutes(
+  router: Router,
+  ctx: ServerContext,
+  csrf: CSRFProtection = new CSRFProtection(ctx.config),
+): void {
+  router
+    .on('GET', '/self-service/settings/browser', initSettingsFlow(ctx, csrf, 'browser'))
+    .on('GET', '/self-service/settings/api', initSettingsFlow(ctx, csrf, 'api'))
+    .on('GET', '/self-service/settings/flows', fetchSettingsFlow(ctx))
+    .on('POST', '/self-service/settings', submitSettings(ctx, csrf));
+}

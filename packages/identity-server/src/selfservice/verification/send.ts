@@ -1,0 +1,82 @@
+// Sending a verification code (Kratos strategy/code/code_sender.go SendVerificationCode): the mail
+// carries the 6-digit code and a link that submits it (GET /self-service/verification?flow=&code=)
+// on the *public base URL* — behind Vestibule's edge that is the edge's own origin, never the
+// identity server's port. The address moves to status `sent`.
+import type { ServerContext } from '../../context.ts';
+import { courierFor } from '../../courier/courier.ts';
+import type { FlowRecord, Identity } from '../../persistence/types.ts';
+import type { CSRFProtection } from '../csrf.ts';
+import { uiOf } from '../flow/lifecycle.ts';
+import { publicURL, withQuery } from '../flow/negotiation.ts';
+import { issueChallenge } from '../recovery/challenge.ts';
+import { sentEmailNodes } from '../recovery/nodes.ts';
+import { texts } from '../recovery/texts.ts';
+
+/** Issues a code on `flow` for `address`, mails it (or the unknown-address notice), moves the flow to sent_email. */
+export async function sendVerificationCode(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  flow: FlowRecord,
+  address: string,
+  identity: Identity | undefined,
+): Promise<void> {
+  const { code, expiresAt } = issueChallenge(ctx, flow, {
+    address,
+    ...(identity ? { identityId: identity.id } : {}),
+  });
+  const minutes = Math.round((expiresAt.getTime() - ctx.clock.now().getTime()) / 60_000);
+  if (identity) {
+    const url = withQuery(
+      publicURL(ctx.config.serve.public.base_url, '/self-service/verification'),
+      {
+        flow: flow.id,
+        code,
+      },
+    );
+    await courierFor(ctx).queueEmail('verification_code_valid', {
+      to: address,
+      code,
+      url,
+      expiresInMinutes: minutes,
+    });
+    await markSent(ctx, identity, address);
+  } else if (ctx.config.selfservice.flows.verification.notify_unknown_recipients) {
+    await courierFor(ctx).queueEmail('verification_code_invalid', { to: address });
+  }
+  const csrfMasked =
+    flow.type === 'browser' && flow.csrf_token ? csrf.remask(flow.csrf_token) : undefined;
+  flow.body.state = 'sent_email';
+  flow.body.active = 'code';
+  const ui = uiOf(flow);
+  ui.nodes = sentEmailNodes('verification', {
+    ...(csrfMasked ? { csrfMasked } : {}),
+    email: address,
+  });
+  ui.messages = [texts.verificationCodeSent()];
+}
+
+async function markSent(ctx: ServerContext, identity: Identity, address: string): Promise<void> {
+  const at = ctx.clock.now().toISOString();
+  let changed = false;
+  for (const va of identity.verifiable_addresses) {
+    if (va.value.toLowerCase() === address && va.status === 'pending') {
+      Object.assign(va, { status: 'sent', updated_at: at });
+      changed = true;
+    }
+  }
+  if (changed) await ctx.persister.updateIdentity(identity);
+}
+
+/** Marks `address` verified on the identity (Kratos: verified, status completed, verified_at). */
+export async function markVerified(ctx: ServerContext, identityId: string, address: string) {
+  const identity = await ctx.persister.getIdentity(identityId);
+  if (!identity) return undefined;
+  const at = ctx.clock.now().toISOString();
+  for (const va of identity.verifiable_addresses) {
+    if (va.value.toLowerCase() === address && !va.verified) {
+      Object.assign(va, { verified: true, status: 'completed', verified_at: at, updated_at: at });
+    }
+  }
+  await ctx.persister.updateIdentity(identity);
+  return identity;
+}

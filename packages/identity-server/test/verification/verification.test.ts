@@ -1,0 +1,218 @@
+// Verification with the `code` method: started by the user or after registration, by form or by
+// the emailed link; verifiable_addresses updated as Kratos does; require_verified_address on login.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  requireVerifiedAddress,
+  startVerification,
+} from '../../src/selfservice/verification/hooks.ts';
+import {
+  assertSchema,
+  csrfOf,
+  flowFromUIRedirect,
+  lifecycleSetup,
+  messageIds,
+  node,
+  registerIdentity,
+  type Flow,
+  type Lifecycle,
+} from '../recovery/support.ts';
+
+async function addressOf(life: Lifecycle, token: string) {
+  const res = await life
+    .browser()
+    .request('/sessions/whoami', { headers: { 'x-session-token': token } });
+  const session = (await res.json()) as {
+    identity: {
+      verifiable_addresses: Array<{
+        value: string;
+        verified: boolean;
+        status: string;
+        verified_at?: string;
+      }>;
+    };
+  };
+  return session.identity.verifiable_addresses[0]!;
+}
+
+test('browser verification by form: sent_email → passed_challenge; the address becomes verified/completed', async () => {
+  const life = await lifecycleSetup();
+  const { token } = await registerIdentity(life, 'ada@example.org');
+  assert.equal((await addressOf(life, token)).verified, false);
+  const client = life.browser();
+  let flow = await flowFromUIRedirect(
+    client,
+    await client.request('/self-service/verification/browser'),
+    'verification',
+  );
+  assert.equal(flow.state, 'choose_method');
+  assertSchema('verificationFlow', flow);
+  const sent = await client.request(flow.ui.action, {
+    method: 'POST',
+    form: { csrf_token: csrfOf(flow), method: 'code', email: 'ada@example.org' },
+  });
+  flow = await flowFromUIRedirect(client, sent, 'verification');
+  assert.equal(flow.state, 'sent_email');
+  assert.deepEqual(messageIds(flow), [1080003]);
+  assert.equal(node(flow, 'code')?.attributes.autocomplete, 'one-time-code');
+  assert.equal((await addressOf(life, token)).status, 'sent');
+
+  const code = (await life.lastCode('ada@example.org'))!;
+  const done = await client.request(flow.ui.action, {
+    method: 'POST',
+    form: { csrf_token: csrfOf(flow), method: 'code', code },
+  });
+  flow = await flowFromUIRedirect(client, done, 'verification');
+  assert.equal(flow.state, 'passed_challenge');
+  assert.deepEqual(messageIds(flow), [1080002]);
+  const cont = flow.ui.nodes.find((n) => n.type === 'a');
+  assert.equal(cont?.attributes.href, life.context.config.selfservice.default_browser_return_url);
+  assertSchema('verificationFlow', flow);
+  const address = await addressOf(life, token);
+  assert.equal(address.verified, true);
+  assert.equal(address.status, 'completed');
+  assert.equal(address.verified_at, life.context.clock.now().toISOString());
+});
+
+test('the emailed link verifies with a GET on the public base URL and lands on the verification UI', async () => {
+  const life = await lifecycleSetup();
+  const { token } = await registerIdentity(life, 'bo@example.org');
+  const client = life.browser();
+  const init = (await (await client.request('/self-service/verification/api')).json()) as Flow;
+  await client.request(init.ui.action, {
+    method: 'POST',
+    json: { method: 'code', email: 'bo@example.org' },
+  });
+  await life.courier.idle();
+  const mail = life.mailbox.messages()[0]!;
+  const link = /^(http\S+)$/m.exec(mail.text)?.[1] ?? '';
+  assert.ok(link.startsWith(`${life.base}/self-service/verification?flow=${init.id}&code=`), link);
+  assert.match(mail.html, /<a href="http:\/\/localhost:4433\/self-service\/verification\?flow=/);
+  const res = await life.browser().request(link);
+  assert.equal(res.status, 303);
+  assert.equal(
+    res.headers.get('location'),
+    `${life.context.config.selfservice.flows.verification.ui_url}?flow=${init.id}`,
+  );
+  assert.equal((await addressOf(life, token)).verified, true);
+  const replay = await life.browser().request(link);
+  assert.equal(replay.status, 303);
+  assert.notEqual(
+    new URL(replay.headers.get('location')!).searchParams.get('flow'),
+    init.id,
+    'a used link starts over',
+  );
+});
+
+test('wrong code 4070006, too often 4000001, expired code 4070005, unknown address answered like a known one', async () => {
+  const life = await lifecycleSetup({
+    selfservice: { methods: { code: { config: { lifespan: '10m' } } } },
+  });
+  await registerIdentity(life, 'cy@example.org');
+  const client = life.browser();
+  const start = async (email: string) => {
+    const init = (await (await client.request('/self-service/verification/api')).json()) as Flow;
+    const res = await client.request(init.ui.action, {
+      method: 'POST',
+      json: { method: 'code', email },
+    });
+    return { init, res, flow: (await res.json()) as Flow };
+  };
+  const known = await start('cy@example.org');
+  const unknown = await start('nobody@example.org');
+  assert.equal(unknown.res.status, known.res.status);
+  assert.deepEqual(unknown.flow.ui.messages, known.flow.ui.messages);
+  assert.equal(unknown.flow.state, 'sent_email');
+
+  const wrong = await client.request(known.init.ui.action, {
+    method: 'POST',
+    json: { method: 'code', code: '12345x' },
+  });
+  assert.equal(wrong.status, 200);
+  assert.deepEqual(messageIds((await wrong.json()) as Flow), [4070006]);
+  for (let i = 0; i < 4; i++) {
+    await client.request(known.init.ui.action, {
+      method: 'POST',
+      json: { method: 'code', code: '000000' },
+    });
+  }
+  const code = (await life.lastCode('cy@example.org'))!;
+  const tooOften = await client.request(known.init.ui.action, {
+    method: 'POST',
+    json: { method: 'code', code },
+  });
+  assert.equal(tooOften.status, 303);
+  const loc = new URL(tooOften.headers.get('location')!);
+  assert.deepEqual(
+    messageIds((await (await client.request(loc.pathname + loc.search)).json()) as Flow),
+    [4000001],
+  );
+
+  const again = await start('cy@example.org');
+  const fresh = (await life.lastCode('cy@example.org'))!;
+  life.context.clock.advance(10 * 60_000 + 1);
+  const late = await client.request(again.init.ui.action, {
+    method: 'POST',
+    json: { method: 'code', code: fresh },
+  });
+  assert.equal(late.status, 303);
+  const l2 = new URL(late.headers.get('location')!);
+  assert.deepEqual(
+    messageIds((await (await client.request(l2.pathname + l2.search)).json()) as Flow),
+    [4070005],
+  );
+});
+
+test('after registration: codes go to every unverified address with continue_with show_verification_ui', async () => {
+  const life = await lifecycleSetup();
+  const { token, identityId } = await registerIdentity(life, 'dee@example.org');
+  const identity = (await life.context.persister.getIdentity(identityId))!;
+  const items = await startVerification(life.context, {
+    identity,
+    request: new Request('http://localhost:4433/self-service/registration'),
+    type: 'browser',
+  });
+  assert.equal(items.length, 1);
+  assert.equal(items[0]!.action, 'show_verification_ui');
+  assert.equal(items[0]!.flow.verifiable_address, 'dee@example.org');
+  assert.equal(items[0]!.flow.url, `http://localhost:4000/verification?flow=${items[0]!.flow.id}`);
+  assertSchema('continueWith', items[0]);
+  const stored = await life.context.persister.getFlow(items[0]!.flow.id);
+  assert.equal(stored?.body.state, 'sent_email');
+  assert.match((await life.lastCode('dee@example.org')) ?? '', /^\d{6}$/);
+  assert.equal((await addressOf(life, token)).status, 'sent');
+
+  const off = await lifecycleSetup({
+    selfservice: { flows: { verification: { enabled: false } } },
+  });
+  const other = await registerIdentity(off, 'eve@example.org');
+  const none = await startVerification(off.context, {
+    identity: (await off.context.persister.getIdentity(other.identityId))!,
+    request: new Request('http://localhost:4433/'),
+    type: 'api',
+  });
+  assert.deepEqual(none, []);
+});
+
+test('require_verified_address refuses login with 4000010 until an address is verified', async () => {
+  const hooked = await lifecycleSetup({
+    selfservice: {
+      flows: { login: { after: { password: { hooks: [{ hook: 'require_verified_address' }] } } } },
+    },
+  });
+  const { identityId } = await registerIdentity(hooked, 'fay@example.org');
+  const identity = (await hooked.context.persister.getIdentity(identityId))!;
+  assert.equal(requireVerifiedAddress(hooked.context, identity)?.id, 4000010);
+  identity.verifiable_addresses[0]!.verified = true;
+  assert.equal(requireVerifiedAddress(hooked.context, identity), undefined);
+
+  const plain = await lifecycleSetup();
+  const other = await registerIdentity(plain, 'gus@example.org');
+  assert.equal(
+    requireVerifiedAddress(
+      plain.context,
+      (await plain.context.persister.getIdentity(other.identityId))!,
+    ),
+    undefined,
+  );
+});
