@@ -13,7 +13,7 @@ import { resolvePagesOptions, type SelfServicePagesOptions } from './options.ts'
 import { toResponse, type PageResult } from './respond.ts';
 import { createRestartBreaker } from './restart-breaker.ts';
 import { createRoutes, STYLESHEET_PATH, type PageName } from './routes.ts';
-import { toKratosBase, URLRewriter } from '../proxy/index.ts';
+import { toKratosBase, URLRewriter } from '../proxy/url-rewriter.ts';
 import type { ResolvedPagesOptions } from './options.ts';
 import { STYLESHEET } from './ui/stylesheet.ts';
 import { createTexts } from './ui/texts.ts';

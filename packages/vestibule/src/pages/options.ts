@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import type { FetchLike } from '../lib/outbound.ts';
-import { DEFAULT_IN_CLUSTER_HOST } from '../proxy/index.ts';
+import { DEFAULT_IN_CLUSTER_HOST } from '../proxy/options.ts';
 import { normaliseTranslationKey } from './ui/texts.ts';
 import type { Theme } from './ui/layout.ts';
 

@@ -136,3 +136,25 @@ export function scanTags(doc: string): Tag[] {
   }
   return tags;
 }
+
+/** The smallest renderable flow (a CSRF token), with `id` 11111111-…; `extra` overrides top-level keys. */
+export function minimalFlow(extra: Record<string, unknown> = {}) {
+  return {
+    id: '11111111-2222-3333-4444-555555555555',
+    type: 'browser',
+    ui: {
+      action: `${FIXTURE_KRATOS}/self-service/login?flow=11111111-2222-3333-4444-555555555555`,
+      method: 'POST',
+      nodes: [
+        {
+          type: 'input',
+          group: 'default',
+          attributes: { name: 'csrf_token', type: 'hidden', value: 'tok', node_type: 'input' },
+          messages: [],
+          meta: {},
+        },
+      ],
+    },
+    ...extra,
+  };
+}
