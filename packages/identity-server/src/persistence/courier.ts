@@ -1,4 +1,6 @@
 // Courier messages (the outbox the courier worker drains and the admin API lists).
+import type { Selectable } from 'kysely';
+import type { CourierMessagesTable } from './tables.ts';
 import type { CourierMessage, Page } from './types.ts';
 import { decodePageToken, encodePageToken, InvalidPageTokenError } from './page-token.ts';
 import { iso, json, parseJSON, type DB } from './sql-helpers.ts';
@@ -19,8 +21,7 @@ function messageRow(m: CourierMessage) {
   };
 }
 
-type MessageRow = Awaited<ReturnType<typeof selectMessages>>[number];
-const selectMessages = (db: DB) => db.selectFrom('courier_messages').selectAll().execute();
+type MessageRow = Selectable<CourierMessagesTable>;
 
 function toMessage(row: MessageRow): CourierMessage {
   return {
