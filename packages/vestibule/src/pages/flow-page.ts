@@ -113,7 +113,8 @@ function renderOrContinue(
     links: linksFor(flowType, flow, deps),
     notices,
   });
-  return { kind: 'html', status: 200, body, nonce: scope.nonce, cookies };
+  const frameSources = thirdPartyScriptOrigins(flow, scope);
+  return { kind: 'html', status: 200, body, nonce: scope.nonce, cookies, frameSources };
 }
 
 function applyOutcome(
@@ -189,4 +190,21 @@ function linksFor(
 
 function noticeCookie(value: string, maxAge: number, secure: boolean): string {
   return `${NOTICE_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
+/**
+ * Captcha scripts (Turnstile) that Kratos puts in `captcha` script nodes draw their widget in an
+ * iframe from their own origin; only origins of scripts in this flow are allowed, and only https.
+ */
+function thirdPartyScriptOrigins(flow: RawFlow, scope: RequestScope): string[] {
+  const origins = new Set<string>();
+  for (const node of flow.ui.nodes) {
+    const src = node.type === 'script' ? node.attributes.src : undefined;
+    if (typeof src !== 'string') continue;
+    const url = safeURL(src, scope.toSameOrigin, { allowDataImage: false });
+    if (!url?.startsWith('https://')) continue;
+    const origin = new URL(url).origin;
+    if (origin !== scope.publicOrigin) origins.add(origin);
+  }
+  return [...origins];
 }

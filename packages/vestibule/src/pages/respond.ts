@@ -2,7 +2,15 @@
 // with the security headers every page gets.
 
 export type PageResult =
-  | { kind: 'html'; status: number; body: string; nonce: string; cookies?: string[] }
+  | {
+      kind: 'html';
+      status: number;
+      body: string;
+      nonce: string;
+      cookies?: string[];
+      /** Origins of third-party scripts Kratos asked for (captcha widgets render in their iframes). */
+      frameSources?: readonly string[];
+    }
   | { kind: 'redirect'; location: string; cookies?: string[] }
   | { kind: 'asset'; body: string; contentType: string; immutable: boolean }
   | { kind: 'method_not_allowed' };
@@ -27,7 +35,10 @@ export function toResponse(result: PageResult, ctx: RespondContext): Response {
       return new Response(null, { status: 303, headers });
     case 'html':
       headers.set('content-type', 'text/html; charset=utf-8');
-      headers.set('content-security-policy', contentSecurityPolicy(result.nonce, ctx.imgSources));
+      headers.set(
+        'content-security-policy',
+        contentSecurityPolicy(result.nonce, ctx.imgSources, result.frameSources ?? []),
+      );
       headers.set('x-frame-options', 'DENY');
       headers.set('cross-origin-opener-policy', 'same-origin');
       setPrivate(headers);
@@ -58,13 +69,18 @@ function setPrivate(headers: Headers): void {
  * same nonce). No `form-action`: Chrome applies it to the redirects after a form post, and Kratos
  * answers posts with 303s to OIDC providers and to allowed return URLs on other origins.
  */
-export function contentSecurityPolicy(nonce: string, imgSources: readonly string[]): string {
+export function contentSecurityPolicy(
+  nonce: string,
+  imgSources: readonly string[],
+  frameSources: readonly string[] = [],
+): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src 'self' 'nonce-${nonce}'`,
     ["img-src 'self' data:", ...imgSources].join(' '),
     "connect-src 'self'",
+    frameSources.length ? `frame-src ${frameSources.join(' ')}` : "frame-src 'none'",
     "font-src 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",

@@ -32,8 +32,8 @@ font:inherit;font-weight:600;border-radius:var(--vb-radius);border:1px solid tra
 .button-primary{background:var(--vb-accent);color:var(--vb-accent-text)}
 .button-secondary,.button-social,.button-link{background:transparent;color:var(--vb-text);border-color:var(--vb-border)}
 .button:disabled{opacity:.6;cursor:progress}
-.group+.group:not(.group-captcha){border-top:1px solid var(--vb-border);margin-top:1.25rem;padding-top:1.25rem}
-.group-default+.group{border-top:0;margin-top:0;padding-top:0}
+/* A rule between two sign-in methods, not between the shared fields (default group) and a method. */
+.group:not(.group-default,.group-captcha)+.group:not(.group-captcha){border-top:1px solid var(--vb-border);margin-top:1.25rem;padding-top:1.25rem}
 .messages{font-size:.875rem}
 .messages p{margin:.25rem 0}
 .message-error{color:var(--vb-error)}
