@@ -1,0 +1,42 @@
+// Fastify adapter: `preHandler` hooks for requireUser/requireRole (user on `request.user`) and
+// getUser(request) for optional routes. Type-only import: fastify stays the app's dependency.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '../app/user.ts';
+import type { AuthResult, Vestibule } from '../app/vestibule.ts';
+import { toRequestLike } from './node.ts';
+
+type WithUser = FastifyRequest & { user?: User };
+
+export interface FastifyAuth {
+  getUser(request: FastifyRequest): Promise<User | null>;
+  requireUser(): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  requireRole(
+    roles: string | readonly string[],
+  ): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}
+
+async function send(reply: FastifyReply, response: Response): Promise<void> {
+  reply.code(response.status);
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') reply.header(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) reply.header('set-cookie', cookies);
+  await reply.send(await response.text());
+}
+
+export function fastifyAuth(vestibule: Vestibule): FastifyAuth {
+  const hook =
+    (check: (request: FastifyRequest) => Promise<AuthResult>) =>
+    async (request: WithUser, reply: FastifyReply) => {
+      const result = await check(request);
+      if (result.response) return send(reply, result.response);
+      request.user = result.user;
+    };
+  return {
+    getUser: (request) => vestibule.getUser(toRequestLike(request.raw)),
+    requireUser: () => hook((request) => vestibule.requireUser(toRequestLike(request.raw))),
+    requireRole: (roles) =>
+      hook((request) => vestibule.requireRole(toRequestLike(request.raw), roles)),
+  };
+}

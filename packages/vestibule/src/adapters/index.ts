@@ -1,0 +1,10 @@
+export { nodeAuth, toRequestLike, writeResponse } from './node.ts';
+export type { NodeAuth } from './node.ts';
+export { expressAuth } from './express.ts';
+export type { ExpressAuth } from './express.ts';
+export { fastifyAuth } from './fastify.ts';
+export type { FastifyAuth } from './fastify.ts';
+export { honoAuth } from './hono.ts';
+export type { HonoAuth, VestibuleVariables } from './hono.ts';
+export { nextAuth } from './next.ts';
+export type { NextAuth, ProtectRule, RouteHandler, UserRouteHandler } from './next.ts';
