@@ -21,8 +21,12 @@ export interface RestartDecision {
 }
 
 export function createRestartBreaker(options: RestartBreakerOptions) {
-  const sign = (payload: string) =>
-    createHmac('sha256', options.secret).update(payload).digest('base64url');
+  // A key of its own, derived from the configured secret: the edge may share that secret with other
+  // signers (identity headers), and a MAC made here must never be valid there or vice versa.
+  const key = createHmac('sha256', options.secret)
+    .update('vestibule/pages/restart-counter/v1')
+    .digest();
+  const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
 
   function read(cookieHeader: string | null): { count: number; since: number } | undefined {
     const raw = readCookie(cookieHeader, RESTART_COOKIE);
@@ -32,7 +36,9 @@ export function createRestartBreaker(options: RestartBreakerOptions) {
     const expected = Buffer.from(sign(`${count}.${since}`));
     if (expected.length !== mac.length || !timingSafeEqual(expected, Buffer.from(mac)))
       return undefined;
-    if (options.now() - Number(since) >= options.windowMs) return undefined;
+    // A `since` in the future (another clock, a restarted process) is as stale as an old one.
+    const age = options.now() - Number(since);
+    if (age < 0 || age >= options.windowMs) return undefined;
     return { count: Number(count), since: Number(since) };
   }
 

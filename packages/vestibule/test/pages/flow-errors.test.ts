@@ -242,6 +242,12 @@ describe('restart circuit breaker', () => {
     const later = await getPage(pages, `/login?flow=${FLOW}`, { cookie });
     assert.equal(later.status, 303);
     assert.match(cookieFrom(later, 'vestibule_restarts')!, /^vestibule_restarts=1\./);
+    // A counter from the future (another clock, a restarted process) is stale too, not valid forever.
+    now -= 3_600_000;
+    const past = await getPage(pages, `/login?flow=${FLOW}`, {
+      cookie: cookieFrom(later, 'vestibule_restarts')!,
+    });
+    assert.match(cookieFrom(past, 'vestibule_restarts')!, /^vestibule_restarts=1\./);
   });
 
   test('a forged counter is ignored (counts from one) and a rendered flow clears the counter', async () => {
