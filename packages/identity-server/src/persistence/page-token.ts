@@ -1,9 +1,14 @@
 // Opaque keyset page tokens (Kratos's `page_token`): base64url JSON of the last row's sort key.
 // Clients must not build them; a token that does not decode is a 400, never a SQL error.
 
-export class InvalidPageTokenError extends Error {
+import { KratosError } from '../http/errors.ts';
+
+/** A KratosError (400), so a route that lets it escape still answers like Kratos, not with a 500. */
+export class InvalidPageTokenError extends KratosError {
   constructor() {
-    super('The page token is invalid, do not craft your own page tokens');
+    super(400, 'The request was malformed or contained invalid parameters', {
+      reason: 'The page token is invalid, do not craft your own page tokens.',
+    });
     this.name = 'InvalidPageTokenError';
   }
 }

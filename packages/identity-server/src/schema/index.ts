@@ -3,3 +3,4 @@ export { SchemaLoadError, loadSchemaSource } from './source.ts';
 export { validationText, generatedLabel } from './messages.ts';
 export { listTraitPaths, type TraitPath } from './paths.ts';
 export { TRAIT_LIMITS, pointerToName } from './validator.ts';
+export { registerSchemaRoutes } from './routes.ts';

@@ -1,0 +1,36 @@
+// Identities on the admin API as Kratos marshals them (identity/identity.go):
+// WithCredentialsMetadataAndAdminMetadataInJSON — credentials without `config` — and, for
+// GET ?include_credential=password, the declassified config (Kratos does return hashed_password).
+import type { ServerContext } from '../context.ts';
+import type { Credential, Identity } from '../persistence/types.ts';
+import { publicIdentity } from '../session/wire.ts';
+
+export const CREDENTIAL_TYPES: ReadonlyArray<Credential['type']> = [
+  'password',
+  'oidc',
+  'totp',
+  'lookup_secret',
+  'webauthn',
+  'code',
+  'passkey',
+];
+
+export function adminIdentity(
+  ctx: ServerContext,
+  identity: Identity,
+  options: { declassify?: ReadonlyArray<Credential['type']> } = {},
+): Record<string, unknown> {
+  const credentials: Record<string, unknown> = {};
+  for (const [type, credential] of Object.entries(identity.credentials)) {
+    if (!credential) continue;
+    const { config, ...metadata } = credential;
+    credentials[type] = options.declassify?.includes(credential.type)
+      ? { ...metadata, config }
+      : metadata;
+  }
+  return {
+    ...publicIdentity(ctx, identity),
+    credentials,
+    metadata_admin: identity.metadata_admin,
+  };
+}
