@@ -46,6 +46,9 @@ export function canonicalHeaderName(name: string): string {
 }
 
 export function isIdentityHeader(name: string, extra?: ReadonlySet<string>): boolean {
+  // Hot path: every built-in name starts with x or r; skip the rest unless extra names are set.
+  const first = name.charCodeAt(0) | 0x20;
+  if (first !== 0x78 && first !== 0x72 && !extra?.size) return false;
   const canonical = canonicalHeaderName(name);
   if (IDENTITY_NAMES.has(canonical) || extra?.has(canonical)) return true;
   return IDENTITY_PREFIXES.some((prefix) => canonical.startsWith(prefix));

@@ -1,0 +1,361 @@
+// Gateway overhead, side by side in one run, same upstream, same machine, same load. Each server runs
+// in its own process; autocannon drives all of them from this one.
+//   upstream direct           the app itself (floor for everything)
+//   bare hop (undici)         a Node proxy hop with no hygiene: undici Pool.stream into the response
+//   bare hop (node:http)      the same with node:http + a keep-alive Agent (which transport to use)
+//   edge public / optional (anonymous, with session) / required (cached session): createGateway
+//   microservice pattern      proxy → header service → Kratos whoami on EVERY request → upstream,
+//                             the Oathkeeper + "header enrichment" setup the gateway replaces
+// Kratos is the embedded identity server (PGlite in memory) in its own process; the session is a
+// real one from an API registration flow, sent as X-Session-Token.
+// Targets (issue 4): required-cached ≥ 0.9× bare hop; optional with session ≥ 5× microservice.
+import { fork } from 'node:child_process';
+import { createServer, request as httpRequest, Agent as HttpAgent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const SECRET = 'bench-header-secret-0123456789abcdef';
+
+async function listen(server: Server): Promise<number> {
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function serveUpstream(): Promise<number> {
+  const body = Buffer.from('{"ok":true,"notes":[1,2,3]}');
+  return listen(
+    createServer((req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': body.length,
+        'x-saw-user': String(req.headers['x-user-id'] ?? ''),
+      });
+      res.end(body);
+    }),
+  );
+}
+
+async function serveKratos(): Promise<number> {
+  const { createIdentityServer, defaultConfig } =
+    await import('../packages/identity-server/src/index.ts');
+  const server = await createIdentityServer({
+    config: defaultConfig({
+      serve: { public: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
+      hashers: { bcrypt: { cost: 4 } },
+    }),
+    log: () => {},
+  });
+  const listening = await server.listen();
+  return new URL(listening.publicURL).port as unknown as number;
+}
+
+async function serveBareUndici(upstreamURL: string): Promise<number> {
+  const { Pool } = await import('undici');
+  const pool = new Pool(upstreamURL, { connections: 128 });
+  return listen(
+    createServer((req, res) => {
+      pool
+        .stream(
+          { path: req.url!, method: 'GET', headers: req.headers as Record<string, string> },
+          ({ statusCode, headers }) => {
+            res.writeHead(statusCode, headers as Record<string, string>);
+            return res;
+          },
+        )
+        .catch(() => res.destroy());
+    }),
+  );
+}
+
+async function serveBareNode(upstreamURL: string): Promise<number> {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 128 });
+  const target = new URL(upstreamURL);
+  return listen(
+    createServer((req, res) => {
+      const up = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+          agent,
+        },
+        (upRes) => {
+          res.writeHead(upRes.statusCode!, upRes.headers);
+          upRes.pipe(res);
+        },
+      );
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    }),
+  );
+}
+
+async function serveEdge(upstreamURL: string, kratosURL: string): Promise<number> {
+  const { createGateway } = await import('../packages/vestibule/src/gateway/index.ts');
+  const { createLogger } = await import('../packages/vestibule/src/lib/logger.ts');
+  const gateway = createGateway({
+    upstreamURL,
+    kratosPublicURL: kratosURL,
+    headerSecret: SECRET,
+    cache: { ttlMs: 60_000 },
+    logger: createLogger({ level: 'error' }),
+    rules: [
+      { path: '/public', mode: 'public' },
+      { path: '/optional', mode: 'optional' },
+      { path: '/required', mode: 'required' },
+    ],
+  });
+  return listen(createServer((req, res) => void gateway.handle(req, res)));
+}
+
+/** The header microservice: asks Kratos whoami for every request, answers with identity headers. */
+async function serveHeaderService(kratosURL: string): Promise<number> {
+  const { Pool } = await import('undici');
+  const kratos = new Pool(kratosURL, { connections: 64 });
+  return listen(
+    createServer(async (req, res) => {
+      const token = req.headers['x-session-token'];
+      const headers: Record<string, string> = {};
+      if (typeof token === 'string') {
+        const r = await kratos.request({
+          path: '/sessions/whoami',
+          method: 'GET',
+          headers: { 'x-session-token': token },
+        });
+        if (r.statusCode === 200) {
+          const session = (await r.body.json()) as {
+            identity: { id: string; traits: { email?: string } };
+          };
+          headers['x-user-id'] = session.identity.id;
+          headers['x-user-email'] = session.identity.traits.email ?? '';
+        } else await r.body.dump();
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(headers));
+    }),
+  );
+}
+
+/** The Oathkeeper-style proxy: ask the header service, then forward with its headers. */
+async function serveMicroserviceProxy(upstreamURL: string, serviceURL: string): Promise<number> {
+  const { Pool } = await import('undici');
+  const upstream = new Pool(upstreamURL, { connections: 128 });
+  const service = new Pool(serviceURL, { connections: 64 });
+  return listen(
+    createServer(async (req, res) => {
+      try {
+        const token = req.headers['x-session-token'];
+        const decided = await service.request({
+          path: '/decide',
+          method: 'GET',
+          headers: typeof token === 'string' ? { 'x-session-token': token } : {},
+        });
+        const identity = (await decided.body.json()) as Record<string, string>;
+        await upstream.stream(
+          { path: req.url!, method: 'GET', headers: { ...identity } },
+          ({ statusCode, headers }) => {
+            res.writeHead(statusCode, headers as Record<string, string>);
+            return res;
+          },
+        );
+      } catch {
+        res.destroy();
+      }
+    }),
+  );
+}
+
+function child(role: string, ...args: string[]): Promise<{ port: number; kill(): void }> {
+  const proc = fork(fileURLToPath(import.meta.url), [role, ...args], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (port) => resolve({ port: Number(port), kill: () => proc.kill() }));
+    proc.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+async function registerSession(kratosURL: string): Promise<string> {
+  const flow = (await (await fetch(`${kratosURL}/self-service/registration/api`)).json()) as {
+    ui: { action: string };
+  };
+  // ui.action names Kratos's configured base_url; the listener took a free port instead.
+  const action = new URL(flow.ui.action);
+  const res = await fetch(`${kratosURL}${action.pathname}${action.search}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({
+      method: 'password',
+      password: 'a-long-bench-password-91!',
+      traits: { email: `bench-${Date.now()}@example.com`, name: { first: 'Bench', last: 'Mark' } },
+    }),
+  });
+  const body = (await res.json()) as { session_token?: string };
+  if (!body.session_token)
+    throw new Error(`registration failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+  return body.session_token;
+}
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function measure(target: Target, seconds: number): Promise<Measured> {
+  const r = await autocannon({
+    url: target.url,
+    headers: target.headers,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** Interleaved short rounds (order rotated each round), median per target: the machine is shared. */
+async function compare(targets: Target[]): Promise<Measured[]> {
+  for (const t of targets) await measure(t, 1);
+  const samples: Measured[][] = targets.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const i = (k + round) % targets.length;
+      samples[i]!.push(await measure(targets[i]!, DURATION_S));
+    }
+  }
+  return samples.map((runs) => ({
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((s, r) => s + r.errors, 0),
+    non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
+  }));
+}
+
+async function checkIdentity(target: Target, expectUser: boolean): Promise<void> {
+  const res = await fetch(target.url, { headers: target.headers });
+  const saw = res.headers.get('x-saw-user') ?? '';
+  if (res.status !== 200 || (saw !== '') !== expectUser) {
+    throw new Error(
+      `${target.name}: status ${res.status}, upstream saw user "${saw}" (expected ${expectUser ? 'a user' : 'none'})`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const upstream = await child('--upstream');
+  const kratos = await child('--kratos');
+  const upstreamURL = `http://127.0.0.1:${upstream.port}`;
+  const kratosURL = `http://127.0.0.1:${kratos.port}`;
+  const procs = [upstream, kratos];
+  try {
+    const token = await registerSession(kratosURL);
+    const session = { 'x-session-token': token };
+    const started = await Promise.all([
+      child('--bare-undici', upstreamURL),
+      child('--bare-node', upstreamURL),
+      child('--edge', upstreamURL, kratosURL),
+      child('--header-service', kratosURL),
+    ]);
+    procs.push(...started);
+    const [bareUndici, bareNode, edge, headerService] = started.map(
+      (p) => `http://127.0.0.1:${p.port}`,
+    );
+    const micro = await child('--micro-proxy', upstreamURL, headerService!);
+    procs.push(micro);
+    const microURL = `http://127.0.0.1:${micro.port}`;
+    const targets: Target[] = [
+      { name: 'upstream direct', url: `${upstreamURL}/optional`, headers: {} },
+      { name: 'bare hop (undici Pool)', url: `${bareUndici}/optional`, headers: {} },
+      { name: 'bare hop (node:http Agent)', url: `${bareNode}/optional`, headers: {} },
+      { name: 'edge public', url: `${edge}/public`, headers: session },
+      { name: 'edge optional, anonymous', url: `${edge}/optional`, headers: {} },
+      { name: 'edge optional, session (cached)', url: `${edge}/optional`, headers: session },
+      { name: 'edge required, session (cached)', url: `${edge}/required`, headers: session },
+      { name: 'microservice pattern, session', url: `${microURL}/optional`, headers: session },
+      { name: 'microservice pattern, anonymous', url: `${microURL}/optional`, headers: {} },
+    ];
+    await checkIdentity(targets[5]!, true);
+    await checkIdentity(targets[6]!, true);
+    await checkIdentity(targets[7]!, true);
+    await checkIdentity(targets[3]!, false);
+    const results = await compare(targets);
+    report(targets, results);
+  } finally {
+    for (const p of procs) p.kill();
+  }
+}
+
+function report(targets: Target[], results: Measured[]): void {
+  const byName = new Map(targets.map((t, i) => [t.name, results[i]!]));
+  const rps = (name: string) => byName.get(name)!.rps;
+  const hop = rps('bare hop (undici Pool)');
+  console.log(
+    `\ngateway vs baselines (${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${DURATION_S}s rounds, one run)`,
+  );
+  console.log('scenario'.padEnd(34) + '   req/s  p50/p99 ms  ×direct  ×bare-hop  errs non2xx');
+  for (const [i, t] of targets.entries()) {
+    const m = results[i]!;
+    console.log(
+      [
+        t.name.padEnd(34),
+        m.rps.toFixed(0).padStart(7),
+        `${m.p50}/${m.p99}`.padStart(11),
+        (m.rps / rps('upstream direct')).toFixed(2).padStart(7) + '×',
+        (m.rps / hop).toFixed(2).padStart(8) + '×',
+        String(m.errors).padStart(5),
+        String(m.non2xx).padStart(6),
+      ].join(' '),
+    );
+  }
+  const requiredVsHop = rps('edge required, session (cached)') / hop;
+  const optionalVsMicro =
+    rps('edge optional, session (cached)') / rps('microservice pattern, session');
+  console.log(
+    `\nrequired (cached session) / bare hop (undici): ${requiredVsHop.toFixed(2)}×  (target ≥ 0.90×) ${requiredVsHop >= 0.9 ? 'met' : 'NOT MET'}`,
+  );
+  console.log(
+    `required (cached session) / bare hop (node:http): ${(rps('edge required, session (cached)') / rps('bare hop (node:http Agent)')).toFixed(2)}×`,
+  );
+  console.log(
+    `optional (session) / microservice pattern: ${optionalVsMicro.toFixed(2)}×  (target ≥ 5×) ${optionalVsMicro >= 5 ? 'met' : 'NOT MET'}`,
+  );
+}
+
+const role = process.argv[2];
+const [a, b] = process.argv.slice(3);
+const roles: Record<string, () => Promise<number>> = {
+  '--upstream': serveUpstream,
+  '--kratos': serveKratos,
+  '--bare-undici': () => serveBareUndici(a!),
+  '--bare-node': () => serveBareNode(a!),
+  '--edge': () => serveEdge(a!, b!),
+  '--header-service': () => serveHeaderService(a!),
+  '--micro-proxy': () => serveMicroserviceProxy(a!, b!),
+};
+if (role && roles[role]) process.send!(await roles[role]());
+else await main();
