@@ -3,7 +3,9 @@
 // public port can never expose them (shared/docs/kratos-contract.md "Ports and health").
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadConfig } from './config/index.ts';
 import type { KratosConfig } from './config/types.ts';
+import { createJSONLogger, createServerContext } from './context-factory.ts';
 import type { Clock, ServerContext } from './context.ts';
 import { registerAdminCourierRoutes } from './courier/admin-routes.ts';
 import { courierFor } from './courier/courier.ts';
@@ -11,6 +13,7 @@ import { KratosError, payloadTooLarge } from './http/errors.ts';
 import { errorResponse, json } from './http/respond.ts';
 import { Router } from './http/router.ts';
 import { listen } from './http/serve.ts';
+import { registerAdminRecoveryRoutes } from './selfservice/recovery/admin-routes.ts';
 import { registerSelfServiceRoutes } from './selfservice/routes.ts';
 import { registerAdminSessionRoutes } from './session/admin-routes.ts';
 import { clientAddresses } from './session/manager.ts';
@@ -26,6 +29,8 @@ export interface IdentityServerOptions {
   configPath?: string;
   /** Replaces the context's clock (fake clocks in tests). */
   clock?: Clock;
+  /** Structured log sink; default JSON lines on stderr at LOG_LEVEL (info). */
+  log?: ServerContext['log'];
   /** Kratos's --dev: reveals courier message bodies on the admin API (dev mailbox). */
   dev?: boolean;
   /** Extra routes (other capabilities of this package mount themselves here). */
@@ -101,6 +106,9 @@ function handlerFor(ctx: ServerContext, router: Router, api: 'public' | 'admin')
       }
     }
     response.headers.set('x-request-id', requestId);
+    // The rest of an oversized body is never read: close the connection rather than leave unread
+    // bytes on a keep-alive socket that the client would reuse.
+    if (response.status === 413) response.headers.set('connection', 'close');
     ctx.log('debug', 'request', {
       api,
       request_id: requestId,
@@ -114,12 +122,23 @@ function handlerFor(ctx: ServerContext, router: Router, api: 'public' | 'admin')
 }
 
 async function buildContext(options: IdentityServerOptions): Promise<ServerContext> {
-  const ctx = options.context;
-  if (!ctx) {
-    // Wired to the SQL persister's context factory once it lands (createServerContext).
-    throw new TypeError('createIdentityServer needs a context');
+  if (options.context) {
+    return options.clock ? { ...options.context, clock: options.clock } : options.context;
   }
-  return options.clock ? { ...ctx, clock: options.clock } : ctx;
+  let config = options.config;
+  if (!config) {
+    if (!options.configPath) {
+      throw new TypeError('createIdentityServer: one of config, configPath or context is required');
+    }
+    const parsed = await loadConfig(options.configPath);
+    const log = options.log ?? createJSONLogger();
+    for (const w of parsed.warnings) log('warn', w.message, { code: w.code, key: w.key });
+    config = parsed.config;
+  }
+  return createServerContext(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
 }
 
 export async function createIdentityServer(
@@ -136,6 +155,7 @@ export async function createIdentityServer(
   registerHealth(adminRouter, context);
   registerAdminSessionRoutes(adminRouter, context);
   registerAdminCourierRoutes(adminRouter, context, { dev: options.dev ?? false });
+  registerAdminRecoveryRoutes(adminRouter, context);
   for (const mount of options.adminRoutes ?? []) mount(adminRouter, context);
 
   const publicHandler = handlerFor(context, publicRouter, 'public');

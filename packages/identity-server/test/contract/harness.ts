@@ -5,7 +5,8 @@
 import { createServer } from 'node:net';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/client-fetch';
 import { CookieJar } from 'tough-cookie';
-import type { ConfigOverrides } from '../../src/config/index.ts';
+import { defaultConfig, type ConfigOverrides } from '../../src/config/index.ts';
+import type { ServerContext } from '../../src/context.ts';
 import { createIdentityServer, type IdentityServer } from '../../src/server.ts';
 import { createFakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { createMemoryContext } from '../support/memory-context.ts';
@@ -30,6 +31,11 @@ export interface Target {
 }
 
 export const UI_BASE = 'http://localhost:4000';
+
+/** Only errors reach the test output (a 500 in the suite should show its cause). */
+const quietLog: ServerContext['log'] = (level, msg, fields) => {
+  if (level === 'error') console.error(msg, fields);
+};
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -89,8 +95,12 @@ export async function startTarget(extra: ConfigOverrides = {}): Promise<Target> 
     };
   }
   const clock = createFakeClock(new Date());
-  const context = await createMemoryContext(await embeddedOverrides(extra));
-  const server = await createIdentityServer({ context, clock });
+  const overrides = await embeddedOverrides(extra);
+  // CONTRACT_MEMORY=1 swaps PGlite for the in-memory persister while iterating on the HTTP layer.
+  const server = process.env.CONTRACT_MEMORY
+    ? await createIdentityServer({ context: await createMemoryContext(overrides), clock })
+    : await createIdentityServer({ config: defaultConfig(overrides), clock, log: quietLog });
+  const context = server.context;
   const listening = await server.listen();
   const publicURL = context.config.serve.public.base_url.replace(/\/+$/, '');
   const adminURL = context.config.serve.admin.base_url.replace(/\/+$/, '');

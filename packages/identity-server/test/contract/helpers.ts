@@ -1,6 +1,6 @@
 // Small helpers shared by the contract tests.
 import assert from 'node:assert/strict';
-import { ResponseError } from '@ory/client-fetch';
+import { ResponseError, type FrontendApi } from '@ory/client-fetch';
 
 export interface WireNode {
   type: string;
@@ -69,3 +69,17 @@ export function uniqueEmail(prefix = 'user'): string {
 }
 
 export const PASSWORD = 'correct horse battery staple';
+
+/** Registers an identity through the API flow and returns its session token. */
+export async function registerNative(
+  frontend: FrontendApi,
+  email: string,
+  password = PASSWORD,
+): Promise<{ token: string; identityId: string }> {
+  const flow = await frontend.createNativeRegistrationFlow();
+  const result = await frontend.updateRegistrationFlow({
+    flow: flow.id,
+    updateRegistrationFlowBody: { method: 'password', traits: { email }, password },
+  });
+  return { token: result.session_token!, identityId: result.identity.id };
+}

@@ -6,7 +6,7 @@ import { json, redirect } from '../../http/respond.ts';
 import type { FlowRecord, Identity, Session } from '../../persistence/types.ts';
 import { sessionCookie } from '../../session/manager.ts';
 import { publicIdentity, sessionToWire } from '../../session/wire.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFIssue, CSRFProtection } from '../csrf.ts';
 
 export interface Outcome {
   flow: FlowRecord;
@@ -15,6 +15,12 @@ export interface Outcome {
   issued?: { session: Session; token: string };
   /** Registration responses carry the identity beside the session. */
   includeIdentity: boolean;
+  /** Items other hooks add (e.g. verification's show_verification_ui), before the redirect. */
+  continueWith?: Array<Record<string, unknown>>;
+  /** The regenerated CSRF secret to hand out (flows created for this response must match it). */
+  csrfIssue?: CSRFIssue;
+  /** Where a browser form post goes instead of the return URL (the show_verification_ui hook). */
+  browserRedirect?: string;
 }
 
 export function returnToOf(ctx: ServerContext, flow: FlowRecord): string {
@@ -41,6 +47,7 @@ export function successResponse(
       body.session_token = issued.token;
       continueWith.push({ action: 'set_ory_session_token', ory_session_token: issued.token });
     }
+    continueWith.push(...(outcome.continueWith ?? []));
     return json({ ...body, continue_with: continueWith });
   }
 
@@ -48,13 +55,15 @@ export function successResponse(
   if (issued) {
     headers.append('set-cookie', sessionCookie(ctx, issued.token, issued.session));
     // Kratos regenerates the CSRF secret whenever it issues a session cookie (session fixation).
-    const fresh = csrf.issue(new Request('http://csrf.invalid/'));
+    const fresh = outcome.csrfIssue ?? csrf.issue(new Request('http://csrf.invalid/'));
     if (fresh.setCookie) headers.append('set-cookie', fresh.setCookie);
   }
   const returnTo = returnToOf(ctx, flow);
   if (asJSON) {
+    // Kratos adds redirect_browser_to before the post-persist hooks run (verification appends after).
     continueWith.push({ action: 'redirect_browser_to', redirect_browser_to: returnTo });
+    continueWith.push(...(outcome.continueWith ?? []));
     return json({ ...body, continue_with: continueWith }, 200, headers);
   }
-  return redirect(returnTo, 303, headers);
+  return redirect(outcome.browserRedirect ?? returnTo, 303, headers);
 }

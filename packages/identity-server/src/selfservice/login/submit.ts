@@ -9,6 +9,7 @@ import { resetMessages, setNodeValue, uiOf } from '../flow/lifecycle.ts';
 import { saveAndRespond } from '../flow/respond.ts';
 import { rejectWithMessage, type Submission } from '../flow/submit.ts';
 import { successResponse } from '../flow/success.ts';
+import { requireVerifiedAddress } from '../verification/hooks.ts';
 import { messages } from '../messages.ts';
 import { attachMessage } from '../nodes.ts';
 
@@ -94,6 +95,9 @@ export async function submitLoginPassword(s: Submission): Promise<Response> {
   if (!identity) return rejectWithMessage(s, messages.invalidCredentials());
   if (identity.state !== 'active') return rejectWithMessage(s, messages.identityDisabled());
   if (flow.identity_id && flow.identity_id !== identity.id) throw identityMismatch();
+  // Login hook `require_verified_address` (Kratos hook/address_verifier.go): 4000010.
+  const unverified = requireVerifiedAddress(ctx, identity);
+  if (unverified) return rejectWithMessage(s, unverified);
 
   // Exactly one concurrent submit may turn this flow into a session.
   if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {

@@ -8,6 +8,8 @@ import { resetMessages, uiOf } from '../flow/lifecycle.ts';
 import { saveAndRespond } from '../flow/respond.ts';
 import { rejectWithMessage, type Submission } from '../flow/submit.ts';
 import { successResponse } from '../flow/success.ts';
+import { showsVerificationUI, startVerification } from '../verification/hooks.ts';
+import { registrationAfterHooks } from '../../config/hooks.ts';
 import { messages } from '../messages.ts';
 import { attachMessage } from '../nodes.ts';
 import { newPasswordIdentity } from './identity.ts';
@@ -90,10 +92,34 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
   const issued = hooks.includes('session')
     ? await issueSession(ctx, { identity, method: 'password', request: s.request })
     : undefined;
+  // Kratos's verification hook: codes to the new addresses, continue_with show_verification_ui;
+  // with `show_verification_ui` a browser form post goes to the verification UI.
+  const fresh =
+    issued && flow.type === 'browser'
+      ? s.csrf.issue(new Request('http://csrf.invalid/'))
+      : undefined;
+  const returnTo = typeof flow.body.return_to === 'string' ? flow.body.return_to : undefined;
+  const verification = await startVerification(ctx, {
+    identity,
+    request: s.request,
+    type: flow.type,
+    ...(returnTo ? { returnTo } : {}),
+    ...(fresh ? { csrfIssue: fresh } : {}),
+  });
+  const showUI = showsVerificationUI(registrationAfterHooks(ctx.config, 'password'));
+  const browserRedirect = showUI ? verification[0]?.flow.url : undefined;
   return successResponse(
     ctx,
     s.csrf,
-    { flow, identity, ...(issued ? { issued } : {}), includeIdentity: true },
+    {
+      flow,
+      identity,
+      ...(issued ? { issued } : {}),
+      includeIdentity: true,
+      continueWith: verification as unknown as Array<Record<string, unknown>>,
+      ...(fresh ? { csrfIssue: fresh } : {}),
+      ...(browserRedirect ? { browserRedirect } : {}),
+    },
     s.json,
   );
 }
