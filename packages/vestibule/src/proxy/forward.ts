@@ -1,33 +1,14 @@
-// One exchange with Kratos: send with `redirect: 'manual'` (a 303 from Kratos is for the browser, not
-// for us), then turn Kratos's answer into the browser's: Set-Cookie and Location rewritten, URL fields
-// of JSON/HTML bodies rewritten, Content-Length recomputed, everything else streamed through.
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
-import { callOutbound, type FetchLike } from '../lib/outbound.ts';
+// One exchange with Kratos: send (never following redirects: a 303 from Kratos is for the browser,
+// not for us), then turn Kratos's answer into the browser's: Set-Cookie and Location rewritten, URL
+// fields of JSON/HTML bodies rewritten, Content-Length recomputed, everything else streamed through.
 import { KratosUnavailable } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { BodyTooLarge, bodyKindOf, readLimited, rewriteBody } from './body.ts';
+import { BodyTooLarge, bodyKindOf, rewriteBody } from './body.ts';
 import { copyResponseHeaders } from './headers.ts';
 import { ownErrorResponse } from './respond.ts';
 import { rewriteSetCookie } from './set-cookie.ts';
+import type { Transport, UpstreamRequest, UpstreamResponse } from './transport.ts';
 import type { URLRewriter } from './url-rewriter.ts';
-
-export interface Transport {
-  fetch: FetchLike;
-  close(): Promise<void>;
-}
-
-/** Default: undici's own fetch on a keep-alive Agent we own (not the runtime's global dispatcher). */
-export function createTransport(options: {
-  fetch?: FetchLike;
-  dispatcher?: Dispatcher;
-}): Transport {
-  if (options.fetch) return { fetch: options.fetch, close: async () => undefined };
-  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
-  const owned = options.dispatcher === undefined;
-  const fetch = ((input: string | URL, init?: RequestInit) =>
-    undiciFetch(input, { ...(init as object), dispatcher } as never)) as unknown as FetchLike;
-  return { fetch, close: async () => (owned ? dispatcher.close() : undefined) };
-}
 
 export interface ExchangeContext {
   requestId: string;
@@ -36,7 +17,7 @@ export interface ExchangeContext {
   publicOrigin: URL;
   accept: string | null;
   headers: Headers;
-  body: BodyInit | null;
+  body: UpstreamRequest['body'];
   /** Buffer the whole answer even when opaque (the double-submit guard replays it). */
   bufferAll: boolean;
 }
@@ -58,15 +39,10 @@ export async function exchange(
   settings: ExchangeSettings,
 ): Promise<Response> {
   try {
-    const upstream = await callOutbound(
+    const upstream = await settings.transport.send(
       ctx.upstreamURL,
-      {
-        method: ctx.method,
-        headers: ctx.headers,
-        body: ctx.body,
-        ...(ctx.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-      } as RequestInit,
-      { fetch: settings.transport.fetch, timeoutMs: settings.timeoutMs, service: 'kratos' },
+      { method: ctx.method, headers: ctx.headers, body: ctx.body },
+      settings.timeoutMs,
     );
     return await toDownstream(upstream, ctx, settings);
   } catch (err) {
@@ -89,27 +65,26 @@ function failureStatus(err: unknown): 502 | 504 {
 }
 
 async function toDownstream(
-  upstream: Response,
+  upstream: UpstreamResponse,
   ctx: ExchangeContext,
   settings: ExchangeSettings,
 ): Promise<Response> {
-  const headers = downstreamHeaders(upstream, ctx, settings);
+  const headers = downstreamHeaders(upstream.headers, ctx, settings);
   const { status } = upstream;
   if (ctx.method === 'HEAD' || NULL_BODY_STATUS.has(status)) {
-    await upstream.body?.cancel().catch(() => undefined);
+    upstream.discard();
     return new Response(null, { status, headers });
   }
   const kind = bodyKindOf(upstream.headers.get('content-type'));
   if (kind === 'opaque' && !ctx.bufferAll) {
+    // The transport dropped Content-Length when it decoded the body, so what is left still holds.
     const length = upstream.headers.get('content-length');
-    const encoding = upstream.headers.get('content-encoding');
-    // Fetch decodes gzip/br/deflate itself, so the upstream length only holds for identity bodies.
-    if (length && (!encoding || encoding === 'identity')) headers.set('content-length', length);
-    return new Response(upstream.body, { status, headers });
+    if (length) headers.set('content-length', length);
+    return new Response(upstream.stream(), { status, headers });
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readLimited(upstream.body, settings.maxRewriteBytes);
+    bytes = await upstream.bytes(settings.maxRewriteBytes);
   } catch (err) {
     // Too large to rewrite safely: fail closed rather than pass internal URLs to the browser.
     if (err instanceof BodyTooLarge) throw new KratosUnavailable(err.message, { cause: err });
@@ -124,19 +99,19 @@ async function toDownstream(
 }
 
 function downstreamHeaders(
-  upstream: Response,
+  upstream: Headers,
   ctx: ExchangeContext,
   settings: ExchangeSettings,
 ): Headers {
-  const headers = copyResponseHeaders(upstream.headers);
+  const headers = copyResponseHeaders(upstream);
   const cookieOptions = {
     secure: ctx.publicOrigin.protocol === 'https:',
     cookieDomain: settings.cookieDomain,
   };
-  for (const line of upstream.headers.getSetCookie()) {
+  for (const line of upstream.getSetCookie()) {
     headers.append('set-cookie', rewriteSetCookie(line, cookieOptions));
   }
-  const location = upstream.headers.get('location');
+  const location = upstream.get('location');
   if (location !== null) {
     const origin = ctx.publicOrigin.origin;
     headers.set('location', settings.rewriter.rewriteLocation(location, ctx.upstreamURL, origin));

@@ -9,12 +9,8 @@ import {
   submitKey,
 } from './double-submit.ts';
 import type { ResponseSnapshot } from './double-submit.ts';
-import {
-  createTransport,
-  exchange,
-  type ExchangeContext,
-  type ExchangeSettings,
-} from './forward.ts';
+import { exchange, type ExchangeContext, type ExchangeSettings } from './forward.ts';
+import { createTransport } from './transport.ts';
 import { buildUpstreamHeaders } from './headers.ts';
 import { logoutEvent, logoutKindOf } from './logout.ts';
 import { resolveProxyOptions, type OryProxyOptions, type ResolvedProxyOptions } from './options.ts';
@@ -104,21 +100,18 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
       const body = await readLimited(request.body, MAX_GUARDED_BODY_BYTES);
       const key = submitKey({ flowId, headers: request.headers, body });
       const { snapshot, replayed } = await guard.run(key, () =>
-        exchangeSnapshot({ ...ctx, body: body as BodyInit, bufferAll: true }),
+        exchangeSnapshot({ ...ctx, body, bufferAll: true }),
       );
       if (replayed) o.logger.info('double submit coalesced', { requestId: ctx.requestId, flowId });
       return fromSnapshot(snapshot, replayed ? ctx.requestId : undefined);
     }
     if (logoutKind === undefined) {
-      const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD' && request.body !== null;
+      const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
       return exchange({ ...ctx, body: hasBody ? request.body : null }, settings);
     }
     const body =
       ctx.method === 'DELETE' ? await readLimited(request.body, MAX_LOGOUT_BODY_BYTES) : undefined;
-    const response = await exchange(
-      { ...ctx, body: body?.byteLength ? (body as BodyInit) : null },
-      settings,
-    );
+    const response = await exchange({ ...ctx, body: body?.byteLength ? body : null }, settings);
     if (response.status < 400 && o.onLogout) {
       const event = logoutEvent(logoutKind, {
         headers: request.headers,

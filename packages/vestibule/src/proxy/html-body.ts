@@ -11,6 +11,7 @@ export function rewriteHTMLBody(
   rewriter: URLRewriter,
   publicOrigin: string,
 ): { text: string; changed: boolean } {
+  if (!rewriter.mayMention(html, publicOrigin)) return { text: html, changed: false };
   let changed = false;
   const text = html.replace(
     URL_ATTRIBUTE,

@@ -40,6 +40,8 @@ export function rewriteJSONBody(
   rewriter: URLRewriter,
   publicOrigin: string,
 ): JSONRewriteResult {
+  // Most answers on the hot path (whoami, sessions) carry no Kratos URL at all: skip the parse.
+  if (!rewriter.mayMention(text, publicOrigin)) return { text, changed: false };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -47,8 +49,8 @@ export function rewriteJSONBody(
     return { text, changed: false };
   }
   const state = { changed: false };
-  const walked = walk(parsed, rewriter, publicOrigin, state);
-  return state.changed ? { text: goStyleJSON(walked), changed: true } : { text, changed: false };
+  walk(parsed, rewriter, publicOrigin, state);
+  return state.changed ? { text: goStyleJSON(parsed), changed: true } : { text, changed: false };
 }
 
 /**
@@ -57,42 +59,47 @@ export function rewriteJSONBody(
  * occur inside JSON strings, so replacing them over the whole text is exact.
  */
 function goStyleJSON(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
-  );
+  const json = JSON.stringify(value);
+  return HTML_SENSITIVE.test(json)
+    ? json.replace(HTML_SENSITIVE_ALL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+    : json;
 }
 
+const HTML_SENSITIVE = /[<>&\u2028\u2029]/;
+const HTML_SENSITIVE_ALL = /[<>&\u2028\u2029]/g;
+
+/**
+ * Visits the freshly parsed body in place (it is ours), assigning only URL keys, so a `__proto__`
+ * key in the body stays an own data property and is never assigned through.
+ */
 function walk(
   node: unknown,
   rewriter: URLRewriter,
   publicOrigin: string,
   state: { changed: boolean },
-): unknown {
-  if (Array.isArray(node)) return node.map((item) => walk(item, rewriter, publicOrigin, state));
-  if (node === null || typeof node !== 'object') return node;
-  // Null prototype: a `__proto__` key in the body stays data instead of becoming a prototype.
-  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(node)) {
-    out[key] = rewriteEntry(key, value, rewriter, publicOrigin, state);
+): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, rewriter, publicOrigin, state);
+    return;
   }
-  return out;
-}
-
-function rewriteEntry(
-  key: string,
-  value: unknown,
-  rewriter: URLRewriter,
-  publicOrigin: string,
-  state: { changed: boolean },
-): unknown {
-  if (OPAQUE_KEYS.has(key)) return value;
-  if (typeof value === 'string') {
-    let next = value;
-    if (key === 'request_url') next = rewriter.rewriteRequestURL(value, publicOrigin);
-    else if (URL_KEYS.has(key)) next = rewriter.rewrite(value, publicOrigin);
-    if (next !== value) state.changed = true;
-    return next;
+  if (node === null || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (OPAQUE_KEYS.has(key)) continue;
+    const value = record[key];
+    if (typeof value !== 'string') {
+      if (value !== null && typeof value === 'object') walk(value, rewriter, publicOrigin, state);
+      continue;
+    }
+    const next =
+      key === 'request_url'
+        ? rewriter.rewriteRequestURL(value, publicOrigin)
+        : URL_KEYS.has(key)
+          ? rewriter.rewrite(value, publicOrigin)
+          : value;
+    if (next !== value) {
+      record[key] = next;
+      state.changed = true;
+    }
   }
-  return walk(value, rewriter, publicOrigin, state);
 }

@@ -27,10 +27,12 @@ export function toKratosBase(url: URL): KratosBase {
 
 export class URLRewriter {
   private readonly bases: readonly KratosBase[];
+  private readonly baseHosts: ReadonlySet<string>;
 
   constructor(private readonly options: URLRewriterOptions) {
     // Longest base path first, so `https://k/.ory/kratos/` wins over `https://k/`.
     this.bases = [...options.bases].sort((a, b) => b.path.length - a.path.length);
+    this.baseHosts = new Set(options.bases.map((b) => new URL(b.origin).hostname));
   }
 
   /**
@@ -75,6 +77,20 @@ export class URLRewriter {
     return this.rewrite(value, publicOrigin);
   }
 
+  /**
+   * Cheap pre-scan: false when no absolute URL in `text` is on a Kratos host or on the public origin
+   * (request_url), so the body cannot need rewriting. False positives only cost a parse.
+   */
+  mayMention(text: string, publicOrigin: string): boolean {
+    const publicHost = new URL(publicOrigin).hostname;
+    for (const match of text.matchAll(AUTHORITY)) {
+      const hostname = hostnameOf(match[1]!);
+      if (hostname === publicHost || this.baseHosts.has(hostname)) return true;
+      if (this.options.inClusterHost?.(hostname)) return true;
+    }
+    return false;
+  }
+
   /** The Kratos path of a URL on a Kratos origin, or undefined when the URL is not Kratos's. */
   private kratosPathOf(url: URL, publicOrigin: string): string | undefined {
     // Already ours: rewriting must be idempotent even when a base shares the public origin.
@@ -92,6 +108,16 @@ export class URLRewriter {
     const { prefix } = this.options;
     return prefix === '' || pathname === prefix || pathname.startsWith(prefix + '/');
   }
+}
+
+/** `http(s)://authority` in text, also with JSON-escaped slashes (`https:\/\/`). */
+const AUTHORITY = /https?:(?:\/|\\\/){2}([^/\\"'\s?#<>]+)/gi;
+
+function hostnameOf(authority: string): string {
+  const host = authority.slice(authority.lastIndexOf('@') + 1).toLowerCase();
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
+  const colon = host.indexOf(':');
+  return colon < 0 ? host : host.slice(0, colon);
 }
 
 function parseAbsolute(value: string): URL | undefined {

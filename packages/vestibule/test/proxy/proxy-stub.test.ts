@@ -174,3 +174,38 @@ describe('proxy against a stub Kratos with an in-cluster base_url', () => {
     assert.equal(logouts[0]!.cookie, 'ory_kratos_session=abc');
   });
 });
+
+test('in-process with an injected fetch: same rewriting, no socket, redirect stays manual', async () => {
+  const calls: Array<{ url: string; init: RequestInit }> = [];
+  const proxy = createOryProxy({
+    kratosPublicURL: 'http://ory-kratos-public.auth.svc.cluster.local:4433/',
+    publicOrigin: 'https://app.example.com',
+    logger: createMemoryLogger(),
+    fetch: async (input, init = {}) => {
+      calls.push({ url: String(input), init });
+      return new Response(null, {
+        status: 303,
+        headers: {
+          location:
+            'http://ory-kratos-public.auth.svc.cluster.local:4433/self-service/login/browser?refresh=true',
+          'set-cookie': 'x=1; Domain=ory-kratos-public; Path=/',
+        },
+      });
+    },
+  });
+  const res = await proxy(
+    new Request('https://app.example.com/api/ory/self-service/login/browser?refresh=true'),
+  );
+  assert.equal(res.status, 303);
+  assert.equal(
+    res.headers.get('location'),
+    'https://app.example.com/api/ory/self-service/login/browser?refresh=true',
+  );
+  assert.deepEqual(res.headers.getSetCookie(), ['x=1; Path=/; Secure']);
+  assert.equal(
+    calls[0]!.url,
+    'http://ory-kratos-public.auth.svc.cluster.local:4433/self-service/login/browser?refresh=true',
+  );
+  assert.equal(calls[0]!.init.redirect, 'manual');
+  await proxy.close();
+});

@@ -89,6 +89,9 @@ describe('bodies and hooks', () => {
         });
         return void res.end(BINARY);
       }
+      if (path === '/schemas/huge') {
+        return sendJSON(res, 200, { blob: 'x'.repeat(3 * 1024 * 1024) });
+      }
       if (path === '/self-service/fed-cm/token')
         return sendJSON(res, 200, { received: req.body.length });
       if (path === '/schemas/default') {
@@ -170,6 +173,15 @@ describe('bodies and hooks', () => {
     ]);
     assert.equal(upstream.seen.at(-1)!.headers['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
     assert.equal(upstream.seen.at(-1)!.headers['x-forwarded-proto'], 'https');
+  });
+
+  test('a JSON body too large to rewrite safely is a 502, never passed on unrewritten', async () => {
+    const res = await fetch(`${edge.url}/api/ory/schemas/huge`, {
+      headers: { accept: 'application/json' },
+    });
+    assert.equal(res.status, 502);
+    const again = await fetch(`${edge.url}/api/ory/sessions/whoami`);
+    assert.equal(again.status, 200, 'the proxy keeps working afterwards');
   });
 
   test('HEAD and 204 answers have no body', async () => {
