@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.ts';
+import { forgetCachedTemplate, migratedTemplate } from './template-cache.ts';
 import type { Database } from './tables.ts';
 
 export interface OpenedDatabase {
@@ -14,26 +15,15 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-// PGlite's initdb takes seconds. A migrated data directory is dumped once per process and every
-// later in-memory database starts from that tarball (loadDataDir), which skips initdb entirely.
-let memoryTemplate: Promise<Blob> | undefined;
-
-async function migratedTemplate(): Promise<Blob> {
-  const seed = await PGlite.create();
-  try {
-    await migrateToLatest(new Kysely<unknown>({ dialect: new PGliteDialect(seed) }));
-    return await seed.dumpDataDir('none');
-  } finally {
-    await seed.close();
-  }
-}
-
+/** In-memory PGlite started from the migrated template (template-cache.ts): no initdb. */
 async function openMemory(): Promise<PGlite> {
-  memoryTemplate ??= migratedTemplate().catch((err: unknown) => {
-    memoryTemplate = undefined;
-    throw err;
-  });
-  return PGlite.create({ loadDataDir: await memoryTemplate });
+  try {
+    return await PGlite.create({ loadDataDir: await migratedTemplate() });
+  } catch {
+    // A damaged cached template: rebuild it once from scratch.
+    forgetCachedTemplate();
+    return PGlite.create({ loadDataDir: await migratedTemplate() });
+  }
 }
 
 export async function openDatabase(dsn: string): Promise<OpenedDatabase> {

@@ -1,5 +1,6 @@
 // Schema migrations, in code so they ship with the package (Kysely Migrator). Append only: a
 // migration that has run on someone's data directory must never change.
+import { createHash } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const ts = 'timestamptz';
@@ -144,6 +145,16 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export const MIGRATION_NAMES = Object.keys(migrations);
+
+/** Changes whenever a migration is added or edited (keys cached, migrated database templates). */
+export const MIGRATIONS_FINGERPRINT = createHash('sha256')
+  .update(
+    Object.entries(migrations)
+      .map(([name, m]) => `${name}\n${m.up.toString()}`)
+      .join('\n'),
+  )
+  .digest('hex')
+  .slice(0, 16);
 
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

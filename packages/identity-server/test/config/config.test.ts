@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -187,8 +187,9 @@ test('registration hooks: per-method, falling back to the global after.hooks', (
   assert.deepEqual(registrationAfterHooks(config, 'oidc'), ['web_hook']);
 });
 
-test('schema URLs and DSN paths resolve against the config file directory', async () => {
+test('schema URLs and DSN paths resolve against the config file directory', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vestibule-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'kratos.yml');
   writeFileSync(
     file,
