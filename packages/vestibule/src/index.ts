@@ -10,6 +10,10 @@ export * from './proxy/index.ts';
 export * from './pages/index.ts';
 // The identity-aware gateway and its access rules (incl. Oathkeeper rule import).
 export * from './gateway/index.ts';
+// JIT provisioning: ensureUser() profiles in PGlite or PostgreSQL.
+export * from './provisioning/index.ts';
+// Framework adapters (type-only imports of the frameworks: nothing is loaded you do not use).
+export * from './adapters/index.ts';
 // The dev mailbox page.
 export * from './dev/index.ts';
 // The edge: config, assembly, Node server.

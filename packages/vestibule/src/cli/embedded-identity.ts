@@ -1,0 +1,99 @@
+// The embedded Kratos-compatible identity server for `vestibule up` and the browser tests: Kratos's
+// own config keys, with every UI URL on the edge (the browser never sees Kratos's ports) and its
+// data under the stack's data dir. Kratos's base_url stays its internal URL: the edge's proxy
+// rewrites it, exactly as in front of a real Kratos.
+import { mkdirSync } from 'node:fs';
+import type { Clock, ConfigOverrides } from '@vestibule/identity-server';
+import type { Logger } from '../lib/logger.ts';
+
+export interface EmbeddedIdentityOptions {
+  host: string;
+  publicPort: number;
+  adminPort: number;
+  /** The edge's public URL: login/registration/… UI URLs and return URLs live there. */
+  edgeURL: string;
+  /** PGlite directory; in memory when unset. */
+  dataDir?: string;
+  logger: Logger;
+  /** bcrypt cost (Kratos default 12; tests use 4 for speed). */
+  bcryptCost?: number;
+  /** Any other kratos.yml keys, deep-merged last (e.g. a short login flow lifespan). */
+  kratosOverrides?: ConfigOverrides;
+  clock?: Clock;
+}
+
+export interface EmbeddedIdentity {
+  publicURL: string;
+  adminURL: string;
+  close(): Promise<void>;
+}
+
+export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverrides {
+  const edge = o.edgeURL;
+  const reachable = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
+  return {
+    dsn: o.dataDir ?? 'memory',
+    serve: {
+      public: {
+        base_url: `http://${reachable}:${o.publicPort}/`,
+        host: o.host,
+        port: o.publicPort,
+      },
+      admin: { base_url: `http://${reachable}:${o.adminPort}/`, host: o.host, port: o.adminPort },
+    },
+    selfservice: {
+      default_browser_return_url: `${edge}/`,
+      allowed_return_urls: [`${edge}/`],
+      flows: {
+        login: { ui_url: `${edge}/login` },
+        registration: { ui_url: `${edge}/registration` },
+        recovery: { ui_url: `${edge}/recovery` },
+        verification: { ui_url: `${edge}/verification` },
+        settings: { ui_url: `${edge}/settings` },
+        logout: { after: { default_browser_return_url: `${edge}/` } },
+        error: { ui_url: `${edge}/error` },
+      },
+    },
+    // No SMTP URI = the identity server's in-process dev mailbox: recovery/verification mail is
+    // kept and shown at the edge's /dev/mailbox instead of retrying a mail server that is not there.
+    courier: { smtp: { connection_uri: '' } },
+    ...(o.bcryptCost ? { hashers: { bcrypt: { cost: o.bcryptCost } } } : {}),
+  };
+}
+
+export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<EmbeddedIdentity> {
+  // Loaded only when needed: `vestibule serve` in front of a real Kratos never loads it.
+  const { createIdentityServer, defaultConfig } = await import('@vestibule/identity-server');
+  if (o.dataDir) mkdirSync(o.dataDir, { recursive: true });
+  const config = defaultConfig(mergeDeep(embeddedKratosConfig(o), o.kratosOverrides ?? {}));
+  const server = await createIdentityServer({
+    config,
+    dev: true,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
+  try {
+    const listening = await server.listen();
+    return {
+      publicURL: listening.publicURL,
+      adminURL: listening.adminURL,
+      close: () => server.close(),
+    };
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+}
+
+/** Objects merge key by key; anything else (lists included) is replaced, as Kratos config layering does. */
+function mergeDeep(base: ConfigOverrides, over: ConfigOverrides): ConfigOverrides {
+  const out: ConfigOverrides = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeDeep(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is ConfigOverrides {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,85 @@
+// `vestibule serve --config FILE`: the edge alone, in front of a real Kratos and your app.
+// The config is validated before anything listens; a bad key is named and the exit code is 1.
+import { resolve } from 'node:path';
+import { assertServable, loadConfigFile, loadConfigObject } from '../config/index.ts';
+import { createEdge } from '../edge/create-edge.ts';
+import { buildEdgeParts } from '../edge/parts.ts';
+import { startEdge } from '../edge/start-edge.ts';
+import { createLogger } from '../lib/logger.ts';
+import { parseFlags, portOption, UsageError } from './args.ts';
+import type { CLIIO, Command } from './io.ts';
+import { createProgress } from './progress.ts';
+
+const usage = `Usage: vestibule serve --config <file> [flags]
+
+Starts the edge alone: the same-origin Kratos proxy under proxy.prefix, the self-service pages,
+and the gateway in front of gateway.upstream_url. See packages/vestibule/examples/vestibule.yml.
+
+Flags:
+  --config <file>   the vestibule.yml to use (env VESTIBULE_CONFIG)
+  --port <n>        overrides server.port (0 = any free port)
+  --host <addr>     overrides server.host
+  --check           validate the config, print the warnings and exit
+  -h, --help        this help
+
+Environment overrides: VESTIBULE_KRATOS_PUBLIC_URL, VESTIBULE_KRATOS_BROWSER_URL,
+VESTIBULE_KRATOS_ADMIN_URL, VESTIBULE_UPSTREAM_URL, VESTIBULE_HEADER_SECRET, VESTIBULE_PUBLIC_URL,
+VESTIBULE_COOKIE_DOMAIN, VESTIBULE_HOST, VESTIBULE_PORT, VESTIBULE_LOG_LEVEL.
+`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'start the edge alone from a vestibule.yml (real Kratos, your app)',
+  usage,
+  async run(argv: string[], io: CLIIO): Promise<number> {
+    const flags = parseFlags('serve', argv, {
+      config: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      check: { type: 'boolean' },
+    });
+    const file = flags.config ?? io.env.VESTIBULE_CONFIG;
+    if (!file) throw new UsageError('serve: --config <file> is required');
+    const loaded = loadConfigFile(resolve(io.cwd, file), { env: io.env });
+    for (const w of loaded.warnings) io.stderr(`! ${w.key}: ${w.message} (${w.code})\n`);
+    const server = {
+      ...(loaded.raw.server as Record<string, unknown> | undefined),
+      ...(flags.port !== undefined ? { port: portOption('--port', flags.port, 4000) } : {}),
+      ...(flags.host !== undefined ? { host: flags.host } : {}),
+    };
+    // A flag beats the environment, which beats the file.
+    const env = {
+      ...io.env,
+      ...(flags.port !== undefined ? { VESTIBULE_PORT: undefined } : {}),
+      ...(flags.host !== undefined ? { VESTIBULE_HOST: undefined } : {}),
+    };
+    const { config } = loadConfigObject({ ...loaded.raw, server }, { env });
+    assertServable(config);
+    const progress = createProgress(io.stdout);
+    if (flags.check) {
+      progress.line(`✓ ${file} is valid (${loaded.warnings.length} warning(s))`);
+      return 0;
+    }
+    const logger = createLogger({ write: (l) => io.stderr(l + '\n') });
+    const step = progress.step('edge');
+    const parts = await buildEdgeParts(config, { logger });
+    const running = await startEdge(createEdge(config, { parts, logger }), {
+      host: config.server.host,
+      port: config.server.port,
+      shutdownTimeoutMs: config.server.shutdown_timeout,
+      logger,
+    }).catch((err: Error) => {
+      step.fail(err.message);
+      throw err;
+    });
+    step.done(
+      `ready at ${running.url} (public ${config.server.public_url}) → upstream ${config.gateway.upstream_url}`,
+    );
+    const signal = await io.untilStopped();
+    progress.line(`• ${signal} received`);
+    const stopping = progress.step('edge', 'stopping');
+    await running.close();
+    stopping.done('stopped');
+    return 0;
+  },
+};

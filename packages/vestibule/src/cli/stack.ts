@@ -1,0 +1,235 @@
+// The whole demo stack in one process: the embedded identity server (unless Kratos URLs are
+// configured), the notes demo app and the edge in front of it. `vestibule up` runs it with progress
+// output; the browser tests run it on free ports. Stops in reverse order.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { EdgeConfig, EdgeConfigInput } from '../config/index.ts';
+import { loadConfigObject } from '../config/index.ts';
+import { applyEnvOverrides } from '../config/env.ts';
+import { createEdge } from '../edge/create-edge.ts';
+import { buildEdgeParts } from '../edge/parts.ts';
+import { startEdge, type RunningEdge } from '../edge/start-edge.ts';
+import type { Logger } from '../lib/logger.ts';
+import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
+import { DEMO_RULES } from './demo-rules.ts';
+import type { Progress } from './progress.ts';
+import { resolvePort } from './ports.ts';
+import { seedAdmin, type AdminAccount } from './seed-admin.ts';
+
+export interface StackOptions {
+  host: string;
+  ports: { edge: number; app: number; kratosPublic: number; kratosAdmin: number };
+  /** Persistent data (identity server and demo app) under this directory; memory when unset. */
+  dataDir?: string;
+  /** The user's vestibule.yml (already parsed object); its Kratos URLs switch off the embedded server. */
+  edgeConfig?: EdgeConfigInput;
+  env: Record<string, string | undefined>;
+  admin: AdminAccount;
+  /** Knobs for tests: bcrypt cost, flow lifespans, a fake clock. */
+  identity?: Pick<EmbeddedIdentityOptions, 'bcryptCost' | 'kratosOverrides' | 'clock'>;
+  progress: Progress;
+  logger: Logger;
+}
+
+export interface RunningStack {
+  edgeURL: string;
+  appURL: string;
+  kratosPublicURL: string;
+  kratosAdminURL: string | undefined;
+  embeddedIdentity: boolean;
+  admin: AdminAccount & { seeded: 'created' | 'exists' | 'skipped' };
+  config: Readonly<EdgeConfig>;
+  stop(): Promise<void>;
+}
+
+interface Stoppable {
+  name: string;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const { host, progress } = options;
+  const started: Stoppable[] = [];
+  const stop = async () => {
+    for (const part of started.reverse()) {
+      await part
+        .close()
+        .catch((err: unknown) =>
+          options.logger.warn(`stopping ${part.name} failed`, { error: err }),
+        );
+    }
+    started.length = 0;
+  };
+  try {
+    const edgePort = await resolvePort(host, options.ports.edge);
+    const edgeURL = `http://localhost:${edgePort}`;
+    // Env overrides (VESTIBULE_KRATOS_PUBLIC_URL, …) apply to the user's part; validating it first
+    // names a bad key before anything starts.
+    const userRaw = applyEnvOverrides(
+      (options.edgeConfig ?? {}) as Record<string, unknown>,
+      options.env,
+    ).raw;
+    const base = loadConfigObject(userRaw, { env: {} });
+    const headerSecret = base.config.gateway.header_secret ?? randomBytes(32).toString('base64url');
+    // Independent of each other (each takes seconds to open its embedded PostgreSQL): start both.
+    const [identityResult, appResult] = await Promise.allSettled([
+      startIdentity(options, base.config, edgeURL, started),
+      startApp(options, headerSecret, edgeURL, started),
+    ]);
+    if (identityResult.status === 'rejected') throw identityResult.reason;
+    if (appResult.status === 'rejected') throw appResult.reason;
+    const identity = identityResult.value;
+    const app = appResult.value;
+
+    const step = progress.step('edge');
+    const { config } = loadConfigObject(
+      mergeEdgeConfig(userRaw, {
+        server: { host, port: edgePort, public_url: edgeURL },
+        kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
+        gateway: { upstream_url: app.url, header_secret: headerSecret, rules: DEMO_RULES },
+        pages: { theme: { brand: 'Notes' } },
+        dev: { mailbox: true },
+      }),
+      { env: {} },
+    );
+    const parts = await buildEdgeParts(config, { logger: options.logger });
+    const edge = createEdge(config, { parts, logger: options.logger });
+    let running: RunningEdge;
+    try {
+      running = await startEdge(edge, {
+        host,
+        port: edgePort,
+        shutdownTimeoutMs: 2_000,
+        logger: options.logger,
+      });
+    } catch (err) {
+      step.fail((err as Error).message);
+      throw err;
+    }
+    started.push({ name: 'edge', close: () => running.close() });
+    step.done(`ready at ${edgeURL}`);
+
+    const seeded = await seed(options, identity.adminURL);
+    return {
+      edgeURL,
+      appURL: app.url,
+      kratosPublicURL: identity.publicURL,
+      kratosAdminURL: identity.adminURL,
+      embeddedIdentity: identity.embedded,
+      admin: { ...options.admin, seeded },
+      config,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function startIdentity(
+  options: StackOptions,
+  config: Readonly<EdgeConfig>,
+  edgeURL: string,
+  started: Stoppable[],
+) {
+  if (config.kratos.public_url) {
+    options.progress.line(
+      `• using Kratos at ${config.kratos.public_url} (embedded identity server not started)`,
+    );
+    return {
+      publicURL: config.kratos.public_url,
+      adminURL: config.kratos.admin_url,
+      embedded: false,
+    };
+  }
+  const step = options.progress.step('identity server');
+  try {
+    const server = await startEmbeddedIdentity({
+      host: options.host,
+      publicPort: await resolvePort(options.host, options.ports.kratosPublic),
+      adminPort: await resolvePort(options.host, options.ports.kratosAdmin),
+      edgeURL,
+      dataDir: options.dataDir && join(options.dataDir, 'identity'),
+      logger: options.logger,
+      ...options.identity,
+    });
+    started.push({ name: 'identity server', close: () => server.close() });
+    step.done(`ready at ${server.publicURL} (admin ${server.adminURL})`);
+    return {
+      publicURL: server.publicURL,
+      adminURL: server.adminURL as string | undefined,
+      embedded: true,
+    };
+  } catch (err) {
+    step.fail((err as Error).message);
+    throw err;
+  }
+}
+
+async function startApp(
+  options: StackOptions,
+  headerSecret: string,
+  edgeURL: string,
+  started: Stoppable[],
+) {
+  const step = options.progress.step('demo app');
+  try {
+    // Loaded only here: `vestibule serve` never needs the demo.
+    const { startDemoApp } = await import('@vestibule/demo-app');
+    const app = await startDemoApp({
+      host: options.host,
+      port: await resolvePort(options.host, options.ports.app),
+      headerSecret,
+      publicURL: edgeURL,
+      dataDir: options.dataDir && join(options.dataDir, 'demo-app'),
+      logger: options.logger,
+    });
+    started.push({ name: 'demo app', close: () => app.close() });
+    step.done(`ready at ${app.url} (reach it through the edge)`);
+    return app;
+  } catch (err) {
+    step.fail((err as Error).message);
+    throw err;
+  }
+}
+
+async function seed(
+  options: StackOptions,
+  adminURL: string | undefined,
+): Promise<'created' | 'exists' | 'skipped'> {
+  if (!adminURL) {
+    options.progress.line('• no kratos.admin_url configured: the admin account was not seeded');
+    return 'skipped';
+  }
+  const step = options.progress.step('admin account', 'seeding');
+  try {
+    const result = await seedAdmin(adminURL, options.admin);
+    step.done(
+      result === 'created'
+        ? `created (${options.admin.email})`
+        : `already present (${options.admin.email})`,
+    );
+    return result;
+  } catch (err) {
+    // The demo works without it; say so instead of taking the whole stack down.
+    step.fail(`${(err as Error).message} (continuing without an admin account)`);
+    return 'skipped';
+  }
+}
+
+/** The user's file wins, except for what `up` must decide itself (where things listen). */
+function mergeEdgeConfig(
+  user: Record<string, unknown>,
+  derived: Record<string, Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...user };
+  for (const [section, values] of Object.entries(derived)) {
+    const current = (out[section] ?? {}) as Record<string, unknown>;
+    const merged: Record<string, unknown> = { ...values, ...current };
+    if (section === 'server') Object.assign(merged, values);
+    if (section === 'gateway' && Array.isArray(current.rules) && current.rules.length === 0)
+      merged.rules = values.rules;
+    out[section] = merged;
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+// `vestibule up` (and `npm start`): the embedded identity server, the notes demo app and the edge,
+// with live progress, the URLs to open and the seeded admin's credentials. Ctrl-C stops everything.
+import { resolve } from 'node:path';
+import { loadConfigFile } from '../config/index.ts';
+import type { EdgeConfigInput } from '../config/index.ts';
+import { createLogger } from '../lib/logger.ts';
+import { parseFlags, portOption } from './args.ts';
+import type { CLIIO, Command } from './io.ts';
+import { assertPortFree } from './ports.ts';
+import { createProgress } from './progress.ts';
+import { startStack, type RunningStack } from './stack.ts';
+
+const usage = `Usage: vestibule up [flags]
+
+Starts the demo stack: the embedded identity server (Kratos API on 4433/4434), the notes demo app
+(4001) and the edge (4000) in front of it. Open http://localhost:4000. Ctrl-C stops everything.
+With kratos.public_url set (in --config or VESTIBULE_KRATOS_PUBLIC_URL) a real Kratos is used and
+the embedded server is not started.
+
+Flags:
+  --port <n>               edge port (env VESTIBULE_PORT, default 4000; 0 = any free port)
+  --app-port <n>           demo app port (env VESTIBULE_APP_PORT, default 4001)
+  --kratos-public-port <n> embedded Kratos public API port (env VESTIBULE_KRATOS_PUBLIC_PORT, default 4433)
+  --kratos-admin-port <n>  embedded Kratos admin API port (env VESTIBULE_KRATOS_ADMIN_PORT, default 4434)
+  --host <addr>            listen address for all three (default 127.0.0.1)
+  --config <file>          a vestibule.yml whose settings are used (rules, theme, Kratos URLs, …)
+  --data-dir <dir>         where identities, sessions and notes are kept (env VESTIBULE_DATA_DIR, default .data)
+  --memory                 keep nothing on disk
+  --verbose                log every request (JSON lines on stderr)
+  -h, --help               this help
+
+The admin account (role admin) is admin@example.com unless VESTIBULE_ADMIN_EMAIL /
+VESTIBULE_ADMIN_PASSWORD say otherwise.
+`;
+
+const DEFAULT_ADMIN = { email: 'admin@example.com', password: 'notes-demo-admin-4000' };
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'start the demo stack (identity server, demo app, edge) with progress output',
+  usage,
+  async run(argv: string[], io: CLIIO): Promise<number> {
+    const flags = parseFlags('up', argv, {
+      port: { type: 'string' },
+      'app-port': { type: 'string' },
+      'kratos-public-port': { type: 'string' },
+      'kratos-admin-port': { type: 'string' },
+      host: { type: 'string' },
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      memory: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+    });
+    const env = io.env;
+    const host = flags.host ?? '127.0.0.1';
+    const ports = {
+      edge: portOption('--port', flags.port ?? env.VESTIBULE_PORT, 4000),
+      app: portOption('--app-port', flags['app-port'] ?? env.VESTIBULE_APP_PORT, 4001),
+      kratosPublic: portOption(
+        '--kratos-public-port',
+        flags['kratos-public-port'] ?? env.VESTIBULE_KRATOS_PUBLIC_PORT,
+        4433,
+      ),
+      kratosAdmin: portOption(
+        '--kratos-admin-port',
+        flags['kratos-admin-port'] ?? env.VESTIBULE_KRATOS_ADMIN_PORT,
+        4434,
+      ),
+    };
+    const edgeConfig = flags.config ? readConfigFile(flags.config, io) : undefined;
+    const embedded = !(edgeConfig?.kratos?.public_url ?? env.VESTIBULE_KRATOS_PUBLIC_URL);
+    await assertPortsFree(host, ports, embedded);
+    const dataDir = flags.memory
+      ? undefined
+      : resolve(io.cwd, flags['data-dir'] ?? env.VESTIBULE_DATA_DIR ?? '.data');
+
+    const progress = createProgress(io.stdout);
+    const logger = createLogger({
+      level: flags.verbose ? 'info' : 'warn',
+      write: (l) => io.stderr(l + '\n'),
+    });
+    progress.line(`vestibule up${dataDir ? ` (data in ${dataDir})` : ' (in memory)'}`);
+    const stack = await startStack({
+      host,
+      ports,
+      dataDir,
+      edgeConfig,
+      env,
+      admin: {
+        email: env.VESTIBULE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
+        password: env.VESTIBULE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
+      },
+      progress,
+      logger,
+    });
+    io.stdout(readyBanner(stack));
+    const signal = await io.untilStopped();
+    progress.line(`• ${signal} received`);
+    const stopping = progress.step('stack', 'stopping');
+    await stack.stop();
+    stopping.done('stopped, every part closed');
+    return 0;
+  },
+};
+
+function readConfigFile(path: string, io: CLIIO): EdgeConfigInput {
+  // Validated here (errors name the key) with the same loader `serve` uses; the raw values are what
+  // the stack merges, so defaults do not mask what `up` decides itself.
+  const { warnings, raw } = loadConfigFile(resolve(io.cwd, path), { env: io.env });
+  for (const w of warnings) io.stderr(`! ${w.key}: ${w.message} (${w.code})\n`);
+  return raw as EdgeConfigInput;
+}
+
+async function assertPortsFree(
+  host: string,
+  ports: Record<string, number>,
+  embedded: boolean,
+): Promise<void> {
+  const named: Array<[number, string]> = [
+    [ports.edge!, 'edge'],
+    [ports.app!, 'demo app'],
+  ];
+  if (embedded)
+    named.push(
+      [ports.kratosPublic!, 'Kratos public API'],
+      [ports.kratosAdmin!, 'Kratos admin API'],
+    );
+  for (const [port, name] of named) if (port !== 0) await assertPortFree(host, port, name);
+}
+
+function readyBanner(stack: RunningStack): string {
+  const u = stack.edgeURL;
+  const admin =
+    stack.admin.seeded === 'skipped'
+      ? ''
+      : `\n  Admin login      ${stack.admin.email} / ${stack.admin.password}` +
+        (stack.admin.seeded === 'exists' ? '  (existing account: password as first seeded)' : '');
+  return `
+  Vestibule is up. Open ${u}
+
+    Notes app        ${u}/
+    Sign up          ${u}/registration
+    Log in           ${u}/login
+    Account          ${u}/account
+    Admin            ${u}/admin
+    Who am I (JSON)  ${u}/api/whoami
+    Dev mailbox      ${u}/dev/mailbox
+${admin}
+  Kratos public API ${stack.kratosPublicURL}${stack.embeddedIdentity ? ' (embedded)' : ''}
+
+  Press Ctrl-C to stop.
+
+`;
+}

@@ -1,0 +1,284 @@
+// The demo stack in a real browser (Debian chromium via playwright-core): registration, staying
+// signed in across reloads, logout, login, Kratos's wrong-password message, double submit, an
+// expired flow, the whoami API, and the role-protected admin page.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  browserSkipReason,
+  launchBrowser,
+  newContext,
+  newUser,
+  screenshotPath,
+  startTestStack,
+  type TestStack,
+} from './support.ts';
+
+const skip = browserSkipReason();
+
+describe('demo stack in chromium', { skip }, () => {
+  let env: TestStack;
+  let browser: Browser;
+  let base: string;
+
+  before(async () => {
+    env = await startTestStack();
+    base = env.stack.edgeURL;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await env?.stack.stop();
+    if (env?.errors.length) console.log(`# stack error log:\n${env.errors.join('\n')}`);
+  });
+
+  async function fresh(
+    options: { javaScriptEnabled?: boolean } = {},
+  ): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await newContext(browser, base, options);
+    return { context, page: await context.newPage() };
+  }
+
+  async function register(page: Page, user: { email: string; password: string }): Promise<void> {
+    await page.goto('/registration');
+    assert.match(page.url(), /\/registration\?flow=[0-9a-f-]{36}$/);
+    await page.fill('input[name="traits.email"]', user.email);
+    await page.fill('input[name="password"]', user.password);
+    await Promise.all([
+      page.waitForURL(`${base}/`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+  }
+
+  async function fillLogin(page: Page, identifier: string, password: string): Promise<void> {
+    await page.fill('input[name="identifier"]', identifier);
+    await page.fill('input[name="password"]', password);
+  }
+
+  async function whoami(context: BrowserContext): Promise<unknown> {
+    const res = await context.request.get('/api/whoami');
+    assert.equal(res.status(), 200);
+    return res.json();
+  }
+
+  test('register a new user, land signed in, stay signed in after a reload, then log out and back in', async () => {
+    const { context, page } = await fresh();
+    const user = newUser();
+    await page.goto('/');
+    assert.equal(await page.textContent('[data-testid="greeting"]'), 'Welcome to Notes');
+    await page.screenshot({ path: screenshotPath('home-anonymous'), fullPage: true });
+    await page.goto('/registration');
+    await page.screenshot({ path: screenshotPath('registration'), fullPage: true });
+
+    await register(page, user);
+    assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
+    await page.screenshot({ path: screenshotPath('home-signed-in'), fullPage: true });
+
+    await page.reload();
+    assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'ory_kratos_session');
+    assert.ok(session, 'the session cookie reached the browser through the proxy');
+    assert.equal(session.domain, 'localhost', 'host-only cookie on the edge origin');
+    assert.equal(session.httpOnly, true);
+
+    await Promise.all([page.waitForURL(`${base}/`), page.click('[data-testid="logout"]')]);
+    assert.equal(await page.textContent('[data-testid="greeting"]'), 'Welcome to Notes');
+    assert.deepEqual(await whoami(context), { user: null });
+
+    await page.goto('/login');
+    assert.match(page.url(), /\/login\?flow=[0-9a-f-]{36}$/);
+    await page.screenshot({ path: screenshotPath('login'), fullPage: true });
+    await fillLogin(page, user.email, user.password);
+    await Promise.all([
+      page.waitForURL(`${base}/`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
+    await context.close();
+  });
+
+  test("a wrong password shows Kratos's own message and keeps the user on the login form", async () => {
+    const { context, page } = await fresh();
+    const user = newUser();
+    await register(page, user);
+    await context.clearCookies();
+
+    await page.goto('/login');
+    const flowURL = page.url();
+    await fillLogin(page, user.email, 'Not-the-right-password-9');
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    await page.waitForSelector('[data-message-id="4000006"]');
+    assert.equal(
+      page.url(),
+      flowURL,
+      'the same flow is shown again, as Kratos redirects to ui_url?flow=<same id>',
+    );
+    const text = await page.textContent('[data-message-id="4000006"]');
+    assert.match(text ?? '', /credentials are invalid/i);
+    await page.screenshot({ path: screenshotPath('login-wrong-password'), fullPage: true });
+    assert.deepEqual(await whoami(context), { user: null });
+
+    await fillLogin(page, user.email, user.password);
+    await Promise.all([
+      page.waitForURL(`${base}/`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
+    await context.close();
+  });
+
+  test('a double click on submit signs in once, without a false "wrong password"', async () => {
+    const { context, page } = await fresh();
+    const user = newUser();
+    await register(page, user);
+    await context.clearCookies();
+
+    await page.goto('/login');
+    await fillLogin(page, user.email, user.password);
+    await Promise.all([
+      page.waitForURL(`${base}/`),
+      page.dblclick('button[name="method"][value="password"]'),
+    ]);
+    assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
+    assert.equal(await page.locator('[data-message-id="4000006"]').count(), 0);
+    await context.close();
+  });
+
+  test('without JavaScript, two identical submits of one flow both end signed in (server-side guard)', async () => {
+    const { context, page } = await fresh({ javaScriptEnabled: false });
+    const user = newUser();
+    await register(page, user);
+    await context.clearCookies();
+
+    await page.goto('/login');
+    const form = page.locator('form[data-vestibule-form]').first();
+    const action = await form.getAttribute('action');
+    assert.ok(
+      action?.startsWith(`${base}/api/ory/self-service/login?flow=`) ||
+        action?.startsWith('/api/ory/self-service/login?flow='),
+      `same-origin action: ${action}`,
+    );
+    const csrf = await page.inputValue('input[name="csrf_token"]');
+    const body = new URLSearchParams({
+      csrf_token: csrf,
+      identifier: user.email,
+      password: user.password,
+      method: 'password',
+    }).toString();
+    const submit = () =>
+      context.request.post(action!, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        data: body,
+        maxRedirects: 0,
+      });
+    const [first, second] = await Promise.all([submit(), submit()]);
+    for (const res of [first, second]) {
+      assert.equal(res.status(), 303);
+      assert.equal(
+        res.headers().location,
+        `${base}/`,
+        'both land on the return URL, none on a failed flow',
+      );
+    }
+    const me = (await whoami(context)) as { user: { email: string } | null };
+    assert.equal(me.user?.email, user.email);
+    await context.close();
+  });
+
+  test("an expired login flow restarts cleanly with Kratos's message, and the retry signs in", async () => {
+    const { context, page } = await fresh();
+    const user = newUser();
+    await register(page, user);
+    await context.clearCookies();
+
+    await page.goto('/login');
+    const firstFlow = new URL(page.url()).searchParams.get('flow');
+    await fillLogin(page, user.email, user.password);
+    env.clock.advance(2 * 60 * 60 * 1000); // past the 1h login lifespan, on Kratos's clock
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    await page.waitForURL(/\/login\?flow=/);
+    const secondFlow = new URL(page.url()).searchParams.get('flow');
+    assert.notEqual(secondFlow, firstFlow, 'a new flow replaced the expired one');
+    const notice = await page.textContent('.messages');
+    assert.match(notice ?? '', /expired/i);
+    await page.screenshot({ path: screenshotPath('login-expired'), fullPage: true });
+
+    await fillLogin(page, user.email, user.password);
+    await Promise.all([
+      page.waitForURL(`${base}/`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
+    await context.close();
+  });
+
+  test('/api/whoami answers null anonymously and the user when signed in', async () => {
+    const { context, page } = await fresh();
+    assert.deepEqual(await whoami(context), { user: null });
+    const user = newUser();
+    await register(page, user);
+    const me = (await whoami(context)) as { user: { id: string; email: string; role: string } };
+    assert.match(me.user.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual({ ...me.user, id: 'x' }, { id: 'x', email: user.email, role: 'user' });
+    await context.close();
+  });
+
+  test('the account page needs a session: anonymous → login → back to /account with notes', async () => {
+    const { context, page } = await fresh();
+    const user = newUser();
+    await register(page, user);
+    await context.clearCookies();
+
+    await page.goto('/account');
+    assert.match(page.url(), /\/login\?flow=/);
+    await fillLogin(page, user.email, user.password);
+    await Promise.all([
+      page.waitForURL(`${base}/account`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    assert.equal(await page.textContent('[data-testid="account-email"]'), user.email);
+    assert.equal(await page.textContent('[data-testid="account-role"]'), 'user');
+
+    await page.fill('input[name="title"]', 'First <note> & "quotes"');
+    await page.fill('textarea[name="body"]', '<script>alert(1)</script>');
+    await Promise.all([page.waitForURL(`${base}/account`), page.click('text=Add note')]);
+    assert.match(
+      (await page.textContent('[data-testid="notes"]')) ?? '',
+      /First <note> & "quotes"/,
+    );
+    assert.equal(
+      await page.locator('[data-testid="notes"] script').count(),
+      0,
+      'note text is escaped',
+    );
+    await page.screenshot({ path: screenshotPath('account'), fullPage: true });
+
+    const admin = await context.request.get('/admin', { headers: { accept: 'text/html' } });
+    assert.equal(admin.status(), 403, 'a user without the admin role is refused');
+    await context.close();
+  });
+
+  test('the seeded admin can open /admin', async () => {
+    const { context, page } = await fresh();
+    await page.goto('/login');
+    await fillLogin(page, env.stack.admin.email, env.stack.admin.password);
+    await Promise.all([
+      page.waitForURL(`${base}/`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    await page.goto('/admin');
+    assert.equal(await page.textContent('[data-testid="admin-title"]'), 'Admin');
+    await page.screenshot({ path: screenshotPath('admin'), fullPage: true });
+    const me = (await whoami(context)) as { user: { role: string } };
+    assert.equal(me.user.role, 'admin');
+    await context.close();
+  });
+});
