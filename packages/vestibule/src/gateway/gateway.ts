@@ -3,25 +3,18 @@
 // forward to the upstream with client identity headers stripped and signed ones injected.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { denyDecision, wantsHTML } from '../app/responses.ts';
-import {
-  assertSecret,
-  encodeHeaderValue,
-  encodeIdentity,
-  signIdentityHeaders,
-} from '../app/identity-headers.ts';
-import type { User } from '../app/user.ts';
+import { denyDecision } from '../app/responses.ts';
+import { assertSecret } from '../app/identity-headers.ts';
 import { createLogger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
-import { authorize, type AuthorizeContext } from './authorize.ts';
-import { canonicalHeaderName, filterRequestHeaders, forwardedHeaders } from './headers.ts';
+import type { AuthorizeContext } from './authorize.ts';
+import { canonicalHeaderName } from './headers.ts';
 import { validateGatewayOptions, type GatewayOptions } from './options.ts';
 import { createRevocationHandler, type RevocationRequest } from './revoke.ts';
-import { compileRules, type CompiledRule, type RuleSet } from './rules.ts';
-import { normaliseTarget } from './target.ts';
-import { renderHeaderTemplate } from './templates.ts';
+import { compileRules, type RuleSet } from './rules.ts';
+import { createPlanner } from './plan.ts';
 import { createUpstreams, forwardHTTP, writeDecision } from './upstream.ts';
 import { forwardUpgrade, rejectUpgrade } from './upgrade.ts';
 
@@ -37,12 +30,6 @@ export interface Gateway {
   readonly sessions: SessionResolver;
   readonly rules: RuleSet;
   close(): Promise<void>;
-}
-
-export interface ForwardPlan {
-  origin: string;
-  path: string;
-  headers: string[];
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -74,7 +61,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   ]);
   const upstreams = createUpstreams(options.upstream);
   const secret = assertSecret(options.headerSecret, 'createGateway: headerSecret');
-  const now = options.now ?? Date.now;
   const revocation = settings.revocation
     ? createRevocationHandler(settings.revocation, (r) => revoke(r))
     : undefined;
@@ -90,64 +76,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     return evicted;
   };
 
-  /** Decide and build the forward plan, or return the response already written. */
-  const plan = async (req: IncomingMessage, upgrade: boolean) => {
-    const headers = nodeHeaderReader(req.headers);
-    const requestId = requestIdFrom(headers);
-    const html = wantsHTML(headers);
-    const target = normaliseTarget(req.url);
-    if (!target) {
-      return {
-        requestId,
-        html,
-        decision: denyDecision({
-          status: 400,
-          code: 'bad_request_target',
-          message: 'Bad request.',
-          requestId,
-          html,
-        }),
-      };
-    }
-    const method = (req.method ?? 'GET').toUpperCase();
-    const rule = rules.match(method, target.path);
-    const proto = forwardedProto(req, settings.trustProxy);
-    const host = forwardedHost(req, settings.trustProxy);
-    // Concatenate, never resolve: a `//x` target must stay a path.
-    const edgeOrigin = settings.publicURL
-      ? new URL(settings.publicURL).origin
-      : `${proto}://${host}`;
-    const originalURL = edgeOrigin + target.target;
-    const outcome = await authorize(
-      rule,
-      { method, path: target.path, target: target.target, headers, requestId, originalURL },
-      ctx,
-    );
-    if (outcome.kind === 'deny') return { requestId, html, decision: outcome.decision };
-    const { origin, path, hostHeader } = upstreamFor(
-      rule,
-      target.target,
-      settings.upstreamURL,
-      req,
-    );
-    const out = filterRequestHeaders(req.rawHeaders, {
-      extraIdentityHeaders,
-      keepUpgrade: upgrade,
-    });
-    out.push('host', hostHeader);
-    const priorFor = settings.trustProxy ? firstHeader(req.headers['x-forwarded-for']) : undefined;
-    out.push(
-      ...forwardedHeaders({
-        clientIP: req.socket.remoteAddress ?? '',
-        host,
-        proto,
-        requestId,
-        priorFor,
-      }),
-    );
-    if (outcome.sign) out.push(...identityHeaders(secret, method, path, outcome.user, rule, now()));
-    return { requestId, html, forward: { origin, path, headers: out } satisfies ForwardPlan };
-  };
+  const plan = createPlanner({
+    rules,
+    ctx,
+    settings,
+    extraIdentityHeaders,
+    secret,
+    now: options.now ?? Date.now,
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
@@ -206,64 +142,4 @@ export function createGateway(options: GatewayOptions): Gateway {
     rules,
     close: () => upstreams.close(),
   };
-}
-
-function identityHeaders(
-  secret: string,
-  method: string,
-  path: string,
-  user: User | null,
-  rule: CompiledRule | undefined,
-  nowMs: number,
-): string[] {
-  const values = user
-    ? encodeIdentity({ id: user.id, email: user.email ?? '', role: user.role })
-    : null;
-  const out = signIdentityHeaders(secret, { method, path }, values, nowMs).flat();
-  if (user && rule) {
-    for (const [name, template] of Object.entries(rule.headers)) {
-      out.push(name, encodeHeaderValue(renderHeaderTemplate(template, user)));
-    }
-  }
-  return out;
-}
-
-function upstreamFor(
-  rule: CompiledRule | undefined,
-  target: string,
-  defaultURL: URL,
-  req: IncomingMessage,
-) {
-  const base = rule?.upstream ? new URL(rule.upstream.url) : defaultURL;
-  let path = target;
-  const strip = rule?.upstream?.stripPath;
-  if (strip && path.startsWith(strip)) path = path.slice(strip.length) || '/';
-  if (!path.startsWith('/')) path = `/${path}`;
-  const prefix = base.pathname.replace(/\/$/, '');
-  const hostHeader =
-    rule?.upstream?.preserveHost && req.headers.host ? req.headers.host : base.host;
-  return { origin: base.origin, path: prefix + path, hostHeader };
-}
-
-function forwardedProto(req: IncomingMessage, trustProxy: boolean): 'http' | 'https' {
-  if (trustProxy) {
-    const given = firstHeader(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim();
-    if (given === 'https' || given === 'http') return given;
-  }
-  return (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-}
-
-function forwardedHost(req: IncomingMessage, trustProxy: boolean): string {
-  const given = trustProxy
-    ? firstHeader(req.headers['x-forwarded-host'])?.split(',')[0]?.trim()
-    : undefined;
-  const host = given || req.headers.host || '';
-  // The Host header is client input: only a plausible host[:port] may reach URLs and headers.
-  return /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)
-    ? host
-    : 'localhost';
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

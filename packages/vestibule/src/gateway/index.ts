@@ -1,5 +1,6 @@
 export { createGateway } from './gateway.ts';
-export type { ForwardPlan, Gateway } from './gateway.ts';
+export type { Gateway } from './gateway.ts';
+export type { ForwardPlan } from './plan.ts';
 export type { GatewayOptions } from './options.ts';
 export { compileRules, ACCESS_MODES } from './rules.ts';
 export type { AccessMode, AccessRuleConfig, CompiledRule, RuleSet } from './rules.ts';

@@ -5,7 +5,7 @@ import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Decision } from '../app/responses.ts';
-import type { ForwardPlan } from './gateway.ts';
+import type { ForwardPlan } from './plan.ts';
 
 export function rejectUpgrade(socket: Duplex, decision: Decision): void {
   if (!socket.writable) return void socket.destroy();

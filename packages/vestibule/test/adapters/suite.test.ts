@@ -41,7 +41,7 @@ const MODES: Mode[] = [
   {
     name: 'direct',
     make: (kratos) =>
-      createVestibule({ mode: 'direct', kratosPublicURL: kratos.url, timeoutMs: 300 }),
+      createVestibule({ mode: 'direct', kratosPublicURL: kratos.url, timeoutMs: 3_000 }),
     as: (person): Record<string, string> =>
       person ? { cookie: `ory_kratos_session=${person.token}` } : {},
   },

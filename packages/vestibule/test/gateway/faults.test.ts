@@ -7,7 +7,7 @@ import { RULES, browser, json, startStack, withCookie, type Stack } from './harn
 let stack: Stack;
 before(async () => {
   // A short cache TTL is irrelevant here: each test uses a fresh credential (cache misses).
-  stack = await startStack({ rules: RULES, whoamiTimeoutMs: 300 });
+  stack = await startStack({ rules: RULES, whoamiTimeoutMs: 1_000 });
 });
 after(() => stack.close());
 
@@ -52,7 +52,7 @@ test('Kratos hanging → required 503 within the timeout (never waits forever, n
   const elapsed = performance.now() - started;
   stack.kratos.mode = 'ok';
   assert.equal(res.status, 503);
-  assert.ok(elapsed < 2_000, `answered in ${Math.round(elapsed)}ms`);
+  assert.ok(elapsed < 5_000, `answered in ${Math.round(elapsed)}ms`);
   assert.equal((await get('/account', withCookie(token, json))).status, 200);
 });
 

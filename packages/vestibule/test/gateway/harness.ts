@@ -93,7 +93,7 @@ export async function startStack(options: Partial<GatewayOptions> = {}): Promise
     upstreamURL: upstream.url,
     kratosPublicURL: kratos.url,
     headerSecret: SECRET,
-    whoamiTimeoutMs: 300,
+    whoamiTimeoutMs: 3_000,
     logger,
     rules: [],
     ...options,
