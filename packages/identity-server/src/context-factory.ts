@@ -1,5 +1,6 @@
 // Builds the ServerContext (context.ts) from a normalised config: opens and migrates the database
 // named by `dsn`, compiles the identity schemas, and sets up hashing and the password policy.
+import type { ConfigWarning } from './config/check.ts';
 import type { KratosConfig } from './config/types.ts';
 import type { Clock, ServerContext } from './context.ts';
 import { createPasswordHasher, createPasswordPolicy } from './hash/index.ts';
@@ -11,6 +12,8 @@ export interface ServerContextOptions {
   log?: ServerContext['log'];
   /** Outbound fetch for http(s) identity schemas and the breached-password range API. */
   fetch?: typeof fetch;
+  /** Warnings from loadConfig()/parseConfig() (unknown keys…), logged once at startup. */
+  configWarnings?: ReadonlyArray<ConfigWarning>;
 }
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
@@ -40,6 +43,10 @@ export async function createServerContext(
   options: ServerContextOptions = {},
 ): Promise<ServerContext & { close(): Promise<void> }> {
   const clock = options.clock ?? { now: () => new Date() };
+  const log = options.log ?? defaultLogger();
+  for (const warning of options.configWarnings ?? []) {
+    log('warn', warning.message, { code: warning.code, key: warning.key });
+  }
   // Schemas first: a broken schema should fail before a database is opened (and left locked).
   const schemas = await loadSchemaRegistry(config, options.fetch ? { fetch: options.fetch } : {});
   const persister = await openPersister(config.dsn, { clock });
@@ -50,7 +57,7 @@ export async function createServerContext(
     hasher: createPasswordHasher(config.hashers),
     passwordPolicy: createPasswordPolicy(config, options.fetch ? { fetch: options.fetch } : {}),
     clock,
-    log: options.log ?? defaultLogger(),
+    log,
     close: () => persister.close(),
   };
 }

@@ -26,7 +26,11 @@ export function applyIdentityPatch(document: JSONObject, operations: unknown): J
     if (!isObject(op) || typeof op.path !== 'string')
       throw patchError('every operation needs an op and a path');
     for (const path of [op.path, typeof op.from === 'string' ? op.from : undefined]) {
-      if (path !== undefined && DENIED.some((d) => path === d || path.startsWith(`${d}/`))) {
+      // The root path "" would replace the whole document, /id included.
+      if (
+        path !== undefined &&
+        (path === '' || DENIED.some((d) => path === d || path.startsWith(`${d}/`)))
+      ) {
         throw patchError(`patch includes denied path: ${path}`);
       }
       if (path !== undefined && /(^|\/)(__proto__|constructor|prototype)(\/|$)/.test(path)) {
@@ -35,12 +39,15 @@ export function applyIdentityPatch(document: JSONObject, operations: unknown): J
     }
   }
   const target = structuredClone(document);
-  const problem = validate(operations as Operation[], target);
-  if (problem) throw patchError(`${problem.name}: ${problem.message.split('\n')[0]}`);
   try {
+    const problem = validate(operations as Operation[], target);
+    if (problem) throw patchError(`${problem.name}: ${problem.message.split('\n')[0]}`);
     // validateOperation=true, mutateDocument=true, banPrototypeModifications=true
     return applyPatch(target, operations as Operation[], true, true, true).newDocument;
   } catch (err) {
+    // fast-json-patch throws plain TypeErrors for some invalid documents (e.g. moving a value
+    // into its own child, which RFC 6902 §4.4 forbids): every failure is the client's 400.
+    if (err instanceof KratosError) throw err;
     throw patchError((err as Error).message.split('\n')[0] ?? 'invalid patch');
   }
 }
