@@ -214,7 +214,8 @@ test('list: keyset pages with a Link header, credentials_identifier and ids filt
     const res = await call('GET', path);
     assert.equal(res.status, 200);
     assert.ok(res.body.length <= 2);
-    for (const item of res.body as Body[]) assert.equal(item.credentials.password?.config, undefined);
+    for (const item of res.body as Body[])
+      assert.equal(item.credentials.password?.config, undefined);
     seen.push(...res.body.map((i: Body) => i.id));
     const link = res.headers.get('link') ?? '';
     assert.match(link, /rel="first"/);
