@@ -66,9 +66,12 @@ export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise
   const { createIdentityServer, defaultConfig } = await import('@vestibule/identity-server');
   if (o.dataDir) mkdirSync(o.dataDir, { recursive: true });
   const config = defaultConfig(mergeDeep(embeddedKratosConfig(o), o.kratosOverrides ?? {}));
+  const log = o.logger.child({ component: 'identity-server' });
   const server = await createIdentityServer({
     config,
     dev: true,
+    // Its log lines join the stack's logger (same JSON shape, same level filter).
+    log: (level, msg, fields) => log[level](msg, fields),
     ...(o.clock ? { clock: o.clock } : {}),
   });
   try {
