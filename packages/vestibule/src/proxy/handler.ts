@@ -32,6 +32,17 @@ export interface OryProxy {
   close(): Promise<void>;
 }
 
+/** Kratos's API uses these; TRACE/CONNECT and inventions stop here (TRACE echoes cookies back). */
+const FORWARDED_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+]);
+
 /** Small request bodies the proxy must read itself (native logout carries the token in its body). */
 const MAX_LOGOUT_BODY_BYTES = 64 * 1024;
 
@@ -63,6 +74,11 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
       o.logger.info('ory proxy refused path', { requestId, reason: decision.reason });
       return ownErrorResponse(404, requestId, request.headers.get('accept'));
     }
+    if (!FORWARDED_METHODS.has(request.method.toUpperCase())) {
+      const refused = ownErrorResponse(405, requestId, request.headers.get('accept'));
+      refused.headers.set('allow', [...FORWARDED_METHODS].join(', '));
+      return refused;
+    }
     const url = new URL(request.url);
     const publicOrigin = resolvePublicOrigin(request, url, o);
     const ctx: ExchangeContext = {
@@ -84,7 +100,9 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
       return await route(request, ctx, decision.segments, url);
     } catch (err) {
       if (err instanceof BodyTooLarge) return ownErrorResponse(413, requestId, ctx.accept);
-      throw err;
+      // exchange() never rejects; what is left is a request body the client broke off or garbled.
+      o.logger.warn('ory proxy could not read the request body', { requestId, err });
+      return ownErrorResponse(400, requestId, ctx.accept);
     }
   };
 

@@ -116,6 +116,14 @@ describe('proxy against a stub Kratos with an in-cluster base_url', () => {
     assert.equal(kratos.seen.length, before);
   });
 
+  test('TRACE and other methods Kratos does not use are refused with 405', async () => {
+    const before = kratos.seen.length;
+    const res = await fetch(`${edge.url}/api/ory/sessions/whoami`, { method: 'PROPFIND' });
+    assert.equal(res.status, 405);
+    assert.match(res.headers.get('allow')!, /GET/);
+    assert.equal(kratos.seen.length, before);
+  });
+
   test('double click on submit: one submit reaches Kratos, both get the session', async () => {
     const init = await fetch(`${edge.url}/api/ory/self-service/login/browser`, {
       redirect: 'manual',
