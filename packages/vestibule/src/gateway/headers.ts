@@ -68,7 +68,10 @@ function hopByHopOf(rawHeaders: readonly string[]): Set<string> {
 }
 
 /** Set by the gateway itself after filtering (trusted X-Forwarded-For is appended to, see forwardedHeaders). */
+// `expect: 100-continue` is answered by the edge's own Node server (RFC 9110 §10.1.1: a proxy
+// handles it per hop); undici refuses to send it, so it never goes upstream.
 const GATEWAY_OWNED = new Set([
+  'expect',
   'host',
   'x-forwarded-for',
   'x-forwarded-host',

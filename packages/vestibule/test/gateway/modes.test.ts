@@ -191,3 +191,27 @@ test('upstream down → 502 with request id; never a stack trace', async () => {
   server.close();
   await gateway.close();
 });
+
+test('Expect: 100-continue uploads work (the edge answers the 100, the upstream gets the body)', async () => {
+  const { token } = stack.kratos.addSession();
+  const url = new URL(stack.url + '/upload');
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: {
+        expect: '100-continue',
+        'content-length': '5',
+        cookie: `ory_kratos_session=${token}`,
+      },
+    });
+    req.on('continue', () => req.end('hello'));
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+  });
+  assert.equal(status, 200);
+  assert.equal(lastSeen().body, 'hello');
+  assert.equal(lastSeen().headers.expect, undefined);
+});
