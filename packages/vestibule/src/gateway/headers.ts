@@ -54,17 +54,16 @@ export function isIdentityHeader(name: string, extra?: ReadonlySet<string>): boo
   return IDENTITY_PREFIXES.some((prefix) => canonical.startsWith(prefix));
 }
 
-/** The hop-by-hop set for this message: the fixed list plus every name listed in `Connection`. */
-function hopByHopOf(rawHeaders: readonly string[]): Set<string> {
-  const names = new Set(HOP_BY_HOP);
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.toLowerCase() !== 'connection') continue;
-    for (const token of rawHeaders[i + 1]!.split(',')) {
+/** Names listed in `Connection` (RFC 9110 §7.6.1): hop-by-hop for this message only. */
+function connectionListed(values: readonly string[]): Set<string> | undefined {
+  let listed: Set<string> | undefined;
+  for (const value of values) {
+    for (const token of value.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name) names.add(name);
+      if (name) (listed ??= new Set()).add(name);
     }
   }
-  return names;
+  return listed;
 }
 
 /** Set by the gateway itself after filtering (trusted X-Forwarded-For is appended to, see forwardedHeaders). */
@@ -92,14 +91,18 @@ export function filterRequestHeaders(
   rawHeaders: readonly string[],
   options: FilterOptions = {},
 ): string[] {
-  const hop = hopByHopOf(rawHeaders);
+  const connection: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() === 'connection') connection.push(rawHeaders[i + 1]!);
+  }
+  const listed = connection.length ? connectionListed(connection) : undefined;
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     const lower = name.toLowerCase();
     if (isIdentityHeader(name, options.extraIdentityHeaders)) continue;
     if (options.keepUpgrade && (lower === 'connection' || lower === 'upgrade')) continue; // re-added
-    if (hop.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
     if (GATEWAY_OWNED.has(lower)) continue;
     out.push(name, rawHeaders[i + 1]!);
   }
@@ -110,14 +113,14 @@ export function filterRequestHeaders(
 export function filterResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[]> {
-  const hop = new Set(HOP_BY_HOP);
   const connection = headers.connection;
-  for (const value of Array.isArray(connection) ? connection : connection ? [connection] : []) {
-    for (const token of value.split(',')) hop.add(token.trim().toLowerCase());
-  }
+  const listed = connection
+    ? connectionListed(Array.isArray(connection) ? connection : [connection])
+    : undefined;
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !hop.has(name)) out[name] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && !HOP_BY_HOP.has(name) && !listed?.has(name)) out[name] = value;
   }
   return out;
 }
