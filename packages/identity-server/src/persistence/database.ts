@@ -26,11 +26,21 @@ async function openMemory(): Promise<PGlite> {
   }
 }
 
+/** A database that cannot be migrated is closed again, so no pool or WASM instance keeps running. */
+async function migrateOrClose(db: Kysely<Database>): Promise<void> {
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    throw err;
+  }
+}
+
 export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
   if (/^postgres(ql)?:\/\//i.test(dsn)) {
-    const pool = new pg.Pool({ connectionString: dsn, max: 10 });
+    const pool = new pg.Pool({ connectionString: dsn, max: 10, connectionTimeoutMillis: 10_000 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    await migrateToLatest(db as Kysely<unknown>);
+    await migrateOrClose(db);
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   let client: PGlite;
@@ -40,7 +50,7 @@ export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
     client = await PGlite.create({ dataDir: dsn });
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
-  await migrateToLatest(db as Kysely<unknown>);
+  await migrateOrClose(db);
   // Kysely's destroy() closes the PGlite instance, which flushes the data directory.
   return { db, kind: dsn === 'memory' ? 'memory' : 'pglite', close: () => db.destroy() };
 }

@@ -166,9 +166,8 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`database migration ${failed} failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const what = failed ? `database migration ${failed}` : 'database migrations';
+    throw new Error(`${what} failed: ${(error as Error).message}`, { cause: error });
   }
 }
