@@ -50,12 +50,16 @@ async function serveUpstream(): Promise<number> {
       return;
     }
     if (path === '/self-service/login/browser') {
+      // As Kratos answers a browser: Go's http.Redirect writes a small HTML body under the 303.
+      const location = 'http://localhost:4000/login?flow=00000000-0000-0000-0000-000000000000';
+      const html = `<a href="${location}">See Other</a>.\n`;
       res.writeHead(303, {
-        location: 'http://localhost:4000/login?flow=00000000-0000-0000-0000-000000000000',
+        location,
         'set-cookie': csrf,
-        'content-length': 0,
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(html),
       });
-      res.end();
+      res.end(html);
       return;
     }
     const body =

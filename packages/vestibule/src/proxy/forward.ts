@@ -32,6 +32,8 @@ export interface ExchangeSettings {
 }
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+/** Opaque bodies up to this declared size are read whole: cheaper in Node than a Web stream. */
+const SMALL_BODY_BYTES = 64 * 1024;
 
 /** Never rejects: transport failures become the proxy's own 502/504 answers. */
 export async function exchange(
@@ -76,9 +78,9 @@ async function toDownstream(
     return new Response(null, { status, headers });
   }
   const kind = bodyKindOf(upstream.headers.get('content-type'));
-  if (kind === 'opaque' && !ctx.bufferAll) {
-    // The transport dropped Content-Length when it decoded the body, so what is left still holds.
-    const length = upstream.headers.get('content-length');
+  // The transport dropped Content-Length when it decoded the body, so what is left still holds.
+  const length = upstream.headers.get('content-length');
+  if (kind === 'opaque' && !ctx.bufferAll && !(length && Number(length) <= SMALL_BODY_BYTES)) {
     if (length) headers.set('content-length', length);
     return new Response(upstream.stream(), { status, headers });
   }
