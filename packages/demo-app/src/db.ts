@@ -3,6 +3,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, sql, type Generated } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
+import { freshMemoryPGlite } from './pglite-template.ts';
 
 export interface NotesTable {
   id: Generated<string>;
@@ -19,7 +20,7 @@ export interface DemoTables {
 
 /** `dataDir` undefined → in-memory (tests); otherwise a PGlite directory on disk. */
 export async function openDatabase<T extends DemoTables>(dataDir?: string): Promise<Kysely<T>> {
-  const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
+  const pglite = dataDir ? new PGlite(dataDir) : await freshMemoryPGlite();
   await pglite.waitReady;
   const db = new Kysely<T>({ dialect: new PGliteDialect(pglite) });
   await migrateNotes(db as unknown as Kysely<DemoTables>);
