@@ -20,7 +20,12 @@ describe('proxy against a stub Kratos with an in-cluster base_url', () => {
     // The edge's port is only known after it listens; Kratos redirects to the app's /login there.
     edge = await serveHandler((req, info) => proxy(req, info));
     publicOrigin = edge.url;
-    kratos = await startFakeKratos({ baseURL: 'http://ory-kratos:4433/', uiOrigin: publicOrigin });
+    // Submits are held 150 ms, so a double click's second POST arrives while the first is in flight.
+    kratos = await startFakeKratos({
+      baseURL: 'http://ory-kratos:4433/',
+      uiOrigin: publicOrigin,
+      submitDelayMs: 150,
+    });
     proxy = createOryProxy({
       kratosPublicURL: kratos.url,
       kratosBrowserURLs: ['http://ory-kratos:4433/'],
@@ -140,7 +145,9 @@ describe('proxy against a stub Kratos with an in-cluster base_url', () => {
         body: new URLSearchParams({ identifier: 'a@b.c', password: 'right', method: 'password' }),
       });
     const submitsBefore = kratos.submits;
-    const [first, second] = await Promise.all([submit(), submit()]);
+    const first$ = submit();
+    await new Promise((resolve) => setImmediate(resolve));
+    const [first, second] = await Promise.all([first$, submit()]);
     const third = await submit();
     assert.equal(kratos.submits - submitsBefore, 1);
     for (const res of [first, second, third]) {
