@@ -9,6 +9,7 @@ import type { RestartBreaker } from './restart-breaker.ts';
 import type { PageResult } from './respond.ts';
 import type { Routes } from './routes.ts';
 import { renderErrorPage } from './ui/pages.ts';
+import { httpURL, sameOriginPath } from './ui/safe-url.ts';
 import type { PageTextKey, Texts } from './ui/texts.ts';
 
 export interface PagesDeps {
@@ -91,11 +92,5 @@ export function errorResult(
 
 /** Locations we send browsers to: same-origin paths or http(s) URLs, never `javascript:` and friends. */
 export function safeLocation(location: string, fallback: string): string {
-  if (/^\/(?![/\\])/.test(location)) return location;
-  try {
-    const url = new URL(location);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : fallback;
-  } catch {
-    return fallback;
-  }
+  return (location.startsWith('/') ? sameOriginPath(location) : httpURL(location)) ?? fallback;
 }

@@ -1,5 +1,34 @@
-// URLs from Kratos end up in href/src attributes. Escaping stops attribute breakout; this stops
-// `javascript:` and other active schemes even if a misconfigured or compromised backend sends one.
+// URLs from Kratos end up in href/src/action attributes and Location headers. Escaping stops attribute
+// breakout; this stops `javascript:` and other active schemes, and relative URLs that a browser would
+// read as another host, even if a misconfigured or compromised backend sends one.
+
+const PLACEHOLDER = 'http://same-origin.invalid';
+
+/**
+ * A root-relative URL as the browser will resolve it, or undefined when it would leave the origin.
+ * Browsers drop tabs and newlines and read `\` as `/`, so `/\t/evil` and `/\evil` mean `//evil`.
+ */
+export function sameOriginPath(url: string): string | undefined {
+  if (!url.startsWith('/')) return undefined;
+  try {
+    const resolved = new URL(url, PLACEHOLDER);
+    return resolved.origin === PLACEHOLDER
+      ? resolved.pathname + resolved.search + resolved.hash
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An absolute http(s) URL, normalised, or undefined. */
+export function httpURL(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function safeURL(
   url: string | undefined,
@@ -15,13 +44,5 @@ export function safeURL(
     return trimmed;
   }
   const rewritten = toSameOrigin(trimmed);
-  if (rewritten.startsWith('/') && !rewritten.startsWith('//') && !rewritten.startsWith('/\\')) {
-    return rewritten;
-  }
-  try {
-    const parsed = new URL(rewritten);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
+  return rewritten.startsWith('/') ? sameOriginPath(rewritten) : httpURL(rewritten);
 }
