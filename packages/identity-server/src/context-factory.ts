@@ -18,7 +18,7 @@ export interface ServerContextOptions {
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 
-/** JSON lines on stderr; LOG_LEVEL (Kratos's log.level) picks the threshold, default info. */
+/** JSON lines on stderr at or above `threshold`. */
 export function createJSONLogger(threshold: keyof typeof LEVELS = 'info'): ServerContext['log'] {
   return (level, msg, fields) => {
     if (LEVELS[level] < LEVELS[threshold]) return;
@@ -33,9 +33,9 @@ export function createJSONLogger(threshold: keyof typeof LEVELS = 'info'): Serve
   };
 }
 
-function defaultLogger(): ServerContext['log'] {
-  const level = (process.env.LOG_LEVEL ?? 'info').toLowerCase();
-  return createJSONLogger(level in LEVELS ? (level as keyof typeof LEVELS) : 'info');
+/** log.level from the config (LOG_LEVEL is already applied there, as Kratos does), default info. */
+function defaultLogger(config: KratosConfig): ServerContext['log'] {
+  return createJSONLogger(config.log?.level ?? 'info');
 }
 
 export async function createServerContext(
@@ -43,7 +43,7 @@ export async function createServerContext(
   options: ServerContextOptions = {},
 ): Promise<ServerContext & { close(): Promise<void> }> {
   const clock = options.clock ?? { now: () => new Date() };
-  const log = options.log ?? defaultLogger();
+  const log = options.log ?? defaultLogger(config);
   for (const warning of options.configWarnings ?? []) {
     log('warn', warning.message, { code: warning.code, key: warning.key });
   }

@@ -71,6 +71,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
     courier: { smtp: smtpConfig(pick(c.courier, 'smtp') as Checked) },
     dsn: normaliseDSN(c.dsn, baseDir),
     body_limit_bytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    log: { level: logLevel(pick(c.log, 'level') as string) },
   };
   // Kratos: session.cookie.{path,domain} override cookies.{path,domain} and default to them.
   config.session.cookie.path ||= config.cookies.path;
@@ -271,6 +272,14 @@ export function normaliseDSN(dsn: unknown, baseDir: string): string {
   }
   const path = scheme ? dsn.slice('file://'.length) : dsn;
   return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** Kratos (logrus) levels onto ours: trace → debug, warning → warn, fatal/panic → error. */
+function logLevel(level: string): 'debug' | 'info' | 'warn' | 'error' {
+  if (level === 'trace' || level === 'debug') return 'debug';
+  if (level === 'warning') return 'warn';
+  if (level === 'error' || level === 'fatal' || level === 'panic') return 'error';
+  return 'info';
 }
 
 function deepFreeze<T>(value: T): T {

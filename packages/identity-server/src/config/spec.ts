@@ -218,8 +218,14 @@ export const CONFIG_SPEC: BranchSpec = {
     worker: opaque,
     sms: opaque,
   },
+  // LOG_LEVEL overrides log.level, as in Kratos.
+  log: {
+    level: oneOf(['trace', 'debug', 'info', 'warning', 'error', 'fatal', 'panic'], 'info'),
+    leak_sensitive_values: opaque,
+    redaction_text: opaque,
+    format: opaque,
+  },
   // Known Kratos top-level keys without meaning for the embedded server.
-  log: opaque,
   tracing: opaque,
   ciphers: opaque,
   database: opaque,

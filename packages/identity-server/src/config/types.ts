@@ -87,4 +87,6 @@ export interface KratosConfig {
   dsn: string;
   /** Largest accepted request body in bytes (413 above it). Not a Kratos key; Vestibule's own. */
   body_limit_bytes: number;
+  /** Kratos's log.level (LOG_LEVEL), mapped onto the server's four levels. Optional: added later. */
+  log?: { level: 'debug' | 'info' | 'warn' | 'error' };
 }

@@ -79,6 +79,7 @@ test('Kratos defaults apply to a minimal config', () => {
   assert.equal(config.hashers.bcrypt.cost, 12);
   assert.equal(config.hashers.argon2.memory_kib, 128 * 1024);
   assert.equal(config.identity.default_schema_id, 'default');
+  assert.deepEqual(config.log, { level: 'info' });
   assert.ok(Object.isFrozen(config.session.cookie));
 });
 
@@ -165,6 +166,19 @@ test('env overrides follow Kratos naming (DSN, SERVE_PUBLIC_BASE_URL, nested key
   assert.throws(
     () => parseConfig(minimal(), { env: { SESSION_LIFESPAN: 'forever' } }),
     /session\.lifespan: invalid duration/,
+  );
+  // Kratos's log levels (logrus) map onto the server's four; LOG_LEVEL wins over the file.
+  const levels = { trace: 'debug', warning: 'warn', panic: 'error', info: 'info' } as const;
+  for (const [kratos, ours] of Object.entries(levels)) {
+    const parsed = parseConfig(
+      { ...minimal(), log: { level: 'error' } },
+      { env: { LOG_LEVEL: kratos } },
+    );
+    assert.equal(parsed.config.log?.level, ours);
+  }
+  assert.throws(
+    () => parseConfig({ ...minimal(), log: { level: 'verbose' } }),
+    /log\.level: expected one of/,
   );
 });
 
