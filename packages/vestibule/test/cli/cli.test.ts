@@ -242,3 +242,80 @@ function outputMatches(
     onData();
   });
 }
+
+test('serve in-process: the assembled edge answers, fails closed when Kratos is down, and stops on request', async () => {
+  const file = tempFile(
+    'down.yml',
+    `server: { port: 0, public_url: "http://localhost:4000" }
+kratos: { public_url: "http://127.0.0.1:9", timeouts: { request: 2s, whoami: 2s } }
+gateway:
+  upstream_url: http://127.0.0.1:9
+  header_secret: ${'h'.repeat(40)}
+  rules:
+    - { path: /open, mode: public }
+    - { path: /private, mode: required }
+`,
+  );
+  let stop!: (signal: string) => void;
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  let ready!: (url: string) => void;
+  const listening = new Promise<string>((resolve) => (ready = resolve));
+  const out: string[] = [];
+  const io: CLIIO = {
+    stdout: (t) => {
+      out.push(t);
+      const url = /✓ edge ready at (http:\/\/\S+)/.exec(t)?.[1];
+      if (url) ready(url);
+    },
+    stderr: (t) => void out.push(t),
+    env: { VESTIBULE_LOG_LEVEL: 'error' },
+    cwd: process.cwd(),
+    untilStopped: () => stopped,
+  };
+  const exit = main(['serve', '--config', file], io);
+  const url = await Promise.race([
+    listening,
+    exit.then((code) => assert.fail(`serve exited ${code}: ${out.join('')}`)),
+  ]);
+  try {
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    const readiness = await fetch(`${url}/health/ready`);
+    assert.equal(readiness.status, 503);
+    assert.deepEqual(await readiness.json(), {
+      status: 'unavailable',
+      checks: { kratos: false, upstream: false },
+    });
+
+    const denied = await fetch(`${url}/private`, {
+      headers: { accept: 'application/json', cookie: 'ory_kratos_session=abc' },
+    });
+    assert.equal(denied.status, 503, 'a required route fails closed while Kratos is unreachable');
+    assert.ok(denied.headers.get('x-request-id'));
+
+    const unknown = await fetch(`${url}/not-in-the-rules`, {
+      headers: { accept: 'application/json' },
+    });
+    assert.equal(unknown.status, 404, 'no matching rule: denied by default');
+
+    const proxied = await fetch(`${url}/api/ory/sessions/whoami`, {
+      headers: { accept: 'application/json' },
+    });
+    const body = await proxied.text();
+    assert.ok(
+      proxied.status === 502 || proxied.status === 504,
+      `proxy to a dead Kratos: ${proxied.status}`,
+    );
+    assert.ok(
+      body.includes(proxied.headers.get('x-request-id')!),
+      'the error names the request id',
+    );
+    assert.ok(!body.includes('127.0.0.1:9'), 'no internal address in the body');
+
+    const admin = await fetch(`${url}/api/ory/admin/identities`);
+    assert.equal(admin.status, 404, 'admin paths are not proxied');
+  } finally {
+    stop('SIGTERM');
+  }
+  assert.equal(await exit, 0);
+  assert.match(out.join(''), /• SIGTERM received\n◌ stopping edge…\n✓ edge stopped/);
+});

@@ -298,3 +298,32 @@ function rawRequest(port: number | string, text: string): Promise<string> {
     socket.on('error', reject);
   });
 }
+
+test('the proxy part sees the edge request id (not the client one) and the request body intact', async () => {
+  let seen: { id: string | null; body: string; method: string } | undefined;
+  const parts = recordingParts({
+    proxy: async (request) => {
+      seen = {
+        id: request.headers.get('x-request-id'),
+        body: await request.text(),
+        method: request.method,
+      };
+      return new Response('ok');
+    },
+  });
+  await withServer(parts, async (url) => {
+    const res = await fetch(`${url}/api/ory/self-service/login?flow=1`, {
+      method: 'POST',
+      headers: {
+        'x-request-id': 'client-chosen-id',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'identifier=a%40b.c&password=x',
+    });
+    await res.text();
+    assert.equal(seen?.id, res.headers.get('x-request-id'));
+    assert.notEqual(seen?.id, 'client-chosen-id');
+  });
+  assert.equal(seen?.method, 'POST');
+  assert.equal(seen?.body, 'identifier=a%40b.c&password=x');
+});
