@@ -29,8 +29,11 @@ export interface SubmitIdentity {
 /** Largest response remembered for replay; Kratos submit answers are redirects or small JSON. */
 const MAX_REPLAY_BYTES = 256 * 1024;
 const MAX_TOTAL_BYTES = 16 * 1024 * 1024;
-/** Largest submit body the guard buffers to hash (forms and JSON flows are a few hundred bytes). */
-export const MAX_GUARDED_BODY_BYTES = 1024 * 1024;
+/**
+ * Largest submit body the guard buffers to hash (forms and JSON submits are a few hundred bytes, a
+ * WebAuthn response a few KiB); larger is a 413, so concurrent junk cannot pin much memory.
+ */
+export const MAX_GUARDED_BODY_BYTES = 256 * 1024;
 
 /** The flow id when this is a submit of a single-use self-service flow that carries a credential. */
 export function guardedFlowId(

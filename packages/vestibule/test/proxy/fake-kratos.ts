@@ -43,6 +43,13 @@ export async function startFakeKratos(options: FakeKratosOptions): Promise<FakeK
       });
       return void res.end();
     }
+    if (url.pathname === '/self-service/recovery/browser') {
+      // Kratos redirecting a browser to another of its own endpoints: Location and Go's HTML body.
+      const location = `${base}/self-service/login/browser?return_to=${encodeURIComponent(options.uiOrigin)}`;
+      const html = `<a href="${location.replaceAll('&', '&amp;')}">See Other</a>.\n`;
+      res.writeHead(303, { location, 'content-type': 'text/html; charset=utf-8' });
+      return void res.end(html);
+    }
     if (url.pathname === '/sessions/whoami') return sendJSON(res, 401, { error: { code: 401 } });
     return sendJSON(res, 404, { error: { code: 404, status: 'Not Found' } });
   });

@@ -88,6 +88,18 @@ describe('proxy against a stub Kratos with an in-cluster base_url', () => {
     assert.equal(flow.return_to, 'https://elsewhere.example/after', 'non-Kratos URL untouched');
   });
 
+  test('a redirect to another Kratos endpoint: Location and the HTML body both land on the proxy', async () => {
+    const res = await fetch(`${edge.url}/api/ory/self-service/recovery/browser`, {
+      redirect: 'manual',
+    });
+    assert.equal(res.status, 303);
+    const expected = `${publicOrigin}/api/ory/self-service/login/browser?return_to=${encodeURIComponent(publicOrigin)}`;
+    assert.equal(res.headers.get('location'), expected);
+    const body = await res.text();
+    assert.equal(body, `<a href="${expected}">See Other</a>.\n`);
+    assert.equal(res.headers.get('content-length'), String(Buffer.byteLength(body)));
+  });
+
   test('the browser Cookie header and edge-built X-Forwarded-* reach Kratos; spoofed ones do not', async () => {
     await fetch(`${edge.url}/api/ory/sessions/whoami`, {
       headers: {
