@@ -139,6 +139,31 @@ async function remove(ctx: ServerContext, { params }: RouteContext): Promise<Res
   return noContent();
 }
 
+/**
+ * DELETE /admin/identities/{id}/credentials/{type}: removes one credential type. Kratos's spec:
+ * "You cannot delete passkeys or code auth credentials through this API."
+ */
+async function removeCredential(ctx: ServerContext, { params }: RouteContext): Promise<Response> {
+  const identity = await loadIdentity(ctx, params.id);
+  const type = params.type as Credential['type'];
+  if (type === 'passkey' || type === 'code') {
+    throw badRequest('You cannot delete passkeys or code auth credentials through this API.');
+  }
+  if (!CREDENTIAL_TYPES.includes(type) || !identity.credentials[type]) {
+    throw notFound(
+      `You tried to remove a ${params.type} but this user have no ${params.type} set up.`,
+    );
+  }
+  const credentials = { ...identity.credentials };
+  delete credentials[type];
+  await ctx.persister.updateIdentity({
+    ...identity,
+    credentials,
+    updated_at: ctx.clock.now().toISOString(),
+  });
+  return noContent();
+}
+
 export function registerAdminIdentityRoutes(router: Router, ctx: ServerContext): void {
   router
     .on('GET', '/admin/identities', (rc) => list(ctx, rc))
@@ -146,5 +171,6 @@ export function registerAdminIdentityRoutes(router: Router, ctx: ServerContext):
     .on('GET', '/admin/identities/:id', (rc) => getOne(ctx, rc))
     .on('PUT', '/admin/identities/:id', (rc) => update(ctx, rc))
     .on('PATCH', '/admin/identities/:id', (rc) => patch(ctx, rc))
-    .on('DELETE', '/admin/identities/:id', (rc) => remove(ctx, rc));
+    .on('DELETE', '/admin/identities/:id', (rc) => remove(ctx, rc))
+    .on('DELETE', '/admin/identities/:id/credentials/:type', (rc) => removeCredential(ctx, rc));
 }

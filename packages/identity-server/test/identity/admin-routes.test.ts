@@ -342,6 +342,27 @@ test('DELETE is 204 and removes the identity', async () => {
   assert.equal((await call('DELETE', `/admin/identities/${id}`)).status, 404);
 });
 
+test('DELETE …/credentials/{type} removes one credential; code and passkey are refused', async () => {
+  const id = (
+    await create('creds@example.com', {
+      credentials: { password: { config: { password: 'passphrase here' } } },
+    })
+  ).body.id as string;
+  assert.equal((await call('DELETE', `/admin/identities/${id}/credentials/code`)).status, 400);
+  assert.equal((await call('DELETE', `/admin/identities/${id}/credentials/totp`)).status, 404);
+  assert.equal((await call('DELETE', `/admin/identities/${id}/credentials/password`)).status, 204);
+  const after = await call('GET', `/admin/identities/${id}`);
+  assert.deepEqual(after.body.credentials, {});
+  assert.equal(
+    await ctx.persister.findIdentityByCredentialIdentifier('password', 'creds@example.com'),
+    undefined,
+  );
+  assert.equal(
+    (await call('DELETE', `/admin/identities/${randomUUID()}/credentials/password`)).status,
+    404,
+  );
+});
+
 test('GET /schemas and /schemas/{id} (plain or base64url id) serve the raw schema', async () => {
   const list = await call('GET', '/schemas');
   assert.equal(list.status, 200);
