@@ -8,6 +8,8 @@ import type { KratosConfig } from './config/types.ts';
 import { createJSONLogger, createServerContext } from './context-factory.ts';
 import type { Clock, ServerContext } from './context.ts';
 import { registerAdminCourierRoutes } from './courier/admin-routes.ts';
+import { registerAdminIdentityRoutes } from './identity/admin-routes.ts';
+import { registerSchemaRoutes } from './schema/routes.ts';
 import { courierFor } from './courier/courier.ts';
 import { KratosError, payloadTooLarge } from './http/errors.ts';
 import { errorResponse, json } from './http/respond.ts';
@@ -149,11 +151,13 @@ export async function createIdentityServer(
   registerHealth(publicRouter, context);
   registerSelfServiceRoutes(publicRouter, context);
   registerPublicSessionRoutes(publicRouter, context);
+  registerSchemaRoutes(publicRouter, context);
   for (const mount of options.publicRoutes ?? []) mount(publicRouter, context);
 
   const adminRouter = new Router();
   registerHealth(adminRouter, context);
   registerAdminSessionRoutes(adminRouter, context);
+  registerAdminIdentityRoutes(adminRouter, context);
   registerAdminCourierRoutes(adminRouter, context, { dev: options.dev ?? false });
   registerAdminRecoveryRoutes(adminRouter, context);
   for (const mount of options.adminRoutes ?? []) mount(adminRouter, context);
