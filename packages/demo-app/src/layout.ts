@@ -32,6 +32,8 @@ ul.notes li{border-top:1px solid var(--border);padding:.75rem 0}
 ul.notes li:first-child{border-top:0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{color:var(--muted)}
+table{border-collapse:collapse}
+th,td{padding:.3rem 1.25rem .3rem 0;text-align:left}
 `;
 
 export function layout(options: { title: string; viewer: Viewer | null; body: SafeHTML }): string {
