@@ -36,16 +36,19 @@ export function createPasswordHasher(hashers: KratosConfig['hashers']): Password
     return bcryptHash(password, { cost: hashers.bcrypt.cost, version: '2a' });
   };
 
+  // A real hash with the configured parameters, made once at start-up (not on the first unknown
+  // login, which would then be measurably slower), so an unknown identifier costs a full
+  // comparison like a known one (Kratos: the login strategy compares against a fake hash).
   let dummy: Promise<string> | undefined;
+  const dummyHash = () => (dummy ??= hash('vestibule-dummy-password-for-timing'));
+  dummyHash().catch(() => {});
   return {
     hash,
     verify: (password, hashed) => verifyHash(password, hashed).catch(() => false),
     needsRehash: (hashed) => needsRehash(hashers, hashed),
     async dummyVerify(password) {
-      // A real hash with the configured parameters, made once, so an unknown identifier costs a
-      // full comparison like a known one (Kratos: login strategy compares against a fake hash).
-      dummy ??= hash('vestibule-dummy-password-for-timing');
-      await verifyHash(password.slice(0, 4096), await dummy).catch(() => false);
+      const fake = await dummyHash().catch(() => undefined);
+      if (fake) await verifyHash(password.slice(0, 4096), fake).catch(() => false);
     },
   };
 }
