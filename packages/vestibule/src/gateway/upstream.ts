@@ -59,11 +59,8 @@ export async function forwardHTTP(
   res: ServerResponse,
   options: ForwardOptions,
 ): Promise<void> {
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.once('close', onClose);
+  // No AbortController per request: when the client goes away, `res` is destroyed and undici's
+  // stream handler aborts the upstream request itself (it watches the writable it was given).
   try {
     await options.pool.stream(
       {
@@ -71,7 +68,6 @@ export async function forwardHTTP(
         method: req.method as 'GET',
         headers: options.headers,
         body: hasBody(req) ? req : null,
-        signal: abort.signal,
       },
       ({ statusCode, headers }) => {
         res.writeHead(statusCode, filterResponseHeaders(headers));
@@ -79,15 +75,13 @@ export async function forwardHTTP(
       },
     );
   } catch (err) {
-    if (abort.signal.aborted) return; // the client went away; nothing to answer
+    if (res.destroyed || req.socket.destroyed) return; // the client went away; nothing to answer
     options.onError(err);
     if (res.headersSent) {
       res.destroy();
       return;
     }
     writeDecision(res, upstreamFailure(err, options.requestId, options.html));
-  } finally {
-    res.off('close', onClose);
   }
 }
 

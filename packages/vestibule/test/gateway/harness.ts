@@ -1,5 +1,6 @@
 // Test harness: an echo upstream that records what reached it, the fake Kratos, and a gateway
 // listening on a real socket.
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
@@ -7,6 +8,9 @@ import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
 
 export const SECRET = 'gateway-test-secret-0123456789abcdef';
+
+/** Emits 'close' whenever an /endless upstream response is closed. */
+export const upstreamClosed = new EventEmitter();
 
 export interface Seen {
   method: string;
@@ -36,6 +40,16 @@ export async function startUpstream(): Promise<Upstream> {
       body: Buffer.concat(chunks).toString(),
     };
     seen.push(record);
+    if (req.url === '/endless') {
+      // Streams until the gateway hangs up: proves client disconnects reach the upstream.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('tick;'), 5);
+      res.on('close', () => {
+        clearInterval(timer);
+        upstreamClosed.emit('close');
+      });
+      return;
+    }
     if (req.url === '/stream') {
       res.writeHead(200, {
         'content-type': 'text/plain',
@@ -128,6 +142,7 @@ export const RULES = [
   { id: 'ws', path: '/ws', mode: 'optional' as const },
   { id: 'ws-private', path: '/ws-private', mode: 'required' as const },
   { id: 'stream', path: '/stream', mode: 'public' as const },
+  { id: 'endless', path: '/endless', mode: 'public' as const },
   { id: 'upload', path: '/upload', methods: ['POST'], mode: 'required' as const },
 ];
 

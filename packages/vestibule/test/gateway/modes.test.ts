@@ -1,8 +1,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
 import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
-import { RULES, SECRET, browser, json, startStack, withCookie, type Stack } from './harness.ts';
+import {
+  RULES,
+  SECRET,
+  browser,
+  json,
+  startStack,
+  upstreamClosed,
+  withCookie,
+  type Stack,
+} from './harness.ts';
 
 let stack: Stack;
 before(async () => {
@@ -214,4 +224,13 @@ test('Expect: 100-continue uploads work (the edge answers the 100, the upstream 
   assert.equal(status, 200);
   assert.equal(lastSeen().body, 'hello');
   assert.equal(lastSeen().headers.expect, undefined);
+});
+
+test('a client that hangs up mid-stream ends the upstream request too (no leaked upstream streams)', async () => {
+  const closed = once(upstreamClosed, 'close');
+  const controller = new AbortController();
+  const res = await fetch(stack.url + '/endless', { signal: controller.signal });
+  await res.body!.getReader().read();
+  controller.abort();
+  await closed; // hangs (test timeout) if the gateway kept the upstream stream open
 });
