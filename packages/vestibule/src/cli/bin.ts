@@ -3,4 +3,8 @@
 import { main } from './main.ts';
 import { processIO } from './io.ts';
 
-process.exitCode = await main(process.argv.slice(2), processIO());
+const code = await main(process.argv.slice(2), processIO());
+process.exitCode = code;
+// Everything has been closed by now; should a stray handle keep the loop alive, do not hang the
+// terminal after "stopped" (unref'd: it never delays a normal exit).
+setTimeout(() => process.exit(code), 3_000).unref();

@@ -63,6 +63,9 @@ export const serveCommand: Command = {
     const logger = createLogger({ write: (l) => io.stderr(l + '\n') });
     const step = progress.step('edge');
     const parts = await buildEdgeParts(config, { logger });
+    // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
+    // are up, instead of killing the process halfway through opening a database.
+    const stopRequested = io.untilStopped();
     const running = await startEdge(createEdge(config, { parts, logger }), {
       host: config.server.host,
       port: config.server.port,
@@ -75,7 +78,7 @@ export const serveCommand: Command = {
     step.done(
       `ready at ${running.url} (public ${config.server.public_url}) → upstream ${config.gateway.upstream_url}`,
     );
-    const signal = await io.untilStopped();
+    const signal = await stopRequested;
     progress.line(`• ${signal} received`);
     const stopping = progress.step('edge', 'stopping');
     await running.close();

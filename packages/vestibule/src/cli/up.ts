@@ -80,6 +80,9 @@ export const upCommand: Command = {
       write: (l) => io.stderr(l + '\n'),
     });
     progress.line(`vestibule up${dataDir ? ` (data in ${dataDir})` : ' (in memory)'}`);
+    // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
+    // are up, instead of killing the process halfway through opening a database.
+    const stopRequested = io.untilStopped();
     const stack = await startStack({
       host,
       ports,
@@ -94,7 +97,7 @@ export const upCommand: Command = {
       logger,
     });
     io.stdout(readyBanner(stack));
-    const signal = await io.untilStopped();
+    const signal = await stopRequested;
     progress.line(`• ${signal} received`);
     const stopping = progress.step('stack', 'stopping');
     await stack.stop();
