@@ -274,3 +274,23 @@ test('aal2 without a session is 401 session_aal1_required', async () => {
   assert.equal(res.status, 401);
   assert.equal(errorId(res.body), 'session_aal1_required');
 });
+test('an inactive identity cannot sign in (4010011), and its sessions stop working', async () => {
+  const native = newNativeClient(target);
+  const victim = uniqueEmail('inactive');
+  const { token, identityId } = await registerNative(native, victim);
+  await target.identityApi.patchIdentity({
+    id: identityId,
+    jsonPatch: [{ op: 'replace', path: '/state', value: 'inactive' }],
+  });
+  const who = await sdkError(native.toSession({ xSessionToken: token }));
+  assert.equal(who.status, 401);
+  const flow = await native.createNativeLoginFlow();
+  const res = await sdkError(
+    native.updateLoginFlow({
+      flow: flow.id,
+      updateLoginFlowBody: { method: 'password', identifier: victim, password: PASSWORD },
+    }),
+  );
+  assert.equal(res.status, 400);
+  assert.deepEqual(messageIds(res.body as unknown as WireFlow), [4010011]);
+});
