@@ -319,3 +319,47 @@ gateway:
   assert.equal(await exit, 0);
   assert.match(out.join(''), /• SIGTERM received\n◌ stopping edge…\n✓ edge stopped/);
 });
+
+test('up with VESTIBULE_KRATOS_PUBLIC_URL uses that Kratos and does not start the embedded server', async () => {
+  let stop!: (signal: string) => void;
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  let ready!: () => void;
+  const banner = new Promise<void>((resolve) => (ready = resolve));
+  const out: string[] = [];
+  const io: CLIIO = {
+    stdout: (t) => {
+      out.push(t);
+      if (t.includes('Press Ctrl-C to stop')) ready();
+    },
+    stderr: (t) => void out.push(t),
+    env: { VESTIBULE_KRATOS_PUBLIC_URL: 'http://127.0.0.1:9', VESTIBULE_LOG_LEVEL: 'error' },
+    cwd: process.cwd(),
+    untilStopped: () => stopped,
+  };
+  const exit = main(['up', '--port', '0', '--app-port', '0', '--memory'], io);
+  await Promise.race([
+    banner,
+    exit.then((code) => assert.fail(`up exited ${code}: ${out.join('')}`)),
+  ]);
+  const text = out.join('');
+  try {
+    assert.match(
+      text,
+      /• using Kratos at http:\/\/127\.0\.0\.1:9 \(embedded identity server not started\)/,
+    );
+    assert.doesNotMatch(text, /starting identity server/);
+    assert.match(text, /• no kratos\.admin_url configured: the admin account was not seeded/);
+    assert.doesNotMatch(text, /Admin login/);
+    const edgeURL = /Open (http:\/\/localhost:\d+)/
+      .exec(text)![1]!
+      .replace('localhost', '127.0.0.1');
+    const ready = await fetch(`${edgeURL}/health/ready`);
+    assert.deepEqual(await ready.json(), {
+      status: 'unavailable',
+      checks: { kratos: false, upstream: true },
+    });
+  } finally {
+    stop('SIGINT');
+  }
+  assert.equal(await exit, 0);
+});
