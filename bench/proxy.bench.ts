@@ -117,15 +117,39 @@ async function serveBareHop(upstreamURL: string): Promise<number> {
   return listen(server);
 }
 
-/** Starts this file in a child process in the given role and resolves with the port it listens on. */
-function child(role: string, arg = ''): Promise<{ port: number; kill(): void }> {
+interface Child {
+  port: number;
+  /** CPU time (user + system, µs) the child process has used so far. */
+  cpu(): Promise<number>;
+  kill(): void;
+}
+
+/** Starts this file in a child process in the given role; resolves once it listens. */
+function child(role: string, arg = ''): Promise<Child> {
   const proc = fork(fileURLToPath(import.meta.url), [role, arg], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const waiting: Array<(cpu: number) => void> = [];
   return new Promise((resolve, reject) => {
-    proc.once('message', (port) => resolve({ port: Number(port), kill: () => proc.kill() }));
     proc.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+    proc.on('message', (message: { port?: number; cpu?: number }) => {
+      if (message.cpu !== undefined) return waiting.shift()?.(message.cpu);
+      resolve({
+        port: Number(message.port),
+        cpu: () => new Promise((r) => (waiting.push(r), proc.send('cpu'))),
+        kill: () => proc.kill(),
+      });
+    });
+  });
+}
+
+/** In a child: report the listening port, then answer CPU-usage queries. */
+function serveAsChild(port: number): void {
+  process.send!({ port });
+  process.on('message', () => {
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpu: user + system });
   });
 }
 
@@ -133,15 +157,20 @@ interface Measured {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU µs the serving process spent per request: robust to the shared machine's load swings. */
+  cpuPerRequest: number;
   errors: number;
 }
 
-async function measure(url: string, seconds: number): Promise<Measured> {
+async function measure(url: string, server: Child, seconds: number): Promise<Measured> {
+  const before = await server.cpu();
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  const used = (await server.cpu()) - before;
   return {
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
+    cpuPerRequest: used / Math.max(r.requests.total, 1),
     errors: r.errors + r.timeouts,
   };
 }
@@ -155,19 +184,20 @@ function median(values: number[]): number {
  * The machine is shared, so load drifts during a run: targets are measured in interleaved short
  * rounds (order rotated each round) and each figure is the median over rounds.
  */
-async function compare(targets: string[]): Promise<Measured[]> {
-  for (const url of targets) await measure(url, 1); // warm-up: JIT, keep-alive sockets
+async function compare(targets: Array<[string, Child]>): Promise<Measured[]> {
+  for (const [url, server] of targets) await measure(url, server, 1); // warm-up: JIT, sockets
   const samples: Measured[][] = targets.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < targets.length; k++) {
       const i = (k + round) % targets.length;
-      samples[i]!.push(await measure(targets[i]!, DURATION_S));
+      samples[i]!.push(await measure(targets[i]![0], targets[i]![1], DURATION_S));
     }
   }
   return samples.map((runs) => ({
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
+    cpuPerRequest: median(runs.map((r) => r.cpuPerRequest)),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
   }));
 }
@@ -191,6 +221,7 @@ async function checkRewrites(proxyURL: string): Promise<void> {
 }
 
 function row(name: string, [direct, hop, proxied]: Measured[]): string {
+  const cpu = (m: Measured) => m.cpuPerRequest.toFixed(0);
   return [
     name.padEnd(36),
     direct!.rps.toFixed(0).padStart(7),
@@ -201,6 +232,8 @@ function row(name: string, [direct, hop, proxied]: Measured[]): string {
     `${direct!.p50}/${direct!.p99}`.padStart(9),
     `${hop!.p50}/${hop!.p99}`.padStart(9),
     `${proxied!.p50}/${proxied!.p99}`.padStart(9),
+    `${cpu(direct!)}/${cpu(hop!)}/${cpu(proxied!)}`.padStart(14),
+    ratio(hop!.cpuPerRequest, proxied!.cpuPerRequest).padStart(8),
     String(direct!.errors + hop!.errors + proxied!.errors).padStart(5),
   ].join(' ');
 }
@@ -216,7 +249,12 @@ async function main(): Promise<void> {
   try {
     await checkRewrites(proxyURL);
     for (const [name, path] of SCENARIOS) {
-      rows.push(row(name, await compare([upstreamURL + path, bareURL + path, proxyURL + path])));
+      const measured = await compare([
+        [upstreamURL + path, upstream],
+        [bareURL + path, bare],
+        [proxyURL + path, proxy],
+      ]);
+      rows.push(row(name, measured));
     }
   } finally {
     upstream.kill();
@@ -229,11 +267,13 @@ async function main(): Promise<void> {
   );
   console.log(
     'scenario'.padEnd(36) +
-      '  direct     hop   proxy proxy/dir proxy/hop direct ms    hop ms  proxy ms  errs',
+      '  direct     hop   proxy proxy/dir proxy/hop direct ms    hop ms  proxy ms  cpu µs d/h/p hop/prx  errs',
   );
   for (const line of rows) console.log(line);
   console.log(
-    '(requests/s; latency p50/p99 ms; hop = a bare Node proxy hop: same listener and client, no hygiene)',
+    '(requests/s; latency p50/p99 ms; hop = a bare Node proxy hop: same listener and client, no hygiene;\n' +
+      ' cpu µs = CPU time per request of the serving process (upstream / hop / proxy); hop/prx = the\n' +
+      " proxy's CPU efficiency relative to the bare hop, independent of the machine's load)",
   );
 }
 
@@ -243,11 +283,11 @@ function ratio(a: number, b: number): string {
 
 const role = process.argv[2];
 if (role === '--serve-upstream') {
-  process.send!(await serveUpstream());
+  serveAsChild(await serveUpstream());
 } else if (role === '--serve-bare-hop') {
-  process.send!(await serveBareHop(process.argv[3]!));
+  serveAsChild(await serveBareHop(process.argv[3]!));
 } else if (role === '--serve-proxy') {
-  process.send!(await serveProxy(process.argv[3]!));
+  serveAsChild(await serveProxy(process.argv[3]!));
 } else {
   await main();
 }
