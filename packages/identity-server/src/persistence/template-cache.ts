@@ -2,10 +2,18 @@
 // loading a dump skips it. Kept in memory per process and, for the next processes (every test
 // file runs in its own), in a per-user cache directory. Only ever used for the "memory" DSN.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -69,11 +77,21 @@ async function loadOrBuild(): Promise<Blob> {
       const partial = `${file}.${process.pid}.partial`;
       writeFileSync(partial, Buffer.from(await template.arrayBuffer()), { mode: 0o600 });
       renameSync(partial, file);
+      pruneOtherTemplates(file);
     } catch {
       // A cache that cannot be written only costs speed.
     }
   }
   return template;
+}
+
+/** Templates of older migrations or PGlite versions are 40 MB each and never read again. */
+function pruneOtherTemplates(keep: string): void {
+  const dir = dirname(keep);
+  for (const name of readdirSync(dir)) {
+    if (/^pglite-[0-9a-f]{16}\.tar$/.test(name) && join(dir, name) !== keep)
+      rmSync(join(dir, name), { force: true });
+  }
 }
 
 async function build(): Promise<Blob> {
