@@ -54,6 +54,12 @@ export async function identityFromCreateBody(
   body: JSONObject,
 ): Promise<Identity> {
   rejectUnknownKeys(body, CREATE_KEYS);
+  for (const unsupported of ['external_id', 'organization_id']) {
+    // Accepted by Kratos; refused here rather than silently dropped.
+    if (body[unsupported] !== undefined && body[unsupported] !== null && body[unsupported] !== '') {
+      throw badRequest(`${unsupported} is not supported by this server.`);
+    }
+  }
   const schema = schemaFor(ctx, optionalString(body, 'schema_id'));
   const traits = body.traits ?? {};
   assertValidTraits(schema, traits);

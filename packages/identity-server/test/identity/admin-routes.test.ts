@@ -167,6 +167,10 @@ test('bad create bodies get Kratos 400s, never a 500', async () => {
       'addresses not a list',
       { schema_id: 'default', traits: { email: 'a@b.co' }, verifiable_addresses: 'x' },
     ],
+    [
+      'external_id (unsupported)',
+      { schema_id: 'default', traits: { email: 'a@b.co' }, external_id: 'crm-1' },
+    ],
     ['malformed JSON', undefined, '{"schema_id":'],
     ['array body', undefined, '[]'],
   ];
