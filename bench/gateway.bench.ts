@@ -403,10 +403,17 @@ function report(targets: Target[], results: Measured[]): void {
       `${label}: ${value.toFixed(2)}× (target ≥ ${target}×) ${value >= target ? 'met' : 'NOT MET'}`,
     );
   console.log('\nthroughput (req/s ratios; sensitive to other load on the machine):');
+  const nodeHop = get('bare hop (node:http Agent)');
   line('  required (cached) / bare hop (undici)', required.rps / hop.rps, 0.9);
+  line('  required (cached) / bare hop (node:http)', required.rps / nodeHop.rps, 0.9);
   line('  optional (session) / microservice pattern', optional.rps / micro.rps, 5);
   console.log('CPU per request (inverse ratios, hop cost / edge cost; robust to other load):');
   line('  required (cached) vs bare hop (undici)', hop.cpuPerRequest / required.cpuPerRequest, 0.9);
+  line(
+    '  required (cached) vs bare hop (node:http)',
+    nodeHop.cpuPerRequest / required.cpuPerRequest,
+    0.9,
+  );
   line(
     '  optional (session) vs microservice pattern',
     micro.cpuPerRequest / optional.cpuPerRequest,
