@@ -198,7 +198,7 @@ export async function createIdentityServer(
     adminHandler,
     listen: startListening,
     async close() {
-      courierFor(context).stop();
+      await courierFor(context).close();
       await Promise.all(listeners.splice(0).map((l) => l.close()));
       await context.persister.close();
     },

@@ -34,6 +34,8 @@ export interface Courier {
   /** Starts the retry worker (an unref'd interval); stop() ends it. */
   start(): void;
   stop(): void;
+  /** stop(), then waits for a pass in flight: call before closing the persister. */
+  close(): Promise<void>;
 }
 
 export function defaultTransport(ctx: ServerContext): MailTransport {
@@ -48,6 +50,8 @@ export function createCourier(ctx: ServerContext, options: CourierOptions = {}):
   const max = options.backoffMaxMs ?? 5 * 60_000;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  // After close() no new pass starts: the persister may be gone.
+  let closed = false;
 
   const now = () => ctx.clock.now().toISOString();
   const isDue = (message: CourierMessage) => {
@@ -122,7 +126,7 @@ export function createCourier(ctx: ServerContext, options: CourierOptions = {}):
 
   // Passes never overlap: each waits for the previous one, so one message is never sent twice.
   function dispatchQueue(): Promise<void> {
-    const next = running.then(pass);
+    const next = running.then(() => (closed ? undefined : pass()));
     running = next.catch((err: unknown) => {
       ctx.log('error', 'courier: dispatch pass failed', { error: (err as Error).message });
     });
@@ -164,6 +168,11 @@ export function createCourier(ctx: ServerContext, options: CourierOptions = {}):
       if (timer) clearInterval(timer);
       timer = undefined;
       transport.close?.();
+    },
+    async close() {
+      this.stop();
+      closed = true;
+      await running;
     },
   };
 }

@@ -14,12 +14,18 @@ export interface TestSMTPServer {
   mails: ReceivedMail[];
   /** Resolves with the next mail received (or one already waiting). */
   nextMail(): Promise<ReceivedMail>;
+  /** Resolves with the first mail (already received or coming) that matches. */
+  waitFor(match: (mail: ReceivedMail) => boolean): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
 export async function startSMTPServer(options: SMTPServerOptions = {}): Promise<TestSMTPServer> {
   const mails: ReceivedMail[] = [];
   const waiters: Array<(m: ReceivedMail) => void> = [];
+  const watchers: Array<{
+    match: (m: ReceivedMail) => boolean;
+    resolve: (m: ReceivedMail) => void;
+  }> = [];
   let consumed = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -42,6 +48,10 @@ export async function startSMTPServer(options: SMTPServerOptions = {}): Promise<
           ...(typeof session.user === 'string' ? { user: session.user } : {}),
         };
         mails.push(mail);
+        for (const w of watchers.splice(0)) {
+          if (w.match(mail)) w.resolve(mail);
+          else watchers.push(w);
+        }
         const waiter = waiters.shift();
         if (waiter) {
           consumed += 1;
@@ -63,6 +73,12 @@ export async function startSMTPServer(options: SMTPServerOptions = {}): Promise<
       new Promise((resolve) => {
         if (consumed < mails.length) resolve(mails[consumed++]!);
         else waiters.push(resolve);
+      }),
+    waitFor: (match) =>
+      new Promise((resolve) => {
+        const seen = mails.find(match);
+        if (seen) resolve(seen);
+        else watchers.push({ match, resolve });
       }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

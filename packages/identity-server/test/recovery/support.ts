@@ -13,10 +13,6 @@ import {
   type DevMailboxTransport,
 } from '../../src/courier/index.ts';
 import { createIdentityServer } from '../../src/server.ts';
-import { registerAdminRecoveryRoutes } from '../../src/selfservice/recovery/admin-routes.ts';
-import { registerRecoveryRoutes } from '../../src/selfservice/recovery/routes.ts';
-import { registerSettingsRoutes } from '../../src/selfservice/settings/routes.ts';
-import { registerVerificationRoutes } from '../../src/selfservice/verification/routes.ts';
 import { createClient, type TestClient } from '../support/http-client.ts';
 import { createMemoryContext } from '../support/memory-context.ts';
 import { readSharedJSON } from '../../../../test/support/shared.ts';
@@ -51,8 +47,6 @@ export async function lifecycleSetup(overrides: ConfigOverrides = {}) {
   const courier: Courier = installCourier(context, createCourier(context, { transport: mailbox }));
   const server = await createIdentityServer({
     context,
-    publicRoutes: [registerRecoveryRoutes, registerVerificationRoutes, registerSettingsRoutes],
-    adminRoutes: [registerAdminRecoveryRoutes],
     dev: true,
   });
   const base = context.config.serve.public.base_url;

@@ -6,7 +6,7 @@ import { resolveSession } from '../../session/manager.ts';
 import { publicIdentity } from '../../session/wire.ts';
 import type { CSRFProtection } from '../csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { expiredOnFetch, isExpired, loadFlow } from '../flow/lifecycle.ts';
+import { expiredOnFetch, isExpired, loadFlow, setNodeValue } from '../flow/lifecycle.ts';
 import { isJSONRequest, publicURL } from '../flow/negotiation.ts';
 import { flowUIURL } from '../flow/respond.ts';
 import { checkReturnTo } from '../flow/return-to.ts';
@@ -46,14 +46,25 @@ export function initSettingsFlow(
   };
 }
 
-/** The flow is shown to its own identity only, with the identity as it is now. */
-export function fetchSettingsFlow(ctx: ServerContext) {
+/**
+ * The flow is shown to its own identity only, with the identity as it is now. A browser flow is
+ * re-bound to the browser's current CSRF secret: signing in again (the refresh login Kratos asks
+ * for) regenerates that secret, and the flow already belongs to this session's identity.
+ */
+export function fetchSettingsFlow(ctx: ServerContext, csrf: CSRFProtection) {
   return async ({ request, url }: RouteContext): Promise<Response> => {
     const flow = await loadFlow(ctx, 'settings', url.searchParams.get('id'));
     const session = await resolveSession(ctx, request);
     if (!session) throw sessionInactive();
     if (session.identity.id !== flow.identity_id) throw identityMismatch();
     if (isExpired(ctx, flow)) throw expiredOnFetch(ctx, flow);
+    const secret =
+      flow.type === 'browser' ? csrf.secretFrom(request)?.toString('base64') : undefined;
+    if (secret && secret !== flow.csrf_token) {
+      flow.csrf_token = secret;
+      setNodeValue(flow, 'csrf_token', csrf.remask(secret));
+      await ctx.persister.updateFlow(flow);
+    }
     return json({ ...flow.body, identity: publicIdentity(ctx, session.identity) });
   };
 }

@@ -13,6 +13,6 @@ export function registerSettingsRoutes(
   router
     .on('GET', '/self-service/settings/browser', initSettingsFlow(ctx, csrf, 'browser'))
     .on('GET', '/self-service/settings/api', initSettingsFlow(ctx, csrf, 'api'))
-    .on('GET', '/self-service/settings/flows', fetchSettingsFlow(ctx))
+    .on('GET', '/self-service/settings/flows', fetchSettingsFlow(ctx, csrf))
     .on('POST', '/self-service/settings', submitSettings(ctx, csrf));
 }
