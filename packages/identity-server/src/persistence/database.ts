@@ -1,6 +1,7 @@
 // Opens the database a DSN names: "memory" → in-process PGlite; a directory → PGlite persisted
 // there; postgres(ql):// → PostgreSQL through `pg`. Always migrated before it is handed out.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -36,6 +37,20 @@ async function migrateOrClose(db: Kysely<Database>): Promise<void> {
   }
 }
 
+/** A new (empty) data directory is seeded from the migrated template too: no initdb on first start. */
+async function openDirectory(dir: string): Promise<PGlite> {
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length > 0) return PGlite.create({ dataDir: dir });
+  try {
+    return await PGlite.create({ dataDir: dir, loadDataDir: await migratedTemplate() });
+  } catch {
+    // The directory was empty before we touched it: clear the half-seeded files, initdb instead.
+    for (const name of await readdir(dir))
+      await rm(join(dir, name), { recursive: true, force: true });
+    return PGlite.create({ dataDir: dir });
+  }
+}
+
 export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
   if (/^postgres(ql)?:\/\//i.test(dsn)) {
     const pool = new pg.Pool({ connectionString: dsn, max: 10, connectionTimeoutMillis: 10_000 });
@@ -45,10 +60,7 @@ export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
   }
   let client: PGlite;
   if (dsn === 'memory') client = await openMemory();
-  else {
-    await mkdir(dsn, { recursive: true });
-    client = await PGlite.create({ dataDir: dsn });
-  }
+  else client = await openDirectory(dsn);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   await migrateOrClose(db);
   // Kysely's destroy() closes the PGlite instance, which flushes the data directory.
