@@ -1,0 +1,214 @@
+// The account lifecycle in a real browser through the edge: forgot password → code from the dev
+// mailbox page → new password → sign in with it; register → verify with the mailed code; change
+// name and password in settings; another browser's session is refused after the password change
+// (the stack runs with Kratos's revoke_active_sessions hook on settings).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startStack, type RunningStack } from '../../src/cli/stack.ts';
+import { createProgress } from '../../src/cli/progress.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import {
+  browserSkipReason,
+  createTestClock,
+  launchBrowser,
+  newContext,
+  newUser,
+  screenshotPath,
+} from './support.ts';
+
+const skip = browserSkipReason();
+
+describe('account lifecycle in chromium', { skip }, () => {
+  let stack: RunningStack;
+  let browser: Browser;
+  let base: string;
+  const errors: string[] = [];
+
+  before(async () => {
+    stack = await startStack({
+      host: '127.0.0.1',
+      ports: { edge: 0, app: 0, kratosPublic: 0, kratosAdmin: 0 },
+      env: {},
+      admin: { email: 'admin@example.com', password: 'browser-test-admin-4000' },
+      identity: {
+        bcryptCost: 4,
+        clock: createTestClock(),
+        kratosOverrides: {
+          selfservice: {
+            flows: {
+              settings: { after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } } },
+            },
+          },
+        },
+      },
+      progress: createProgress(() => {}),
+      logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),
+    });
+    base = stack.edgeURL;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (errors.length) console.log(`# stack error log:\n${errors.join('\n')}`);
+  });
+
+  async function fresh(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await newContext(browser, base);
+    return { context, page: await context.newPage() };
+  }
+
+  async function register(page: Page, user: { email: string; password: string }) {
+    await page.goto('/registration');
+    await page.fill('input[name="traits.email"]', user.email);
+    await page.fill('input[name="password"]', user.password);
+    await Promise.all([
+      page.waitForURL(`${base}/`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+  }
+
+  async function signIn(page: Page, email: string, password: string) {
+    await page.goto('/login');
+    await page.fill('input[name="identifier"]', email);
+    await page.fill('input[name="password"]', password);
+    await Promise.all([
+      page.waitForURL(`${base}/`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+  }
+
+  /** Reads the newest code mailed to `email` whose subject matches, from the edge's /dev/mailbox. */
+  async function mailedCode(page: Page, email: string, subject: RegExp): Promise<string> {
+    await page.goto(`/dev/mailbox?recipient=${encodeURIComponent(email)}`);
+    const row = page.locator('tbody tr', { hasText: subject }).first();
+    const code = (await row.locator('mark.code').textContent())?.trim() ?? '';
+    assert.match(code, /^\d{6}$/, `a code for ${email} in the dev mailbox`);
+    return code;
+  }
+
+  async function identityOf(email: string) {
+    const res = await fetch(
+      `${stack.kratosAdminURL}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`,
+    );
+    const [identity] = (await res.json()) as Array<{
+      traits: { name?: { first?: string } };
+      verifiable_addresses: Array<{ verified: boolean; status: string }>;
+    }>;
+    return identity!;
+  }
+
+  test('forgot password: code from the dev mailbox, new password in settings, sign in with it', async () => {
+    const user = newUser();
+    const setup = await fresh();
+    await register(setup.page, user);
+    await setup.context.close();
+
+    const { context, page } = await fresh();
+    await page.goto('/recovery');
+    assert.match(page.url(), /\/recovery\?flow=[0-9a-f-]{36}$/);
+    await page.fill('input[name="email"]', user.email);
+    await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
+    const recoveryURL = page.url();
+    assert.ok(await page.isVisible('input[name="code"]'), 'the code form after sending the mail');
+    await page.screenshot({ path: screenshotPath('recovery-sent'), fullPage: true });
+
+    const mailbox = await context.newPage();
+    const code = await mailedCode(mailbox, user.email, /recover/);
+    await mailbox.screenshot({ path: screenshotPath('dev-mailbox'), fullPage: true });
+    await mailbox.close();
+
+    assert.equal(page.url(), recoveryURL);
+    await page.fill('input[name="code"]', code);
+    await Promise.all([
+      page.waitForURL(/\/settings\?flow=/),
+      page.click('button[name="method"][value="code"]'),
+    ]);
+    await page.screenshot({ path: screenshotPath('settings-after-recovery'), fullPage: true });
+    const newPassword = `${user.password}-renewed`;
+    await page.fill('input[name="password"]', newPassword);
+    await Promise.all([
+      page.waitForLoadState(),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    assert.match(await page.content(), /Your changes have been saved!/);
+    await context.close();
+
+    const again = await fresh();
+    await signIn(again.page, user.email, newPassword);
+    assert.equal(await again.page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
+    await again.context.close();
+  });
+
+  test('register, then verify the email with the mailed code: verified: true', async () => {
+    const user = newUser();
+    const { context, page } = await fresh();
+    await register(page, user);
+    assert.equal((await identityOf(user.email)).verifiable_addresses[0]?.verified, false);
+    await page.goto('/verification');
+    await page.fill('input[name="email"]', user.email);
+    await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
+    const verificationURL = page.url();
+    const mailbox = await context.newPage();
+    const code = await mailedCode(mailbox, user.email, /verify/);
+    await mailbox.close();
+    assert.equal(page.url(), verificationURL);
+    await page.fill('input[name="code"]', code);
+    await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
+    assert.match(await page.content(), /You successfully verified your email address/);
+    await page.screenshot({ path: screenshotPath('verification-done'), fullPage: true });
+    const address = (await identityOf(user.email)).verifiable_addresses[0]!;
+    assert.equal(address.verified, true);
+    assert.equal(address.status, 'completed');
+    await context.close();
+  });
+
+  test('settings: change the name and the password; another signed-in browser is signed out', async () => {
+    const user = newUser();
+    const first = await fresh();
+    await register(first.page, user);
+    const second = await fresh();
+    await signIn(second.page, user.email, user.password);
+
+    const { page } = first;
+    await page.goto('/settings');
+    assert.match(page.url(), /\/settings\?flow=[0-9a-f-]{36}$/);
+    await page.fill('input[name="traits.name.first"]', 'Grace');
+    await Promise.all([
+      page.waitForLoadState(),
+      page.click('button[name="method"][value="profile"]'),
+    ]);
+    assert.match(await page.content(), /Your changes have been saved!/);
+    assert.equal((await identityOf(user.email)).traits.name?.first, 'Grace');
+
+    const newPassword = `${user.password}-settings`;
+    await page.fill('input[name="password"]', newPassword);
+    await Promise.all([
+      page.waitForLoadState(),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    assert.match(await page.content(), /Your changes have been saved!/);
+    await page.screenshot({ path: screenshotPath('settings-saved'), fullPage: true });
+
+    // Asked of the identity server itself: the edge's session cache may serve a revoked
+    // session for its short TTL (that is the cache's contract, not Kratos's).
+    const kratosWhoami = async (context: BrowserContext) => {
+      const cookie = (await context.cookies()).find((c) => c.name === 'ory_kratos_session');
+      assert.ok(cookie, 'a session cookie in the browser');
+      const res = await fetch(`${stack.kratosPublicURL}/sessions/whoami`, {
+        headers: { cookie: `ory_kratos_session=${cookie.value}` },
+      });
+      return res.status;
+    };
+    assert.equal(
+      await kratosWhoami(first.context),
+      200,
+      'the browser that changed it stays signed in',
+    );
+    assert.equal(await kratosWhoami(second.context), 401, 'the other session was revoked');
+    await first.context.close();
+    await second.context.close();
+  });
+});
