@@ -78,6 +78,18 @@ test('GET /sessions lists the other sessions; DELETE /sessions/{id} and DELETE /
   assert.equal(others.length, 3);
   const current = await browser.frontend.toSession();
   assert.ok(others.every((s) => s.id !== current.id));
+  const firstPage = await browser.frontend.listMySessionsRaw({ pageSize: 2 });
+  const firstItems = await firstPage.value();
+  assert.equal(firstItems.length, 2);
+  const next = /<([^>]+)>; rel="next"/.exec(firstPage.raw.headers.get('link') ?? '')?.[1];
+  assert.ok(next, 'a Link rel="next" header');
+  const pageToken = new URL(next).searchParams.get('page_token')!;
+  const secondPage = await browser.frontend.listMySessions({ pageSize: 2, pageToken });
+  assert.deepEqual(
+    [...firstItems, ...secondPage].map((s) => s.id).sort(),
+    others.map((s) => s.id).sort(),
+    'the two pages together are exactly the other sessions',
+  );
 
   const self = await sdkError(browser.frontend.disableMySession({ id: current.id }));
   assert.equal(self.status, 400);
