@@ -4,7 +4,7 @@
 //   npm test                      everything (what CI runs)
 //   npm test -- --no-check        skip typecheck and lint
 //   npm test -- proxy gateway     only test files whose path contains one of the words
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -34,9 +34,27 @@ function run(label, cmd, cmdArgs) {
   }
 }
 
+function runAsync(label, cmd, cmdArgs) {
+  console.log(`\n▶ ${label}: ${cmd} ${cmdArgs.join(' ')}`);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+    child.on('exit', (code, signal) => {
+      console.log(`  ${label} finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      if (code !== 0) console.error(`✗ ${label} failed (exit ${code ?? signal})`);
+      resolve(code === 0);
+    });
+  });
+}
+
 if (!skipChecks) {
-  run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']);
-  run('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
+  // Typecheck and lint are single-threaded and independent: on a 2-core machine they run side by side.
+  await Promise.all([
+    runAsync('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']),
+    runAsync('lint', 'npx', ['eslint', '--max-warnings=0', '.']),
+  ]).then((results) => {
+    if (results.some((ok) => !ok)) process.exit(1);
+  });
 }
 
 const roots = ['packages', 'test']
