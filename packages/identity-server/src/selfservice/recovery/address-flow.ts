@@ -47,6 +47,13 @@ export async function findIdentityByAddress(
   return addresses.some((a) => a.value.toLowerCase() === address) ? identity : undefined;
 }
 
+/** The configured method (`selfservice.flows.<kind>.use`); verification supports `code` only. */
+export function addressMethod(ctx: ServerContext, kind: AddressFlowKind): 'code' | 'link' {
+  return kind === 'recovery' && ctx.config.selfservice.flows.recovery.use === 'link'
+    ? 'link'
+    : 'code';
+}
+
 export interface NewAddressFlow {
   type: 'browser' | 'api';
   request: Request;
@@ -66,15 +73,16 @@ export function createAddressFlow(
   init: NewAddressFlow,
 ): { flow: FlowRecord; setCookie?: string } {
   const issue = init.type === 'browser' ? (init.csrfIssue ?? csrf.issue(init.request)) : undefined;
+  const method = addressMethod(ctx, kind);
   const flow = buildFlow(ctx, {
     kind,
     type: init.type,
     requestPath: init.requestPath,
     ...(init.returnTo ? { returnTo: init.returnTo } : {}),
     ...(issue ? { csrfSecret: issue.secret } : {}),
-    nodes: chooseMethodNodes(kind, issue ? { csrfMasked: issue.masked } : {}),
+    nodes: chooseMethodNodes(kind, { ...(issue ? { csrfMasked: issue.masked } : {}), method }),
     ...(init.messages ? { messages: init.messages } : {}),
-    extra: { active: 'code' },
+    extra: { active: method },
   });
   if (init.lifespanMs !== undefined) {
     flow.expires_at = new Date(ctx.clock.now().getTime() + init.lifespanMs).toISOString();

@@ -9,10 +9,12 @@ const maybeCSRF = (csrfMasked?: string): UINode[] => (csrfMasked ? [csrfNode(csr
 /** choose_method: an email field and "Continue". Recovery puts the CSRF node first, verification last. */
 export function chooseMethodNodes(
   kind: 'recovery' | 'verification',
-  options: { csrfMasked?: string; email?: string } = {},
+  options: { csrfMasked?: string; email?: string; method?: 'code' | 'link' } = {},
 ): UINode[] {
+  // Kratos's `link` strategy renders the same form in its own group, submitting method=link.
+  const method = options.method ?? 'code';
   const email = inputNode(
-    'code',
+    method,
     {
       name: 'email',
       type: 'email',
@@ -22,8 +24,8 @@ export function chooseMethodNodes(
     texts.emailLabel(),
   );
   const submit = inputNode(
-    'code',
-    { name: 'method', type: 'submit', value: 'code' },
+    method,
+    { name: 'method', type: 'submit', value: method },
     texts.continueLabel(),
   );
   return kind === 'recovery'

@@ -12,10 +12,11 @@ import { courierFor } from '../../courier/courier.ts';
 import type { CSRFProtection } from '../csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { csrfViolation, expiredOnSubmit, isExpired, loadFlow, uiOf } from '../flow/lifecycle.ts';
-import { isJSONRequest, isUUID } from '../flow/negotiation.ts';
+import { isJSONRequest, isUUID, publicURL, withQuery } from '../flow/negotiation.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { attachMessage } from '../nodes.ts';
 import {
+  addressMethod,
   createAddressFlow,
   findIdentityByAddress,
   looksLikeEmail,
@@ -78,28 +79,43 @@ async function sendCode(s: RecoverySubmission, rawEmail: unknown): Promise<Respo
     return saveAndRespond(ctx, s.request, flow);
   }
   const identity = await findIdentityByAddress(ctx, 'recovery', email);
-  const { code, expiresAt } = issueChallenge(ctx, flow, {
+  const method = addressMethod(ctx, 'recovery');
+  const { code, token, expiresAt } = issueChallenge(ctx, flow, {
     address: email,
     ...(identity ? { identityId: identity.id } : {}),
+    withToken: method === 'link',
   });
   const minutes = Math.round((expiresAt.getTime() - ctx.clock.now().getTime()) / 60_000);
   const { notify_unknown_recipients: notifyUnknown } = ctx.config.selfservice.flows.recovery;
-  if (identity) {
-    await courierFor(ctx).queueEmail('recovery_code_valid', {
-      to: email,
-      code,
-      expiresInMinutes: minutes,
+  const courier = courierFor(ctx);
+  if (identity && method === 'link') {
+    // Kratos's link strategy: a link on the public base URL that GET /self-service/recovery redeems.
+    const url = withQuery(publicURL(ctx.config.serve.public.base_url, '/self-service/recovery'), {
+      flow: flow.id,
+      token: token!,
     });
+    await courier.queueEmail('recovery_valid', { to: email, url, expiresInMinutes: minutes });
+  } else if (identity) {
+    await courier.queueEmail('recovery_code_valid', { to: email, code, expiresInMinutes: minutes });
   } else if (notifyUnknown) {
-    await courierFor(ctx).queueEmail('recovery_code_invalid', { to: email });
+    await courier.queueEmail(method === 'link' ? 'recovery_invalid' : 'recovery_code_invalid', {
+      to: email,
+    });
   }
   flow.body.state = 'sent_email';
-  flow.body.active = 'code';
-  ui.nodes = sentEmailNodes('recovery', {
-    ...(remasked(s) ? { csrfMasked: remasked(s)! } : {}),
-    email,
-  });
-  ui.messages = [texts.recoveryCodeSent()];
+  flow.body.active = method;
+  const csrfMasked = remasked(s);
+  if (method === 'link') {
+    ui.nodes = chooseMethodNodes('recovery', {
+      ...(csrfMasked ? { csrfMasked } : {}),
+      email,
+      method,
+    });
+    ui.messages = [texts.recoveryLinkSent()];
+  } else {
+    ui.nodes = sentEmailNodes('recovery', { ...(csrfMasked ? { csrfMasked } : {}), email });
+    ui.messages = [texts.recoveryCodeSent()];
+  }
   return saveAndRespond(ctx, s.request, flow, 200);
 }
 
@@ -146,7 +162,9 @@ export function submitRecovery(ctx: ServerContext, csrf: CSRFProtection) {
       const { data: body } = await parseBody(request, ctx.config.body_limit_bytes);
       const s: RecoverySubmission = { ctx, csrf, request, flow, body };
       if (isExpired(ctx, flow)) return await replaceExpired(s, asJSON);
-      if (body.method !== 'code') {
+      const method = addressMethod(ctx, 'recovery');
+      // Admin-made flows always take a code (Kratos: the code strategy's admin endpoint).
+      if (body.method !== method && !(body.method === 'code' && flow.internal.skip_csrf === true)) {
         throw badRequest(
           'Could not find a strategy to recover your account with. Did you fill out the form correctly?',
         );
@@ -173,7 +191,9 @@ export function submitRecovery(ctx: ServerContext, csrf: CSRFProtection) {
         );
       }
       const email = typeof body.email === 'string' ? body.email : '';
-      if (flow.body.state === 'sent_email' && !email) return await useCode(s, asJSON);
+      if (flow.body.state === 'sent_email' && !email && body.method === 'code') {
+        return await useCode(s, asJSON);
+      }
       if (await resolveSession(ctx, request)) {
         if (asJSON) throw alreadyLoggedIn();
         return redirect(ctx.config.selfservice.default_browser_return_url, 303);
