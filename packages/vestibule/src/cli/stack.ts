@@ -82,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const app = appResult.value;
 
     const step = progress.step('edge');
-    const { config } = loadConfigObject(
+    const { config, warnings } = loadConfigObject(
       mergeEdgeConfig(userRaw, {
         server: { host, port: edgePort, public_url: edgeURL },
         kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
@@ -92,6 +92,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       }),
       { env: {} },
     );
+    for (const w of warnings) progress.line(`! ${w.key}: ${w.message} (${w.code})`);
     const parts = await buildEdgeParts(config, { logger: options.logger });
     const edge = createEdge(config, { parts, logger: options.logger });
     let running: RunningEdge;

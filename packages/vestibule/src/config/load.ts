@@ -8,7 +8,7 @@ import { applyEnvOverrides } from './env.ts';
 import { configSchema, strictConfigSchema, type EdgeConfig } from './schema.ts';
 
 export interface ConfigWarning {
-  /** Stable code: CONFIG_UNKNOWN_KEY | CONFIG_PUBLIC_URL_NOT_HTTPS. */
+  /** Stable code: CONFIG_UNKNOWN_KEY | CONFIG_PUBLIC_URL_NOT_HTTPS | CONFIG_DEV_MAILBOX_EXPOSED. */
   code: string;
   key: string;
   message: string;
@@ -98,6 +98,13 @@ export function loadConfigObject(
       message: 'public_url is plain http on a non-local host: cookies will not be marked Secure',
     });
   }
+  if (config.dev.mailbox && !isLoopbackHost(config.server.host)) {
+    warnings.push({
+      code: 'CONFIG_DEV_MAILBOX_EXPOSED',
+      key: 'dev.mailbox',
+      message: `the dev mailbox shows recovery and verification codes to anyone who can reach ${config.server.host}`,
+    });
+  }
   return { config: deepFreeze(config), warnings, raw: input };
 }
 
@@ -133,6 +140,10 @@ function typeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function isLocal(url: string): boolean {

@@ -175,3 +175,12 @@ test('formatPath renders array indexes in brackets', () => {
   assert.equal(formatPath(['gateway', 'rules', 2, 'mode']), 'gateway.rules[2].mode');
   assert.equal(formatPath([]), '(root)');
 });
+
+test('a dev mailbox on a non-loopback address is a warning', () => {
+  const open = loadConfigText('server: { host: 0.0.0.0 }\ndev: { mailbox: true }', noEnv);
+  assert.deepEqual(
+    open.warnings.map((w) => w.code),
+    ['CONFIG_DEV_MAILBOX_EXPOSED'],
+  );
+  assert.deepEqual(loadConfigText('dev: { mailbox: true }', noEnv).warnings, []);
+});
