@@ -1,5 +1,6 @@
 // The demo's database: embedded PostgreSQL (PGlite) through Kysely, on disk under the data dir or in
 // memory for tests. Notes are owned by the Kratos identity id, the same key ensureUser() uses.
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, sql, type Generated } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -20,6 +21,7 @@ export interface DemoTables {
 
 /** `dataDir` undefined → in-memory (tests); otherwise a PGlite directory on disk. */
 export async function openDatabase<T extends DemoTables>(dataDir?: string): Promise<Kysely<T>> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pglite = dataDir ? new PGlite(dataDir) : await freshMemoryPGlite();
   await pglite.waitReady;
   const db = new Kysely<T>({ dialect: new PGliteDialect(pglite) });

@@ -214,3 +214,19 @@ test('unknown paths are 404 and wrong methods 405', async () => {
   assert.equal(wrong.status, 405);
   assert.equal(wrong.headers.get('allow'), 'GET');
 });
+
+test('a data dir whose parent does not exist yet is created (fresh clone: npm start without .data/)', async () => {
+  const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openDatabase } = await import('../src/db.ts');
+  const root = mkdtempSync(join(tmpdir(), 'demo-app-data-'));
+  const dir = join(root, '.data', 'demo-app');
+  try {
+    const db = await openDatabase(dir);
+    await db.destroy();
+    assert.ok(existsSync(dir));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
