@@ -301,7 +301,10 @@ describe('Kratos failures', () => {
         }),
       { timeoutMs: 20 },
     ).pages;
-    const b = await getPage(slow, `/login?flow=${FLOW}`);
+    // AbortSignal.timeout() is unref'd: with nothing else pending the event loop would empty and
+    // node:test would cancel the test ("Promise resolution is still pending"); keep it alive.
+    const keepAlive = setInterval(() => {}, 1_000);
+    const b = await getPage(slow, `/login?flow=${FLOW}`).finally(() => clearInterval(keepAlive));
     assert.equal(b.status, 504);
   });
 
