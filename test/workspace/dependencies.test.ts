@@ -1,0 +1,79 @@
+// Every package's source imports only what its own package.json declares. Hoisting in the workspace
+// hides a missing declaration (the import resolves from the root node_modules), until the package is
+// installed on its own or the root's devDependencies change.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = new URL('../../', import.meta.url).pathname;
+const PACKAGES = ['identity-server', 'vestibule', 'demo-app'];
+
+/** `import … from 'x'`, `export … from 'x'`, `import('x')` and `import 'x'` specifiers of a file. */
+const SPECIFIER =
+  /(?:^|[\s;])(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+
+function sourceFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) sourceFiles(path, out);
+    else if (/\.(ts|mts|js|mjs)$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+export function externalImports(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const builtins = new Set(builtinModules);
+  for (const file of sourceFiles(dir)) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(SPECIFIER)) {
+      const specifier = match[1] ?? match[2]!;
+      if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+      const name = packageName(specifier);
+      if (builtins.has(name)) continue;
+      if (!found.has(name)) found.set(name, file.slice(root.length));
+    }
+  }
+  return found;
+}
+
+for (const pkg of PACKAGES) {
+  test(`${pkg}: every package imported by src/ is declared in its package.json`, () => {
+    const dir = join(root, 'packages', pkg);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string;
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    const declared = new Set([
+      manifest.name,
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}),
+      ...Object.keys(manifest.optionalDependencies ?? {}),
+    ]);
+    const missing = [...externalImports(join(dir, 'src'))].filter(([name]) => !declared.has(name));
+    assert.deepEqual(
+      missing.map(([name, file]) => `${name} (imported by ${file})`),
+      [],
+      'undeclared dependencies',
+    );
+  });
+}
+
+test('the import scanner sees static, type-only, re-export and dynamic imports', () => {
+  const seen = externalImports(join(root, 'packages', 'vestibule', 'src'));
+  // One of each kind, so a scanner that silently finds nothing cannot make the tests above pass.
+  assert.ok(seen.has('undici'), 'static import');
+  assert.ok(seen.has('hono'), 'type-only import (adapters/hono.ts)');
+  assert.ok(seen.has('@vestibule/identity-server'), 'dynamic import (cli)');
+  assert.ok(!seen.has('fs') && !seen.has('crypto'), 'node built-ins are not packages');
+});
