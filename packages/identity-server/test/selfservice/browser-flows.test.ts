@@ -185,3 +185,31 @@ test('API registration and login return a session token usable with X-Session-To
   assert.equal(who.status, 401);
   assert.equal(((await who.json()) as { error: { id: string } }).error.id, 'session_inactive');
 });
+
+test('base_url with a path (behind a same-origin proxy): URLs carry it once, also in a replaced expired flow', async () => {
+  const base = 'http://localhost:4000/api/ory/';
+  const { browser, context } = await setup({ serve: { public: { base_url: base } } });
+  const client = browser();
+  const { flow, csrf } = await initBrowserFlow(client, 'login');
+  const wire = flow as unknown as { request_url: string };
+  assert.equal(wire.request_url, `${base}self-service/login/browser`);
+  assert.equal(flow.ui.action, `${base}self-service/login?flow=${flow.id}`);
+
+  context.clock.advance(2 * 60 * 60 * 1000);
+  // What the proxy does: the prefix is the proxy's, the identity server routes without it.
+  const res = await client.request(flow.ui.action.replace('/api/ory', ''), {
+    method: 'POST',
+    json: { csrf_token: csrf, method: 'password', identifier: 'a@example.org', password: 'x' },
+  });
+  assert.equal(res.status, 410);
+  const body = (await res.json()) as { error: { id: string }; use_flow_id: string };
+  assert.equal(body.error.id, 'self_service_flow_expired');
+  const next = await client.request(`/self-service/login/flows?id=${body.use_flow_id}`, {
+    headers: { accept: 'application/json' },
+  });
+  assert.equal(next.status, 200);
+  assert.equal(
+    ((await next.json()) as { request_url: string }).request_url,
+    `${base}self-service/login/browser`,
+  );
+});

@@ -1,7 +1,10 @@
 // The embedded Kratos-compatible identity server for `vestibule up` and the browser tests: Kratos's
 // own config keys, with every UI URL on the edge (the browser never sees Kratos's ports) and its
-// data under the stack's data dir. Kratos's base_url stays its internal URL: the edge's proxy
-// rewrites it, exactly as in front of a real Kratos.
+// data under the stack's data dir. `serve.public.base_url` is the edge's same-origin proxy
+// (`<edge>/api/ory/`), as a real Kratos behind Vestibule is configured: the URLs Kratos writes where
+// the proxy cannot rewrite them — links in recovery and verification emails — must reach the browser
+// on the edge's origin, never on the identity server's port. The server still listens on its own
+// port; the proxy sends to that, and leaves URLs already on the edge untouched.
 import { mkdirSync } from 'node:fs';
 import type { Clock, ConfigOverrides } from '@vestibule/identity-server';
 import type { Logger } from '../lib/logger.ts';
@@ -12,6 +15,8 @@ export interface EmbeddedIdentityOptions {
   adminPort: number;
   /** The edge's public URL: login/registration/… UI URLs and return URLs live there. */
   edgeURL: string;
+  /** Where the edge mounts the same-origin proxy (`proxy.prefix`). Default `/api/ory`. */
+  proxyPrefix?: string;
   /** PGlite directory; in memory when unset. */
   dataDir?: string;
   logger: Logger;
@@ -29,13 +34,14 @@ export interface EmbeddedIdentity {
 }
 
 export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverrides {
-  const edge = o.edgeURL;
+  const edge = o.edgeURL.replace(/\/+$/, '');
+  const prefix = (o.proxyPrefix ?? '/api/ory').replace(/\/+$/, '');
   const reachable = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
   return {
     dsn: o.dataDir ?? 'memory',
     serve: {
       public: {
-        base_url: `http://${reachable}:${o.publicPort}/`,
+        base_url: `${edge}${prefix}/`,
         host: o.host,
         port: o.publicPort,
       },

@@ -150,6 +150,7 @@ async function startIdentity(
       publicPort: await resolvePort(options.host, options.ports.kratosPublic),
       adminPort: await resolvePort(options.host, options.ports.kratosAdmin),
       edgeURL,
+      proxyPrefix: config.proxy.prefix,
       dataDir: options.dataDir && join(options.dataDir, 'identity'),
       logger: options.logger,
       ...options.identity,

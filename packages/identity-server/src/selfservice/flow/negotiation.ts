@@ -18,6 +18,20 @@ export function publicURL(baseURL: string, pathAndQuery: string): string {
   return `${baseURL.replace(/\/+$/, '')}${pathAndQuery}`;
 }
 
+/**
+ * The inverse of publicURL: a URL this server wrote on its public base URL (a flow's `request_url`),
+ * with the base URL's path taken off again, so its pathname is this server's own route. Behind a
+ * same-origin proxy the base URL has a path (`https://app.example/api/ory/`).
+ */
+export function routeURLOf(baseURL: string, absolute: string): URL {
+  const url = new URL(absolute);
+  const basePath = new URL(baseURL).pathname.replace(/\/+$/, '');
+  if (basePath && url.pathname.startsWith(`${basePath}/`)) {
+    url.pathname = url.pathname.slice(basePath.length);
+  }
+  return url;
+}
+
 /** `url` with `params` appended to its query (keeps existing ones). */
 export function withQuery(url: string, params: Record<string, string>): string {
   const target = new URL(url);

@@ -21,7 +21,7 @@ import {
   loadFlow,
   resetMessages,
 } from './lifecycle.ts';
-import { isJSONRequest, isUUID } from './negotiation.ts';
+import { isJSONRequest, isUUID, routeURLOf } from './negotiation.ts';
 import { flowResponse, flowUIURL, saveAndRespond } from './respond.ts';
 
 export interface Submission {
@@ -61,7 +61,8 @@ async function replaceExpired(
   const returnTo = typeof expired.body.return_to === 'string' ? expired.body.return_to : undefined;
   const { flow, setCookie } = await createFlow(ctx, csrf, spec, {
     type: expired.type,
-    url: new URL(String(expired.body.request_url)),
+    // Its path is the server's route again: a base URL with a path must not be prefixed twice.
+    url: routeURLOf(ctx.config.serve.public.base_url, String(expired.body.request_url)),
     request,
     ...(returnTo ? { returnTo } : {}),
     ...(session ? { session } : {}),
