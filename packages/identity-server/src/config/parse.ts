@@ -68,7 +68,10 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
     identity: identityConfig(c.identity as Checked, baseDir),
     hashers: hashersConfig(c.hashers as Checked),
     secrets: secretsConfig(c.secrets as Checked, warnings),
-    courier: { smtp: smtpConfig(pick(c.courier, 'smtp') as Checked) },
+    courier: {
+      smtp: smtpConfig(pick(c.courier, 'smtp') as Checked),
+      message_retries: pick(c.courier, 'message_retries') as number,
+    },
     dsn: normaliseDSN(c.dsn, baseDir),
     body_limit_bytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     log: { level: logLevel(pick(c.log, 'level') as string) },

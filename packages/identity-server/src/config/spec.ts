@@ -211,7 +211,8 @@ export const CONFIG_SPEC: BranchSpec = {
     },
     templates: opaque,
     template_override_path: opaque,
-    message_retries: opaque,
+    // Attempts after the first failed one before a message is `abandoned` (Kratos default 5).
+    message_retries: int(5, 0, 1000),
     delivery_strategy: opaque,
     http: opaque,
     channels: opaque,

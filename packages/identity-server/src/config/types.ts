@@ -82,6 +82,8 @@ export interface KratosConfig {
   secrets: { cookie: string[]; cipher: string[]; default: string[] };
   courier: {
     smtp: { connection_uri: string; from_address: string; from_name: string };
+    /** Kratos courier.message_retries; optional so hand-built test configs keep working (default 5). */
+    message_retries?: number;
   };
   /** DSN: "memory" (in-process PGlite), a directory path for PGlite on disk, or postgres://… */
   dsn: string;

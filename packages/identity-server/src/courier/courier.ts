@@ -14,13 +14,18 @@ import { createDevMailboxTransport } from './dev-mailbox.ts';
 export interface CourierOptions {
   /** Where mail goes. Default: SMTP to courier.smtp.connection_uri, or the dev mailbox when it is empty. */
   transport?: MailTransport;
-  /** Kratos `courier.message_retries`: attempts beyond the first before a message is abandoned. */
+  /** Attempts beyond the first before a message is abandoned. Default: `courier.message_retries` (5). */
   messageRetries?: number;
   /** Delay before the 2nd attempt; doubles per attempt up to backoffMaxMs. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** How often the background worker (start()) looks for due messages. */
+  /** While messages wait for a retry, how often the worker (start()) looks for due ones. */
   pollIntervalMs?: number;
+  /**
+   * With nothing left to retry the worker only wakes on queueEmail(); this slow fallback picks up
+   * messages another process left queued (e.g. one that stopped mid-retry on a shared PostgreSQL).
+   */
+  idlePollIntervalMs?: number;
 }
 
 export interface Courier {
@@ -31,7 +36,7 @@ export interface Courier {
   dispatchQueue(): Promise<void>;
   /** Resolves when no dispatch pass is running (tests await this instead of sleeping). */
   idle(): Promise<void>;
-  /** Starts the retry worker (an unref'd interval); stop() ends it. */
+  /** Starts the worker (one unref'd timer: event-driven while idle, polling while retrying). */
   start(): void;
   stop(): void;
   /** stop(), then waits for a pass in flight: call before closing the persister. */
@@ -45,11 +50,14 @@ export function defaultTransport(ctx: ServerContext): MailTransport {
 
 export function createCourier(ctx: ServerContext, options: CourierOptions = {}): Courier {
   const transport = options.transport ?? defaultTransport(ctx);
-  const retries = options.messageRetries ?? 5;
+  const retries = options.messageRetries ?? ctx.config.courier.message_retries ?? 5;
   const base = options.backoffBaseMs ?? 1_000;
   const max = options.backoffMaxMs ?? 5 * 60_000;
+  const pollMs = options.pollIntervalMs ?? 1_000;
+  const idlePollMs = options.idlePollIntervalMs ?? 60_000;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  let started = false;
   // After close() no new pass starts: the persister may be gone.
   let closed = false;
 
@@ -102,8 +110,10 @@ export function createCourier(ctx: ServerContext, options: CourierOptions = {}):
     await ctx.persister.updateMessage(message);
   }
 
-  async function pass(): Promise<void> {
+  /** Returns whether messages are still queued (waiting for a retry) after the pass. */
+  async function pass(): Promise<boolean> {
     let pageToken: string | undefined;
+    let waiting = false;
     do {
       const page = await ctx.persister.listMessages({
         page_size: 100,
@@ -116,17 +126,42 @@ export function createCourier(ctx: ServerContext, options: CourierOptions = {}):
           message.updated_at = now();
           await ctx.persister.updateMessage(message);
           ctx.log('warn', 'courier: message abandoned', { message_id: message.id });
-        } else if (isDue(message)) {
-          await attempt(message);
+        } else {
+          if (isDue(message)) await attempt(message);
+          if (message.status === 'queued') waiting = true;
         }
       }
       pageToken = page.next_page_token;
     } while (pageToken);
+    return waiting;
+  }
+
+  // The worker is one timer, re-armed after every pass. An empty queue costs no database query
+  // until queueEmail() wakes it (PGlite has a single connection: a 1 s poll would compete with
+  // every request); only while retries are pending does it poll at pollIntervalMs, as Kratos's
+  // courier worker does.
+  function arm(delayMs: number): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!started || closed) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      dispatchQueue().catch(() => {});
+    }, delayMs);
+    timer.unref();
   }
 
   // Passes never overlap: each waits for the previous one, so one message is never sent twice.
   function dispatchQueue(): Promise<void> {
-    const next = running.then(() => (closed ? undefined : pass()));
+    const next = running.then(async () => {
+      if (closed) return;
+      try {
+        arm((await pass()) ? pollMs : idlePollMs);
+      } catch (err) {
+        arm(pollMs); // the database may be back by then
+        throw err;
+      }
+    });
     running = next.catch((err: unknown) => {
       ctx.log('error', 'courier: dispatch pass failed', { error: (err as Error).message });
     });
@@ -158,14 +193,14 @@ export function createCourier(ctx: ServerContext, options: CourierOptions = {}):
     dispatchQueue,
     idle: () => running,
     start() {
-      if (timer) return;
-      timer = setInterval(() => {
-        dispatchQueue().catch(() => {});
-      }, options.pollIntervalMs ?? 1_000);
-      timer.unref();
+      if (started) return;
+      started = true;
+      // One pass right away: messages queued before a restart are not left waiting for the fallback.
+      arm(0);
     },
     stop() {
-      if (timer) clearInterval(timer);
+      started = false;
+      if (timer) clearTimeout(timer);
       timer = undefined;
       transport.close?.();
     },

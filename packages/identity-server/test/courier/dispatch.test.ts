@@ -8,6 +8,7 @@ import {
   type MailTransport,
   type OutgoingMail,
 } from '../../src/courier/index.ts';
+import { defaultConfig } from '../../src/config/index.ts';
 import { courierTestContext } from './support.ts';
 
 function flakyTransport(
@@ -139,4 +140,27 @@ test('the worker started with start() retries on its own, and stop() ends it', a
   assert.equal(attempts, 2);
   const page = await ctx.persister.listMessages({ page_size: 10, status: 'sent' });
   assert.equal(page.items.length, 1);
+});
+
+test('courier.message_retries from the config decides when a message is abandoned (Kratos default 5)', async () => {
+  assert.equal(defaultConfig().courier.message_retries, 5);
+  assert.equal(defaultConfig({ courier: { message_retries: 1 } }).courier.message_retries, 1);
+  assert.throws(() => defaultConfig({ courier: { message_retries: -1 } }), /message_retries/);
+
+  const { ctx, clock } = courierTestContext();
+  (ctx.config.courier as { message_retries?: number }).message_retries = 1;
+  const transport = flakyTransport(Infinity);
+  const courier = createCourier(ctx, { transport, backoffBaseMs: 10 });
+  const message = await courier.queueEmail('recovery_code_valid', {
+    to: 'c@example.org',
+    code: '000002',
+  });
+  for (let i = 0; i < 4; i++) {
+    await courier.idle();
+    clock.advance(60_000);
+    await courier.dispatchQueue();
+  }
+  const stored = (await ctx.persister.getMessage(message.id))!;
+  assert.equal(stored.status, 'abandoned');
+  assert.equal(transport.attempts, 2, 'first attempt + 1 retry');
 });
