@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../lib/logger.ts';
 import { resolvePublicOrigin } from '../proxy/public-origin.ts';
+import type { FlowContext } from './flow-context.ts';
 import type { PagesKratosClient } from './kratos.ts';
 import type { ResolvedPagesOptions } from './options.ts';
 import type { RestartBreaker } from './restart-breaker.ts';
@@ -17,6 +18,8 @@ export interface PagesDeps {
   routes: Routes;
   kratos: PagesKratosClient;
   breaker: RestartBreaker;
+  /** What each flow was started with, remembered for restarts. */
+  flowContext: FlowContext;
   texts: Texts;
   /** URLs Kratos wrote for itself, as the browser at `publicOrigin` must see them (the proxy's rewriter). */
   sameOrigin(publicOrigin: string): (url: string) => string;
@@ -76,8 +79,11 @@ export function errorResult(
   status: number,
   message: string,
   cookies: string[] = [],
+  /** The obvious next step, shown before "start again" and "home". */
+  primary?: { href: string; key: PageTextKey },
 ): PageResult {
   const links: Array<{ href: string; key: PageTextKey }> = [
+    ...(primary ? [primary] : []),
     { href: deps.routes.page('login'), key: 'vestibule.link.restart' },
     { href: deps.options.defaultReturnTo, key: 'vestibule.link.home' },
   ];

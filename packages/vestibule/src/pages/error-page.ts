@@ -27,12 +27,53 @@ export async function handleErrorPage(deps: PagesDeps, scope: RequestScope): Pro
   const error = stored.error ?? {};
   scope.log.warn('kratos reported an error', { kratos_error: error });
   const errorId = typeof error.id === 'string' ? error.id : undefined;
-  if (errorId === 'session_already_available') {
-    return { kind: 'redirect', location: deps.options.defaultReturnTo };
-  }
+  const next = nextStep(deps, scope, errorId);
+  if (next) return next;
   const code =
     typeof error.code === 'number' && error.code >= 400 && error.code < 600 ? error.code : 500;
   return errorResult(deps, scope, code, userMessage(deps, errorId, error, code));
+}
+
+/**
+ * Errors Kratos forwards here when a flow could not even start (the user never saw a form): most have
+ * an obvious next step, and an error page would be a dead end. Kratos stores no `return_to` with
+ * them; the pages remember what they started the login with (flow-context.ts) and keep it.
+ */
+function nextStep(
+  deps: PagesDeps,
+  scope: RequestScope,
+  errorId: string | undefined,
+): PageResult | undefined {
+  const r = deps.routes;
+  const started = deps.flowContext.recall('login', undefined, scope.cookie);
+  const returnTo = started?.get('return_to') ?? undefined;
+  switch (errorId) {
+    case 'session_already_available':
+    case 'session_aal_already_fulfilled':
+      // Signed in already, at the level asked for.
+      return { kind: 'redirect', location: deps.options.defaultReturnTo };
+    case 'session_aal1_required':
+    case 'session_inactive':
+      // A second factor (or a signed-in page) was asked for without a session: sign in first.
+      return { kind: 'redirect', location: r.page('login', { return_to: returnTo }) };
+    case 'session_aal2_required':
+      return { kind: 'redirect', location: r.page('login', { aal: 'aal2', return_to: returnTo }) };
+    case 'session_refresh_required':
+      return {
+        kind: 'redirect',
+        location: r.page('login', { refresh: 'true', return_to: returnTo }),
+      };
+    case 'session_verified_address_required':
+      return errorResult(
+        deps,
+        scope,
+        403,
+        deps.texts.page('vestibule.error.session_verified_address_required'),
+        [],
+        { href: r.page('verification'), key: 'vestibule.link.verify' },
+      );
+  }
+  return undefined;
 }
 
 function userMessage(

@@ -11,6 +11,8 @@ export type FlowOutcome =
   | {
       kind: 'restart';
       useFlowId?: string;
+      /** Kratos's record of the failed flow's `return_to` (410 `details.return_to`), a fallback. */
+      returnTo?: string;
       dropReturnTo?: boolean;
       notice?: NoticeId;
       reason: string;
@@ -27,7 +29,10 @@ export interface FlowErrorContext {
 }
 
 interface KratosErrorBody {
-  error?: { id?: unknown; details?: { use_flow_id?: unknown; redirect_browser_to?: unknown } };
+  error?: {
+    id?: unknown;
+    details?: { use_flow_id?: unknown; redirect_browser_to?: unknown; return_to?: unknown };
+  };
   use_flow_id?: unknown;
   redirect_browser_to?: unknown;
 }
@@ -46,14 +51,29 @@ export function decideFlowError(status: number, body: unknown, ctx: FlowErrorCon
   const browserTarget = str(b.redirect_browser_to) ?? str(b.error?.details?.redirect_browser_to);
   switch (id) {
     case 'session_already_available':
-      // Already signed in: go where the user wanted to go, or home.
+    case 'session_aal_already_fulfilled':
+      // Already signed in (at the level asked for): go where the user wanted to go, or home.
       return { kind: 'redirect', location: safeReturnTo(ctx.pageURL, ctx.defaultReturnTo), reason };
-    case 'self_service_flow_expired': {
+    case 'self_service_flow_expired':
+    case 'self_service_flow_replaced': {
+      // Kratos may already have made the replacement (`use_flow_id`); the expired flow's fetch
+      // reports its `return_to` instead, which the restart keeps when nothing better is known.
       const next = str(b.use_flow_id) ?? str(b.error?.details?.use_flow_id);
-      return { kind: 'restart', useFlowId: next && FLOW_ID.test(next) ? next : undefined, reason };
+      return {
+        kind: 'restart',
+        useFlowId: next && FLOW_ID.test(next) ? next : undefined,
+        returnTo: str(b.error?.details?.return_to),
+        reason,
+      };
     }
+    // security_identity_mismatch: the flow was started for another account (the user signed in or
+    // out in another tab since); Ory's own UIs start a fresh flow, bound to whoever is signed in now.
     case 'security_csrf_violation':
+    case 'security_identity_mismatch':
       return { kind: 'restart', reason };
+    case 'session_aal1_required':
+      // A second factor was asked for without a first one: sign in first (no `aal`), same target.
+      return { kind: 'redirect', location: loginFirst(ctx), reason };
     case 'self_service_flow_return_to_forbidden':
       return { kind: 'restart', dropReturnTo: true, notice: 'return_to_forbidden', reason };
     case 'browser_location_change_required':
@@ -95,6 +115,12 @@ export function decideFlowError(status: number, body: unknown, ctx: FlowErrorCon
     messageKey: 'vestibule.error.generic',
     reason,
   };
+}
+
+/** To a plain login keeping the page's own `return_to` (Kratos validates it on init). */
+function loginFirst(ctx: FlowErrorContext): string {
+  const returnTo = ctx.pageURL.searchParams.get('return_to') ?? undefined;
+  return ctx.routes.page('login', { return_to: returnTo || undefined });
 }
 
 /** To the login page, coming back to a fresh flow of this page afterwards. */

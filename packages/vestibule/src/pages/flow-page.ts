@@ -10,6 +10,7 @@ import {
   type RequestScope,
 } from './context.ts';
 import { continueWithTarget } from './continue-with.ts';
+import { initParamsOfFlow, pickInitParams } from './flow-context.ts';
 import { decideFlowError, type FlowOutcome, type NoticeId } from './flow-errors.ts';
 import { readCookie } from './restart-breaker.ts';
 import type { PageResult } from './respond.ts';
@@ -32,10 +33,22 @@ export async function handleFlowPage(
 ): Promise<PageResult> {
   const flowId = scope.url.searchParams.get('flow');
   if (!flowId) {
-    return { kind: 'redirect', location: deps.routes.init(flowType, scope.url.searchParams) };
+    const params = pickInitParams(flowType, scope.url.searchParams);
+    const remembered = deps.flowContext.remember(flowType, params, undefined, scope);
+    return {
+      kind: 'redirect',
+      location: deps.routes.init(flowType, params),
+      cookies: remembered ? [remembered] : [],
+    };
   }
   if (!FLOW_ID.test(flowId))
-    return applyOutcome(flowType, { kind: 'restart', reason: 'malformed_flow_id' }, deps, scope);
+    return applyOutcome(
+      flowType,
+      undefined,
+      { kind: 'restart', reason: 'malformed_flow_id' },
+      deps,
+      scope,
+    );
 
   const result = await deps.kratos.getFlow(flowType, flowId, scope.cookie ?? undefined);
   if (!result.ok) {
@@ -52,7 +65,7 @@ export async function handleFlowPage(
       outcome: outcome.kind,
       reason: outcome.reason,
     });
-    return applyOutcome(flowType, outcome, deps, scope);
+    return applyOutcome(flowType, flowId, outcome, deps, scope);
   }
   if (!isRenderableFlow(result.body)) {
     throw new VestibuleError(
@@ -73,6 +86,15 @@ function renderOrContinue(
   const cookies: string[] = [];
   const reset = deps.breaker.reset(scope.cookie, scope.secure);
   if (reset) cookies.push(reset);
+  // Bind what this flow was started with to its id, for a restart if its next fetch fails.
+  const started = initParamsOfFlow(flowType, flow.request_url);
+  const remembered = deps.flowContext.remember(
+    flowType,
+    started,
+    FLOW_ID.test(flow.id) ? flow.id : undefined,
+    scope,
+  );
+  if (remembered) cookies.push(remembered);
   const next = continueWithTarget(flow, {
     flowType,
     routes: deps.routes,
@@ -119,6 +141,7 @@ function renderOrContinue(
 
 function applyOutcome(
   flowType: FlowType,
+  flowId: string | undefined,
   outcome: FlowOutcome,
   deps: PagesDeps,
   scope: RequestScope,
@@ -144,14 +167,36 @@ function applyOutcome(
       }
       const cookies = [decision.setCookie];
       if (outcome.notice) cookies.push(noticeCookie(outcome.notice, 300, scope.secure));
+      const params = restartParams(flowType, flowId, outcome, deps, scope);
+      // Unbound: the next flow's id is not known yet, and its first fetch may fail again.
+      const remembered = deps.flowContext.remember(flowType, params, undefined, scope);
+      if (remembered) cookies.push(remembered);
       const location = outcome.useFlowId
         ? deps.routes.page(flowType, { flow: outcome.useFlowId })
-        : deps.routes.init(flowType, scope.url.searchParams, {
-            dropReturnTo: outcome.dropReturnTo,
-          });
+        : deps.routes.init(flowType, params);
       return { kind: 'redirect', location, cookies };
     }
   }
+}
+
+/**
+ * What the restarted flow is initialised with: the page URL's init parameters when it has any, else
+ * what the pages remembered for this flow, else the `return_to` Kratos reported in the error.
+ */
+function restartParams(
+  flowType: FlowType,
+  flowId: string | undefined,
+  outcome: Extract<FlowOutcome, { kind: 'restart' }>,
+  deps: PagesDeps,
+  scope: RequestScope,
+): URLSearchParams {
+  let params = pickInitParams(flowType, scope.url.searchParams);
+  if (params.size === 0) params = deps.flowContext.recall(flowType, flowId, scope.cookie) ?? params;
+  if (params.size === 0 && outcome.returnTo) {
+    params = pickInitParams(flowType, new URLSearchParams({ return_to: outcome.returnTo }));
+  }
+  if (outcome.dropReturnTo) params.delete('return_to');
+  return params;
 }
 
 function linksFor(

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { errorResult, newScope, type PagesDeps, type RequestScope } from './context.ts';
 import { handleErrorPage } from './error-page.ts';
+import { createFlowContext } from './flow-context.ts';
 import { handleFlowPage } from './flow-page.ts';
 import { createPagesKratosClient } from './kratos.ts';
 import { handleLogoutPage } from './logout-page.ts';
@@ -49,6 +50,7 @@ export function createSelfServicePages(options: SelfServicePagesOptions): SelfSe
       now: resolved.now,
       cookiePath: '/',
     }),
+    flowContext: createFlowContext({ secret: resolved.secret, now: resolved.now }),
     texts: createTexts(resolved.translations),
     sameOrigin: sameOriginFor(resolved),
     stylesheetHref: `${resolved.basePath}${STYLESHEET_PATH}?v=${stylesheetHash}`,

@@ -21,6 +21,7 @@ export const PAGE_TEXTS = {
   'vestibule.link.logout': 'Sign out',
   'vestibule.link.home': 'Back to the start page',
   'vestibule.link.restart': 'Start again',
+  'vestibule.link.verify': 'Verify your email address',
   'vestibule.logout.confirm': 'Do you want to sign out?',
   'vestibule.logout.button': 'Sign out',
   'vestibule.group.profile': 'Profile',
@@ -48,6 +49,10 @@ export const PAGE_TEXTS = {
   'vestibule.error.self_service_flow_return_to_forbidden':
     'The requested return address is not allowed.',
   'vestibule.error.self_service_flow_disabled': 'This feature is not enabled.',
+  'vestibule.error.security_identity_mismatch':
+    'This form was started for a different account, probably because you signed in or out in another tab. Please start again.',
+  'vestibule.error.session_verified_address_required':
+    'Please verify your email address before you sign in.',
 } as const;
 
 export type PageTextKey = keyof typeof PAGE_TEXTS;
