@@ -7,17 +7,21 @@ import { decodePageToken, encodePageToken } from './page-token.ts';
 import { atomically, iso, isoOrUndefined, json, parseJSON, type DB } from './sql-helpers.ts';
 import type { CredentialsTable, IdentitiesTable } from './tables.ts';
 
-type IdentityRow = Omit<IdentitiesTable, 'created_at' | 'updated_at' | 'state_changed_at'> & {
-  created_at: Date;
-  updated_at: Date;
-  state_changed_at: Date | null;
+// Timestamps arrive as Date from typed columns, or as strings from row_to_json (sessions.ts).
+export type IdentityRow = Omit<
+  IdentitiesTable,
+  'created_at' | 'updated_at' | 'state_changed_at'
+> & {
+  created_at: Date | string;
+  updated_at: Date | string;
+  state_changed_at: Date | string | null;
 };
-type CredentialRow = Omit<CredentialsTable, 'created_at' | 'updated_at'> & {
-  created_at: Date;
-  updated_at: Date;
+export type CredentialRow = Omit<CredentialsTable, 'created_at' | 'updated_at'> & {
+  created_at: Date | string;
+  updated_at: Date | string;
 };
 
-function toIdentity(row: IdentityRow, credentials: CredentialRow[]): Identity {
+export function toIdentity(row: IdentityRow, credentials: CredentialRow[]): Identity {
   const identity: Identity = {
     id: row.id,
     schema_id: row.schema_id,

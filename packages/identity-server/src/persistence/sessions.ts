@@ -1,14 +1,20 @@
 // Sessions. Only SHA-256 digests of the session and logout tokens are stored (types.ts).
-import type { Page, Session } from './types.ts';
+import { sql } from 'kysely';
+import type { Identity, Page, Session } from './types.ts';
+import { toIdentity, type CredentialRow, type IdentityRow } from './identities.ts';
 import { decodePageToken, encodePageToken, InvalidPageTokenError } from './page-token.ts';
 import { iso, json, parseJSON, type DB } from './sql-helpers.ts';
 import type { SessionsTable } from './tables.ts';
 
+// Timestamps arrive as Date from typed columns, or as strings from row_to_json.
 type SessionRow = Omit<
   SessionsTable,
   'issued_at' | 'authenticated_at' | 'expires_at' | 'created_at' | 'updated_at'
 > &
-  Record<'issued_at' | 'authenticated_at' | 'expires_at' | 'created_at' | 'updated_at', Date>;
+  Record<
+    'issued_at' | 'authenticated_at' | 'expires_at' | 'created_at' | 'updated_at',
+    Date | string
+  >;
 
 function toSession(row: SessionRow): Session {
   return {
@@ -68,6 +74,40 @@ export const getSession = (db: DB, id: string) => one(db, 'id', id);
 export const getSessionByTokenHash = (db: DB, hash: string) => one(db, 'token_hash', hash);
 export const getSessionByLogoutTokenHash = (db: DB, hash: string) =>
   one(db, 'logout_token_hash', hash);
+
+/**
+ * The session a token hash names together with its identity (credentials included), in ONE round
+ * trip: every authenticated request (whoami above all) starts here, and on PGlite each query costs
+ * a full protocol exchange on the single connection. The row comes back as one JSON text column —
+ * decoding one text value is far cheaper than PGlite's per-column (timestamptz) parsing.
+ */
+export async function getSessionWithIdentityByTokenHash(
+  db: DB,
+  hash: string,
+): Promise<{ session: Session; identity: Identity } | undefined> {
+  const result = await sql<{ found: string }>`
+    select json_build_object(
+      'session', row_to_json(s),
+      'identity', row_to_json(i),
+      'credentials', (
+        select coalesce(json_agg(c order by c.type), '[]'::json)
+        from identity_credentials c where c.identity_id = i.id
+      )
+    )::text as found
+    from sessions s join identities i on i.id = s.identity_id
+    where s.token_hash = ${hash}`.execute(db);
+  const text = result.rows[0]?.found;
+  if (text === undefined) return undefined;
+  const found = JSON.parse(text) as {
+    session: SessionRow;
+    identity: IdentityRow;
+    credentials: CredentialRow[];
+  };
+  return {
+    session: toSession(found.session),
+    identity: toIdentity(found.identity, found.credentials),
+  };
+}
 
 /** Newest first, as Kratos lists an identity's sessions. */
 export async function listSessionsOfIdentity(

@@ -32,6 +32,8 @@ export function createSQLPersister(
     createSession: (session) => sessions.createSession(db, session),
     getSession: (id) => sessions.getSession(db, id),
     getSessionByTokenHash: (hash) => sessions.getSessionByTokenHash(db, hash),
+    getSessionWithIdentityByTokenHash: (hash) =>
+      sessions.getSessionWithIdentityByTokenHash(db, hash),
     getSessionByLogoutTokenHash: (hash) => sessions.getSessionByLogoutTokenHash(db, hash),
     updateSession: (session) => sessions.updateSession(db, session),
     listSessionsOfIdentity: (identityId, o) => sessions.listSessionsOfIdentity(db, identityId, o),

@@ -167,6 +167,10 @@ export interface SessionPersister {
   createSession(session: Session): Promise<void>;
   getSession(id: string): Promise<Session | undefined>;
   getSessionByTokenHash(tokenHash: string): Promise<Session | undefined>;
+  /** The session and its identity (with credentials) in one lookup: the hot path of whoami. */
+  getSessionWithIdentityByTokenHash(
+    tokenHash: string,
+  ): Promise<{ session: Session; identity: Identity } | undefined>;
   getSessionByLogoutTokenHash(logoutTokenHash: string): Promise<Session | undefined>;
   updateSession(session: Session): Promise<void>;
   listSessionsOfIdentity(identityId: string, options?: { active?: boolean }): Promise<Session[]>;

@@ -50,11 +50,10 @@ export async function resolveToken(
   ctx: ServerContext,
   token: string,
 ): Promise<ResolvedSession | undefined> {
-  const session = await ctx.persister.getSessionByTokenHash(hashToken(token));
-  if (!session) return undefined;
-  const identity = await ctx.persister.getIdentity(session.identity_id);
-  if (!identity || !isUsable(ctx, session, identity)) return undefined;
-  return { session, identity, token };
+  // One lookup for both records (persistence/sessions.ts): this runs on every authenticated request.
+  const found = await ctx.persister.getSessionWithIdentityByTokenHash(hashToken(token));
+  if (!found || !isUsable(ctx, found.session, found.identity)) return undefined;
+  return { ...found, token };
 }
 
 export interface IssueOptions {

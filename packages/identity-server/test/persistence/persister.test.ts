@@ -185,6 +185,42 @@ test('sessions: lookups by token hashes, revocation, identity listing newest fir
   assert.deepEqual(await persister.getSession(s3!.id), extended);
 });
 
+test('getSessionWithIdentityByTokenHash returns exactly what the two separate lookups return', async () => {
+  const owner = identity('joined@example.com', {
+    metadata_public: { quote: 'it\'s "json" \\ \u00e9' },
+    state_changed_at: nextTime(),
+  });
+  owner.credentials.code = {
+    type: 'code',
+    identifiers: ['joined@example.com'],
+    config: { addresses: [{ channel: 'email', address: 'joined@example.com' }] },
+    version: 1,
+    created_at: nextTime(),
+    updated_at: nextTime(),
+  };
+  await persister.createIdentity(owner);
+  const s = session(owner.id, { active: false });
+  await persister.createSession(s);
+  const found = await persister.getSessionWithIdentityByTokenHash(s.token_hash);
+  assert.deepEqual(found, {
+    session: await persister.getSession(s.id),
+    identity: await persister.getIdentity(owner.id),
+  });
+  assert.deepEqual(found?.session, s);
+  assert.deepEqual(found?.identity, owner);
+
+  const bare = identity('no-credentials@example.com', { credentials: {} });
+  await persister.createIdentity(bare);
+  const s2 = session(bare.id);
+  await persister.createSession(s2);
+  assert.deepEqual(
+    (await persister.getSessionWithIdentityByTokenHash(s2.token_hash))?.identity,
+    bare,
+  );
+  assert.equal(await persister.getSessionWithIdentityByTokenHash(sha256('unknown')), undefined);
+  assert.equal(await persister.getSessionWithIdentityByTokenHash("' or 1=1 --"), undefined);
+});
+
 test('listSessions: keyset pagination newest first with an active filter', async () => {
   const owner = identity('many-sessions@example.com');
   await persister.createIdentity(owner);

@@ -69,6 +69,11 @@ export function createMemoryPersister(): Persister {
     getSession: async (id) => copy(sessions.get(id)),
     getSessionByTokenHash: async (hash) =>
       copy([...sessions.values()].find((s) => s.token_hash === hash)),
+    async getSessionWithIdentityByTokenHash(hash) {
+      const session = [...sessions.values()].find((s) => s.token_hash === hash);
+      const identity = session && identities.get(session.identity_id);
+      return session && identity ? { session: copy(session), identity: copy(identity) } : undefined;
+    },
     getSessionByLogoutTokenHash: async (hash) =>
       copy([...sessions.values()].find((s) => s.logout_token_hash === hash)),
     updateSession: async (s) => void sessions.set(s.id, copy(s)),
