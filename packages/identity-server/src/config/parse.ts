@@ -75,6 +75,12 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
     dsn: normaliseDSN(c.dsn, baseDir),
     body_limit_bytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     log: { level: logLevel(pick(c.log, 'level') as string) },
+    feature_flags: {
+      use_continue_with_transitions: pick(
+        c.feature_flags,
+        'use_continue_with_transitions',
+      ) as boolean,
+    },
   };
   // Kratos: session.cookie.{path,domain} override cookies.{path,domain} and default to them.
   config.session.cookie.path ||= config.cookies.path;

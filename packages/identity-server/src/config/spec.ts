@@ -240,7 +240,21 @@ export const CONFIG_SPEC: BranchSpec = {
   'expose-metrics-port': opaque,
   config: opaque,
   clients: opaque,
-  feature_flags: opaque,
+  feature_flags: {
+    // Kratos's default (false): a JSON client that finished recovery gets 422
+    // browser_location_change_required; true: 200 with the flow and continue_with show_settings_ui.
+    use_continue_with_transitions: bool(false),
+    cacheable_sessions: opaque,
+    cacheable_sessions_max_age: opaque,
+    choose_recovery_address: opaque,
+    legacy_continue_with_verification_ui: opaque,
+    legacy_require_verified_login_error: opaque,
+    faster_session_extend: opaque,
+    password_profile_registration_node_group: opaque,
+    legacy_oidc_registration_node_group: opaque,
+    legacy_allow_insecure_origins: opaque,
+    refresh_login_choose_address: opaque,
+  },
   organizations: opaque,
   enterprise: opaque,
   revision: opaque,

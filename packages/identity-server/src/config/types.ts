@@ -89,6 +89,8 @@ export interface KratosConfig {
   dsn: string;
   /** Largest accepted request body in bytes (413 above it). Not a Kratos key; Vestibule's own. */
   body_limit_bytes: number;
+  /** Kratos feature_flags this server interprets; optional so hand-built test configs keep working. */
+  feature_flags?: { use_continue_with_transitions: boolean };
   /** Kratos's log.level (LOG_LEVEL), mapped onto the server's four levels. Optional: added later. */
   log?: { level: 'debug' | 'info' | 'warn' | 'error' };
 }

@@ -203,7 +203,8 @@ test('a code is single-use, and expires after methods.code.config.lifespan (fake
     method: 'POST',
     json: { method: 'code', code: first.code },
   });
-  assert.equal(ok.status, 200);
+  // Kratos's default answer to a JSON client that recovered: move the browser to settings.
+  assert.equal(ok.status, 422);
   const again = await first.client.request(first.init.ui.action, {
     method: 'POST',
     json: { method: 'code', code: first.code },
@@ -263,7 +264,7 @@ test('an expired flow answers 410 self_service_flow_expired with use_flow_id (JS
 });
 
 test('API recovery: continue_with carries the session token and show_settings_ui; the token is never stored on the flow', async () => {
-  const life = await lifecycleSetup();
+  const life = await lifecycleSetup({ feature_flags: { use_continue_with_transitions: true } });
   await registerIdentity(life, 'dee@example.org');
   const client = life.browser();
   const init = (await (await client.request('/self-service/recovery/api')).json()) as Flow;
@@ -350,4 +351,57 @@ test('recovery refuses a signed-in user, a disabled flow, CSRF failures and API 
   const browserDisabled = await off.browser().request('/self-service/recovery/browser');
   assert.equal(browserDisabled.status, 303);
   assert.match(browserDisabled.headers.get('location')!, /\/error\?id=/);
+});
+
+test('without use_continue_with_transitions (Kratos default) a JSON client gets 422 browser_location_change_required to the settings UI', async () => {
+  const life = await lifecycleSetup();
+  assert.equal(life.context.config.feature_flags?.use_continue_with_transitions, false);
+  await registerIdentity(life, 'fay@example.org');
+  const client = life.browser();
+  const init = (await (
+    await client.request('/self-service/recovery/browser', {
+      headers: { accept: 'application/json' },
+    })
+  ).json()) as Flow;
+  const sent = await client.request(init.ui.action, {
+    method: 'POST',
+    json: { csrf_token: csrfOf(init), method: 'code', email: 'fay@example.org' },
+  });
+  const code = (await life.lastCode('fay@example.org'))!;
+  const res = await client.request(init.ui.action, {
+    method: 'POST',
+    json: { csrf_token: csrfOf((await sent.json()) as Flow), method: 'code', code },
+  });
+  assert.equal(res.status, 422);
+  const body = (await res.json()) as {
+    error: { id: string; code: number; message: string };
+    redirect_browser_to: string;
+  };
+  assert.equal(body.error.id, 'browser_location_change_required');
+  assert.equal(body.error.message, 'browser location change required');
+  // (The spec's errorBrowserLocationChangeRequired nests errorGeneric oddly; the wire shape is this.)
+  assertSchema('errorGeneric', body);
+  const to = new URL(body.redirect_browser_to);
+  assert.equal(to.origin + to.pathname, life.context.config.selfservice.flows.settings.ui_url);
+  // The browser is signed in already; the settings flow it is sent to is ready for a new password.
+  assert.equal((await client.request('/sessions/whoami')).status, 200);
+  const settings = (await (
+    await client.request(`/self-service/settings/flows?id=${to.searchParams.get('flow')}`)
+  ).json()) as Flow;
+  assert.deepEqual(messageIds(settings), [1060001]);
+
+  // An API client sending JSON gets the same answer (Kratos writes the error, not the flow).
+  await registerIdentity(life, 'gus@example.org');
+  const api = life.browser();
+  const flow = (await (await api.request('/self-service/recovery/api')).json()) as Flow;
+  await api.request(flow.ui.action, {
+    method: 'POST',
+    json: { method: 'code', email: 'gus@example.org' },
+  });
+  const apiDone = await api.request(flow.ui.action, {
+    method: 'POST',
+    json: { method: 'code', code: (await life.lastCode('gus@example.org'))! },
+  });
+  assert.equal(apiDone.status, 422);
+  assert.doesNotMatch(await apiDone.text(), /ory_session_token/);
 });

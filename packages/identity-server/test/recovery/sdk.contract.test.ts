@@ -28,6 +28,8 @@ let smtp: TestSMTPServer;
 before(async () => {
   smtp = await startSMTPServer({ disabledCommands: ['STARTTLS'] });
   target = await startTarget({
+    // The SDK flows below follow continue_with (Kratos's quickstart turns this on too).
+    feature_flags: { use_continue_with_transitions: true },
     courier: { smtp: { connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true` } },
   });
 });

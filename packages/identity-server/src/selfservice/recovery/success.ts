@@ -1,9 +1,13 @@
 // A solved recovery challenge (Kratos strategy_recovery.go recoveryIssueSession): the address is
 // marked verified (self-service codes only), the user gets a fresh *privileged* session (method
 // `code_recovery`) and a settings flow to set a new password; the CSRF secret is regenerated.
-// Browsers are sent to the settings UI; JSON and API clients get the recovery flow with
-// `continue_with: show_settings_ui` (and the session token for API flows).
+// Browsers are sent to the settings UI. JSON and API clients: with
+// `feature_flags.use_continue_with_transitions` the recovery flow with `continue_with:
+// show_settings_ui` (and the session token for API flows); without it (Kratos's default) 422
+// browser_location_change_required whose `redirect_browser_to` is the settings UI — the session
+// cookie is set either way, and an API client gets no token then, exactly as in Kratos.
 import type { ServerContext } from '../../context.ts';
+import { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { Identity } from '../../persistence/types.ts';
 import { issueSession, sessionCookie } from '../../session/manager.ts';
@@ -85,5 +89,17 @@ export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): 
     headers.append('set-cookie', sessionCookie(ctx, issued.token, issued.session));
     if (fresh?.setCookie) headers.append('set-cookie', fresh.setCookie);
   }
-  return asJSON ? json(body, 200, headers) : redirect(settingsURL, 303, headers);
+  if (!asJSON) return redirect(settingsURL, 303, headers);
+  if (ctx.config.feature_flags?.use_continue_with_transitions) return json(body, 200, headers);
+  const moved = browserLocationChangeRequired(settingsURL).toBody();
+  return json(moved, 422, headers);
+}
+
+/** Kratos flow.NewBrowserLocationChangeRequiredError. */
+export function browserLocationChangeRequired(to: string): KratosError {
+  return new KratosError(422, 'browser location change required', {
+    id: 'browser_location_change_required',
+    reason: `In order to complete this flow please redirect the browser to: ${to}`,
+    extra: { redirect_browser_to: to },
+  });
 }
