@@ -5,7 +5,9 @@
 //     the same four requests against a bare endpoint with canned answers — at bcrypt cost 12 (the
 //     Kratos default) and at cost 4 (to show the server's own overhead without the hash).
 // Servers run in child processes; autocannon drives them from this one. Rounds alternate between
-// subject and baseline so load from other processes on the machine hits both alike.
+// subject and baseline so load from other processes on the machine hits both alike. Next to the
+// throughput it prints the serving process's CPU time per request (user+system, read from the child
+// before and after each run): unlike req/s that does not drop when others load the shared machine.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,19 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 interface Served {
   url: string;
   token?: string;
+}
+
+interface Child {
+  served: Served;
+  proc: ChildProcess;
+  /** The child's CPU time so far (µs, user + system). */
+  cpu(): Promise<number>;
+}
+
+interface Measured {
+  perSecond: number;
+  /** CPU µs of the serving process per request (whoami) or per round (register+login). */
+  cpuPerUnit: number;
 }
 
 // ---- child process roles -------------------------------------------------------------------
@@ -117,7 +132,7 @@ async function serveIdentityJSONShape(): Promise<string> {
 
 // ---- the driver ----------------------------------------------------------------------------
 
-async function start(role: string, arg = ''): Promise<{ served: Served; proc: ChildProcess }> {
+async function start(role: string, arg = ''): Promise<Child> {
   const proc = fork(fileURLToPath(import.meta.url), [role, arg], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -126,10 +141,29 @@ async function start(role: string, arg = ''): Promise<{ served: Served; proc: Ch
     proc.once('message', (m) => resolve(m as Served));
     proc.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
   });
-  return { served, proc };
+  const cpu = () =>
+    new Promise<number>((resolve) => {
+      proc.once('message', (m) => resolve(Number((m as { cpu: number }).cpu)));
+      proc.send('cpu');
+    });
+  return { served, proc, cpu };
 }
 
-async function whoami(target: Served, seconds = DURATION_S): Promise<number> {
+/** Runs `load` against `target`, returning its rate and the target's CPU per unit of work. */
+async function measured(
+  target: Child,
+  load: () => Promise<{ perSecond: number; units: number }>,
+): Promise<Measured> {
+  const before = await target.cpu();
+  const { perSecond, units } = await load();
+  const cpu = (await target.cpu()) - before;
+  return { perSecond, cpuPerUnit: units ? cpu / units : 0 };
+}
+
+async function whoami(
+  target: Served,
+  seconds = DURATION_S,
+): Promise<{ perSecond: number; units: number }> {
   const r = await autocannon({
     url: `${target.url}/sessions/whoami`,
     connections: CONNECTIONS,
@@ -137,13 +171,16 @@ async function whoami(target: Served, seconds = DURATION_S): Promise<number> {
     headers: { 'x-session-token': target.token! },
   });
   if (r.non2xx > 0) throw new Error(`whoami answered ${r.non2xx} non-2xx responses`);
-  return r.requests.average;
+  return { perSecond: r.requests.average, units: r.requests.total };
 }
 
 let emailCounter = 0;
 
 /** Four dependent requests per round; returns completed rounds per second. */
-async function rounds(target: Served, seconds = DURATION_S): Promise<number> {
+async function rounds(
+  target: Served,
+  seconds = DURATION_S,
+): Promise<{ perSecond: number; units: number }> {
   const run = String(Date.now());
   const r = await autocannon({
     url: target.url,
@@ -179,7 +216,7 @@ async function rounds(target: Served, seconds = DURATION_S): Promise<number> {
     ],
   });
   if (r.non2xx > 0) throw new Error(`register+login answered ${r.non2xx} non-2xx responses`);
-  return r.requests.average / 4;
+  return { perSecond: r.requests.average / 4, units: r.requests.total / 4 };
 }
 
 /** Keeps the path+query of the flow's ui.action (the base URL may name another host). */
@@ -207,7 +244,7 @@ function ratio(a: number, b: number): string {
 }
 
 async function main(): Promise<void> {
-  const children: Array<{ proc: ChildProcess }> = [];
+  const children: Child[] = [];
   const launch = async (role: string, arg?: string) => {
     const started = await start(role, arg);
     children.push(started);
@@ -224,56 +261,63 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(
-  bare: { served: Served },
-  cost12: { served: Served },
-  cost4: { served: Served },
-): Promise<void> {
+async function measure(bare: Child, cost12: Child, cost4: Child): Promise<void> {
   const results = {
-    whoami: [[], []] as number[][],
-    r12: [[], []] as number[][],
-    r4: [[], []] as number[][],
+    whoami: [[], []] as Measured[][],
+    r12: [[], []] as Measured[][],
+    r4: [[], []] as Measured[][],
   };
   // Warm-up (JIT, PGlite page cache) is not measured.
   for (const target of [cost4.served, bare.served]) await whoami(target, 1);
   for (const target of [cost4.served, cost12.served, bare.served]) await rounds(target, 1);
   {
     for (let round = 0; round < ROUNDS; round++) {
-      results.whoami[0]!.push(await whoami(cost4.served));
-      results.whoami[1]!.push(await whoami(bare.served));
-      results.r12[0]!.push(await rounds(cost12.served));
-      results.r12[1]!.push(await rounds(bare.served));
-      results.r4[0]!.push(await rounds(cost4.served));
-      results.r4[1]!.push(await rounds(bare.served));
+      results.whoami[0]!.push(await measured(cost4, () => whoami(cost4.served)));
+      results.whoami[1]!.push(await measured(bare, () => whoami(bare.served)));
+      results.r12[0]!.push(await measured(cost12, () => rounds(cost12.served)));
+      results.r12[1]!.push(await measured(bare, () => rounds(bare.served)));
+      results.r4[0]!.push(await measured(cost4, () => rounds(cost4.served)));
+      results.r4[1]!.push(await measured(bare, () => rounds(bare.served)));
     }
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const rows: Array<[string, number, number, string]> = [
-    ['whoami (req/s)', mean(results.whoami[0]!), mean(results.whoami[1]!), 'req/s'],
-    [
-      'register+login, bcrypt 12 (rounds/s)',
-      mean(results.r12[0]!),
-      mean(results.r12[1]!),
-      'rounds/s',
-    ],
-    ['register+login, bcrypt 4 (rounds/s)', mean(results.r4[0]!), mean(results.r4[1]!), 'rounds/s'],
+  const mean = (xs: Measured[], key: keyof Measured) =>
+    xs.reduce((a, b) => a + b[key], 0) / xs.length;
+  const rows: Array<[string, Measured[], Measured[]]> = [
+    ['whoami (req/s, CPU µs/req)', results.whoami[0]!, results.whoami[1]!],
+    ['register+login, bcrypt 12 (rounds/s)', results.r12[0]!, results.r12[1]!],
+    ['register+login, bcrypt 4 (rounds/s)', results.r4[0]!, results.r4[1]!],
   ];
   console.log(
     `\nidentity server vs bare Node http (${CONNECTIONS} connections, ${ROUNDS}×${DURATION_S}s interleaved, PGlite in memory)`,
   );
   console.log(
-    `${'scenario'.padEnd(40)}${'identity'.padStart(12)}${'bare node'.padStart(12)}${'ratio'.padStart(10)}`,
+    `${'scenario'.padEnd(40)}${'identity'.padStart(10)}${'bare node'.padStart(11)}${'ratio'.padStart(9)}` +
+      `${'CPU µs'.padStart(10)}${'bare CPU'.padStart(10)}${'CPU ratio'.padStart(11)}`,
   );
   for (const [name, subject, baseline] of rows) {
+    const [rate, baseRate] = [mean(subject, 'perSecond'), mean(baseline, 'perSecond')];
+    const [cpu, baseCpu] = [mean(subject, 'cpuPerUnit'), mean(baseline, 'cpuPerUnit')];
     console.log(
-      `${name.padEnd(40)}${subject.toFixed(1).padStart(12)}${baseline.toFixed(1).padStart(12)}${ratio(subject, baseline).padStart(10)}`,
+      `${name.padEnd(40)}${rate.toFixed(1).padStart(10)}${baseRate.toFixed(1).padStart(11)}${ratio(rate, baseRate).padStart(9)}` +
+        `${cpu.toFixed(0).padStart(10)}${baseCpu.toFixed(0).padStart(10)}${ratio(baseCpu, cpu).padStart(11)}`,
     );
   }
+  console.log(
+    '(CPU ratio = bare CPU per unit / identity CPU per unit: the load-independent figure; µs are\n' +
+      ' per request for whoami and per four-request round for register+login)',
+  );
 }
 
 const role = process.argv[2];
-// A server child ends with its driver, even when the driver crashed.
-if (role) process.on('disconnect', () => process.exit(0));
+// A server child ends with its driver, even when the driver crashed, and reports its CPU time.
+if (role) {
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpu: user + system });
+  });
+}
 if (role === 'bare') process.send!(await serveBare());
 else if (role === 'identity') process.send!(await serveIdentity(Number(process.argv[3])));
 else await main();
