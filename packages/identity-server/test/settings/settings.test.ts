@@ -105,7 +105,11 @@ test('changing the email outside the privileged window → 403 session_refresh_r
   const to = new URL(body.redirect_browser_to);
   assert.equal(to.origin + to.pathname, `${life.base}/self-service/login/browser`);
   assert.equal(to.searchParams.get('refresh'), 'true');
-  assert.equal(to.searchParams.get('return_to'), `http://localhost:4000/settings?flow=${flow.id}`);
+  // As Kratos: back to the submit URL, where the refused change is applied after the refresh.
+  assert.equal(
+    to.searchParams.get('return_to'),
+    `${life.base}/self-service/settings?flow=${flow.id}`,
+  );
   const form = await client.request(flow.ui.action, {
     method: 'POST',
     form: { csrf_token: csrfOf(flow), method: 'password', password: 'a brand new passphrase' },
@@ -228,4 +232,56 @@ test('a settings flow belongs to its identity, and expires with 410', async () =
     json: { method: 'profile', traits: {} },
   });
   assert.equal(csrfless.status, 403);
+});
+
+test('a browser change refused for an old session is applied once the refresh login returns to it', async () => {
+  const life = await lifecycleSetup();
+  const client = await signedIn(life, 'ivy@example.org');
+  const flow = await settingsFlow(client);
+  life.context.clock.advance(16 * 60_000);
+  const NEW = 'a passphrase set across a refresh';
+  const refused = await client.request(flow.ui.action, {
+    method: 'POST',
+    form: { csrf_token: csrfOf(flow), method: 'password', password: NEW },
+  });
+  assert.equal(refused.status, 303);
+  const login = new URL(refused.headers.get('location')!);
+  assert.equal(login.searchParams.get('refresh'), 'true');
+  const back = login.searchParams.get('return_to')!;
+  // Another signed-in browser cannot pick the remembered change up.
+  const intruder = await signedIn(life, 'jon@example.org');
+  const stolen = await intruder.request(back);
+  assert.equal(stolen.status, 303);
+  assert.match(stolen.headers.get('location')!, /\/error\?id=/, 'security_identity_mismatch');
+
+  // The refresh login, as a browser does it: init with the return_to, then the form post.
+  const init = await client.request(login.pathname + login.search, {
+    headers: { accept: 'application/json' },
+  });
+  const loginFlow = (await init.json()) as Flow;
+  assert.equal((loginFlow as unknown as { refresh: boolean }).refresh, true);
+  const done = await client.request(loginFlow.ui.action, {
+    method: 'POST',
+    form: {
+      csrf_token: csrfOf(loginFlow),
+      method: 'password',
+      identifier: 'ivy@example.org',
+      password: PASSWORD,
+    },
+  });
+  assert.equal(done.status, 303);
+  assert.equal(done.headers.get('location'), back);
+
+  const resumed = await client.request(back);
+  const saved = await flowFromUIRedirect(client, resumed, 'settings');
+  assert.equal(saved.id, flow.id);
+  assert.equal(saved.state, 'success');
+  assert.deepEqual(messageIds(saved), [1050001]);
+  assert.equal((await loginBrowser(life.browser(), 'ivy@example.org', NEW)).status, 200);
+  assert.equal((await loginBrowser(life.browser(), 'ivy@example.org', PASSWORD)).status, 400);
+
+  // Taken once: coming back again only shows the flow.
+  const again = await client.request(back);
+  assert.equal(again.status, 303);
+  assert.equal(new URL(again.headers.get('location')!).pathname, '/settings');
 });

@@ -8,7 +8,6 @@ import { KratosError } from '../../http/errors.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
 import { publicURL, withQuery } from '../flow/negotiation.ts';
-import { flowUIURL } from '../flow/respond.ts';
 
 export function sessionInactive(): KratosError {
   return new KratosError(401, 'The request could not be authorized', {
@@ -41,6 +40,14 @@ export function refreshRequired(ctx: ServerContext, flow: FlowRecord): KratosErr
     id: 'session_refresh_required',
     reason:
       'The login session is too old and thus not allowed to update these fields. Please re-authenticate.',
-    extra: { redirect_browser_to: loginRedirect(ctx, flowUIURL(ctx, flow), true) },
+    // Back to the submit URL (as Kratos: public URL + request path + query), where a browser's
+    // remembered change is applied after the refresh login (continuity.ts).
+    extra: {
+      redirect_browser_to: loginRedirect(
+        ctx,
+        publicURL(ctx.config.serve.public.base_url, `/self-service/settings?flow=${flow.id}`),
+        true,
+      ),
+    },
   });
 }

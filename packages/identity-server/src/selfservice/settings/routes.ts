@@ -3,7 +3,7 @@ import type { ServerContext } from '../../context.ts';
 import type { Router } from '../../http/router.ts';
 import { CSRFProtection } from '../csrf.ts';
 import { fetchSettingsFlow, initSettingsFlow } from './init.ts';
-import { submitSettings } from './submit.ts';
+import { resumeSettings, submitSettings } from './submit.ts';
 
 export function registerSettingsRoutes(
   router: Router,
@@ -14,5 +14,7 @@ export function registerSettingsRoutes(
     .on('GET', '/self-service/settings/browser', initSettingsFlow(ctx, csrf, 'browser'))
     .on('GET', '/self-service/settings/api', initSettingsFlow(ctx, csrf, 'api'))
     .on('GET', '/self-service/settings/flows', fetchSettingsFlow(ctx, csrf))
-    .on('POST', '/self-service/settings', submitSettings(ctx, csrf));
+    .on('POST', '/self-service/settings', submitSettings(ctx, csrf))
+    // The refresh login returns here; a remembered change is applied (Kratos registers GET too).
+    .on('GET', '/self-service/settings', resumeSettings(ctx, csrf));
 }

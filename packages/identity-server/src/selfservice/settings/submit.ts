@@ -16,6 +16,7 @@ import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { attachMessage } from '../nodes.ts';
 import { texts } from '../recovery/texts.ts';
 import { identityMismatch, loginRedirect, refreshRequired, sessionInactive } from './access.ts';
+import { pauseUpdate, resumeUpdate } from './continuity.ts';
 import { createSettingsFlow } from './flow.ts';
 import { settingsNodes } from './nodes.ts';
 import { updatePassword } from './password.ts';
@@ -73,9 +74,13 @@ export async function showSuccess(
   return redirect(returnTo ?? flowUIURL(ctx, flow), 303);
 }
 
-/** Kratos's settings error handler for an old session: JSON 403, browsers to the refresh login. */
+/**
+ * Kratos's settings error handler for an old session: JSON 403, browsers to the refresh login.
+ * A browser flow's change is remembered and applied when the browser comes back after it.
+ */
 export function needsReauth(s: SettingsSubmission): Promise<Response> | Response {
   const err = refreshRequired(s.ctx, s.flow);
+  if (s.flow.type === 'browser') pauseUpdate(s.ctx, s.flow.id, s.session.identity.id, s.body);
   if (s.asJSON) return forwardError(s.ctx, s.request, '', err, { json: true });
   return redirect(String(err.extra!.redirect_browser_to), 303);
 }
@@ -139,16 +144,44 @@ export function submitSettings(ctx: ServerContext, csrf: CSRFProtection) {
       if (flow.type === 'api' && request.headers.has('origin')) {
         throw badRequest('You are not allowed to use API flows from the browser.');
       }
-      const s: SettingsSubmission = { ctx, csrf, request, flow, body, session, asJSON };
-      const { methods } = ctx.config.selfservice;
-      if (body.method === 'profile' && methods.profile.enabled) return await updateProfile(s);
-      if (body.method === 'password' && methods.password.enabled) return await updatePassword(s);
-      throw new KratosError(400, 'The request was malformed or contained invalid parameters', {
-        reason:
-          'Could not find a strategy to update your settings. Did you fill out the form correctly?',
-      });
+      return await applyUpdate({ ctx, csrf, request, flow, body, session, asJSON });
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json: asJSON });
+    }
+  };
+}
+
+function applyUpdate(s: SettingsSubmission): Promise<Response> {
+  const { methods } = s.ctx.config.selfservice;
+  if (s.body.method === 'profile' && methods.profile.enabled) return updateProfile(s);
+  if (s.body.method === 'password' && methods.password.enabled) return updatePassword(s);
+  throw new KratosError(400, 'The request was malformed or contained invalid parameters', {
+    reason:
+      'Could not find a strategy to update your settings. Did you fill out the form correctly?',
+  });
+}
+
+/**
+ * GET /self-service/settings?flow=<id>: where the refresh login returns a browser. The change it
+ * was refused is applied now (still checked: privileged window, policy, schema); without one, or
+ * for anything else, the browser goes on to the settings UI.
+ */
+export function resumeSettings(ctx: ServerContext, csrf: CSRFProtection) {
+  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
+    try {
+      const id = url.searchParams.get('flow');
+      if (!isUUID(id)) throw badRequest('The flow query parameter is missing or malformed.');
+      const flow = await loadFlow(ctx, 'settings', id);
+      const session = await authorise(ctx, request, flow, false);
+      if (session instanceof Response) return session;
+      if (isExpired(ctx, flow))
+        return await replaceExpired(ctx, csrf, request, flow, session, false);
+      const body =
+        flow.type === 'browser' ? resumeUpdate(ctx, flow.id, session.identity.id) : undefined;
+      if (!body) return redirect(flowUIURL(ctx, flow), 303);
+      return await applyUpdate({ ctx, csrf, request, flow, body, session, asJSON: false });
+    } catch (err) {
+      return forwardError(ctx, request, requestId, err, { json: false });
     }
   };
 }
