@@ -24,6 +24,7 @@ describe('account lifecycle in chromium', { skip }, () => {
   let browser: Browser;
   let base: string;
   const errors: string[] = [];
+  const clock = createTestClock();
 
   before(async () => {
     stack = await startStack({
@@ -33,7 +34,7 @@ describe('account lifecycle in chromium', { skip }, () => {
       admin: { email: 'admin@example.com', password: 'browser-test-admin-4000' },
       identity: {
         bcryptCost: 4,
-        clock: createTestClock(),
+        clock,
         kratosOverrides: {
           selfservice: {
             flows: {
@@ -210,5 +211,35 @@ describe('account lifecycle in chromium', { skip }, () => {
     assert.equal(await kratosWhoami(second.context), 401, 'the other session was revoked');
     await first.context.close();
     await second.context.close();
+  });
+  // Last in the suite: it moves the identity server's clock past the privileged window.
+  test('settings after the privileged window: re-authenticate, and the new password is saved', async () => {
+    const user = newUser();
+    const { context, page } = await fresh();
+    await register(page, user);
+    await page.goto('/settings');
+    clock.advance(16 * 60_000); // settings.privileged_session_max_age is 15m by default
+    const newPassword = `${user.password}-after-refresh`;
+    await page.fill('input[name="password"]', newPassword);
+    await Promise.all([
+      page.waitForURL(/\/login\?flow=/),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    await page.screenshot({ path: screenshotPath('settings-refresh-login'), fullPage: true });
+    if (await page.isVisible('input[name="identifier"]')) {
+      await page.fill('input[name="identifier"]', user.email);
+    }
+    await page.fill('input[name="password"]', user.password);
+    await Promise.all([
+      page.waitForURL(/\/settings\?flow=/),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    assert.match(await page.content(), /Your changes have been saved!/);
+    await context.close();
+
+    const again = await fresh();
+    await signIn(again.page, user.email, newPassword);
+    assert.equal(await again.page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
+    await again.context.close();
   });
 });
