@@ -99,19 +99,34 @@ export function signIdentityHeaders(
   values: IdentityValues | null,
   nowMs: number = Date.now(),
 ): Array<[string, string]> {
-  const signed = values ?? { id: '', email: '', role: '' };
+  const flat = appendSignedIdentityHeaders([], secret, target, values, nowMs);
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  return out;
+}
+
+/** signIdentityHeaders appended to a flat [name, value, …] list (the gateway's hot path). */
+export function appendSignedIdentityHeaders(
+  out: string[],
+  secret: string,
+  target: SignedRequestTarget,
+  values: IdentityValues | null,
+  nowMs: number,
+): string[] {
+  const signed = values ?? ANONYMOUS;
   const t = String(Math.floor(nowMs / 1000));
   // randomUUID draws from a batched entropy cache: 122 random bits without a syscall per request.
   const nonce = randomUUID();
   const mac = hmac(secret, canonicalString(t, nonce, target, signed)).toString('base64url');
-  const out: Array<[string, string]> = [];
   if (values) {
-    out.push([HEADER_USER_ID, values.id], [HEADER_USER_EMAIL, values.email]);
-    out.push([HEADER_USER_ROLE, values.role]);
+    out.push(HEADER_USER_ID, values.id, HEADER_USER_EMAIL, values.email);
+    out.push(HEADER_USER_ROLE, values.role);
   }
-  out.push([HEADER_SIGNATURE, `${SIGNATURE_VERSION};t=${t};n=${nonce};s=${mac}`]);
+  out.push(HEADER_SIGNATURE, `${SIGNATURE_VERSION};t=${t};n=${nonce};s=${mac}`);
   return out;
 }
+
+const ANONYMOUS: IdentityValues = Object.freeze({ id: '', email: '', role: '' });
 
 export function encodeIdentity(values: IdentityValues): IdentityValues {
   return {

@@ -75,18 +75,27 @@ export function denyDecision(input: DenyInput): Decision {
   };
 }
 
-/** 303 to the login page with `return_to` = the URL the browser asked for (absolute). */
+/**
+ * 303 to the login page with `return_to` = the URL the browser asked for (absolute); `query` goes
+ * before it (`aal=aal2` asks the login page for the second factor).
+ */
 export function loginRedirectDecision(
   loginURL: string,
   returnTo: string,
   requestId: string,
   extraHeaders: Record<string, string | string[]> = {},
+  query: Record<string, string> = {},
 ): Decision {
   const separator = loginURL.includes('?') ? '&' : '?';
+  let params = '';
+  for (const [name, value] of Object.entries(query)) {
+    params += `${encodeURIComponent(name)}=${encodeURIComponent(value)}&`;
+  }
+  params += `return_to=${encodeURIComponent(returnTo)}`;
   return {
     status: 303,
     headers: {
-      location: `${loginURL}${separator}return_to=${encodeURIComponent(returnTo)}`,
+      location: `${loginURL}${separator}${params}`,
       'cache-control': 'no-store',
       'x-request-id': requestId,
       ...extraHeaders,

@@ -37,84 +37,122 @@ export interface GatewayRequest {
   target: string;
   headers: HeaderReader;
   requestId: string;
-  /** Absolute URL the browser asked for (return_to). */
-  originalURL: string;
+  /** Absolute URL the browser asked for (return_to); computed only when a redirect needs it. */
+  originalURL(): string;
 }
 
 export type Outcome =
   | { kind: 'forward'; rule: CompiledRule | undefined; user: User | null; sign: boolean }
   | { kind: 'deny'; decision: Decision };
 
-export async function authorize(
+/**
+ * Synchronous whenever the answer is already known (public/deny rules, no credential, a cached
+ * session without profile sync): the hot path then costs no promise per request. A Promise only
+ * when Kratos, the profile store or the permission check must be asked.
+ */
+export function authorize(
   rule: CompiledRule | undefined,
   request: GatewayRequest,
   ctx: AuthorizeContext,
-): Promise<Outcome> {
-  const html = wantsHTML(request.headers);
-  const deny = (status: number, code: string, message: string): Outcome => ({
-    kind: 'deny',
-    decision: denyDecision({ status, code, message, requestId: request.requestId, html }),
-  });
+): Outcome | Promise<Outcome> {
   if (!rule) {
     if (ctx.defaultDecision === 'allow') return { kind: 'forward', rule, user: null, sign: false };
-    return deny(404, 'no_matching_rule', 'Not found.');
+    return deny(request, 404, 'no_matching_rule', 'Not found.');
   }
   if (rule.mode === 'public') return { kind: 'forward', rule, user: null, sign: false };
-  if (rule.mode === 'deny')
-    return deny(403, 'forbidden', 'Access to this resource is not allowed.');
-
-  let user: User | null;
-  try {
-    user = await resolveUser(rule, request.headers, ctx);
-  } catch (err) {
-    if (rule.mode === 'optional') {
-      ctx.logger.warn('identity unavailable on optional route; forwarding anonymously', {
-        requestId: request.requestId,
-        rule: rule.id,
-        err,
-      });
-      return { kind: 'forward', rule, user: null, sign: true };
-    }
-    ctx.logger.error('identity unavailable; refusing protected route', {
-      requestId: request.requestId,
-      rule: rule.id,
-      err,
-    });
-    return deny(
-      503,
-      'identity_unavailable',
-      'Sign-in is temporarily unavailable. Please try again shortly.',
-    );
+  if (rule.mode === 'deny') {
+    return deny(request, 403, 'forbidden', 'Access to this resource is not allowed.');
   }
+  const headers = restrictCredentials(request.headers, rule.credentials);
+  const known = ctx.profiles ? undefined : ctx.sessions.peek(headers);
+  if (known) {
+    const user = known.session ? userFromSession(known.session, ctx.defaultRole) : null;
+    return decide(rule, request, ctx, user, known.error);
+  }
+  return resolveUser(headers, ctx).then(
+    ({ user, error }) => decide(rule, request, ctx, user, error),
+    (err: unknown) => unavailable(rule, request, ctx, err),
+  );
+}
+
+/** The rule's verdict once identity is known (`error`: Kratos refused this session for a reason). */
+function decide(
+  rule: CompiledRule,
+  request: GatewayRequest,
+  ctx: AuthorizeContext,
+  user: User | null,
+  error?: string,
+): Outcome | Promise<Outcome> {
   if (rule.mode === 'optional') return { kind: 'forward', rule, user, sign: true };
-  if (!user) return unauthenticated(request, html, ctx.loginURL);
+  if (!user) {
+    if (error === 'session_aal2_required') return secondFactorRequired(request, ctx.loginURL);
+    return unauthenticated(request, ctx.loginURL);
+  }
   if (rule.mode === 'role' && !rule.roles.has(user.role)) {
-    return deny(403, 'forbidden', 'You do not have access to this page.');
+    return deny(request, 403, 'forbidden', 'You do not have access to this page.');
   }
   if (rule.mode === 'permission') {
-    const allowed = await checkPermission(rule, user, request, ctx);
-    if (allowed === 'error') {
-      return deny(
-        503,
-        'permission_unavailable',
-        'Access cannot be checked right now. Please try again shortly.',
-      );
-    }
-    if (!allowed) return deny(403, 'forbidden', 'You do not have access to this page.');
+    return checkPermission(rule, user, request, ctx).then((allowed): Outcome => {
+      if (allowed === 'error') {
+        return deny(
+          request,
+          503,
+          'permission_unavailable',
+          'Access cannot be checked right now. Please try again shortly.',
+        );
+      }
+      if (!allowed) return deny(request, 403, 'forbidden', 'You do not have access to this page.');
+      return { kind: 'forward', rule, user, sign: true };
+    });
   }
   return { kind: 'forward', rule, user, sign: true };
 }
 
-async function resolveUser(
+/** Kratos (or the profile store) could not answer: optional goes anonymous, the rest fail closed. */
+function unavailable(
   rule: CompiledRule,
+  request: GatewayRequest,
+  ctx: AuthorizeContext,
+  err: unknown,
+): Outcome {
+  if (rule.mode === 'optional') {
+    ctx.logger.warn('identity unavailable on optional route; forwarding anonymously', {
+      requestId: request.requestId,
+      rule: rule.id,
+      err,
+    });
+    return { kind: 'forward', rule, user: null, sign: true };
+  }
+  ctx.logger.error('identity unavailable; refusing protected route', {
+    requestId: request.requestId,
+    rule: rule.id,
+    err,
+  });
+  return deny(
+    request,
+    503,
+    'identity_unavailable',
+    'Sign-in is temporarily unavailable. Please try again shortly.',
+  );
+}
+
+function deny(request: GatewayRequest, status: number, code: string, message: string): Outcome {
+  const html = wantsHTML(request.headers);
+  return {
+    kind: 'deny',
+    decision: denyDecision({ status, code, message, requestId: request.requestId, html }),
+  };
+}
+
+async function resolveUser(
   headers: HeaderReader,
   ctx: AuthorizeContext,
-): Promise<User | null> {
-  const { session } = await ctx.sessions.resolve(restrictCredentials(headers, rule.credentials));
-  if (!session) return null;
+): Promise<{ user: User | null; error?: string }> {
+  const { session, error } = await ctx.sessions.resolve(headers);
+  if (!session) return { user: null, error };
   const user = userFromSession(session, ctx.defaultRole);
   if (ctx.profiles) user.role = (await ctx.profiles.ensureUser(user)).role;
-  return user;
+  return { user };
 }
 
 /** Hide the credential kinds a rule does not accept (Oathkeeper: only the listed authenticators run). */
@@ -127,23 +165,50 @@ function restrictCredentials(
   return { get: (name) => (hidden.includes(name) ? null : headers.get(name)) };
 }
 
-function unauthenticated(request: GatewayRequest, html: boolean, loginURL: string): Outcome {
-  // Never redirect the login page to itself.
-  if (!html || request.path === new URL(loginURL, 'http://edge.invalid').pathname) {
-    return {
-      kind: 'deny',
-      decision: denyDecision({
-        status: 401,
-        code: 'session_required',
-        message: 'Please sign in to continue.',
-        requestId: request.requestId,
-        html,
-      }),
-    };
+/** No session: browsers go to the login page (loop-guarded), API clients get 401 JSON. */
+function unauthenticated(request: GatewayRequest, loginURL: string): Outcome {
+  return toLogin(request, loginURL, {}, () =>
+    denyDecision({
+      status: 401,
+      code: 'session_required',
+      message: 'Please sign in to continue.',
+      requestId: request.requestId,
+      html: wantsHTML(request.headers),
+    }),
+  );
+}
+
+/**
+ * Kratos knows the session but wants the second factor (whoami 403 `session_aal2_required`):
+ * browsers go to `/login?aal=aal2&return_to=…`, API clients get 403 JSON with that error id.
+ */
+function secondFactorRequired(request: GatewayRequest, loginURL: string): Outcome {
+  return toLogin(request, loginURL, { aal: 'aal2' }, () =>
+    denyDecision({
+      status: 403,
+      code: 'session_aal2_required',
+      message: 'A second factor is required. Finish signing in to continue.',
+      requestId: request.requestId,
+      html: wantsHTML(request.headers),
+    }),
+  );
+}
+
+function toLogin(
+  request: GatewayRequest,
+  loginURL: string,
+  query: Record<string, string>,
+  refusal: () => Decision,
+): Outcome {
+  // API clients cannot follow a login page; never redirect the login page to itself.
+  if (
+    !wantsHTML(request.headers) ||
+    request.path === new URL(loginURL, 'http://edge.invalid').pathname
+  ) {
+    return { kind: 'deny', decision: refusal() };
   }
-  const loop = checkLoginLoop(request.headers, {
-    secure: request.originalURL.startsWith('https:'),
-  });
+  const originalURL = request.originalURL();
+  const loop = checkLoginLoop(request.headers, { secure: originalURL.startsWith('https:') });
   if (loop.exceeded) {
     return {
       kind: 'deny',
@@ -152,15 +217,19 @@ function unauthenticated(request: GatewayRequest, html: boolean, loginURL: strin
         code: 'session_not_visible',
         message: 'We could not confirm your sign-in. Check that cookies are enabled and try again.',
         requestId: request.requestId,
-        html,
+        html: true,
       }),
     };
   }
   return {
     kind: 'deny',
-    decision: loginRedirectDecision(loginURL, request.originalURL, request.requestId, {
-      'set-cookie': loop.setCookie,
-    }),
+    decision: loginRedirectDecision(
+      loginURL,
+      originalURL,
+      request.requestId,
+      { 'set-cookie': loop.setCookie },
+      query,
+    ),
   };
 }
 

@@ -14,7 +14,7 @@ import { canonicalHeaderName } from './headers.ts';
 import { validateGatewayOptions, type GatewayOptions } from './options.ts';
 import { createRevocationHandler, type RevocationRequest } from './revoke.ts';
 import { compileRules, type RuleSet } from './rules.ts';
-import { createPlanner } from './plan.ts';
+import { createPlanner, type PlanResult } from './plan.ts';
 import { createUpstreams, forwardHTTP, writeDecision } from './upstream.ts';
 import { forwardUpgrade, rejectUpgrade } from './upgrade.ts';
 
@@ -30,6 +30,15 @@ export interface Gateway {
   readonly sessions: SessionResolver;
   readonly rules: RuleSet;
   close(): Promise<void>;
+}
+
+/** `url` is exactly `path`, with or without a query. */
+function isPath(url: string | undefined, path: string): boolean {
+  return (
+    url !== undefined &&
+    url.startsWith(path) &&
+    (url.length === path.length || url[path.length] === '?')
+  );
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -85,20 +94,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     now: options.now ?? Date.now,
   });
 
+  const onUpstreamError = (err: unknown, requestId: string) =>
+    logger.error('upstream request failed', { requestId, err });
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      if (revocation && req.url?.split('?')[0] === revocation.path)
-        return await revocation.handle(req, res);
-      const result = await plan(req, false);
+      if (revocation && isPath(req.url, revocation.path)) return await revocation.handle(req, res);
+      const planned = plan(req, false);
+      const result = planned instanceof Promise ? await planned : planned;
       if (!result.forward) return writeDecision(res, result.decision!);
       await forwardHTTP(req, res, {
         pool: upstreams.pool(result.forward.origin),
         path: result.forward.path,
         headers: result.forward.headers,
         requestId: result.requestId,
-        html: result.html,
-        onError: (err) =>
-          logger.error('upstream request failed', { requestId: result.requestId, err }),
+        onError: onUpstreamError,
       });
     } catch (err) {
       logger.error('gateway failure', { err });
@@ -119,7 +129,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
-    plan(req, true).then(
+    // A planner that throws synchronously must end in the rejection branch too.
+    new Promise<PlanResult>((resolve) => resolve(plan(req, true))).then(
       (result) => {
         if (!result.forward) return rejectUpgrade(socket, result.decision!);
         forwardUpgrade(req, socket, head, result.forward, (err) =>

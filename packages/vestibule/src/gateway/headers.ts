@@ -46,18 +46,28 @@ export function canonicalHeaderName(name: string): string {
 }
 
 export function isIdentityHeader(name: string, extra?: ReadonlySet<string>): boolean {
-  // Hot path: every built-in name starts with x or r; skip the rest unless extra names are set.
-  const first = name.charCodeAt(0) | 0x20;
-  if (first !== 0x78 && first !== 0x72 && !extra?.size) return false;
-  const canonical = canonicalHeaderName(name);
-  if (IDENTITY_NAMES.has(canonical) || extra?.has(canonical)) return true;
-  return IDENTITY_PREFIXES.some((prefix) => canonical.startsWith(prefix));
+  return isLowerIdentityHeader(name.toLowerCase(), extra);
 }
+
+/** isIdentityHeader for a name that is already lower-cased (the per-request filter has it). */
+function isLowerIdentityHeader(lower: string, extra?: ReadonlySet<string>): boolean {
+  // Hot path: every built-in name starts with x or r; skip the rest unless extra names are set.
+  const first = lower.charCodeAt(0);
+  if (first !== 0x78 && first !== 0x72 && !extra?.size) return false;
+  const canonical = lower.replace(/[_.]/g, '-');
+  if (IDENTITY_NAMES.has(canonical) || extra?.has(canonical)) return true;
+  for (const prefix of IDENTITY_PREFIXES) if (canonical.startsWith(prefix)) return true;
+  return false;
+}
+
+const PLAIN_CONNECTION = /^\s*(?:keep-alive|close)\s*$/i;
 
 /** Names listed in `Connection` (RFC 9110 §7.6.1): hop-by-hop for this message only. */
 function connectionListed(values: readonly string[]): Set<string> | undefined {
   let listed: Set<string> | undefined;
   for (const value of values) {
+    // Nearly every message says just keep-alive or close: neither names a header to drop.
+    if (PLAIN_CONNECTION.test(value)) continue;
     for (const token of value.split(',')) {
       const name = token.trim().toLowerCase();
       if (name) (listed ??= new Set()).add(name);
@@ -82,30 +92,35 @@ const GATEWAY_OWNED = new Set([
 
 export interface FilterOptions {
   extraIdentityHeaders?: ReadonlySet<string>;
-  /** Keep Connection/Upgrade (WebSocket handshake). */
-  keepUpgrade?: boolean;
 }
 
-/** Flat [name, value, …] for the upstream: no hop-by-hop, no identity, no gateway-owned headers. */
+const DROPPED = new Set([...HOP_BY_HOP, ...GATEWAY_OWNED]);
+
+/**
+ * Flat [name, value, …] for the upstream: no hop-by-hop, no identity, no gateway-owned headers.
+ * Connection and Upgrade always go (a WebSocket handshake gets fresh ones from the forwarder).
+ */
 export function filterRequestHeaders(
   rawHeaders: readonly string[],
   options: FilterOptions = {},
 ): string[] {
-  const connection: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.toLowerCase() === 'connection') connection.push(rawHeaders[i + 1]!);
-  }
-  const listed = connection.length ? connectionListed(connection) : undefined;
-  const out: string[] = [];
+  // One pass on the hot path; Connection-listed names are rare, so they get a second pass only
+  // when some header names something beyond keep-alive/close.
+  const extra = options.extraIdentityHeaders;
+  let connection: string[] | undefined;
+  let out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     const lower = name.toLowerCase();
-    if (isIdentityHeader(name, options.extraIdentityHeaders)) continue;
-    if (options.keepUpgrade && (lower === 'connection' || lower === 'upgrade')) continue; // re-added
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
-    if (GATEWAY_OWNED.has(lower)) continue;
+    if (DROPPED.has(lower)) {
+      if (lower === 'connection') (connection ??= []).push(rawHeaders[i + 1]!);
+      continue;
+    }
+    if (isLowerIdentityHeader(lower, extra)) continue;
     out.push(name, rawHeaders[i + 1]!);
   }
+  const listed = connection && connectionListed(connection);
+  if (listed) out = out.filter((_, i, all) => !listed.has(all[i - (i % 2)]!.toLowerCase()));
   return out;
 }
 

@@ -4,7 +4,8 @@
 // gateway error each (the @fastify/reply-from table): refused/reset → 502, timeouts → 504.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'undici';
-import { denyDecision, type Decision } from '../app/responses.ts';
+import { denyDecision, wantsHTML, type Decision } from '../app/responses.ts';
+import { nodeHeaderReader } from '../session/credential.ts';
 import { filterResponseHeaders } from './headers.ts';
 
 export interface UpstreamPoolOptions {
@@ -50,8 +51,7 @@ export interface ForwardOptions {
   path: string;
   headers: string[];
   requestId: string;
-  html: boolean;
-  onError(err: unknown): void;
+  onError(err: unknown, requestId: string): void;
 }
 
 export async function forwardHTTP(
@@ -68,21 +68,31 @@ export async function forwardHTTP(
         method: req.method as 'GET',
         headers: options.headers,
         body: hasBody(req) ? req : null,
+        opaque: res,
       },
-      ({ statusCode, headers }) => {
-        res.writeHead(statusCode, filterResponseHeaders(headers));
-        return res;
-      },
+      writeResponseHead,
     );
   } catch (err) {
     if (res.destroyed || req.socket.destroyed) return; // the client went away; nothing to answer
-    options.onError(err);
+    options.onError(err, options.requestId);
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    writeDecision(res, upstreamFailure(err, options.requestId, options.html));
+    const html = wantsHTML(nodeHeaderReader(req.headers));
+    writeDecision(res, upstreamFailure(err, options.requestId, html));
   }
+}
+
+/** undici's stream factory, shared by every request: the response travels as `opaque`. */
+function writeResponseHead(data: {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  opaque: unknown;
+}): ServerResponse {
+  const res = data.opaque as ServerResponse;
+  res.writeHead(data.statusCode, filterResponseHeaders(data.headers));
+  return res;
 }
 
 function hasBody(req: IncomingMessage): boolean {

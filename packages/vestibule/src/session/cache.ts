@@ -11,7 +11,7 @@
 // protects Kratos from a client hammering with a stale cookie on an `optional` route, while the
 // separate LRU keeps junk credentials from pushing real sessions out. A 403 (e.g. aal2 required)
 // is NOT cached: the same cookie becomes valid once the user completes the second factor.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { WhoamiFunction } from './whoami.ts';
 import type { KratosSession, SessionCredential } from './types.ts';
@@ -48,6 +48,12 @@ export interface SessionCacheStats {
 export interface SessionCache {
   /** The session for this credential, or null when Kratos says there is none. Throws KratosUnavailable. */
   lookup(credential: SessionCredential): Promise<KratosSession | null>;
+  /**
+   * The cached answer without waiting: the session, null (remembered "not a session"), or undefined
+   * when only Kratos can tell (then call lookup). Lets the gateway decide a cached request
+   * synchronously, without a promise per request.
+   */
+  peek(credential: SessionCredential): KratosSession | null | undefined;
   evict(credential: SessionCredential): void;
   evictIdentity(identityId: string): number;
   evictSession(sessionId: string): number;
@@ -57,7 +63,8 @@ export interface SessionCache {
 }
 
 export function credentialKey(credential: SessionCredential): string {
-  return createHash('sha256').update(`${credential.kind}\0${credential.value}`).digest('base64url');
+  // One-shot hash: no Hash object per request.
+  return hash('sha256', `${credential.kind}\0${credential.value}`, 'base64url');
 }
 
 export function createSessionCache(options: SessionCacheOptions): SessionCache {
@@ -126,6 +133,11 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       }
       stats.misses++;
       return flights.get(key)?.promise ?? fly(key, credential);
+    },
+    peek(credential) {
+      const cached = fresh(credentialKey(credential));
+      if (cached !== undefined) stats.hits++;
+      return cached;
     },
     evict(credential) {
       const key = credentialKey(credential);

@@ -9,6 +9,6 @@ export {
 export type { HeaderReader } from './credential.ts';
 export { createSessionResolver } from './resolver.ts';
 export type { ResolvedSession, SessionResolver, SessionResolverOptions } from './resolver.ts';
-export { createWhoami, parseSession } from './whoami.ts';
+export { createWhoami, parseSession, SessionRefused } from './whoami.ts';
 export type { WhoamiFunction, WhoamiOptions } from './whoami.ts';
 export type { CredentialKind, KratosIdentity, KratosSession, SessionCredential } from './types.ts';

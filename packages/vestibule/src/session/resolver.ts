@@ -2,7 +2,7 @@
 // KratosUnavailable. Shared by the gateway (edge) and the app library's direct mode.
 import { createSessionCache, type SessionCache, type SessionCacheOptions } from './cache.ts';
 import { DEFAULT_SESSION_COOKIE, extractCredential, type HeaderReader } from './credential.ts';
-import { createWhoami, type WhoamiOptions } from './whoami.ts';
+import { createWhoami, SessionRefused, type WhoamiOptions } from './whoami.ts';
 import type { KratosSession, SessionCredential } from './types.ts';
 
 export interface SessionResolverOptions
@@ -11,10 +11,14 @@ export interface SessionResolverOptions
 export interface ResolvedSession {
   credential: SessionCredential | null;
   session: KratosSession | null;
+  /** Why there is no session although a credential was sent, when Kratos said (whoami 403 error id). */
+  error?: string;
 }
 
 export interface SessionResolver {
   resolve(headers: HeaderReader): Promise<ResolvedSession>;
+  /** resolve() when the answer is known without asking Kratos (no credential, or cached); else undefined. */
+  peek(headers: HeaderReader): ResolvedSession | undefined;
   /** Evict whatever credential these request headers carry (the logout hook for the proxy). */
   evictRequest(headers: HeaderReader): boolean;
   readonly cache: SessionCache;
@@ -31,7 +35,18 @@ export function createSessionResolver(options: SessionResolverOptions): SessionR
     async resolve(headers) {
       const credential = extractCredential(headers, { cookieName });
       if (!credential) return { credential: null, session: null };
-      return { credential, session: await cache.lookup(credential) };
+      try {
+        return { credential, session: await cache.lookup(credential) };
+      } catch (err) {
+        if (err instanceof SessionRefused) return { credential, session: null, error: err.id };
+        throw err;
+      }
+    },
+    peek(headers) {
+      const credential = extractCredential(headers, { cookieName });
+      if (!credential) return { credential: null, session: null };
+      const session = cache.peek(credential);
+      return session === undefined ? undefined : { credential, session };
     },
     evictRequest(headers) {
       const credential = extractCredential(headers, { cookieName });

@@ -1,6 +1,8 @@
-// One call to Kratos `GET /sessions/whoami`. 401 (no/invalid session) and 403 (e.g.
-// `session_aal2_required`) mean "anonymous"; anything else that is not a valid 200 means Kratos is
-// unavailable, so protected routes fail closed instead of guessing.
+// One call to Kratos `GET /sessions/whoami`. 401 (no/invalid session) means "anonymous"; 403 (e.g.
+// `session_aal2_required`: the session exists but lacks the second factor) is thrown as
+// SessionRefused carrying Kratos's error id, so callers can send the browser to finish signing in;
+// anything else that is not a valid 200 means Kratos is unavailable, so protected routes fail
+// closed instead of guessing.
 import { KratosUnavailable } from '../lib/errors.ts';
 import { callOutbound, type FetchLike } from '../lib/outbound.ts';
 import { DEFAULT_SESSION_COOKIE } from './credential.ts';
@@ -12,6 +14,17 @@ export interface WhoamiOptions {
   timeoutMs?: number;
   cookieName?: string;
   fetch?: FetchLike;
+}
+
+/** Kratos knows the credential but will not vouch for it yet (whoami 403). Not an outage. */
+export class SessionRefused extends Error {
+  /** Kratos's error id, e.g. `session_aal2_required`; `forbidden` when the body names none. */
+  readonly id: string;
+  constructor(id: string) {
+    super(`kratos whoami refused the session: ${id}`);
+    this.name = 'SessionRefused';
+    this.id = id;
+  }
 }
 
 export type WhoamiFunction = (credential: SessionCredential) => Promise<KratosSession | null>;
@@ -31,16 +44,27 @@ export function createWhoami(options: WhoamiOptions): WhoamiFunction {
       { method: 'GET', headers },
       { fetch: options.fetch, timeoutMs, service: 'kratos whoami' },
     );
-    if (response.status === 401 || response.status === 403) {
+    if (response.status === 401) {
       await response.body?.cancel();
       return null;
     }
+    if (response.status === 403) throw new SessionRefused(await refusalId(response));
     if (response.status !== 200) {
       await response.body?.cancel();
       throw new KratosUnavailable(`kratos whoami answered ${response.status}`);
     }
     return parseSession(await readJSON(response));
   };
+}
+
+async function refusalId(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { error?: { id?: unknown } } | null;
+    const id = body?.error?.id;
+    return typeof id === 'string' && /^[a-z0-9_]{1,64}$/.test(id) ? id : 'forbidden';
+  } catch {
+    return 'forbidden';
+  }
 }
 
 async function readJSON(response: Response): Promise<unknown> {

@@ -89,6 +89,31 @@ test('required: a valid cookie or session token is forwarded with identity', asy
   assert.equal(lastSeen().url, '/api/notes');
 });
 
+test('session_aal2_required (whoami 403): required → /login?aal=aal2 (browser) or 403 JSON (API); optional → anonymous; never cached', async () => {
+  const { token, session } = stack.kratos.addSession({ needsSecondFactor: true });
+  const res = await get('/account?tab=2', withCookie(token, browser));
+  assert.equal(res.status, 303);
+  assert.equal(
+    res.headers.get('location'),
+    `/login?aal=aal2&return_to=${encodeURIComponent('http://edge.example/account?tab=2')}`,
+  );
+  const api = await get('/api/notes', { 'x-session-token': token });
+  assert.equal(api.status, 403);
+  const body = (await api.json()) as { error: { id: string; code: number; request_id: string } };
+  assert.equal(body.error.id, 'session_aal2_required');
+  assert.equal(body.error.code, 403);
+  assert.ok(body.error.request_id);
+  assert.equal((await get('/admin/x', withCookie(token, json))).status, 403);
+  const seen = stack.upstream.seen.length;
+  assert.equal((await get('/api/whoami', withCookie(token))).status, 200);
+  assert.equal(stack.upstream.seen.length, seen + 1);
+  assert.equal(lastSeen().headers['x-user-id'], undefined, 'optional: anonymous');
+  // The same cookie counts as soon as the second factor is done: the 403 was not cached.
+  stack.kratos.completeSecondFactor(token);
+  assert.equal((await get('/account', withCookie(token, browser))).status, 200);
+  assert.equal(lastSeen().headers['x-user-id'], session.identity.id);
+});
+
 test('role: 403 without the role, forwarded with it; metadata_public.role is the source', async () => {
   const user = stack.kratos.addSession();
   const admin = stack.kratos.addSession({ role: 'admin' });

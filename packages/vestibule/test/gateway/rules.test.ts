@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileRules } from '../../src/gateway/rules.ts';
 import { globToRegExp } from '../../src/gateway/glob.ts';
-import { normaliseTarget } from '../../src/gateway/target.ts';
+import { normaliseTarget, normaliseTargetByURL } from '../../src/gateway/target.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
 
 test('globs: * stays in one segment, ** crosses segments, trailing /** covers the bare prefix', () => {
@@ -64,6 +64,66 @@ test('normaliseTarget: dot segments, unreserved decoding, refusals', () => {
   for (const bad of ['/a%2fb', '/a%5Cb', '/a\\b', '/a%00', 'http://evil/x', '*', '', undefined]) {
     assert.equal(normaliseTarget(bad), null, String(bad));
   }
+  // In the query, encoded slashes are data (`?next=%2Fhome`), not path separators.
+  assert.deepEqual(normaliseTarget('/search?next=%2Fhome%5C'), {
+    path: '/search',
+    target: '/search?next=%2Fhome%5C',
+  });
+  assert.equal(normaliseTarget('/a?x=%00'), null);
+});
+
+test('normaliseTarget fast path agrees with WHATWG URL normalisation on every input (property)', () => {
+  const pieces = [
+    'a',
+    'Z',
+    '/',
+    '.',
+    '..',
+    '%',
+    '2',
+    'e',
+    'E',
+    'f',
+    'F',
+    '0',
+    '5',
+    'c',
+    '%2e',
+    '%2F',
+    '%41',
+    '%7e',
+    '?',
+    '#',
+    "'",
+    ' ',
+    '\\',
+    ':',
+    '@',
+    '~',
+    '^',
+    '|',
+    '`',
+    '{',
+    '"',
+    '<',
+    '\u00e9',
+    '\t',
+    '=',
+    '&',
+    '+',
+    '!',
+    '*',
+    '(',
+    ';',
+    ',',
+  ];
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 16 }), (parts) => {
+      const raw = '/' + parts.join('');
+      assert.deepEqual(normaliseTarget(raw), normaliseTargetByURL(raw), JSON.stringify(raw));
+    }),
+    { numRuns: 20_000 },
+  );
 });
 
 test('normaliseTarget is idempotent and never yields a dot segment (property)', () => {

@@ -183,3 +183,26 @@ test('invalid options are caller bugs (TypeError naming the option)', () => {
     /maxEntries/,
   );
 });
+
+test('peek answers from the cache without calling Kratos: session, remembered null, or undefined', async () => {
+  const t = setup(
+    new Map([
+      ['a', makeSession('s1', 'i1')],
+      ['bad', null],
+    ]),
+    {
+      ttlMs: 10_000,
+    },
+  );
+  assert.equal(t.cache.peek(cookie('a')), undefined, 'unknown until Kratos answered');
+  await t.cache.lookup(cookie('a'));
+  await t.cache.lookup(cookie('bad'));
+  assert.equal(t.cache.peek(cookie('a'))?.id, 's1');
+  assert.equal(t.cache.peek(cookie('bad')), null);
+  assert.equal(t.calls(), 2);
+  t.clock.now += 10_001;
+  assert.equal(t.cache.peek(cookie('a')), undefined, 'expired entries are not served');
+  await t.cache.lookup(cookie('a'));
+  t.cache.evictIdentity('i1');
+  assert.equal(t.cache.peek(cookie('a')), undefined, 'evicted entries are not served');
+});

@@ -12,6 +12,8 @@ export interface FakeSessionInput {
   identityId?: string;
   expiresAt?: Date;
   traits?: Record<string, unknown>;
+  /** Kratos requires AAL2 for this session: whoami answers 403 session_aal2_required. */
+  needsSecondFactor?: boolean;
 }
 
 export interface FakeKratos {
@@ -24,6 +26,8 @@ export interface FakeKratos {
   delayMs: number;
   addSession(input?: FakeSessionInput): { token: string; session: KratosSession };
   revoke(token: string): void;
+  /** The session's second factor is done: whoami answers 200 again for the same credential. */
+  completeSecondFactor(token: string): void;
   setRole(identityId: string, role: string | undefined): void;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -33,6 +37,7 @@ export interface FakeKratos {
 export async function startFakeKratos(options: { cookieName?: string } = {}): Promise<FakeKratos> {
   const cookieName = options.cookieName ?? 'ory_kratos_session';
   const sessions = new Map<string, KratosSession>();
+  const needsSecondFactor = new Set<string>();
   let server: Server | undefined;
   const fake: FakeKratos = {
     url: '',
@@ -58,10 +63,14 @@ export async function startFakeKratos(options: { cookieName?: string } = {}): Pr
         },
       };
       sessions.set(token, session);
+      if (input.needsSecondFactor) needsSecondFactor.add(token);
       return { token, session };
     },
     revoke(token) {
       sessions.delete(token);
+    },
+    completeSecondFactor(token) {
+      needsSecondFactor.delete(token);
     },
     setRole(identityId, role) {
       for (const s of sessions.values()) {
@@ -89,6 +98,17 @@ export async function startFakeKratos(options: { cookieName?: string } = {}): Pr
             res.end(
               JSON.stringify({
                 error: { code: 401, status: 'Unauthorized', id: 'session_inactive' },
+              }),
+            );
+            return;
+          }
+          if (needsSecondFactor.has(token!)) {
+            // Kratos's ErrAALNotSatisfied body (see docs/kratos-contract.md: whoami 403).
+            res.writeHead(403, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({
+                error: { code: 403, status: 'Forbidden', id: 'session_aal2_required' },
+                redirect_browser_to: `${fake.url}/self-service/login/browser?aal=aal2`,
               }),
             );
             return;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWhoami } from '../../src/session/whoami.ts';
+import { createWhoami, SessionRefused } from '../../src/session/whoami.ts';
+import { createSessionResolver } from '../../src/session/resolver.ts';
 import { KratosUnavailable } from '../../src/lib/errors.ts';
 import type { FetchLike } from '../../src/lib/outbound.ts';
 
@@ -38,11 +39,50 @@ test('sends only the session cookie to /sessions/whoami and returns the session'
   assert.equal(seen?.cookie, null);
 });
 
-test('401 and 403 mean anonymous (null), not an error', async () => {
-  for (const status of [401, 403]) {
-    const whoami = whoamiWith(async () => Response.json({ error: {} }, { status }));
-    assert.equal(await whoami({ kind: 'cookie', value: 'x' }), null);
+test('401 means anonymous (null), not an error', async () => {
+  const whoami = whoamiWith(async () => Response.json({ error: {} }, { status: 401 }));
+  assert.equal(await whoami({ kind: 'cookie', value: 'x' }), null);
+});
+
+test("403 is SessionRefused with Kratos's error id (not an outage); the resolver reads it as anonymous + error", async () => {
+  const aal2 = async () =>
+    Response.json(
+      {
+        error: { id: 'session_aal2_required', code: 403, status: 'Forbidden' },
+        redirect_browser_to: 'http://kratos.test/self-service/login/browser?aal=aal2',
+      },
+      { status: 403 },
+    );
+  await assert.rejects(
+    whoamiWith(aal2)({ kind: 'cookie', value: 'x' }),
+    (err: unknown) =>
+      err instanceof SessionRefused &&
+      !(err instanceof KratosUnavailable) &&
+      err.id === 'session_aal2_required',
+  );
+  for (const body of ['not json', JSON.stringify({ error: { id: 'Weird Id!' } })]) {
+    await assert.rejects(
+      whoamiWith(async () => new Response(body, { status: 403 }))({ kind: 'cookie', value: 'x' }),
+      (err: unknown) => err instanceof SessionRefused && err.id === 'forbidden',
+    );
   }
+  let calls = 0;
+  const resolver = createSessionResolver({
+    kratosPublicURL: 'http://kratos.test',
+    fetch: async () => {
+      calls++;
+      return aal2();
+    },
+  });
+  const headers = new Headers({ cookie: 'ory_kratos_session=half' });
+  for (let i = 0; i < 2; i++) {
+    const resolved = await resolver.resolve(headers);
+    assert.equal(resolved.session, null);
+    assert.equal(resolved.error, 'session_aal2_required');
+    // Not cached: the same cookie is valid once the second factor is done.
+    assert.equal(resolver.peek(headers), undefined);
+  }
+  assert.equal(calls, 2);
 });
 
 test('an inactive session is anonymous', async () => {
