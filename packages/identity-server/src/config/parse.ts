@@ -80,6 +80,10 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
         c.feature_flags,
         'use_continue_with_transitions',
       ) as boolean,
+      legacy_require_verified_login_error: pick(
+        c.feature_flags,
+        'legacy_require_verified_login_error',
+      ) as boolean,
     },
   };
   // Kratos: session.cookie.{path,domain} override cookies.{path,domain} and default to them.

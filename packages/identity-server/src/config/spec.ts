@@ -248,7 +248,10 @@ export const CONFIG_SPEC: BranchSpec = {
     cacheable_sessions_max_age: opaque,
     choose_recovery_address: opaque,
     legacy_continue_with_verification_ui: opaque,
-    legacy_require_verified_login_error: opaque,
+    // Kratos's default (false): require_verified_address sends a verification code and moves the
+    // browser to verification (JSON: 403 session_verified_address_required + continue_with);
+    // true: the legacy form error 4000010 on the login flow.
+    legacy_require_verified_login_error: bool(false),
     faster_session_extend: opaque,
     password_profile_registration_node_group: opaque,
     legacy_oidc_registration_node_group: opaque,

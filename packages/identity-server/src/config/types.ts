@@ -90,7 +90,10 @@ export interface KratosConfig {
   /** Largest accepted request body in bytes (413 above it). Not a Kratos key; Vestibule's own. */
   body_limit_bytes: number;
   /** Kratos feature_flags this server interprets; optional so hand-built test configs keep working. */
-  feature_flags?: { use_continue_with_transitions: boolean };
+  feature_flags?: {
+    use_continue_with_transitions: boolean;
+    legacy_require_verified_login_error?: boolean;
+  };
   /** Kratos's log.level (LOG_LEVEL), mapped onto the server's four levels. Optional: added later. */
   log?: { level: 'debug' | 'info' | 'warn' | 'error' };
 }

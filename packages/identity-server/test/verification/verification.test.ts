@@ -12,6 +12,7 @@ import {
   flowFromUIRedirect,
   lifecycleSetup,
   messageIds,
+  loginBrowser,
   node,
   registerIdentity,
   type Flow,
@@ -215,4 +216,91 @@ test('require_verified_address refuses login with 4000010 until an address is ve
     ),
     undefined,
   );
+});
+
+const REQUIRE_VERIFIED = {
+  selfservice: {
+    flows: { login: { after: { password: { hooks: [{ hook: 'require_verified_address' }] } } } },
+  },
+};
+
+test('require_verified_address (Kratos default): no session; a code is mailed, JSON gets 403 session_verified_address_required with continue_with, a form post goes to verification', async () => {
+  const life = await lifecycleSetup(REQUIRE_VERIFIED);
+  await registerIdentity(life, 'ida@example.org');
+  await life.courier.idle();
+  const before = life.mailbox.messages().length;
+
+  const client = life.browser();
+  const res = await loginBrowser(client, 'ida@example.org', 'correct horse battery staple');
+  assert.equal(res.status, 403);
+  const body = (await res.json()) as {
+    error: { id: string };
+    continue_with: Array<{
+      action: string;
+      flow: { id: string; url: string; verifiable_address: string };
+    }>;
+  };
+  assert.equal(body.error.id, 'session_verified_address_required');
+  assertSchema('errorGeneric', body);
+  const [item] = body.continue_with;
+  assert.equal(item?.action, 'show_verification_ui');
+  assert.equal(item?.flow.verifiable_address, 'ida@example.org');
+  assertSchema('continueWith', item);
+  assert.equal((await client.request('/sessions/whoami')).status, 401, 'no session issued');
+  await life.courier.idle();
+  assert.equal(life.mailbox.messages().length, before + 1, 'a fresh code was mailed');
+
+  // The flow it names belongs to this browser and takes the mailed code.
+  const flow = (await (
+    await client.request(`/self-service/verification/flows?id=${item!.flow.id}`)
+  ).json()) as Flow;
+  assert.equal(flow.state, 'sent_email');
+  const done = await client.request(flow.ui.action, {
+    method: 'POST',
+    json: {
+      csrf_token: csrfOf(flow),
+      method: 'code',
+      code: (await life.lastCode('ida@example.org'))!,
+    },
+  });
+  assert.equal(((await done.json()) as Flow).state, 'passed_challenge');
+  assert.equal(
+    (await loginBrowser(life.browser(), 'ida@example.org', 'correct horse battery staple')).status,
+    200,
+    'verified: the login goes through',
+  );
+
+  // A browser form post is sent to the verification UI.
+  await registerIdentity(life, 'jay@example.org');
+  const browser = life.browser();
+  const init = (await (
+    await browser.request('/self-service/login/browser', {
+      headers: { accept: 'application/json' },
+    })
+  ).json()) as Flow;
+  const form = await browser.request(init.ui.action, {
+    method: 'POST',
+    form: {
+      csrf_token: csrfOf(init),
+      method: 'password',
+      identifier: 'jay@example.org',
+      password: 'correct horse battery staple',
+    },
+  });
+  const moved = await flowFromUIRedirect(browser, form, 'verification');
+  assert.equal(moved.state, 'sent_email');
+  assert.equal((await browser.request('/sessions/whoami')).status, 401);
+});
+
+test('require_verified_address with legacy_require_verified_login_error: the login form error 4000010', async () => {
+  const life = await lifecycleSetup({
+    ...REQUIRE_VERIFIED,
+    feature_flags: { legacy_require_verified_login_error: true },
+  });
+  await registerIdentity(life, 'kim@example.org');
+  const client = life.browser();
+  const res = await loginBrowser(client, 'kim@example.org', 'correct horse battery staple');
+  assert.equal(res.status, 400);
+  assert.deepEqual(messageIds((await res.json()) as Flow), [4000010]);
+  assert.equal((await client.request('/sessions/whoami')).status, 401);
 });

@@ -9,7 +9,7 @@ import { resetMessages, setNodeValue, uiOf } from '../flow/lifecycle.ts';
 import { saveAndRespond } from '../flow/respond.ts';
 import { rejectWithMessage, type Submission } from '../flow/submit.ts';
 import { successResponse } from '../flow/success.ts';
-import { requireVerifiedAddress } from '../verification/hooks.ts';
+import { requireVerifiedAddress, verifyBeforeLogin } from '../verification/hooks.ts';
 import { messages } from '../messages.ts';
 import { attachMessage } from '../nodes.ts';
 
@@ -95,9 +95,20 @@ export async function submitLoginPassword(s: Submission): Promise<Response> {
   if (!identity) return rejectWithMessage(s, messages.invalidCredentials());
   if (identity.state !== 'active') return rejectWithMessage(s, messages.identityDisabled());
   if (flow.identity_id && flow.identity_id !== identity.id) throw identityMismatch();
-  // Login hook `require_verified_address` (Kratos hook/address_verifier.go): 4000010.
+  // Login hook `require_verified_address` (Kratos hook/address_verifier.go).
   const unverified = requireVerifiedAddress(ctx, identity);
-  if (unverified) return rejectWithMessage(s, unverified);
+  if (unverified) {
+    const moved = ctx.config.feature_flags?.legacy_require_verified_login_error
+      ? undefined
+      : await verifyBeforeLogin(ctx, {
+          identity,
+          request: s.request,
+          type: flow.type,
+          json: s.json,
+          ...(typeof flow.body.return_to === 'string' ? { returnTo: flow.body.return_to } : {}),
+        });
+    return moved ?? rejectWithMessage(s, unverified);
+  }
 
   // Exactly one concurrent submit may turn this flow into a session.
   if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {

@@ -1,8 +1,13 @@
 // The verification pieces other flows call:
 // - after registration (and after a settings change adds an address), Kratos's verification hook
 //   mails a code to every new unverified address and answers `continue_with: show_verification_ui`;
-// - the login hook `require_verified_address` refuses a login (4000010) until an address is verified.
+// - the login hook `require_verified_address` refuses a login until an address is verified: a code
+//   is mailed and the browser goes to verification (JSON: 403 session_verified_address_required
+//   with continue_with), or with feature_flags.legacy_require_verified_login_error the form error
+//   4000010 on the login flow.
 import type { ServerContext, UIText } from '../../context.ts';
+import { KratosError } from '../../http/errors.ts';
+import { json, redirect } from '../../http/respond.ts';
 import type { Identity } from '../../persistence/types.ts';
 import { CSRFProtection, type CSRFIssue } from '../csrf.ts';
 import { flowUIURL } from '../flow/respond.ts';
@@ -84,4 +89,26 @@ export function requireVerifiedAddress(
   return identity.verifiable_addresses.some((va) => va.verified)
     ? undefined
     : texts.addressNotVerified();
+}
+
+/**
+ * Kratos hook/address_verifier.go without the legacy flag: a verification flow with a freshly
+ * mailed code for the unverified address, then JSON clients get 403 session_verified_address_required
+ * with `continue_with: show_verification_ui` and browsers are sent to that flow. No session is issued.
+ * Undefined when verification is disabled (the caller falls back to the 4000010 form error).
+ */
+export async function verifyBeforeLogin(
+  ctx: ServerContext,
+  start: VerificationStart & { json: boolean },
+): Promise<Response | undefined> {
+  const [first] = await startVerification(ctx, { ...start, addresses: undefined });
+  if (!first) return undefined;
+  if (!start.json) return redirect(first.flow.url, 303);
+  const err = new KratosError(403, 'your email or phone address is not yet verified', {
+    id: 'session_verified_address_required',
+    reason:
+      "Your account's email or phone address are not verified yet. Please check your email or phone inbox or re-request verification.",
+    extra: { continue_with: [first] },
+  });
+  return json(err.toBody(), 403);
 }
