@@ -52,7 +52,8 @@ before(async () => {
   const { config } = loadConfigObject(
     {
       server: { public_url: PUBLIC },
-      kratos: { public_url: kratosURL },
+      // An admin URL is configured, yet dev.mailbox is off (the default outside `vestibule up`).
+      kratos: { public_url: kratosURL, admin_url: kratosURL },
       gateway: {
         upstream_url: upstreamURL,
         header_secret: 'a-header-secret-of-at-least-32-characters',
@@ -105,4 +106,17 @@ test('/settings?flow= is answered by the pages from Kratos, never by the access 
   });
   assert.notEqual(app.status, 200);
   assert.deepEqual(upstreamSaw, []);
+});
+
+test('the dev mailbox is not served unless dev.mailbox is on: the path is an ordinary gated one', async () => {
+  const res = await fetch(`${edge.url}/dev/mailbox`, {
+    headers: { accept: 'text/html' },
+    redirect: 'manual',
+  });
+  assert.notEqual(res.status, 200);
+  assert.ok(
+    !kratosSaw.some((line) => line.includes('/admin/courier/messages')),
+    'the courier admin API was never asked',
+  );
+  assert.deepEqual(upstreamSaw, [], 'refused by the access rules before the upstream');
 });
