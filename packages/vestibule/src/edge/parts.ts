@@ -1,8 +1,9 @@
 // Builds the edge's parts from the validated config: the same-origin proxy (createOryProxy), the
 // self-service pages (createSelfServicePages), the gateway (createGateway) and, in dev, the mailbox.
 // Proxy and pages get the same Kratos URL settings, so a URL Kratos writes is mapped the same way in
-// a proxied JSON body and in a server-rendered form. A logout seen by the proxy evicts the gateway's
-// cached session before the response goes out (issue-4: refused on the very next request).
+// a proxied JSON body and in a server-rendered form. Logouts, revocations and settings/recovery
+// submits seen by the proxy evict the gateway's cached sessions before the response goes out
+// (issue-4: refused on the very next request; see session-events.ts).
 import { createDevMailbox } from '../dev/index.ts';
 import { createGateway, loadOathkeeperRulesFile, type AccessRuleConfig } from '../gateway/index.ts';
 import type { EdgeConfig, GatewayRuleConfig } from '../config/index.ts';
@@ -11,7 +12,7 @@ import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
-import type { LogoutEvent } from '../proxy/options.ts';
+import { createSessionEvents } from './session-events.ts';
 import type { EdgeMount, EdgeParts } from './types.ts';
 
 export interface PartsOptions {
@@ -51,6 +52,8 @@ export async function buildEdgeParts(
     logger: logger.child({ component: 'gateway' }),
   });
 
+  const sessionEvents = createSessionEvents(gateway, logger.child({ component: 'gateway' }));
+
   // Proxy and pages recognise Kratos's URLs the same way (browser URL, in-cluster host names).
   const kratosURLOptions = {
     kratosBrowserURLs: config.kratos.browser_url ? [config.kratos.browser_url] : [],
@@ -72,7 +75,7 @@ export async function buildEdgeParts(
     timeoutMs: config.kratos.timeouts.request,
     trustForwardedHeaders: config.server.trust_proxy,
     logger: logger.child({ component: 'proxy' }),
-    onLogout: (event) => evictOnLogout(gateway, event),
+    onLogout: (event) => sessionEvents.onLogout(event),
     ...(options.now ? { now: options.now } : {}),
   });
 
@@ -101,7 +104,10 @@ export async function buildEdgeParts(
   }
 
   return {
-    proxy: (request, context) => proxy(request, { clientAddress: context.clientAddress }),
+    proxy: sessionEvents.wrapProxy(
+      (request, context) => proxy(request, { clientAddress: context.clientAddress }),
+      config.proxy.prefix,
+    ),
     pages: {
       matches: (pathname) => pages.matches(pathname),
       handle: async (request, context) =>
@@ -139,14 +145,6 @@ async function gatewayRules(
   });
   for (const warning of imported.warnings) logger.warn('oathkeeper rule import', { warning });
   return [...own, ...imported.rules];
-}
-
-function evictOnLogout(gateway: ReturnType<typeof createGateway>, event: LogoutEvent): void {
-  const headers = new Headers();
-  if (event.cookie) headers.set('cookie', event.cookie);
-  if (event.sessionToken) headers.set('x-session-token', event.sessionToken);
-  gateway.onLogout(headers);
-  if (event.sessionId) gateway.revoke({ sessionId: event.sessionId });
 }
 
 async function answers(url: string, options: { anyStatus?: boolean } = {}): Promise<boolean> {

@@ -1,0 +1,96 @@
+// Session changes that pass through the same-origin proxy, applied to the gateway's session cache
+// before the proxy's response goes out, so the very next request through the gateway is decided
+// on Kratos's new truth rather than on a cached session (issue 4).
+//
+// - logout (browser or native): the credential's cached session goes;
+// - DELETE /sessions/{id}: that session goes;
+// - DELETE /sessions (the caller's other sessions) and any settings or recovery submit: Kratos may
+//   have revoked every other session of the identity (`revoke_active_sessions` hook after a password
+//   change or a recovery), so every cached session of that identity goes. Which identity: the
+//   session the response just set (recovery signs the browser in), else the caller's own session.
+//   If that cannot be learnt (Kratos unreachable right after answering), the whole cache goes:
+//   evicting is always safe, the next requests simply ask Kratos again.
+import type { Gateway } from '../gateway/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { LogoutEvent } from '../proxy/options.ts';
+import type { HeaderReader } from '../session/credential.ts';
+import { readCookie } from '../session/credential.ts';
+import type { EdgeHandler } from './types.ts';
+
+/** Kratos endpoints whose submit can revoke an identity's other sessions (decoded path suffix). */
+const IDENTITY_WIDE = /\/self-service\/(?:settings|recovery)$/;
+
+export interface SessionEvents {
+  /** The proxy's onLogout hook. */
+  onLogout(event: LogoutEvent): Promise<void>;
+  /** The proxy part, with identity-wide eviction after settings/recovery submits. */
+  wrapProxy(proxy: EdgeHandler, prefix: string): EdgeHandler;
+}
+
+export function createSessionEvents(gateway: Gateway, logger: Logger): SessionEvents {
+  const cookieName = gateway.sessions.cookieName;
+
+  /** Evict every cached session of the identity behind `headers`; everything when unknown. */
+  const evictIdentityOf = async (headers: HeaderReader, requestId: string): Promise<void> => {
+    let identityId: string | undefined;
+    try {
+      identityId = (await gateway.sessions.resolve(headers)).session?.identity.id;
+    } catch (err) {
+      logger.warn('could not tell whose sessions changed; clearing the session cache', {
+        requestId,
+        err,
+      });
+    }
+    if (identityId) gateway.revoke({ identityId });
+    else gateway.sessions.cache.clear();
+  };
+
+  return {
+    async onLogout(event) {
+      const headers = new Headers();
+      if (event.cookie) headers.set('cookie', event.cookie);
+      if (event.sessionToken) headers.set('x-session-token', event.sessionToken);
+      if (event.kind === 'other-sessions-revoked') {
+        // The caller's own session survives DELETE /sessions: it names the identity.
+        await evictIdentityOf(headers, event.requestId);
+        return;
+      }
+      gateway.onLogout(headers);
+      if (event.sessionId) gateway.revoke({ sessionId: event.sessionId });
+    },
+
+    wrapProxy(proxy, prefix) {
+      return async (request, context) => {
+        const identityWide = request.method === 'POST' && isIdentityWide(request.url, prefix);
+        const response = await proxy(request, context);
+        // Kratos answered (a 4xx may still follow a change, e.g. a 422 browser redirect): evict.
+        if (identityWide && response.status < 500) {
+          await evictIdentityOf(credentialAfter(request, response, cookieName), context.requestId);
+        }
+        return response;
+      };
+    },
+  };
+}
+
+function isIdentityWide(url: string, prefix: string): boolean {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return true; // undecodable: the proxy will refuse it, and evicting is always safe
+  }
+  return path.startsWith(prefix + '/') && IDENTITY_WIDE.test(path.replace(/\/+$/, ''));
+}
+
+/**
+ * The credential to ask about after the submit: a session cookie the response sets (recovery signs
+ * the browser in with a new session), else the request's own cookie or token.
+ */
+function credentialAfter(request: Request, response: Response, cookieName: string): HeaderReader {
+  for (const setCookie of response.headers.getSetCookie()) {
+    const value = readCookie(setCookie.split(';', 1)[0], cookieName);
+    if (value) return new Headers({ cookie: `${cookieName}=${value}` });
+  }
+  return request.headers;
+}
