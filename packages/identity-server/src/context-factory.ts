@@ -49,7 +49,7 @@ export async function createServerContext(
   }
   // Schemas first: a broken schema should fail before a database is opened (and left locked).
   const schemas = await loadSchemaRegistry(config, options.fetch ? { fetch: options.fetch } : {});
-  const persister = await openPersister(config.dsn, { clock });
+  const persister = await openPersister(config.dsn, { clock, log });
   return {
     config,
     persister,

@@ -51,9 +51,21 @@ async function openDirectory(dir: string): Promise<PGlite> {
   }
 }
 
-export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
+export interface OpenDatabaseOptions {
+  /** Told about errors on idle PostgreSQL connections (the pool drops those and reconnects). */
+  onIdleError?: (err: Error) => void;
+}
+
+export async function openDatabase(
+  dsn: string,
+  options: OpenDatabaseOptions = {},
+): Promise<OpenedDatabase> {
   if (/^postgres(ql)?:\/\//i.test(dsn)) {
     const pool = new pg.Pool({ connectionString: dsn, max: 10, connectionTimeoutMillis: 10_000 });
+    // An idle connection the server ends (restart, failover, admin terminate) is an 'error' event
+    // on the pool; unheard, Node would crash the whole process on it. The pool has already dropped
+    // the connection and opens a new one for the next query.
+    pool.on('error', (err) => options.onIdleError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await migrateOrClose(db);
     return { db, kind: 'postgres', close: () => db.destroy() };

@@ -146,23 +146,76 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export const MIGRATION_NAMES = Object.keys(migrations);
 
+// Our own bookkeeping tables. Earlier versions used `vestibule_migrations`, the name the vestibule
+// package's profile migrations use too, so the two could not share one database (each migrator
+// called the other's rows "corrupted"). adoptLegacyTables() renames those old tables once.
+export const MIGRATION_TABLE = 'identity_server_migrations';
+const MIGRATION_LOCK_TABLE = 'identity_server_migrations_lock';
+const LEGACY_TABLE = 'vestibule_migrations';
+const LEGACY_LOCK_TABLE = 'vestibule_migrations_lock';
+
 /** Changes whenever a migration is added or edited (keys cached, migrated database templates). */
 export const MIGRATIONS_FINGERPRINT = createHash('sha256')
   .update(
-    Object.entries(migrations)
-      .map(([name, m]) => `${name}\n${m.up.toString()}`)
-      .join('\n'),
+    [
+      MIGRATION_TABLE,
+      ...Object.entries(migrations).map(([name, m]) => `${name}\n${m.up.toString()}`),
+    ].join('\n'),
   )
   .digest('hex')
   .slice(0, 16);
 
+/**
+ * A database migrated by an earlier version keeps its history in `vestibule_migrations`. When that
+ * table holds only our migrations (never the app's profiles: the two could not coexist before),
+ * rename it and its lock table (indexes included, whose names would otherwise block the profile
+ * migrator from creating its own) to ours, in one transaction.
+ */
+async function adoptLegacyTables(db: Kysely<unknown>): Promise<void> {
+  const adopt = () =>
+    db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ ours: string | null; legacy: string | null }>`
+        select to_regclass(${MIGRATION_TABLE})::text as ours,
+               to_regclass(${LEGACY_TABLE})::text as legacy`.execute(trx);
+      if (rows[0]?.ours || !rows[0]?.legacy) return;
+      const names = await sql<{
+        name: string;
+      }>`select name from ${sql.table(LEGACY_TABLE)}`.execute(trx);
+      if (!names.rows.length || !names.rows.every((r) => MIGRATION_NAMES.includes(r.name))) return;
+      for (const [from, to] of [
+        [LEGACY_TABLE, MIGRATION_TABLE],
+        [LEGACY_LOCK_TABLE, MIGRATION_LOCK_TABLE],
+      ] as const) {
+        await sql`alter table if exists ${sql.table(from)} rename to ${sql.table(to)}`.execute(trx);
+        await sql`alter index if exists ${sql.table(`${from}_pkey`)}
+          rename to ${sql.table(`${to}_pkey`)}`.execute(trx);
+      }
+    });
+  try {
+    await adopt();
+  } catch (err) {
+    // Another process starting on the same database may have renamed them first.
+    const ours = await sql<{ ours: string | null }>`
+      select to_regclass(${MIGRATION_TABLE})::text as ours`
+      .execute(db)
+      .then((r) => r.rows[0]?.ours)
+      .catch(() => undefined);
+    if (!ours) throw err;
+  }
+}
+
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  try {
+    await adoptLegacyTables(db);
+  } catch (err) {
+    throw new Error(`database migrations failed: ${(err as Error).message}`, { cause: err });
+  }
   const migrator = new Migrator({
     db,
     provider,
-    migrationTableName: 'vestibule_migrations',
-    migrationLockTableName: 'vestibule_migrations_lock',
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -68,6 +68,7 @@ export function createSQLPersister(
 
 export interface OpenPersisterOptions {
   clock?: Clock;
+  log?: (level: 'warn', msg: string, fields?: Record<string, unknown>) => void;
 }
 
 /** Opens (and migrates) the database named by `dsn` and returns a Persister that owns it. */
@@ -75,10 +76,15 @@ export async function openPersister(
   dsn: string,
   options: OpenPersisterOptions = {},
 ): Promise<Persister & { kind: OpenedDatabase['kind'] }> {
-  const opened = await openDatabase(dsn);
+  const opened = await openDatabase(dsn, {
+    onIdleError: (err) =>
+      options.log?.('warn', 'database: an idle connection failed; reconnecting on next use', {
+        error: err.message,
+      }),
+  });
   let closed = false;
   const persister = createSQLPersister(opened.db, {
-    ...options,
+    ...(options.clock ? { clock: options.clock } : {}),
     close: async () => {
       if (closed) return;
       closed = true;
