@@ -144,11 +144,23 @@ async function useCode(s: RecoverySubmission, asJSON: boolean): Promise<Response
     for (const node of ui.nodes) node.messages = [];
     return saveAndRespond(ctx, s.request, flow, 200);
   }
-  // The code is single-use: exactly one concurrent submit may turn it into a session.
+  // The code is single-use: exactly one concurrent submit may turn it into a session; for the
+  // others it is "invalid or already used", as a used code is in Kratos.
   if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
-    return retryWithMessage(ctx, s.csrf, 'recovery', s.request, flow, texts.recoveryRetrySuccess());
+    return codeAlreadyUsed(s);
   }
   return completeRecovery(s, asJSON);
+}
+
+/**
+ * A code sent to a flow whose code was used (Kratos recoveryUseCode → ErrCodeNotFound): 4060006
+ * on that same flow, 200 for JSON, back to the UI for a form post. The stored flow is re-read so a
+ * concurrent winner's state and continue_with are kept.
+ */
+async function codeAlreadyUsed(s: RecoverySubmission): Promise<Response> {
+  const flow = (await s.ctx.persister.getFlow(s.flow.id)) ?? s.flow;
+  uiOf(flow).messages = [texts.recoveryCodeInvalid()];
+  return saveAndRespond(s.ctx, s.request, flow, 200);
 }
 
 export function submitRecovery(ctx: ServerContext, csrf: CSRFProtection) {
@@ -180,7 +192,10 @@ export function submitRecovery(ctx: ServerContext, csrf: CSRFProtection) {
       if (flow.type === 'api' && request.headers.has('origin')) {
         throw badRequest('You are not allowed to use API flows from the browser.');
       }
-      if (flow.consumed_at || flow.body.state === 'passed_challenge') {
+      const finished = flow.consumed_at || flow.body.state === 'passed_challenge';
+      // Kratos: without an email the body is a code; a finished flow's code is used up.
+      if (finished && body.method === 'code' && !body.email) return await codeAlreadyUsed(s);
+      if (finished) {
         return await retryWithMessage(
           ctx,
           csrf,
