@@ -68,17 +68,27 @@ async function revoke(ctx: ServerContext, { params }: RouteContext): Promise<Res
   return noContent();
 }
 
+/**
+ * Kratos (persistence ExtendSession + Session.CanBeRefreshed): the expiry moves to now + lifespan
+ * only once fewer than `session.earliest_possible_extend` (default: the whole lifespan, i.e. any
+ * time) remain; earlier calls change nothing, which spares a write per call. Like Kratos it looks
+ * the session up by id alone, so an unknown id is 404 and a revoked one stays revoked.
+ */
 async function extend(ctx: ServerContext, { params }: RouteContext): Promise<Response> {
   const session = await ctx.persister.getSession(uuidParam(params));
-  if (!session || !session.active) throw notFound();
-  const now = ctx.clock.now();
-  const extended: Session = {
-    ...session,
-    expires_at: new Date(now.getTime() + ctx.config.session.lifespan_ms).toISOString(),
-    updated_at: now.toISOString(),
-  };
-  await ctx.persister.updateSession(extended);
-  return json(await wire(ctx, extended, true));
+  if (!session) throw notFound();
+  const now = ctx.clock.now().getTime();
+  const { lifespan_ms: lifespan, earliest_possible_extend_ms: window } = ctx.config.session;
+  let current = session;
+  if (Date.parse(session.expires_at) - (window ?? lifespan) < now) {
+    current = {
+      ...session,
+      expires_at: new Date(now + lifespan).toISOString(),
+      updated_at: new Date(now).toISOString(),
+    };
+    await ctx.persister.updateSession(current);
+  }
+  return json(await wire(ctx, current, true));
 }
 
 async function identityOr404(

@@ -146,6 +146,37 @@ test('admin: list with page_size and Link, get with expand=identity, extend, rev
   );
 });
 
+test('admin extend honours session.earliest_possible_extend, as Kratos CanBeRefreshed does', async (t) => {
+  const own = await startTarget({ session: { lifespan: '24h', earliest_possible_extend: '1h' } });
+  t.after(() => own.close());
+  if (!own.embedded) return t.skip('moves the embedded server clock');
+  const clock = own.embedded.clock;
+  const native = newNativeClient(own);
+  const { token } = await registerNative(native, uniqueEmail('extend'));
+  const initial = await native.toSession({ xSessionToken: token });
+  const api = own.identityApi;
+
+  clock.advance(60_000);
+  const early = await api.extendSession({ id: initial.id });
+  assert.equal(
+    early.expires_at!.getTime(),
+    initial.expires_at!.getTime(),
+    'more than 1h left: not extended yet',
+  );
+
+  clock.advance(23 * 3_600_000); // 59 minutes left
+  const late = await api.extendSession({ id: initial.id });
+  assert.equal(late.expires_at!.getTime(), clock.now().getTime() + 24 * 3_600_000);
+  assert.equal(late.identity?.id, initial.identity?.id);
+  clock.advance(3_600_000); // past the original expiry: the extended session still works
+  assert.equal((await native.toSession({ xSessionToken: token })).id, initial.id);
+
+  assert.equal(
+    (await sdkError(api.extendSession({ id: '00000000-0000-4000-8000-000000000000' }))).status,
+    404,
+  );
+});
+
 test('admin: deleting all sessions of an identity signs it out everywhere', async () => {
   const { browser, identityId } = await signedInBrowser();
   await target.identityApi.deleteIdentitySessions({ id: identityId });
