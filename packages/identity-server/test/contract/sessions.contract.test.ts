@@ -61,6 +61,31 @@ test('whoami: 401 session_inactive without a session; 200 with cookie, X-Session
   assert.equal(bearer.status, 200);
 });
 
+test('a session cookie cannot be forged: near-miss, logout-token, huge and odd values are 401, never 500', async () => {
+  const { browser } = await signedInBrowser();
+  const real = (await browser.cookie('ory_kratos_session'))!;
+  assert.ok(real.length >= 32, 'the cookie carries a high-entropy secret');
+  const logout = await browser.frontend.createBrowserLogoutFlow();
+  const flip = (c: string) => (c === 'a' ? 'b' : 'a');
+  const forged = [
+    real.slice(0, -1) + flip(real.at(-1)!),
+    real.toUpperCase() === real ? real.toLowerCase() : real.toUpperCase(),
+    `${real}x`,
+    logout.logout_token,
+    'ory_st_' + 'A'.repeat(32),
+    'x'.repeat(8_000),
+    '%00%0d%0a',
+  ];
+  for (const value of forged) {
+    const res = await validatingFetch(target.validator)(`${target.publicURL}/sessions/whoami`, {
+      headers: { cookie: `ory_kratos_session=${value}` },
+    });
+    assert.equal(res.status, 401, `forged cookie ${value.slice(0, 40)}`);
+    assert.equal(errorId((await res.json()) as Record<string, unknown>), 'session_inactive');
+  }
+  assert.equal((await browser.fetch('/sessions/whoami')).status, 200, 'the real one still works');
+});
+
 test('GET /sessions lists the other sessions; DELETE /sessions/{id} and DELETE /sessions revoke them', async () => {
   const email = uniqueEmail('multi');
   const { browser } = await signedInBrowser(email);
