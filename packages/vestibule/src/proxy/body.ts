@@ -57,6 +57,11 @@ export function bodyKindOf(contentType: string | null): BodyKind {
   return 'opaque';
 }
 
+const DECODER = new TextDecoder('utf-8', { fatal: false });
+const ENCODER = new TextEncoder();
+/** Every absolute URL contains `:/` (`:\/` with JSON-escaped slashes); a body without either has none. */
+const URL_MARKS = [Buffer.from(':/'), Buffer.from(':\\/')];
+
 /** Rewrites a buffered Kratos body of a known kind; returns the same bytes when nothing changed. */
 export function rewriteBody(
   bytes: Uint8Array,
@@ -65,10 +70,13 @@ export function rewriteBody(
   publicOrigin: string,
 ): Uint8Array {
   if (bytes.byteLength === 0) return bytes;
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  // Most answers on the hot path (whoami, errors) name no URL at all: skip decoding them.
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!URL_MARKS.some((mark) => view.includes(mark))) return bytes;
+  const text = DECODER.decode(bytes);
   const result =
     kind === 'json'
       ? rewriteJSONBody(text, rewriter, publicOrigin)
       : rewriteHTMLBody(text, rewriter, publicOrigin);
-  return result.changed ? new TextEncoder().encode(result.text) : bytes;
+  return result.changed ? ENCODER.encode(result.text) : bytes;
 }

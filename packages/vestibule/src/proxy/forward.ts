@@ -16,7 +16,7 @@ export interface ExchangeContext {
   upstreamURL: string;
   publicOrigin: URL;
   accept: string | null;
-  headers: Headers;
+  headers: Record<string, string>;
   body: UpstreamRequest['body'];
   /** Buffer the whole answer even when opaque (the double-submit guard replays it). */
   bufferAll: boolean;

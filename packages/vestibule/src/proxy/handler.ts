@@ -11,7 +11,7 @@ import {
 import type { ResponseSnapshot } from './double-submit.ts';
 import { exchange, type ExchangeContext, type ExchangeSettings } from './forward.ts';
 import { createTransport } from './transport.ts';
-import { buildUpstreamHeaders } from './headers.ts';
+import { upstreamHeaderRecord } from './headers.ts';
 import { logoutEvent, logoutKindOf } from './logout.ts';
 import { resolveProxyOptions, type OryProxyOptions, type ResolvedProxyOptions } from './options.ts';
 import { decideProxyPath, rawPathOf } from './path.ts';
@@ -87,7 +87,7 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
       upstreamURL: o.kratosURL.origin + kratosBasePath + decision.path + url.search,
       publicOrigin,
       accept: request.headers.get('accept'),
-      headers: buildUpstreamHeaders(request.headers, {
+      headers: upstreamHeaderRecord(request.headers, {
         clientAddress: info?.clientAddress,
         trustedForwardedFor: trustedForwardedFor(request, o.trustForwardedHeaders),
         publicOrigin,

@@ -60,13 +60,22 @@ export function rewriteJSONBody(
  */
 function goStyleJSON(value: unknown): string {
   const json = JSON.stringify(value);
-  return HTML_SENSITIVE.test(json)
-    ? json.replace(HTML_SENSITIVE_ALL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
-    : json;
+  return HTML_SENSITIVE.test(json) ? json.replace(HTML_SENSITIVE_ALL, goEscape) : json;
 }
 
 const HTML_SENSITIVE = /[<>&\u2028\u2029]/;
 const HTML_SENSITIVE_ALL = /[<>&\u2028\u2029]/g;
+const GO_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+function goEscape(c: string): string {
+  return GO_ESCAPES[c]!;
+}
 
 /**
  * Visits the freshly parsed body in place (it is ours), assigning only URL keys, so a `__proto__`

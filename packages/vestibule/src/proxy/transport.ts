@@ -5,6 +5,7 @@
 // - an injected `fetch` (tests, non-Node runtimes), through the shared `callOutbound` helper.
 // Both have fetch's semantics: redirects are never followed, gzip/deflate/br bodies arrive decoded,
 // failures are `KratosUnavailable` (502, or 504 once the deadline passed).
+import { EventEmitter } from 'node:events';
 import { pipeline, Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
@@ -14,7 +15,8 @@ import { BodyTooLarge, readLimited } from './body.ts';
 
 export interface UpstreamRequest {
   method: string;
-  headers: Headers;
+  /** Lower-case names; a plain object (undici takes it as is, fetch as HeadersInit). */
+  headers: Record<string, string>;
   body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
@@ -68,58 +70,106 @@ function fetchTransport(fetch: FetchLike): Transport {
 function undiciTransport(dispatcher: Dispatcher, owned: boolean): Transport {
   return {
     async send(url, request, timeoutMs) {
-      const deadline = startDeadline(timeoutMs);
-      const target = new URL(url);
+      const deadline = new Deadline(timeoutMs);
+      const { origin, path } = splitURL(url);
       let res: Dispatcher.ResponseData;
       try {
         res = await dispatcher.request({
-          origin: target.origin,
-          path: target.pathname + target.search,
+          origin,
+          path,
           method: request.method as Dispatcher.HttpMethod,
-          headers: plainHeaders(request.headers),
+          headers: request.headers,
           body: toNodeBody(request.body),
-          signal: deadline.signal,
+          // undici documents `signal` as an AbortSignal or an EventEmitter that emits 'abort'.
+          signal: deadline,
         });
       } catch (err) {
         deadline.clear();
-        throw unavailable(err, deadline.signal.aborted, timeoutMs);
+        throw unavailable(err, deadline.aborted, timeoutMs);
       }
-      const headers = fromNodeHeaders(res.headers);
-      const body = decoded(res.body, headers.get('content-encoding'));
-      // Readers (the size-limited reader, Readable.toWeb) see errors through their own channels;
-      // this listener only stops a late abort on an abandoned body from becoming an uncaught error.
-      res.body.on('error', noop);
-      body.on('error', noop);
-      body.once('close', deadline.clear);
-      return {
-        status: res.statusCode,
-        headers: withoutEncoding(headers),
-        bytes: (limit) => readNodeLimited(body, limit, deadline.signal, timeoutMs),
-        stream: () => Readable.toWeb(body) as ReadableStream<Uint8Array>,
-        // dump(), not destroy(): an unread body destroyed without an error makes undici emit
-        // "Request aborted" and drops a keep-alive connection that is still good.
-        discard: () => {
-          deadline.clear();
-          void res.body.dump().catch(noop);
-        },
-      };
+      return new NodeUpstreamResponse(res, deadline, timeoutMs);
     },
     close: async () => (owned ? dispatcher.close() : undefined),
   };
 }
 
 /**
- * A whole-exchange deadline. AbortController + one cleared timer: `AbortSignal.timeout()` costs about
- * 15× more per call on Node 20 (measured: ~60 µs vs ~5 µs), which showed on the proxy's hot path.
+ * A whole-exchange deadline: one timer, and an EventEmitter undici listens to. An AbortController per
+ * request (plus undici's EventTarget listener on its signal) was a measurable share of the proxy's CPU
+ * per request; `AbortSignal.timeout()` costs about 15x more again on Node 20.
  */
-function startDeadline(timeoutMs: number): { signal: AbortSignal; clear: () => void } {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('The Kratos call timed out', 'TimeoutError')),
-    timeoutMs,
-  );
-  timer.unref();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+class Deadline extends EventEmitter {
+  aborted = false;
+  reason: Error | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(timeoutMs: number) {
+    super();
+    this.timer = setTimeout(fire, timeoutMs, this);
+    this.timer.unref();
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+function fire(deadline: Deadline): void {
+  deadline.aborted = true;
+  deadline.reason = new DOMException('The Kratos call timed out', 'TimeoutError');
+  deadline.emit('abort');
+}
+
+/** Methods on a prototype rather than closures per response: less to allocate on the hot path. */
+class NodeUpstreamResponse implements UpstreamResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  private readonly body: Readable;
+
+  constructor(
+    private readonly res: Dispatcher.ResponseData,
+    private readonly deadline: Deadline,
+    private readonly timeoutMs: number,
+  ) {
+    this.status = res.statusCode;
+    const headers = fromNodeHeaders(res.headers);
+    this.body = decoded(res.body, headers.get('content-encoding'));
+    this.headers = withoutEncoding(headers);
+    // Readers (the size-limited reader, Readable.toWeb) see errors through their own channels; this
+    // listener only stops a late abort on an abandoned body from becoming an uncaught error.
+    res.body.on('error', noop);
+    if (this.body !== res.body) this.body.on('error', noop);
+    this.body.once('close', clearDeadline.bind(deadline));
+  }
+
+  bytes(limit: number): Promise<Uint8Array> {
+    return readNodeLimited(this.body, limit, this.deadline, this.timeoutMs);
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    return Readable.toWeb(this.body) as ReadableStream<Uint8Array>;
+  }
+
+  // dump(), not destroy(): an unread body destroyed without an error makes undici emit
+  // "Request aborted" and drops a keep-alive connection that is still good.
+  discard(): void {
+    this.deadline.clear();
+    void this.res.body.dump().catch(noop);
+  }
+}
+
+function clearDeadline(this: Deadline): void {
+  this.clear();
+}
+
+/** `http://host:port/path?q` → origin and path, without a URL parse (the proxy builds these URLs). */
+function splitURL(url: string): { origin: string; path: string } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  if (slash > 0 && /^https?:\/\/[^/?#@\\]+$/i.test(url.slice(0, slash))) {
+    return { origin: url.slice(0, slash), path: url.slice(slash) };
+  }
+  const target = new URL(url);
+  return { origin: target.origin, path: target.pathname + target.search };
 }
 
 function noop(): void {}
@@ -143,34 +193,83 @@ async function guard(read: Promise<Uint8Array>, timeoutMs: number): Promise<Uint
   }
 }
 
-async function readNodeLimited(
+/**
+ * Reads a whole Node body, refusing past `limit`. Listeners rather than `for await` (the async
+ * iterator machinery of a Readable showed up in the proxy's CPU per request), bound methods rather
+ * than closures (tsx names every closure it creates, which costs per request).
+ */
+function readNodeLimited(
   body: Readable,
   limit: number,
-  deadline: AbortSignal,
+  deadline: Deadline,
   timeoutMs: number,
 ): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > limit) {
-        body.destroy();
-        throw new BodyTooLarge(limit);
-      }
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    if (err instanceof BodyTooLarge) throw err;
-    throw unavailable(err, deadline.aborted, timeoutMs);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  return new Promise((resolve, reject) => {
+    new LimitedReader(body, limit, deadline, timeoutMs, resolve, reject).start();
+  });
 }
 
-function plainHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => (out[name] = value));
-  return out;
+class LimitedReader {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly body: Readable,
+    private readonly limit: number,
+    private readonly deadline: Deadline,
+    private readonly timeoutMs: number,
+    private readonly resolve: (bytes: Uint8Array) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.onData = this.onData.bind(this);
+    this.onEnd = this.onEnd.bind(this);
+    this.onError = this.onError.bind(this);
+    this.onClose = this.onClose.bind(this);
+  }
+
+  start(): void {
+    const { body } = this;
+    if (body.readableEnded) return this.resolve(new Uint8Array(0));
+    if (body.destroyed) return this.onError(body.errored ?? this.deadline.reason);
+    body.on('data', this.onData);
+    body.on('end', this.onEnd);
+    body.on('error', this.onError);
+    body.on('close', this.onClose);
+  }
+
+  private finish(): void {
+    this.body.off('data', this.onData);
+    this.body.off('end', this.onEnd);
+    this.body.off('error', this.onError);
+    this.body.off('close', this.onClose);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.size += chunk.byteLength;
+    if (this.size > this.limit) {
+      this.finish();
+      this.body.destroy();
+      this.reject(new BodyTooLarge(this.limit));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  private onEnd(): void {
+    this.finish();
+    const { chunks, size } = this;
+    this.resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  }
+
+  private onError(err: unknown): void {
+    this.finish();
+    this.reject(unavailable(err ?? this.deadline.reason, this.deadline.aborted, this.timeoutMs));
+  }
+
+  /** A body destroyed without an error (a reset connection) closes without 'end'. */
+  private onClose(): void {
+    this.onError(new Error('the Kratos response body was cut off'));
+  }
 }
 
 function fromNodeHeaders(raw: Record<string, string | string[] | undefined>): Headers {

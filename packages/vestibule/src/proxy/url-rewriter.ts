@@ -82,13 +82,23 @@ export class URLRewriter {
    * (request_url), so the body cannot need rewriting. False positives only cost a parse.
    */
   mayMention(text: string, publicOrigin: string): boolean {
-    const publicHost = new URL(publicOrigin).hostname;
+    const publicHost = this.hostnameOfOrigin(publicOrigin);
     for (const match of text.matchAll(AUTHORITY)) {
       const hostname = hostnameOf(match[1]!);
       if (hostname === publicHost || this.baseHosts.has(hostname)) return true;
       if (this.options.inClusterHost?.(hostname)) return true;
     }
     return false;
+  }
+
+  /** The public origin is the same on almost every call: parse it once, not per body. */
+  private lastOrigin: { origin: string; hostname: string } | undefined;
+
+  private hostnameOfOrigin(origin: string): string {
+    if (this.lastOrigin?.origin !== origin) {
+      this.lastOrigin = { origin, hostname: new URL(origin).hostname };
+    }
+    return this.lastOrigin.hostname;
   }
 
   /** The Kratos path of a URL on a Kratos origin, or undefined when the URL is not Kratos's. */
