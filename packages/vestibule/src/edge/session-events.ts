@@ -61,7 +61,11 @@ export function createSessionEvents(gateway: Gateway, logger: Logger): SessionEv
 
     wrapProxy(proxy, prefix) {
       return async (request, context) => {
-        const identityWide = request.method === 'POST' && isIdentityWide(request.url, prefix);
+        // GET too: the refresh login returns the browser to GET /self-service/settings?flow=, where
+        // Kratos applies the change it refused for an old session (and revokes other sessions).
+        const identityWide =
+          (request.method === 'POST' || request.method === 'GET') &&
+          isIdentityWide(request.url, prefix);
         const response = await proxy(request, context);
         // Kratos answered (a 4xx may still follow a change, e.g. a 422 browser redirect): evict.
         if (identityWide && response.status < 500) {

@@ -172,6 +172,9 @@ describe('account lifecycle in chromium', { skip }, () => {
     await register(first.page, user);
     const second = await fresh();
     await signIn(second.page, user.email, user.password);
+    // The edge has the second browser's session in its cache now.
+    await second.page.goto('/account');
+    assert.equal(new URL(second.page.url()).pathname, '/account');
 
     const { page } = first;
     await page.goto('/settings');
@@ -193,8 +196,8 @@ describe('account lifecycle in chromium', { skip }, () => {
     assert.match(await page.content(), /Your changes have been saved!/);
     await page.screenshot({ path: screenshotPath('settings-saved'), fullPage: true });
 
-    // Asked of the identity server itself: the edge's session cache may serve a revoked
-    // session for its short TTL (that is the cache's contract, not Kratos's).
+    // Asked of the identity server itself, and then of the edge: its session cache must not
+    // serve the revoked session (a settings submit through the proxy evicts the identity's).
     const kratosWhoami = async (context: BrowserContext) => {
       const cookie = (await context.cookies()).find((c) => c.name === 'ory_kratos_session');
       assert.ok(cookie, 'a session cookie in the browser');
@@ -209,6 +212,10 @@ describe('account lifecycle in chromium', { skip }, () => {
       'the browser that changed it stays signed in',
     );
     assert.equal(await kratosWhoami(second.context), 401, 'the other session was revoked');
+    await second.page.goto('/account');
+    assert.equal(new URL(second.page.url()).pathname, '/login', 'the edge refuses it at once');
+    await page.goto('/account');
+    assert.equal(new URL(page.url()).pathname, '/account', 'the current browser stays in');
     await first.context.close();
     await second.context.close();
   });
@@ -217,6 +224,9 @@ describe('account lifecycle in chromium', { skip }, () => {
     const user = newUser();
     const { context, page } = await fresh();
     await register(page, user);
+    const other = await fresh();
+    await signIn(other.page, user.email, user.password);
+    await other.page.goto('/account'); // cached at the edge
     await page.goto('/settings');
     clock.advance(16 * 60_000); // settings.privileged_session_max_age is 15m by default
     const newPassword = `${user.password}-after-refresh`;
@@ -226,6 +236,9 @@ describe('account lifecycle in chromium', { skip }, () => {
       page.click('button[name="method"][value="password"]'),
     ]);
     await page.screenshot({ path: screenshotPath('settings-refresh-login'), fullPage: true });
+    // Nothing is changed yet: the other browser is still in (and cached at the edge again).
+    await other.page.goto('/account');
+    assert.equal(new URL(other.page.url()).pathname, '/account');
     if (await page.isVisible('input[name="identifier"]')) {
       await page.fill('input[name="identifier"]', user.email);
     }
@@ -236,6 +249,10 @@ describe('account lifecycle in chromium', { skip }, () => {
     ]);
     assert.match(await page.content(), /Your changes have been saved!/);
     await context.close();
+    // The change was applied on the way back from the login (GET), and revoked the other session.
+    await other.page.goto('/account');
+    assert.equal(new URL(other.page.url()).pathname, '/login', 'the other browser is out');
+    await other.context.close();
 
     const again = await fresh();
     await signIn(again.page, user.email, newPassword);
