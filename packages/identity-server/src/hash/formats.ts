@@ -1,10 +1,17 @@
 // Password hash formats Kratos can import and compare (hash/hash_comparator.go): bcrypt ($2a/$2b/$2y),
 // argon2id / argon2i (PHC), pbkdf2 ($pbkdf2-sha256$i=…,l=…$salt$hash, raw base64) and scrypt
-// ($scrypt$ln=N,r=…,p=…$salt$hash, padded base64; "ln" is N itself, not its log).
+// ($scrypt$ln=N,r=…,p=…$salt$hash, padded base64; "ln" is N itself, not its log); the legacy digest
+// families (SSHA, templated SHA/MD5, HMAC, Firebase scrypt) live in digest-formats.ts.
 import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { verify as argon2Verify, parseOptions as argon2Params } from '@node-rs/argon2';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import {
+  checkDigestHash,
+  digestFamily,
+  verifyDigestHash,
+  type DigestFamily,
+} from './digest-formats.ts';
 
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (
@@ -14,17 +21,22 @@ const scryptAsync = promisify(scrypt) as (
   options: { N: number; r: number; p: number; maxmem: number },
 ) => Promise<Buffer>;
 
-export type HashFamily = 'bcrypt' | 'argon2id' | 'argon2i' | 'pbkdf2' | 'scrypt';
+export type HashFamily = 'bcrypt' | 'argon2id' | 'argon2i' | 'pbkdf2' | 'scrypt' | DigestFamily;
 
 /** bcrypt compares only the first 72 bytes; Kratos refuses longer passwords instead of truncating. */
 export const BCRYPT_MAX_BYTES = 72;
 
-// Upper bounds on imported parameters, so one stored hash cannot pin a CPU or exhaust memory.
+// Upper bounds on imported parameters, so one stored hash cannot pin a CPU or exhaust memory at
+// every login: Kratos's own bounds (hash/hash_limits.go).
 const LIMITS = {
   pbkdf2Iterations: 10_000_000,
-  scryptN: 2 ** 20,
-  argon2MemoryKiB: 4 * 1024 * 1024,
-  argon2Time: 64,
+  scryptN: 2 ** 17,
+  scryptR: 8,
+  scryptP: 10,
+  argon2MemoryKiB: 1024 * 1024,
+  argon2Time: 10,
+  argon2Parallelism: 16,
+  bcryptCost: 15,
 };
 
 /**
@@ -45,6 +57,8 @@ const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 const ARGON2 = /^\$argon2(id|i)\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 export function hashFamily(hashed: string): HashFamily | undefined {
+  const digest = digestFamily(hashed);
+  if (digest) return digest;
   if (BCRYPT.test(hashed)) return 'bcrypt';
   if (ARGON2.test(hashed)) return hashed.startsWith('$argon2id$') ? 'argon2id' : 'argon2i';
   if (PBKDF2.test(hashed)) return 'pbkdf2';
@@ -56,11 +70,18 @@ export function hashFamily(hashed: string): HashFamily | undefined {
 export function checkImportedHash(hashed: string): string | undefined {
   const family = hashFamily(hashed);
   if (!family)
-    return 'unsupported or malformed password hash (supported: bcrypt, argon2id, argon2i, pbkdf2, scrypt)';
+    return 'unsupported or malformed password hash (supported: bcrypt, argon2id, argon2i, pbkdf2, scrypt, ssha, sha, md5, hmac, firescrypt)';
+  if (digestFamily(hashed)) return checkDigestHash(hashed);
+  if (family === 'bcrypt' && Number(hashed.slice(4, 6)) > LIMITS.bcryptCost)
+    return 'bcrypt cost is too large';
   if (family === 'argon2id' || family === 'argon2i') {
     try {
       const p = argon2Params(hashed);
-      if (p.memoryCost > LIMITS.argon2MemoryKiB || p.timeCost > LIMITS.argon2Time)
+      if (
+        p.memoryCost > LIMITS.argon2MemoryKiB ||
+        p.timeCost > LIMITS.argon2Time ||
+        p.parallelism > LIMITS.argon2Parallelism
+      )
         return 'argon2 parameters are too large';
     } catch {
       return 'malformed argon2 hash';
@@ -75,8 +96,15 @@ export function checkImportedHash(hashed: string): string | undefined {
 
 export async function verifyHash(password: string, hashed: string): Promise<boolean> {
   switch (hashFamily(hashed)) {
+    case 'ssha':
+    case 'sha':
+    case 'md5':
+    case 'hmac':
+    case 'firescrypt':
+      return verifyDigestHash(password, hashed).catch(() => false);
     case 'bcrypt':
       if (Buffer.byteLength(password) > BCRYPT_MAX_BYTES) return false;
+      if (checkImportedHash(hashed)) return false;
       return bcryptVerify(password, hashed);
     case 'argon2id':
     case 'argon2i':
@@ -115,8 +143,8 @@ function decodeScrypt(hashed: string) {
   if (!m || !salt || !hash) return undefined;
   const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   // N must be a power of two greater than 1 (scrypt's own rule).
-  if (N < 2 || N > LIMITS.scryptN || (N & (N - 1)) !== 0 || r < 1 || p < 1 || r * p >= 2 ** 30)
-    return undefined;
+  if (N < 2 || N > LIMITS.scryptN || (N & (N - 1)) !== 0) return undefined;
+  if (r < 1 || r > LIMITS.scryptR || p < 1 || p > LIMITS.scryptP) return undefined;
   if (128 * N * r > 1024 ** 3) return undefined;
   return { N, r, p, salt, hash };
 }

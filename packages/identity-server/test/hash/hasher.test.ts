@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
 import fc from 'fast-check';
 import { defaultConfig } from '../../src/config/index.ts';
 import {
@@ -81,9 +81,81 @@ test('pbkdf2 (sha1…sha512) and scrypt in Kratos import format, built with node
   assert.equal(await verifyHash('other', hashed), false);
 });
 
+// The legacy digest families Kratos imports, with vectors from its comparator tests: [password, hash].
+const KRATOS_DIGEST_VECTORS: Array<[string, string]> = [
+  ['test123', '{SSHA}JFZFs0oHzxbMwkSJmYVeI8MnTDy/276a'],
+  ['test123', '{SSHA256}czO44OTV17PcF1cRxWrLZLy9xHd7CWyVYplr1rOhuMlx/7IK'],
+  [
+    'test123',
+    '{SSHA512}xPUl/px+1cG55rUH4rzcwxdOIPSB2TingLpiJJumN2xyDWN4Ix1WQG3ihnvHaWUE8MYNkvMi5rf0C9NYixHsE6Yh59M=',
+  ],
+  ['test', '$sha1$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$2qU2SGWP8viTM1md3FiI3+rjWXQ='],
+  ['test', '$sha1$pf=e1BBU1NXT1JEfSUle1NBTFR9$NW9wbWtnejAzcg==$YX0AW8/MW5ojUlnzTaR43ucHCog='],
+  [
+    'test',
+    '$sha256$pf=e1NBTFR9JCR7UEFTU1dPUkR9$NW9wbWtnejAzcg==$HokCOi9OtiZaZRvnkgemV3B4UUHpI7kA8zq/EZWH2NY=',
+  ],
+  [
+    'test',
+    '$sha512$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$6ctpVuApMNp0CgBXcdHw/GC562eFEFGr4gpgANX8ZYsX+j5B19IkdmOY2Fytsz3QUwSWdGcUjbqwgJGTH0UYvw==',
+  ],
+  ['test', '$md5$CY9rzUYh03PK3k6DJie09g=='],
+  ['ory', '$md5$pf=e1BBU1NXT1JEfXtTQUxUfSQ/$MTIzNDU2Nzg5$8PhwWanVRnpJAFK4NUjR0w=='],
+  [
+    '8x4WjoDbSxJZdR',
+    '$firescrypt$ln=14,r=8,p=1$sPtDhWcd1MfdAw==$xbSou7FOl6mChCyzpCPIQ7tku7nsQMTFtyOZSXXd7tjBa4NtimOx7v42Gv2SfzPQu1oxM2/k4SsbOu73wlKe1A==$Bw==$YE0dO4bwD4JnJafh6lZZfkp1MtKzuKAXQcDCJNJNyeCHairWHKENOkbh3dzwaCdizzOspwr/FITUVlnOAwPKyw==',
+  ],
+];
+
+test('legacy imports as Kratos: SSHA, templated SHA and MD5, HMAC, Firebase scrypt; all rehashed on login', async () => {
+  for (const [password, hashed] of KRATOS_DIGEST_VECTORS) {
+    assert.equal(checkImportedHash(hashed), undefined, hashed);
+    assert.equal(await verifyHash(password, hashed), true, hashed);
+    assert.equal(await verifyHash(`${password}x`, hashed), false, hashed);
+    assert.equal(needsRehash(fastBcrypt, hashed), true, 'migrated to the configured hasher');
+  }
+  // Built here with node:crypto: the template fills {SALT} and {PASSWORD} once, byte for byte.
+  const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64');
+  const salt = Buffer.from([0xff, 0x00, 0x7b, 0x7d]); // not UTF-8, and contains "{}"
+  const digest = createHash('sha256')
+    .update(Buffer.concat([Buffer.from('<'), Buffer.from('pässword'), Buffer.from('|'), salt]))
+    .digest();
+  const templated = `$sha256$pf=${b64('<{PASSWORD}|{SALT}')}$${b64(salt)}$${b64(digest)}`;
+  assert.equal(await verifyHash('pässword', templated), true);
+  assert.equal(await verifyHash('password', templated), false);
+  for (const algorithm of ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']) {
+    const mac = createHmac(algorithm, 'a key').update('s3cret').digest('hex');
+    const hashed = `$hmac-${algorithm}$${b64(mac)}$${b64('a key')}`;
+    assert.equal(await verifyHash('s3cret', hashed), true, algorithm);
+    assert.equal(await verifyHash('s3creT', hashed), false, algorithm);
+  }
+  // hmac-md4 needs OpenSSL's legacy provider, which Node does not load: refused at import, not at login.
+  assert.match(checkImportedHash(`$hmac-md4$${b64('00')}$${b64('k')}`)!, /hmac/);
+});
+
 test('imports with absurd parameters or unknown formats are refused before any work', () => {
   assert.match(checkImportedHash('plaintext')!, /unsupported/);
-  assert.match(checkImportedHash('$md5$CY9rzUYh03PK3k6DJie09g==')!, /unsupported/);
+  assert.match(checkImportedHash('$md5-crypt$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C/')!, /unsupported/);
+  for (const malformed of [
+    '{SSHA}tooshort',
+    '$md5$$',
+    '$md5$pf=$$',
+    '$sha1$pf=$c2FsdA==$aGFzaA==',
+  ]) {
+    assert.match(checkImportedHash(malformed)!, /malformed/, malformed);
+  }
+  // Kratos's bounds (hash_limits.go): N ≤ 2^17, r ≤ 8, p ≤ 10; argon2 ≤ 1 GiB, t ≤ 10; bcrypt ≤ 15.
+  for (const extreme of [
+    '$firescrypt$ln=18,r=8,p=1$c2FsdHNhbHRzYWx0$aGFzaA==$Bw==$a2V5a2V5',
+    '$firescrypt$ln=14,r=1024,p=1$c2FsdHNhbHRzYWx0$aGFzaA==$Bw==$a2V5a2V5',
+    '$firescrypt$ln=14,r=8,p=1024$c2FsdHNhbHRzYWx0$aGFzaA==$Bw==$a2V5a2V5',
+    '$scrypt$ln=262144,r=8,p=1$c2FsdA==$aGFzaA==',
+    '$scrypt$ln=16384,r=1024,p=1$c2FsdA==$aGFzaA==',
+    '$argon2id$v=19$m=65536,t=1000,p=4$cm94YnRVOW5jZzFzcVE4bQ$MNzk5BtR2vUhrp6qQEjRNw',
+    `$2a$20$${'a'.repeat(53)}`,
+  ]) {
+    assert.ok(checkImportedHash(extreme), extreme);
+  }
   assert.match(checkImportedHash('$pbkdf2-sha256$i=999999999,l=32$c2FsdA$aGFzaA')!, /pbkdf2/);
   assert.match(checkImportedHash('$scrypt$ln=1073741824,r=8,p=1$c2FsdA==$aGFzaA==')!, /scrypt/);
   assert.match(
@@ -103,7 +175,17 @@ test('property: verifyHash never throws on arbitrary stored strings', async () =
       fc.oneof(
         fc.string(),
         fc
-          .constantFrom('$2a$', '$argon2id$', '$pbkdf2-sha256$', '$scrypt$')
+          .constantFrom(
+            '$2a$',
+            '$argon2id$',
+            '$pbkdf2-sha256$',
+            '$scrypt$',
+            '{SSHA}',
+            '$sha1$pf=',
+            '$md5$',
+            '$hmac-sha1$',
+            '$firescrypt$ln=1,r=1,p=1$',
+          )
           .chain((p) => fc.string().map((s) => p + s)),
       ),
       async (hashed) => {
