@@ -304,3 +304,74 @@ test('require_verified_address with legacy_require_verified_login_error: the log
   assert.deepEqual(messageIds((await res.json()) as Flow), [4000010]);
   assert.equal((await client.request('/sessions/whoami')).status, 401);
 });
+
+test('registration over HTTP: continue_with show_verification_ui; with the show_verification_ui hook a form post lands on the verification UI', async () => {
+  const plain = await lifecycleSetup();
+  const client = plain.browser();
+  const init = (await (
+    await client.request('/self-service/registration/browser', {
+      headers: { accept: 'application/json' },
+    })
+  ).json()) as Flow;
+  const res = await client.request(init.ui.action, {
+    method: 'POST',
+    json: {
+      csrf_token: csrfOf(init),
+      method: 'password',
+      traits: { email: 'lea@example.org' },
+      password: 'correct horse battery staple',
+    },
+  });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as {
+    continue_with: Array<{ action: string; flow?: { id: string } }>;
+  };
+  assert.deepEqual(
+    body.continue_with.map((c) => c.action),
+    ['redirect_browser_to', 'show_verification_ui'],
+  );
+  const verification = (await (
+    await client.request(`/self-service/verification/flows?id=${body.continue_with[1]!.flow!.id}`)
+  ).json()) as Flow;
+  assert.equal(verification.state, 'sent_email');
+  assert.match((await plain.lastCode('lea@example.org')) ?? '', /^\d{6}$/);
+
+  const hooked = await lifecycleSetup({
+    selfservice: {
+      flows: {
+        registration: {
+          after: { password: { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] } },
+        },
+      },
+    },
+  });
+  const browser = hooked.browser();
+  const form = await browser.request('/self-service/registration/browser');
+  const flow = await flowFromUIRedirect(browser, form, 'registration');
+  const posted = await browser.request(flow.ui.action, {
+    method: 'POST',
+    form: {
+      csrf_token: csrfOf(flow),
+      method: 'password',
+      'traits.email': 'max@example.org',
+      password: 'correct horse battery staple',
+    },
+  });
+  const moved = await flowFromUIRedirect(browser, posted, 'verification');
+  assert.equal(
+    new URL(posted.headers.get('location')!).pathname,
+    new URL(hooked.context.config.selfservice.flows.verification.ui_url).pathname,
+  );
+  assert.equal(moved.state, 'sent_email');
+  assert.equal((await browser.request('/sessions/whoami')).status, 200, 'signed in (session hook)');
+  const done = await browser.request(moved.ui.action, {
+    method: 'POST',
+    form: {
+      csrf_token: csrfOf(moved),
+      method: 'code',
+      code: (await hooked.lastCode('max@example.org'))!,
+    },
+  });
+  const verified = await flowFromUIRedirect(browser, done, 'verification');
+  assert.equal(verified.state, 'passed_challenge');
+});
