@@ -65,7 +65,8 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
       case 'health':
         return healthResponse(pathname, parts.ready);
       case 'proxy':
-        return parts.proxy(withRequestIdHeader(request, context.requestId), context);
+        // The proxy takes the edge's id from the context (and sends it on to Kratos).
+        return parts.proxy(request, context);
       case 'pages':
         return parts.pages.handle(request, context);
       case 'mount':
@@ -175,14 +176,6 @@ function setRequestId(req: IncomingMessage, requestId: string): void {
     if (raw[i]!.toLowerCase() === 'x-request-id') raw.splice(i, 2);
   }
   raw.push('x-request-id', requestId);
-}
-
-/** The proxy reads the id from the request (and sends it on to Kratos): make it the edge's. */
-function withRequestIdHeader(request: Request, requestId: string): Request {
-  if (request.headers.get('x-request-id') === requestId) return request;
-  const headers = new Headers(request.headers);
-  headers.set('x-request-id', requestId);
-  return new Request(request, { headers });
 }
 
 function withRequestId(response: Response, requestId: string): Response {

@@ -105,7 +105,8 @@ export async function buildEdgeParts(
 
   return {
     proxy: sessionEvents.wrapProxy(
-      (request, context) => proxy(request, { clientAddress: context.clientAddress }),
+      (request, context) =>
+        proxy(request, { clientAddress: context.clientAddress, requestId: context.requestId }),
       config.proxy.prefix,
     ),
     pages: {

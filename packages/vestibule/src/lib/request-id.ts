@@ -7,6 +7,10 @@ export function newRequestId(): string {
 
 /** Accept a client/proxy-supplied id only when it is short and boring; otherwise mint one. */
 export function requestIdFrom(headers: { get(name: string): string | null }): string {
-  const given = headers.get('x-request-id');
+  return saneRequestId(headers.get('x-request-id'));
+}
+
+/** `given` when it is a short, boring id; otherwise a fresh one. */
+export function saneRequestId(given: string | null | undefined): string {
   return given && /^[A-Za-z0-9._-]{8,128}$/.test(given) ? given : newRequestId();
 }

@@ -1,6 +1,6 @@
 // createOryProxy: a Web-standard handler (Request → Response) that an edge, a Next.js route handler
 // or a Hono app mounts at `/api/ory/*`, so the browser only ever talks to its own origin.
-import { requestIdFrom } from '../lib/request-id.ts';
+import { requestIdFrom, saneRequestId } from '../lib/request-id.ts';
 import { BodyTooLarge, readLimited } from './body.ts';
 import {
   DoubleSubmitGuard,
@@ -22,6 +22,11 @@ import { URLRewriter } from './url-rewriter.ts';
 export interface ProxyRequestInfo {
   /** The client's address as the edge sees it (socket peer); becomes X-Forwarded-For. */
   clientAddress?: string;
+  /**
+   * The caller's request id (the edge's), used instead of the request's `X-Request-Id` so the caller
+   * need not copy the whole Request to replace one header. Must be a sane id (else one is minted).
+   */
+  requestId?: string;
 }
 
 export interface OryProxy {
@@ -68,7 +73,10 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
   const kratosBasePath = o.kratosURL.pathname.replace(/\/+$/, '');
 
   const handle = async (request: Request, info?: ProxyRequestInfo): Promise<Response> => {
-    const requestId = requestIdFrom(request.headers);
+    const requestId =
+      info?.requestId === undefined
+        ? requestIdFrom(request.headers)
+        : saneRequestId(info.requestId);
     const decision = decideProxyPath(rawPathOf(request.url), o.prefixSegments);
     if (!decision.allowed) {
       o.logger.info('ory proxy refused path', { requestId, reason: decision.reason });

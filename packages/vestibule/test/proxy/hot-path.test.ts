@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { rewriteBody } from '../../src/proxy/body.ts';
+import { createOryProxy } from '../../src/proxy/handler.ts';
 import { buildUpstreamHeaders } from '../../src/proxy/headers.ts';
 import { DEFAULT_IN_CLUSTER_HOST } from '../../src/proxy/options.ts';
 import { toKratosBase, URLRewriter } from '../../src/proxy/url-rewriter.ts';
+import { startStub } from './support.ts';
 
 const PUBLIC = 'http://localhost:4000';
 const rewriter = new URLRewriter({
@@ -80,4 +82,31 @@ test('Connection: keep-alive (what Node servers send) and named headers', () => 
     view,
   );
   assert.equal(named.get('authorization'), null);
+});
+
+test("the caller's request id (info.requestId) goes to Kratos and back instead of the client's", async () => {
+  const kratos = await startStub((_req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":401}}');
+  });
+  const proxy = createOryProxy({ kratosPublicURL: kratos.url, publicOrigin: PUBLIC });
+  try {
+    const request = () =>
+      new Request(`${PUBLIC}/api/ory/sessions/whoami`, {
+        headers: { 'x-request-id': 'client-chosen-id' },
+      });
+    const given = await proxy(request(), { requestId: 'edge-id-12345678' });
+    assert.equal(given.headers.get('x-request-id'), 'edge-id-12345678');
+    assert.equal(kratos.seen.at(-1)!.headers['x-request-id'], 'edge-id-12345678');
+    // An unusable id is replaced by a fresh one, never by the client's.
+    const junk = await proxy(request(), { requestId: 'bad id\r\n' });
+    const minted = junk.headers.get('x-request-id')!;
+    assert.match(minted, /^[0-9a-f-]{36}$/);
+    assert.equal(kratos.seen.at(-1)!.headers['x-request-id'], minted);
+    // Without one, the request's own (sane) header is used, as for mounts in other frameworks.
+    const own = await proxy(request());
+    assert.equal(own.headers.get('x-request-id'), 'client-chosen-id');
+  } finally {
+    await proxy.close();
+    await kratos.close();
+  }
 });
