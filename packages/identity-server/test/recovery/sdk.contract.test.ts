@@ -240,3 +240,44 @@ test('SDK settings: an old session must re-authenticate (403 session_refresh_req
   );
   assert.equal(changed.state, 'success');
 });
+
+test('SDK settings: a name change, invalid traits (400 flow), and an email change that resets verification and mails a code', async () => {
+  const email = uniqueEmail('profile');
+  const native = newNativeClient(target);
+  const { token } = await registerNative(native, email);
+  const flow = await native.createNativeSettingsFlow({ xSessionToken: token });
+  assert.equal(flow.state, 'show_form');
+  const named = await native.updateSettingsFlow({
+    flow: flow.id,
+    xSessionToken: token,
+    updateSettingsFlowBody: { method: 'profile', traits: { email, name: { first: 'Ada' } } },
+  });
+  assert.equal(named.state, 'success');
+  assert.deepEqual(messageIds(named as unknown as WireFlow), [1050001]);
+  assert.equal((named.identity.traits as { name: { first: string } }).name.first, 'Ada');
+
+  const invalid = await sdkError(
+    native.updateSettingsFlow({
+      flow: flow.id,
+      xSessionToken: token,
+      updateSettingsFlowBody: { method: 'profile', traits: { email: 'not-an-email' } },
+    }),
+  );
+  assert.equal(invalid.status, 400);
+  assert.equal((invalid.body as { id?: string }).id, flow.id, 'the flow comes back with messages');
+
+  const moved = uniqueEmail('moved');
+  const changed = await native.updateSettingsFlow({
+    flow: flow.id,
+    xSessionToken: token,
+    updateSettingsFlowBody: { method: 'profile', traits: { email: moved } },
+  });
+  const address = changed.identity.verifiable_addresses?.[0];
+  assert.equal(address?.value, moved.toLowerCase());
+  assert.equal(address?.verified, false);
+  assert.ok(
+    changed.continue_with?.some((c) => c.action === 'show_verification_ui'),
+    JSON.stringify(changed.continue_with),
+  );
+  await codeMailedTo(moved.toLowerCase(), 'verify');
+});
