@@ -59,17 +59,26 @@ export function decodeHeaderValue(value: string): string | null {
   }
 }
 
+// Printable ASCII without `"` and `\`: JSON.stringify leaves such strings as they are, so the
+// canonical string can be concatenated directly (the common case: header-encoded values, a
+// normalised path). Anything else goes through JSON.stringify. A property test pins the equality.
+const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export function canonicalString(
   t: string,
   nonce: string,
   target: SignedRequestTarget,
   values: IdentityValues,
 ): string {
+  const method = target.method.toUpperCase();
+  if (JSON_PLAIN.test(t + nonce + method + target.path + values.id + values.email + values.role)) {
+    return `["${SIGNATURE_VERSION}","${t}","${nonce}","${method}","${target.path}","${values.id}","${values.email}","${values.role}"]`;
+  }
   return JSON.stringify([
     SIGNATURE_VERSION,
     t,
     nonce,
-    target.method.toUpperCase(),
+    method,
     target.path,
     values.id,
     values.email,

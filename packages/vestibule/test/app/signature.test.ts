@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  canonicalString,
   encodeIdentity,
   signIdentityHeaders,
   decodeHeaderValue,
@@ -148,4 +149,40 @@ test('unicode emails survive signing and verification', () => {
   const { verify } = verifier();
   const values = { ...alice, email: 'zoë+tag@exämple.com' };
   assert.deepEqual(verify(signed({ values }), target), { state: 'user', identity: values });
+});
+
+test('the canonical string is exactly JSON.stringify of the signed fields, whatever they contain (property)', () => {
+  const char = fc.constantFrom(
+    'a',
+    'Z',
+    '0',
+    '/',
+    '?',
+    '=',
+    '%',
+    ' ',
+    '"',
+    '\\',
+    '\n',
+    '\u0000',
+    '\u007f',
+    'é',
+    '\ud800',
+    '\udc00',
+    '😀',
+    '~',
+    '[',
+    ']',
+  );
+  const text = fc.array(char, { maxLength: 12 }).map((chars) => chars.join(''));
+  fc.assert(
+    fc.property(text, text, text, text, text, text, (t, nonce, path, id, email, role) => {
+      const values = { id, email, role };
+      assert.equal(
+        canonicalString(t, nonce, { method: 'post', path }, values),
+        JSON.stringify(['v1', t, nonce, 'POST', path, id, email, role]),
+      );
+    }),
+    { numRuns: 5_000 },
+  );
 });
