@@ -220,6 +220,40 @@ describe('demo stack in chromium', { skip }, () => {
     await context.close();
   });
 
+  test('a stale login form (CSRF cookie lost, then expired) restarts and still returns to /account', async () => {
+    const { context, page } = await fresh();
+    const user = newUser();
+    await register(page, user);
+    await context.clearCookies();
+    const flowOf = () => new URL(page.url()).searchParams.get('flow');
+
+    // /account → /login?return_to=… → Kratos → /login?flow=<id>: the return target is only in the flow.
+    await page.goto('/account');
+    assert.match(page.url(), /\/login\?flow=[0-9a-f-]{36}$/);
+    const first = flowOf();
+    // The browser loses Kratos's CSRF cookie (cleared, blocked, another tab): the fetch is refused.
+    const kept = (await context.cookies()).filter((c) => !c.name.startsWith('csrf_token'));
+    await context.clearCookies();
+    await context.addCookies(kept);
+    await page.reload();
+    await page.waitForURL(/\/login\?flow=[0-9a-f-]{36}$/);
+    const second = flowOf();
+    assert.notEqual(second, first, 'restarted with a new flow');
+    // Then that form sits past its lifespan (on Kratos's clock) and is reloaded: 410, restart again.
+    env.clock.advance(2 * 60 * 60 * 1000);
+    await page.reload();
+    await page.waitForURL(/\/login\?flow=[0-9a-f-]{36}$/);
+    assert.notEqual(flowOf(), second, 'restarted with a new flow');
+
+    await fillLogin(page, user.email, user.password);
+    await Promise.all([
+      page.waitForURL(`${base}/account`),
+      page.click('button[name="method"][value="password"]'),
+    ]);
+    assert.equal(await page.textContent('[data-testid="account-email"]'), user.email);
+    await context.close();
+  });
+
   test('/api/whoami answers null anonymously and the user when signed in', async () => {
     const { context, page } = await fresh();
     assert.deepEqual(await whoami(context), { user: null });
