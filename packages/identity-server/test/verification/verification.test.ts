@@ -75,7 +75,7 @@ test('browser verification by form: sent_email → passed_challenge; the address
   assert.equal(address.verified_at, life.context.clock.now().toISOString());
 });
 
-test('the emailed link verifies with a GET on the public base URL and lands on the verification UI', async () => {
+test('the emailed link (a GET on the public base URL) puts the code into the flow for the browser that opened it; only the submit verifies', async () => {
   const life = await lifecycleSetup();
   const { token } = await registerIdentity(life, 'bo@example.org');
   const client = life.browser();
@@ -89,12 +89,28 @@ test('the emailed link verifies with a GET on the public base URL and lands on t
   const link = /^(http\S+)$/m.exec(mail.text)?.[1] ?? '';
   assert.ok(link.startsWith(`${life.base}/self-service/verification?flow=${init.id}&code=`), link);
   assert.match(mail.html, /<a href="http:\/\/localhost:4433\/self-service\/verification\?flow=/);
-  const res = await life.browser().request(link);
+  const code = new URL(link).searchParams.get('code')!;
+  // Opening it (a mail scanner does the same) uses nothing up.
+  const browser = life.browser();
+  const res = await browser.request(link);
   assert.equal(res.status, 303);
   assert.equal(
     res.headers.get('location'),
     `${life.context.config.selfservice.flows.verification.ui_url}?flow=${init.id}`,
   );
+  assert.ok(res.headers.getSetCookie().some((c) => c.startsWith('csrf_token_')));
+  assert.equal((await addressOf(life, token)).verified, false, 'a GET verifies nothing');
+  const shown = (await (
+    await browser.request(`/self-service/verification/flows?id=${init.id}`)
+  ).json()) as Flow;
+  assert.equal(node(shown, 'code')?.attributes.value, code, 'the code is filled in');
+  // That browser submits the form (an API flow an app started, finished in the browser).
+  const done = await browser.request(shown.ui.action, {
+    method: 'POST',
+    form: { csrf_token: csrfOf(shown), method: 'code', code },
+  });
+  assert.equal(done.status, 200);
+  assert.equal(((await done.json()) as Flow).state, 'passed_challenge');
   assert.equal((await addressOf(life, token)).verified, true);
   const replay = await life.browser().request(link);
   assert.equal(replay.status, 303);
@@ -142,10 +158,17 @@ test('wrong code 4070006, too often 4000001, expired code 4070005, unknown addre
     method: 'POST',
     json: { method: 'code', code },
   });
-  assert.equal(tooOften.status, 303);
-  const loc = new URL(tooOften.headers.get('location')!);
+  // JSON: Kratos answers a retried verification flow with 410 self_service_flow_replaced.
+  assert.equal(tooOften.status, 410);
+  const replaced = (await tooOften.json()) as { error: { id: string }; use_flow_id: string };
+  assert.equal(replaced.error.id, 'self_service_flow_replaced');
+  assertSchema('errorGeneric', replaced);
   assert.deepEqual(
-    messageIds((await (await client.request(loc.pathname + loc.search)).json()) as Flow),
+    messageIds(
+      (await (
+        await client.request(`/self-service/verification/flows?id=${replaced.use_flow_id}`)
+      ).json()) as Flow,
+    ),
     [4000001],
   );
 
@@ -156,10 +179,16 @@ test('wrong code 4070006, too often 4000001, expired code 4070005, unknown addre
     method: 'POST',
     json: { method: 'code', code: fresh },
   });
-  assert.equal(late.status, 303);
-  const l2 = new URL(late.headers.get('location')!);
+  // An expired code: 410 self_service_flow_expired, the new flow says 4070005.
+  assert.equal(late.status, 410);
+  const expired = (await late.json()) as { error: { id: string }; use_flow_id: string };
+  assert.equal(expired.error.id, 'self_service_flow_expired');
   assert.deepEqual(
-    messageIds((await (await client.request(l2.pathname + l2.search)).json()) as Flow),
+    messageIds(
+      (await (
+        await client.request(`/self-service/verification/flows?id=${expired.use_flow_id}`)
+      ).json()) as Flow,
+    ),
     [4070005],
   );
 });

@@ -1,7 +1,7 @@
 // POST /self-service/verification?flow=<id> (method `code`) and the emailed link
 // GET /self-service/verification?flow=<id>&code=<code> (Kratos strategy/code/strategy_verification.go).
-import type { ServerContext } from '../../context.ts';
-import { badRequest } from '../../http/errors.ts';
+import type { ServerContext, UIText } from '../../context.ts';
+import { badRequest, KratosError } from '../../http/errors.ts';
 import { parseBody } from '../../http/body.ts';
 import { redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
@@ -34,8 +34,56 @@ interface Submission {
   asJSON: boolean;
 }
 
-const retry = (s: Submission, message: Parameters<typeof retryWithMessage>[5]) =>
-  retryWithMessage(s.ctx, s.csrf, 'verification', s.request, s.flow, message);
+/**
+ * A new flow carrying `message` (Kratos retryVerificationFlowWith{Message,Error}): browsers go to
+ * its UI; JSON clients get 410 — self_service_flow_expired for an expired code, otherwise
+ * self_service_flow_replaced — with `use_flow_id`.
+ */
+async function retry(s: Submission, message: UIText, codeExpiredAt?: Date): Promise<Response> {
+  if (!s.asJSON) return retryWithMessage(s.ctx, s.csrf, 'verification', s.request, s.flow, message);
+  const { ctx, flow: old } = s;
+  const returnTo = typeof old.body.return_to === 'string' ? old.body.return_to : undefined;
+  const { flow, setCookie } = createAddressFlow(ctx, s.csrf, 'verification', {
+    type: old.type,
+    request: s.request,
+    requestPath: `/self-service/verification/${old.type}`,
+    ...(returnTo ? { returnTo } : {}),
+    messages: [message],
+  });
+  await ctx.persister.createFlow(flow);
+  const err = codeExpiredAt
+    ? expiredOnSubmit({ ...old, expires_at: codeExpiredAt.toISOString() }, flow, ctx.clock.now())
+    : new KratosError(410, 'self-service flow replaced', {
+        id: 'self_service_flow_replaced',
+        reason: 'An error occured, please use the new flow.',
+        extra: { use_flow_id: flow.id },
+      });
+  return forwardError(ctx, s.request, '', err, {
+    json: true,
+    ...(setCookie ? { headers: { 'set-cookie': setCookie } } : {}),
+  });
+}
+
+/**
+ * The link in the mail (GET ?flow=&code=), as Kratos's handleLinkClick: the code is put into the
+ * form and the browser that opened the link gets a fresh CSRF token bound to the flow — the code is
+ * *not* used by the GET, so a mail scanner following links cannot consume it.
+ */
+async function openLink(s: Submission, code: string): Promise<Response> {
+  const { ctx, flow } = s;
+  const fresh = s.csrf.issue(new Request('http://csrf.invalid/'));
+  flow.csrf_token = fresh.secret;
+  const ui = uiOf(flow);
+  for (const node of ui.nodes) {
+    const attributes = node.attributes as { name?: string; value?: unknown };
+    if (attributes.name === 'csrf_token') attributes.value = fresh.masked;
+    if (attributes.name === 'code' && /^\d{1,32}$/.test(code)) attributes.value = code;
+  }
+  flow.body.updated_at = ctx.clock.now().toISOString();
+  await ctx.persister.updateFlow(flow);
+  const headers = fresh.setCookie ? { 'set-cookie': fresh.setCookie } : undefined;
+  return redirect(flowUIURL(ctx, flow), 303, headers);
+}
 
 async function replaceExpired(s: Submission): Promise<Response> {
   const { ctx, flow: expired } = s;
@@ -102,7 +150,7 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
   if (result === 'expired') {
     await ctx.persister.updateFlow(flow);
     const at = new Date(challengeOf(flow)!.expires_at);
-    return retry(s, texts.verificationFlowExpired(at, ctx.clock.now()));
+    return retry(s, texts.verificationFlowExpired(at, ctx.clock.now()), at);
   }
   if (result === 'wrong') {
     const ui = uiOf(flow);
@@ -141,14 +189,22 @@ export function submitVerification(ctx: ServerContext, csrf: CSRFProtection, via
         if (flow.consumed_at || flow.body.state === 'passed_challenge') {
           return await retry(s, texts.verificationRetrySuccess());
         }
-        return await useCode(s, url.searchParams.get('code'));
+        return await openLink(s, url.searchParams.get('code') ?? '');
       }
       const { data: body } = await parseBody(request, ctx.config.body_limit_bytes);
-      if (body.method !== 'code') {
+      const code = typeof body.code === 'string' ? body.code : '';
+      // Kratos: `method` may be left out when a code is sent.
+      if ((body.method ?? (code ? 'code' : undefined)) !== 'code') {
         throw badRequest(
           'Could not find a strategy to verify your account with. Did you fill out the form correctly?',
         );
       }
+      if (flow.consumed_at || flow.body.state === 'passed_challenge') {
+        return await retry(s, texts.verificationRetrySuccess());
+      }
+      // Kratos checks neither the CSRF token nor the API-flow origin for a code: the code is the
+      // secret, and a link opened in a browser may finish a flow an app started.
+      if (code) return await useCode(s, code);
       if (
         flow.type === 'browser' &&
         !csrf.submissionMatches(request, flow.csrf_token, body.csrf_token)
@@ -158,11 +214,6 @@ export function submitVerification(ctx: ServerContext, csrf: CSRFProtection, via
       if (flow.type === 'api' && request.headers.has('origin')) {
         throw badRequest('You are not allowed to use API flows from the browser.');
       }
-      if (flow.consumed_at || flow.body.state === 'passed_challenge') {
-        return await retry(s, texts.verificationRetrySuccess());
-      }
-      const email = typeof body.email === 'string' ? body.email : '';
-      if (flow.body.state === 'sent_email' && !email) return await useCode(s, body.code);
       return await sendCode(s, body.email);
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json: asJSON });
