@@ -50,9 +50,18 @@ export function decideRequirement(
     }
     return deny(401, 'session_required', 'Please sign in through the site to continue.');
   }
+  // Direct mode: Kratos wants the second factor for this session (whoami 403 session_aal2_required).
+  const secondFactor = identity.error === 'session_aal2_required';
   const url = absoluteURL(request.url, request.headers, settings.publicURL);
   const loginPath = new URL(settings.loginURL, url).pathname;
   if (!html || url.pathname === loginPath) {
+    if (secondFactor) {
+      return deny(
+        403,
+        'session_aal2_required',
+        'A second factor is required. Finish signing in to continue.',
+      );
+    }
     return deny(401, 'session_required', 'Please sign in to continue.');
   }
   const loop = checkLoginLoop(request.headers, { secure: url.protocol === 'https:' });
@@ -66,9 +75,13 @@ export function decideRequirement(
   return {
     user: null,
     response: toResponse(
-      loginRedirectDecision(settings.loginURL, url.toString(), settings.requestId, {
-        'set-cookie': loop.setCookie,
-      }),
+      loginRedirectDecision(
+        settings.loginURL,
+        url.toString(),
+        settings.requestId,
+        { 'set-cookie': loop.setCookie },
+        secondFactor ? { aal: 'aal2' } : {},
+      ),
     ),
   };
 }

@@ -46,7 +46,8 @@ export interface VestibuleOptions {
 
 export type IdentityRead =
   | { kind: 'user'; user: User }
-  | { kind: 'anonymous' }
+  /** `error`: direct mode, Kratos knows the session but will not vouch for it yet (whoami 403 id). */
+  | { kind: 'anonymous'; error?: string }
   /** Header mode without a valid edge assertion: we cannot know, so never redirect on it. */
   | { kind: 'unknown'; reason: string };
 
@@ -152,8 +153,8 @@ function headerReader(verify: HeaderVerifier, defaultRole: string, logger: Logge
 
 function directReader(sessions: SessionResolver, defaultRole: string, profiles?: ProfileSync) {
   return async (request: RequestLike): Promise<IdentityRead> => {
-    const { session } = await sessions.resolve(request.headers);
-    if (!session) return { kind: 'anonymous' };
+    const { session, error } = await sessions.resolve(request.headers);
+    if (!session) return error ? { kind: 'anonymous', error } : { kind: 'anonymous' };
     const user = userFromSession(session, defaultRole);
     if (profiles) user.role = (await profiles.ensureUser(user)).role;
     return { kind: 'user', user };

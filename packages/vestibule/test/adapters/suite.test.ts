@@ -175,6 +175,26 @@ for (const [adapter, start] of Object.entries(APPS)) {
           );
         });
 
+        test('direct mode: session_aal2_required → getUser null; requireUser sends browsers to /login?aal=aal2, APIs get 403', async () => {
+          const half = kratos.addSession({ needsSecondFactor: true });
+          const headers = { cookie: `ory_kratos_session=${half.token}` };
+          assert.deepEqual(await (await app.request('/me', headers)).json(), { user: null });
+          const page = await app.request('/account', { ...headers, ...BROWSER });
+          assert.equal(page.status, 303);
+          const location = new URL(page.headers.get('location')!, 'http://x');
+          assert.equal(location.pathname, '/login');
+          assert.equal(location.searchParams.get('aal'), 'aal2');
+          assert.equal(new URL(location.searchParams.get('return_to')!).pathname, '/account');
+          const api = await app.request('/account', { ...headers, ...API });
+          assert.equal(api.status, 403);
+          assert.equal(
+            ((await api.json()) as { error: { id: string } }).error.id,
+            'session_aal2_required',
+          );
+          kratos.completeSecondFactor(half.token);
+          assert.equal((await app.request('/account', headers)).status, 200, 'not cached');
+        });
+
         test('direct mode: a stale cookie is anonymous; a logged-out session is refused after evict', async () => {
           assert.deepEqual(
             await (await app.request('/me', { cookie: 'ory_kratos_session=stale' })).json(),

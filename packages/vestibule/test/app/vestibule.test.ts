@@ -85,3 +85,35 @@ test('HTML deny pages escape everything they print', async () => {
   const html = await response!.text();
   assert.doesNotMatch(html, /<script>/);
 });
+
+test('getUser (header mode) rejects forged, replayed and expired signatures: null, and requireUser answers 401, never a redirect', async () => {
+  const clock = { now: Date.parse('2030-01-01T00:00:00Z') };
+  const v = createVestibule({
+    mode: 'header',
+    headerSecret: SECRET,
+    logger: createMemoryLogger(),
+    now: () => clock.now,
+  });
+  const path = '/account';
+  const values = encodeIdentity({ id: 'id-1', email: 'a@example.com', role: 'user' });
+  const signed = (at: number, secret = SECRET) =>
+    Object.fromEntries(signIdentityHeaders(secret, { method: 'GET', path }, values, at));
+  const request = (headers: Record<string, string>) =>
+    new Request(`http://internal${path}`, { headers: { ...headers, accept: 'text/html' } });
+
+  const genuine = signed(clock.now);
+  assert.equal((await v.getUser(request(genuine)))?.id, 'id-1');
+  const cases: Array<[string, Record<string, string>]> = [
+    ['replayed', genuine],
+    ['forged role', { ...signed(clock.now), 'x-user-role': 'admin' }],
+    ['forged id', { ...signed(clock.now), 'x-user-id': 'id-2' }],
+    ['wrong secret', signed(clock.now, 'a-different-secret-that-is-long-enough')],
+    ['expired', signed(clock.now - 31_000)],
+    ['from the future', signed(clock.now + 60_000)],
+  ];
+  for (const [name, headers] of cases) {
+    assert.equal(await v.getUser(request(headers)), null, name);
+    const { response } = await v.requireUser(request(headers));
+    assert.equal(response?.status, 401, name);
+  }
+});
