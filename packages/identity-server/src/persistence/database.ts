@@ -4,9 +4,9 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.ts';
+import { OneRoundTripPGliteDialect } from './pglite-dialect.ts';
 import { forgetCachedTemplate, migratedTemplate } from './template-cache.ts';
 import type { Database } from './tables.ts';
 
@@ -73,7 +73,7 @@ export async function openDatabase(
   let client: PGlite;
   if (dsn === 'memory') client = await openMemory();
   else client = await openDirectory(dsn);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  const db = new Kysely<Database>({ dialect: new OneRoundTripPGliteDialect(client) });
   await migrateOrClose(db);
   // Kysely's destroy() closes the PGlite instance, which flushes the data directory.
   return { db, kind: dsn === 'memory' ? 'memory' : 'pglite', close: () => db.destroy() };
