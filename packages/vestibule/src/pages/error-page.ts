@@ -2,6 +2,7 @@
 // (`GET /self-service/errors?id=`). The page shows a message a user can act on and the request id;
 // the error's details go to the log, never to the page.
 import { errorResult, type PagesDeps, type RequestScope } from './context.ts';
+import { noticeCookie } from './flow-page.ts';
 import type { PageResult } from './respond.ts';
 import { PAGE_TEXTS, type PageTextKey } from './ui/texts.ts';
 
@@ -63,6 +64,20 @@ function nextStep(
         kind: 'redirect',
         location: r.page('login', { refresh: 'true', return_to: returnTo }),
       };
+    case 'self_service_flow_return_to_forbidden': {
+      // Kratos refused to start a flow with that return_to: start it again without, and say why on
+      // the form (as for the same error on a flow fetch). Counted as a restart: it can never loop.
+      const start = deps.flowContext.latestStart(scope.cookie);
+      const decision = deps.breaker.next(scope.cookie, scope.secure);
+      if (!decision.allowed) return undefined;
+      const params = start?.params ?? new URLSearchParams();
+      params.delete('return_to');
+      return {
+        kind: 'redirect',
+        location: r.page(start?.flowType ?? 'login', Object.fromEntries(params)),
+        cookies: [decision.setCookie, noticeCookie('return_to_forbidden', 300, scope.secure)],
+      };
+    }
     case 'session_verified_address_required':
       return errorResult(
         deps,

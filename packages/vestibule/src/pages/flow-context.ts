@@ -11,7 +11,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readCookie } from './restart-breaker.ts';
 import { INIT_PARAMS } from './routes.ts';
-import type { FlowType } from './ui/flow-types.ts';
+import { FLOW_TYPES, type FlowType } from './ui/flow-types.ts';
 
 /** Unbound: bridges one start (init → Kratos → `/login?flow=`). Bound: a flow's lifetime (Kratos's default 1 h). */
 const UNBOUND_MAX_AGE_MS = 10 * 60_000;
@@ -85,28 +85,51 @@ export function createFlowContext(options: FlowContextOptions) {
       flowId: string | undefined,
       cookieHeader: string | null,
     ): URLSearchParams | undefined {
-      const raw = readCookie(cookieHeader, flowContextCookieName(flowType));
-      const match = raw && /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/.exec(raw);
-      if (!match) return undefined;
-      const [, payload, mac] = match as unknown as [string, string, string];
-      const expected = Buffer.from(sign(payload));
-      if (expected.length !== mac.length || !timingSafeEqual(expected, Buffer.from(mac)))
-        return undefined;
-      let value: { t?: unknown; f?: unknown; q?: unknown; at?: unknown };
-      try {
-        value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof value;
-      } catch {
-        return undefined;
+      return read(flowType, flowId, cookieHeader)?.params;
+    },
+
+    /**
+     * The flow the pages started most recently and that has not rendered yet (an unbound memory):
+     * what a browser-init error forwarded to /error belongs to, since Kratos stores no flow type.
+     */
+    latestStart(
+      cookieHeader: string | null,
+    ): { flowType: FlowType; params: URLSearchParams } | undefined {
+      let latest: { flowType: FlowType; params: URLSearchParams; at: number } | undefined;
+      for (const flowType of FLOW_TYPES) {
+        const found = read(flowType, undefined, cookieHeader);
+        if (found && (!latest || found.at > latest.at)) latest = { flowType, ...found };
       }
-      if (value.t !== flowType || typeof value.q !== 'string' || typeof value.at !== 'number')
-        return undefined;
-      const bound = typeof value.f === 'string' && value.f !== '' ? value.f : undefined;
-      if (bound !== undefined && bound !== flowId) return undefined;
-      const age = options.now() - value.at;
-      if (age < 0 || age >= (bound ? BOUND_MAX_AGE_MS : UNBOUND_MAX_AGE_MS)) return undefined;
-      return pickInitParams(flowType, new URLSearchParams(value.q));
+      return latest && { flowType: latest.flowType, params: latest.params };
     },
   };
+
+  function read(
+    flowType: FlowType,
+    flowId: string | undefined,
+    cookieHeader: string | null,
+  ): { params: URLSearchParams; at: number } | undefined {
+    const raw = readCookie(cookieHeader, flowContextCookieName(flowType));
+    const match = raw && /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/.exec(raw);
+    if (!match) return undefined;
+    const [, payload, mac] = match as unknown as [string, string, string];
+    const expected = Buffer.from(sign(payload));
+    if (expected.length !== mac.length || !timingSafeEqual(expected, Buffer.from(mac)))
+      return undefined;
+    let value: { t?: unknown; f?: unknown; q?: unknown; at?: unknown };
+    try {
+      value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof value;
+    } catch {
+      return undefined;
+    }
+    if (value.t !== flowType || typeof value.q !== 'string' || typeof value.at !== 'number')
+      return undefined;
+    const bound = typeof value.f === 'string' && value.f !== '' ? value.f : undefined;
+    if (bound !== undefined && bound !== flowId) return undefined;
+    const age = options.now() - value.at;
+    if (age < 0 || age >= (bound ? BOUND_MAX_AGE_MS : UNBOUND_MAX_AGE_MS)) return undefined;
+    return { params: pickInitParams(flowType, new URLSearchParams(value.q)), at: value.at };
+  }
 }
 
 export type FlowContext = ReturnType<typeof createFlowContext>;

@@ -233,7 +233,7 @@ function linksFor(
   }
 }
 
-function noticeCookie(value: string, maxAge: number, secure: boolean): string {
+export function noticeCookie(value: string, maxAge: number, secure: boolean): string {
   return `${NOTICE_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
 }
 

@@ -250,6 +250,36 @@ describe('error ids a flow can fail with before a form is shown', () => {
     assert.equal(links[0], '/verification');
   });
 
+  test('/error self_service_flow_return_to_forbidden (browser init): starts again without return_to, says why, never loops', async () => {
+    const { pages } = makePages(storedError('self_service_flow_return_to_forbidden'), {
+      restartLimit: 2,
+    });
+    const start = await getPage(
+      pages,
+      '/registration?return_to=https%3A%2F%2Fevil.example&login_challenge=c1',
+    );
+    const res = await getPage(pages, '/error?id=e', { cookie: jar(start) });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/registration?login_challenge=c1');
+    assert.match(jar(res), /vestibule_notice=return_to_forbidden/);
+    // Following it starts the flow without the refused address, and remembers that.
+    const again = await getPage(pages, res.headers.get('location')!, { cookie: jar(start, res) });
+    assert.equal(
+      again.headers.get('location'),
+      '/api/ory/self-service/registration/browser?login_challenge=c1',
+    );
+    // Without any memory: the login page. Past the restart limit: the message, not a redirect.
+    const bare = await getPage(pages, '/error?id=e');
+    assert.equal(bare.headers.get('location'), '/login');
+    let cookie = jar(bare);
+    const second = await getPage(pages, '/error?id=e', { cookie });
+    assert.equal(second.status, 303);
+    cookie = jar(bare, second);
+    const stopped = await getPage(pages, '/error?id=e', { cookie });
+    assert.equal(stopped.status, 400);
+    assert.match(await stopped.text(), /return address is not allowed/);
+  });
+
   test('/error security_identity_mismatch: explains why instead of a generic message', async () => {
     const { pages } = makePages(storedError('security_identity_mismatch'));
     const res = await getPage(pages, '/error?id=e');
