@@ -254,6 +254,16 @@ describe('demo stack in chromium', { skip }, () => {
     await context.close();
   });
 
+  test('a return_to Kratos does not allow: the login form comes back without it, saying why', async () => {
+    const { context, page } = await fresh();
+    // Kratos refuses the browser init and sends the browser to /error?id=…; the pages start over.
+    await page.goto('/login?return_to=https%3A%2F%2Fevil.example%2F');
+    await page.waitForURL(/\/login\?flow=[0-9a-f-]{36}$/);
+    assert.match((await page.textContent('main')) ?? '', /not an allowed return address/);
+    assert.equal(await page.locator('input[name="identifier"]').count(), 1);
+    await context.close();
+  });
+
   test('/api/whoami answers null anonymously and the user when signed in', async () => {
     const { context, page } = await fresh();
     assert.deepEqual(await whoami(context), { user: null });
