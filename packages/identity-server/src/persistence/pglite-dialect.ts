@@ -1,4 +1,4 @@
-// Kysely over PGlite, one protocol round trip per query. PGlite's own query() talks to its WASM
+// Kysely over PGlite, one protocol round trip per query, repeated statements prepared once. PGlite's own query() talks to its WASM
 // backend six times per statement (Parse, Describe statement, Bind, Describe portal, Execute, Sync),
 // each a separate call with its own message parsing; profiling whoami showed that overhead, not SQL,
 // dominating. Here the five messages of the extended protocol go in ONE execProtocol() call: the
@@ -41,25 +41,43 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Distinct statements kept prepared; beyond this, statements are parsed on every use. */
+const MAX_PREPARED = 256;
+
 class OneRoundTripConnection implements DatabaseConnection {
+  /** SQL text → name of the server-side prepared statement (created by an earlier successful Parse). */
+  readonly #prepared = new Map<string, string>();
+  // Names are never reused: a batch whose Parse succeeded but whose Execute failed still created its
+  // statement on the server, and reusing that name would fail with "already exists".
+  #nextName = 0;
+
   constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { serialize } = protocol;
+    // Repeated statements (every whoami runs the same SQL text) are parsed and planned once: later
+    // runs only Bind the named statement, and PostgreSQL's plan cache skips planning too. DDL runs
+    // unprepared so a migration never leaves a stale plan behind.
+    const known = this.#prepared.get(query.sql);
+    const prepare =
+      !known &&
+      this.#prepared.size < MAX_PREPARED &&
+      /^\s*(select|insert|update|delete|with)\b/i.test(query.sql);
+    const name = known ?? (prepare ? `vestibule_${++this.#nextName}` : '');
     const message = concat([
-      serialize.parse({ text: query.sql }),
-      serialize.bind({ values: query.parameters.map(textParameter) }),
+      ...(known ? [] : [serialize.parse({ text: query.sql, name })]),
+      serialize.bind({ statement: name, values: query.parameters.map(textParameter) }),
       serialize.describe({ type: 'P' }),
       serialize.execute({}),
       serialize.sync(),
     ]);
     // runExclusive: nothing else may talk to the backend between our messages and their Sync.
     const { messages } = await this.pg.runExclusive(() => this.pg.execProtocol(message));
+    // Only a Parse that succeeded created the statement (a failing one throws above).
+    if (prepare) this.#prepared.set(query.sql, name);
     const result = parse.parseResults(messages, types.parsers)[0];
     const rows = (result?.rows ?? []) as R[];
-    return result?.affectedRows
-      ? { rows, numAffectedRows: BigInt(result.affectedRows) }
-      : { rows };
+    return result?.affectedRows ? { rows, numAffectedRows: BigInt(result.affectedRows) } : { rows };
   }
 
   // eslint-disable-next-line require-yield -- Kysely's interface; streaming is never used here.
@@ -95,9 +113,7 @@ class SingleConnectionDriver implements Driver {
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const isolation = settings.isolationLevel
-      ? ` isolation level ${settings.isolationLevel}`
-      : '';
+    const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
     await conn.executeQuery(CompiledQuery.raw(`start transaction${isolation}`));
   }
 

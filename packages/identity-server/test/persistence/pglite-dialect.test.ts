@@ -79,3 +79,28 @@ test('transactions commit and roll back; parameters other than scalars are refus
     /unsupported query parameter type/,
   );
 });
+
+test('prepared statements: reused across calls, and a failure after Parse never poisons a name', async () => {
+  const divide = (d: number) => sql<{ q: number }>`select 10 / ${d}::int as q`.execute(db);
+  assert.deepEqual((await divide(2)).rows, [{ q: 5 }]);
+  await assert.rejects(divide(0), /division by zero/);
+  assert.deepEqual((await divide(5)).rows, [{ q: 2 }]);
+  // First run of a statement fails at execution: its Parse did create it server-side.
+  const fresh = (d: number) => sql<{ q: number }>`select 100 / ${d}::int as q`.execute(db);
+  await assert.rejects(fresh(0), /division by zero/);
+  assert.deepEqual((await fresh(4)).rows, [{ q: 25 }]);
+  assert.deepEqual((await fresh(50)).rows, [{ q: 2 }]);
+  // In an aborted transaction every statement fails; after the rollback they work again.
+  await assert.rejects(
+    db.transaction().execute(async (trx) => {
+      await sql`select 1 / 0`.execute(trx).catch(() => {});
+      await sql`select ${'x'}::text as t`.execute(trx);
+    }),
+    /aborted/,
+  );
+  assert.deepEqual((await sql`select ${'x'}::text as t`.execute(db)).rows, [{ t: 'x' }]);
+  const prepared = await sql<{
+    n: number;
+  }>`select count(*)::int as n from pg_prepared_statements`.execute(db);
+  assert.ok(prepared.rows[0]!.n >= 3, 'statements are kept prepared');
+});
