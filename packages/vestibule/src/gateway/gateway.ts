@@ -100,7 +100,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       if (revocation && isPath(req.url, revocation.path)) return await revocation.handle(req, res);
-      const planned = plan(req, false);
+      const planned = plan(req);
       const result = planned instanceof Promise ? await planned : planned;
       if (!result.forward) return writeDecision(res, result.decision!);
       await forwardHTTP(req, res, {
@@ -130,7 +130,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     // A planner that throws synchronously must end in the rejection branch too.
-    new Promise<PlanResult>((resolve) => resolve(plan(req, true))).then(
+    new Promise<PlanResult>((resolve) => resolve(plan(req))).then(
       (result) => {
         if (!result.forward) return rejectUpgrade(socket, result.decision!);
         forwardUpgrade(req, socket, head, result.forward, (err) =>

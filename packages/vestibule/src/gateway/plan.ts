@@ -50,7 +50,9 @@ export interface PlannerDeps {
   now: () => number;
 }
 
-export type Planner = (req: IncomingMessage, upgrade: boolean) => PlanResult | Promise<PlanResult>;
+// The same plan serves HTTP and WebSocket handshakes: Connection/Upgrade are always dropped from the
+// client headers, and the upgrade forwarder adds its own.
+export type Planner = (req: IncomingMessage) => PlanResult | Promise<PlanResult>;
 
 /** Where a rule's requests go; computed once per rule. */
 interface UpstreamTarget {
