@@ -26,28 +26,32 @@ export async function startStack(kratosOverrides: Record<string, unknown> = {}):
   const edgeURL = `http://127.0.0.1:${(edgeServer.address() as AddressInfo).port}`;
   const ui = (flow: string) => ({ ui_url: `${edgeURL}/${flow}` });
   const identity = await createIdentityServer({
-    config: defaultConfig({
-      serve: {
-        // Kratos describes itself by its in-cluster name: the browser must never see it.
-        public: { base_url: 'http://ory-kratos:4433/', host: '127.0.0.1', port: 0 },
-        admin: { base_url: 'http://ory-kratos:4434/', host: '127.0.0.1', port: 0 },
-      },
-      selfservice: {
-        default_browser_return_url: `${edgeURL}/`,
-        allowed_return_urls: [`${edgeURL}/`],
-        flows: {
-          login: ui('login'),
-          registration: ui('registration'),
-          recovery: ui('recovery'),
-          verification: ui('verification'),
-          settings: ui('settings'),
-          logout: { after: { default_browser_return_url: `${edgeURL}/login` } },
-          error: ui('error'),
+    config: defaultConfig(
+      mergeDeep(
+        {
+          serve: {
+            // Kratos describes itself by its in-cluster name: the browser must never see it.
+            public: { base_url: 'http://ory-kratos:4433/', host: '127.0.0.1', port: 0 },
+            admin: { base_url: 'http://ory-kratos:4434/', host: '127.0.0.1', port: 0 },
+          },
+          selfservice: {
+            default_browser_return_url: `${edgeURL}/`,
+            allowed_return_urls: [`${edgeURL}/`],
+            flows: {
+              login: ui('login'),
+              registration: ui('registration'),
+              recovery: ui('recovery'),
+              verification: ui('verification'),
+              settings: ui('settings'),
+              logout: { after: { default_browser_return_url: `${edgeURL}/login` } },
+              error: ui('error'),
+            },
+          },
+          hashers: { bcrypt: { cost: 4 } },
         },
-      },
-      hashers: { bcrypt: { cost: 4 } },
-      ...kratosOverrides,
-    }),
+        kratosOverrides,
+      ),
+    ),
     dev: true,
     log: () => {},
   });
@@ -79,6 +83,23 @@ export async function startStack(kratosOverrides: Record<string, unknown> = {}):
       await identity.close();
     },
   };
+}
+
+/** Overrides merge key by key (a login hook must not drop the UI URLs); lists are replaced. */
+function mergeDeep(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isObject(current) && isObject(value) ? mergeDeep(current, value) : value;
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export type Browser = ReturnType<typeof newBrowser>;
