@@ -42,11 +42,13 @@ export function openDatabase(target: DatabaseTarget): Kysely<ProvisioningDatabas
       return new Kysely({ dialect: new PGliteDialect(new PGlite()) });
     case 'directory':
       return new Kysely({ dialect: new PGliteDialect(new PGlite(target.path)) });
-    case 'url':
-      return new Kysely({
-        dialect: new PostgresDialect({
-          pool: new pg.Pool({ connectionString: target.url, max: 10 }),
-        }),
-      });
+    case 'url': {
+      const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+      // An idle connection the server ends (restart, failover, admin terminate) is an 'error' event
+      // on the pool; unheard, it would crash the app. The pool has dropped that connection already
+      // and opens a new one for the next query, whose own failure the caller does see.
+      pool.on('error', () => {});
+      return new Kysely({ dialect: new PostgresDialect({ pool }) });
+    }
   }
 }

@@ -53,7 +53,15 @@ export async function openProfileStore(options: ProfileStoreOptions): Promise<Pr
     throw new TypeError('openProfileStore: database is required');
   const target = parseDatabaseTarget(options.database);
   const db = openDatabase(target);
-  if (options.migrate !== false) await migrateProfiles(db);
+  if (options.migrate !== false) {
+    try {
+      await migrateProfiles(db);
+    } catch (err) {
+      // A pool we opened must not outlive the failed open (it would keep connections and sockets).
+      if (target.kind !== 'kysely') await db.destroy().catch(() => {});
+      throw err;
+    }
+  }
   const now = options.now ?? Date.now;
   const touchIntervalMs = options.touchIntervalMs ?? 60_000;
   const recent = new LRUCache<string, { profile: Profile; writtenAt: number }>({ max: 10_000 });

@@ -6,6 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { createIdentityServer, defaultConfig } from '@vestibule/identity-server';
 import { startPostgres } from '../../../../test/support/postgres.ts';
 import { openProfileStore, type ProfileStore } from '../../src/provisioning/index.ts';
@@ -106,6 +107,31 @@ test(
       );
     } finally {
       await kratos.close();
+      await store.close();
+    }
+  },
+);
+
+test(
+  'on PostgreSQL: an idle connection the server terminates does not crash the app; the next call reconnects',
+  { skip },
+  async () => {
+    const dsn = await server!.createDatabase('profiles_terminated');
+    const store = await openProfileStore({ database: dsn, now });
+    try {
+      const id = randomUUID();
+      await store.ensureUser({ id, email: 'idle@example.com', role: 'user' });
+      // Parallel reads open several pooled connections, which then sit idle.
+      await Promise.all(Array.from({ length: 4 }, () => store.getProfile(id)));
+      const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n
+      from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(
+        store.db,
+      );
+      assert.ok(killed.rows[0]!.n >= 1, 'idle pooled connections were terminated');
+      // Without an 'error' listener on the pool, the terminated idle connections would have thrown
+      // an uncaught exception and ended this test process.
+      assert.equal((await store.getProfile(id))?.email, 'idle@example.com');
+    } finally {
       await store.close();
     }
   },
