@@ -84,6 +84,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
         c.feature_flags,
         'legacy_require_verified_login_error',
       ) as boolean,
+      faster_session_extend: pick(c.feature_flags, 'faster_session_extend') as boolean,
     },
   };
   // Kratos: session.cookie.{path,domain} override cookies.{path,domain} and default to them.

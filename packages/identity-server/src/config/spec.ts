@@ -252,7 +252,9 @@ export const CONFIG_SPEC: BranchSpec = {
     // browser to verification (JSON: 403 session_verified_address_required + continue_with);
     // true: the legacy form error 4000010 on the login flow.
     legacy_require_verified_login_error: bool(false),
-    faster_session_extend: opaque,
+    // Kratos's default (false): PATCH /admin/sessions/{id}/extend answers 200 with the session;
+    // true: 204 without a body (Kratos's announced future default).
+    faster_session_extend: bool(false),
     password_profile_registration_node_group: opaque,
     legacy_oidc_registration_node_group: opaque,
     legacy_allow_insecure_origins: opaque,

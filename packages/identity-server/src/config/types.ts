@@ -93,6 +93,7 @@ export interface KratosConfig {
   feature_flags?: {
     use_continue_with_transitions: boolean;
     legacy_require_verified_login_error?: boolean;
+    faster_session_extend?: boolean;
   };
   /** Kratos's log.level (LOG_LEVEL), mapped onto the server's four levels. Optional: added later. */
   log?: { level: 'debug' | 'info' | 'warn' | 'error' };

@@ -204,6 +204,24 @@ test('admin extend honours session.earliest_possible_extend, as Kratos CanBeRefr
   );
 });
 
+test('with feature_flags.faster_session_extend, extend answers 204 without a body and still extends', async (t) => {
+  const own = await startTarget({ feature_flags: { faster_session_extend: true } });
+  t.after(() => own.close());
+  if (!own.embedded) return t.skip('configures the embedded server');
+  const native = newNativeClient(own);
+  const { token } = await registerNative(native, uniqueEmail('fast-extend'));
+  const session = await native.toSession({ xSessionToken: token });
+  own.embedded.clock.advance(60_000);
+  const res = await validatingFetch(own.validator)(
+    `${own.adminURL}/admin/sessions/${session.id}/extend`,
+    { method: 'PATCH' },
+  );
+  assert.equal(res.status, 204);
+  assert.equal(await res.text(), '');
+  const after = await native.toSession({ xSessionToken: token });
+  assert.equal(after.expires_at!.getTime(), session.expires_at!.getTime() + 60_000);
+});
+
 test('admin: deleting all sessions of an identity signs it out everywhere', async () => {
   const { browser, identityId } = await signedInBrowser();
   await target.identityApi.deleteIdentitySessions({ id: identityId });
