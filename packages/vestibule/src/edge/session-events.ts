@@ -9,7 +9,9 @@
 //   change or a recovery), so every cached session of that identity goes. Which identity: the
 //   session the response just set (recovery signs the browser in), else the caller's own session.
 //   If that cannot be learnt (Kratos unreachable right after answering), the whole cache goes:
-//   evicting is always safe, the next requests simply ask Kratos again.
+//   evicting is always safe, the next requests simply ask Kratos again. An anonymous caller evicts
+//   nothing: Kratos changes no identity for a request without a session, and a whole-cache flush on
+//   every anonymous GET /self-service/settings would let anyone defeat the cache (a load amplifier).
 import type { Gateway } from '../gateway/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LogoutEvent } from '../proxy/options.ts';
@@ -30,7 +32,7 @@ export interface SessionEvents {
 export function createSessionEvents(gateway: Gateway, logger: Logger): SessionEvents {
   const cookieName = gateway.sessions.cookieName;
 
-  /** Evict every cached session of the identity behind `headers`; everything when unknown. */
+  /** Evict every cached session of the identity behind `headers`; everything when Kratos fails. */
   const evictIdentityOf = async (headers: HeaderReader, requestId: string): Promise<void> => {
     let identityId: string | undefined;
     try {
@@ -40,9 +42,10 @@ export function createSessionEvents(gateway: Gateway, logger: Logger): SessionEv
         requestId,
         err,
       });
+      gateway.sessions.cache.clear();
+      return;
     }
     if (identityId) gateway.revoke({ identityId });
-    else gateway.sessions.cache.clear();
   };
 
   return {

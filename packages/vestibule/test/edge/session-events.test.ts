@@ -77,6 +77,15 @@ test('identity unknown (Kratos failing right after the submit): the whole cache 
   assert.equal(stack.gateway.sessions.cache.size, 0);
 });
 
+test('an anonymous settings/recovery request evicts nothing (no whole-cache flush on demand)', async () => {
+  const a = stack.kratos.addSession();
+  const b = stack.kratos.addSession();
+  await cacheAll(a.token, b.token);
+  await submit('/api/ory/self-service/settings', undefined, new Response(null, { status: 401 }));
+  await submit('/api/ory/self-service/recovery?flow=f', 'not-a-session', new Response('{}'));
+  assert.equal(stack.gateway.sessions.cache.size, 2);
+});
+
 test('other requests through the proxy evict nothing; 5xx answers evict nothing', async () => {
   const a = stack.kratos.addSession();
   await cacheAll(a.token);
