@@ -142,7 +142,8 @@ export function safeReturnTo(pageURL: URL, fallback: string): string {
     if (/^[/\\]{2}/.test(wanted) || /\\/.test(wanted) || hasControlCharacter(wanted))
       return fallback;
     const target = new URL(wanted, pageURL.origin);
-    return target.origin === pageURL.origin
+    // `/.//evil` and `/a/..//evil` resolve to the path `//evil`, which a browser reads as a host.
+    return target.origin === pageURL.origin && !target.pathname.startsWith('//')
       ? target.pathname + target.search + target.hash
       : fallback;
   } catch {

@@ -23,8 +23,12 @@ const hostile = fc.oneof(
     '\t//evil.example',
     '/\t/evil.example',
     'https://app.example@evil.example/',
+    '/.//evil.example',
+    '/a/..//evil.example',
   ),
-  fc.tuple(fc.constantFrom('/', '//', '/\\', '\\/', ' /'), fc.string()).map(([a, b]) => a + b),
+  fc
+    .tuple(fc.constantFrom('/', '//', '/\\', '\\/', ' /', '/./', '/.//'), fc.string())
+    .map(([a, b]) => a + b),
 );
 
 test('safeReturnTo: the browser lands on the same origin or on the fallback (property)', () => {
@@ -82,4 +86,17 @@ test('safeURL (href/src/action): never an active scheme; relative URLs never lea
     }),
     { numRuns: 2000 },
   );
+});
+
+test('open redirect via dot segments: /.//evil and /a/..//evil resolve to //evil and are refused', () => {
+  for (const wanted of ['/.//evil.example', '/a/..//evil.example/x', '/%2e//evil.example']) {
+    const page = new URL(`${ORIGIN}/logout`);
+    page.searchParams.set('return_to', wanted);
+    const target = safeReturnTo(page, '/fallback');
+    assert.equal(new URL(target, page).origin, ORIGIN, `${wanted} → ${target}`);
+    const location = safeLocation(wanted, '/fallback');
+    assert.equal(new URL(location, page).origin, ORIGIN, `${wanted} → ${location}`);
+    const href = safeURL(wanted, (u) => u, { allowDataImage: false });
+    assert.ok(href === undefined || new URL(href, page).origin === ORIGIN, `${wanted} → ${href}`);
+  }
 });

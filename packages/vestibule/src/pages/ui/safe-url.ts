@@ -6,15 +6,17 @@ const PLACEHOLDER = 'http://same-origin.invalid';
 
 /**
  * A root-relative URL as the browser will resolve it, or undefined when it would leave the origin.
- * Browsers drop tabs and newlines and read `\` as `/`, so `/\t/evil` and `/\evil` mean `//evil`.
+ * Browsers drop tabs and newlines and read `\` as `/`, so `/\t/evil` and `/\evil` mean `//evil`;
+ * dot segments resolve `/.//evil` to `//evil` too.
  */
 export function sameOriginPath(url: string): string | undefined {
   if (!url.startsWith('/')) return undefined;
   try {
     const resolved = new URL(url, PLACEHOLDER);
-    return resolved.origin === PLACEHOLDER
-      ? resolved.pathname + resolved.search + resolved.hash
-      : undefined;
+    // Dot segments can leave an empty first segment (`/.//evil`, `/a/..//evil` → `//evil`): same
+    // origin here, another host once the browser reads the result on its own.
+    if (resolved.origin !== PLACEHOLDER || resolved.pathname.startsWith('//')) return undefined;
+    return resolved.pathname + resolved.search + resolved.hash;
   } catch {
     return undefined;
   }
