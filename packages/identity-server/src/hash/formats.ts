@@ -1,11 +1,13 @@
 // Password hash formats Kratos can import and compare (hash/hash_comparator.go): bcrypt ($2a/$2b/$2y),
 // argon2id / argon2i (PHC), pbkdf2 ($pbkdf2-sha256$i=…,l=…$salt$hash, raw base64) and scrypt
 // ($scrypt$ln=N,r=…,p=…$salt$hash, padded base64; "ln" is N itself, not its log); the legacy digest
-// families (SSHA, templated SHA/MD5, HMAC, Firebase scrypt) live in digest-formats.ts.
+// families (SSHA, templated SHA/MD5, HMAC, Firebase scrypt) live in digest-formats.ts, the crypt(3)
+// ones (md5-crypt, sha256-crypt, sha512-crypt) in crypt-formats.ts.
 import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { verify as argon2Verify, parseOptions as argon2Params } from '@node-rs/argon2';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import { checkCryptHash, cryptFamily, verifyCryptHash, type CryptFamily } from './crypt-formats.ts';
 import {
   checkDigestHash,
   digestFamily,
@@ -21,7 +23,8 @@ const scryptAsync = promisify(scrypt) as (
   options: { N: number; r: number; p: number; maxmem: number },
 ) => Promise<Buffer>;
 
-export type HashFamily = 'bcrypt' | 'argon2id' | 'argon2i' | 'pbkdf2' | 'scrypt' | DigestFamily;
+export type HashFamily =
+  'bcrypt' | 'argon2id' | 'argon2i' | 'pbkdf2' | 'scrypt' | DigestFamily | CryptFamily;
 
 /** bcrypt compares only the first 72 bytes; Kratos refuses longer passwords instead of truncating. */
 export const BCRYPT_MAX_BYTES = 72;
@@ -57,7 +60,7 @@ const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 const ARGON2 = /^\$argon2(id|i)\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 export function hashFamily(hashed: string): HashFamily | undefined {
-  const digest = digestFamily(hashed);
+  const digest = digestFamily(hashed) ?? cryptFamily(hashed);
   if (digest) return digest;
   if (BCRYPT.test(hashed)) return 'bcrypt';
   if (ARGON2.test(hashed)) return hashed.startsWith('$argon2id$') ? 'argon2id' : 'argon2i';
@@ -70,8 +73,9 @@ export function hashFamily(hashed: string): HashFamily | undefined {
 export function checkImportedHash(hashed: string): string | undefined {
   const family = hashFamily(hashed);
   if (!family)
-    return 'unsupported or malformed password hash (supported: bcrypt, argon2id, argon2i, pbkdf2, scrypt, ssha, sha, md5, hmac, firescrypt)';
+    return 'unsupported or malformed password hash (supported: bcrypt, argon2id, argon2i, pbkdf2, scrypt, ssha, sha, md5, hmac, firescrypt, md5-crypt, sha256-crypt, sha512-crypt)';
   if (digestFamily(hashed)) return checkDigestHash(hashed);
+  if (cryptFamily(hashed)) return checkCryptHash(hashed);
   if (family === 'bcrypt' && Number(hashed.slice(4, 6)) > LIMITS.bcryptCost)
     return 'bcrypt cost is too large';
   if (family === 'argon2id' || family === 'argon2i') {
@@ -102,6 +106,10 @@ export async function verifyHash(password: string, hashed: string): Promise<bool
     case 'hmac':
     case 'firescrypt':
       return verifyDigestHash(password, hashed).catch(() => false);
+    case 'md5-crypt':
+    case 'sha256-crypt':
+    case 'sha512-crypt':
+      return verifyCryptHash(password, hashed).catch(() => false);
     case 'bcrypt':
       if (Buffer.byteLength(password) > BCRYPT_MAX_BYTES) return false;
       if (checkImportedHash(hashed)) return false;

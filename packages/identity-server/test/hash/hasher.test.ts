@@ -133,9 +133,41 @@ test('legacy imports as Kratos: SSHA, templated SHA and MD5, HMAC, Firebase scry
   assert.match(checkImportedHash(`$hmac-md4$${b64('00')}$${b64('k')}`)!, /hmac/);
 });
 
+test('crypt(3) imports under Kratos prefixes: md5-crypt (Kratos vectors), sha256/sha512-crypt (glibc vectors)', async () => {
+  const vectors: Array<[string, string]> = [
+    ['test', '$md5-crypt$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C/'],
+    ['test', '$md5-crypt$$whuMjZj.HMFoaTaZRRtkO0'],
+    ['ory', '$md5-crypt$xWMlm2eL$GGTOpgZu4p2k6ORprAu3b.'],
+    ['Hello world!', '$sha256-crypt$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5'],
+    [
+      'Hello world!',
+      '$sha256-crypt$rounds=10000$saltstringsaltst$3xv.VbSHBb41AL9AvLeujZkZRBAwqFMz2.opqey6IcA',
+    ],
+    [
+      'Hello world!',
+      '$sha512-crypt$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1',
+    ],
+  ];
+  for (const [password, hashed] of vectors) {
+    assert.equal(checkImportedHash(hashed), undefined, hashed);
+    assert.equal(await verifyHash(password, hashed), true, hashed);
+    assert.equal(await verifyHash(`${password}!`, hashed), false, hashed);
+    assert.equal(needsRehash(fastBcrypt, hashed), true);
+  }
+  for (const bad of [
+    '$md5-crypt$whuMjZj.HMFoaTaZRRtkO0', // crypt(5): the salt section must be present
+    '$sha256-crypt$$',
+    '$sha256-crypt$rounds=999999999$salt$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5',
+    '$sha512-crypt$salt$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5', // sha256-length digest
+  ]) {
+    assert.ok(checkImportedHash(bad), bad);
+    assert.equal(await verifyHash('test', bad), false, bad);
+  }
+});
+
 test('imports with absurd parameters or unknown formats are refused before any work', () => {
   assert.match(checkImportedHash('plaintext')!, /unsupported/);
-  assert.match(checkImportedHash('$md5-crypt$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C/')!, /unsupported/);
+  assert.match(checkImportedHash('$1$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C/')!, /unsupported/);
   for (const malformed of [
     '{SSHA}tooshort',
     '$md5$$',
@@ -185,6 +217,8 @@ test('property: verifyHash never throws on arbitrary stored strings', async () =
             '$md5$',
             '$hmac-sha1$',
             '$firescrypt$ln=1,r=1,p=1$',
+            '$md5-crypt$',
+            '$sha256-crypt$rounds=1000$',
           )
           .chain((p) => fc.string().map((s) => p + s)),
       ),
