@@ -6,11 +6,12 @@
 //   $sha1|sha256|sha512$pf=<b64 template>$<b64 salt>$<b64 digest>
 //   $md5$<b64 digest>   or   $md5$pf=<b64 template>$<b64 salt>$<b64 digest>
 //        (template: {SALT} and {PASSWORD} are replaced in one pass, e.g. "{SALT}{PASSWORD}")
-//   $hmac-<md5|sha1|sha224|sha256|sha384|sha512>$<b64 of the hex digest>$<b64 key>
+//   $hmac-<md4|md5|sha1|sha224|sha256|sha384|sha512>$<b64 of the hex digest>$<b64 key>
 //   $firescrypt$ln=<mem_cost>,r=<rounds>,p=<parallelism>$<b64 salt>$<b64 hash>$<b64 separator>$<b64 signer key>
 //        (scrypt with N = 2^mem_cost over salt ‖ separator, 32-byte key; the hash is the signer key
 //        encrypted with AES-256-CTR under that key and a zero IV)
 import { createCipheriv, createHash, createHmac, scrypt, timingSafeEqual } from 'node:crypto';
+import { hmacMD4 } from './md4.ts';
 
 export type DigestFamily = 'ssha' | 'sha' | 'md5' | 'hmac' | 'firescrypt';
 
@@ -29,7 +30,7 @@ const SSHA_DIGEST = {
 const SHA = /^\$(sha1|sha256|sha512)\$pf=([^$]+)\$([^$]*)\$([^$]+)$/;
 const MD5_PLAIN = /^\$md5\$([^$]+)$/;
 const MD5_TEMPLATE = /^\$md5\$pf=([^$]+)\$([^$]*)\$([^$]+)$/;
-const HMAC = /^\$hmac-(md5|sha1|sha224|sha256|sha384|sha512)\$([^$]+)\$([^$]+)$/;
+const HMAC = /^\$hmac-(md4|md5|sha1|sha224|sha256|sha384|sha512)\$([^$]+)\$([^$]+)$/;
 const FIRESCRYPT =
   /^\$firescrypt\$ln=(\d{1,9}),r=(\d{1,9}),p=(\d{1,9})\$([^$]*)\$([^$]+)\$([^$]*)\$([^$]+)$/;
 
@@ -101,10 +102,9 @@ function decode(hashed: string): Decoded | undefined {
     if (!expected?.length || !key?.length) return undefined;
     const algorithm = m[1]!;
     // The stored value is the hex text of the MAC, not its bytes.
-    return {
-      expected,
-      derive: (pw) => Buffer.from(createHmac(algorithm, key).update(pw).digest('hex')),
-    };
+    const mac = (pw: Buffer) =>
+      algorithm === 'md4' ? hmacMD4(key, pw) : createHmac(algorithm, key).update(pw).digest();
+    return { expected, derive: (pw) => Buffer.from(mac(pw).toString('hex')) };
   }
   if ((m = FIRESCRYPT.exec(hashed))) {
     const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
