@@ -2,6 +2,7 @@
 // normalised string, so a rule can never be checked against one path while the upstream serves another:
 // - dot segments resolved (WHATWG URL also resolves `%2e%2e`);
 // - percent-encoded unreserved characters decoded (RFC 3986 §6.2.2.2: `/%61dmin` is `/admin`);
+// - `//` merged to `/`, and `..;`/`.;` segments refused (servlet containers read them as dot segments);
 // - encoded slashes/backslashes and NUL in the path are refused: upstreams disagree on whether
 //   `%2F` splits a segment, so `/public/..%2Fadmin` could match a public rule yet reach /admin.
 //   In the query they are ordinary data (`?next=%2Fhome`) and pass unchanged.
@@ -20,7 +21,8 @@ const BASE = 'http://edge.invalid';
 // which URL escapes in a special scheme's query). Anything else takes the full path below; a
 // property test pins that both paths agree.
 const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
-const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)/;
+// Also sends `//` and `..;`/`.;` segments to the full path (merged, refused: see below).
+const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:[/;]|$)|\/\//;
 const PLAIN_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/;
 
 export function normaliseTarget(rawURL: string | undefined): RequestTarget | null {
@@ -58,5 +60,11 @@ export function normaliseTargetByURL(rawURL: string | undefined): RequestTarget 
     // Decoding may have produced new dot segments (`/%2e%2e/` is handled by URL, `.%2E` too): re-resolve.
     path = new URL(BASE + path).pathname;
   }
+  // Upstreams that merge slashes (nginx merge_slashes, Spring MVC) serve `//admin` as /admin, which an
+  // `/admin/**` rule would not match here: match and forward the merged path.
+  path = path.replace(/\/{2,}/g, '/');
+  // Servlet containers (Tomcat, Jetty, Spring) drop `;params` before resolving dot segments, so
+  // `/public/..;/admin` matches a public rule here yet is served as /admin there: refuse.
+  if (/\/\.{1,2};/.test(path)) return null;
   return { path, target: path + url.search };
 }

@@ -141,3 +141,28 @@ test('normaliseTarget is idempotent and never yields a dot segment (property)', 
     ),
   );
 });
+
+test('rule bypass via servlet path parameters and double slashes: /public/..;/admin and //admin', () => {
+  const rules = compileRules([
+    { path: '/admin/**', mode: 'role', roles: ['admin'] },
+    { path: '/**', mode: 'public' },
+  ]);
+  // Tomcat/Jetty/Spring read `..;` as `..`: these would match the public rule yet reach /admin.
+  for (const bad of [
+    '/public/..;/admin',
+    '/public/..;x/admin/users',
+    '/.;/admin',
+    '/a/%2e%2e;/admin',
+  ]) {
+    assert.equal(normaliseTarget(bad), null, bad);
+  }
+  // nginx and Spring merge slashes: the merged path is what is matched and forwarded.
+  for (const raw of ['//admin/users', '/admin//users', '///admin', '/x/..//admin']) {
+    const target = normaliseTarget(raw);
+    assert.ok(target && !target.path.includes('//'), `${raw} → ${target?.path}`);
+    assert.equal(rules.match('GET', target.path)?.mode, 'role', raw);
+  }
+  assert.deepEqual(normaliseTarget('//a//b?next=//x'), { path: '/a/b', target: '/a/b?next=//x' });
+  // A `;` that is not on a dot segment is left alone (matrix parameters, jsessionid).
+  assert.equal(normaliseTarget('/a;jsessionid=1/b')?.path, '/a;jsessionid=1/b');
+});
