@@ -32,7 +32,9 @@ export function forwardUpgrade(
   plan: ForwardPlan,
   onError: (err: unknown) => void,
 ): void {
-  const url = new URL(plan.path, plan.origin);
+  // Concatenate, never resolve: `new URL('//host/ws', origin)` reads `//host` as an authority and
+  // would open the socket (with the signed identity headers) to a host the client chose.
+  const url = new URL(plan.origin + plan.path);
   const headers = [
     ...plan.headers,
     'connection',

@@ -84,3 +84,52 @@ test('a required route without a session is refused before reaching the upstream
   assert.equal(unmatched.upgraded, false);
   if (!unmatched.upgraded) assert.equal(unmatched.response.statusCode, 404);
 });
+
+test('upgrade SSRF via a protocol-relative target: //other-host/ws goes to the upstream, never to other-host', async () => {
+  const { createServer } = await import('node:http');
+  const { PassThrough } = await import('node:stream');
+  const { forwardUpgrade } = await import('../../src/gateway/upgrade.ts');
+  const seen: Array<{ server: string; url: string }> = [];
+  const listen = (name: string) => {
+    const server = createServer((req, res) => {
+      seen.push({ server: name, url: req.url ?? '' });
+      res.writeHead(400, { 'content-length': '0' }).end();
+    });
+    server.on('upgrade', (req, socket) => {
+      seen.push({ server: name, url: req.url ?? '' });
+      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    });
+    return new Promise<{ port: number; close: () => void }>((resolve) =>
+      server.listen(0, '127.0.0.1', () =>
+        resolve({
+          port: (server.address() as { port: number }).port,
+          close: () => server.close(),
+        }),
+      ),
+    );
+  };
+  const upstream = await listen('upstream');
+  const other = await listen('other');
+  try {
+    const socket = new PassThrough();
+    const answered = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    const req = { method: 'GET', headers: { upgrade: 'websocket' } } as unknown as IncomingMessage;
+    forwardUpgrade(
+      req,
+      socket,
+      Buffer.alloc(0),
+      {
+        origin: `http://127.0.0.1:${upstream.port}`,
+        path: `//127.0.0.1:${other.port}/ws`,
+        headers: [],
+      },
+      () => {},
+    );
+    await answered;
+    assert.deepEqual(seen, [{ server: 'upstream', url: `//127.0.0.1:${other.port}/ws` }]);
+    socket.destroy();
+  } finally {
+    upstream.close();
+    other.close();
+  }
+});
