@@ -141,7 +141,10 @@ export function createPlanner(deps: PlannerDeps): Planner {
     const headers = nodeHeaderReader(req.headers);
     const requestId = requestIdFrom(headers);
     const target = normaliseTarget(req.url);
-    if (!target) {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rule = target ? rules.match(method, target.path) : undefined;
+    // A path that another server would route to a different rule is refused, not guessed at.
+    if (!target || rules.ambiguous(method, target.path, rule)) {
       const decision = denyDecision({
         status: 400,
         code: 'bad_request_target',
@@ -151,8 +154,6 @@ export function createPlanner(deps: PlannerDeps): Planner {
       });
       return { requestId, decision };
     }
-    const method = (req.method ?? 'GET').toUpperCase();
-    const rule = rules.match(method, target.path);
     const request = new PlannedRequest(
       req,
       method,

@@ -62,11 +62,22 @@ export interface CompiledRule {
 export interface RuleSet {
   readonly rules: readonly CompiledRule[];
   match(method: string, path: string): CompiledRule | undefined;
+  /**
+   * True when another server's reading of `path` would pick a different rule than `rule` (the
+   * strict match): ignoring case (Express's default router, ASP.NET, IIS) or dropping `;` path
+   * parameters (Tomcat, Jetty, Spring). `/ADMIN/users` or `/admin;x/users` would otherwise miss an
+   * `/admin/**` rule here yet reach /admin/users there.
+   */
+  ambiguous(method: string, path: string, rule: CompiledRule | undefined): boolean;
 }
 
 export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
   if (!Array.isArray(configs)) throw new ConfigError('gateway.rules', 'expected a list of rules');
   const rules = configs.map((config, index) => Object.freeze(compileRule(config, index)));
+  const loose = rules.map((rule) => new RegExp(rule.pattern.source, 'i'));
+  // Lower-case rules and a lower-case path without `;` read the same either way: the common case
+  // skips the second pass.
+  const rulesHaveUpper = rules.some((rule) => /[A-Z]/.test(rule.pattern.source));
   return Object.freeze({
     rules: Object.freeze(rules),
     match(method: string, path: string) {
@@ -75,6 +86,17 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
         if (rule.pattern.test(path)) return rule;
       }
       return undefined;
+    },
+    ambiguous(method: string, path: string, rule: CompiledRule | undefined) {
+      const hasParams = path.includes(';');
+      if (!hasParams && !rulesHaveUpper && !/[A-Z]/.test(path)) return false;
+      const stripped = hasParams ? path.replace(/;[^/]*/g, '') : path;
+      for (let i = 0; i < rules.length; i++) {
+        const candidate = rules[i]!;
+        if (candidate.methods && !candidate.methods.has(method)) continue;
+        if (loose[i]!.test(stripped) || loose[i]!.test(path)) return candidate !== rule;
+      }
+      return rule !== undefined;
     },
   });
 }

@@ -259,3 +259,18 @@ test('a client that hangs up mid-stream ends the upstream request too (no leaked
   controller.abort();
   await closed; // hangs (test timeout) if the gateway kept the upstream stream open
 });
+
+test('rule bypass via case, ;params and servlet dot segments: refused with 400 before the upstream', async () => {
+  const { token } = stack.kratos.addSession();
+  const before = stack.upstream.seen.length;
+  for (const path of ['/ADMIN/users', '/admin;x/users', '/static/..;/admin/users', '/Account']) {
+    const res = await get(path, withCookie(token, json));
+    assert.equal(res.status, 400, path);
+    await res.body?.cancel();
+  }
+  assert.equal(stack.upstream.seen.length, before);
+  // `//admin/users` is matched (and forwarded) as /admin/users: the role rule applies.
+  const merged = await get('//admin/users', withCookie(token, json));
+  assert.equal(merged.status, 403);
+  await merged.body?.cancel();
+});

@@ -166,3 +166,27 @@ test('rule bypass via servlet path parameters and double slashes: /public/..;/ad
   // A `;` that is not on a dot segment is left alone (matrix parameters, jsessionid).
   assert.equal(normaliseTarget('/a;jsessionid=1/b')?.path, '/a;jsessionid=1/b');
 });
+
+test('rule bypass via case and ;params: /ADMIN/users and /admin;x/users would miss /admin/** yet reach it upstream', () => {
+  const rules = compileRules([
+    { path: '/admin/**', mode: 'role', roles: ['admin'] },
+    { path: '/API/**', mode: 'required' },
+    { path: '/**', mode: 'public' },
+  ]);
+  const ambiguous = (path: string) => rules.ambiguous('GET', path, rules.match('GET', path));
+  // Express (case-insensitive by default) and servlet containers (`;` parameters dropped) serve these as /admin/users.
+  for (const path of [
+    '/ADMIN/users',
+    '/Admin',
+    '/admin;x/users',
+    '/admin;jsessionid=1',
+    '/api/x',
+    '/ApI;v=1/x',
+  ]) {
+    assert.equal(ambiguous(path), true, path);
+  }
+  // Paths every reading routes to the same rule pass, mixed case and parameters included.
+  for (const path of ['/admin/users', '/API/x', '/Docs/Intro', '/docs;v=2/a', '/']) {
+    assert.equal(ambiguous(path), false, path);
+  }
+});
