@@ -64,8 +64,8 @@ export interface RuleSet {
   match(method: string, path: string): CompiledRule | undefined;
   /**
    * True when another server's reading of `path` would pick a different rule than `rule` (the
-   * strict match): ignoring case (Express's default router, ASP.NET, IIS) or dropping `;` path
-   * parameters (Tomcat, Jetty, Spring). `/ADMIN/users` or `/admin;x/users` would otherwise miss an
+   * strict match): ignoring case (Express's default router, ASP.NET, IIS), a trailing slash
+   * (non-strict routers) or `;` path parameters (Tomcat, Jetty, Spring). `/ADMIN/users` or `/admin;x/users` would otherwise miss an
    * `/admin/**` rule here yet reach /admin/users there.
    */
   ambiguous(method: string, path: string, rule: CompiledRule | undefined): boolean;
@@ -78,6 +78,7 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
   // Lower-case rules and a lower-case path without `;` read the same either way: the common case
   // skips the second pass.
   const rulesHaveUpper = rules.some((rule) => /[A-Z]/.test(rule.pattern.source));
+  const rulesEndInSlash = rules.some((rule) => /.\/\$$/.test(rule.pattern.source.slice(1)));
   return Object.freeze({
     rules: Object.freeze(rules),
     match(method: string, path: string) {
@@ -89,12 +90,17 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
     },
     ambiguous(method: string, path: string, rule: CompiledRule | undefined) {
       const hasParams = path.includes(';');
-      if (!hasParams && !rulesHaveUpper && !/[A-Z]/.test(path)) return false;
+      const trailing = path.length > 1 && path.endsWith('/');
+      if (!hasParams && !trailing && !rulesHaveUpper && !rulesEndInSlash && !/[A-Z]/.test(path)) {
+        return false;
+      }
       const stripped = hasParams ? path.replace(/;[^/]*/g, '') : path;
+      // Non-strict routers (Express's default) serve `/account/` from `/account` and vice versa.
+      const variants = [path, stripped, trailing ? stripped.replace(/\/+$/, '') : `${stripped}/`];
       for (let i = 0; i < rules.length; i++) {
         const candidate = rules[i]!;
         if (candidate.methods && !candidate.methods.has(method)) continue;
-        if (loose[i]!.test(stripped) || loose[i]!.test(path)) return candidate !== rule;
+        if (variants.some((v) => loose[i]!.test(v))) return candidate !== rule;
       }
       return rule !== undefined;
     },
