@@ -37,15 +37,23 @@ const quietLog: ServerContext['log'] = (level, msg, fields) => {
   if (level === 'error') console.error(msg, fields);
 };
 
+/**
+ * A port that is free now, for a config that must name it before the server listens. Picked at
+ * random BELOW the kernel's ephemeral range (32768+ on Linux): listen(0) and every outgoing
+ * connection of the other test processes draw from that range, so a port taken from it could be
+ * grabbed between this check and the server's own bind (seen once under load).
+ */
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+    if (attempt > 50) throw new Error('no free port found below the ephemeral range');
+  }
 }
 
 /** Kratos-format config for the embedded server: the dev defaults on two free ports, fast bcrypt. */
