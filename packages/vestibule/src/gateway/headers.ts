@@ -39,6 +39,13 @@ const IDENTITY_NAMES = new Set([
   'x-authenticated-user',
   'x-authenticated-userid',
   'x-kratos-authenticated-identity-id',
+  // Not identity, but they change what the upstream serves after the rule was checked: Symfony,
+  // Laminas and IIS route on the first two, method-override middleware on the others.
+  'x-original-url',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
 ]);
 
 export function canonicalHeaderName(name: string): string {

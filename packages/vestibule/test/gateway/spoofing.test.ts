@@ -152,3 +152,23 @@ test('the same variants with a second batch of values (total ≥ 200 distinct re
   }
   assert.ok(sent + variants().length >= 200, `${sent * 2} requests in total`);
 });
+
+test('rule bypass via URL and method override headers: X-Original-URL, X-Rewrite-URL, X-HTTP-Method-Override never reach the upstream', async () => {
+  // Symfony/Laminas/IIS route on X-Original-URL / X-Rewrite-URL, method-override middleware on
+  // X-HTTP-Method-Override: the upstream would serve another path or method than the rule checked.
+  const lines = [
+    'X-Original-URL: /admin/SPOOF',
+    'x_rewrite_url: /admin/SPOOF',
+    'X-HTTP-Method-Override: SPOOF',
+    'X-HTTP-Method: SPOOF',
+    'X-Method-Override: SPOOF',
+  ];
+  const before = stack.upstream.seen.length;
+  const response = await rawRequest('/static/x', lines);
+  assert.match(response, /^HTTP\/1\.1 200/);
+  const seen = stack.upstream.seen[before]!;
+  assert.deepEqual(
+    seen.rawHeaders.filter((v) => v.includes('SPOOF')),
+    [],
+  );
+});
