@@ -46,6 +46,11 @@ const IDENTITY_NAMES = new Set([
   'x-http-method-override',
   'x-http-method',
   'x-method-override',
+  // Client-address headers apps read for rate limits, audit logs and allowlists: the edge states the
+  // client address in X-Forwarded-For; a client-sent copy of these would be believed instead.
+  'x-real-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
 ]);
 
 export function canonicalHeaderName(name: string): string {

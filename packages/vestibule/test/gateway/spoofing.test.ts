@@ -172,3 +172,16 @@ test('rule bypass via URL and method override headers: X-Original-URL, X-Rewrite
     [],
   );
 });
+
+test('client address spoofing: X-Real-IP, X-Client-IP, X-Cluster-Client-IP never reach the upstream', async () => {
+  const before = stack.upstream.seen.length;
+  const lines = ['X-Real-IP: 10.0.0.1SPOOF', 'x_client_ip: SPOOF', 'X-Cluster-Client-IP: SPOOF'];
+  const response = await rawRequest('/static/x', lines);
+  assert.match(response, /^HTTP\/1\.1 200/);
+  const seen = stack.upstream.seen[before]!;
+  assert.deepEqual(
+    seen.rawHeaders.filter((v) => v.includes('SPOOF')),
+    [],
+  );
+  assert.ok(seen.headers['x-forwarded-for'], 'the edge still states the client address');
+});
