@@ -65,7 +65,7 @@ export interface RuleSet {
   /**
    * True when another server's reading of `path` would pick a different rule than `rule` (the
    * strict match): ignoring case (Express's default router, ASP.NET, IIS), a trailing slash
-   * (non-strict routers) or `;` path parameters (Tomcat, Jetty, Spring). `/ADMIN/users` or `/admin;x/users` would otherwise miss an
+   * (non-strict routers), `;` path parameters (Tomcat, Jetty, Spring), or HEAD served as GET. `/ADMIN/users` or `/admin;x/users` would otherwise miss an
    * `/admin/**` rule here yet reach /admin/users there.
    */
   ambiguous(method: string, path: string, rule: CompiledRule | undefined): boolean;
@@ -79,16 +79,19 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
   // skips the second pass.
   const rulesHaveUpper = rules.some((rule) => /[A-Z]/.test(rule.pattern.source));
   const rulesEndInSlash = rules.some((rule) => /.\/\$$/.test(rule.pattern.source.slice(1)));
+  const match = (method: string, path: string): CompiledRule | undefined => {
+    for (const rule of rules) {
+      if (rule.methods && !rule.methods.has(method)) continue;
+      if (rule.pattern.test(path)) return rule;
+    }
+    return undefined;
+  };
   return Object.freeze({
     rules: Object.freeze(rules),
-    match(method: string, path: string) {
-      for (const rule of rules) {
-        if (rule.methods && !rule.methods.has(method)) continue;
-        if (rule.pattern.test(path)) return rule;
-      }
-      return undefined;
-    },
+    match,
     ambiguous(method: string, path: string, rule: CompiledRule | undefined) {
+      // Node's http, Express and most frameworks answer HEAD with the GET handler.
+      if (method === 'HEAD' && match('GET', path) !== rule) return true;
       const hasParams = path.includes(';');
       const trailing = path.length > 1 && path.endsWith('/');
       if (!hasParams && !trailing && !rulesHaveUpper && !rulesEndInSlash && !/[A-Z]/.test(path)) {

@@ -201,3 +201,18 @@ test('rule bypass via case and ;params: /ADMIN/users and /admin;x/users would mi
     assert.equal(ambiguous(path), false, path);
   }
 });
+
+test('rule bypass via HEAD: a GET-only rule is not skipped by HEAD (upstreams answer HEAD with the GET handler)', () => {
+  const rules = compileRules([
+    { path: '/admin', methods: ['GET'], mode: 'role', roles: ['admin'] },
+    { path: '/both', methods: ['GET', 'HEAD'], mode: 'required' },
+    { path: '/**', mode: 'public' },
+  ]);
+  const ambiguous = (method: string, path: string) =>
+    rules.ambiguous(method, path, rules.match(method, path));
+  assert.equal(ambiguous('HEAD', '/admin'), true);
+  assert.equal(ambiguous('HEAD', '/both'), false);
+  assert.equal(ambiguous('HEAD', '/other'), false);
+  assert.equal(ambiguous('GET', '/admin'), false);
+  assert.equal(ambiguous('POST', '/admin'), false);
+});
