@@ -71,6 +71,16 @@ export interface RuleSet {
   ambiguous(method: string, path: string, rule: CompiledRule | undefined): boolean;
 }
 
+/**
+ * Whether a rule's `methods` admit `method`. HEAD is admitted wherever GET is: Node's http, Express
+ * and most frameworks answer HEAD with the GET handler, so a GET rule must decide HEAD too (a GET-only
+ * protected rule skipped by HEAD would expose that handler's status, headers and side effects).
+ */
+function allowsMethod(rule: CompiledRule, method: string): boolean {
+  if (!rule.methods || rule.methods.has(method)) return true;
+  return method === 'HEAD' && rule.methods.has('GET');
+}
+
 export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
   if (!Array.isArray(configs)) throw new ConfigError('gateway.rules', 'expected a list of rules');
   const rules = configs.map((config, index) => Object.freeze(compileRule(config, index)));
@@ -81,7 +91,7 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
   const rulesEndInSlash = rules.some((rule) => /.\/\$$/.test(rule.pattern.source.slice(1)));
   const match = (method: string, path: string): CompiledRule | undefined => {
     for (const rule of rules) {
-      if (rule.methods && !rule.methods.has(method)) continue;
+      if (!allowsMethod(rule, method)) continue;
       if (rule.pattern.test(path)) return rule;
     }
     return undefined;
@@ -90,7 +100,8 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
     rules: Object.freeze(rules),
     match,
     ambiguous(method: string, path: string, rule: CompiledRule | undefined) {
-      // Node's http, Express and most frameworks answer HEAD with the GET handler.
+      // HEAD already matches GET rules; a HEAD-specific rule before them would still let HEAD reach
+      // the GET handler under a different mode.
       if (method === 'HEAD' && match('GET', path) !== rule) return true;
       const hasParams = path.includes(';');
       const trailing = path.length > 1 && path.endsWith('/');
@@ -102,7 +113,7 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
       const variants = [path, stripped, trailing ? stripped.replace(/\/+$/, '') : `${stripped}/`];
       for (let i = 0; i < rules.length; i++) {
         const candidate = rules[i]!;
-        if (candidate.methods && !candidate.methods.has(method)) continue;
+        if (!allowsMethod(candidate, method)) continue;
         if (variants.some((v) => loose[i]!.test(v))) return candidate !== rule;
       }
       return rule !== undefined;

@@ -202,17 +202,23 @@ test('rule bypass via case and ;params: /ADMIN/users and /admin;x/users would mi
   }
 });
 
-test('rule bypass via HEAD: a GET-only rule is not skipped by HEAD (upstreams answer HEAD with the GET handler)', () => {
+test('rule bypass via HEAD: HEAD is decided by the GET rule (upstreams answer HEAD with the GET handler)', () => {
   const rules = compileRules([
     { path: '/admin', methods: ['GET'], mode: 'role', roles: ['admin'] },
     { path: '/both', methods: ['GET', 'HEAD'], mode: 'required' },
+    { path: '/peek', methods: ['HEAD'], mode: 'public' },
+    { path: '/peek', methods: ['GET'], mode: 'required' },
     { path: '/**', mode: 'public' },
   ]);
+  assert.equal(rules.match('HEAD', '/admin')?.mode, 'role', 'HEAD /admin is as protected as GET');
+  assert.equal(rules.match('HEAD', '/both')?.mode, 'required');
   const ambiguous = (method: string, path: string) =>
     rules.ambiguous(method, path, rules.match(method, path));
-  assert.equal(ambiguous('HEAD', '/admin'), true);
+  assert.equal(ambiguous('HEAD', '/admin'), false);
   assert.equal(ambiguous('HEAD', '/both'), false);
   assert.equal(ambiguous('HEAD', '/other'), false);
+  assert.equal(ambiguous('HEAD', '/peek'), true, 'a HEAD-only public rule before a GET rule');
   assert.equal(ambiguous('GET', '/admin'), false);
   assert.equal(ambiguous('POST', '/admin'), false);
+  assert.equal(rules.match('POST', '/admin')?.mode, 'public', 'methods still restrict other verbs');
 });
