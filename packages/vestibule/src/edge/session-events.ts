@@ -15,6 +15,7 @@
 import type { Gateway } from '../gateway/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LogoutEvent } from '../proxy/options.ts';
+import { normalisePath, rawPathOf } from '../proxy/path.ts';
 import type { HeaderReader } from '../session/credential.ts';
 import { readCookie } from '../session/credential.ts';
 import type { EdgeHandler } from './types.ts';
@@ -81,13 +82,12 @@ export function createSessionEvents(gateway: Gateway, logger: Logger): SessionEv
 }
 
 function isIdentityWide(url: string, prefix: string): boolean {
-  let path: string;
-  try {
-    path = decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return true; // undecodable: the proxy will refuse it, and evicting is always safe
-  }
-  return path.startsWith(prefix + '/') && IDENTITY_WIDE.test(path.replace(/\/+$/, ''));
+  // The proxy's own normaliser (decodes until stable, resolves dot segments), so every spelling
+  // the proxy forwards to Kratos as a settings/recovery submit (`%252F`, `/./`…) is seen here too.
+  const segments = normalisePath(rawPathOf(url));
+  if (!segments) return true; // the proxy refuses it; evicting is always safe
+  const path = '/' + segments.join('/');
+  return path.startsWith(prefix + '/') && IDENTITY_WIDE.test(path);
 }
 
 /**

@@ -94,4 +94,11 @@ test('other requests through the proxy evict nothing; 5xx answers evict nothing'
   assert.equal(stack.gateway.sessions.cache.size, 1);
   await submit('/api/ory/self-service/%73ettings?flow=f', a.token, new Response('{}'));
   assert.equal(stack.gateway.sessions.cache.size, 0, 'an encoded path is still a settings submit');
+  await cacheAll(a.token);
+  await submit('/api/ory/self-service/./settings%252F?flow=f', a.token, new Response('{}'));
+  assert.equal(
+    stack.gateway.sessions.cache.size,
+    0,
+    'double-encoded, dot segments: still settings',
+  );
 });
