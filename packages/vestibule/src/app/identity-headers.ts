@@ -88,14 +88,18 @@ export function canonicalString(
 
 // Key preparation is a measurable part of each HMAC on the hot path: prepare each secret once.
 const keys = new Map<string, KeyObject>();
-function hmac(secret: string, data: string): Buffer {
+function keyOf(secret: string): KeyObject {
   let key = keys.get(secret);
   if (!key) {
     if (keys.size > 64) keys.clear(); // secrets are few (rotation); never grow without bound
     key = createSecretKey(Buffer.from(secret, 'utf8'));
     keys.set(secret, key);
   }
-  return createHmac('sha256', key).update(data).digest();
+  return key;
+}
+
+function hmac(secret: string, data: string): Buffer {
+  return createHmac('sha256', keyOf(secret)).update(data).digest();
 }
 
 /**
@@ -126,7 +130,10 @@ export function appendSignedIdentityHeaders(
   const t = String(Math.floor(nowMs / 1000));
   // randomUUID draws from a batched entropy cache: 122 random bits without a syscall per request.
   const nonce = randomUUID();
-  const mac = hmac(secret, canonicalString(t, nonce, target, signed)).toString('base64url');
+  // Encoded by digest itself: a Buffer and a second conversion per request cost ~1 µs more.
+  const mac = createHmac('sha256', keyOf(secret))
+    .update(canonicalString(t, nonce, target, signed))
+    .digest('base64url');
   if (values) {
     out.push(HEADER_USER_ID, values.id, HEADER_USER_EMAIL, values.email);
     out.push(HEADER_USER_ROLE, values.role);

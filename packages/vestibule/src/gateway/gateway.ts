@@ -103,7 +103,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const planned = plan(req);
       const result = planned instanceof Promise ? await planned : planned;
       if (!result.forward) return writeDecision(res, result.decision!);
-      await forwardHTTP(req, res, {
+      forwardHTTP(req, res, {
         pool: upstreams.pool(result.forward.origin),
         path: result.forward.path,
         headers: result.forward.headers,

@@ -54,34 +54,46 @@ export interface ForwardOptions {
   onError(err: unknown, requestId: string): void;
 }
 
-export async function forwardHTTP(
+/**
+ * Dispatches the request and returns at once; the outcome arrives through undici's callback. The
+ * callback form, not the promise one: no promise and no extra microtask per proxied request.
+ */
+export function forwardHTTP(
   req: IncomingMessage,
   res: ServerResponse,
   options: ForwardOptions,
-): Promise<void> {
+): void {
   // No AbortController per request: when the client goes away, `res` is destroyed and undici's
   // stream handler aborts the upstream request itself (it watches the writable it was given).
-  try {
-    await options.pool.stream(
-      {
-        path: options.path,
-        method: req.method as 'GET',
-        headers: options.headers,
-        body: hasBody(req) ? req : null,
-        opaque: res,
-      },
-      writeResponseHead,
-    );
-  } catch (err) {
-    if (res.destroyed || req.socket.destroyed) return; // the client went away; nothing to answer
-    options.onError(err, options.requestId);
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const html = wantsHTML(nodeHeaderReader(req.headers));
-    writeDecision(res, upstreamFailure(err, options.requestId, html));
+  options.pool.stream(
+    {
+      path: options.path,
+      method: req.method as 'GET',
+      headers: options.headers,
+      body: hasBody(req) ? req : null,
+      opaque: res,
+    },
+    writeResponseHead,
+    (err) => {
+      if (err) upstreamFailed(err, req, res, options);
+    },
+  );
+}
+
+function upstreamFailed(
+  err: Error,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ForwardOptions,
+): void {
+  if (res.destroyed || req.socket.destroyed) return; // the client went away; nothing to answer
+  options.onError(err, options.requestId);
+  if (res.headersSent) {
+    res.destroy();
+    return;
   }
+  const html = wantsHTML(nodeHeaderReader(req.headers));
+  writeDecision(res, upstreamFailure(err, options.requestId, html));
 }
 
 /** undici's stream factory, shared by every request: the response travels as `opaque`. */
