@@ -19,7 +19,10 @@ import { createUpstreams, forwardHTTP, writeDecision } from './upstream.ts';
 import { forwardUpgrade, rejectUpgrade } from './upgrade.ts';
 
 export interface Gateway {
-  /** Node request listener for everything the edge routes to the app. Never throws. */
+  /**
+   * Node request listener for everything the edge routes to the app. Never throws. Settles once the
+   * request is answered by the edge or dispatched upstream, not when the upstream response ends.
+   */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Attach to `server.on('upgrade', gateway.handleUpgrade)`: WebSockets on allowed routes. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
