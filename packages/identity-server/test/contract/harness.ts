@@ -2,7 +2,6 @@
 // free ports; set KRATOS_PUBLIC_URL and KRATOS_ADMIN_URL to run the same suite against any Kratos
 // (its config must match expectedSetup below). Every response the suite sees — through
 // @ory/client-fetch or raw fetch — is validated against Kratos's OpenAPI document.
-import { createServer } from 'node:net';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/client-fetch';
 import { CookieJar } from 'tough-cookie';
 import { defaultConfig, type ConfigOverrides } from '../../src/config/index.ts';
@@ -10,6 +9,7 @@ import type { ServerContext } from '../../src/context.ts';
 import { createIdentityServer, type IdentityServer } from '../../src/server.ts';
 import { createFakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { createMemoryContext } from '../support/memory-context.ts';
+import { freePort } from '../server/support.ts';
 import {
   createResponseValidator,
   loadKratosOpenAPI,
@@ -36,25 +36,6 @@ export const UI_BASE = 'http://localhost:4000';
 const quietLog: ServerContext['log'] = (level, msg, fields) => {
   if (level === 'error') console.error(msg, fields);
 };
-
-/**
- * A port that is free now, for a config that must name it before the server listens. Picked at
- * random BELOW the kernel's ephemeral range (32768+ on Linux): listen(0) and every outgoing
- * connection of the other test processes draw from that range, so a port taken from it could be
- * grabbed between this check and the server's own bind (seen once under load).
- */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-    if (attempt > 50) throw new Error('no free port found below the ephemeral range');
-  }
-}
 
 /** Kratos-format config for the embedded server: the dev defaults on two free ports, fast bcrypt. */
 export async function embeddedOverrides(extra: ConfigOverrides = {}): Promise<ConfigOverrides> {
