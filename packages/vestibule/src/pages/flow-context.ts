@@ -8,7 +8,7 @@
 // flow id, or unbound), else what Kratos put in the error (410 `details.return_to`). Kratos validates
 // every parameter again when the new flow is initialised; the signature only keeps other sites'
 // cookies (a sibling subdomain can set cookies for us) from steering a restart.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCookieSigner } from './cookie-signer.ts';
 import { readCookie } from './restart-breaker.ts';
 import { INIT_PARAMS } from './routes.ts';
 import { FLOW_TYPES, type FlowType } from './ui/flow-types.ts';
@@ -45,11 +45,7 @@ export interface FlowContextOptions {
 }
 
 export function createFlowContext(options: FlowContextOptions) {
-  // A key of its own (see restart-breaker.ts): a MAC made here is valid nowhere else.
-  const key = createHmac('sha256', options.secret)
-    .update('vestibule/pages/flow-context/v1')
-    .digest();
-  const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+  const signer = createCookieSigner(options.secret, 'vestibule/pages/flow-context/v1');
 
   function cookie(flowType: FlowType, value: string, maxAgeMs: number, secure: boolean): string {
     const maxAge = Math.ceil(maxAgeMs / 1000);
@@ -76,7 +72,7 @@ export function createFlowContext(options: FlowContextOptions) {
         JSON.stringify({ t: flowType, f: flowId ?? '', q: query, at: options.now() }),
       ).toString('base64url');
       const maxAge = flowId ? BOUND_MAX_AGE_MS : UNBOUND_MAX_AGE_MS;
-      return cookie(flowType, `${payload}.${sign(payload)}`, maxAge, ctx.secure);
+      return cookie(flowType, `${payload}.${signer.sign(payload)}`, maxAge, ctx.secure);
     },
 
     /** The remembered parameters for this flow (bound to `flowId`, or unbound), if still valid. */
@@ -113,9 +109,7 @@ export function createFlowContext(options: FlowContextOptions) {
     const match = raw && /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/.exec(raw);
     if (!match) return undefined;
     const [, payload, mac] = match as unknown as [string, string, string];
-    const expected = Buffer.from(sign(payload));
-    if (expected.length !== mac.length || !timingSafeEqual(expected, Buffer.from(mac)))
-      return undefined;
+    if (!signer.verify(payload, mac)) return undefined;
     let value: { t?: unknown; f?: unknown; q?: unknown; at?: unknown };
     try {
       value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof value;

@@ -2,7 +2,7 @@
 // flow; if the cause persists (cookies blocked, clock skew, a proxy dropping Set-Cookie) that becomes
 // an endless redirect loop. A short-lived, HMAC-signed counter cookie caps restarts per window; past
 // the cap the user gets an error page with a request id instead of another redirect.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCookieSigner } from './cookie-signer.ts';
 
 export const RESTART_COOKIE = 'vestibule_restarts';
 
@@ -21,21 +21,14 @@ export interface RestartDecision {
 }
 
 export function createRestartBreaker(options: RestartBreakerOptions) {
-  // A key of its own, derived from the configured secret: the edge may share that secret with other
-  // signers (identity headers), and a MAC made here must never be valid there or vice versa.
-  const key = createHmac('sha256', options.secret)
-    .update('vestibule/pages/restart-counter/v1')
-    .digest();
-  const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+  const signer = createCookieSigner(options.secret, 'vestibule/pages/restart-counter/v1');
 
   function read(cookieHeader: string | null): { count: number; since: number } | undefined {
     const raw = readCookie(cookieHeader, RESTART_COOKIE);
     const match = raw && /^(\d{1,3})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(raw);
     if (!match) return undefined;
     const [, count, since, mac] = match as unknown as [string, string, string, string];
-    const expected = Buffer.from(sign(`${count}.${since}`));
-    if (expected.length !== mac.length || !timingSafeEqual(expected, Buffer.from(mac)))
-      return undefined;
+    if (!signer.verify(`${count}.${since}`, mac)) return undefined;
     // A `since` in the future (another clock, a restarted process) is as stale as an old one.
     const age = options.now() - Number(since);
     if (age < 0 || age >= options.windowMs) return undefined;
@@ -55,7 +48,10 @@ export function createRestartBreaker(options: RestartBreakerOptions) {
       const since = current?.since ?? options.now();
       const payload = `${count}.${since}`;
       const remaining = Math.max(1, Math.ceil((since + options.windowMs - options.now()) / 1000));
-      return { allowed: true, setCookie: cookie(`${payload}.${sign(payload)}`, remaining, secure) };
+      return {
+        allowed: true,
+        setCookie: cookie(`${payload}.${signer.sign(payload)}`, remaining, secure),
+      };
     },
     /** A flow rendered: the loop (if any) is over. Only clears a cookie the browser actually sent. */
     reset(cookieHeader: string | null, secure: boolean): string | undefined {
