@@ -178,6 +178,29 @@ test('crypt(3) imports under Kratos prefixes: md5-crypt (Kratos vectors), sha256
   }
 });
 
+test('crypt(3) imports hash the UTF-8 bytes of the password, as glibc does (vectors from glibc crypt)', async () => {
+  const vectors: Array<[string, string]> = [
+    ['pässwörd', '$md5-crypt$saltsalt$VReRfkQ8Hs1aayf/oxMkG/'],
+    ['pässwörd', '$sha256-crypt$saltsalt$JUyX9J5pA1EE4ZvGcIA.vpwPCUQ8GlJbo51r7M84au8'],
+  ];
+  for (const [password, hashed] of vectors) {
+    assert.equal(await verifyHash(password, hashed), true, hashed);
+    assert.equal(await verifyHash('passwort', hashed), false, hashed);
+  }
+});
+
+test('a SHA-crypt import with many rounds is compared off the main thread (other work goes on)', async () => {
+  const hashed =
+    '$sha512-crypt$rounds=200000$importedsalt$BJe5XKXZph4cbCVKe8NTL6GkqL6Le/S64wOwgaie3wxNkvDLXX1DmMEwFwL/dVRRTKCvdQ6BtVs/8DavqWRuz/';
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 1);
+  const verdict = await verifyHash('correct horse', hashed);
+  clearInterval(ticker);
+  assert.equal(verdict, true);
+  // A synchronous comparison would hold the event loop until it returned: no timer could fire.
+  assert.ok(turns > 0, 'the event loop stood still while comparing');
+});
+
 test('imports with absurd parameters or unknown formats are refused before any work', () => {
   assert.match(checkImportedHash('plaintext')!, /unsupported/);
   assert.match(checkImportedHash('$1$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C/')!, /unsupported/);
