@@ -88,7 +88,11 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
   // Lower-case rules and a lower-case path without `;` read the same either way: the common case
   // skips the second pass.
   const rulesHaveUpper = rules.some((rule) => /[A-Z]/.test(rule.pattern.source));
-  const rulesEndInSlash = rules.some((rule) => /.\/\$$/.test(rule.pattern.source.slice(1)));
+  // Whether some rule may match a path ending in `/` (then `/x` must be checked as `/x/` too): a glob
+  // says so in its last character; a regex cannot be read that way, so any regex rule counts.
+  const rulesMayEndInSlash = configs.some(
+    (config) => config.regex !== undefined || /.\/$/.test(config.path ?? ''),
+  );
   const match = (method: string, path: string): CompiledRule | undefined => {
     for (const rule of rules) {
       if (!allowsMethod(rule, method)) continue;
@@ -105,7 +109,13 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
       if (method === 'HEAD' && match('GET', path) !== rule) return true;
       const hasParams = path.includes(';');
       const trailing = path.length > 1 && path.endsWith('/');
-      if (!hasParams && !trailing && !rulesHaveUpper && !rulesEndInSlash && !/[A-Z]/.test(path)) {
+      if (
+        !hasParams &&
+        !trailing &&
+        !rulesHaveUpper &&
+        !rulesMayEndInSlash &&
+        !/[A-Z]/.test(path)
+      ) {
         return false;
       }
       const stripped = hasParams ? path.replace(/;[^/]*/g, '') : path;

@@ -202,6 +202,21 @@ test('rule bypass via case and ;params: /ADMIN/users and /admin;x/users would mi
   }
 });
 
+test('rule bypass via a missing trailing slash: a regex rule for /admin/ must also decide /admin', () => {
+  const rules = compileRules([
+    { regex: '/admin/', mode: 'role', roles: ['admin'] },
+    { regex: '/reports/[0-9]+/', mode: 'required' },
+    { path: '/**', mode: 'public' },
+  ]);
+  const ambiguous = (path: string) => rules.ambiguous('GET', path, rules.match('GET', path));
+  // Non-strict routers serve /admin from the /admin/ handler: the public rule must not decide it.
+  assert.equal(ambiguous('/admin'), true);
+  assert.equal(ambiguous('/reports/7'), true);
+  assert.equal(ambiguous('/admin/'), false);
+  assert.equal(ambiguous('/reports/7/'), false);
+  assert.equal(ambiguous('/reports/x'), false);
+});
+
 test('rule bypass via HEAD: HEAD is decided by the GET rule (upstreams answer HEAD with the GET handler)', () => {
   const rules = compileRules([
     { path: '/admin', methods: ['GET'], mode: 'role', roles: ['admin'] },
