@@ -1,9 +1,10 @@
 // The signed identity header contract between the edge (signer) and the app (verifier).
 // See docs/identity-headers.md. Version 1:
 //   x-user-id, x-user-email, x-user-role   identity values, percent-encoded outside visible ASCII
-//   x-vestibule-signature: v1;t=<unix seconds>;n=<nonce (a UUID)>;s=<base64url HMAC-SHA256>
+//   x-vestibule-signature: v1;t=<unix seconds>;n=<nonce (a UUID)>[;h=<names>];s=<base64url HMAC-SHA256>
 // The HMAC covers JSON.stringify(["v1", t, n, METHOD, path, id, email, role]) — JSON so that no
-// value can smuggle a separator. An anonymous request on an `optional` route is signed too, with
+// value can smuggle a separator. Headers rendered from access-rule templates are signed too: their
+// lower-case names are listed in `h=` and [name, value, …] becomes a ninth element of the array. An anonymous request on an `optional` route is signed too, with
 // empty identity values: the app can tell "the edge says anonymous" from "no edge in front of me".
 import {
   createHmac,
@@ -69,8 +70,14 @@ export function canonicalString(
   nonce: string,
   target: SignedRequestTarget,
   values: IdentityValues,
+  /** Signed extra headers as [name, value, …] (names lower-case, values as sent). */
+  extra?: readonly string[],
 ): string {
   const method = target.method.toUpperCase();
+  if (extra?.length) {
+    const fields = [target.path, values.id, values.email, values.role];
+    return JSON.stringify([SIGNATURE_VERSION, t, nonce, method, ...fields, extra]);
+  }
   if (JSON_PLAIN.test(t + nonce + method + target.path + values.id + values.email + values.role)) {
     return `["${SIGNATURE_VERSION}","${t}","${nonce}","${method}","${target.path}","${values.id}","${values.email}","${values.role}"]`;
   }
@@ -118,13 +125,17 @@ export function signIdentityHeaders(
   return out;
 }
 
-/** signIdentityHeaders appended to a flat [name, value, …] list (the gateway's hot path). */
+/**
+ * signIdentityHeaders appended to a flat [name, value, …] list (the gateway's hot path). `extra`:
+ * more headers to send and sign, [lower-case name, header-encoded value, …] (rule templates).
+ */
 export function appendSignedIdentityHeaders(
   out: string[],
   secret: string,
   target: SignedRequestTarget,
   values: IdentityValues | null,
   nowMs: number,
+  extra?: readonly string[],
 ): string[] {
   const signed = values ?? ANONYMOUS;
   const t = String(Math.floor(nowMs / 1000));
@@ -132,15 +143,28 @@ export function appendSignedIdentityHeaders(
   const nonce = randomUUID();
   // Encoded by digest itself: a Buffer and a second conversion per request cost ~1 µs more.
   const mac = createHmac('sha256', keyOf(secret))
-    .update(canonicalString(t, nonce, target, signed))
+    .update(canonicalString(t, nonce, target, signed, extra))
     .digest('base64url');
   if (values) {
     out.push(HEADER_USER_ID, values.id, HEADER_USER_EMAIL, values.email);
     out.push(HEADER_USER_ROLE, values.role);
   }
-  out.push(HEADER_SIGNATURE, `${SIGNATURE_VERSION};t=${t};n=${nonce};s=${mac}`);
+  if (extra?.length) {
+    const names: string[] = [];
+    for (let i = 0; i < extra.length; i += 2) {
+      names.push(extra[i]!);
+      out.push(extra[i]!, extra[i + 1]!);
+    }
+    out.push(HEADER_SIGNATURE, `${SIGNATURE_VERSION};t=${t};n=${nonce};h=${names};s=${mac}`);
+  } else {
+    out.push(HEADER_SIGNATURE, `${SIGNATURE_VERSION};t=${t};n=${nonce};s=${mac}`);
+  }
   return out;
 }
+
+/** A header name the signature may list: lower-case token characters, never an identity header. */
+export const SIGNABLE_HEADER_NAME = /^[a-z0-9_-]{1,64}$/;
+export const MAX_SIGNED_HEADERS = 32;
 
 const ANONYMOUS: IdentityValues = Object.freeze({ id: '', email: '', role: '' });
 
@@ -155,14 +179,27 @@ export function encodeIdentity(values: IdentityValues): IdentityValues {
 export interface ParsedSignature {
   t: string;
   nonce: string;
+  /** Names of the extra headers the signature covers (`h=`), lower-case; usually none. */
+  headers: string[];
   mac: Buffer;
 }
 
 export function parseSignatureHeader(value: string): ParsedSignature | null {
-  const match = /^v1;t=(\d{1,12});n=([A-Za-z0-9_-]{8,64});s=([A-Za-z0-9_-]{43})$/.exec(value);
+  const match =
+    /^v1;t=(\d{1,12});n=([A-Za-z0-9_-]{8,64})(?:;h=([a-z0-9_,-]{1,2200}))?;s=([A-Za-z0-9_-]{43})$/.exec(
+      value,
+    );
   if (!match) return null;
-  return { t: match[1]!, nonce: match[2]!, mac: Buffer.from(match[3]!, 'base64url') };
+  const headers = match[3] === undefined ? [] : match[3].split(',');
+  if (headers.length > MAX_SIGNED_HEADERS) return null;
+  for (const name of headers) {
+    if (!SIGNABLE_HEADER_NAME.test(name) || IDENTITY_HEADER_SET.has(name)) return null;
+  }
+  if (new Set(headers).size !== headers.length) return null;
+  return { t: match[1]!, nonce: match[2]!, headers, mac: Buffer.from(match[4]!, 'base64url') };
 }
+
+const IDENTITY_HEADER_SET = new Set<string>([...IDENTITY_HEADERS, HEADER_SIGNATURE]);
 
 /** Constant-time check of one signature against any of the accepted secrets (rotation). */
 export function signatureMatches(
@@ -170,8 +207,10 @@ export function signatureMatches(
   parsed: ParsedSignature,
   target: SignedRequestTarget,
   values: IdentityValues,
+  /** The values of `parsed.headers` as received, [name, value, …]. */
+  extra?: readonly string[],
 ): boolean {
-  const data = canonicalString(parsed.t, parsed.nonce, target, values);
+  const data = canonicalString(parsed.t, parsed.nonce, target, values, extra);
   let ok = false;
   for (const secret of secrets) {
     const expected = hmac(secret, data);

@@ -17,7 +17,12 @@ import {
 } from './identity-headers.ts';
 
 export type HeaderVerdict =
-  | { state: 'user'; identity: IdentityValues }
+  | {
+      state: 'user';
+      identity: IdentityValues;
+      /** Headers from access-rule templates that the signature covers (decoded), by lower-case name. */
+      headers: ReadonlyMap<string, string>;
+    }
   | { state: 'anonymous' }
   | { state: 'absent' }
   | { state: 'invalid'; reason: InvalidReason };
@@ -73,7 +78,9 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
     }
     const parsed = parseSignatureHeader(raw);
     if (!parsed) return { state: 'invalid', reason: 'malformed' };
-    if (!signatureMatches(secrets, parsed, target, values)) {
+    const extra: string[] = [];
+    for (const name of parsed.headers) extra.push(name, headers.get(name) ?? '');
+    if (!signatureMatches(secrets, parsed, target, values, extra)) {
       return { state: 'invalid', reason: 'bad-signature' };
     }
     const nowSeconds = Math.floor(now() / 1000);
@@ -95,6 +102,12 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
     if (identity.id === null || identity.email === null || identity.role === null) {
       return { state: 'invalid', reason: 'bad-encoding' };
     }
-    return { state: 'user', identity: identity as IdentityValues };
+    const signed = new Map<string, string>();
+    for (let i = 0; i < extra.length; i += 2) {
+      const value = decodeHeaderValue(extra[i + 1]!);
+      if (value === null) return { state: 'invalid', reason: 'bad-encoding' };
+      signed.set(extra[i]!, value);
+    }
+    return { state: 'user', identity: identity as IdentityValues, headers: signed };
   };
 }

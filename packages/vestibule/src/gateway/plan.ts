@@ -122,12 +122,8 @@ export function createPlanner(deps: PlannerDeps): Planner {
         { method: request.method, path },
         user ? identityValues(user) : null,
         deps.now(),
+        user && rule?.headerNames.length ? renderRuleHeaders(rule, user) : undefined,
       );
-      if (user && rule) {
-        for (const name in rule.headers) {
-          out.push(name, encodeHeaderValue(renderHeaderTemplate(rule.headers[name]!, user)));
-        }
-      }
     }
     return { origin: upstream.origin, path, headers: out };
   };
@@ -193,6 +189,15 @@ class PlannedRequest implements GatewayRequest {
       `${forwardedProto(this.req, this.trustProxy)}://${forwardedHost(this.req, this.trustProxy)}`;
     return origin + this.target;
   }
+}
+
+/** A rule's template headers for this user, [lower-case name, header-encoded value, …], signed. */
+function renderRuleHeaders(rule: CompiledRule, user: User): string[] {
+  const out: string[] = [];
+  for (const [name, template] of rule.headerTemplates) {
+    out.push(name, encodeHeaderValue(renderHeaderTemplate(template, user)));
+  }
+  return out;
 }
 
 function upstreamTarget(rule: CompiledRule | undefined, defaultURL: URL): UpstreamTarget {

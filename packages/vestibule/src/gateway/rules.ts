@@ -1,7 +1,14 @@
 // Access rules: compiled once at startup (invalid rules throw ConfigError naming the rule), then
 // matched first-match-wins on the normalised path and the method. No match → default decision.
 import { ConfigError } from '../lib/errors.ts';
+import {
+  HEADER_SIGNATURE,
+  IDENTITY_HEADERS,
+  MAX_SIGNED_HEADERS,
+  SIGNABLE_HEADER_NAME,
+} from '../app/identity-headers.ts';
 import { globToRegExp } from './glob.ts';
+import { validateHeaderTemplate } from './templates.ts';
 
 export const ACCESS_MODES = [
   'public',
@@ -57,6 +64,9 @@ export interface CompiledRule {
   readonly upstream?: UpstreamOverride;
   readonly credentials: ReadonlySet<'cookie' | 'token'>;
   readonly headers: Readonly<Record<string, string>>;
+  /** `headers` as [lower-case name, template] pairs: what the edge renders, sends and signs. */
+  readonly headerTemplates: ReadonlyArray<readonly [string, string]>;
+  readonly headerNames: readonly string[];
 }
 
 export interface RuleSet {
@@ -151,6 +161,7 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
   if (config.upstream && !URL.canParse(config.upstream.url)) {
     throw new ConfigError(`${key}.upstream.url`, 'expected an absolute URL');
   }
+  const headerTemplates = compileHeaderTemplates(config.headers ?? {}, `${key}.headers`);
   return {
     id: config.id ?? `rule-${index}`,
     mode: config.mode,
@@ -161,7 +172,35 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
     upstream: config.upstream,
     credentials: new Set(credentials),
     headers: config.headers ?? {},
+    headerTemplates,
+    headerNames: headerTemplates.map(([name]) => name),
   };
+}
+
+/** Rule headers are signed by name (see docs/identity-headers.md): names must be plain tokens. */
+function compileHeaderTemplates(
+  headers: Readonly<Record<string, string>>,
+  key: string,
+): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const reserved = new Set<string>([...IDENTITY_HEADERS, HEADER_SIGNATURE]);
+  for (const [name, template] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!SIGNABLE_HEADER_NAME.test(lower)) {
+      throw new ConfigError(`${key}.${name}`, 'header names may use only letters, digits, - and _');
+    }
+    if (reserved.has(lower)) throw new ConfigError(`${key}.${name}`, 'reserved for the edge');
+    if (out.some(([other]) => other === lower)) {
+      throw new ConfigError(`${key}.${name}`, 'set twice (header names are case-insensitive)');
+    }
+    const problem = validateHeaderTemplate(String(template));
+    if (problem) throw new ConfigError(`${key}.${name}`, problem);
+    out.push([lower, String(template)]);
+  }
+  if (out.length > MAX_SIGNED_HEADERS) {
+    throw new ConfigError(key, `at most ${MAX_SIGNED_HEADERS} headers per rule`);
+  }
+  return out;
 }
 
 function patternOf(config: AccessRuleConfig, key: string): RegExp {

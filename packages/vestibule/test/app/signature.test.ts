@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  appendSignedIdentityHeaders,
   canonicalString,
   encodeIdentity,
   signIdentityHeaders,
@@ -52,7 +53,11 @@ function verifier(
 
 test('a fresh signature from the edge verifies and yields the identity', () => {
   const { verify } = verifier();
-  assert.deepEqual(verify(signed(), target), { state: 'user', identity: alice });
+  assert.deepEqual(verify(signed(), target), {
+    state: 'user',
+    identity: alice,
+    headers: new Map(),
+  });
 });
 
 test('a signed anonymous assertion is "anonymous"; no headers at all is "absent"', () => {
@@ -148,7 +153,11 @@ test('header values round-trip any Unicode and are always legal header values (p
 test('unicode emails survive signing and verification', () => {
   const { verify } = verifier();
   const values = { ...alice, email: 'zoë+tag@exämple.com' };
-  assert.deepEqual(verify(signed({ values }), target), { state: 'user', identity: values });
+  assert.deepEqual(verify(signed({ values }), target), {
+    state: 'user',
+    identity: values,
+    headers: new Map(),
+  });
 });
 
 test('the canonical string is exactly JSON.stringify of the signed fields, whatever they contain (property)', () => {
@@ -185,4 +194,55 @@ test('the canonical string is exactly JSON.stringify of the signed fields, whate
     }),
     { numRuns: 5_000 },
   );
+});
+
+test('rule-template headers are signed: listed in h=, verified, returned decoded; tampering is caught', () => {
+  const extra = ['x-user-name', encodeHeaderValue('Zoë Ng'), 'x-org', 'acme'];
+  const flat = appendSignedIdentityHeaders([], SECRET, target, encodeIdentity(alice), T0, extra);
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  const good = () => new Headers(pairs);
+  assert.match(good().get('x-vestibule-signature')!, /^v1;t=\d+;n=[^;]+;h=x-user-name,x-org;s=/);
+
+  const verdict = verifier().verify(good(), target);
+  assert.equal(verdict.state, 'user');
+  assert.deepEqual(verdict.state === 'user' && [...verdict.headers], [
+    ['x-user-name', 'Zoë Ng'],
+    ['x-org', 'acme'],
+  ]);
+
+  const tampered = good();
+  tampered.set('x-org', 'evil-corp');
+  assert.deepEqual(verifier().verify(tampered, target), {
+    state: 'invalid',
+    reason: 'bad-signature',
+  });
+  const dropped = good();
+  dropped.delete('x-org');
+  assert.equal(verifier().verify(dropped, target).state, 'invalid');
+  // Removing the list from the signature header changes what was signed.
+  const unlisted = good();
+  unlisted.set(
+    'x-vestibule-signature',
+    unlisted.get('x-vestibule-signature')!.replace(/;h=[^;]+/, ''),
+  );
+  assert.deepEqual(verifier().verify(unlisted, target), {
+    state: 'invalid',
+    reason: 'bad-signature',
+  });
+  // A header the signature does not list is never reported as verified.
+  const added = good();
+  added.set('x-team', 'admins');
+  const withAdded = verifier().verify(added, target);
+  assert.ok(withAdded.state === 'user' && !withAdded.headers.has('x-team'));
+});
+
+test('an h= list naming identity headers, duplicates or odd names is malformed', () => {
+  const base = signed().get('x-vestibule-signature')!;
+  for (const list of ['x-user-id', 'x-org,x-org', 'X-Org', 'x org', 'a'.repeat(65)]) {
+    const headers = signed();
+    headers.set('x-vestibule-signature', base.replace(';s=', `;h=${list};s=`));
+    const verdict = verifier().verify(headers, target);
+    assert.equal(verdict.state, 'invalid', list);
+  }
 });

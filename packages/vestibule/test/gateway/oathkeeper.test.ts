@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +170,14 @@ test('imported header mutators run through the gateway and their names are strip
     const seen = stack.upstream.seen.at(-1)!;
     assert.equal(seen.headers['x-user'], session.identity.id);
     assert.equal(seen.headers['x-mail'], 'm@example.com');
+    // The app can verify them: the signature lists and covers the template headers.
+    const verdict = createHeaderVerifier({ secret: SECRET })(
+      new Headers(seen.headers as Record<string, string>),
+      { method: 'GET', path: '/feed' },
+    );
+    assert.ok(verdict.state === 'user');
+    assert.equal(verdict.headers.get('x-mail'), 'm@example.com');
+    assert.equal(verdict.headers.get('x-user'), session.identity.id);
     await fetch(stack.url + '/feed', { headers: { 'x-mail': 'SPOOF', x_user: 'SPOOF' } });
     const anonymous = stack.upstream.seen.at(-1)!;
     assert.equal(anonymous.headers['x-mail'], undefined);

@@ -237,3 +237,24 @@ test('rule bypass via HEAD: HEAD is decided by the GET rule (upstreams answer HE
   assert.equal(ambiguous('POST', '/admin'), false);
   assert.equal(rules.match('POST', '/admin')?.mode, 'public', 'methods still restrict other verbs');
 });
+
+test('rule headers are signed by name, so names must be plain tokens, unique and not the edge’s own', () => {
+  const rule = (headers: Record<string, string>) => () =>
+    compileRules([{ path: '/x', mode: 'required', headers }]);
+  assert.deepEqual(
+    compileRules([{ path: '/x', mode: 'required', headers: { 'X-Org': '{{ .Subject }}' } }])
+      .rules[0]!.headerTemplates,
+    [['x-org', '{{ .Subject }}']],
+  );
+  const invalid: Array<Record<string, string>> = [
+    { 'x org': 'a' },
+    { 'x-org,x-team': 'a' },
+    { 'X-User-Id': '{{ .Subject }}' },
+    { 'x-vestibule-signature': 'a' },
+    { 'X-Org': 'a', 'x-org': 'b' },
+    { 'x-org': '{{ .MatchContext.URL }}' },
+  ];
+  for (const bad of invalid) {
+    assert.throws(rule(bad), ConfigError, JSON.stringify(bad));
+  }
+});
