@@ -60,18 +60,23 @@ before(async () => {
     res.end('?');
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  gateway = createGateway({
-    upstreamURL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-    kratosPublicURL: kratos.url,
-    headerSecret: SECRET,
-    upstream: { headersTimeoutMs: 300 },
-    rules: [{ path: '/**', mode: 'public' }],
-    logger,
-  });
+  gateway = gatewayWaiting(300);
   edge = createServer((req, res) => void gateway.handle(req, res));
   await new Promise<void>((r) => edge.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(edge.address() as AddressInfo).port}`;
 });
+
+/** A public-only gateway in front of the test upstream, waiting this long for response headers. */
+function gatewayWaiting(headersTimeoutMs: number): Gateway {
+  return createGateway({
+    upstreamURL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    kratosPublicURL: kratos.url,
+    headerSecret: SECRET,
+    upstream: { headersTimeoutMs },
+    rules: [{ path: '/**', mode: 'public' }],
+    logger,
+  });
+}
 
 after(async () => {
   edge.closeAllConnections();
@@ -142,14 +147,7 @@ test(
   { timeout: 20_000 },
   async () => {
     // A gateway that would wait minutes for the upstream's headers: only the abort can end it early.
-    const patient = createGateway({
-      upstreamURL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      kratosPublicURL: kratos.url,
-      headerSecret: SECRET,
-      upstream: { headersTimeoutMs: 600_000 },
-      rules: [{ path: '/**', mode: 'public' }],
-      logger,
-    });
+    const patient = gatewayWaiting(600_000);
     const server = createServer((req, res) => void patient.handle(req, res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const closed = new Promise((resolve) =>
