@@ -4,7 +4,13 @@
 //   the app cannot see the session and a redirect could bounce forever;
 // - never redirect the login page to itself; stop after a few rounds (checkLoginLoop);
 // - API clients (JSON, tokens, XHR) get 401/403 JSON, never a redirect.
-import { denyDecision, loginRedirectDecision, toResponse, wantsHTML } from './responses.ts';
+import {
+  denyDecision,
+  loginRedirectDecision,
+  secondFactorRequiredDecision,
+  toResponse,
+  wantsHTML,
+} from './responses.ts';
 import { checkLoginLoop } from './login-loop.ts';
 import {
   targetOf,
@@ -56,11 +62,8 @@ export function decideRequirement(
   const loginPath = new URL(settings.loginURL, url).pathname;
   if (!html || url.pathname === loginPath) {
     if (secondFactor) {
-      return deny(
-        403,
-        'session_aal2_required',
-        'A second factor is required. Finish signing in to continue.',
-      );
+      const decision = secondFactorRequiredDecision({ requestId: settings.requestId, html });
+      return { user: null, response: toResponse(decision) };
     }
     return deny(401, 'session_required', 'Please sign in to continue.');
   }

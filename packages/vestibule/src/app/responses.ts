@@ -76,6 +76,23 @@ export function denyDecision(input: DenyInput): Decision {
 }
 
 /**
+ * Kratos knows the session but wants the second factor (whoami 403 `session_aal2_required`), and
+ * the caller cannot be sent to `/login?aal=aal2` (an API client, or already on the login page).
+ * One builder for the gateway and requireUser, so status, code and message cannot drift apart.
+ */
+export function secondFactorRequiredDecision(input: {
+  requestId: string;
+  html: boolean;
+}): Decision {
+  return denyDecision({
+    status: 403,
+    code: 'session_aal2_required',
+    message: 'A second factor is required. Finish signing in to continue.',
+    ...input,
+  });
+}
+
+/**
  * 303 to the login page with `return_to` = the URL the browser asked for (absolute); `query` goes
  * before it (`aal=aal2` asks the login page for the second factor).
  */

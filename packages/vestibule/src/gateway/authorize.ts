@@ -2,7 +2,13 @@
 // plumbing: it returns data (a Decision) that the Node handler writes. Fail closed: any failure to
 // establish identity on a required/role/permission route is a 503, never a pass.
 import { checkLoginLoop } from '../app/login-loop.ts';
-import { denyDecision, loginRedirectDecision, wantsHTML, type Decision } from '../app/responses.ts';
+import {
+  denyDecision,
+  loginRedirectDecision,
+  secondFactorRequiredDecision,
+  wantsHTML,
+  type Decision,
+} from '../app/responses.ts';
 import { userFromSession, type User } from '../app/user.ts';
 import type { ProfileSync } from '../app/vestibule.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -184,10 +190,7 @@ function unauthenticated(request: GatewayRequest, loginURL: string): Outcome {
  */
 function secondFactorRequired(request: GatewayRequest, loginURL: string): Outcome {
   return toLogin(request, loginURL, { aal: 'aal2' }, () =>
-    denyDecision({
-      status: 403,
-      code: 'session_aal2_required',
-      message: 'A second factor is required. Finish signing in to continue.',
+    secondFactorRequiredDecision({
       requestId: request.requestId,
       html: wantsHTML(request.headers),
     }),
