@@ -2,7 +2,8 @@
 // cookie domain, blocked cookies), redirects to /login, Kratos sees a session and sends the browser
 // straight back (`session_already_available` → return_to), and round it goes. A short-lived counter
 // cookie stops it after a few rounds and shows a page that names the problem instead.
-import { readCookie, type HeaderReader } from '../session/credential.ts';
+import { readCookie } from '../lib/cookies.ts';
+import type { HeaderReader } from '../session/credential.ts';
 
 export const LOOP_COOKIE = 'vestibule_login_redirects';
 const WINDOW_SECONDS = 30;

@@ -13,11 +13,11 @@
 //   nothing: Kratos changes no identity for a request without a session, and a whole-cache flush on
 //   every anonymous GET /self-service/settings would let anyone defeat the cache (a load amplifier).
 import type { Gateway } from '../gateway/index.ts';
+import { readCookie } from '../lib/cookies.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { LogoutEvent } from '../proxy/options.ts';
 import { normalisePath, rawPathOf } from '../proxy/path.ts';
 import type { HeaderReader } from '../session/credential.ts';
-import { readCookie } from '../session/credential.ts';
 import type { EdgeHandler } from './types.ts';
 
 /** Kratos endpoints whose submit can revoke an identity's other sessions (decoded path suffix). */

@@ -8,8 +8,8 @@
 // flow id, or unbound), else what Kratos put in the error (410 `details.return_to`). Kratos validates
 // every parameter again when the new flow is initialised; the signature only keeps other sites'
 // cookies (a sibling subdomain can set cookies for us) from steering a restart.
+import { readCookie } from '../lib/cookies.ts';
 import { createCookieSigner } from './cookie-signer.ts';
-import { readCookie } from './restart-breaker.ts';
 import { INIT_PARAMS } from './routes.ts';
 import { FLOW_TYPES, type FlowType } from './ui/flow-types.ts';
 
@@ -18,6 +18,8 @@ const UNBOUND_MAX_AGE_MS = 10 * 60_000;
 const BOUND_MAX_AGE_MS = 60 * 60_000;
 /** Longer is not remembered (a cookie must stay under 4 KiB); the restart then keeps what the URL has. */
 const MAX_QUERY_CHARS = 2048;
+/** We never quote this cookie: a quoted copy is not one we set, so it is read exactly as sent. */
+const AS_SET = { unquote: false } as const;
 
 export function flowContextCookieName(flowType: FlowType): string {
   return `vestibule_flow_${flowType}`;
@@ -65,7 +67,7 @@ export function createFlowContext(options: FlowContextOptions) {
     ): string | undefined {
       const query = params.toString();
       if (query === '' || query.length > MAX_QUERY_CHARS) {
-        const present = readCookie(ctx.cookie, flowContextCookieName(flowType)) !== undefined;
+        const present = readCookie(ctx.cookie, flowContextCookieName(flowType), AS_SET) !== null;
         return present ? cookie(flowType, '', 0, ctx.secure) : undefined;
       }
       const payload = Buffer.from(
@@ -105,7 +107,7 @@ export function createFlowContext(options: FlowContextOptions) {
     flowId: string | undefined,
     cookieHeader: string | null,
   ): { params: URLSearchParams; at: number } | undefined {
-    const raw = readCookie(cookieHeader, flowContextCookieName(flowType));
+    const raw = readCookie(cookieHeader, flowContextCookieName(flowType), AS_SET);
     const match = raw && /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{43})$/.exec(raw);
     if (!match) return undefined;
     const [, payload, mac] = match as unknown as [string, string, string];

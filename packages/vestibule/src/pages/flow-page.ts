@@ -1,6 +1,7 @@
 // /login, /registration, /recovery, /verification, /settings: start the flow through the proxy, or
 // fetch it server-side (forwarding the browser's Cookie) and render it; Kratos errors go through the
 // decision table in flow-errors.ts, restarts through the circuit breaker.
+import { readCookie } from '../lib/cookies.ts';
 import { VestibuleError } from '../lib/errors.ts';
 import {
   chromeOf,
@@ -12,7 +13,6 @@ import {
 import { continueWithTarget } from './continue-with.ts';
 import { initParamsOfFlow, pickInitParams } from './flow-context.ts';
 import { decideFlowError, type FlowOutcome, type NoticeId } from './flow-errors.ts';
-import { readCookie } from './restart-breaker.ts';
 import type { PageResult } from './respond.ts';
 import { isRenderableFlow, type FlowType, type RawFlow } from './ui/flow-types.ts';
 import { IdAllocator } from './ui/nodes.ts';
@@ -108,8 +108,9 @@ function renderOrContinue(
     };
 
   const notices: PageTextKey[] = [];
-  const notice = readCookie(scope.cookie, NOTICE_COOKIE) as NoticeId | undefined;
-  if (notice !== undefined) {
+  // Our own cookie, never quoted: read exactly as sent, like the other pages cookies.
+  const notice = readCookie(scope.cookie, NOTICE_COOKIE, { unquote: false }) as NoticeId | null;
+  if (notice !== null) {
     if (notice in NOTICES) notices.push(NOTICES[notice]);
     cookies.push(noticeCookie('', 0, scope.secure));
   }

@@ -2,9 +2,12 @@
 // flow; if the cause persists (cookies blocked, clock skew, a proxy dropping Set-Cookie) that becomes
 // an endless redirect loop. A short-lived, HMAC-signed counter cookie caps restarts per window; past
 // the cap the user gets an error page with a request id instead of another redirect.
+import { readCookie } from '../lib/cookies.ts';
 import { createCookieSigner } from './cookie-signer.ts';
 
 export const RESTART_COOKIE = 'vestibule_restarts';
+/** We never quote this cookie: a quoted copy is not one we set, so it is read exactly as sent. */
+const AS_SET = { unquote: false } as const;
 
 export interface RestartBreakerOptions {
   secret: Buffer;
@@ -24,7 +27,7 @@ export function createRestartBreaker(options: RestartBreakerOptions) {
   const signer = createCookieSigner(options.secret, 'vestibule/pages/restart-counter/v1');
 
   function read(cookieHeader: string | null): { count: number; since: number } | undefined {
-    const raw = readCookie(cookieHeader, RESTART_COOKIE);
+    const raw = readCookie(cookieHeader, RESTART_COOKIE, AS_SET);
     const match = raw && /^(\d{1,3})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(raw);
     if (!match) return undefined;
     const [, count, since, mac] = match as unknown as [string, string, string, string];
@@ -55,7 +58,7 @@ export function createRestartBreaker(options: RestartBreakerOptions) {
     },
     /** A flow rendered: the loop (if any) is over. Only clears a cookie the browser actually sent. */
     reset(cookieHeader: string | null, secure: boolean): string | undefined {
-      return readCookie(cookieHeader, RESTART_COOKIE) === undefined
+      return readCookie(cookieHeader, RESTART_COOKIE, AS_SET) === null
         ? undefined
         : cookie('', 0, secure);
     },
@@ -63,14 +66,3 @@ export function createRestartBreaker(options: RestartBreakerOptions) {
 }
 
 export type RestartBreaker = ReturnType<typeof createRestartBreaker>;
-
-/** One cookie's value from a Cookie header (RFC 6265 §5.4 syntax; first occurrence wins). */
-export function readCookie(header: string | null, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}

@@ -1,6 +1,7 @@
 // Finding the session credential in a request, in the order Kratos's own session manager uses
 // (X-Session-Token, then the session cookie, then `Authorization: Bearer`), so the edge and Kratos
 // can never disagree about which credential a request carries.
+import { readCookie } from '../lib/cookies.ts';
 import type { SessionCredential } from './types.ts';
 
 export const DEFAULT_SESSION_COOKIE = 'ory_kratos_session';
@@ -16,29 +17,14 @@ export function extractCredential(
 ): SessionCredential | null {
   const token = headers.get('x-session-token')?.trim();
   if (token) return { kind: 'token', value: token };
-  const cookie = readCookie(headers.get('cookie'), options.cookieName ?? DEFAULT_SESSION_COOKIE);
+  // An empty occurrence (a clearing or stale cookie on another path) is not a credential, so a
+  // later non-empty one is used.
+  const cookie = readCookie(headers.get('cookie'), options.cookieName ?? DEFAULT_SESSION_COOKIE, {
+    skipEmpty: true,
+  });
   if (cookie) return { kind: 'cookie', value: cookie };
   const bearer = readBearer(headers.get('authorization'));
   if (bearer) return { kind: 'token', value: bearer };
-  return null;
-}
-
-/**
- * The first cookie called `name` (browsers send the most specific path first, RFC 6265 §5.4).
- * Values stay as sent: Kratos's cookie value is opaque and we forward it byte for byte.
- */
-export function readCookie(header: string | null | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() !== name) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-      value = value.slice(1, -1);
-    }
-    if (value) return value;
-  }
   return null;
 }
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { extractCredential, readCookie } from '../../src/session/credential.ts';
+import { readCookie } from '../../src/lib/cookies.ts';
+import { extractCredential } from '../../src/session/credential.ts';
 
 const h = (init: Record<string, string>) => new Headers(init);
 
@@ -32,6 +33,14 @@ test('no credential → null; empty values are not credentials', () => {
   assert.equal(extractCredential(h({})), null);
   assert.equal(extractCredential(h({ cookie: 'ory_kratos_session=' })), null);
   assert.equal(extractCredential(h({ 'x-session-token': '  ' })), null);
+});
+
+test('the session cookie: quotes removed (as Kratos reads it), empty occurrences skipped', () => {
+  const read = (cookie: string) => extractCredential(h({ cookie }))?.value ?? null;
+  assert.equal(read('ory_kratos_session="abc"'), 'abc');
+  assert.equal(read('ory_kratos_session=; ory_kratos_session=abc'), 'abc');
+  assert.equal(read('ory_kratos_session=""; ory_kratos_session=abc'), 'abc');
+  assert.equal(read('ory_kratos_session=first; ory_kratos_session=second'), 'first');
 });
 
 test('the cookie name is configurable and must match exactly', () => {
