@@ -2,7 +2,10 @@
 // Kratos sets `Domain=` from `cookies.domain`/`session.cookie.domain`, which names Kratos's own host;
 // a browser on the app's origin silently drops such a cookie. We edit attributes only and keep the
 // `name=value` pair byte for byte: parse-and-reserialise libraries re-encode values (the CSRF cookie's
-// base64 `=` padding, for one), which makes Kratos reject the token.
+// base64 `=` padding, for one), which makes Kratos reject the token. `Path=` names a path on Kratos's
+// own host (or, when absent, the browser would default it to the proxied request's directory under
+// the proxy prefix): on the app's origin the session cookie must reach every route the gateway and
+// the pages serve, so every cookie gets exactly `Path=/`.
 
 export interface SetCookieOptions {
   /** Public origin's scheme decides `Secure` (RFC 6265bis §5.6: http origins cannot set Secure cookies). */
@@ -19,7 +22,7 @@ export function rewriteSetCookie(line: string, options: SetCookieOptions): strin
     const attr = raw.trim();
     if (attr === '') continue;
     const name = attr.split('=', 1)[0]!.trim().toLowerCase();
-    if (name === 'domain' || name === 'secure') continue;
+    if (name === 'domain' || name === 'secure' || name === 'path') continue;
     if (name === 'samesite' && !options.secure && /=\s*none\s*$/i.test(attr)) {
       // Browsers reject SameSite=None without Secure; through a same-origin proxy Lax is what
       // Kratos's cookies need anyway (its default), so keep the cookie instead of losing it.
@@ -28,6 +31,7 @@ export function rewriteSetCookie(line: string, options: SetCookieOptions): strin
     }
     kept.push(attr);
   }
+  kept.unshift('Path=/');
   const cookieName = pair.split('=', 1)[0]!.trim();
   if (options.cookieDomain && !cookieName.startsWith('__Host-')) {
     kept.push(`Domain=${options.cookieDomain}`);

@@ -37,10 +37,28 @@ test('a configured cookie domain replaces Kratos’s, except on __Host- cookies'
 });
 
 test('SameSite=None without Secure would be dropped by browsers: it becomes Lax on http', () => {
-  assert.equal(rewriteSetCookie('a=1; SameSite=None', { secure: false }), 'a=1; SameSite=Lax');
   assert.equal(
-    rewriteSetCookie('a=1; SameSite=None', { secure: true }),
-    'a=1; SameSite=None; Secure',
+    rewriteSetCookie('a=1; Path=/; SameSite=None', { secure: false }),
+    'a=1; Path=/; SameSite=Lax',
+  );
+  assert.equal(
+    rewriteSetCookie('a=1; Path=/; SameSite=None', { secure: true }),
+    'a=1; Path=/; SameSite=None; Secure',
+  );
+});
+
+test('Path is always / on the app origin: Kratos’s own path, or none (the proxied directory), would hide the cookie from the app', () => {
+  assert.equal(
+    rewriteSetCookie('ory_kratos_session=abc; Path=/kratos; HttpOnly', { secure: false }),
+    'ory_kratos_session=abc; Path=/; HttpOnly',
+  );
+  assert.equal(
+    rewriteSetCookie('ory_kratos_session=abc; HttpOnly; path=/a; Path=/b', { secure: false }),
+    'ory_kratos_session=abc; Path=/; HttpOnly',
+  );
+  assert.equal(
+    rewriteSetCookie('ory_kratos_session=abc; HttpOnly', { secure: false }),
+    'ory_kratos_session=abc; Path=/; HttpOnly',
   );
 });
 
@@ -53,7 +71,7 @@ test('an expiring (logout) cookie keeps its Expires date with its comma', () => 
 const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
 const cookieValue = fc.stringMatching(/^[A-Za-z0-9+/=_.%-]{0,40}$/);
 const attribute = fc.oneof(
-  fc.constant('Path=/'),
+  fc.constantFrom('Path=/', 'Path=/kratos', 'path=/api'),
   fc.constant('HttpOnly'),
   fc.constantFrom('Secure', 'secure', 'SECURE'),
   fc.constantFrom('SameSite=Lax', 'SameSite=Strict', 'samesite=none'),
@@ -82,6 +100,10 @@ test('property: name=value untouched; exactly the configured Domain; Secure iff 
       const domains = parts.filter((p) => /^domain=/i.test(p));
       assert.deepEqual(domains, opts.cookieDomain ? [`Domain=${opts.cookieDomain}`] : []);
       assert.equal(parts.filter((p) => /^secure$/i.test(p)).length, opts.secure ? 1 : 0);
+      assert.deepEqual(
+        parts.filter((p) => /^path=/i.test(p)),
+        ['Path=/'],
+      );
       assert.equal(rewriteSetCookie(out, opts), out);
     }),
     { numRuns: 500 },
