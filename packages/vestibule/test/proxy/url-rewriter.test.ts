@@ -17,6 +17,20 @@ function rewriterFor(bases: string[], prefix = '/api/ory'): URLRewriter {
 const rewriter = rewriterFor(['http://127.0.0.1:4433/', 'https://auth.example.com/.ory/kratos/']);
 
 describe('URLRewriter', () => {
+  test('dot segments are resolved first: a path that walks out of the base is not Kratos’s', () => {
+    assert.equal(
+      rewriter.rewrite('https://auth.example.com/.ory/kratos/a/../self-service/login', PUBLIC),
+      `${PUBLIC}/api/ory/self-service/login`,
+    );
+    for (const outside of [
+      'https://auth.example.com/.ory/kratos/../admin/identities',
+      'https://auth.example.com/.ory/kratos/%2e%2e/admin',
+      'https://auth.example.com/.ory/kratos/..',
+    ]) {
+      assert.equal(rewriter.rewrite(outside, PUBLIC), outside, outside);
+    }
+  });
+
   test('maps the configured public URL, the internal URL and in-cluster hosts to the proxy', () => {
     const cases: Array<[string, string]> = [
       [
@@ -110,7 +124,13 @@ const OTHER_ORIGINS = [
   'http://kratos:4433',
   'https://evil.example',
 ];
-const pathPart = fc.stringMatching(/^(\/[A-Za-z0-9._~%-]{0,12}){0,4}$/);
+// No dot segments (`.`, `..`, also spelt with %2e): the URL parser resolves them, and a `..` can walk
+// a URL out of Kratos's base path (`…/.ory/kratos/..` is `…/.ory/`, not Kratos's); dot segments have
+// their own example tests.
+const isDotSegment = (segment: string) => /^(?:\.|%2e){1,2}$/i.test(segment);
+const pathPart = fc
+  .stringMatching(/^(\/[A-Za-z0-9._~%-]{0,12}){0,4}$/)
+  .filter((path) => !path.split('/').some(isDotSegment));
 const query = fc.option(fc.stringMatching(/^\?[A-Za-z0-9=&%._-]{0,20}$/), { nil: '' });
 const urlOn = (origins: string[]) =>
   fc.tuple(fc.constantFrom(...origins), pathPart, query).map(([o, p, q]) => `${o}${p || '/'}${q}`);
