@@ -4,14 +4,8 @@
 //   the app cannot see the session and a redirect could bounce forever;
 // - never redirect the login page to itself; stop after a few rounds (checkLoginLoop);
 // - API clients (JSON, tokens, XHR) get 401/403 JSON, never a redirect.
-import {
-  denyDecision,
-  loginRedirectDecision,
-  secondFactorRequiredDecision,
-  toResponse,
-  wantsHTML,
-} from './responses.ts';
-import { checkLoginLoop } from './login-loop.ts';
+import { denyDecision, toResponse, wantsHTML } from './responses.ts';
+import { loginRedirectOrRefusal } from './login-redirect.ts';
 import {
   targetOf,
   type AuthResult,
@@ -56,37 +50,18 @@ export function decideRequirement(
     }
     return deny(401, 'session_required', 'Please sign in through the site to continue.');
   }
-  // Direct mode: Kratos wants the second factor for this session (whoami 403 session_aal2_required).
-  const secondFactor = identity.error === 'session_aal2_required';
   const url = absoluteURL(request.url, request.headers, settings.publicURL);
-  const loginPath = new URL(settings.loginURL, url).pathname;
-  if (!html || url.pathname === loginPath) {
-    if (secondFactor) {
-      const decision = secondFactorRequiredDecision({ requestId: settings.requestId, html });
-      return { user: null, response: toResponse(decision) };
-    }
-    return deny(401, 'session_required', 'Please sign in to continue.');
-  }
-  const loop = checkLoginLoop(request.headers, { secure: url.protocol === 'https:' });
-  if (loop.exceeded) {
-    return deny(
-      401,
-      'session_not_visible',
-      'We could not confirm your sign-in. Check that cookies are enabled and try again.',
-    );
-  }
-  return {
-    user: null,
-    response: toResponse(
-      loginRedirectDecision(
-        settings.loginURL,
-        url.toString(),
-        settings.requestId,
-        { 'set-cookie': loop.setCookie },
-        secondFactor ? { aal: 'aal2' } : {},
-      ),
-    ),
-  };
+  const decision = loginRedirectOrRefusal({
+    headers: request.headers,
+    requestId: settings.requestId,
+    html,
+    path: url.pathname,
+    loginURL: settings.loginURL,
+    // Direct mode: Kratos wants the second factor (whoami 403 session_aal2_required).
+    secondFactor: identity.error === 'session_aal2_required',
+    returnTo: () => url.toString(),
+  });
+  return { user: null, response: toResponse(decision) };
 }
 
 function absoluteURL(url: string, headers: RequestLike['headers'], publicURL?: string): URL {

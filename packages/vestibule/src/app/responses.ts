@@ -93,6 +93,34 @@ export function secondFactorRequiredDecision(input: {
 }
 
 /**
+ * No session (Kratos 401, or the edge signed "anonymous") and the caller cannot be sent to the
+ * login page (an API client, or already on the login page). One builder for the gateway and
+ * requireUser, so status, code and message cannot drift apart.
+ */
+export function sessionRequiredDecision(input: { requestId: string; html: boolean }): Decision {
+  return denyDecision({
+    status: 401,
+    code: 'session_required',
+    message: 'Please sign in to continue.',
+    ...input,
+  });
+}
+
+/**
+ * The login-loop guard tripped (checkLoginLoop): the browser keeps coming back from the login page
+ * without a session we can see, so say what is likely wrong instead of redirecting again.
+ * One builder for the gateway and requireUser.
+ */
+export function sessionNotVisibleDecision(input: { requestId: string; html: boolean }): Decision {
+  return denyDecision({
+    status: 401,
+    code: 'session_not_visible',
+    message: 'We could not confirm your sign-in. Check that cookies are enabled and try again.',
+    ...input,
+  });
+}
+
+/**
  * 303 to the login page with `return_to` = the URL the browser asked for (absolute); `query` goes
  * before it (`aal=aal2` asks the login page for the second factor).
  */

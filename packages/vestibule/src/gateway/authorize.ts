@@ -1,14 +1,8 @@
 // The access decision for one request: which rule, which identity, forward or deny. Pure of HTTP
 // plumbing: it returns data (a Decision) that the Node handler writes. Fail closed: any failure to
 // establish identity on a required/role/permission route is a 503, never a pass.
-import { checkLoginLoop } from '../app/login-loop.ts';
-import {
-  denyDecision,
-  loginRedirectDecision,
-  secondFactorRequiredDecision,
-  wantsHTML,
-  type Decision,
-} from '../app/responses.ts';
+import { loginRedirectOrRefusal } from '../app/login-redirect.ts';
+import { denyDecision, wantsHTML, type Decision } from '../app/responses.ts';
 import { userFromSession, type User } from '../app/user.ts';
 import type { ProfileSync } from '../app/vestibule.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -90,10 +84,7 @@ function decide(
   error?: string,
 ): Outcome | Promise<Outcome> {
   if (rule.mode === 'optional') return { kind: 'forward', rule, user, sign: true };
-  if (!user) {
-    if (error === 'session_aal2_required') return secondFactorRequired(request, ctx.loginURL);
-    return unauthenticated(request, ctx.loginURL);
-  }
+  if (!user) return toLogin(request, ctx.loginURL, error === 'session_aal2_required');
   if (rule.mode === 'role' && !rule.roles.has(user.role)) {
     return deny(request, 403, 'forbidden', 'You do not have access to this page.');
   }
@@ -171,68 +162,23 @@ function restrictCredentials(
   return { get: (name) => (hidden.includes(name) ? null : headers.get(name)) };
 }
 
-/** No session: browsers go to the login page (loop-guarded), API clients get 401 JSON. */
-function unauthenticated(request: GatewayRequest, loginURL: string): Outcome {
-  return toLogin(request, loginURL, {}, () =>
-    denyDecision({
-      status: 401,
-      code: 'session_required',
-      message: 'Please sign in to continue.',
-      requestId: request.requestId,
-      html: wantsHTML(request.headers),
-    }),
-  );
-}
-
 /**
- * Kratos knows the session but wants the second factor (whoami 403 `session_aal2_required`):
- * browsers go to `/login?aal=aal2&return_to=…`, API clients get 403 JSON with that error id.
+ * No usable session: browsers go to the login page, loop-guarded (`aal=aal2` when Kratos knows the
+ * session but wants the second factor); API clients get 401 `session_required` or 403
+ * `session_aal2_required` JSON.
  */
-function secondFactorRequired(request: GatewayRequest, loginURL: string): Outcome {
-  return toLogin(request, loginURL, { aal: 'aal2' }, () =>
-    secondFactorRequiredDecision({
-      requestId: request.requestId,
-      html: wantsHTML(request.headers),
-    }),
-  );
-}
-
-function toLogin(
-  request: GatewayRequest,
-  loginURL: string,
-  query: Record<string, string>,
-  refusal: () => Decision,
-): Outcome {
-  // API clients cannot follow a login page; never redirect the login page to itself.
-  if (
-    !wantsHTML(request.headers) ||
-    request.path === new URL(loginURL, 'http://edge.invalid').pathname
-  ) {
-    return { kind: 'deny', decision: refusal() };
-  }
-  const originalURL = request.originalURL();
-  const loop = checkLoginLoop(request.headers, { secure: originalURL.startsWith('https:') });
-  if (loop.exceeded) {
-    return {
-      kind: 'deny',
-      decision: denyDecision({
-        status: 401,
-        code: 'session_not_visible',
-        message: 'We could not confirm your sign-in. Check that cookies are enabled and try again.',
-        requestId: request.requestId,
-        html: true,
-      }),
-    };
-  }
+function toLogin(request: GatewayRequest, loginURL: string, secondFactor: boolean): Outcome {
   return {
     kind: 'deny',
-    decision: loginRedirectDecision(
+    decision: loginRedirectOrRefusal({
+      headers: request.headers,
+      requestId: request.requestId,
+      html: wantsHTML(request.headers),
+      path: request.path,
       loginURL,
-      originalURL,
-      request.requestId,
-      { 'set-cookie': loop.setCookie },
-      query,
-    ),
+      secondFactor,
+      returnTo: () => request.originalURL(),
+    }),
   };
 }
 

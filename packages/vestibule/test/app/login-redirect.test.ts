@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loginRedirectOrRefusal, type LoginRedirectInput } from '../../src/app/login-redirect.ts';
+
+// The decision the gateway and requireUser share for a request without a usable session.
+const headersOf = (values: Record<string, string>) => ({
+  get: (name: string) => values[name] ?? null,
+});
+let returnToCalls = 0;
+const input = (overrides: Partial<LoginRedirectInput> = {}): LoginRedirectInput => ({
+  headers: headersOf({}),
+  requestId: 'req-1',
+  html: true,
+  path: '/notes',
+  loginURL: '/login',
+  secondFactor: false,
+  returnTo: () => {
+    returnToCalls++;
+    return 'https://app.example/notes?page=2';
+  },
+  ...overrides,
+});
+const errorId = (body: string) => (JSON.parse(body) as { error: { id: string } }).error.id;
+
+test('API clients get the refusal as JSON, never a redirect (401, or 403 for the second factor)', () => {
+  returnToCalls = 0;
+  const none = loginRedirectOrRefusal(input({ html: false }));
+  assert.equal(none.status, 401);
+  assert.equal(errorId(none.body), 'session_required');
+  const aal2 = loginRedirectOrRefusal(input({ html: false, secondFactor: true }));
+  assert.equal(aal2.status, 403);
+  assert.equal(errorId(aal2.body), 'session_aal2_required');
+  assert.equal(returnToCalls, 0, 'no return_to is built for a refusal');
+});
+
+test('the login page is never redirected to itself (relative or absolute loginURL)', () => {
+  returnToCalls = 0;
+  for (const loginURL of ['/login', 'https://auth.example/login?x=1']) {
+    const page = loginRedirectOrRefusal(input({ path: '/login', loginURL }));
+    assert.equal(page.status, 401);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(page.body, /Please sign in to continue\./);
+    const aal2 = loginRedirectOrRefusal(input({ path: '/login', loginURL, secondFactor: true }));
+    assert.equal(aal2.status, 403);
+  }
+  assert.equal(returnToCalls, 0);
+});
+
+test('browsers get a 303 to login with return_to, aal=aal2 for the second factor, and a counter', () => {
+  const plain = loginRedirectOrRefusal(input());
+  assert.equal(plain.status, 303);
+  assert.equal(
+    plain.headers.location,
+    `/login?return_to=${encodeURIComponent('https://app.example/notes?page=2')}`,
+  );
+  assert.match(String(plain.headers['set-cookie']), /^vestibule_login_redirects=1;.*; Secure$/);
+  const aal2 = loginRedirectOrRefusal(input({ secondFactor: true, loginURL: '/login?flow=x' }));
+  assert.equal(
+    aal2.headers.location,
+    `/login?flow=x&aal=aal2&return_to=${encodeURIComponent('https://app.example/notes?page=2')}`,
+  );
+  const http = loginRedirectOrRefusal(input({ returnTo: () => 'http://app.test/notes' }));
+  assert.doesNotMatch(String(http.headers['set-cookie']), /Secure/);
+});
+
+test('after 3 rounds the loop guard answers 401 session_not_visible instead of redirecting', () => {
+  const headers = headersOf({ cookie: 'vestibule_login_redirects=3' });
+  for (const secondFactor of [false, true]) {
+    const page = loginRedirectOrRefusal(input({ headers, secondFactor }));
+    assert.equal(page.status, 401);
+    assert.equal(page.headers.location, undefined);
+    assert.match(page.body, /could not confirm your sign-in/);
+  }
+  const third = loginRedirectOrRefusal(
+    input({ headers: headersOf({ cookie: 'vestibule_login_redirects=2' }) }),
+  );
+  assert.equal(third.status, 303);
+  assert.match(String(third.headers['set-cookie']), /^vestibule_login_redirects=3;/);
+});
