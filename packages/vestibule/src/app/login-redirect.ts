@@ -11,6 +11,16 @@ import {
   type Decision,
 } from './responses.ts';
 
+/**
+ * A login URL is a same-origin path (`/login`) or an absolute http(s) URL (a login on another origin,
+ * stated in full). `//host/x` and `/\\host/x` read as paths but browsers follow them off-site.
+ */
+export function isValidLoginURL(loginURL: unknown): loginURL is string {
+  if (typeof loginURL !== 'string') return false;
+  if (loginURL.startsWith('/')) return !/^\/[/\\]/.test(loginURL);
+  return URL.canParse(loginURL) && /^https?:$/.test(new URL(loginURL).protocol);
+}
+
 export interface LoginRedirectInput {
   headers: HeaderReader;
   requestId: string;

@@ -1,5 +1,6 @@
 // createVestibule(): the app library's one chokepoint. `getUser()` answers the same question in
 // every mode — who is this? — and only `requireUser`/`requireRole` turn "nobody" into a response.
+import { isValidLoginURL } from './login-redirect.ts';
 import { KratosUnavailable } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
@@ -187,8 +188,10 @@ function validateOptions(options: VestibuleOptions): Settings {
     throw new TypeError('createVestibule: kratosPublicURL is required in direct mode');
   }
   const loginURL = options.loginURL ?? '/login';
-  if (!loginURL.startsWith('/') && !URL.canParse(loginURL)) {
-    throw new TypeError('createVestibule: loginURL must be a path or an absolute URL');
+  if (!isValidLoginURL(loginURL)) {
+    throw new TypeError(
+      'createVestibule: loginURL must be a path (/login) or an absolute http(s) URL',
+    );
   }
   if (options.publicURL !== undefined && !URL.canParse(options.publicURL)) {
     throw new TypeError('createVestibule: publicURL must be an absolute URL');

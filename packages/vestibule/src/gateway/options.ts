@@ -1,4 +1,5 @@
 // createGateway options, validated once (TypeError naming the option: these are caller bugs).
+import { isValidLoginURL } from '../app/login-redirect.ts';
 import type { ProfileSync } from '../app/vestibule.ts';
 import type { FetchLike } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -76,8 +77,10 @@ export function validateGatewayOptions(options: GatewayOptions): GatewaySettings
     throw new TypeError('createGateway: publicURL must be an absolute URL');
   }
   const loginURL = options.loginURL ?? '/login';
-  if (!loginURL.startsWith('/') && !URL.canParse(loginURL)) {
-    throw new TypeError('createGateway: loginURL must be a path or an absolute URL');
+  if (!isValidLoginURL(loginURL)) {
+    throw new TypeError(
+      'createGateway: loginURL must be a path (/login) or an absolute http(s) URL',
+    );
   }
   if (
     options.rules?.some((r) => r?.mode === 'permission') &&

@@ -77,3 +77,32 @@ test('after 3 rounds the loop guard answers 401 session_not_visible instead of r
   assert.equal(third.status, 303);
   assert.match(String(third.headers['set-cookie']), /^vestibule_login_redirects=3;/);
 });
+
+test('login URLs: same-origin paths or absolute http(s) URLs; protocol-relative and script URLs are refused at startup', async () => {
+  const { isValidLoginURL } = await import('../../src/app/login-redirect.ts');
+  const { createGateway } = await import('../../src/gateway/index.ts');
+  for (const good of ['/login', '/auth/login?x=1', 'https://auth.example.com/login']) {
+    assert.equal(isValidLoginURL(good), true, good);
+  }
+  for (const bad of [
+    '//evil.example/login',
+    '/\\evil.example/login',
+    'javascript:alert(1)',
+    'login',
+    '',
+    42,
+  ]) {
+    assert.equal(isValidLoginURL(bad), false, String(bad));
+  }
+  assert.throws(
+    () =>
+      createGateway({
+        upstreamURL: 'http://127.0.0.1:1',
+        kratosPublicURL: 'http://127.0.0.1:2',
+        headerSecret: 'x'.repeat(40),
+        loginURL: '//evil.example/login',
+        rules: [],
+      }),
+    /loginURL must be a path/,
+  );
+});
