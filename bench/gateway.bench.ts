@@ -316,6 +316,57 @@ async function compare(targets: Target[]): Promise<Measured[]> {
   }));
 }
 
+const PAIR_ROUNDS = Number(process.env.BENCH_PAIR_ROUNDS ?? 5);
+const PAIR_SECONDS = Number(process.env.BENCH_PAIR_SECONDS ?? 2);
+
+/**
+ * The targets' ratios measured as adjacent pairs in ABBA order (baseline, edge, edge, baseline),
+ * PAIR_ROUNDS times: machine load drifts during a run, and a pair measured back to back sees nearly
+ * the same machine, so the per-pair ratio is far steadier than a ratio of two medians taken minutes
+ * apart. Returns per-pair ratios, each > 1 in the edge's favour (req/s edge/baseline, CPU
+ * baseline/edge).
+ */
+async function pairedRatios(
+  baseline: Target,
+  edge: Target,
+): Promise<{ rps: number[]; cpu: number[] }> {
+  const rps: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < PAIR_ROUNDS; round++) {
+    const a1 = await measure(baseline, PAIR_SECONDS);
+    const b1 = await measure(edge, PAIR_SECONDS);
+    const b2 = await measure(edge, PAIR_SECONDS);
+    const a2 = await measure(baseline, PAIR_SECONDS);
+    rps.push((b1.rps + b2.rps) / (a1.rps + a2.rps));
+    cpu.push((a1.cpuPerRequest + a2.cpuPerRequest) / (b1.cpuPerRequest + b2.cpuPerRequest));
+  }
+  return { rps, cpu };
+}
+
+async function reportTargets(named: (name: string) => Target): Promise<void> {
+  const required = named('edge required, session (cached)');
+  const checks: Array<[Target, Target, number]> = [
+    [named('bare hop (undici Pool)'), required, 0.9],
+    [named('bare hop (undici dispatch)'), required, 0.9],
+    [named('bare hop (node:http Agent)'), required, 0.9],
+    [named('microservice pattern, session'), named('edge optional, session (cached)'), 5],
+  ];
+  console.log(
+    `\ntargets, as ABBA pairs (${PAIR_ROUNDS} × baseline-edge-edge-baseline, ${PAIR_SECONDS}s each); ` +
+      'median ratio [min–max] of the pairs:',
+  );
+  const span = (v: number[]) =>
+    `${median(v).toFixed(2)}× [${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}]`;
+  for (const [baseline, edge, goal] of checks) {
+    const { rps, cpu } = await pairedRatios(baseline, edge);
+    const met = median(rps) >= goal && median(cpu) >= goal;
+    console.log(
+      `  ${edge.name} vs ${baseline.name}: req/s ${span(rps)}, CPU/req ${span(cpu)} ` +
+        `(target ≥ ${goal}× on both) ${met ? 'met' : 'NOT MET'}`,
+    );
+  }
+}
+
 async function checkIdentity(target: Target, expectUser: boolean): Promise<void> {
   const res = await fetch(target.url, { headers: target.headers });
   const saw = res.headers.get('x-saw-user') ?? '';
@@ -410,6 +461,7 @@ async function main(): Promise<void> {
     await checkIdentity(named('edge public'), false);
     const results = await compare(targets);
     report(targets, results);
+    await reportTargets(named);
   } finally {
     for (const p of procs) p.kill();
   }
