@@ -14,12 +14,6 @@ export interface ReadCookieOptions {
    * session credential must be read the same way. `false` keeps the value exactly as sent.
    */
   unquote?: boolean;
-  /**
-   * Look past occurrences whose value is empty (after unquoting) to a later one of the same name.
-   * Default `false`: the first occurrence wins even when empty, so a clearing `name=` still counts
-   * as present.
-   */
-  skipEmpty?: boolean;
 }
 
 /**
@@ -31,8 +25,8 @@ export interface ReadCookieOptions {
  *   the value is everything after it, so values may contain `=`.
  * - Malformed pieces are skipped, never an error: no `=` (`a`), nothing at all (`;;`), an empty
  *   name (`=x`).
- * - First occurrence wins: browsers send the cookie with the most specific path first (RFC 6265
- *   §5.4 step 2), as Go's `Request.Cookie` does.
+ * - First occurrence wins, even when empty: browsers send the cookie with the most specific path
+ *   first (RFC 6265 §5.4 step 2), and Go's `Request.Cookie` (hence Kratos) reads it that way.
  * - Values are never percent-decoded.
  *
  * Never throws for any header; a `name` that is empty is a caller bug (TypeError).
@@ -56,7 +50,6 @@ export function readCookie(
     ) {
       value = value.slice(1, -1);
     }
-    if (value === '' && options.skipEmpty) continue;
     return value;
   }
   return null;

@@ -17,11 +17,10 @@ export function extractCredential(
 ): SessionCredential | null {
   const token = headers.get('x-session-token')?.trim();
   if (token) return { kind: 'token', value: token };
-  // An empty occurrence (a clearing or stale cookie on another path) is not a credential, so a
-  // later non-empty one is used.
-  const cookie = readCookie(headers.get('cookie'), options.cookieName ?? DEFAULT_SESSION_COOKIE, {
-    skipEmpty: true,
-  });
+  // The first occurrence, as Kratos (Go's Request.Cookie) and the embedded server read it: when it
+  // is empty, Kratos sees no cookie session and falls back to the bearer token — so must we, or the
+  // gateway would vouch for a session the pages (talking to Kratos) do not see.
+  const cookie = readCookie(headers.get('cookie'), options.cookieName ?? DEFAULT_SESSION_COOKIE);
   if (cookie) return { kind: 'cookie', value: cookie };
   const bearer = readBearer(headers.get('authorization'));
   if (bearer) return { kind: 'token', value: bearer };

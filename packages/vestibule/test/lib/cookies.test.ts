@@ -1,5 +1,5 @@
 // The one Cookie-header reader: the rules every caller (session credential, pages cookies, login-loop
-// counter) relies on, including the two options that let a caller read differently.
+// counter) relies on, including the option that lets a caller keep quotes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -9,12 +9,6 @@ test('first occurrence wins (RFC 6265 §5.4: most specific path first), even whe
   assert.equal(readCookie('s=first; s=second', 's'), 'first');
   assert.equal(readCookie('s=; s=second', 's'), '');
   assert.equal(readCookie('s=""; s=second', 's'), '');
-});
-
-test('skipEmpty looks past empty occurrences to a later value', () => {
-  assert.equal(readCookie('s=; s=second', 's', { skipEmpty: true }), 'second');
-  assert.equal(readCookie('s=""; s= ; s=third', 's', { skipEmpty: true }), 'third');
-  assert.equal(readCookie('s=; s=', 's', { skipEmpty: true }), null);
 });
 
 test('one pair of surrounding double quotes is removed unless unquote is false', () => {
@@ -71,12 +65,11 @@ test('never throws and never invents a value, whatever the header (property)', (
     fc.array(piece, { maxLength: 24 }).map((p) => p.join('')),
   );
   fc.assert(
-    fc.property(header, fc.boolean(), fc.boolean(), (text, unquote, skipEmpty) => {
-      const value = readCookie(text, 's', { unquote, skipEmpty });
+    fc.property(header, fc.boolean(), (text, unquote) => {
+      const value = readCookie(text, 's', { unquote });
       if (value === null) return;
       assert.ok(text.includes(value), 'the value is a piece of the header');
       assert.ok(!value.includes(';'), 'a value never spans pairs');
-      if (skipEmpty) assert.notEqual(value, '');
     }),
   );
 });

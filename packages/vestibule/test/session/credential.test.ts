@@ -35,12 +35,15 @@ test('no credential → null; empty values are not credentials', () => {
   assert.equal(extractCredential(h({ 'x-session-token': '  ' })), null);
 });
 
-test('the session cookie: quotes removed (as Kratos reads it), empty occurrences skipped', () => {
-  const read = (cookie: string) => extractCredential(h({ cookie }))?.value ?? null;
+test('the session cookie is read as Kratos reads it: quotes removed, the first occurrence only', () => {
+  const read = (cookie: string, authorization?: string) =>
+    extractCredential(h({ cookie, ...(authorization ? { authorization } : {}) }))?.value ?? null;
   assert.equal(read('ory_kratos_session="abc"'), 'abc');
-  assert.equal(read('ory_kratos_session=; ory_kratos_session=abc'), 'abc');
-  assert.equal(read('ory_kratos_session=""; ory_kratos_session=abc'), 'abc');
   assert.equal(read('ory_kratos_session=first; ory_kratos_session=second'), 'first');
+  // An empty first occurrence is no cookie session for Kratos (it then tries the bearer token).
+  assert.equal(read('ory_kratos_session=; ory_kratos_session=abc'), null);
+  assert.equal(read('ory_kratos_session=""; ory_kratos_session=abc'), null);
+  assert.equal(read('ory_kratos_session=; ory_kratos_session=abc', 'Bearer tok'), 'tok');
 });
 
 test('the cookie name is configurable and must match exactly', () => {
