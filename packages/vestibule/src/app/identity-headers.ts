@@ -4,8 +4,9 @@
 //   x-vestibule-signature: v1;t=<unix seconds>;n=<nonce (a UUID)>[;h=<names>];s=<base64url HMAC-SHA256>
 // The HMAC covers JSON.stringify(["v1", t, n, METHOD, path, id, email, role]) — JSON so that no
 // value can smuggle a separator. Headers rendered from access-rule templates are signed too: their
-// lower-case names are listed in `h=` and [name, value, …] becomes a ninth element of the array. An anonymous request on an `optional` route is signed too, with
-// empty identity values: the app can tell "the edge says anonymous" from "no edge in front of me".
+// lower-case names are listed in `h=` and [name, value, …] becomes a ninth element of the array.
+// An anonymous request on an `optional` route is signed too, with empty identity values: the app
+// can tell "the edge says anonymous" from "no edge in front of me".
 import {
   createHmac,
   createSecretKey,

@@ -122,7 +122,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
         { method: request.method, path },
         user ? identityValues(user) : null,
         deps.now(),
-        user && rule?.headerNames.length ? renderRuleHeaders(rule, user) : undefined,
+        user && rule?.headerTemplates.length ? renderRuleHeaders(rule, user) : undefined,
       );
     }
     return { origin: upstream.origin, path, headers: out };

@@ -66,7 +66,6 @@ export interface CompiledRule {
   readonly headers: Readonly<Record<string, string>>;
   /** `headers` as [lower-case name, template] pairs: what the edge renders, sends and signs. */
   readonly headerTemplates: ReadonlyArray<readonly [string, string]>;
-  readonly headerNames: readonly string[];
 }
 
 export interface RuleSet {
@@ -173,7 +172,6 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
     credentials: new Set(credentials),
     headers: config.headers ?? {},
     headerTemplates,
-    headerNames: headerTemplates.map(([name]) => name),
   };
 }
 
