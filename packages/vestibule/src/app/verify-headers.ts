@@ -34,6 +34,8 @@ export type InvalidReason =
   | 'expired'
   | 'from-the-future'
   | 'replayed'
+  /** As old as a nonce the full replay cache had to forget: it could be a replay. */
+  | 'replay-window'
   | 'bad-encoding';
 
 export interface HeaderVerifierOptions {
@@ -59,10 +61,20 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
   const maxAge = options.maxAgeSeconds ?? 30;
   const skew = options.clockSkewSeconds ?? 5;
   const now = options.now ?? Date.now;
+  // A full nonce cache forgets its least recently seen nonce, maybe while that nonce's signature is
+  // still within its window; a replay of it would then pass. So every signature as old as a nonce
+  // forgotten too early is refused (`replay-window`): replay protection stays sound at any request
+  // rate, and under extreme load the accepted window shrinks instead.
+  let forgottenUpTo = -Infinity;
   const seen =
     options.replayProtection === false
       ? undefined
-      : new LRUCache<string, number>({ max: options.maxRememberedNonces ?? 100_000 });
+      : new LRUCache<string, number>({
+          max: options.maxRememberedNonces ?? 100_000,
+          dispose: (until, _nonce, reason) => {
+            if (reason === 'evict') forgottenUpTo = Math.max(forgottenUpTo, until - maxAge);
+          },
+        });
 
   return (headers, target) => {
     const raw = headers.get(HEADER_SIGNATURE);
@@ -88,6 +100,7 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
     if (t < nowSeconds - maxAge) return { state: 'invalid', reason: 'expired' };
     if (t > nowSeconds + skew) return { state: 'invalid', reason: 'from-the-future' };
     if (seen) {
+      if (t <= forgottenUpTo) return { state: 'invalid', reason: 'replay-window' };
       const until = seen.get(parsed.nonce);
       if (until !== undefined && until >= nowSeconds)
         return { state: 'invalid', reason: 'replayed' };

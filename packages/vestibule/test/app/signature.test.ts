@@ -119,6 +119,25 @@ test('replayed: the same signed headers a second time are rejected', () => {
   assert.deepEqual(verify(headers, target), { state: 'invalid', reason: 'replayed' });
 });
 
+test('a full nonce cache never lets a replay through: signatures as old as a forgotten nonce are refused', () => {
+  const clock = { now: T0 };
+  const verify = createHeaderVerifier({
+    secret: SECRET,
+    now: () => clock.now,
+    maxRememberedNonces: 2,
+  });
+  const first = signed({ at: T0 });
+  const second = signed({ at: T0 + 1_000 });
+  const third = signed({ at: T0 + 2_000 });
+  clock.now = T0 + 2_000;
+  for (const headers of [first, second, third]) assert.equal(verify(headers, target).state, 'user');
+  // `first`'s nonce was evicted within its 30 s window: replaying it must still fail.
+  assert.deepEqual(verify(first, target), { state: 'invalid', reason: 'replay-window' });
+  // Newer signatures are unaffected, and real replays are still caught as such.
+  assert.deepEqual(verify(third, target), { state: 'invalid', reason: 'replayed' });
+  assert.equal(verify(signed({ at: T0 + 2_000 }), target).state, 'user');
+});
+
 test('a forged signature does not burn the nonce of a real one', () => {
   const { verify } = verifier();
   const real = signed();
