@@ -8,10 +8,8 @@ import { CookieJar } from 'tough-cookie';
 import { createIdentityServer, defaultConfig } from '@vestibule/identity-server';
 import type { IdentityServer, Listening } from '@vestibule/identity-server';
 import { loadConfigObject } from '../../src/config/index.ts';
-import { createEdge } from '../../src/edge/create-edge.ts';
-import { buildEdgeParts } from '../../src/edge/parts.ts';
-import { startEdge, type RunningEdge } from '../../src/edge/start-edge.ts';
-import { createMemoryLogger } from '../../src/lib/logger.ts';
+import type { RunningEdge } from '../../src/edge/start-edge.ts';
+import { startTestEdge } from './support.ts';
 import { startUpstream, type Upstream } from '../gateway/harness.ts';
 
 const PASSWORD = 'a-long-test-password-42!';
@@ -56,13 +54,7 @@ before(async () => {
     },
     { env: {} },
   );
-  const logger = createMemoryLogger();
-  const parts = await buildEdgeParts(config, { logger });
-  edge = await startEdge(createEdge(config, { parts, logger }), {
-    host: '127.0.0.1',
-    port: 0,
-    logger,
-  });
+  edge = await startTestEdge(config);
 });
 
 after(async () => {

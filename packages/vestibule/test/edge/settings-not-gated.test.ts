@@ -7,10 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfigObject } from '../../src/config/index.ts';
-import { createEdge } from '../../src/edge/create-edge.ts';
-import { buildEdgeParts } from '../../src/edge/parts.ts';
-import { startEdge, type RunningEdge } from '../../src/edge/start-edge.ts';
-import { createMemoryLogger } from '../../src/lib/logger.ts';
+import type { RunningEdge } from '../../src/edge/start-edge.ts';
+import { startTestEdge } from './support.ts';
 
 const FLOW = '0b0f4f2e-9a4e-4b59-9e1c-2f1f6d2c7a11';
 const PUBLIC = 'http://edge.test';
@@ -67,13 +65,7 @@ before(async () => {
     },
     { env: {} },
   );
-  const logger = createMemoryLogger();
-  const parts = await buildEdgeParts(config, { logger });
-  edge = await startEdge(createEdge(config, { parts, logger }), {
-    host: '127.0.0.1',
-    port: 0,
-    logger,
-  });
+  edge = await startTestEdge(config);
 });
 
 after(async () => {
