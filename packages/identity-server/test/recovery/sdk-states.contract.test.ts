@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResponseError } from '@ory/client-fetch';
-import { newBrowser, newNativeClient, startTarget, type Target } from '../contract/harness.ts';
+import { newBrowser, newNativeClient, type Target } from '../contract/harness.ts';
 import {
   csrfOf,
   errorId,
@@ -16,32 +16,22 @@ import {
   uniqueEmail,
   type WireFlow,
 } from '../contract/helpers.ts';
-import { startSMTPServer, type TestSMTPServer } from '../courier/smtp-server.ts';
+import type { TestSMTPServer } from '../courier/smtp-server.ts';
+import { mailedCode, startTargetWithMail, type MailTarget } from './mail-target.ts';
 
+let stack: MailTarget;
 let target: Target;
 let smtp: TestSMTPServer;
 before(async () => {
-  smtp = await startSMTPServer({ disabledCommands: ['STARTTLS'] });
-  target = await startTarget({
+  stack = await startTargetWithMail({
     selfservice: { methods: { code: { config: { lifespan: '5m' } } } },
-    courier: { smtp: { connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true` } },
   });
+  ({ target, smtp } = stack);
 });
-after(async () => {
-  await target?.close();
-  await smtp?.close();
-});
+after(() => stack?.close());
 
 /** The recovery code in the first mail to `to` received after mail number `since`. */
-async function recoveryCode(to: string, since: number): Promise<string> {
-  const mail = await smtp.waitFor(
-    (m) =>
-      m.to.includes(to) &&
-      /Use code \d{6} to recover/.test(m.raw) &&
-      smtp.mails.indexOf(m) >= since,
-  );
-  return /Use code (\d{6})/.exec(mail.raw)![1]!;
-}
+const recoveryCode = (to: string, since: number) => mailedCode(smtp, to, 'recover', since);
 
 const shape = (flow: WireFlow) =>
   flow.ui.nodes.map((n) => [n.group, n.attributes.name, n.attributes.type]);

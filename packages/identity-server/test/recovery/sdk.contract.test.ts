@@ -4,13 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CourierApi, Configuration } from '@ory/client-fetch';
-import {
-  newBrowser,
-  newNativeClient,
-  startTarget,
-  validatingFetch,
-  type Target,
-} from '../contract/harness.ts';
+import { newBrowser, newNativeClient, validatingFetch, type Target } from '../contract/harness.ts';
 import {
   PASSWORD,
   csrfOf,
@@ -21,29 +15,22 @@ import {
   uniqueEmail,
   type WireFlow,
 } from '../contract/helpers.ts';
-import { startSMTPServer, type TestSMTPServer } from '../courier/smtp-server.ts';
+import type { TestSMTPServer } from '../courier/smtp-server.ts';
+import { mailedCode, startTargetWithMail, type MailTarget } from './mail-target.ts';
 
+let stack: MailTarget;
 let target: Target;
 let smtp: TestSMTPServer;
 before(async () => {
-  smtp = await startSMTPServer({ disabledCommands: ['STARTTLS'] });
-  target = await startTarget({
+  stack = await startTargetWithMail({
     // The SDK flows below follow continue_with (Kratos's quickstart turns this on too).
     feature_flags: { use_continue_with_transitions: true },
-    courier: { smtp: { connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true` } },
   });
+  ({ target, smtp } = stack);
 });
-after(async () => {
-  await target?.close();
-  await smtp?.close();
-});
+after(() => stack?.close());
 
-async function codeMailedTo(to: string, kind: 'recover' | 'verify'): Promise<string> {
-  const mail = await smtp.waitFor(
-    (m) => m.to.includes(to) && new RegExp(`Use code \\d{6} to ${kind}`).test(m.raw),
-  );
-  return /Use code (\d{6})/.exec(mail.raw)![1]!;
-}
+const codeMailedTo = (to: string, kind: 'recover' | 'verify') => mailedCode(smtp, to, kind);
 
 test('SDK browser recovery: email → code from the SMTP mail → privileged session → settings → new password signs in', async () => {
   const email = uniqueEmail('recover');
