@@ -91,6 +91,27 @@ export function createAddressFlow(
   return { flow, ...(issue?.setCookie ? { setCookie: issue.setCookie } : {}) };
 }
 
+/** A new, stored flow of the same kind, type and return_to as `old`, showing `message`. */
+export async function replacementFlow(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  kind: AddressFlowKind,
+  request: Request,
+  old: FlowRecord,
+  message: UIText,
+): Promise<{ flow: FlowRecord; setCookie?: string }> {
+  const returnTo = typeof old.body.return_to === 'string' ? old.body.return_to : undefined;
+  const replacement = createAddressFlow(ctx, csrf, kind, {
+    type: old.type,
+    request,
+    requestPath: `/self-service/${kind}/${old.type}`,
+    ...(returnTo ? { returnTo } : {}),
+    messages: [message],
+  });
+  await ctx.persister.createFlow(replacement.flow);
+  return replacement;
+}
+
 /**
  * Kratos's retry<Kind>FlowWithMessage: a fresh flow carrying `message`; browsers go to its UI,
  * JSON clients are sent (303) to GET /self-service/<kind>/flows?id=<new>.
@@ -103,15 +124,7 @@ export async function retryWithMessage(
   old: FlowRecord,
   message: UIText,
 ): Promise<Response> {
-  const returnTo = typeof old.body.return_to === 'string' ? old.body.return_to : undefined;
-  const { flow, setCookie } = createAddressFlow(ctx, csrf, kind, {
-    type: old.type,
-    request,
-    requestPath: `/self-service/${kind}/${old.type}`,
-    ...(returnTo ? { returnTo } : {}),
-    messages: [message],
-  });
-  await ctx.persister.createFlow(flow);
+  const { flow, setCookie } = await replacementFlow(ctx, csrf, kind, request, old, message);
   const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
   if (old.type === 'api' || isJSONRequest(request)) {
     const base = ctx.config.serve.public.base_url;

@@ -17,7 +17,7 @@ import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { attachMessage } from '../nodes.ts';
 import {
   addressMethod,
-  createAddressFlow,
+  replacementFlow,
   findIdentityByAddress,
   looksLikeEmail,
   normaliseAddress,
@@ -43,16 +43,16 @@ const remasked = (s: RecoverySubmission) =>
 /** Expired flow: a new one with 4060005 (JSON: 410 self_service_flow_expired + use_flow_id). */
 async function replaceExpired(s: RecoverySubmission, asJSON: boolean): Promise<Response> {
   const { ctx, flow: expired } = s;
-  const returnTo = typeof expired.body.return_to === 'string' ? expired.body.return_to : undefined;
   const now = ctx.clock.now();
-  const { flow, setCookie } = createAddressFlow(ctx, s.csrf, 'recovery', {
-    type: expired.type,
-    request: s.request,
-    requestPath: `/self-service/recovery/${expired.type}`,
-    ...(returnTo ? { returnTo } : {}),
-    messages: [texts.recoveryFlowExpired(new Date(expired.expires_at), now)],
-  });
-  await ctx.persister.createFlow(flow);
+  const message = texts.recoveryFlowExpired(new Date(expired.expires_at), now);
+  const { flow, setCookie } = await replacementFlow(
+    ctx,
+    s.csrf,
+    'recovery',
+    s.request,
+    expired,
+    message,
+  );
   const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
   if (!asJSON) return redirect(flowUIURL(ctx, flow), 303, headers);
   return forwardError(ctx, s.request, '', expiredOnSubmit(expired, flow, now), {

@@ -14,7 +14,7 @@ import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { returnToOf } from '../flow/success.ts';
 import { attachMessage } from '../nodes.ts';
 import {
-  createAddressFlow,
+  replacementFlow,
   findIdentityByAddress,
   looksLikeEmail,
   normaliseAddress,
@@ -42,7 +42,14 @@ interface Submission {
 async function retry(s: Submission, message: UIText, codeExpiredAt?: Date): Promise<Response> {
   if (!s.asJSON) return retryWithMessage(s.ctx, s.csrf, 'verification', s.request, s.flow, message);
   const { ctx, flow: old } = s;
-  const { flow, setCookie } = await replacementFlow(s, message);
+  const { flow, setCookie } = await replacementFlow(
+    ctx,
+    s.csrf,
+    'verification',
+    s.request,
+    s.flow,
+    message,
+  );
   const err = codeExpiredAt
     ? expiredOnSubmit({ ...old, expires_at: codeExpiredAt.toISOString() }, flow, ctx.clock.now())
     : new KratosError(410, 'self-service flow replaced', {
@@ -77,26 +84,18 @@ async function openLink(s: Submission, code: string): Promise<Response> {
   return redirect(flowUIURL(ctx, flow), 303, headers);
 }
 
-/** A new, stored flow of the same type and return_to as the submitted one, showing `message`. */
-async function replacementFlow(s: Submission, message: UIText) {
-  const { ctx, flow: old } = s;
-  const returnTo = typeof old.body.return_to === 'string' ? old.body.return_to : undefined;
-  const replacement = createAddressFlow(ctx, s.csrf, 'verification', {
-    type: old.type,
-    request: s.request,
-    requestPath: `/self-service/verification/${old.type}`,
-    ...(returnTo ? { returnTo } : {}),
-    messages: [message],
-  });
-  await ctx.persister.createFlow(replacement.flow);
-  return replacement;
-}
-
 async function replaceExpired(s: Submission): Promise<Response> {
   const { ctx, flow: expired } = s;
   const now = ctx.clock.now();
   const message = texts.verificationFlowExpired(new Date(expired.expires_at), now);
-  const { flow, setCookie } = await replacementFlow(s, message);
+  const { flow, setCookie } = await replacementFlow(
+    ctx,
+    s.csrf,
+    'verification',
+    s.request,
+    s.flow,
+    message,
+  );
   const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
   if (!s.asJSON) return redirect(flowUIURL(ctx, flow), 303, headers);
   return forwardError(ctx, s.request, '', expiredOnSubmit(expired, flow, now), {
