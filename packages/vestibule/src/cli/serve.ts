@@ -2,9 +2,7 @@
 // The config is validated before anything listens; a bad key is named and the exit code is 1.
 import { resolve } from 'node:path';
 import { assertServable, loadConfigFile, loadConfigObject } from '../config/index.ts';
-import { createEdge } from '../edge/create-edge.ts';
-import { buildEdgeParts } from '../edge/parts.ts';
-import { startEdge } from '../edge/start-edge.ts';
+import { launchEdge } from '../edge/start-edge.ts';
 import { createLogger } from '../lib/logger.ts';
 import { parseFlags, portOption, UsageError } from './args.ts';
 import type { CLIIO, Command } from './io.ts';
@@ -62,11 +60,10 @@ export const serveCommand: Command = {
     }
     const logger = createLogger({ write: (l) => io.stderr(l + '\n') });
     const step = progress.step('edge');
-    const parts = await buildEdgeParts(config, { logger });
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
     // are up, instead of killing the process halfway through opening a database.
     const stopRequested = io.untilStopped();
-    const running = await startEdge(createEdge(config, { parts, logger }), {
+    const running = await launchEdge(config, {
       host: config.server.host,
       port: config.server.port,
       shutdownTimeoutMs: config.server.shutdown_timeout,

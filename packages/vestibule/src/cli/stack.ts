@@ -6,9 +6,7 @@ import { join } from 'node:path';
 import type { EdgeConfig, EdgeConfigInput } from '../config/index.ts';
 import { loadConfigObject } from '../config/index.ts';
 import { applyEnvOverrides } from '../config/env.ts';
-import { createEdge } from '../edge/create-edge.ts';
-import { buildEdgeParts } from '../edge/parts.ts';
-import { startEdge, type RunningEdge } from '../edge/start-edge.ts';
+import { launchEdge, type RunningEdge } from '../edge/start-edge.ts';
 import type { Logger } from '../lib/logger.ts';
 import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
 import { DEMO_RULES } from './demo-rules.ts';
@@ -93,11 +91,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       { env: {} },
     );
     for (const w of warnings) progress.line(`! ${w.key}: ${w.message} (${w.code})`);
-    const parts = await buildEdgeParts(config, { logger: options.logger });
-    const edge = createEdge(config, { parts, logger: options.logger });
     let running: RunningEdge;
     try {
-      running = await startEdge(edge, {
+      running = await launchEdge(config, {
         host,
         port: edgePort,
         shutdownTimeoutMs: 2_000,

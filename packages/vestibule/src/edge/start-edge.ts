@@ -3,9 +3,11 @@
 // closes what is left and the parts' own connection pools.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { EdgeConfig } from '../config/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createLogger } from '../lib/logger.ts';
-import type { Edge } from './create-edge.ts';
+import { createEdge, type Edge } from './create-edge.ts';
+import { buildEdgeParts, type PartsOptions } from './parts.ts';
 
 export interface StartEdgeOptions {
   host: string;
@@ -60,4 +62,26 @@ async function shutdown(server: Server, edge: Edge, timeoutMs: number): Promise<
   await closed;
   clearTimeout(timer);
   await edge.close();
+}
+
+export interface LaunchEdgeOptions extends Omit<StartEdgeOptions, 'logger'>, PartsOptions {}
+
+/**
+ * The whole edge from its config: parts, router, socket. What `vestibule serve`, `vestibule up` and
+ * the wiring tests run. A socket that cannot listen (port taken) closes the parts it had opened
+ * (database pools, upstream connections) before the error surfaces.
+ */
+export async function launchEdge(
+  config: Readonly<EdgeConfig>,
+  options: LaunchEdgeOptions,
+): Promise<RunningEdge> {
+  const { logger, now, ...socket } = options;
+  const parts = await buildEdgeParts(config, { logger, now });
+  const edge = createEdge(config, { parts, logger });
+  try {
+    return await startEdge(edge, { ...socket, logger });
+  } catch (err) {
+    await edge.close().catch(() => {});
+    throw err;
+  }
 }
