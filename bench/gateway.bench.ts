@@ -4,13 +4,16 @@
 //   bare hop (undici)         a Node proxy hop with no hygiene: undici Pool.stream into the response
 //   bare hop (undici dispatch) the same on undici's dispatch handler API, the transport the edge uses
 //   bare hop (node:http)      the same with node:http + a keep-alive Agent (which transport to use)
+//   dispatch hop + issue crypto  the dispatch hop plus only what issue 4 mandates per cached request
+//                             (SHA-256 cache key, HMAC-SHA256 signature, identity headers)
 //   edge public / optional (anonymous, with session) / required (cached session): createGateway
 //   microservice pattern      proxy → header service → Kratos whoami on EVERY request → upstream,
 //                             the Oathkeeper + "header enrichment" setup the gateway replaces
 // Kratos is the embedded identity server (PGlite in memory) in its own process; the session is a
 // real one from an API registration flow, sent as X-Session-Token.
 // Targets (issue 4): required-cached ≥ 0.9× bare hop; optional with session ≥ 5× microservice.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createServer, request as httpRequest, Agent as HttpAgent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +26,31 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const SECRET = 'bench-header-secret-0123456789abcdef';
+
+// CPU pinning (Linux `taskset`, on by default with ≥ 2 CPUs; BENCH_PIN=0 turns it off): the load
+// generator and the upstream share CPU 0, each hop and the edge get CPU 1. Unpinned, the scheduler
+// moves the proxy under test between cores shared with autocannon and the upstream, and the ratios
+// of one run swing by ±15 %; pinned, each hop has the same single core, so req/s ratios measure what
+// the proxy side costs. The microservice pattern's three processes (proxy, header service, Kratos)
+// stay unpinned: on one core they would thrash each other, so they may use both — a head start for
+// that baseline, never for the edge.
+const CLIENT_CPU = '0';
+const PROXY_CPU = '1';
+const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins every thread of `pid` to one CPU (threads started later inherit it). */
+function pin(pid: number, cpu: string): void {
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
+}
 
 async function listen(server: Server): Promise<number> {
   server.keepAliveTimeout = 30_000;
@@ -84,6 +112,64 @@ async function serveBareDispatch(upstreamURL: string): Promise<number> {
     createServer((req, res) => {
       pool.dispatch(
         { path: req.url!, method: 'GET', headers: req.headers as Record<string, string> },
+        {
+          onRequestStart() {},
+          onResponseStart(_c: Controller, status: number, headers: Record<string, string>) {
+            res.writeHead(status, headers);
+          },
+          onResponseData(c: Controller, chunk: Buffer) {
+            if (!res.write(chunk)) {
+              c.pause();
+              res.once('drain', () => c.resume());
+            }
+          },
+          onResponseEnd() {
+            res.end();
+          },
+          onResponseError() {
+            res.destroy();
+          },
+        },
+      );
+    }),
+  );
+}
+
+/**
+ * The dispatch hop plus only the per-request work issue 4 itself mandates for a cached `required`
+ * request: SHA-256 of the credential (the cache key), a map lookup, and an HMAC-SHA256 signature
+ * with the identity headers, using the edge's own functions. No rules, no header hygiene, no
+ * X-Forwarded-*: the cheapest hop that meets the issue's contract, so the bench shows how much of the
+ * edge's cost the contract alone accounts for.
+ */
+async function serveBareDispatchSigned(upstreamURL: string): Promise<number> {
+  const { Pool } = await import('undici');
+  const { credentialKey } = await import('../packages/vestibule/src/session/cache.ts');
+  const { appendSignedIdentityHeaders, encodeIdentity } =
+    await import('../packages/vestibule/src/app/identity-headers.ts');
+  const pool = new Pool(upstreamURL, { connections: 128 });
+  const identity = encodeIdentity({
+    id: '5f0c7a2e-0000-4000-8000-00000000b37c',
+    email: 'bench@example.com',
+    role: 'user',
+  });
+  const sessions = new Map<string, typeof identity>();
+  return listen(
+    createServer((req, res) => {
+      const token = req.headers['x-session-token'];
+      if (typeof token !== 'string') return void res.writeHead(401).end();
+      const key = credentialKey({ kind: 'token', value: token });
+      let values = sessions.get(key);
+      if (!values) sessions.set(key, (values = identity));
+      const headers = appendSignedIdentityHeaders(
+        [...req.rawHeaders],
+        SECRET,
+        { method: 'GET', path: req.url! },
+        values,
+        Date.now(),
+      );
+      pool.dispatch(
+        { path: req.url!, method: 'GET', headers },
         {
           onRequestStart() {},
           onResponseStart(_c: Controller, status: number, headers: Record<string, string>) {
@@ -219,6 +305,8 @@ function child(role: string, ...args: string[]): Promise<Child> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (role === '--upstream') pin(proc.pid!, CLIENT_CPU);
+  else if (role.startsWith('--bare') || role === '--edge') pin(proc.pid!, PROXY_CPU);
   const cpu = () =>
     new Promise<number>((resolve) => {
       proc.once('message', (m) => resolve(Number((m as { cpu: number }).cpu)));
@@ -349,6 +437,7 @@ async function reportTargets(named: (name: string) => Target): Promise<void> {
     [named('bare hop (undici Pool)'), required, 0.9],
     [named('bare hop (undici dispatch)'), required, 0.9],
     [named('bare hop (node:http Agent)'), required, 0.9],
+    [named('dispatch hop + issue crypto'), required, 0.9],
     [named('microservice pattern, session'), named('edge optional, session (cached)'), 5],
   ];
   console.log(
@@ -378,6 +467,13 @@ async function checkIdentity(target: Target, expectUser: boolean): Promise<void>
 }
 
 async function main(): Promise<void> {
+  pin(process.pid, CLIENT_CPU);
+  console.log(
+    PIN
+      ? `pinned: autocannon and the upstream on CPU ${CLIENT_CPU}, hops and edge on CPU ${PROXY_CPU}, ` +
+          'the microservice pattern unpinned'
+      : 'not pinned (BENCH_PIN=0, one CPU, or no taskset): expect noisier ratios',
+  );
   const upstream = await child('--upstream');
   const kratos = await child('--kratos');
   const upstreamURL = `http://127.0.0.1:${upstream.port}`;
@@ -390,11 +486,12 @@ async function main(): Promise<void> {
       child('--bare-undici', upstreamURL),
       child('--bare-dispatch', upstreamURL),
       child('--bare-node', upstreamURL),
+      child('--bare-dispatch-signed', upstreamURL),
       child('--edge', upstreamURL, kratosURL),
       child('--header-service', kratosURL),
     ]);
     procs.push(...started);
-    const [bareUndici, bareDispatch, bareNode, edge, headerService] = started;
+    const [bareUndici, bareDispatch, bareNode, bareSigned, edge, headerService] = started;
     const at = (c: Child) => `http://127.0.0.1:${c.port}`;
     const micro = await child('--micro-proxy', upstreamURL, at(headerService!));
     procs.push(micro);
@@ -421,6 +518,12 @@ async function main(): Promise<void> {
         url: `${at(bareNode!)}/optional`,
         headers: {},
         path: [bareNode!],
+      },
+      {
+        name: 'dispatch hop + issue crypto',
+        url: `${at(bareSigned!)}/optional`,
+        headers: session,
+        path: [bareSigned!],
       },
       { name: 'edge public', url: `${at(edge!)}/public`, headers: session, path: edgePath },
       {
@@ -459,6 +562,7 @@ async function main(): Promise<void> {
     await checkIdentity(named('edge required, session (cached)'), true);
     await checkIdentity(named('microservice pattern, session'), true);
     await checkIdentity(named('edge public'), false);
+    await checkIdentity(named('dispatch hop + issue crypto'), true);
     const results = await compare(targets);
     report(targets, results);
     await reportTargets(named);
@@ -509,6 +613,12 @@ function report(targets: Target[], results: Measured[]): void {
   line('  required (cached) / bare hop (undici Pool)', required.rps / hop.rps, 0.9);
   line('  required (cached) / bare hop (undici dispatch)', required.rps / dispatchHop.rps, 0.9);
   line('  required (cached) / bare hop (node:http)', required.rps / nodeHop.rps, 0.9);
+  const floor = get('dispatch hop + issue crypto');
+  console.log(
+    `  (dispatch hop + issue crypto / bare dispatch hop: ${(floor.rps / dispatchHop.rps).toFixed(2)}× req/s, ` +
+      `${(dispatchHop.cpuPerRequest / floor.cpuPerRequest).toFixed(2)}× CPU — what the mandated ` +
+      'SHA-256 + HMAC + headers alone cost)',
+  );
   line('  optional (session) / microservice pattern', optional.rps / micro.rps, 5);
   console.log(
     'CPU per request (inverse ratios, hop cost / edge cost; median round, and the least-disturbed round):',
@@ -548,6 +658,7 @@ const roles: Record<string, () => Promise<number>> = {
   '--bare-undici': () => serveBareUndici(a!),
   '--bare-node': () => serveBareNode(a!),
   '--bare-dispatch': () => serveBareDispatch(a!),
+  '--bare-dispatch-signed': () => serveBareDispatchSigned(a!),
   '--edge': () => serveEdge(a!, b!),
   '--header-service': () => serveHeaderService(a!),
   '--micro-proxy': () => serveMicroserviceProxy(a!, b!),
