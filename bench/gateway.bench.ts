@@ -13,7 +13,7 @@
 // real one from an API registration flow, sent as X-Session-Token.
 // Targets (issue 4): required-cached ≥ 0.9× bare hop; optional with session ≥ 5× microservice.
 import { execFileSync, fork } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { createServer, request as httpRequest, Agent as HttpAgent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ type Controller = Dispatcher.DispatchController;
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const SECRET = 'bench-header-secret-0123456789abcdef';
 
@@ -36,6 +37,7 @@ const SECRET = 'bench-header-secret-0123456789abcdef';
 // that baseline, never for the edge.
 const CLIENT_CPU = '0';
 const PROXY_CPU = '1';
+const ALL_CPUS = `0-${cpus().length - 1}`;
 const PIN = process.env.BENCH_PIN !== '0' && availableParallelism() >= 2 && hasTaskset();
 
 function hasTaskset(): boolean {
@@ -307,6 +309,8 @@ function child(role: string, ...args: string[]): Promise<Child> {
   });
   if (role === '--upstream') pin(proc.pid!, CLIENT_CPU);
   else if (role.startsWith('--bare') || role === '--edge') pin(proc.pid!, PROXY_CPU);
+  // A child inherits this process's pinning to the client CPU: give the rest every CPU back.
+  else pin(proc.pid!, ALL_CPUS);
   const cpu = () =>
     new Promise<number>((resolve) => {
       proc.once('message', (m) => resolve(Number((m as { cpu: number }).cpu)));
@@ -385,7 +389,8 @@ interface Target {
 
 /** Interleaved short rounds (order rotated each round), median per target: the machine is shared. */
 async function compare(targets: Target[]): Promise<Measured[]> {
-  for (const t of targets) await measure(t, 1);
+  // Warm every contender's JIT first; the microservice pattern needs seconds (three processes).
+  for (const t of targets) await measure(t, WARMUP_S);
   const samples: Measured[][] = targets.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < targets.length; k++) {
