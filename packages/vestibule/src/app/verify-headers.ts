@@ -58,8 +58,14 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
     assertSecret(s, 'headerSecret'),
   );
   if (secrets.length === 0) throw new TypeError('headerSecret must not be empty');
-  const maxAge = options.maxAgeSeconds ?? 30;
-  const skew = options.clockSkewSeconds ?? 5;
+  // NaN would disable both the expiry check and replay protection (every comparison false): an
+  // unset environment variable through Number() must be a startup error, not an open door.
+  const maxAge = seconds(options.maxAgeSeconds ?? 30, 'maxAgeSeconds');
+  const skew = seconds(options.clockSkewSeconds ?? 5, 'clockSkewSeconds');
+  const maxNonces = options.maxRememberedNonces ?? 100_000;
+  if (!Number.isInteger(maxNonces) || maxNonces < 1) {
+    throw new TypeError(`maxRememberedNonces must be a positive integer, got ${maxNonces}`);
+  }
   const now = options.now ?? Date.now;
   // A full nonce cache forgets its least recently seen nonce, maybe while that nonce's signature is
   // still within its window; a replay of it would then pass. So every signature as old as a nonce
@@ -70,7 +76,7 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
     options.replayProtection === false
       ? undefined
       : new LRUCache<string, number>({
-          max: options.maxRememberedNonces ?? 100_000,
+          max: maxNonces,
           dispose: (until, _nonce, reason) => {
             if (reason === 'evict') forgottenUpTo = Math.max(forgottenUpTo, until - maxAge);
           },
@@ -123,4 +129,11 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
     }
     return { state: 'user', identity: identity as IdentityValues, headers: signed };
   };
+}
+
+function seconds(value: number, option: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${option} must be a finite number of seconds ≥ 0, got ${value}`);
+  }
+  return value;
 }

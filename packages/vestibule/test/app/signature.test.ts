@@ -156,6 +156,26 @@ test('short secrets are refused when the verifier is built', () => {
   assert.throws(() => createHeaderVerifier({ secret: 'short' }), /at least 32/);
 });
 
+test('a NaN, negative or infinite validity window is refused when the verifier is built', () => {
+  // Number(process.env.UNSET) is NaN: accepted, it would switch off expiry and replay checks.
+  for (const bad of [NaN, -1, Infinity]) {
+    assert.throws(
+      () => createHeaderVerifier({ secret: SECRET, maxAgeSeconds: bad }),
+      /maxAgeSeconds must be a finite number/,
+    );
+    assert.throws(
+      () => createHeaderVerifier({ secret: SECRET, clockSkewSeconds: bad }),
+      /clockSkewSeconds must be a finite number/,
+    );
+  }
+  assert.throws(
+    () => createHeaderVerifier({ secret: SECRET, maxRememberedNonces: 0 }),
+    /maxRememberedNonces/,
+  );
+  // Zero is a legal (strict) window.
+  assert.doesNotThrow(() => createHeaderVerifier({ secret: SECRET, maxAgeSeconds: 0 }));
+});
+
 test('header values round-trip any Unicode and are always legal header values (property)', () => {
   fc.assert(
     fc.property(
