@@ -5,8 +5,11 @@
 // Header mode + replay protection: Next builds separate Request objects for middleware and route
 // handler, so verify identity in ONE of them, or create the library with `replayProtection: false`
 // (see docs/identity-headers.md).
+import { denyDecision, toResponse, wantsHTML } from '../app/responses.ts';
 import type { User } from '../app/user.ts';
 import type { Vestibule } from '../app/vestibule.ts';
+import { normaliseTarget } from '../gateway/target.ts';
+import { requestIdFrom } from '../lib/request-id.ts';
 
 export type RouteHandler<C> = (request: Request, context: C) => Response | Promise<Response>;
 export type UserRouteHandler<C> = (
@@ -15,7 +18,10 @@ export type UserRouteHandler<C> = (
 ) => Response | Promise<Response>;
 
 export interface ProtectRule {
-  /** Path prefix: `/account` covers `/account` and `/account/…`. */
+  /**
+   * Path prefix: `/account` (or `/account/`) covers `/account` and `/account/…`, matched on the
+   * path Next routes (`nextUrl.pathname`, without basePath or locale), normalised as the edge does.
+   */
   prefix: string;
   /** When set, one of these roles is required; otherwise any signed-in user. */
   roles?: readonly string[];
@@ -44,15 +50,14 @@ export function nextAuth(vestibule: Vestibule): NextAuth {
     withUser: (handler) => wrap((request) => vestibule.requireUser(request), handler),
     withRole: (roles, handler) => wrap((request) => vestibule.requireRole(request, roles), handler),
     middleware(rules) {
-      for (const rule of rules) {
-        if (!rule.prefix.startsWith('/'))
-          throw new TypeError(`nextAuth.middleware: prefix must start with "/": ${rule.prefix}`);
-      }
+      const compiled = rules.map((rule) => ({ rule, prefix: compilePrefix(rule.prefix) }));
       return async (request) => {
-        const path = new URL(request.url).pathname;
-        const rule = rules.find(
-          (r) => path === r.prefix || path.startsWith(r.prefix.replace(/\/$/, '') + '/'),
-        );
+        const path = routedPath(request);
+        // A path the edge would refuse (encoded slash, `..;`) cannot be matched safely: refuse it.
+        if (path === null) return badTarget(request);
+        const rule = compiled.find(
+          ({ prefix }) => prefix === '/' || path === prefix || path.startsWith(prefix + '/'),
+        )?.rule;
         if (!rule) return undefined;
         const result = rule.roles
           ? await vestibule.requireRole(request, rule.roles)
@@ -61,4 +66,39 @@ export function nextAuth(vestibule: Vestibule): NextAuth {
       };
     },
   };
+}
+
+/** `/admin/` and `/admin` protect the same pages: Next serves `/admin` for both. */
+function compilePrefix(prefix: string): string {
+  const path = prefix.startsWith('/') ? normaliseTarget(prefix)?.path : undefined;
+  if (!path || prefix.includes('?')) {
+    throw new TypeError(
+      `nextAuth.middleware: prefix must be a plain path starting with "/": ${prefix}`,
+    );
+  }
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+/**
+ * The path Next routes on, normalised like the edge's (dot segments, `%61` → `a`, `//` merged):
+ * `nextUrl.pathname` when Next provides it, because `request.url` still carries the basePath (and
+ * a locale prefix), which would make every rule miss.
+ */
+function routedPath(request: Request): string | null {
+  const nextUrl = (request as { nextUrl?: { pathname?: unknown } }).nextUrl;
+  const pathname =
+    typeof nextUrl?.pathname === 'string' ? nextUrl.pathname : new URL(request.url).pathname;
+  return normaliseTarget(pathname)?.path ?? null;
+}
+
+function badTarget(request: Request): Response {
+  return toResponse(
+    denyDecision({
+      status: 400,
+      code: 'bad_request_target',
+      message: 'Bad request.',
+      requestId: requestIdFrom(request.headers),
+      html: wantsHTML(request.headers),
+    }),
+  );
 }
