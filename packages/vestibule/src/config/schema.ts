@@ -136,6 +136,18 @@ function buildSchema(strict: boolean) {
       default_decision: z.enum(['deny', 'allow']).default('deny'),
       /** HMAC secret shared with the app for the signed identity headers (≥ 32 characters). */
       header_secret: z.string().min(32, 'expected at least 32 characters').optional(),
+      /**
+       * A header secret per further upstream (rules of the Oathkeeper file that name their own):
+       * headers signed for one upstream must not verify at another.
+       */
+      upstream_secrets: z
+        .array(
+          object({
+            upstream: httpURL,
+            header_secret: z.string().min(32, 'expected at least 32 characters'),
+          }),
+        )
+        .default([]),
       session_cache: object({
         ttl: duration.default(10_000),
         max_entries: z.number().int().positive().default(10_000),

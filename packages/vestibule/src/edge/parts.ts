@@ -34,6 +34,9 @@ export async function buildEdgeParts(
     upstreamURL,
     rules: await gatewayRules(config, logger),
     headerSecret,
+    upstreamSecrets: Object.fromEntries(
+      config.gateway.upstream_secrets.map((u) => [u.upstream, u.header_secret]),
+    ),
     kratosPublicURL,
     whoamiTimeoutMs: config.kratos.timeouts.whoami,
     cache: {

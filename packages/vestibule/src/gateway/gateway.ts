@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { denyDecision } from '../app/responses.ts';
 import { assertSecret } from '../app/identity-headers.ts';
-import { createLogger } from '../lib/logger.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
@@ -88,12 +88,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     return evicted;
   };
 
+  const secretFor = (origin: string) => settings.upstreamSecrets.get(origin) ?? secret;
+  warnOnSharedSecrets(settings.upstreamURL.origin, rules, secretFor, logger);
   const plan = createPlanner({
     rules,
     ctx,
     settings,
     extraIdentityHeaders,
-    secret,
+    secretFor,
     now: options.now ?? Date.now,
   });
 
@@ -156,4 +158,31 @@ export function createGateway(options: GatewayOptions): Gateway {
     rules,
     close: () => upstreams.close(),
   };
+}
+
+/**
+ * Signed identity headers verify wherever their secret is known: when two upstreams share one, either
+ * app can replay what it received to the other (same method and path, within the validity window).
+ */
+function warnOnSharedSecrets(
+  defaultOrigin: string,
+  rules: RuleSet,
+  secretFor: (origin: string) => string,
+  logger: Logger,
+): void {
+  const origins = new Set([defaultOrigin]);
+  for (const rule of rules.rules) if (rule.upstream) origins.add(new URL(rule.upstream.url).origin);
+  const bySecret = new Map<string, string[]>();
+  for (const origin of origins) {
+    const secret = secretFor(origin);
+    bySecret.set(secret, [...(bySecret.get(secret) ?? []), origin]);
+  }
+  for (const shared of bySecret.values()) {
+    if (shared.length < 2) continue;
+    logger.warn(
+      'upstreams share one header secret: identity headers one of them receives are valid at the ' +
+        'others; give each its own (gateway.upstream_secrets)',
+      { upstreams: shared },
+    );
+  }
 }

@@ -1,4 +1,5 @@
 // createGateway options, validated once (TypeError naming the option: these are caller bugs).
+import { assertSecret } from '../app/identity-headers.ts';
 import { isValidLoginURL } from '../app/login-redirect.ts';
 import type { ProfileSync } from '../app/vestibule.ts';
 import type { FetchLike } from '../lib/outbound.ts';
@@ -15,6 +16,14 @@ export interface GatewayOptions {
   rules: readonly AccessRuleConfig[];
   /** HMAC secret shared with the app (≥ 32 characters). */
   headerSecret: string;
+  /**
+   * Secrets for other upstreams (rules with their own `upstream`), by upstream URL (its origin
+   * counts). Headers signed for one upstream verify wherever the same secret is known: give each
+   * upstream its own, or one app can replay what it received to another (within the signature's
+   * validity). Upstreams not listed use `headerSecret`, with a warning at startup when that makes
+   * two upstreams share one.
+   */
+  upstreamSecrets?: Readonly<Record<string, string>>;
   /** Kratos public API; required unless `sessions` is given. */
   kratosPublicURL?: string;
   /** Share one session resolver (and its cache) with other edge parts. */
@@ -48,6 +57,8 @@ export interface GatewayOptions {
 
 export interface GatewaySettings {
   upstreamURL: URL;
+  /** upstreamSecrets by origin. */
+  upstreamSecrets: ReadonlyMap<string, string>;
   kratosPublicURL?: string;
   defaultDecision: 'deny' | 'allow';
   loginURL: string;
@@ -100,8 +111,19 @@ export function validateGatewayOptions(options: GatewayOptions): GatewaySettings
       throw new TypeError('createGateway: revocation.path must start with "/"');
     revocation = { path, secret };
   }
+  const upstreamSecrets = new Map<string, string>();
+  for (const [url, secret] of Object.entries(options.upstreamSecrets ?? {})) {
+    if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+      throw new TypeError(`createGateway: upstreamSecrets key must be an http(s) URL: ${url}`);
+    }
+    upstreamSecrets.set(
+      new URL(url).origin,
+      assertSecret(secret, `createGateway: upstreamSecrets[${url}]`),
+    );
+  }
   return {
     upstreamURL: new URL(options.upstreamURL),
+    upstreamSecrets,
     kratosPublicURL: options.kratosPublicURL,
     defaultDecision: options.defaultDecision ?? 'deny',
     loginURL,

@@ -46,7 +46,8 @@ export interface PlannerDeps {
   ctx: AuthorizeContext;
   settings: GatewaySettings;
   extraIdentityHeaders: ReadonlySet<string>;
-  secret: string;
+  /** The signing secret for an upstream origin. */
+  secretFor(origin: string): string;
   now: () => number;
 }
 
@@ -62,6 +63,8 @@ interface UpstreamTarget {
   host: string;
   stripPath: string | undefined;
   preserveHost: boolean;
+  /** What identity headers for this upstream are signed with. */
+  secret: string;
 }
 
 export function createPlanner(deps: PlannerDeps): Planner {
@@ -72,7 +75,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
   const upstreamOf = (rule: CompiledRule | undefined): UpstreamTarget => {
     let found = upstreams.get(rule);
     if (!found) {
-      found = upstreamTarget(rule, settings.upstreamURL);
+      found = upstreamTarget(rule, settings.upstreamURL, deps.secretFor);
       upstreams.set(rule, found);
     }
     return found;
@@ -118,7 +121,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
       const { user, rule } = outcome;
       appendSignedIdentityHeaders(
         out,
-        deps.secret,
+        upstream.secret,
         { method: request.method, path },
         user ? identityValues(user) : null,
         deps.now(),
@@ -200,10 +203,15 @@ function renderRuleHeaders(rule: CompiledRule, user: User): string[] {
   return out;
 }
 
-function upstreamTarget(rule: CompiledRule | undefined, defaultURL: URL): UpstreamTarget {
+function upstreamTarget(
+  rule: CompiledRule | undefined,
+  defaultURL: URL,
+  secretFor: (origin: string) => string,
+): UpstreamTarget {
   const base = rule?.upstream ? new URL(rule.upstream.url) : defaultURL;
   return {
     origin: base.origin,
+    secret: secretFor(base.origin),
     prefix: base.pathname.replace(/\/$/, ''),
     host: base.host,
     stripPath: rule?.upstream?.stripPath || undefined,
