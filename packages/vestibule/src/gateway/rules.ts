@@ -98,9 +98,12 @@ export function compileRules(configs: readonly AccessRuleConfig[]): RuleSet {
   // skips the second pass.
   const rulesHaveUpper = rules.some((rule) => /[A-Z]/.test(rule.pattern.source));
   // Whether some rule may match a path ending in `/` (then `/x` must be checked as `/x/` too): a glob
-  // says so in its last character; a regex cannot be read that way, so any regex rule counts.
+  // says so in its last character — `/`, or `*` (`/admin/*` and `/admin/**` match `/admin/`); a
+  // regex cannot be read that way, so any regex rule counts. The root glob `/` matches only `/`.
   const rulesMayEndInSlash = configs.some(
-    (config) => config.regex !== undefined || /.\/$/.test(config.path ?? ''),
+    (config) =>
+      config.regex !== undefined ||
+      (config.path !== undefined && config.path !== '/' && /[/*]$/.test(config.path)),
   );
   const match = (method: string, path: string): CompiledRule | undefined => {
     for (const rule of rules) {
