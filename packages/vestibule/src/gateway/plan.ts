@@ -94,12 +94,15 @@ export function createPlanner(deps: PlannerDeps): Planner {
     req: IncomingMessage,
     request: GatewayRequest,
     outcome: Extract<Outcome, { kind: 'forward' }>,
-  ): ForwardPlan => {
+  ): ForwardPlan | null => {
     const upstream = upstreamOf(outcome.rule);
     let path = request.target;
     if (upstream.stripPath && path.startsWith(upstream.stripPath)) {
       path = path.slice(upstream.stripPath.length) || '/';
       if (!path.startsWith('/')) path = `/${path}`;
+      // Stripping can leave a dot segment the matched path did not have (`/svc../x` → `/../x`):
+      // forwarded under the prefix, it would climb out of it. Only a normal path goes on.
+      if (normaliseTarget(path)?.target !== path) return null;
     }
     path = upstream.prefix + path;
     const out = filterRequestHeaders(req.rawHeaders, filterOptions);
@@ -131,10 +134,12 @@ export function createPlanner(deps: PlannerDeps): Planner {
     return { origin: upstream.origin, path, headers: out };
   };
 
-  const finish = (req: IncomingMessage, request: GatewayRequest, outcome: Outcome): PlanResult =>
-    outcome.kind === 'deny'
-      ? { requestId: request.requestId, decision: outcome.decision }
-      : { requestId: request.requestId, forward: forwardPlan(req, request, outcome) };
+  const finish = (req: IncomingMessage, request: GatewayRequest, outcome: Outcome): PlanResult => {
+    const { requestId } = request;
+    if (outcome.kind === 'deny') return { requestId, decision: outcome.decision };
+    const forward = forwardPlan(req, request, outcome);
+    return forward ? { requestId, forward } : { requestId, decision: badTarget(request) };
+  };
 
   return (req) => {
     const headers = nodeHeaderReader(req.headers);
@@ -144,14 +149,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
     const rule = target ? rules.match(method, target.path) : undefined;
     // A path that another server would route to a different rule is refused, not guessed at.
     if (!target || rules.ambiguous(method, target.path, rule)) {
-      const decision = denyDecision({
-        status: 400,
-        code: 'bad_request_target',
-        message: 'Bad request.',
-        requestId,
-        html: wantsHTML(headers),
-      });
-      return { requestId, decision };
+      return { requestId, decision: badTarget({ requestId, headers }) };
     }
     const request = new PlannedRequest(
       req,
@@ -192,6 +190,16 @@ class PlannedRequest implements GatewayRequest {
       `${forwardedProto(this.req, this.trustProxy)}://${forwardedHost(this.req, this.trustProxy)}`;
     return origin + this.target;
   }
+}
+
+function badTarget(request: { requestId: string; headers: HeaderReader }): Decision {
+  return denyDecision({
+    status: 400,
+    code: 'bad_request_target',
+    message: 'Bad request.',
+    requestId: request.requestId,
+    html: wantsHTML(request.headers),
+  });
 }
 
 /** A rule's template headers for this user, [lower-case name, header-encoded value, …], signed. */

@@ -160,6 +160,34 @@ test('per-rule upstream with strip_path; the signature covers the path the upstr
   }
 });
 
+test('strip_path never leaves a dot segment that would climb out of the upstream prefix', async () => {
+  const other = await startUpstream();
+  const stack = await startStack({
+    rules: [
+      {
+        regex: '/svc.*',
+        mode: 'public',
+        upstream: { url: other.url + '/base', stripPath: '/svc' },
+      },
+    ],
+  });
+  try {
+    // `/svc..` is no dot segment at the edge; after stripping `/svc` it would be `/base/../admin`.
+    for (const target of ['/svc../admin/secret', '/svc.', '/svc./x']) {
+      assert.equal((await fetch(stack.url + target)).status, 400, target);
+    }
+    assert.equal(other.seen.length, 0);
+    assert.equal((await fetch(stack.url + '/svc/items?x=1')).status, 200);
+    assert.deepEqual(
+      other.seen.map((s) => s.url),
+      ['/base/items?x=1'],
+    );
+  } finally {
+    await stack.close();
+    await other.close();
+  }
+});
+
 test('each upstream signs with its own secret: headers one upstream received do not verify at another', async () => {
   const blog = await startUpstream();
   const BLOG_SECRET = 'blog-upstream-secret-0123456789abcdef';
