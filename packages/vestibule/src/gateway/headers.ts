@@ -47,11 +47,43 @@ const IDENTITY_NAMES = new Set([
   'x-http-method',
   'x-method-override',
   // Client-address headers apps read for rate limits, audit logs and allowlists: the edge states the
-  // client address in X-Forwarded-For; a client-sent copy of these would be believed instead.
+  // client address in X-Forwarded-For; a client-sent copy of these would be believed instead
+  // (CDN-style names included: an app written for a CDN trusts them).
   'x-real-ip',
   'x-client-ip',
   'x-cluster-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-originating-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+  'forwarded-for',
+  'x-forwarded',
+  // Host, scheme and prefix headers proxy-aware frameworks build links and redirects from (Spring's
+  // ForwardedHeaderFilter, Werkzeug's ProxyFix, Rack, ASP.NET): the edge states X-Forwarded-Host and
+  // -Proto itself; client-sent variants would poison password-reset links and cached pages.
+  'x-forwarded-prefix',
+  'x-forwarded-scheme',
+  'x-forwarded-protocol',
+  'x-forwarded-ssl',
+  'x-forwarded-server',
+  'x-forwarded-uri',
+  'x-forwarded-path',
+  'x-forwarded-method',
+  'x-original-host',
+  'x-original-uri',
+  'x-original-method',
+  'x-host',
+  'x-scheme',
+  'x-url-scheme',
+  'front-end-https',
 ]);
+
+// First characters of every built-in name: other headers skip the canonicalisation entirely.
+const FIRST_CHARS = new Set(
+  [...IDENTITY_NAMES, ...IDENTITY_PREFIXES].map((name) => name.charCodeAt(0)),
+);
 
 export function canonicalHeaderName(name: string): string {
   return name.toLowerCase().replace(/[_.]/g, '-');
@@ -63,9 +95,8 @@ export function isIdentityHeader(name: string, extra?: ReadonlySet<string>): boo
 
 /** isIdentityHeader for a name that is already lower-cased (the per-request filter has it). */
 function isLowerIdentityHeader(lower: string, extra?: ReadonlySet<string>): boolean {
-  // Hot path: every built-in name starts with x or r; skip the rest unless extra names are set.
-  const first = lower.charCodeAt(0);
-  if (first !== 0x78 && first !== 0x72 && !extra?.size) return false;
+  // Hot path: most names start with a letter no built-in name starts with (a, c…, h, u…).
+  if (!FIRST_CHARS.has(lower.charCodeAt(0)) && !extra?.size) return false;
   const canonical = lower.replace(/[_.]/g, '-');
   if (IDENTITY_NAMES.has(canonical) || extra?.has(canonical)) return true;
   for (const prefix of IDENTITY_PREFIXES) if (canonical.startsWith(prefix)) return true;

@@ -69,7 +69,12 @@ interface UpstreamTarget {
 
 export function createPlanner(deps: PlannerDeps): Planner {
   const { rules, ctx, settings } = deps;
-  const publicOrigin = settings.publicURL ? new URL(settings.publicURL).origin : undefined;
+  const publicURL = settings.publicURL ? new URL(settings.publicURL) : undefined;
+  const publicOrigin = publicURL?.origin;
+  // With a configured public URL the edge knows its own host and scheme: the client's Host header
+  // (or a forwarded one) must not become the X-Forwarded-Host apps build links from.
+  const publicHost = publicURL?.host;
+  const publicProto = publicURL ? (publicURL.protocol === 'https:' ? 'https' : 'http') : undefined;
   const filterOptions: FilterOptions = { extraIdentityHeaders: deps.extraIdentityHeaders };
   const upstreams = new Map<CompiledRule | undefined, UpstreamTarget>();
   const upstreamOf = (rule: CompiledRule | undefined): UpstreamTarget => {
@@ -106,7 +111,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
     }
     path = upstream.prefix + path;
     const out = filterRequestHeaders(req.rawHeaders, filterOptions);
-    const host = forwardedHost(req, settings.trustProxy);
+    const host = publicHost ?? forwardedHost(req, settings.trustProxy);
     out.push('host', upstream.preserveHost && req.headers.host ? req.headers.host : upstream.host);
     const clientIP = req.socket.remoteAddress ?? '';
     const priorFor = settings.trustProxy ? firstHeader(req.headers['x-forwarded-for']) : undefined;
@@ -116,7 +121,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
       'x-forwarded-host',
       host,
       'x-forwarded-proto',
-      forwardedProto(req, settings.trustProxy),
+      publicProto ?? forwardedProto(req, settings.trustProxy),
       'x-request-id',
       request.requestId,
     );

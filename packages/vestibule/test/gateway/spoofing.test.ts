@@ -185,3 +185,32 @@ test('client address spoofing: X-Real-IP, X-Client-IP, X-Cluster-Client-IP never
   );
   assert.ok(seen.headers['x-forwarded-for'], 'the edge still states the client address');
 });
+
+test('CDN client-address and proxy host/scheme/prefix headers never reach the upstream', async () => {
+  const names = [
+    'True-Client-IP',
+    'CF-Connecting-IP',
+    'Fastly-Client-IP',
+    'X-Originating-IP',
+    'X-Forwarded-Prefix',
+    'X-Forwarded-Scheme',
+    'X-Forwarded-Ssl',
+    'X-Forwarded-Server',
+    'X-Forwarded-Uri',
+    'X-Original-Host',
+    'X-Original-URI',
+    'X-Host',
+    'X-Scheme',
+    'Front-End-Https',
+  ];
+  // Also in the spellings CGI-style stacks fold to the same name.
+  const lines = names.flatMap((name) => [`${name}: SPOOF`, `${name.replace(/-/g, '_')}: SPOOF`]);
+  const before = stack.upstream.seen.length;
+  const response = await rawRequest('/static/x', lines);
+  assert.match(response, /^HTTP\/1\.1 200/);
+  const seen = stack.upstream.seen[before]!;
+  assert.deepEqual(
+    seen.rawHeaders.filter((v) => v.includes('SPOOF')),
+    [],
+  );
+});
