@@ -16,8 +16,26 @@ export interface OathkeeperImport {
 export interface OathkeeperImportOptions {
   /** Oathkeeper's `access_rules.matching_strategy`. Default `regexp`, as in Oathkeeper. */
   matchingStrategy?: 'regexp' | 'glob';
+  /**
+   * The edge's public URL (`server.public_url`). Oathkeeper matches `scheme://Host/path`; the edge
+   * serves this one origin, so a rule whose scheme/host part does not match it is skipped (warning).
+   * Without it the scheme/host part is not checked, and a warning says when rules name different hosts.
+   */
+  publicURL?: string;
   /** Used in error messages. */
   source?: string;
+}
+
+interface ImportContext {
+  strategy: 'regexp' | 'glob';
+  source: string;
+  /** `scheme://host[:port]` of the public URL, as Oathkeeper builds it from the request. */
+  origin: string | undefined;
+  warnings: string[];
+  /** scheme/host part of match.url → the rules naming it. */
+  hosts: Map<string, string[]>;
+  /** Rules skipped because their scheme/host does not match the origin. */
+  otherHosts: number;
 }
 
 type Handler = { handler?: unknown; config?: unknown };
@@ -57,20 +75,44 @@ export function importOathkeeperRules(
 ): OathkeeperImport {
   const source = options.source ?? 'oathkeeper rules';
   if (!Array.isArray(document)) throw new ConfigError(source, 'expected a list of access rules');
-  const warnings: string[] = [];
-  const rules = document.map((raw, index) =>
-    importRule(raw, index, options.matchingStrategy ?? 'regexp', source, warnings),
-  );
-  return { rules, warnings };
+  const context: ImportContext = {
+    strategy: options.matchingStrategy ?? 'regexp',
+    source,
+    origin: options.publicURL === undefined ? undefined : originOf(options.publicURL, source),
+    warnings: [],
+    hosts: new Map(),
+    otherHosts: 0,
+  };
+  const rules = document.flatMap((raw, index) => importRule(raw, index, context) ?? []);
+  if (rules.length === 0 && context.otherHosts > 0) {
+    // Every rule is for another origin: almost certainly the wrong file or public_url, and with
+    // default_decision allow it would leave everything open.
+    throw new ConfigError(source, `no rule matches the public origin ${context.origin}`);
+  }
+  if (!context.origin && context.hosts.size > 1) {
+    const named = [...context.hosts].map(([host, keys]) => `${host} (${keys.join(', ')})`);
+    context.warnings.push(
+      `${source}: rules name different hosts: ${named.join('; ')}. Without the public URL the edge ` +
+        'matches only the path, so each rule applies to every host',
+    );
+  }
+  return { rules, warnings: context.warnings };
 }
 
+function originOf(publicURL: string, source: string): string {
+  if (!URL.canParse(publicURL))
+    throw new ConfigError(`${source} publicURL`, 'expected an absolute URL');
+  const url = new URL(publicURL);
+  return `${url.protocol}//${url.host}`; // default port omitted, as browsers omit it from Host
+}
+
+/** One Oathkeeper rule → a gateway rule, or undefined (with a warning) when it cannot apply here. */
 function importRule(
   raw: unknown,
   index: number,
-  strategy: 'regexp' | 'glob',
-  source: string,
-  warnings: string[],
-): AccessRuleConfig {
+  context: ImportContext,
+): AccessRuleConfig | undefined {
+  const { source, warnings } = context;
   if (!raw || typeof raw !== 'object')
     throw new ConfigError(`${source}[${index}]`, 'expected an object');
   const rule = raw as Record<string, unknown>;
@@ -79,14 +121,10 @@ function importRule(
   const match = rule.match as { url?: unknown; methods?: unknown } | undefined;
   if (!match || typeof match.url !== 'string')
     throw new ConfigError(`${key}.match.url`, 'required');
-  const { regex, hostIgnored } = urlPatternToPathRegex(match.url, strategy, key);
-  if (hostIgnored)
-    warnings.push(
-      `${key}: the scheme/host part of match.url is not matched by the edge (it serves one host)`,
-    );
-  const methods = Array.isArray(match.methods) ? match.methods.map(String) : undefined;
+  const pattern = matchPattern(match.url, key, context);
+  const methods = Array.isArray(match.methods) ? match.methods.map(String) : [];
   const { mode, credentials } = modeOf(rule, key);
-  const out: AccessRuleConfig = { id, regex, mode, methods, credentials };
+  const out: AccessRuleConfig = { id, regex: pattern.regex ?? '(?!)', mode, methods, credentials };
   const headers = mutatorHeaders(rule.mutators, key);
   if (headers) out.headers = headers;
   const upstream = rule.upstream as
@@ -97,6 +135,15 @@ function importRule(
       stripPath: typeof upstream.strip_path === 'string' ? upstream.strip_path : undefined,
       preserveHost: upstream.preserve_host === true,
     };
+  }
+  // Checked after the whole rule is validated: Oathkeeper refuses a file with a bad rule anywhere.
+  const skip =
+    pattern.skip ??
+    // Oathkeeper matches the method against match.methods only: an empty list matches nothing.
+    (methods.length === 0 ? 'no match.methods, so Oathkeeper never matches it' : undefined);
+  if (skip) {
+    warnings.push(`${key}: not imported: ${skip}`);
+    return undefined;
   }
   if (Array.isArray(rule.errors) && rule.errors.length) {
     warnings.push(
@@ -167,67 +214,505 @@ function handlerName(value: unknown, key: string): string | undefined {
 }
 
 /**
- * `http://host/api/<.*>` → a regex over the path. Outside `<…>` everything is literal; inside it
- * is a regular expression (strategy regexp) or a glob (strategy glob), as in Oathkeeper.
+ * match.url → the regex the edge matches its path with, or why the rule cannot match on this edge.
+ * With a public origin, the scheme/host part must match it (as Oathkeeper would match the request).
  */
-export function urlPatternToPathRegex(
+function matchPattern(
   url: string,
-  strategy: 'regexp' | 'glob',
   key: string,
-): { regex: string; hostIgnored: boolean } {
-  const schemeEnd = url.indexOf('://');
-  let rest = url;
-  let hostIgnored = false;
-  if (schemeEnd !== -1) {
-    const pathStart = findPathStart(url, schemeEnd + 3);
-    hostIgnored = true;
-    rest = pathStart === -1 ? '/' : url.slice(pathStart);
+  context: ImportContext,
+): { regex?: string; skip?: string } {
+  const segments = splitSegments(url, key);
+  const parts = splitHostAndPath(segments);
+  if (!parts) {
+    if (segments.every((s) => 'literal' in s)) return { skip: 'match.url has no path' };
+    throw new ConfigError(
+      `${key}.match.url`,
+      'cannot tell the host from the path: the path must start with a "/" outside <…>',
+    );
   }
-  if (!rest.startsWith('/') && !rest.startsWith('<'))
-    throw new ConfigError(`${key}.match.url`, 'expected an absolute URL or a path');
-  let regex = '';
-  const parts = rest.split(/(<[^>]*>)/);
-  for (const part of parts) {
-    if (part.startsWith('<') && part.endsWith('>')) {
-      const inner = part.slice(1, -1);
-      regex += strategy === 'regexp' ? `(?:${inner})` : globFragment(inner);
-    } else {
-      regex += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }
+  const regex = compiled(segmentsToRegex(parts.path, context.strategy, key), key);
+  const host = compiled(segmentsToRegex(parts.host, context.strategy, key), key);
+  if (parts.host.length === 0) {
+    return { skip: 'match.url has no scheme://host, which Oathkeeper always matches against' };
   }
+  const hostText = parts.host.map((s) => ('literal' in s ? s.literal : `<${s.pattern}>`)).join('');
+  if (!context.origin) {
+    context.hosts.set(hostText, [...(context.hosts.get(hostText) ?? []), key]);
+    return { regex };
+  }
+  if (!new RegExp(`^(?:${host})$`).test(context.origin)) {
+    context.otherHosts++;
+    return {
+      skip: `its scheme/host ${hostText} does not match the public origin ${context.origin}`,
+    };
+  }
+  return { regex };
+}
+
+function compiled(regex: string, key: string): string {
   try {
     new RegExp(regex);
   } catch (err) {
     throw new ConfigError(`${key}.match.url`, (err as Error).message);
   }
-  return { regex, hostIgnored };
+  return regex;
 }
 
-/** Skip `<…>` in the host part (it may contain `/`) and return where the path starts. */
-function findPathStart(url: string, from: number): number {
-  let depth = 0;
-  for (let i = from; i < url.length; i++) {
-    if (url[i] === '<') depth++;
-    else if (url[i] === '>') depth--;
-    else if (url[i] === '/' && depth === 0) return i;
+// ---------------------------------------------------------------------------------------------
+// match.url → a regex over the edge's path. Oathkeeper matches `scheme://Host` + the *decoded* path
+// (Go's url.URL.Path) against the whole pattern: regexp strategy = ladon's CompileRegex (`^` +
+// QuoteMeta(literal) + `(<inner>)` … `$`, regexp2 in RE2 mode); glob strategy = gobwas/glob over
+// QuoteMeta(literal) + inner, with separators '.' and '/'. The edge matches its normalised path, in
+// which characters other than unreserved ones may still be percent-encoded (target.ts). So each
+// pattern atom is translated into "this character, raw or as its %XX / UTF-8 %XX%XX… encoding", and
+// an atom never matches part of an escape: the imported regex matches an edge path only if
+// Oathkeeper's pattern matches its decoded form. Where we cannot be exact we match less, never more;
+// syntax whose meaning we cannot reproduce is an import error.
+
+type Segment = { literal: string } | { pattern: string };
+
+/** Oathkeeper's (and ladon's) delimiterIndices: first-level `<…>`, nesting counted, unbalanced → error. */
+function splitSegments(url: string, key: string): Segment[] {
+  const out: Segment[] = [];
+  let level = 0;
+  let start = 0;
+  let end = 0;
+  for (let i = 0; i < url.length; i++) {
+    if (url[i] === '<' && ++level === 1) start = i;
+    else if (url[i] === '>') {
+      level--;
+      if (level < 0) throw new ConfigError(`${key}.match.url`, 'unbalanced < >');
+      if (level === 0) {
+        if (start > end) out.push({ literal: url.slice(end, start) });
+        out.push({ pattern: url.slice(start + 1, i) });
+        end = i + 1;
+      }
+    }
   }
-  return -1;
+  if (level !== 0) throw new ConfigError(`${key}.match.url`, 'unbalanced < >');
+  if (end < url.length) out.push({ literal: url.slice(end) });
+  return out;
 }
 
-function globFragment(glob: string): string {
+/**
+ * Split the segments at the first literal `/` after the scheme's `://`: what precedes is matched
+ * against `scheme://host`, the rest against the path. Matching the two halves separately matches a
+ * subset of what the whole pattern matches (a `<…>` in the host could also have eaten part of the path).
+ */
+function splitHostAndPath(segments: Segment[]): { host: Segment[]; path: Segment[] } | undefined {
+  let seenScheme = !segments.some((s) => 'literal' in s && s.literal.includes('://'));
+  for (const [index, segment] of segments.entries()) {
+    if (!('literal' in segment)) continue;
+    let from = 0;
+    if (!seenScheme && segment.literal.includes('://')) {
+      from = segment.literal.indexOf('://') + 3;
+      seenScheme = true;
+    }
+    const slash = segment.literal.indexOf('/', from);
+    if (slash === -1) continue;
+    const host = segments.slice(0, index);
+    const path = segments.slice(index + 1);
+    if (slash > 0) host.push({ literal: segment.literal.slice(0, slash) });
+    path.unshift({ literal: segment.literal.slice(slash) });
+    return { host, path };
+  }
+  return undefined;
+}
+
+/** Segments → a regex source over the edge's (partly percent-encoded) form of the string. */
+function segmentsToRegex(segments: Segment[], strategy: 'regexp' | 'glob', key: string): string {
+  try {
+    if (strategy === 'glob') {
+      const glob = segments
+        .map((s) => ('literal' in s ? quoteGlob(s.literal) : s.pattern))
+        .join('');
+      return globToEncodedRegex(glob);
+    }
+    return segments
+      .map((s) =>
+        'literal' in s ? literalRegex(s.literal) : `(?:${regexToEncodedRegex(s.pattern)})`,
+      )
+      .join('');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`${key}.match.url`, (err as Error).message);
+  }
+}
+
+// --- character sets and their encoded forms ---------------------------------------------------
+
+/** The decoded characters one atom matches: ASCII members, and non-ASCII ones (all but some, or some). */
+interface CharSet {
+  ascii: boolean[];
+  nonASCII: { all: true; except: number[] } | { all: false; only: number[] };
+}
+
+const MAX_LISTED = 256;
+const HEX = '[0-9A-Fa-f]';
+const CONT = `%[89ABab]${HEX}`;
+/** One well-formed UTF-8 sequence of a non-ASCII character, percent-encoded (RFC 3629 §4). */
+const UTF8 = [
+  `%[Cc][2-9A-Fa-f]${CONT}`,
+  `%[Dd]${HEX}${CONT}`,
+  `%[Ee]0%[ABab]${HEX}${CONT}`,
+  `%[Ee][1-9A-Ca-c]${CONT}${CONT}`,
+  `%[Ee][Dd]%[89]${HEX}${CONT}`,
+  `%[Ee][EFef]${CONT}${CONT}`,
+  `%[Ff]0%[9ABab]${HEX}${CONT}${CONT}`,
+  `%[Ff][1-3]${CONT}${CONT}${CONT}`,
+  `%[Ff]4%8${HEX}${CONT}${CONT}`,
+].join('|');
+
+function charSet(members: (c: number) => boolean, nonASCII: CharSet['nonASCII']): CharSet {
+  return { ascii: Array.from({ length: 128 }, (_, c) => members(c)), nonASCII };
+}
+const NONE: CharSet['nonASCII'] = { all: false, only: [] };
+const ALL: CharSet['nonASCII'] = { all: true, except: [] };
+
+function hexDigit(d: number): string {
+  const h = d.toString(16);
+  return /[a-f]/.test(h) ? `[${h.toUpperCase()}${h}]` : h;
+}
+
+/** A non-ASCII code point as its percent-encoded UTF-8 bytes (either hex case). */
+function encodedCodePoint(cp: number): string {
+  return [...Buffer.from(String.fromCodePoint(cp), 'utf8')]
+    .map((b) => `%${hexDigit(b >> 4)}${hexDigit(b & 15)}`)
+    .join('');
+}
+
+/** Characters as a JS class body, runs of three or more as ranges (`a-z`). */
+function classBody(codes: number[]): string {
+  const member = (c: number) => {
+    const ch = String.fromCharCode(c);
+    return /[A-Za-z0-9]/.test(ch) ? ch : `\\${ch}`;
+  };
   let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === '*' && glob[i + 1] === '*') {
-      out += '.*';
-      i++;
-    } else if (ch === '*') out += '[^/]*';
-    else if (ch === '?') out += '[^/]';
-    else if (ch === '{') out += '(?:';
-    else if (ch === '}') out += ')';
-    else if (ch === ',' && out.includes('(?:')) out += '|';
-    else if (ch === '[' || ch === ']') out += ch;
-    else out += ch.replace(/[.+^$()|\\]/g, '\\$&');
+  for (let k = 0; k < codes.length; k++) {
+    let end = k;
+    while (codes[end + 1] === codes[end]! + 1) end++;
+    if (end - k >= 2) {
+      out += `${member(codes[k]!)}-${member(codes[end]!)}`;
+      k = end;
+    } else out += member(codes[k]!);
   }
   return out;
+}
+
+function hexClass(digits: number[]): string {
+  if (digits.length === 16) return HEX;
+  const chars = digits.flatMap((d) => (d < 10 ? [48 + d] : [55 + d, 87 + d])).sort((a, b) => a - b);
+  return chars.length === 1 ? String.fromCharCode(chars[0]!) : `[${classBody(chars)}]`;
+}
+
+// The edge decodes unreserved characters and refuses %2F, %5C and %00 (target.ts), so those never
+// appear as %XX in the path it matches: leaving them out keeps patterns readable.
+const neverEncoded = (c: number) => c === 0 || /[A-Za-z0-9\-._~/\\]/.test(String.fromCharCode(c));
+
+function atomRegex(set: CharSet): string {
+  const alternatives: string[] = [];
+  // Raw characters decode to themselves; a raw `%` is never one (it starts an escape).
+  const raw = set.ascii.flatMap((on, c) => (on && c > 0x20 && c < 0x7f && c !== 0x25 ? [c] : []));
+  if (raw.length === 1) alternatives.push(classBody(raw));
+  else if (raw.length) alternatives.push(`[${classBody(raw)}]`);
+  const triples: string[] = [];
+  for (let hi = 0; hi < 8; hi++) {
+    const lows = [...Array(16).keys()].filter(
+      (lo) => set.ascii[hi * 16 + lo] && !neverEncoded(hi * 16 + lo),
+    );
+    if (lows.length) triples.push(`${hi}${hexClass(lows)}`);
+  }
+  if (triples.length === 1) alternatives.push(`%${triples[0]}`);
+  else if (triples.length) alternatives.push(`%(?:${triples.join('|')})`);
+  if (set.nonASCII.all) {
+    const except = set.nonASCII.except.map(encodedCodePoint);
+    alternatives.push(except.length ? `(?!${except.join('|')})(?:${UTF8})` : UTF8);
+  } else alternatives.push(...set.nonASCII.only.map(encodedCodePoint));
+  if (alternatives.length === 0) return '[]'; // matches nothing
+  return alternatives.length === 1 && raw.length
+    ? alternatives[0]!
+    : `(?:${alternatives.join('|')})`;
+}
+
+function literalRegex(text: string): string {
+  return [...text].map((ch) => literalAtom(ch.codePointAt(0)!)).join('');
+}
+
+function literalAtom(cp: number): string {
+  if (cp >= 0x80) return `(?:${encodedCodePoint(cp)})`;
+  return atomRegex(charSet((c) => c === cp, NONE));
+}
+
+/** Code points lo..hi as a set (a non-ASCII part too large to list is left out: narrower). */
+function rangeSet(
+  lo: number,
+  hi: number,
+): { ascii: number[]; nonASCII: number[] | 'all' | 'many' } {
+  const ascii: number[] = [];
+  for (let c = lo; c <= Math.min(hi, 0x7f); c++) ascii.push(c);
+  const from = Math.max(lo, 0x80);
+  if (hi < from) return { ascii, nonASCII: [] };
+  if (from === 0x80 && hi >= 0x10ffff) return { ascii, nonASCII: 'all' };
+  if (hi - from >= MAX_LISTED) return { ascii, nonASCII: 'many' };
+  return { ascii, nonASCII: Array.from({ length: hi - from + 1 }, (_, i) => from + i) };
+}
+
+/** Positive or negated class from members; what cannot be listed exactly is dropped (narrower). */
+function classSet(
+  ranges: Array<[number, number]>,
+  negated: boolean,
+  shorthand: boolean[] | undefined,
+): CharSet {
+  const ascii = new Set<number>();
+  let nonASCII: number[] = [];
+  let inexact = false; // some non-ASCII members unknown (too many, or Unicode-aware shorthands)
+  let allNonASCII = false;
+  for (const [lo, hi] of ranges) {
+    const part = rangeSet(lo, hi);
+    part.ascii.forEach((c) => ascii.add(c));
+    if (part.nonASCII === 'all') allNonASCII = true;
+    else if (part.nonASCII === 'many') inexact = true;
+    else nonASCII = nonASCII.concat(part.nonASCII);
+  }
+  if (shorthand) {
+    shorthand.forEach((on, c) => on && ascii.add(c));
+    inexact = true;
+  }
+  if (!negated) {
+    return charSet((c) => ascii.has(c), allNonASCII ? ALL : { all: false, only: nonASCII });
+  }
+  if (allNonASCII) return charSet((c) => !ascii.has(c), NONE);
+  if (inexact || nonASCII.length > MAX_LISTED) return charSet((c) => !ascii.has(c), NONE);
+  return charSet((c) => !ascii.has(c), { all: true, except: nonASCII });
+}
+
+// --- gobwas/glob v0.2.3 -------------------------------------------------------------------------
+
+const GLOB_SPECIALS = '*?\\[]{}';
+/** gobwas glob.QuoteMeta, which Oathkeeper applies to the text outside `<…>`. */
+function quoteGlob(text: string): string {
+  return [...text].map((ch) => (GLOB_SPECIALS.includes(ch) ? `\\${ch}` : ch)).join('');
+}
+
+const SEPARATORS = new Set([0x2e, 0x2f]); // Oathkeeper: glob.Compile(pattern, '.', '/')
+// gobwas v0.2.3 measures some fixed-length parts in bytes where it means characters, so it misses
+// matches around multi-byte characters: glob atoms match ASCII only (less than gobwas, never more).
+const ANY_BUT_SEPARATOR = (): CharSet => charSet((c) => !SEPARATORS.has(c), NONE);
+const ANYTHING = (): CharSet => charSet(() => true, NONE);
+
+/**
+ * A gobwas glob → regex over the encoded path. Follows gobwas's lexer: `*` (no separator), `**`,
+ * `?` (one non-separator), `[abc]` / `[!abc]` (one list, any character incl. separators; `^` is
+ * an ordinary member), `[a-z]` / `[!a-z]` (one range), `{a,b}` (nestable), `\` escapes. What
+ * gobwas rejects is rejected; an unclosed `{` (which gobwas silently closes) too.
+ */
+export function globToEncodedRegex(glob: string): string {
+  if ([...glob].some((ch) => ch.codePointAt(0)! > 0x7f)) {
+    throw new Error(`glob: non-ASCII characters in ${glob}`);
+  }
+  const chars = [...glob];
+  let i = 0;
+  let depth = 0;
+  const fail = (why: string) => new Error(`glob: ${why} in ${glob}`);
+  // Each sequence also says whether it is plain text (what may stand in a {…} alternative).
+  const sequence = (): { regex: string; text: boolean } => {
+    let regex = '';
+    let text = true;
+    while (i < chars.length) {
+      const ch = chars[i]!;
+      if (depth > 0 && (ch === ',' || ch === '}')) break;
+      i++;
+      if (ch === '\\') {
+        if (i >= chars.length) throw fail('trailing "\\"');
+        regex += literalAtom(chars[i++]!.codePointAt(0)!);
+        continue;
+      }
+      if (ch !== '{' && ch !== '[' && ch !== '?' && ch !== '*') {
+        regex += literalAtom(ch.codePointAt(0)!);
+        continue;
+      }
+      text = false;
+      if (ch === '{') regex += alternatives();
+      else if (ch === '[') regex += atomRegex(globClass());
+      else if (ch === '?') regex += atomRegex(ANY_BUT_SEPARATOR());
+      else if (chars[i] !== '*') regex += `${atomRegex(ANY_BUT_SEPARATOR())}*`;
+      else if (chars[i + 1] === '*') throw fail('"***" (gobwas matches it inconsistently)');
+      else {
+        i++;
+        regex += `${atomRegex(ANYTHING())}*`;
+      }
+    }
+    return { regex, text };
+  };
+  // gobwas v0.2.3 mismatches alternatives that hold wildcards, classes or nothing ({a*,b}, {,x}):
+  // only plain, non-empty text alternatives are accepted.
+  const alternatives = (): string => {
+    depth++;
+    const list = [sequence()];
+    while (chars[i] === ',') {
+      i++;
+      list.push(sequence());
+    }
+    if (chars[i] !== '}') throw fail('unclosed "{"');
+    i++;
+    depth--;
+    if (list.some((a) => !a.text || a.regex === '')) {
+      throw fail('{…} alternatives must be plain, non-empty text');
+    }
+    return `(?:${list.map((a) => a.regex).join('|')})`;
+  };
+  const globClass = (): CharSet => {
+    let negated = false;
+    if (chars[i] === '!') {
+      negated = true;
+      i++;
+    }
+    if (i >= chars.length) throw fail('unclosed "["');
+    if (chars[i + 1] === '-') {
+      const lo = chars[i]!.codePointAt(0)!;
+      const hiChar = chars[i + 2];
+      if (hiChar === undefined) throw fail('unclosed "["');
+      const hi = hiChar.codePointAt(0)!;
+      if (chars[i + 3] !== ']') throw fail('a range must be one lo-hi pair');
+      if (hi < lo) throw fail(`range ${chars[i]}-${hiChar} is reversed`);
+      i += 4;
+      return { ...classSet([[lo, hi]], negated, undefined), nonASCII: NONE };
+    }
+    const members: number[] = [];
+    while (i < chars.length && chars[i] !== ']') {
+      if (chars[i] === '\\') i++;
+      if (i < chars.length) members.push(chars[i++]!.codePointAt(0)!);
+    }
+    if (chars[i] !== ']') throw fail('unclosed "["');
+    if (!members.length) throw fail('empty "[]"');
+    i++;
+    const ranges = members.map((c): [number, number] => [c, c]);
+    return { ...classSet(ranges, negated, undefined), nonASCII: NONE };
+  };
+  return sequence().regex;
+}
+
+// --- regexp (regexp2 in RE2 mode, as ladon compiles it) -----------------------------------------
+
+const DIGIT = (c: number) => c >= 0x30 && c <= 0x39;
+const WORD = (c: number) =>
+  DIGIT(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+// Only what both RE2 and .NET count as space; \v and Unicode spaces differ, so are left out.
+const SPACE = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+const SHORTHANDS: Record<string, (c: number) => boolean> = { d: DIGIT, w: WORD, s: SPACE };
+const CONTROL_ESCAPES: Record<string, number> = { t: 9, n: 10, v: 11, f: 12, r: 13 };
+
+/**
+ * One `<…>` regular expression → regex over the encoded path. Supported: literals, `.`, classes
+ * (ranges, negation, `\d \w \s` and their negations, ASCII-only as in RE2), groups (capturing,
+ * `(?:`, named), `|`, greedy and lazy quantifiers, `\xHH`, `\uHHHH`, `\t \n \v \f \r`, escaped
+ * punctuation. Refused: anchors (`^ $ \A \z \b` — they would anchor at the path, not the URL),
+ * lookaround, backreferences, inline flags, `\p{…}`, POSIX classes, class subtraction, other escapes.
+ */
+export function regexToEncodedRegex(source: string): string {
+  const chars = [...source];
+  let i = 0;
+  let depth = 0;
+  const fail = (why: string) => new Error(`regexp: ${why} in ${source}`);
+  let out = '';
+  while (i < chars.length) {
+    const ch = chars[i++]!;
+    if (ch === '(') {
+      if (chars[i] === '?') {
+        const named = /^\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(chars.slice(i).join(''));
+        if (chars[i + 1] === ':') i += 2;
+        else if (named) i += [...named[0]].length;
+        else throw fail(`unsupported group "(${chars.slice(i, i + 3).join('')}"`);
+      }
+      depth++;
+      out += '(?:';
+    } else if (ch === ')') {
+      if (--depth < 0) throw fail('unbalanced ")"');
+      out += ')';
+    } else if (ch === '|') out += '|';
+    else if (ch === '*' || ch === '+' || ch === '?') {
+      out += ch;
+      if (chars[i] === '?') out += chars[i++];
+    } else if (ch === '{' && /^\d+(,\d*)?\}/.test(chars.slice(i).join(''))) {
+      const quantifier = /^\d+(,\d*)?\}/.exec(chars.slice(i).join(''))![0];
+      i += quantifier.length;
+      out += `{${quantifier}`;
+      if (chars[i] === '?') out += chars[i++];
+    } else if (ch === '.') out += atomRegex(charSet((c) => c !== 0x0a, ALL));
+    else if (ch === '[') out += atomRegex(regexClass());
+    else if (ch === '^' || ch === '$')
+      throw fail(`anchor "${ch}" (Oathkeeper anchors the whole URL)`);
+    else if (ch === '\\') {
+      const escape = regexEscape();
+      out += typeof escape === 'number' ? literalAtom(escape) : atomRegex(escape);
+    } else out += literalAtom(ch.codePointAt(0)!);
+  }
+  if (depth !== 0) throw fail('unbalanced "("');
+  return out;
+
+  function regexEscape(): number | CharSet {
+    const ch = chars[i++];
+    if (ch === undefined) throw fail('trailing "\\"');
+    const shorthand = SHORTHANDS[ch.toLowerCase()];
+    if (shorthand) {
+      return ch === ch.toLowerCase()
+        ? charSet(shorthand, NONE)
+        : charSet((c) => !shorthand(c) && !(ch === 'S' && c === 0x0b), NONE);
+    }
+    if (ch in CONTROL_ESCAPES) return CONTROL_ESCAPES[ch]!;
+    const hex = ch === 'x' ? 2 : ch === 'u' ? 4 : 0;
+    if (hex) {
+      const digits = chars.slice(i, i + hex).join('');
+      if (!new RegExp(`^[0-9A-Fa-f]{${hex}}$`).test(digits)) throw fail(`bad "\\${ch}" escape`);
+      i += hex;
+      return Number.parseInt(digits, 16);
+    }
+    if (/[A-Za-z0-9]/.test(ch)) throw fail(`unsupported escape "\\${ch}"`);
+    return ch.codePointAt(0)!;
+  }
+
+  function regexClass(): CharSet {
+    let negated = false;
+    if (chars[i] === '^') {
+      negated = true;
+      i++;
+    }
+    const ranges: Array<[number, number]> = [];
+    let shorthand: boolean[] | undefined;
+    let first = true;
+    for (;;) {
+      const ch = chars[i];
+      if (ch === undefined) throw fail('unclosed "["');
+      if (ch === ']' && !first) break;
+      first = false;
+      if (ch === '[' && chars[i + 1] === ':') throw fail('POSIX classes are not supported');
+      if (ch === '-' && chars[i + 1] === '[') throw fail('class subtraction is not supported');
+      i++;
+      let lo: number;
+      if (ch === '\\') {
+        const escape = regexEscape();
+        if (typeof escape !== 'number') {
+          shorthand ??= Array<boolean>(128).fill(false);
+          escape.ascii.forEach((on, c) => on && (shorthand![c] = true));
+          continue;
+        }
+        lo = escape;
+      } else lo = ch.codePointAt(0)!;
+      if (chars[i] === '-' && chars[i + 1] !== undefined && chars[i + 1] !== ']') {
+        i++;
+        const hiChar = chars[i++]!;
+        let hi = hiChar.codePointAt(0)!;
+        if (hiChar === '\\') {
+          const escape = regexEscape();
+          if (typeof escape !== 'number') throw fail('a class shorthand cannot end a range');
+          hi = escape;
+        } else if (hiChar === '[') throw fail('"[" in a class is ambiguous');
+        if (hi < lo) throw fail('reversed range');
+        ranges.push([lo, hi]);
+      } else ranges.push([lo, lo]);
+    }
+    i++;
+    return classSet(ranges, negated, shorthand);
+  }
 }
