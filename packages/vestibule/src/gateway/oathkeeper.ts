@@ -507,7 +507,7 @@ const ANYTHING = (): CharSet => charSet(() => true, NONE);
  * an ordinary member), `[a-z]` / `[!a-z]` (one range), `{a,b}` (nestable), `\` escapes. What
  * gobwas rejects is rejected; an unclosed `{` (which gobwas silently closes) too.
  */
-export function globToEncodedRegex(glob: string): string {
+function globToEncodedRegex(glob: string): string {
   if ([...glob].some((ch) => ch.codePointAt(0)! > 0x7f)) {
     throw new Error(`glob: non-ASCII characters in ${glob}`);
   }
@@ -610,7 +610,7 @@ const CONTROL_ESCAPES: Record<string, number> = { t: 9, n: 10, v: 11, f: 12, r: 
  * punctuation. Refused: anchors (`^ $ \A \z \b` — they would anchor at the path, not the URL),
  * lookaround, backreferences, inline flags, `\p{…}`, POSIX classes, class subtraction, other escapes.
  */
-export function regexToEncodedRegex(source: string): string {
+function regexToEncodedRegex(source: string): string {
   const chars = [...source];
   let i = 0;
   let depth = 0;
