@@ -146,6 +146,8 @@ async function gatewayRules(
   if (!config.gateway.oathkeeper_rules_file) return own;
   const imported = await loadOathkeeperRulesFile(config.gateway.oathkeeper_rules_file, {
     matchingStrategy: config.gateway.oathkeeper_matching_strategy,
+    // Rules written for another host must not apply here (Oathkeeper matches the whole URL).
+    publicURL: config.server.public_url,
   });
   for (const warning of imported.warnings) logger.warn('oathkeeper rule import', { warning });
   return [...own, ...imported.rules];
