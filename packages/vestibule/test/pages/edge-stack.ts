@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { CookieJar } from 'tough-cookie';
+import { request } from 'undici';
 import { createIdentityServer, defaultConfig } from '@vestibule/identity-server';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { createOryProxy } from '../../src/proxy/index.ts';
@@ -113,16 +114,34 @@ function newBrowser(edgeURL: string) {
     const cookie = await jar.getCookieString(url);
     if (cookie) headers.set('cookie', cookie);
     headers.set('accept', 'text/html');
+    // What a browser says about a navigation the user made on this site (links, forms, redirects).
+    if (!headers.has('sec-fetch-site')) {
+      headers.set('sec-fetch-site', 'same-origin');
+      headers.set('sec-fetch-mode', 'navigate');
+      headers.set('sec-fetch-dest', 'document');
+    }
     let body = init.body;
     if (init.form) {
       headers.set('content-type', 'application/x-www-form-urlencoded');
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(url, {
-      method: init.method ?? 'GET',
-      headers,
-      body,
-      redirect: 'manual',
+    // undici's request, not fetch: fetch always sends `Sec-Fetch-Mode: cors`, which no browser
+    // navigation does, and the pages read it (logout ends the session only on a real navigation).
+    const raw = await request(url, {
+      method: (init.method ?? 'GET') as 'GET',
+      headers: Object.fromEntries(headers),
+      body: body as string | undefined,
+    });
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(raw.headers)) {
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (v !== undefined) responseHeaders.append(name, v);
+      }
+    }
+    const bytes = Buffer.from(await raw.body.arrayBuffer());
+    const response = new Response([204, 304].includes(raw.statusCode) ? null : bytes, {
+      status: raw.statusCode,
+      headers: responseHeaders,
     });
     for (const c of response.headers.getSetCookie()) await jar.setCookie(c, url);
     return response;
