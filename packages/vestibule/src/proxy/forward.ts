@@ -52,7 +52,9 @@ export async function exchange(
     settings.logger.warn('kratos exchange failed', {
       requestId: ctx.requestId,
       status,
-      upstream: ctx.upstreamURL,
+      // The path only: queries here carry one-time secrets (recovery and logout tokens, OIDC codes)
+      // that a failed exchange never redeemed.
+      upstream: ctx.upstreamURL.split('?')[0],
       err,
     });
     return ownErrorResponse(status, ctx.requestId, ctx.accept);

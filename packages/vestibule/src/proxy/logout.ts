@@ -9,7 +9,8 @@ export type LogoutKind = LogoutEvent['kind'];
 export function logoutKindOf(method: string, segments: readonly string[]): LogoutKind | undefined {
   const path = segments.join('/');
   // Browser: GET /self-service/logout?token=… → 303 (JSON clients: 204). Native: DELETE …/logout/api.
-  if (method === 'GET' && path === 'self-service/logout') return 'logout';
+  // HEAD too: servers that route HEAD to the GET handler (the embedded one does) log out on it.
+  if ((method === 'GET' || method === 'HEAD') && path === 'self-service/logout') return 'logout';
   if (method === 'DELETE' && path === 'self-service/logout/api') return 'logout';
   // DELETE /sessions revokes the caller's *other* sessions; DELETE /sessions/{id} one of them.
   if (method === 'DELETE' && path === 'sessions') return 'other-sessions-revoked';
@@ -46,7 +47,9 @@ export function logoutEvent(
     kind,
     ...(cookie ? { cookie } : {}),
     ...(sessionToken ? { sessionToken } : {}),
-    ...(kind === 'session-revoked' ? { sessionId: input.segments[1] } : {}),
+    // Session ids are UUIDs, which Kratos accepts in either case but stores (and the cache keeps)
+    // in lower case: the cache must evict the id it holds.
+    ...(kind === 'session-revoked' ? { sessionId: input.segments[1]?.toLowerCase() } : {}),
     requestId: input.requestId,
   };
 }
