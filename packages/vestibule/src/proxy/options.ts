@@ -61,17 +61,31 @@ export interface OryProxyOptions {
   doubleSubmit?: DoubleSubmitOptions | false;
   /** Largest JSON/HTML body rewritten (a larger one is a 502, never passed through unrewritten). */
   maxRewriteBytes?: number;
+  /**
+   * Largest request body forwarded to Kratos, in bytes (a larger one is the proxy's own 413, before
+   * Kratos sees it). Default {@link DEFAULT_MAX_REQUEST_BODY_BYTES}. Keep it at or below what Kratos
+   * accepts: a body Kratos refuses mid-upload ends in a closed connection, which reads as a 502.
+   */
+  maxRequestBodyBytes?: number;
   /** Clock for the double-submit window (tests pass a fake one). Default `performance.now`. */
   now?: () => number;
 }
 
 /**
- * Default in-cluster Kratos names: the Ory Helm chart's service names (`ory-kratos`,
- * `ory-kratos-public`, `ory-kratos-admin`...), alone or as `<service>.<namespace>.svc[.cluster.local]`.
- * Public names like `ory-kratos.example.com` do not match: rewriting a real public host is wrong.
+ * Default in-cluster Kratos names: the Ory Helm chart's service names for a release named `ory` or
+ * `kratos` (`ory-kratos-public`, `kratos-public`, `kratos-admin`...) and the compose service `kratos`,
+ * alone or as `<service>.<namespace>.svc[.cluster.local]`. Public names like `kratos.example.com` do
+ * not match: rewriting a real public host is wrong. (The short `<service>.<namespace>` form is not
+ * matched either: `kratos.dev` could be a public host. Set `kratos.in_cluster_pattern` for it.)
  */
 export const DEFAULT_IN_CLUSTER_HOST =
-  /^ory-kratos(?:-[a-z0-9-]+)?(?:\.[a-z0-9-]+\.svc(?:\.cluster\.local)?)?$/;
+  /^(?:ory-)?kratos(?:-[a-z0-9-]+)?(?:\.[a-z0-9-]+\.svc(?:\.cluster\.local)?)?$/;
+
+/**
+ * 1 MiB: the embedded identity server's own `body_limit_bytes` default. Self-service submissions
+ * (credentials, traits, WebAuthn/passkey responses, settings) are a few KiB; this leaves ample room.
+ */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 export interface ResolvedProxyOptions {
   kratosURL: URL;
@@ -89,6 +103,7 @@ export interface ResolvedProxyOptions {
   onLogout?: (event: LogoutEvent) => void | Promise<void>;
   doubleSubmit: { windowMs: number; maxEntries: number } | false;
   maxRewriteBytes: number;
+  maxRequestBodyBytes: number;
   now: () => number;
 }
 
@@ -113,6 +128,14 @@ function positiveInt(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 3_600_000) {
     fail(option, 'must be a positive integer (milliseconds or a count)');
+  }
+  return value;
+}
+
+function byteLimit(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 2 ** 30) {
+    fail(option, 'must be a positive integer number of bytes, at most 1 GiB');
   }
   return value;
 }
@@ -216,6 +239,11 @@ export function resolveProxyOptions(options: OryProxyOptions): ResolvedProxyOpti
     onLogout: optionalFunction('onLogout', options.onLogout),
     doubleSubmit: doubleSubmitOf(options.doubleSubmit),
     maxRewriteBytes: positiveInt('maxRewriteBytes', options.maxRewriteBytes, 2 * 1024 * 1024),
+    maxRequestBodyBytes: byteLimit(
+      'maxRequestBodyBytes',
+      options.maxRequestBodyBytes,
+      DEFAULT_MAX_REQUEST_BODY_BYTES,
+    ),
     now: optionalFunction('now', options.now) ?? (() => performance.now()),
   });
 }

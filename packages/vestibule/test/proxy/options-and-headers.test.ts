@@ -46,20 +46,29 @@ describe('createOryProxy option validation', () => {
     await proxy.close();
   });
 
-  test('default in-cluster pattern: Helm service names, not public look-alikes', () => {
+  test('default in-cluster pattern: Helm and compose service names, not public look-alikes', () => {
     for (const host of [
       'ory-kratos',
       'ory-kratos-public',
       'ory-kratos-public.auth.svc',
       'ory-kratos-public.auth.svc.cluster.local',
+      // `helm install kratos ory/kratos` and the compose service name.
+      'kratos',
+      'kratos-public',
+      'kratos-admin.auth.svc.cluster.local',
+      'kratos-public.auth.svc',
     ]) {
       assert.ok(DEFAULT_IN_CLUSTER_HOST.test(host), host);
     }
     for (const host of [
       'ory-kratos.example.com',
-      'kratos',
+      'kratos.example.com',
+      'kratos.dev',
       'evil-ory-kratos',
+      'evil-kratos',
+      'mykratos',
       'ory-kratos.evil.com',
+      'kratos-public.evil.com',
     ]) {
       assert.ok(!DEFAULT_IN_CLUSTER_HOST.test(host), host);
     }

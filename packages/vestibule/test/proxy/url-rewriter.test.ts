@@ -115,13 +115,16 @@ const KRATOS_ORIGINS = [
   'http://ory-kratos:4433',
   'http://ory-kratos-public.ns.svc.cluster.local',
   'http://ory-kratos-admin:80',
+  'http://kratos:4433',
+  'http://kratos-public.auth.svc:4433',
 ];
 const OTHER_ORIGINS = [
   'https://challenges.cloudflare.com',
   'https://auth.example.com',
   'http://127.0.0.1:4434',
   'https://ory-kratos.example.com',
-  'http://kratos:4433',
+  'https://kratos.example.com',
+  'http://mykratos:4433',
   'https://evil.example',
 ];
 // No dot segments (`.`, `..`, also spelt with %2e): the URL parser resolves them, and a `..` can walk
