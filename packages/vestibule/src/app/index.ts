@@ -19,5 +19,5 @@ export type {
 export * from './identity-headers.ts';
 export { denyDecision, loginRedirectDecision, toResponse, wantsHTML } from './responses.ts';
 export type { Decision } from './responses.ts';
-export { checkLoginLoop, LOOP_COOKIE } from './login-loop.ts';
+export { checkLoginLoop, LOOP_COOKIE, loopCookieName } from './login-loop.ts';
 export { KratosUnavailable } from '../lib/errors.ts';

@@ -15,12 +15,22 @@ export interface LoopCheck {
   setCookie: string;
 }
 
+/**
+ * Over https the counter is a `__Host-` cookie: browsers only accept one that this very host set
+ * (Secure, Path=/, no Domain), so a sibling subdomain cannot plant `=999` to stop every login
+ * redirect (cookie tossing).
+ */
+export function loopCookieName(secure: boolean): string {
+  return secure ? `__Host-${LOOP_COOKIE}` : LOOP_COOKIE;
+}
+
 export function checkLoginLoop(headers: HeaderReader, options: { secure: boolean }): LoopCheck {
-  const current = Number.parseInt(readCookie(headers.get('cookie'), LOOP_COOKIE) ?? '0', 10);
+  const name = loopCookieName(options.secure);
+  const current = Number.parseInt(readCookie(headers.get('cookie'), name) ?? '0', 10);
   const count = Number.isFinite(current) && current > 0 ? current : 0;
   const attributes = `Path=/; Max-Age=${WINDOW_SECONDS}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
   return {
     exceeded: count >= MAX_REDIRECTS,
-    setCookie: `${LOOP_COOKIE}=${count + 1}; ${attributes}`,
+    setCookie: `${name}=${count + 1}; ${attributes}`,
   };
 }

@@ -53,18 +53,22 @@ test('browsers get a 303 to login with return_to, aal=aal2 for the second factor
     plain.headers.location,
     `/login?return_to=${encodeURIComponent('https://app.example/notes?page=2')}`,
   );
-  assert.match(String(plain.headers['set-cookie']), /^vestibule_login_redirects=1;.*; Secure$/);
+  assert.match(
+    String(plain.headers['set-cookie']),
+    /^__Host-vestibule_login_redirects=1; Path=\/;.*; Secure$/,
+  );
   const aal2 = loginRedirectOrRefusal(input({ secondFactor: true, loginURL: '/login?flow=x' }));
   assert.equal(
     aal2.headers.location,
     `/login?flow=x&aal=aal2&return_to=${encodeURIComponent('https://app.example/notes?page=2')}`,
   );
   const http = loginRedirectOrRefusal(input({ returnTo: () => 'http://app.test/notes' }));
+  assert.match(String(http.headers['set-cookie']), /^vestibule_login_redirects=1;/);
   assert.doesNotMatch(String(http.headers['set-cookie']), /Secure/);
 });
 
 test('after 3 rounds the loop guard answers 401 session_not_visible instead of redirecting', () => {
-  const headers = headersOf({ cookie: 'vestibule_login_redirects=3' });
+  const headers = headersOf({ cookie: '__Host-vestibule_login_redirects=3' });
   for (const secondFactor of [false, true]) {
     const page = loginRedirectOrRefusal(input({ headers, secondFactor }));
     assert.equal(page.status, 401);
@@ -72,10 +76,17 @@ test('after 3 rounds the loop guard answers 401 session_not_visible instead of r
     assert.match(page.body, /could not confirm your sign-in/);
   }
   const third = loginRedirectOrRefusal(
-    input({ headers: headersOf({ cookie: 'vestibule_login_redirects=2' }) }),
+    input({ headers: headersOf({ cookie: '__Host-vestibule_login_redirects=2' }) }),
   );
   assert.equal(third.status, 303);
-  assert.match(String(third.headers['set-cookie']), /^vestibule_login_redirects=3;/);
+  assert.match(String(third.headers['set-cookie']), /^__Host-vestibule_login_redirects=3;/);
+});
+
+test('over https a counter planted without the __Host- prefix (cookie tossing from a subdomain) is ignored', () => {
+  const tossed = headersOf({ cookie: 'vestibule_login_redirects=999' });
+  const page = loginRedirectOrRefusal(input({ headers: tossed }));
+  assert.equal(page.status, 303, 'still redirects to login');
+  assert.match(String(page.headers['set-cookie']), /^__Host-vestibule_login_redirects=1;/);
 });
 
 test('login URLs: same-origin paths or absolute http(s) URLs; protocol-relative and script URLs are refused at startup', async () => {
