@@ -89,11 +89,15 @@ describe('JSON body rewriter', () => {
     });
   });
 
-  test('keeps Go’s HTML-safe escaping and a `__proto__` key as data', () => {
+  test('a rewritten URL gets Go’s HTML-safe escaping; other strings keep their bytes; `__proto__` stays data', () => {
     const text = `{"__proto__":{"x":1},"ui":{"action":"${KRATOS}/a?x=<b>&y"},"m":"<script>"}`;
     const out = rewriteJSONBody(text, rewriter, PUBLIC);
     assert.ok(out.changed);
-    assert.doesNotMatch(out.text, /[<>&]/);
+    assert.equal(
+      out.text,
+      `{"__proto__":{"x":1},"ui":{"action":"${PUBLIC}/api/ory/a?x=%3Cb%3E\\u0026y"},"m":"<script>"}`,
+      'only the rewritten string is re-encoded (Kratos itself never sends a raw <)',
+    );
     const parsed = JSON.parse(out.text) as Record<string, unknown>;
     assert.deepEqual(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value, { x: 1 });
   });
