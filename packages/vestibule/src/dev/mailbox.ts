@@ -14,7 +14,15 @@ export interface DevMailboxOptions {
   timeoutMs?: number;
   /** How many messages the list shows (newest first). Default 100. */
   limit?: number;
+  /**
+   * Hosts (`host[:port]`) the page answers on besides loopback names (localhost, 127.0.0.1, [::1]):
+   * the edge's public host. Any other Host is refused, because a DNS-rebinding page (a name the
+   * attacker points at 127.0.0.1) would otherwise be same-origin with it and read every code.
+   */
+  allowedHosts?: readonly string[];
 }
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export type DevMailboxHandler = (request: Request) => Promise<Response | null>;
 
@@ -45,6 +53,7 @@ export function createDevMailbox(options: DevMailboxOptions): DevMailboxHandler 
   const prefix = (options.prefix ?? '/dev/mailbox').replace(/\/+$/, '');
   if (!prefix.startsWith('/')) throw new TypeError('createDevMailbox: prefix must start with "/"');
   const limit = options.limit ?? 100;
+  const allowedHosts = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
 
   async function adminGet(path: string): Promise<Response> {
     const url = new URL(path, admin);
@@ -84,6 +93,12 @@ export function createDevMailbox(options: DevMailboxOptions): DevMailboxHandler 
   return async (request) => {
     const url = new URL(request.url);
     if (url.pathname !== prefix && !url.pathname.startsWith(prefix + '/')) return null;
+    if (!LOOPBACK.has(url.hostname) && !allowedHosts.has(url.host.toLowerCase())) {
+      return new Response('Misdirected Request: the dev mailbox answers on its own host only.\n', {
+        status: 421,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+      });
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return new Response('Method Not Allowed', { status: 405, headers: { allow: 'GET, HEAD' } });
     }

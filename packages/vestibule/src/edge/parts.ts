@@ -98,7 +98,10 @@ export async function buildEdgeParts(
 
   const mounts: EdgeMount[] = [];
   if (config.dev.mailbox && config.kratos.admin_url) {
-    const mailbox = createDevMailbox({ kratosAdminURL: config.kratos.admin_url });
+    const mailbox = createDevMailbox({
+      kratosAdminURL: config.kratos.admin_url,
+      allowedHosts: [new URL(config.server.public_url).host],
+    });
     mounts.push({
       matches: (p) => p === '/dev/mailbox' || p.startsWith('/dev/mailbox/'),
       handle: async (request) =>

@@ -19,6 +19,7 @@ function stack(options: { dev?: boolean } = { dev: true }) {
   const seen: string[] = [];
   const mailbox = createDevMailbox({
     kratosAdminURL: 'http://kratos-admin.internal:4434',
+    allowedHosts: ['edge.test'],
     fetch: (input, init) => {
       const request = new Request(input, init);
       seen.push(request.url);
@@ -106,9 +107,37 @@ test('a redacting Kratos (no --dev) and an unreachable one give clear pages, not
     kratosAdminURL: 'http://127.0.0.1:9',
     fetch: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')),
   });
-  const res = await down(new Request('http://edge.test/dev/mailbox'));
+  const res = await down(new Request('http://localhost:4000/dev/mailbox'));
   assert.equal(res?.status, 502);
   const text = await res!.text();
   assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1/);
   assert.throws(() => createDevMailbox({ kratosAdminURL: 'not a url' }), TypeError);
+});
+
+test('answers only on loopback names and the allowed host (DNS rebinding cannot read the codes)', async () => {
+  const { courier, seen } = stack();
+  await courier.queueEmail('recovery_code_valid', { to: 'ada@example.org', code: '123456' });
+  const mailbox = createDevMailbox({
+    kratosAdminURL: 'http://kratos-admin.internal:4434',
+    allowedHosts: ['app.example:4000'],
+    fetch: () => Promise.resolve(Response.json([])),
+  });
+  for (const origin of [
+    'http://evil.example:4000',
+    'http://app.example:4001',
+    'http://127.0.0.2:4000',
+  ]) {
+    const res = await mailbox(new Request(`${origin}/dev/mailbox`));
+    assert.equal(res?.status, 421, origin);
+  }
+  for (const origin of [
+    'http://localhost:4000',
+    'http://127.0.0.1:4455',
+    'http://[::1]:4000',
+    'http://APP.example:4000',
+  ]) {
+    const res = await mailbox(new Request(`${origin}/dev/mailbox`));
+    assert.equal(res?.status, 200, origin);
+  }
+  assert.equal(seen.length, 0);
 });
