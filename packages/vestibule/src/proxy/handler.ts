@@ -11,11 +11,12 @@ import {
 import type { ResponseSnapshot } from './double-submit.ts';
 import { exchange, type ExchangeContext, type ExchangeSettings } from './forward.ts';
 import { createTransport } from './transport.ts';
-import { upstreamHeaderRecord } from './headers.ts';
+import { declaredContentLength, upstreamHeaderRecord } from './headers.ts';
 import { logoutEvent, logoutKindOf } from './logout.ts';
 import { resolveProxyOptions, type OryProxyOptions, type ResolvedProxyOptions } from './options.ts';
 import { decideProxyPath, rawPathOf } from './path.ts';
 import { resolvePublicOrigin, trustedForwardedFor } from './public-origin.ts';
+import { MeteredBody } from './request-body.ts';
 import { ownErrorResponse } from './respond.ts';
 import { URLRewriter } from './url-rewriter.ts';
 
@@ -87,6 +88,13 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
       refused.headers.set('allow', [...FORWARDED_METHODS].join(', '));
       return refused;
     }
+    const declared = declaredContentLength(request.headers);
+    if (declared === 'invalid' || (declared ?? 0) > o.maxRequestBodyBytes) {
+      // Refused before a byte of the body is read or Kratos is called.
+      const status = declared === 'invalid' ? 400 : 413;
+      o.logger.info('ory proxy refused a request body', { requestId, status, declared });
+      return unreadBody(ownErrorResponse(status, requestId, request.headers.get('accept')));
+    }
     const url = new URL(request.url);
     const publicOrigin = resolvePublicOrigin(request, url, o);
     const ctx: ExchangeContext = {
@@ -107,7 +115,8 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
     try {
       return await route(request, ctx, decision.segments, url);
     } catch (err) {
-      if (err instanceof BodyTooLarge) return ownErrorResponse(413, requestId, ctx.accept);
+      if (err instanceof BodyTooLarge)
+        return unreadBody(ownErrorResponse(413, requestId, ctx.accept));
       // exchange() never rejects; what is left is a request body the client broke off or garbled.
       o.logger.warn('ory proxy could not read the request body', { requestId, err });
       return ownErrorResponse(400, requestId, ctx.accept);
@@ -123,7 +132,8 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
     const logoutKind = logoutKindOf(ctx.method, segments);
     const flowId = guard && guardedFlowId(ctx.method, segments, url.searchParams, request.headers);
     if (guard && flowId) {
-      const body = await readLimited(request.body, MAX_GUARDED_BODY_BYTES);
+      const limit = Math.min(MAX_GUARDED_BODY_BYTES, o.maxRequestBodyBytes);
+      const body = await readLimited(request.body, limit);
       const key = submitKey({ flowId, headers: request.headers, body });
       const { snapshot, replayed } = await guard.run(key, () =>
         exchangeSnapshot({ ...ctx, body, bufferAll: true }),
@@ -133,10 +143,11 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
     }
     if (logoutKind === undefined) {
       const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
-      return exchange({ ...ctx, body: hasBody ? request.body : null }, settings);
+      if (!hasBody || request.body === null) return exchange({ ...ctx, body: null }, settings);
+      return exchangeStreamed(request.body, ctx, declaredContentLength(request.headers));
     }
-    const body =
-      ctx.method === 'DELETE' ? await readLimited(request.body, MAX_LOGOUT_BODY_BYTES) : undefined;
+    const limit = Math.min(MAX_LOGOUT_BODY_BYTES, o.maxRequestBodyBytes);
+    const body = ctx.method === 'DELETE' ? await readLimited(request.body, limit) : undefined;
     const response = await exchange({ ...ctx, body: body?.byteLength ? body : null }, settings);
     if (response.status < 400 && o.onLogout) {
       const event = logoutEvent(logoutKind, {
@@ -154,6 +165,36 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
     return response;
   }
 
+  /**
+   * Streams the client's body to Kratos through a meter: never buffered, cut off past the limit.
+   * A cut-off body (too large, not the declared length, or the client gone) is the client's doing:
+   * it gets the proxy's 413/400, and the aborted Kratos call is not reported as Kratos unreachable.
+   */
+  async function exchangeStreamed(
+    source: ReadableStream<Uint8Array>,
+    ctx: ExchangeContext,
+    declared: number | 'invalid' | undefined,
+  ): Promise<Response> {
+    // Checked up front in handle(); an accurate length spares Kratos a chunked upload.
+    const length = typeof declared === 'number' ? declared : undefined;
+    const meter = new MeteredBody(source, { limit: o.maxRequestBodyBytes, declared: length });
+    const headers =
+      length === undefined ? ctx.headers : { ...ctx.headers, 'content-length': String(length) };
+    const response = await exchange(
+      { ...ctx, headers, body: meter.stream },
+      { ...settings, logger: meter.quiet(o.logger) },
+    );
+    if (meter.failure === undefined) return response;
+    void response.body?.cancel().catch(() => undefined);
+    o.logger.info('ory proxy stopped a request body', {
+      requestId: ctx.requestId,
+      reason: meter.failure,
+      limit: o.maxRequestBodyBytes,
+    });
+    const status = meter.failure === 'too-large' ? 413 : 400;
+    return unreadBody(ownErrorResponse(status, ctx.requestId, ctx.accept));
+  }
+
   async function exchangeSnapshot(ctx: ExchangeContext): Promise<ResponseSnapshot> {
     const response = await exchange(ctx, settings);
     const body = new Uint8Array(await response.arrayBuffer());
@@ -161,6 +202,15 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
   }
 
   return Object.assign(handle, { options: o, close: () => transport.close() });
+}
+
+/**
+ * The rest of the client's body is never read: ask the edge to close the connection after this
+ * answer rather than keep a socket with unread bytes for the client to reuse (RFC 9112 §9.6).
+ */
+function unreadBody(response: Response): Response {
+  response.headers.set('connection', 'close');
+  return response;
 }
 
 /** `replayFor`: the request id of the duplicate that receives a replayed answer. */

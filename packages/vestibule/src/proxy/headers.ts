@@ -117,6 +117,20 @@ export function upstreamHeaderRecord(
 }
 
 /**
+ * The request body length the client declared. `undefined` without a Content-Length, or with a
+ * Transfer-Encoding, which overrides it (RFC 9112 §6.3); `'invalid'` unless the value is 1*DIGIT
+ * (RFC 9110 §8.6): a list such as `5, 5` or a sign is refused rather than guessed at.
+ * Content-Length stays off the allowlist above: the proxy forwards it only for a body it meters
+ * against this value, so what Kratos is told always matches the bytes it gets (no smuggling).
+ */
+export function declaredContentLength(incoming: Headers): number | 'invalid' | undefined {
+  const value = incoming.get('content-length');
+  if (value === null || incoming.has('transfer-encoding')) return undefined;
+  if (!/^\d{1,15}$/.test(value)) return 'invalid';
+  return Number(value);
+}
+
+/**
  * Response headers to pass back, minus hop-by-hop ones, minus those handled separately
  * (Set-Cookie, Location) and minus the framing that the proxy recomputes (Content-Length,
  * Content-Encoding: fetch has already decoded the body).
