@@ -104,6 +104,13 @@ function buildSchema(strict: boolean) {
         .default('/api/ory'),
       /** Keep `Domain=` on Kratos cookies only when set (host-only cookies otherwise). */
       cookie_domain: z.string().min(1).optional(),
+      /** Largest request body forwarded to Kratos, in bytes (413 above it); keep ≤ Kratos's own. */
+      max_body_bytes: z
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 30)
+        .default(1024 * 1024),
     }).prefault({}),
     pages: object({
       theme: object({

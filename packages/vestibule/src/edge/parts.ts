@@ -73,6 +73,7 @@ export async function buildEdgeParts(
     kratosPublicURL,
     publicOrigin: config.server.public_url,
     prefix: config.proxy.prefix,
+    maxRequestBodyBytes: config.proxy.max_body_bytes,
     ...kratosURLOptions,
     ...(config.proxy.cookie_domain ? { cookieDomain: config.proxy.cookie_domain } : {}),
     timeoutMs: config.kratos.timeouts.request,

@@ -1,7 +1,7 @@
 // Public API of the same-origin Kratos proxy. See README.md in this folder.
 export { createOryProxy } from './handler.ts';
 export type { OryProxy, ProxyRequestInfo } from './handler.ts';
-export { DEFAULT_IN_CLUSTER_HOST } from './options.ts';
+export { DEFAULT_IN_CLUSTER_HOST, DEFAULT_MAX_REQUEST_BODY_BYTES } from './options.ts';
 export type {
   DoubleSubmitOptions,
   LogoutEvent,

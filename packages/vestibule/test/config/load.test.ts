@@ -28,6 +28,8 @@ test('an empty file gives the documented defaults, frozen', () => {
   assert.equal(config.server.port, 4000);
   assert.equal(config.server.public_url, 'http://localhost:4000');
   assert.equal(config.proxy.prefix, '/api/ory');
+  assert.equal(config.proxy.max_body_bytes, 1024 * 1024);
+  assert.deepEqual(config.gateway.upstream_secrets, []);
   assert.equal(config.gateway.default_decision, 'deny');
   assert.equal(config.kratos.in_cluster_pattern, undefined);
   assert.deepEqual(warnings, []);
@@ -35,6 +37,23 @@ test('an empty file gives the documented defaults, frozen', () => {
   assert.throws(() => {
     (config.server as { port: number }).port = 1;
   }, TypeError);
+});
+
+test('proxy.max_body_bytes and gateway.upstream_secrets are validated with their key path', () => {
+  const problems = problemsOf(() =>
+    loadConfigText(
+      `proxy: { max_body_bytes: 0 }
+gateway:
+  upstream_secrets:
+    - { upstream: 'not a url', header_secret: short }
+`,
+      noEnv,
+    ),
+  );
+  assert.equal(problems.length, 3, problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('proxy.max_body_bytes:')));
+  assert.ok(problems.some((p) => p.startsWith('gateway.upstream_secrets[0].upstream:')));
+  assert.ok(problems.some((p) => p.startsWith('gateway.upstream_secrets[0].header_secret:')));
 });
 
 test('a bad rule mode names the key path and the allowed values', () => {
