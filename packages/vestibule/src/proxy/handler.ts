@@ -184,14 +184,16 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
       { ...ctx, headers, body: meter.stream },
       { ...settings, logger: meter.quiet(o.logger) },
     );
-    if (meter.failure === undefined) return response;
+    // A client that trickles its body past the deadline is slow, Kratos is not: 408, not 504.
+    const tooSlow = meter.clientTooSlow(response.status);
+    if (meter.failure === undefined && !tooSlow) return response;
     void response.body?.cancel().catch(() => undefined);
     o.logger.info('ory proxy stopped a request body', {
       requestId: ctx.requestId,
-      reason: meter.failure,
+      reason: meter.failure ?? 'too-slow',
       limit: o.maxRequestBodyBytes,
     });
-    const status = meter.failure === 'too-large' ? 413 : 400;
+    const status = tooSlow ? 408 : meter.failure === 'too-large' ? 413 : 400;
     return unreadBody(ownErrorResponse(status, ctx.requestId, ctx.accept));
   }
 

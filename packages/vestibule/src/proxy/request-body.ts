@@ -23,6 +23,12 @@ export interface MeterLimits {
 
 export class MeteredBody {
   failure: BodyFailure | undefined;
+  /**
+   * The upload was stopped (by undici: deadline, or Kratos gone) while waiting for the client's next
+   * bytes: with a deadline, the slow party was the client, not Kratos.
+   */
+  stalled = false;
+  private waiting = false;
   readonly stream: ReadableStream<Uint8Array>;
   private size = 0;
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -35,16 +41,22 @@ export class MeteredBody {
     this.stream = new ReadableStream<Uint8Array>({
       pull: (controller) => this.pull(controller),
       // undici gave up on the upload (Kratos closed, deadline): stop reading the client's body too.
-      cancel: (reason) => this.reader.cancel(reason).catch(() => undefined),
+      cancel: (reason) => {
+        this.stalled = this.waiting;
+        return this.reader.cancel(reason).catch(() => undefined);
+      },
     });
   }
 
   private async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {
+      this.waiting = true;
       chunk = await this.reader.read();
     } catch (err) {
       return this.fail(controller, 'client-aborted', err);
+    } finally {
+      this.waiting = false;
     }
     const { declared, limit } = this.limits;
     if (chunk.done) {
@@ -83,14 +95,23 @@ export class MeteredBody {
    * failed because this body was cut off on purpose or by the client, Kratos is fine: the handler
    * logs that once at info, and the exchange's line drops to debug.
    */
+  /** The exchange hit its deadline (504) while the client still owed body bytes. */
+  clientTooSlow(status: unknown): boolean {
+    return this.failure === undefined && this.stalled && status === 504;
+  }
+
   quiet(logger: Logger): Logger {
     return {
       debug: (msg, fields) => logger.debug(msg, fields),
       info: (msg, fields) => logger.info(msg, fields),
       warn: (msg, fields) =>
-        this.failure === undefined
+        this.failure === undefined && !this.clientTooSlow(fields?.status)
           ? logger.warn(msg, fields)
-          : logger.debug(msg, { ...fields, err: causeOf(fields?.err), bodyFailure: this.failure }),
+          : logger.debug(msg, {
+              ...fields,
+              err: causeOf(fields?.err),
+              bodyFailure: this.failure ?? 'too-slow',
+            }),
       error: (msg, fields) => logger.error(msg, fields),
       child: (fields) => logger.child(fields),
     };

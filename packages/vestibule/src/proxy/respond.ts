@@ -3,12 +3,13 @@
 // `{ "error": { "code", "status", "message", "reason", "request" } }`. They carry the request id and
 // nothing about the upstream: no host names, no upstream messages (those go to the log).
 
-type OwnStatus = 400 | 404 | 405 | 413 | 502 | 504;
+type OwnStatus = 400 | 404 | 405 | 408 | 413 | 502 | 504;
 
 const TEXT: Record<OwnStatus, { status: string; message: string; reason?: string }> = {
   400: { status: 'Bad Request', message: 'The request body could not be read' },
   404: { status: 'Not Found', message: 'The requested resource could not be found' },
   405: { status: 'Method Not Allowed', message: 'The request method is not supported' },
+  408: { status: 'Request Timeout', message: 'The request body did not arrive in time' },
   413: { status: 'Payload Too Large', message: 'The request body is too large' },
   502: {
     status: 'Bad Gateway',

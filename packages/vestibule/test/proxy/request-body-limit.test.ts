@@ -196,3 +196,45 @@ describe('proxy request body framing (in-process)', () => {
     }
   });
 });
+
+test('a client that trickles its body past the deadline gets 408, and Kratos is not reported slow', async () => {
+  const logger = createMemoryLogger();
+  // Kratos reads the whole body before answering, as a real server does.
+  const kratos = await startStub((req, res) => sendJSON(res, 200, { length: req.body.length }));
+  const proxy = createOryProxy({ kratosPublicURL: kratos.url, logger, timeoutMs: 300 });
+  const edge = await serveHandler((req, info) => proxy(req, info));
+  let release: () => void = () => {};
+  const stalled = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"method":"password",'));
+    },
+    // The rest never comes (until the test ends).
+    pull: () => new Promise<void>((resolve) => (release = resolve)),
+  });
+  try {
+    const res = await fetch(`${edge.url}${LOGIN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: stalled,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 408);
+    const body = (await res.json()) as { error: { code: number; request: string } };
+    assert.equal(body.error.code, 408);
+    assert.ok(body.error.request);
+    const lines = logger.lines.map((l) => JSON.stringify(l));
+    assert.ok(
+      lines.some((l) => l.includes('too-slow')),
+      lines.join('\n'),
+    );
+    assert.deepEqual(
+      logger.lines.filter((l) => l.level === 'warn' || l.level === 'error'),
+      [],
+    );
+  } finally {
+    release();
+    await edge.close();
+    await proxy.close();
+    await kratos.close();
+  }
+});
