@@ -14,7 +14,13 @@
 // Targets (issue 4): required-cached ≥ 0.9× bare hop; optional with session ≥ 5× microservice.
 import { execFileSync, fork } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
-import { createServer, request as httpRequest, Agent as HttpAgent, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  Agent as HttpAgent,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -106,6 +112,28 @@ async function serveBareUndici(upstreamURL: string): Promise<number> {
   );
 }
 
+/** The dispatch handler both dispatch hops use: the upstream response into `res`, with back-pressure. */
+function relayInto(res: ServerResponse): Dispatcher.DispatchHandler {
+  return {
+    onRequestStart() {},
+    onResponseStart(_c: Controller, status: number, headers: Record<string, string>) {
+      res.writeHead(status, headers);
+    },
+    onResponseData(c: Controller, chunk: Buffer) {
+      if (!res.write(chunk)) {
+        c.pause();
+        res.once('drain', () => c.resume());
+      }
+    },
+    onResponseEnd() {
+      res.end();
+    },
+    onResponseError() {
+      res.destroy();
+    },
+  };
+}
+
 /** The leanest hop we know how to write: undici's dispatch handler, no stream wrapper, no hygiene. */
 async function serveBareDispatch(upstreamURL: string): Promise<number> {
   const { Pool } = await import('undici');
@@ -114,24 +142,7 @@ async function serveBareDispatch(upstreamURL: string): Promise<number> {
     createServer((req, res) => {
       pool.dispatch(
         { path: req.url!, method: 'GET', headers: req.headers as Record<string, string> },
-        {
-          onRequestStart() {},
-          onResponseStart(_c: Controller, status: number, headers: Record<string, string>) {
-            res.writeHead(status, headers);
-          },
-          onResponseData(c: Controller, chunk: Buffer) {
-            if (!res.write(chunk)) {
-              c.pause();
-              res.once('drain', () => c.resume());
-            }
-          },
-          onResponseEnd() {
-            res.end();
-          },
-          onResponseError() {
-            res.destroy();
-          },
-        },
+        relayInto(res),
       );
     }),
   );
@@ -170,27 +181,7 @@ async function serveBareDispatchSigned(upstreamURL: string): Promise<number> {
         values,
         Date.now(),
       );
-      pool.dispatch(
-        { path: req.url!, method: 'GET', headers },
-        {
-          onRequestStart() {},
-          onResponseStart(_c: Controller, status: number, headers: Record<string, string>) {
-            res.writeHead(status, headers);
-          },
-          onResponseData(c: Controller, chunk: Buffer) {
-            if (!res.write(chunk)) {
-              c.pause();
-              res.once('drain', () => c.resume());
-            }
-          },
-          onResponseEnd() {
-            res.end();
-          },
-          onResponseError() {
-            res.destroy();
-          },
-        },
-      );
+      pool.dispatch({ path: req.url!, method: 'GET', headers }, relayInto(res));
     }),
   );
 }
