@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../lib/errors.ts';
+import { isLoopbackName } from '../lib/loopback.ts';
 import { applyEnvOverrides } from './env.ts';
 import { configSchema, strictConfigSchema, type EdgeConfig } from './schema.ts';
 
@@ -148,9 +149,7 @@ function isLoopbackHost(host: string): boolean {
 
 function isLocal(url: string): boolean {
   const host = new URL(url).hostname;
-  return (
-    host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost')
-  );
+  return isLoopbackName(host) || host.endsWith('.localhost');
 }
 
 function deepFreeze<T>(value: T): T {

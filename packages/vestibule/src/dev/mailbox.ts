@@ -3,6 +3,7 @@
 // real Kratos started with --dev alike. Returns null for paths it does not own.
 import { callOutbound, type FetchLike } from '../lib/outbound.ts';
 import { KratosUnavailable } from '../lib/errors.ts';
+import { isLoopbackName } from '../lib/loopback.ts';
 import { page, renderList, renderMessage, type MailboxMessage } from './render.ts';
 
 export interface DevMailboxOptions {
@@ -21,8 +22,6 @@ export interface DevMailboxOptions {
    */
   allowedHosts?: readonly string[];
 }
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export type DevMailboxHandler = (request: Request) => Promise<Response | null>;
 
@@ -93,7 +92,7 @@ export function createDevMailbox(options: DevMailboxOptions): DevMailboxHandler 
   return async (request) => {
     const url = new URL(request.url);
     if (url.pathname !== prefix && !url.pathname.startsWith(prefix + '/')) return null;
-    if (!LOOPBACK.has(url.hostname) && !allowedHosts.has(url.host.toLowerCase())) {
+    if (!isLoopbackName(url.hostname) && !allowedHosts.has(url.host.toLowerCase())) {
       return new Response('Misdirected Request: the dev mailbox answers on its own host only.\n', {
         status: 421,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
