@@ -5,7 +5,7 @@
 // Header mode + replay protection: Next builds separate Request objects for middleware and route
 // handler, so verify identity in ONE of them, or create the library with `replayProtection: false`
 // (see docs/identity-headers.md).
-import { denyDecision, toResponse, wantsHTML } from '../app/responses.ts';
+import { badTargetDecision, toResponse, wantsHTML } from '../app/responses.ts';
 import type { User } from '../app/user.ts';
 import type { Vestibule } from '../app/vestibule.ts';
 import { normaliseTarget } from '../gateway/target.ts';
@@ -92,13 +92,8 @@ function routedPath(request: Request): string | null {
 }
 
 function badTarget(request: Request): Response {
+  const { headers } = request;
   return toResponse(
-    denyDecision({
-      status: 400,
-      code: 'bad_request_target',
-      message: 'Bad request.',
-      requestId: requestIdFrom(request.headers),
-      html: wantsHTML(request.headers),
-    }),
+    badTargetDecision({ requestId: requestIdFrom(headers), html: wantsHTML(headers) }),
   );
 }

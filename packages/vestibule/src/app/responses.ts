@@ -121,6 +121,20 @@ export function sessionNotVisibleDecision(input: { requestId: string; html: bool
 }
 
 /**
+ * A request target that cannot be matched safely (encoded slash, `..;`, a path another router would
+ * send to a different rule): refused, not guessed at. One builder for the gateway and the Next.js
+ * middleware.
+ */
+export function badTargetDecision(input: { requestId: string; html: boolean }): Decision {
+  return denyDecision({
+    status: 400,
+    code: 'bad_request_target',
+    message: 'Bad request.',
+    ...input,
+  });
+}
+
+/**
  * 303 to the login page with `return_to` = the URL the browser asked for (absolute); `query` goes
  * before it (`aal=aal2` asks the login page for the second factor).
  */

@@ -12,7 +12,7 @@ import {
   encodeIdentity,
   type IdentityValues,
 } from '../app/identity-headers.ts';
-import { denyDecision, wantsHTML, type Decision } from '../app/responses.ts';
+import { badTargetDecision, wantsHTML, type Decision } from '../app/responses.ts';
 import type { User } from '../app/user.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
@@ -198,13 +198,7 @@ class PlannedRequest implements GatewayRequest {
 }
 
 function badTarget(request: { requestId: string; headers: HeaderReader }): Decision {
-  return denyDecision({
-    status: 400,
-    code: 'bad_request_target',
-    message: 'Bad request.',
-    requestId: request.requestId,
-    html: wantsHTML(request.headers),
-  });
+  return badTargetDecision({ requestId: request.requestId, html: wantsHTML(request.headers) });
 }
 
 /** A rule's template headers for this user, [lower-case name, header-encoded value, …], signed. */
