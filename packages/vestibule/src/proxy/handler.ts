@@ -113,7 +113,7 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
       bufferAll: false,
     };
     try {
-      return await route(request, ctx, decision.segments, url);
+      return await route(request, ctx, decision.segments, url, declared);
     } catch (err) {
       if (err instanceof BodyTooLarge)
         return unreadBody(ownErrorResponse(413, requestId, ctx.accept));
@@ -128,6 +128,8 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
     ctx: ExchangeContext,
     segments: readonly string[],
     url: URL,
+    /** The client's Content-Length, already checked against the limit by handle(). */
+    declared: number | undefined,
   ): Promise<Response> {
     const logoutKind = logoutKindOf(ctx.method, segments);
     const flowId = guard && guardedFlowId(ctx.method, segments, url.searchParams, request.headers);
@@ -144,7 +146,7 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
     if (logoutKind === undefined) {
       const hasBody = ctx.method !== 'GET' && ctx.method !== 'HEAD';
       if (!hasBody || request.body === null) return exchange({ ...ctx, body: null }, settings);
-      return exchangeStreamed(request.body, ctx, declaredContentLength(request.headers));
+      return exchangeStreamed(request.body, ctx, declared);
     }
     const limit = Math.min(MAX_LOGOUT_BODY_BYTES, o.maxRequestBodyBytes);
     const body = ctx.method === 'DELETE' ? await readLimited(request.body, limit) : undefined;
@@ -173,10 +175,9 @@ export function createOryProxy(options: OryProxyOptions): OryProxy {
   async function exchangeStreamed(
     source: ReadableStream<Uint8Array>,
     ctx: ExchangeContext,
-    declared: number | 'invalid' | undefined,
+    length: number | undefined,
   ): Promise<Response> {
     // Checked up front in handle(); an accurate length spares Kratos a chunked upload.
-    const length = typeof declared === 'number' ? declared : undefined;
     const meter = new MeteredBody(source, { limit: o.maxRequestBodyBytes, declared: length });
     const headers =
       length === undefined ? ctx.headers : { ...ctx.headers, 'content-length': String(length) };
