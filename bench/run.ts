@@ -20,8 +20,12 @@ if (files.length === 0) {
 let failed = 0;
 for (const file of files) {
   console.log(`\n▶ ${file}`);
+  // The workspace packages' TypeScript sources (their `@vestibule/source` export condition), in this
+  // process and every one a bench forks.
+  const NODE_OPTIONS = [process.env.NODE_OPTIONS, '--conditions=@vestibule/source'].filter(Boolean);
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(dir, file)], {
     stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: NODE_OPTIONS.join(' ') },
   });
   if (result.status !== 0) {
     failed++;

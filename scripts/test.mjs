@@ -23,10 +23,18 @@ function findTests(dir, out = []) {
   return out;
 }
 
+// The workspace packages export their TypeScript sources under this condition (and built dist/
+// otherwise), so tests — and every process they spawn — run the code as it is in src/.
+const SOURCE_CONDITION = '--conditions=@vestibule/source';
+const testEnv = {
+  ...process.env,
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, SOURCE_CONDITION].filter(Boolean).join(' '),
+};
+
 function run(label, cmd, cmdArgs) {
   console.log(`\n▶ ${label}: ${cmd} ${cmdArgs.join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: testEnv });
   console.log(`  ${label} finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   if (result.status !== 0) {
     console.error(`✗ ${label} failed (exit ${result.status ?? result.signal})`);

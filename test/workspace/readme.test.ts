@@ -26,7 +26,7 @@ test('the README opens with two commands; .ci/run runs the test one verbatim', (
   const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
   assert.match(
     scripts.start!,
-    /packages\/vestibule\/src\/cli\/bin\.ts up$/,
+    /packages\/cli\/src\/bin\.ts up$/,
     'npm start = vestibule up',
   );
   assert.match(scripts.test!, /^node scripts\/test\.mjs$/, 'npm test = the whole suite');

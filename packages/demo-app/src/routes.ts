@@ -1,7 +1,8 @@
 // The notes demo's routes on Node's http, through the app library's Node adapter (nodeAuth):
 // getUser / requireUser / requireRole. Behind the edge, identity is the signed x-user-* headers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NodeAuth, User } from 'vestibule';
+import type { User } from 'vestibule';
+import type { NodeAuth } from 'vestibule/adapters/node';
 import { html, type SafeHTML } from './html.ts';
 import { layout, type Viewer } from './layout.ts';
 import { NoteInputError, type NotesRepository } from './notes.ts';

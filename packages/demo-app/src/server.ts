@@ -3,13 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
-import {
-  createLogger,
-  createVestibule,
-  nodeAuth,
-  type Logger,
-  type ProvisioningDatabase,
-} from 'vestibule';
+import { createLogger, createVestibule, type Logger, type ProvisioningDatabase } from 'vestibule';
+import { nodeAuth } from 'vestibule/adapters/node';
 import { openDatabase } from './db.ts';
 import { createNotes } from './notes.ts';
 import { createProfiles } from './profiles.ts';

@@ -3,7 +3,7 @@
 // and refuse cross-origin writes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeIdentity, signIdentityHeaders } from 'vestibule';
+import { encodeIdentity, signIdentityHeaders } from 'vestibule/gateway';
 import { startDemoApp, type RunningDemoApp } from '../src/index.ts';
 
 const SECRET = 'demo-app-test-secret-0123456789abcdef';

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 // `vestibule-identity-server serve --config kratos.yml [--dev]`, like `kratos serve -c kratos.yml`.
 // Prints the two URLs, stops cleanly on SIGINT/SIGTERM, and exits 1 naming the bad key on config errors.
 import { parseArgs } from 'node:util';

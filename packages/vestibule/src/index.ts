@@ -1,33 +1,71 @@
-// Public API of `vestibule`. One folder per capability; this file only re-exports.
+// `vestibule`: the app library. An app behind the edge (or talking to Kratos directly) needs only
+// this entry point; the edge, proxy, pages, gateway, config and framework adapters are subpaths
+// (`vestibule/edge`, `vestibule/adapters/express`, …), so importing `getUser()` loads none of them.
 
-// The app library: getUser / requireUser / requireRole, signed identity headers.
-export * from './app/index.ts';
-// Sessions (whoami client, cache) shared by the gateway and direct mode.
-export * from './session/index.ts';
-// The same-origin Kratos proxy (mountable in any app at /api/ory/*).
-export * from './proxy/index.ts';
-// The server-rendered self-service pages.
-export * from './pages/index.ts';
-// The identity-aware gateway and its access rules (incl. Oathkeeper rule import).
-export * from './gateway/index.ts';
-// JIT provisioning: ensureUser() profiles in PGlite or PostgreSQL.
-export * from './provisioning/index.ts';
-// Framework adapters (type-only imports of the frameworks: nothing is loaded you do not use).
-export * from './adapters/index.ts';
-// The dev mailbox page.
-export * from './dev/index.ts';
-// The edge: config, assembly, Node server.
-export * from './config/index.ts';
-export { createEdge, type Edge, type EdgeOptions } from './edge/create-edge.ts';
-export { startEdge, type RunningEdge, type StartEdgeOptions } from './edge/start-edge.ts';
-export { buildEdgeParts, type PartsOptions } from './edge/parts.ts';
+/**
+ * The one chokepoint: `createVestibule()` returns `getUser`, `requireUser` and `requireRole`.
+ *
+ * @example
+ * ```ts
+ * import { createVestibule } from 'vestibule';
+ * const vestibule = createVestibule({ mode: 'header', headerSecret: process.env.VESTIBULE_HEADER_SECRET });
+ * const user = await vestibule.getUser(request); // null when anonymous
+ * const { user, response } = await vestibule.requireRole(request, 'admin');
+ * if (response) return response; // 401/403 or a redirect to /login
+ * ```
+ */
+export { createVestibule } from './app/vestibule.ts';
 export type {
-  EdgeParts,
-  EdgeHandler,
-  EdgeMount,
-  EdgeRequestContext,
-  GatewayPart,
-} from './edge/types.ts';
-// Errors and logging, for callers that want the same codes and log lines.
-export { VestibuleError, ConfigError } from './lib/errors.ts';
-export { createLogger, type Logger, type LogLevel } from './lib/logger.ts';
+  AuthResult,
+  IdentityRead,
+  ProfileSync,
+  RequestLike,
+  Vestibule,
+  VestibuleOptions,
+} from './app/vestibule.ts';
+export { DEFAULT_ROLE } from './app/user.ts';
+export type { User } from './app/user.ts';
+
+/**
+ * JIT provisioning: one profile row per Kratos identity, role synced from `metadata_public.role`.
+ *
+ * @example
+ * ```ts
+ * import { openProfileStore } from 'vestibule';
+ * const profiles = await openProfileStore({ database: 'postgres://app@db/app' });
+ * const { role } = await profiles.ensureUser(user);
+ * ```
+ */
+export { openProfileStore, migrateProfiles, openDatabase } from './provisioning/index.ts';
+export type {
+  DatabaseTarget,
+  Profile,
+  ProfilesTable,
+  ProfileStore,
+  ProfileStoreOptions,
+  ProvisioningDatabase,
+} from './provisioning/index.ts';
+
+/**
+ * Errors carry a stable `code`; `KratosUnavailable` means identity could not be checked (fail closed).
+ *
+ * @example
+ * ```ts
+ * import { KratosUnavailable } from 'vestibule';
+ * try { await vestibule.getUser(request); } catch (err) { if (err instanceof KratosUnavailable) return new Response(null, { status: 503 }); throw err; }
+ * ```
+ */
+export { VestibuleError, KratosUnavailable } from './lib/errors.ts';
+export type { VestibuleErrorCode } from './lib/errors.ts';
+
+/**
+ * The structured JSON logger the library and the edge write with (one object per line on stderr).
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from 'vestibule';
+ * const logger = createLogger({ level: 'info', base: { component: 'my-app' } });
+ * ```
+ */
+export { createLogger } from './lib/logger.ts';
+export type { Logger, LogLevel } from './lib/logger.ts';

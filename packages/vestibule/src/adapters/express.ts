@@ -13,6 +13,20 @@ export interface ExpressAuth {
   requireRole(roles: string | readonly string[]): RequestHandler;
 }
 
+/**
+ * Express adapter.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { createVestibule } from 'vestibule';
+ * import { expressAuth } from 'vestibule/adapters/express';
+ * const auth = expressAuth(createVestibule({ mode: 'header', headerSecret: process.env.VESTIBULE_HEADER_SECRET }));
+ * const app = express();
+ * app.get('/me', auth.requireUser(), (req, res) => res.json(res.locals.user));
+ * app.get('/', async (req, res) => res.send((await auth.getUser(req))?.email ?? 'anonymous'));
+ * ```
+ */
 export function expressAuth(vestibule: Vestibule): ExpressAuth {
   const guard =
     (check: (req: Request) => ReturnType<Vestibule['requireUser']>): RequestHandler =>

@@ -25,6 +25,19 @@ async function send(reply: FastifyReply, response: Response): Promise<void> {
   await reply.send(await response.text());
 }
 
+/**
+ * Fastify adapter.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { createVestibule } from 'vestibule';
+ * import { fastifyAuth } from 'vestibule/adapters/fastify';
+ * const auth = fastifyAuth(createVestibule({ mode: 'header', headerSecret: process.env.VESTIBULE_HEADER_SECRET }));
+ * const app = Fastify();
+ * app.get('/admin', { preHandler: auth.requireRole('admin') }, async (request) => request.user);
+ * ```
+ */
 export function fastifyAuth(vestibule: Vestibule): FastifyAuth {
   const hook =
     (check: (request: FastifyRequest) => Promise<AuthResult>) =>

@@ -14,6 +14,19 @@ export interface HonoAuth {
   ): MiddlewareHandler<{ Variables: VestibuleVariables }>;
 }
 
+/**
+ * Hono adapter.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import { createVestibule } from 'vestibule';
+ * import { honoAuth, type VestibuleVariables } from 'vestibule/adapters/hono';
+ * const auth = honoAuth(createVestibule({ mode: 'header', headerSecret: process.env.VESTIBULE_HEADER_SECRET }));
+ * const app = new Hono<{ Variables: VestibuleVariables }>();
+ * app.get('/me', auth.requireUser(), (c) => c.json(c.get('user')));
+ * ```
+ */
 export function honoAuth(vestibule: Vestibule): HonoAuth {
   const middleware =
     (

@@ -34,6 +34,18 @@ export interface NextAuth {
   middleware(rules: readonly ProtectRule[]): (request: Request) => Promise<Response | undefined>;
 }
 
+/**
+ * Next.js adapter (route handlers and middleware, on Web Request/Response).
+ *
+ * @example
+ * ```ts
+ * // app/api/me/route.ts
+ * import { createVestibule } from 'vestibule';
+ * import { nextAuth } from 'vestibule/adapters/next';
+ * const auth = nextAuth(createVestibule({ mode: 'header', headerSecret: process.env.VESTIBULE_HEADER_SECRET }));
+ * export const GET = auth.withUser(async (request, { user }) => Response.json(user));
+ * ```
+ */
 export function nextAuth(vestibule: Vestibule): NextAuth {
   const wrap =
     <C>(

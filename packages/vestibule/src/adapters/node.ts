@@ -44,6 +44,21 @@ export interface NodeAuth {
   ): Promise<User | null>;
 }
 
+/**
+ * Node `http` adapter.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createVestibule } from 'vestibule';
+ * import { nodeAuth } from 'vestibule/adapters/node';
+ * const auth = nodeAuth(createVestibule({ mode: 'header', headerSecret: process.env.VESTIBULE_HEADER_SECRET }));
+ * createServer(async (req, res) => {
+ *   const user = await auth.getUser(req);
+ *   res.end(user ? `hello ${user.email}` : 'hello stranger');
+ * }).listen(4001);
+ * ```
+ */
 export function nodeAuth(vestibule: Vestibule): NodeAuth {
   const settle = async (
     result: Awaited<ReturnType<Vestibule['requireUser']>>,

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
-import { browserSkipReason, launchBrowser } from '../browser/support.ts';
+import { browserSkipReason, launchBrowser } from '../../../../test/support/browser.ts';
 import { json, makePages, minimalFlow, stubKratos } from './support.ts';
 
 const skip = browserSkipReason();

@@ -1,9 +1,9 @@
 // `vestibule serve --config FILE`: the edge alone, in front of a real Kratos and your app.
 // The config is validated before anything listens; a bad key is named and the exit code is 1.
 import { resolve } from 'node:path';
-import { assertServable, loadConfigFile, loadConfigObject } from '../config/index.ts';
-import { launchEdge } from '../edge/start-edge.ts';
-import { createLogger } from '../lib/logger.ts';
+import { assertServable, loadConfigFile, loadConfigObject } from 'vestibule/config';
+import { launchEdge } from 'vestibule/edge';
+import { createLogger } from 'vestibule/edge';
 import { parseFlags, portOption, UsageError } from './args.ts';
 import type { CLIIO, Command } from './io.ts';
 import { createProgress } from './progress.ts';

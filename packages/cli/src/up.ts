@@ -1,14 +1,14 @@
 // `vestibule up` (and `npm start`): the embedded identity server, the notes demo app and the edge,
 // with live progress, the URLs to open and the seeded admin's credentials. Ctrl-C stops everything.
 import { resolve } from 'node:path';
-import { loadConfigFile } from '../config/index.ts';
-import type { EdgeConfigInput } from '../config/index.ts';
-import { createLogger } from '../lib/logger.ts';
+import { loadConfigFile } from 'vestibule/config';
+import type { EdgeConfigInput } from 'vestibule/config';
+import { createLogger } from 'vestibule/edge';
 import { parseFlags, portOption } from './args.ts';
 import type { CLIIO, Command } from './io.ts';
-import { assertPortFree } from './ports.ts';
+import { assertPortFree } from './stack/ports.ts';
 import { createProgress } from './progress.ts';
-import { startStack, type RunningStack } from './stack.ts';
+import { startStack, type RunningStack } from './stack/stack.ts';
 
 const usage = `Usage: vestibule up [flags]
 

@@ -1,6 +1,6 @@
 // The access rules `vestibule up` puts in front of the notes demo (a vestibule.yml with its own
 // `gateway.rules` replaces them). First match wins; anything unlisted is denied.
-import type { GatewayRuleConfig } from '../config/index.ts';
+import type { GatewayRuleConfig } from 'vestibule/config';
 
 export const DEMO_RULES: GatewayRuleConfig[] = [
   { id: 'home', path: '/', methods: ['GET', 'HEAD'], mode: 'optional' },

@@ -1,6 +1,6 @@
 // `vestibule <command>`: dispatch, --help for every command, and one place that turns errors into
 // a clear message and an exit code (2 = usage, 1 = failed), never a stack trace.
-import { VestibuleError } from '../lib/errors.ts';
+import { VestibuleError } from 'vestibule';
 import { UsageError } from './args.ts';
 import type { CLIIO, Command } from './io.ts';
 import { serveCommand } from './serve.ts';

@@ -7,7 +7,7 @@
 // port; the proxy sends to that, and leaves URLs already on the edge untouched.
 import { mkdirSync } from 'node:fs';
 import type { Clock, ConfigOverrides } from '@vestibule/identity-server';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from 'vestibule/edge';
 
 export interface EmbeddedIdentityOptions {
   host: string;

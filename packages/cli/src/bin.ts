@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 // The `vestibule` command. `npm start` runs `vestibule up`.
 import { main } from './main.ts';
 import { processIO } from './io.ts';

@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.ts';
-import type { CLIIO } from '../../src/cli/io.ts';
+import { main } from '../src/main.ts';
+import type { CLIIO } from '../src/io.ts';
 
-const BIN = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
+const BIN = new URL('../src/bin.ts', import.meta.url).pathname;
 
 function memoryIO(env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
@@ -84,7 +84,7 @@ server: { port: 70000, colour: blue }
 });
 
 test('serve --check validates a good file, warns about unknown keys, and requires what serve needs', async () => {
-  const example = new URL('../../examples/vestibule.yml', import.meta.url).pathname;
+  const example = new URL('../../vestibule/examples/vestibule.yml', import.meta.url).pathname;
   const ok = memoryIO();
   assert.equal(await main(['serve', '--config', example, '--check'], ok.io), 0);
   assert.match(ok.out(), /is valid \(0 warning\(s\)\)/);

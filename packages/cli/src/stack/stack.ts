@@ -3,14 +3,15 @@
 // output; the browser tests run it on free ports. Stops in reverse order.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { EdgeConfig, EdgeConfigInput } from '../config/index.ts';
-import { loadConfigObject } from '../config/index.ts';
-import { applyEnvOverrides } from '../config/env.ts';
-import { launchEdge, type RunningEdge } from '../edge/start-edge.ts';
-import type { Logger } from '../lib/logger.ts';
+import type { EdgeConfig, EdgeConfigInput } from 'vestibule/config';
+import { loadConfigObject } from 'vestibule/config';
+import { applyEnvOverrides } from 'vestibule/config';
+import { launchEdge, type RunningEdge } from 'vestibule/edge';
+import type { Logger } from 'vestibule/edge';
 import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
 import { DEMO_RULES } from './demo-rules.ts';
-import type { Progress } from './progress.ts';
+import type { Progress } from '../progress.ts';
+import type * as DemoApp from '@vestibule/demo-app';
 import { resolvePort } from './ports.ts';
 import { seedAdmin, type AdminAccount } from './seed-admin.ts';
 
@@ -172,8 +173,7 @@ async function startApp(
 ) {
   const step = options.progress.step('demo app');
   try {
-    // Loaded only here: `vestibule serve` never needs the demo.
-    const { startDemoApp } = await import('@vestibule/demo-app');
+    const { startDemoApp } = await loadDemoApp();
     const app = await startDemoApp({
       host: options.host,
       port: await resolvePort(options.host, options.ports.app),
@@ -230,4 +230,20 @@ function mergeEdgeConfig(
     out[section] = merged;
   }
   return out;
+}
+
+/**
+ * The demo app is an optional peer (a worked example, not a dependency): loaded only here, so
+ * `vestibule serve` never needs it, and missing it is a clear message rather than a stack trace.
+ */
+async function loadDemoApp(): Promise<typeof DemoApp> {
+  try {
+    return await import('@vestibule/demo-app');
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new Error(
+      'the demo app (@vestibule/demo-app) is not installed: run `vestibule up` from a Vestibule checkout, or put the edge in front of your own app with `vestibule serve`',
+      { cause: err },
+    );
+  }
 }

@@ -5,9 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type RunningStack } from '../../src/cli/stack.ts';
-import { createProgress } from '../../src/cli/progress.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import { startStack, type RunningStack } from '../../src/stack/stack.ts';
+import { createProgress } from '../../src/progress.ts';
+import { createLogger } from 'vestibule/edge';
 import {
   browserSkipReason,
   createTestClock,

@@ -1,0 +1,53 @@
+// `vestibule/edge`: the edge as one process in front of an app — the same-origin proxy to Kratos,
+// the self-service pages and the gateway, assembled from a validated `vestibule.yml`.
+
+/**
+ * Build the parts from a config, listen, and get a handle to close it (what `vestibule serve` does).
+ *
+ * @example
+ * ```ts
+ * import { loadConfigFile } from 'vestibule/config';
+ * import { launchEdge, createLogger } from 'vestibule/edge';
+ * const { config } = loadConfigFile('vestibule.yml');
+ * const edge = await launchEdge(config, { host: '127.0.0.1', port: 4000, logger: createLogger() });
+ * console.log(`edge on ${edge.url}`);
+ * await edge.close();
+ * ```
+ */
+export { launchEdge, startEdge } from './start-edge.ts';
+export type { LaunchEdgeOptions, RunningEdge, StartEdgeOptions } from './start-edge.ts';
+/**
+ * The edge as a Web `fetch` handler, for hosting it inside another server.
+ *
+ * @example
+ * ```ts
+ * import { buildEdgeParts, createEdge } from 'vestibule/edge';
+ * const edge = createEdge(config, { parts: await buildEdgeParts(config, { logger }), logger });
+ * const response = await edge.fetch(request);
+ * ```
+ */
+export { createEdge } from './create-edge.ts';
+export type { Edge, EdgeOptions } from './create-edge.ts';
+export { buildEdgeParts } from './parts.ts';
+export type { PartsOptions } from './parts.ts';
+export type {
+  EdgeHandler,
+  EdgeMount,
+  EdgeParts,
+  EdgeRequestContext,
+  GatewayPart,
+} from './types.ts';
+/**
+ * The dev mailbox page (`/dev/mailbox`): recovery and verification codes from Kratos's courier.
+ *
+ * @example
+ * ```ts
+ * import { createDevMailbox } from 'vestibule/edge';
+ * const mailbox = createDevMailbox({ kratosAdminURL: 'http://127.0.0.1:4434', publicURL });
+ * ```
+ */
+export { createDevMailbox } from '../dev/index.ts';
+export type { DevMailboxHandler, DevMailboxOptions } from '../dev/index.ts';
+/** The edge's JSON logger. @example `const logger = createLogger({ level: 'info' });` */
+export { createLogger } from '../lib/logger.ts';
+export type { Logger, LogLevel } from '../lib/logger.ts';
