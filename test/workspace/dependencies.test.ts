@@ -2,40 +2,21 @@
 // hides a missing declaration (the import resolves from the root node_modules), until the package is
 // installed on its own or the root's devDependencies change.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { importSpecifiers, packageName, sourceFiles } from '../support/imports.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-const PACKAGES = ['identity-server', 'vestibule', 'demo-app', 'cli'];
-
-/** `import … from 'x'`, `export … from 'x'`, `import('x')` and `import 'x'` specifiers of a file. */
-const SPECIFIER =
-  /(?:^|[\s;])(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
-
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) sourceFiles(path, out);
-    else if (/\.(ts|mts|js|mjs)$/.test(name)) out.push(path);
-  }
-  return out;
-}
-
-/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
-function packageName(specifier: string): string {
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
-}
+const PACKAGES = readdirSync(join(root, 'packages'));
 
 export function externalImports(dir: string): Map<string, string> {
   const found = new Map<string, string>();
   const builtins = new Set(builtinModules);
   for (const file of sourceFiles(dir)) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(SPECIFIER)) {
-      const specifier = match[1] ?? match[2]!;
+    for (const specifier of importSpecifiers(text)) {
       if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
       const name = packageName(specifier);
       if (builtins.has(name)) continue;

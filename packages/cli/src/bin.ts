@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `vestibule` command. `npm start` runs `vestibule up`.
 import { main } from './main.ts';
-import { processIO } from './io.ts';
+import { processIO } from './terminal/io.ts';
 
 const code = await main(process.argv.slice(2), processIO());
 process.exitCode = code;

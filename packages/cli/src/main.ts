@@ -1,10 +1,10 @@
 // `vestibule <command>`: dispatch, --help for every command, and one place that turns errors into
 // a clear message and an exit code (2 = usage, 1 = failed), never a stack trace.
 import { VestibuleError } from 'vestibule';
-import { UsageError } from './args.ts';
-import type { CLIIO, Command } from './io.ts';
-import { serveCommand } from './serve.ts';
-import { upCommand } from './up.ts';
+import { UsageError } from './terminal/args.ts';
+import type { CLIIO, Command } from './terminal/io.ts';
+import { serveCommand } from './commands/serve.ts';
+import { upCommand } from './commands/up.ts';
 
 const commands: Command[] = [upCommand, serveCommand];
 

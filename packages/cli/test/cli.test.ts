@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/main.ts';
-import type { CLIIO } from '../src/io.ts';
+import type { CLIIO } from '../src/terminal/io.ts';
 
 const BIN = new URL('../src/bin.ts', import.meta.url).pathname;
 

@@ -10,7 +10,7 @@ import { launchEdge, type RunningEdge } from 'vestibule/edge';
 import type { Logger } from 'vestibule/edge';
 import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
 import { DEMO_RULES } from './demo-rules.ts';
-import type { Progress } from '../progress.ts';
+import type { Progress } from '../terminal/progress.ts';
 import type * as DemoApp from '@vestibule/demo-app';
 import { resolvePort } from './ports.ts';
 import { seedAdmin, type AdminAccount } from './seed-admin.ts';

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type RunningStack } from '../../src/stack/stack.ts';
-import { createProgress } from '../../src/progress.ts';
+import { createProgress } from '../../src/terminal/progress.ts';
 import { createLogger } from 'vestibule/edge';
 import {
   browserSkipReason,

@@ -1,7 +1,7 @@
 // Browser-test harness: the whole demo stack in-process on free ports (embedded identity server with
 // bcrypt cost 4 and a controllable clock, demo app, edge); chromium from test/support/browser.ts.
 import { startStack, type RunningStack } from '../../src/stack/stack.ts';
-import { createProgress } from '../../src/progress.ts';
+import { createProgress } from '../../src/terminal/progress.ts';
 import { createLogger } from 'vestibule/edge';
 export * from '../../../../test/support/browser.ts';
 

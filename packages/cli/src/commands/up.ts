@@ -4,11 +4,11 @@ import { resolve } from 'node:path';
 import { loadConfigFile } from 'vestibule/config';
 import type { EdgeConfigInput } from 'vestibule/config';
 import { createLogger } from 'vestibule/edge';
-import { parseFlags, portOption } from './args.ts';
-import type { CLIIO, Command } from './io.ts';
-import { assertPortFree } from './stack/ports.ts';
-import { createProgress } from './progress.ts';
-import { startStack, type RunningStack } from './stack/stack.ts';
+import { parseFlags, portOption } from '../terminal/args.ts';
+import type { CLIIO, Command } from '../terminal/io.ts';
+import { assertPortFree } from '../stack/ports.ts';
+import { createProgress } from '../terminal/progress.ts';
+import { startStack, type RunningStack } from '../stack/stack.ts';
 
 const usage = `Usage: vestibule up [flags]
 

@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { assertServable, loadConfigFile, loadConfigObject } from 'vestibule/config';
 import { launchEdge } from 'vestibule/edge';
 import { createLogger } from 'vestibule/edge';
-import { parseFlags, portOption, UsageError } from './args.ts';
-import type { CLIIO, Command } from './io.ts';
-import { createProgress } from './progress.ts';
+import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
+import type { CLIIO, Command } from '../terminal/io.ts';
+import { createProgress } from '../terminal/progress.ts';
 
 const usage = `Usage: vestibule serve --config <file> [flags]
 
