@@ -3,7 +3,7 @@
 // each package's src/ → dist/ (ES modules, .d.ts, source maps) through `tsc -b`, then the files
 // tsc does not emit — worker scripts loaded by path at run time — copied beside their modules.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -32,8 +32,31 @@ function copyAssets(src, dist) {
     }
   }
 }
+/**
+ * Outputs whose source is gone (a moved or deleted module): tsc -b never removes them, and a stale
+ * module in dist/ would ship in the tarball and stay importable.
+ */
+function pruneStale(dist, src) {
+  for (const name of readdirSync(dist)) {
+    const path = join(dist, name);
+    if (statSync(path).isDirectory()) {
+      if (existsSync(join(src, name))) pruneStale(path, join(src, name));
+      else rmSync(path, { recursive: true });
+      continue;
+    }
+    const stem = name.replace(/(\.d)?\.(js|ts|mjs)(\.map)?$/, '');
+    if (stem === name) continue; // .tsbuildinfo and the like
+    const sources = [`${stem}.ts`, `${stem}.mjs`, `${stem}.d.ts`];
+    if (!sources.some((source) => existsSync(join(src, source)))) rmSync(path);
+  }
+}
+
 for (const pkg of readdirSync(join(root, 'packages'))) {
-  copyAssets(join(root, 'packages', pkg, 'src'), join(root, 'packages', pkg, 'dist'));
+  const src = join(root, 'packages', pkg, 'src');
+  const dist = join(root, 'packages', pkg, 'dist');
+  if (!existsSync(dist)) continue;
+  pruneStale(dist, src);
+  copyAssets(src, dist);
 }
 console.log(
   `✓ built ${relative(process.cwd(), join(root, 'packages')) || '.'}/*/dist in ${((Date.now() - started) / 1000).toFixed(1)}s`,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/main.ts';
 import type { CLIIO } from '../src/terminal/io.ts';
+import { runUp } from './support.ts';
 
 const BIN = new URL('../src/bin.ts', import.meta.url).pathname;
 
@@ -85,9 +86,12 @@ server: { port: 70000, colour: blue }
 
 test('serve --check validates a good file, warns about unknown keys, and requires what serve needs', async () => {
   const example = new URL('../../vestibule/examples/vestibule.yml', import.meta.url).pathname;
-  const ok = memoryIO();
+  const ok = memoryIO({ VESTIBULE_HEADER_SECRET: 'a-generated-secret-0123456789abcdefghij' });
   assert.equal(await main(['serve', '--config', example, '--check'], ok.io), 0);
   assert.match(ok.out(), /is valid \(0 warning\(s\)\)/);
+  const asShipped = memoryIO();
+  assert.equal(await main(['serve', '--config', example, '--check'], asShipped.io), 1);
+  assert.match(asShipped.err(), /gateway\.header_secret: is the documented example secret/);
 
   const warned = memoryIO({
     VESTIBULE_KRATOS_PUBLIC_URL: 'http://127.0.0.1:4433',
@@ -321,28 +325,9 @@ gateway:
 });
 
 test('up with VESTIBULE_KRATOS_PUBLIC_URL uses that Kratos and does not start the embedded server', async () => {
-  let stop!: (signal: string) => void;
-  const stopped = new Promise<string>((resolve) => (stop = resolve));
-  let ready!: () => void;
-  const banner = new Promise<void>((resolve) => (ready = resolve));
-  const out: string[] = [];
-  const io: CLIIO = {
-    stdout: (t) => {
-      out.push(t);
-      if (t.includes('Press Ctrl-C to stop')) ready();
-    },
-    stderr: (t) => void out.push(t),
-    env: { VESTIBULE_KRATOS_PUBLIC_URL: 'http://127.0.0.1:9', VESTIBULE_LOG_LEVEL: 'error' },
-    cwd: process.cwd(),
-    untilStopped: () => stopped,
-  };
-  const exit = main(['up', '--port', '0', '--app-port', '0', '--memory'], io);
-  await Promise.race([
-    banner,
-    exit.then((code) => assert.fail(`up exited ${code}: ${out.join('')}`)),
-  ]);
-  const text = out.join('');
+  const up = await runUp(['--memory'], { VESTIBULE_KRATOS_PUBLIC_URL: 'http://127.0.0.1:9' });
   try {
+    const text = up.text();
     assert.match(
       text,
       /• using Kratos at http:\/\/127\.0\.0\.1:9 \(embedded identity server not started\)/,
@@ -350,16 +335,12 @@ test('up with VESTIBULE_KRATOS_PUBLIC_URL uses that Kratos and does not start th
     assert.doesNotMatch(text, /starting identity server/);
     assert.match(text, /• no kratos\.admin_url configured: the admin account was not seeded/);
     assert.doesNotMatch(text, /Admin login/);
-    const edgeURL = /Open (http:\/\/localhost:\d+)/
-      .exec(text)![1]!
-      .replace('localhost', '127.0.0.1');
-    const ready = await fetch(`${edgeURL}/health/ready`);
+    const ready = await fetch(`${up.edgeURL}/health/ready`);
     assert.deepEqual(await ready.json(), {
       status: 'unavailable',
       checks: { kratos: false, upstream: true },
     });
   } finally {
-    stop('SIGINT');
+    assert.equal(await up.stop(), 0);
   }
-  assert.equal(await exit, 0);
 });

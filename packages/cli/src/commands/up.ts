@@ -1,6 +1,6 @@
 // `vestibule up` (and `npm start`): the embedded identity server, the notes demo app and the edge,
 // with live progress, the URLs to open and the seeded admin's credentials. Ctrl-C stops everything.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfigFile } from 'vestibule/config';
 import type { EdgeConfigInput } from 'vestibule/config';
 import { createLogger } from 'vestibule/edge';
@@ -9,6 +9,7 @@ import type { CLIIO, Command } from '../terminal/io.ts';
 import { assertPortFree } from '../stack/ports.ts';
 import { createProgress } from '../terminal/progress.ts';
 import { startStack, type RunningStack } from '../stack/stack.ts';
+import { localSecret, SECRETS_FILE } from '../stack/local-secrets.ts';
 
 const usage = `Usage: vestibule up [flags]
 
@@ -27,13 +28,17 @@ Flags:
   --data-dir <dir>         where identities, sessions and notes are kept (env VESTIBULE_DATA_DIR, default .data)
   --memory                 keep nothing on disk
   --verbose                log every request (JSON lines on stderr)
+  --seed-admin             create the admin account in a Kratos given by URL too (never by default)
   -h, --help               this help
 
-The admin account (role admin) is admin@example.com unless VESTIBULE_ADMIN_EMAIL /
-VESTIBULE_ADMIN_PASSWORD say otherwise.
+The admin account (role admin) is admin@example.com (VESTIBULE_ADMIN_EMAIL) with a random password
+made on first start, printed once and kept in <data dir>/secrets.json, unless
+VESTIBULE_ADMIN_PASSWORD gives one. With --host beyond loopback, Kratos's admin API stays on
+127.0.0.1, the dev mailbox is off, and the cookie, cipher and header secrets are generated into
+<data dir>/secrets.json instead of the development constants.
 `;
 
-const DEFAULT_ADMIN = { email: 'admin@example.com', password: 'notes-demo-admin-4000' };
+const DEFAULT_ADMIN_EMAIL = 'admin@example.com';
 
 export const upCommand: Command = {
   name: 'up',
@@ -50,6 +55,7 @@ export const upCommand: Command = {
       'data-dir': { type: 'string' },
       memory: { type: 'boolean' },
       verbose: { type: 'boolean' },
+      'seed-admin': { type: 'boolean' },
     });
     const env = io.env;
     const host = flags.host ?? '127.0.0.1';
@@ -74,6 +80,7 @@ export const upCommand: Command = {
       ? undefined
       : resolve(io.cwd, flags['data-dir'] ?? env.VESTIBULE_DATA_DIR ?? '.data');
 
+    const admin = adminPassword(env, dataDir);
     const progress = createProgress(io.stdout);
     const logger = createLogger({
       level: flags.verbose ? 'info' : 'warn',
@@ -89,14 +96,12 @@ export const upCommand: Command = {
       dataDir,
       edgeConfig,
       env,
-      admin: {
-        email: env.VESTIBULE_ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
-        password: env.VESTIBULE_ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
-      },
+      admin: { email: env.VESTIBULE_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL, password: admin.password },
+      seedRealKratos: flags['seed-admin'] === true,
       progress,
       logger,
     });
-    io.stdout(readyBanner(stack));
+    io.stdout(readyBanner(stack, admin.shown, dataDir));
     const signal = await stopRequested;
     progress.line(`• ${signal} received`);
     const stopping = progress.step('stack', 'stopping');
@@ -131,12 +136,29 @@ async function assertPortsFree(
   for (const [port, name] of named) if (port !== 0) await assertPortFree(host, port, name);
 }
 
-function readyBanner(stack: RunningStack): string {
+/**
+ * The admin's password: VESTIBULE_ADMIN_PASSWORD, or one generated on first start and kept under
+ * the data dir. `shown`: whether the banner may print it (given, or made just now) — a kept one is
+ * printed once, not on every start to whoever reads the terminal or its logs.
+ */
+function adminPassword(
+  env: Record<string, string | undefined>,
+  dataDir: string | undefined,
+): { password: string; shown: boolean } {
+  if (env.VESTIBULE_ADMIN_PASSWORD) return { password: env.VESTIBULE_ADMIN_PASSWORD, shown: true };
+  const secret = localSecret(dataDir, 'admin_password');
+  return { password: secret.value, shown: secret.created };
+}
+
+function readyBanner(stack: RunningStack, showPassword: boolean, dataDir?: string): string {
   const u = stack.edgeURL;
+  const password = showPassword
+    ? stack.admin.password
+    : `(printed when it was made; kept in ${join(dataDir ?? '.data', SECRETS_FILE)})`;
   const admin =
     stack.admin.seeded === 'skipped'
       ? ''
-      : `\n  Admin login      ${stack.admin.email} / ${stack.admin.password}` +
+      : `\n  Admin login      ${stack.admin.email} / ${password}` +
         (stack.admin.seeded === 'exists' ? '  (existing account: password as first seeded)' : '');
   return `
   Vestibule is up. Open ${u}

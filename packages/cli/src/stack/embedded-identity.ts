@@ -7,6 +7,7 @@
 // port; the proxy sends to that, and leaves URLs already on the edge untouched.
 import { mkdirSync } from 'node:fs';
 import type { Clock, ConfigOverrides } from '@vestibule/identity-server';
+import { listensBeyondLoopback } from 'vestibule/config';
 import type { Logger } from 'vestibule/edge';
 
 export interface EmbeddedIdentityOptions {
@@ -36,7 +37,9 @@ export interface EmbeddedIdentity {
 export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverrides {
   const edge = o.edgeURL.replace(/\/+$/, '');
   const prefix = (o.proxyPrefix ?? '/api/ory').replace(/\/+$/, '');
-  const reachable = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host;
+  // The admin API creates admins and shows recovery codes: it listens on loopback whatever --host
+  // says (Kratos's admin port is never meant to face the network).
+  const adminHost = listensBeyondLoopback(o.host) ? '127.0.0.1' : o.host;
   return {
     dsn: o.dataDir ?? 'memory',
     serve: {
@@ -45,7 +48,11 @@ export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverride
         host: o.host,
         port: o.publicPort,
       },
-      admin: { base_url: `http://${reachable}:${o.adminPort}/`, host: o.host, port: o.adminPort },
+      admin: {
+        base_url: `http://${hostInURL(adminHost)}:${o.adminPort}/`,
+        host: adminHost,
+        port: o.adminPort,
+      },
     },
     selfservice: {
       default_browser_return_url: `${edge}/`,
@@ -91,6 +98,10 @@ export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise
     await server.close();
     throw err;
   }
+}
+
+function hostInURL(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** Objects merge key by key; anything else (lists included) is replaced, as Kratos config layering does. */

@@ -4,16 +4,17 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EdgeConfig, EdgeConfigInput } from 'vestibule/config';
-import { loadConfigObject } from 'vestibule/config';
-import { applyEnvOverrides } from 'vestibule/config';
+import { applyEnvOverrides, listensBeyondLoopback, loadConfigObject } from 'vestibule/config';
 import { launchEdge, type RunningEdge } from 'vestibule/edge';
 import type { Logger } from 'vestibule/edge';
 import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
 import { DEMO_RULES } from './demo-rules.ts';
 import type { Progress } from '../terminal/progress.ts';
 import type * as DemoApp from '@vestibule/demo-app';
+import type { ConfigOverrides } from '@vestibule/identity-server';
 import { resolvePort } from './ports.ts';
 import { seedAdmin, type AdminAccount } from './seed-admin.ts';
+import { localSecret } from './local-secrets.ts';
 
 export interface StackOptions {
   host: string;
@@ -24,6 +25,8 @@ export interface StackOptions {
   edgeConfig?: EdgeConfigInput;
   env: Record<string, string | undefined>;
   admin: AdminAccount;
+  /** Seed the admin into a Kratos given by URL too (a real deployment): off unless asked. */
+  seedRealKratos?: boolean;
   /** Knobs for tests: bcrypt cost, flow lifespans, a fake clock. */
   identity?: Pick<EmbeddedIdentityOptions, 'bcryptCost' | 'kratosOverrides' | 'clock'>;
   progress: Progress;
@@ -69,7 +72,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       options.env,
     ).raw;
     const base = loadConfigObject(userRaw, { env: {} });
-    const headerSecret = base.config.gateway.header_secret ?? randomBytes(32).toString('base64url');
+    // Beyond loopback, nothing runs on a secret that ships in this repository or changes per run
+    // unseen: generated ones, kept under the data dir (local-secrets.ts).
+    const beyondLoopback = listensBeyondLoopback(host);
+    const headerSecret =
+      base.config.gateway.header_secret ??
+      (beyondLoopback
+        ? localSecret(options.dataDir, 'header_secret').value
+        : randomBytes(32).toString('base64url'));
     // Independent of each other (each takes seconds to open its embedded PostgreSQL): start both.
     const [identityResult, appResult] = await Promise.allSettled([
       startIdentity(options, base.config, edgeURL, started),
@@ -87,7 +97,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
         gateway: { upstream_url: app.url, header_secret: headerSecret, rules: DEMO_RULES },
         pages: { theme: { brand: 'Notes' } },
-        dev: { mailbox: true },
+        // The mailbox shows recovery codes; its Host check stops DNS rebinding, not a client on the
+        // network that sends `Host: localhost` itself.
+        dev: { mailbox: !beyondLoopback },
       }),
       { env: {} },
     );
@@ -107,7 +119,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     started.push({ name: 'edge', close: () => running.close() });
     step.done(`ready at ${edgeURL}`);
 
-    const seeded = await seed(options, identity.adminURL);
+    const seeded = await seed(options, identity.adminURL, identity.embedded);
     return {
       edgeURL,
       appURL: app.url,
@@ -151,6 +163,7 @@ async function startIdentity(
       dataDir: options.dataDir && join(options.dataDir, 'identity'),
       logger: options.logger,
       ...options.identity,
+      kratosOverrides: mergeOverrides(kratosSecrets(options), options.identity?.kratosOverrides),
     });
     started.push({ name: 'identity server', close: () => server.close() });
     step.done(`ready at ${server.publicURL} (admin ${server.adminURL})`);
@@ -194,9 +207,16 @@ async function startApp(
 async function seed(
   options: StackOptions,
   adminURL: string | undefined,
+  embedded: boolean,
 ): Promise<'created' | 'exists' | 'skipped'> {
   if (!adminURL) {
     options.progress.line('• no kratos.admin_url configured: the admin account was not seeded');
+    return 'skipped';
+  }
+  if (!embedded && !options.seedRealKratos) {
+    options.progress.line(
+      '• a Kratos given by URL is not seeded with the demo admin (pass --seed-admin to create it)',
+    );
     return 'skipped';
   }
   const step = options.progress.step('admin account', 'seeding');
@@ -213,6 +233,19 @@ async function seed(
     step.fail(`${(err as Error).message} (continuing without an admin account)`);
     return 'skipped';
   }
+}
+
+/** Kratos's cookie and cipher secrets: the shipped quickstart constants on loopback only. */
+function kratosSecrets(options: StackOptions): ConfigOverrides {
+  if (!listensBeyondLoopback(options.host)) return {};
+  const cookie = localSecret(options.dataDir, 'kratos_cookie').value;
+  const cipher = localSecret(options.dataDir, 'kratos_cipher').value;
+  return { secrets: { cookie: [cookie], cipher: [cipher] } };
+}
+
+/** The caller's overrides (tests) win over the generated secrets. */
+function mergeOverrides(generated: ConfigOverrides, given?: ConfigOverrides): ConfigOverrides {
+  return { ...generated, ...given };
 }
 
 /** The user's file wins, except for what `up` must decide itself (where things listen). */

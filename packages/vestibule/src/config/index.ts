@@ -16,7 +16,11 @@ export {
   InvalidConfig,
 } from './load.ts';
 export type { ConfigWarning, LoadedConfig, LoadOptions } from './load.ts';
-export { assertServable } from './requirements.ts';
+export {
+  assertServable,
+  DOCUMENTED_EXAMPLE_SECRETS,
+  listensBeyondLoopback,
+} from './requirements.ts';
 export { applyEnvOverrides, ENV_OVERRIDES } from './env.ts';
 export { parseDuration } from './duration.ts';
 export { RULE_MODES } from './schema.ts';

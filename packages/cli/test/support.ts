@@ -1,0 +1,52 @@
+// `vestibule up` in-process: run main() until the ready banner, read what it printed, stop it the
+// way Ctrl-C does. No timing: it resolves on the banner and fails if the command exits first.
+import assert from 'node:assert/strict';
+import { main } from '../src/main.ts';
+import type { CLIIO } from '../src/terminal/io.ts';
+
+export interface RunningUp {
+  /** Everything printed so far (stdout and stderr, in order). */
+  text(): string;
+  /** The edge's URL from the banner, on 127.0.0.1. */
+  edgeURL: string;
+  /** Sends the stop signal and returns the exit code. */
+  stop(): Promise<number>;
+}
+
+export async function runUp(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Promise<RunningUp> {
+  let signal!: (name: string) => void;
+  const stopped = new Promise<string>((resolve) => (signal = resolve));
+  let ready!: () => void;
+  const banner = new Promise<void>((resolve) => (ready = resolve));
+  const out: string[] = [];
+  const io: CLIIO = {
+    stdout: (t) => {
+      out.push(t);
+      if (t.includes('Press Ctrl-C to stop')) ready();
+    },
+    stderr: (t) => void out.push(t),
+    env: { VESTIBULE_LOG_LEVEL: 'error', ...env },
+    cwd: process.cwd(),
+    untilStopped: () => stopped,
+  };
+  const exit = main(['up', '--port', '0', '--app-port', '0', ...argv], io);
+  await Promise.race([
+    banner,
+    exit.then((code) => assert.fail(`up exited ${code}: ${out.join('')}`)),
+  ]);
+  const text = () => out.join('');
+  const edgeURL = /Open (http:\/\/localhost:\d+)/
+    .exec(text())![1]!
+    .replace('localhost', '127.0.0.1');
+  return {
+    text,
+    edgeURL,
+    stop: () => {
+      signal('SIGINT');
+      return exit;
+    },
+  };
+}
