@@ -4,15 +4,10 @@
 //   the app cannot see the session and a redirect could bounce forever;
 // - never redirect the login page to itself; stop after a few rounds (checkLoginLoop);
 // - API clients (JSON, tokens, XHR) get 401/403 JSON, never a redirect.
-import { denyDecision, toResponse, wantsHTML } from './responses.ts';
-import { loginRedirectOrRefusal } from './login-redirect.ts';
-import {
-  targetOf,
-  type AuthResult,
-  type IdentityRead,
-  type RequestLike,
-  type Settings,
-} from './vestibule.ts';
+import { denyDecision, toResponse, wantsHTML } from '../access/decision.ts';
+import { loginRedirectOrRefusal } from '../access/login-redirect.ts';
+import { targetOf } from '../access/target.ts';
+import type { AuthResult, IdentityRead, RequestLike, Settings } from './types.ts';
 
 export type Requirement = { kind: 'user' } | { kind: 'role'; roles: readonly string[] };
 

@@ -1,14 +1,14 @@
 // The access decision for one request: which rule, which identity, forward or deny. Pure of HTTP
 // plumbing: it returns data (a Decision) that the Node handler writes. Fail closed: any failure to
 // establish identity on a required/role/permission route is a 503, never a pass.
-import { loginRedirectOrRefusal } from '../app/login-redirect.ts';
-import { denyDecision, wantsHTML, type Decision } from '../app/responses.ts';
-import { userFromSession, type User } from '../app/user.ts';
-import type { ProfileSync } from '../app/vestibule.ts';
+import { loginRedirectOrRefusal } from '../access/login-redirect.ts';
+import { denyDecision, wantsHTML, type Decision } from '../access/decision.ts';
+import { userFromSession, type User } from '../session/user.ts';
+import type { ProfileSync } from '../session/user.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { HeaderReader } from '../session/credential.ts';
 import type { SessionResolver } from '../session/resolver.ts';
-import type { CompiledRule } from './rules.ts';
+import type { CompiledRule } from '../access/rules.ts';
 
 export interface PermissionCheckInput {
   user: User;

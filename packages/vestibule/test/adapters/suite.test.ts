@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createVestibule, type Vestibule } from '../../src/app/vestibule.ts';
-import { encodeIdentity, signIdentityHeaders } from '../../src/app/identity-headers.ts';
+import { encodeIdentity, signIdentityHeaders } from '../../src/identity-headers/sign.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
 import { APPS, type AppClient } from './apps.ts';

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loginRedirectOrRefusal, type LoginRedirectInput } from '../../src/app/login-redirect.ts';
+import {
+  loginRedirectOrRefusal,
+  type LoginRedirectInput,
+} from '../../src/access/login-redirect.ts';
 
 // The decision the gateway and requireUser share for a request without a usable session.
 const headersOf = (values: Record<string, string>) => ({
@@ -90,7 +93,7 @@ test('over https a counter planted without the __Host- prefix (cookie tossing fr
 });
 
 test('login URLs: same-origin paths or absolute http(s) URLs; protocol-relative and script URLs are refused at startup', async () => {
-  const { isValidLoginURL } = await import('../../src/app/login-redirect.ts');
+  const { isValidLoginURL } = await import('../../src/access/login-redirect.ts');
   const { createGateway } = await import('../../src/gateway/index.ts');
   for (const good of ['/login', '/auth/login?x=1', 'https://auth.example.com/login']) {
     assert.equal(isValidLoginURL(good), true, good);

@@ -5,7 +5,7 @@ import {
   sessionNotVisibleDecision,
   sessionRequiredDecision,
   type Decision,
-} from '../../src/app/responses.ts';
+} from '../../src/access/decision.ts';
 
 // The gateway and requireUser both build these refusals (through loginRedirectOrRefusal); pinning
 // them here pins both, so the two cannot answer the same condition differently.

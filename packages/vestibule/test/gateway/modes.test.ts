@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
-import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
+import { createHeaderVerifier } from '../../src/identity-headers/verify.ts';
 import {
   RULES,
   SECRET,

@@ -4,7 +4,7 @@
 // gateway error each (the @fastify/reply-from table): refused/reset → 502, timeouts → 504.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import { denyDecision, wantsHTML, type Decision } from '../app/responses.ts';
+import { denyDecision, wantsHTML, type Decision } from '../access/decision.ts';
 import { nodeHeaderReader } from '../session/credential.ts';
 import { filterResponseHeaders } from './headers.ts';
 
