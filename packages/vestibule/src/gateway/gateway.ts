@@ -122,7 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           res,
           denyDecision({
             status: 500,
-            code: 'internal',
+            code: 'INTERNAL',
             message: 'Something went wrong.',
             requestId: requestIdFrom(nodeHeaderReader(req.headers)),
             html: false,

@@ -171,7 +171,7 @@ export function upstreamFailure(err: unknown, requestId: string, html: boolean):
     code === 'ETIMEDOUT';
   return denyDecision({
     status: timeout ? 504 : 502,
-    code: timeout ? 'upstream_timeout' : 'upstream_unavailable',
+    code: timeout ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
     message: timeout
       ? 'The application took too long to answer.'
       : 'The application is not reachable right now.',
