@@ -1,7 +1,6 @@
 // Deny decisions as data (status, headers, body), built once into a Web Response or written to a
 // Node response by the gateway. Browsers get a small HTML page or a 303; APIs get JSON.
-import { errorBody } from '../lib/error-body.ts';
-import type { ErrorCode } from '../lib/errors.ts';
+import { errorBody, type ErrorDetails } from '../lib/error-body.ts';
 import type { HeaderReader } from '../session/credential.ts';
 
 export interface Decision {
@@ -25,13 +24,8 @@ export function wantsHTML(headers: HeaderReader): boolean {
   return accept.includes('text/html');
 }
 
-export interface DenyInput {
-  status: number;
-  /** Stable, machine-readable (e.g. `SESSION_REQUIRED`, `FORBIDDEN`, `IDENTITY_UNAVAILABLE`). */
-  code: ErrorCode;
-  /** Safe to show to end users. */
-  message: string;
-  requestId: string;
+/** What to refuse with (code, status, message, request id), and for whom. */
+export interface DenyInput extends ErrorDetails {
   html: boolean;
   headers?: Record<string, string | string[]>;
 }
