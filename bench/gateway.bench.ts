@@ -159,7 +159,7 @@ async function serveBareDispatchSigned(upstreamURL: string): Promise<number> {
   const { Pool } = await import('undici');
   const { credentialKey } = await import('../packages/vestibule/src/session/cache.ts');
   const { appendSignedIdentityHeaders, encodeIdentity } =
-    await import('../packages/vestibule/src/app/identity-headers.ts');
+    await import('../packages/vestibule/src/identity-headers/sign.ts');
   const pool = new Pool(upstreamURL, { connections: 128 });
   const identity = encodeIdentity({
     id: '5f0c7a2e-0000-4000-8000-00000000b37c',

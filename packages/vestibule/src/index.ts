@@ -22,9 +22,9 @@ export type {
   RequestLike,
   Vestibule,
   VestibuleOptions,
-} from './app/vestibule.ts';
-export { DEFAULT_ROLE } from './app/user.ts';
-export type { User } from './app/user.ts';
+} from './app/types.ts';
+export { DEFAULT_ROLE } from './session/user.ts';
+export type { User } from './session/user.ts';
 
 /**
  * JIT provisioning: one profile row per Kratos identity, role synced from `metadata_public.role`.
@@ -56,7 +56,7 @@ export type {
  * ```
  */
 export { VestibuleError, KratosUnavailable } from './lib/errors.ts';
-export type { VestibuleErrorCode } from './lib/errors.ts';
+export type { ErrorCode } from './lib/errors.ts';
 
 /**
  * The structured JSON logger the library and the edge write with (one object per line on stderr).

@@ -1,8 +1,8 @@
 // Express adapter: `requireUser()` / `requireRole()` middleware that put the user on
 // `res.locals.user` (and `req.user`), and `getUser(req)` for optional routes.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { User } from '../app/user.ts';
-import type { Vestibule } from '../app/vestibule.ts';
+import type { User } from '../session/user.ts';
+import type { Vestibule } from '../app/types.ts';
 import { toRequestLike, writeResponse } from './node.ts';
 
 type WithUser = Request & { user?: User };

@@ -1,8 +1,8 @@
 // Fastify adapter: `preHandler` hooks for requireUser/requireRole (user on `request.user`) and
 // getUser(request) for optional routes. Type-only import: fastify stays the app's dependency.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { User } from '../app/user.ts';
-import type { AuthResult, Vestibule } from '../app/vestibule.ts';
+import type { User } from '../session/user.ts';
+import type { AuthResult, Vestibule } from '../app/types.ts';
 import { toRequestLike } from './node.ts';
 
 type WithUser = FastifyRequest & { user?: User };

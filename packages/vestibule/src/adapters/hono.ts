@@ -1,8 +1,8 @@
 // Hono adapter: middleware that sets `c.get('user')`, and getUser(c). Hono is Web-standard, so
 // this only passes `c.req.raw` through.
 import type { Context, MiddlewareHandler } from 'hono';
-import type { User } from '../app/user.ts';
-import type { AuthResult, Vestibule } from '../app/vestibule.ts';
+import type { User } from '../session/user.ts';
+import type { AuthResult, Vestibule } from '../app/types.ts';
 
 export type VestibuleVariables = { user: User };
 

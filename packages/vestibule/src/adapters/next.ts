@@ -5,10 +5,10 @@
 // Header mode + replay protection: Next builds separate Request objects for middleware and route
 // handler, so verify identity in ONE of them, or create the library with `replayProtection: false`
 // (see docs/identity-headers.md).
-import { badTargetDecision, toResponse, wantsHTML } from '../app/responses.ts';
-import type { User } from '../app/user.ts';
-import type { Vestibule } from '../app/vestibule.ts';
-import { normaliseTarget } from '../gateway/target.ts';
+import { badTargetDecision, toResponse, wantsHTML } from '../access/decision.ts';
+import type { User } from '../session/user.ts';
+import type { Vestibule } from '../app/types.ts';
+import { normaliseTarget } from '../access/target.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 
 export type RouteHandler<C> = (request: Request, context: C) => Response | Promise<Response>;

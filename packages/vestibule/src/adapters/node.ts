@@ -1,8 +1,8 @@
 // Node `http` adapter: IncomingMessage → the library's RequestLike (once per request object, so
 // getUser's per-request memo works), and a Web Response written back to a ServerResponse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { User } from '../app/user.ts';
-import type { RequestLike, Vestibule } from '../app/vestibule.ts';
+import type { User } from '../session/user.ts';
+import type { RequestLike, Vestibule } from '../app/types.ts';
 import { nodeHeaderReader } from '../session/credential.ts';
 
 const views = new WeakMap<IncomingMessage, RequestLike>();

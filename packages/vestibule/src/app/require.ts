@@ -4,15 +4,17 @@
 //   the app cannot see the session and a redirect could bounce forever;
 // - never redirect the login page to itself; stop after a few rounds (checkLoginLoop);
 // - API clients (JSON, tokens, XHR) get 401/403 JSON, never a redirect.
-import { denyDecision, toResponse, wantsHTML } from './responses.ts';
-import { loginRedirectOrRefusal } from './login-redirect.ts';
 import {
-  targetOf,
-  type AuthResult,
-  type IdentityRead,
-  type RequestLike,
-  type Settings,
-} from './vestibule.ts';
+  denyDecision,
+  forbiddenDecision,
+  identityUnavailableDecision,
+  toResponse,
+  wantsHTML,
+  type Decision,
+} from '../access/decision.ts';
+import { loginRedirectOrRefusal } from '../access/login-redirect.ts';
+import { targetOf } from '../access/target.ts';
+import type { AuthResult, IdentityRead, RequestLike, Settings } from './types.ts';
 
 export type Requirement = { kind: 'user' } | { kind: 'role'; roles: readonly string[] };
 
@@ -23,32 +25,31 @@ export function decideRequirement(
   settings: Settings & { requestId: string },
 ): AuthResult {
   const html = wantsHTML(request.headers);
-  const deny = (
-    status: number,
-    code: string,
-    message: string,
-    headers?: Record<string, string>,
-  ) => ({
+  const { requestId } = settings;
+  const refuse = (decision: Decision): AuthResult => ({
     user: null,
-    response: toResponse(
-      denyDecision({ status, code, message, requestId: settings.requestId, html, headers }),
-    ),
+    response: toResponse(decision),
   });
   if (identity.kind === 'user') {
     if (requirement.kind === 'role' && !requirement.roles.includes(identity.user.role)) {
-      return deny(403, 'forbidden', 'You do not have access to this page.');
+      return refuse(forbiddenDecision({ requestId, html }));
     }
     return { user: identity.user, response: null };
   }
   if (identity.kind === 'unknown') {
     if (identity.reason === 'unavailable') {
-      return deny(
-        503,
-        'identity_unavailable',
-        'Sign-in is temporarily unavailable. Please try again shortly.',
-      );
+      return refuse(identityUnavailableDecision({ requestId, html }));
     }
-    return deny(401, 'session_required', 'Please sign in through the site to continue.');
+    // No edge signature: the app cannot see the session, and a redirect could bounce forever.
+    return refuse(
+      denyDecision({
+        status: 401,
+        code: 'SESSION_REQUIRED',
+        message: 'Please sign in through the site to continue.',
+        requestId,
+        html,
+      }),
+    );
   }
   const url = absoluteURL(request.url, request.headers, settings.publicURL);
   const decision = loginRedirectOrRefusal({
@@ -61,7 +62,7 @@ export function decideRequirement(
     secondFactor: identity.error === 'session_aal2_required',
     returnTo: () => url.toString(),
   });
-  return { user: null, response: toResponse(decision) };
+  return refuse(decision);
 }
 
 function absoluteURL(url: string, headers: RequestLike['headers'], publicURL?: string): URL {

@@ -1,69 +1,26 @@
 // createVestibule(): the app library's one chokepoint. `getUser()` answers the same question in
 // every mode — who is this? — and only `requireUser`/`requireRole` turn "nobody" into a response.
-import { isValidLoginURL } from './login-redirect.ts';
+import { isValidLoginURL } from '../access/login-redirect.ts';
+import { targetOf } from '../access/target.ts';
+import { createHeaderVerifier, type HeaderVerifier } from '../identity-headers/verify.ts';
 import { KratosUnavailable } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
-import type { FetchLike } from '../lib/outbound.ts';
-import type { HeaderReader } from '../session/credential.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
-import { createHeaderVerifier, type HeaderVerifier } from './verify-headers.ts';
+import { DEFAULT_ROLE, userFromSession, type ProfileSync } from '../session/user.ts';
 import { decideRequirement, type Requirement } from './require.ts';
-import { DEFAULT_ROLE, userFromSession, type User } from './user.ts';
+import type {
+  AuthResult,
+  IdentityRead,
+  RequestLike,
+  Settings,
+  Vestibule,
+  VestibuleOptions,
+} from './types.ts';
 
-/** What the library reads from a request: a Web `Request` fits, adapters build one cheaply. */
-export interface RequestLike {
-  method: string;
-  /** Absolute URL or origin-form target (`/path?query`). */
-  url: string;
-  headers: HeaderReader;
-}
-
-export interface ProfileSync {
-  ensureUser(user: User): Promise<{ role: string }>;
-}
-
-export interface VestibuleOptions {
-  /** `header`: behind the edge, trust only signed identity headers. `direct`: call Kratos whoami. */
-  mode: 'header' | 'direct';
-  headerSecret?: string | readonly string[];
-  signatureMaxAgeSeconds?: number;
-  replayProtection?: boolean;
-  kratosPublicURL?: string;
-  cookieName?: string;
-  timeoutMs?: number;
-  cache?: { ttlMs?: number; maxEntries?: number; negativeTtlMs?: number };
-  fetch?: FetchLike;
-  /** Where browsers sign in (the edge's page). Default `/login`. */
-  loginURL?: string;
-  /** The origin browsers use, for absolute `return_to` URLs. Default: the request's own origin. */
-  publicURL?: string;
-  defaultRole?: string;
-  /** Provisioning store (ensureUser) used in direct mode; its profile role wins. */
-  profiles?: ProfileSync;
-  logger?: Logger;
-  now?: () => number;
-}
-
-export type IdentityRead =
-  | { kind: 'user'; user: User }
-  /** `error`: direct mode, Kratos knows the session but will not vouch for it yet (whoami 403 id). */
-  | { kind: 'anonymous'; error?: string }
-  /** Header mode without a valid edge assertion: we cannot know, so never redirect on it. */
-  | { kind: 'unknown'; reason: string };
-
-export type AuthResult = { user: User; response: null } | { user: null; response: Response };
-
-export interface Vestibule {
-  readonly mode: 'header' | 'direct';
-  /** The user, or null for anonymous. Throws KratosUnavailable when identity cannot be checked. */
-  getUser(request: RequestLike): Promise<User | null>;
-  requireUser(request: RequestLike): Promise<AuthResult>;
-  requireRole(request: RequestLike, roles: string | readonly string[]): Promise<AuthResult>;
-  /** Direct mode: forget the cached session of this request (call it on logout). */
-  evict(request: RequestLike): void;
-  readonly sessions: SessionResolver | undefined;
-}
+export type { AuthResult, IdentityRead, RequestLike, Vestibule, VestibuleOptions };
+export type { ProfileSync };
+export { targetOf };
 
 export function createVestibule(options: VestibuleOptions): Vestibule {
   const settings = validateOptions(options);
@@ -160,21 +117,6 @@ function directReader(sessions: SessionResolver, defaultRole: string, profiles?:
     if (profiles) user.role = (await profiles.ensureUser(user)).role;
     return { kind: 'user', user };
   };
-}
-
-/** Origin-form target (`/path?query`) of an absolute or origin-form URL, normalised like the edge. */
-export function targetOf(url: string): string {
-  // Origin-form is concatenated, not resolved: `//x/y` is a path here, not an authority.
-  const parsed = url.startsWith('/') ? new URL('http://target.invalid' + url) : new URL(url);
-  return parsed.pathname + parsed.search;
-}
-
-export interface Settings {
-  mode: 'header' | 'direct';
-  loginURL: string;
-  publicURL: string | undefined;
-  defaultRole: string;
-  sessions: SessionResolver | undefined;
 }
 
 function validateOptions(options: VestibuleOptions): Settings {

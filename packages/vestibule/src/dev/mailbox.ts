@@ -2,7 +2,9 @@
 // API — GET /admin/courier/messages[/{id}] — so it works with the embedded identity server and with a
 // real Kratos started with --dev alike. Returns null for paths it does not own.
 import { callOutbound, type FetchLike } from '../lib/outbound.ts';
-import { KratosUnavailable } from '../lib/errors.ts';
+import { errorResponse, prefersHTML } from '../lib/error-body.ts';
+import { KratosUnavailable, type ErrorCode } from '../lib/errors.ts';
+import { requestIdFrom } from '../lib/request-id.ts';
 import { isLoopbackName } from '../lib/loopback.ts';
 import { page, renderList, renderMessage, type MailboxMessage } from './render.ts';
 
@@ -23,7 +25,20 @@ export interface DevMailboxOptions {
   allowedHosts?: readonly string[];
 }
 
-export type DevMailboxHandler = (request: Request) => Promise<Response | null>;
+/** `context.requestId`: the edge's id for this request, shown on refusals (else one is read or minted). */
+export type DevMailboxHandler = (
+  request: Request,
+  context?: { requestId?: string },
+) => Promise<Response | null>;
+
+/** Refusals in the one error body shape; the edge's request id when it sent one. */
+function refuse(
+  request: Request,
+  requestId: string,
+  answer: { status: number; code: ErrorCode; message: string },
+): Response {
+  return errorResponse({ ...answer, requestId }, prefersHTML(request.headers.get('accept')));
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -89,17 +104,25 @@ export function createDevMailbox(options: DevMailboxOptions): DevMailboxHandler 
     return htmlResponse(renderMessage(prefix, (await res.json()) as MailboxMessage));
   }
 
-  return async (request) => {
+  return async (request, context = {}) => {
     const url = new URL(request.url);
+    const requestId = context.requestId ?? requestIdFrom(request.headers);
     if (url.pathname !== prefix && !url.pathname.startsWith(prefix + '/')) return null;
     if (!isLoopbackName(url.hostname) && !allowedHosts.has(url.host.toLowerCase())) {
-      return new Response('Misdirected Request: the dev mailbox answers on its own host only.\n', {
+      return refuse(request, requestId, {
         status: 421,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+        code: 'MISDIRECTED_REQUEST',
+        message: 'The dev mailbox answers on its own host only.',
       });
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return new Response('Method Not Allowed', { status: 405, headers: { allow: 'GET, HEAD' } });
+      const refused = refuse(request, requestId, {
+        status: 405,
+        code: 'METHOD_NOT_ALLOWED',
+        message: 'Use GET.',
+      });
+      refused.headers.set('allow', 'GET, HEAD');
+      return refused;
     }
     const rest = url.pathname.slice(prefix.length).replace(/^\/+|\/+$/g, '');
     try {

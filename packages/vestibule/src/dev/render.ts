@@ -1,6 +1,7 @@
 // HTML for the dev mailbox. Every value comes from mail content (attacker-influenced: a recipient or
 // a trait can hold markup), so everything is escaped; only http(s) URLs become links, and 6-digit
 // codes are highlighted so a person can copy them at a glance.
+import { escapeHTML } from '../lib/html.ts';
 
 export interface MailboxMessage {
   id: string;
@@ -11,18 +12,6 @@ export interface MailboxMessage {
   template_type: string;
   created_at: string;
   send_count?: number;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
-export function escapeHTML(value: string): string {
-  return value.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch] ?? ch);
 }
 
 /** Kratos without --dev replaces bodies with this marker (ory/kratos courier/handler.go). */

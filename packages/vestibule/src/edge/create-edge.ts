@@ -8,7 +8,7 @@ import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono
 import type { EdgeConfig } from '../config/index.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { newRequestId, requestIdFrom } from '../lib/request-id.ts';
-import { errorResponse, toEdgeError } from './error-response.ts';
+import { edgeErrorResponse, notFound, toEdgeError } from './error-response.ts';
 import { healthResponse } from './health.ts';
 import type { EdgeParts, EdgeRequestContext, EdgeRoute } from './types.ts';
 
@@ -72,12 +72,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
       case 'mount':
         return mounts.find((m) => m.matches(pathname))!.handle(request, context);
       case 'gateway':
-        return errorResponse(request, {
-          status: 404,
-          code: 'NOT_FOUND',
-          message: 'Not found.',
-          requestId: context.requestId,
-        });
+        return notFound(request, context.requestId);
     }
   }
 
@@ -90,7 +85,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
       response = await webRoute(request, context, pathname);
     } catch (err) {
       context.log.error('request failed', { error: err, cause: (err as Error)?.cause });
-      response = errorResponse(request, toEdgeError(err, context.requestId));
+      response = edgeErrorResponse(request, toEdgeError(err, context.requestId));
     }
     response = withRequestId(response, context.requestId);
     accessLog(context, request.method, pathname, response.status, started);

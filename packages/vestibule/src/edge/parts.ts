@@ -14,6 +14,7 @@ import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeMount, EdgeParts } from './types.ts';
+import { notFound } from './error-response.ts';
 
 export interface PartsOptions {
   logger: Logger;
@@ -105,8 +106,8 @@ export async function buildEdgeParts(
     });
     mounts.push({
       matches: (p) => p === '/dev/mailbox' || p.startsWith('/dev/mailbox/'),
-      handle: async (request) =>
-        (await mailbox(request)) ?? new Response('Not found', { status: 404 }),
+      handle: async (request, context) =>
+        (await mailbox(request, context)) ?? notFound(request, context.requestId),
     });
   }
 
@@ -120,7 +121,7 @@ export async function buildEdgeParts(
       matches: (pathname) => pages.matches(pathname),
       handle: async (request, context) =>
         (await pages(request, { requestId: context.requestId, log: context.log })) ??
-        new Response('Not found', { status: 404 }),
+        notFound(request, context.requestId),
     },
     mounts,
     gateway,

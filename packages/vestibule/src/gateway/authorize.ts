@@ -1,14 +1,20 @@
 // The access decision for one request: which rule, which identity, forward or deny. Pure of HTTP
 // plumbing: it returns data (a Decision) that the Node handler writes. Fail closed: any failure to
 // establish identity on a required/role/permission route is a 503, never a pass.
-import { loginRedirectOrRefusal } from '../app/login-redirect.ts';
-import { denyDecision, wantsHTML, type Decision } from '../app/responses.ts';
-import { userFromSession, type User } from '../app/user.ts';
-import type { ProfileSync } from '../app/vestibule.ts';
+import { loginRedirectOrRefusal } from '../access/login-redirect.ts';
+import {
+  denyDecision,
+  forbiddenDecision,
+  identityUnavailableDecision,
+  wantsHTML,
+  type Decision,
+} from '../access/decision.ts';
+import type { ErrorCode } from '../lib/errors.ts';
+import { userFromSession, type ProfileSync, type User } from '../session/user.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { HeaderReader } from '../session/credential.ts';
 import type { SessionResolver } from '../session/resolver.ts';
-import type { CompiledRule } from './rules.ts';
+import type { CompiledRule } from '../access/rules.ts';
 
 export interface PermissionCheckInput {
   user: User;
@@ -57,11 +63,11 @@ export function authorize(
 ): Outcome | Promise<Outcome> {
   if (!rule) {
     if (ctx.defaultDecision === 'allow') return { kind: 'forward', rule, user: null, sign: false };
-    return deny(request, 404, 'no_matching_rule', 'Not found.');
+    return deny(request, 404, 'NO_MATCHING_RULE', 'Not found.');
   }
   if (rule.mode === 'public') return { kind: 'forward', rule, user: null, sign: false };
   if (rule.mode === 'deny') {
-    return deny(request, 403, 'forbidden', 'Access to this resource is not allowed.');
+    return deny(request, 403, 'FORBIDDEN', 'Access to this resource is not allowed.');
   }
   const headers = restrictCredentials(request.headers, rule.credentials);
   const known = ctx.profiles ? undefined : ctx.sessions.peek(headers);
@@ -86,7 +92,7 @@ function decide(
   if (rule.mode === 'optional') return { kind: 'forward', rule, user, sign: true };
   if (!user) return toLogin(request, ctx.loginURL, error === 'session_aal2_required');
   if (rule.mode === 'role' && !rule.roles.has(user.role)) {
-    return deny(request, 403, 'forbidden', 'You do not have access to this page.');
+    return refuse(request, forbiddenDecision);
   }
   if (rule.mode === 'permission') {
     return checkPermission(rule, user, request, ctx).then((allowed): Outcome => {
@@ -94,11 +100,11 @@ function decide(
         return deny(
           request,
           503,
-          'permission_unavailable',
+          'PERMISSION_UNAVAILABLE',
           'Access cannot be checked right now. Please try again shortly.',
         );
       }
-      if (!allowed) return deny(request, 403, 'forbidden', 'You do not have access to this page.');
+      if (!allowed) return refuse(request, forbiddenDecision);
       return { kind: 'forward', rule, user, sign: true };
     });
   }
@@ -125,20 +131,18 @@ function unavailable(
     rule: rule.id,
     err,
   });
-  return deny(
-    request,
-    503,
-    'identity_unavailable',
-    'Sign-in is temporarily unavailable. Please try again shortly.',
-  );
+  return refuse(request, identityUnavailableDecision);
 }
 
-function deny(request: GatewayRequest, status: number, code: string, message: string): Outcome {
-  const html = wantsHTML(request.headers);
-  return {
-    kind: 'deny',
-    decision: denyDecision({ status, code, message, requestId: request.requestId, html }),
-  };
+type DecisionFor = (input: { requestId: string; html: boolean }) => Decision;
+
+function refuse(request: GatewayRequest, decisionFor: DecisionFor): Outcome {
+  const decision = decisionFor({ requestId: request.requestId, html: wantsHTML(request.headers) });
+  return { kind: 'deny', decision };
+}
+
+function deny(request: GatewayRequest, status: number, code: ErrorCode, message: string): Outcome {
+  return refuse(request, (input) => denyDecision({ status, code, message, ...input }));
 }
 
 async function resolveUser(

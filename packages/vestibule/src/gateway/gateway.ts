@@ -3,20 +3,20 @@
 // forward to the upstream with client identity headers stripped and signed ones injected.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { denyDecision } from '../app/responses.ts';
-import { assertSecret } from '../app/identity-headers.ts';
+import { denyDecision } from '../access/decision.ts';
+import { assertSecret } from '../identity-headers/sign.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
 import type { AuthorizeContext } from './authorize.ts';
-import { canonicalHeaderName } from './headers.ts';
+import { canonicalHeaderName } from '../upstream/headers.ts';
 import { validateGatewayOptions, type GatewayOptions } from './options.ts';
 import { createRevocationHandler, type RevocationRequest } from './revoke.ts';
-import { compileRules, type RuleSet } from './rules.ts';
+import { compileRules, type RuleSet } from '../access/rules.ts';
 import { createPlanner, type PlanResult } from './plan.ts';
-import { createUpstreams, forwardHTTP, writeDecision } from './upstream.ts';
-import { forwardUpgrade, rejectUpgrade } from './upgrade.ts';
+import { createUpstreams, forwardHTTP, writeDecision } from '../upstream/forward.ts';
+import { forwardUpgrade, rejectUpgrade } from '../upstream/upgrade.ts';
 
 export interface Gateway {
   /**
@@ -122,7 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           res,
           denyDecision({
             status: 500,
-            code: 'internal',
+            code: 'INTERNAL',
             message: 'Something went wrong.',
             requestId: requestIdFrom(nodeHeaderReader(req.headers)),
             html: false,

@@ -11,15 +11,19 @@ export { createGateway } from './gateway.ts';
 export type { Gateway } from './gateway.ts';
 export type { ForwardPlan } from './plan.ts';
 export type { GatewayOptions } from './options.ts';
-export { compileRules, ACCESS_MODES } from './rules.ts';
-export type { AccessMode, AccessRuleConfig, CompiledRule, RuleSet } from './rules.ts';
+export { compileRules, ACCESS_MODES } from '../access/rules.ts';
+export type { AccessMode, AccessRuleConfig, CompiledRule, RuleSet } from '../access/rules.ts';
 export type { PermissionCheck, PermissionCheckInput } from './authorize.ts';
 export type { RevocationRequest } from './revoke.ts';
-export { globToRegExp } from './glob.ts';
-export { normaliseTarget } from './target.ts';
-export { canonicalHeaderName, filterRequestHeaders, isIdentityHeader } from './headers.ts';
-export { importOathkeeperRules, loadOathkeeperRulesFile } from './oathkeeper.ts';
-export type { OathkeeperImport } from './oathkeeper.ts';
+export { globToRegExp } from '../access/glob.ts';
+export { normaliseTarget } from '../access/target.ts';
+export {
+  canonicalHeaderName,
+  filterRequestHeaders,
+  isIdentityHeader,
+} from '../upstream/headers.ts';
+export { importOathkeeperRules, loadOathkeeperRulesFile } from '../oathkeeper/import.ts';
+export type { OathkeeperImport } from '../oathkeeper/import.ts';
 /**
  * The signed identity-header contract as the edge writes it (docs/identity-headers.md): for apps'
  * tests that stand in for the edge, and for other edges.
@@ -38,5 +42,5 @@ export {
   HEADER_USER_EMAIL,
   HEADER_USER_ID,
   HEADER_USER_ROLE,
-} from '../app/identity-headers.ts';
-export type { IdentityValues, SignedRequestTarget } from '../app/identity-headers.ts';
+} from '../identity-headers/index.ts';
+export type { IdentityValues, SignedRequestTarget } from '../identity-headers/index.ts';

@@ -1,13 +1,13 @@
 // createGateway options, validated once (TypeError naming the option: these are caller bugs).
-import { assertSecret } from '../app/identity-headers.ts';
-import { isValidLoginURL } from '../app/login-redirect.ts';
-import type { ProfileSync } from '../app/vestibule.ts';
+import { assertSecret } from '../identity-headers/sign.ts';
+import { isValidLoginURL } from '../access/login-redirect.ts';
+import type { ProfileSync } from '../session/user.ts';
 import type { FetchLike } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SessionResolver } from '../session/resolver.ts';
 import type { PermissionCheck } from './authorize.ts';
-import type { AccessRuleConfig } from './rules.ts';
-import type { UpstreamPoolOptions } from './upstream.ts';
+import type { AccessRuleConfig } from '../access/rules.ts';
+import type { UpstreamPoolOptions } from '../upstream/forward.ts';
 
 export interface GatewayOptions {
   /** Where allowed requests go, e.g. http://127.0.0.1:4001 (a path prefix is kept). */

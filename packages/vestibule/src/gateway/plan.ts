@@ -11,9 +11,9 @@ import {
   encodeHeaderValue,
   encodeIdentity,
   type IdentityValues,
-} from '../app/identity-headers.ts';
-import { badTargetDecision, wantsHTML, type Decision } from '../app/responses.ts';
-import type { User } from '../app/user.ts';
+} from '../identity-headers/sign.ts';
+import { badTargetDecision, wantsHTML, type Decision } from '../access/decision.ts';
+import type { User } from '../session/user.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
 import type { KratosSession } from '../session/types.ts';
@@ -23,17 +23,14 @@ import {
   type GatewayRequest,
   type Outcome,
 } from './authorize.ts';
-import { filterRequestHeaders, type FilterOptions } from './headers.ts';
+import { filterRequestHeaders, type FilterOptions } from '../upstream/headers.ts';
 import type { GatewaySettings } from './options.ts';
-import type { CompiledRule, RuleSet } from './rules.ts';
-import { normaliseTarget, type RequestTarget } from './target.ts';
-import { renderHeaderTemplate } from './templates.ts';
+import type { CompiledRule, RuleSet } from '../access/rules.ts';
+import { normaliseTarget, type RequestTarget } from '../access/target.ts';
+import { renderHeaderTemplate } from '../access/templates.ts';
+import type { ForwardPlan } from '../upstream/upgrade.ts';
 
-export interface ForwardPlan {
-  origin: string;
-  path: string;
-  headers: string[];
-}
+export type { ForwardPlan };
 
 export interface PlanResult {
   requestId: string;

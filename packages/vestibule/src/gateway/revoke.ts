@@ -4,6 +4,10 @@
 // (an admin tool, a hook on DELETE /admin/sessions, an identity deactivation job).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorBody } from '../lib/error-body.ts';
+import type { ErrorCode } from '../lib/errors.ts';
+import { requestIdFrom } from '../lib/request-id.ts';
+import { nodeHeaderReader } from '../session/credential.ts';
 
 export interface RevocationRequest {
   identityId?: string;
@@ -21,27 +25,28 @@ export function createRevocationHandler(
   return {
     path: config.path,
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const answer = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(body));
+      const requestId = requestIdFrom(nodeHeaderReader(req.headers));
+      const refuse = (status: number, code: ErrorCode, message: string) => {
+        // A webhook caller is an API client: always JSON.
+        const { headers, body } = errorBody({ status, code, message, requestId }, false);
+        res.writeHead(status, headers);
+        res.end(body);
       };
-      if (req.method !== 'POST') return answer(405, { error: { code: 405, message: 'use POST' } });
+      if (req.method !== 'POST') return refuse(405, 'METHOD_NOT_ALLOWED', 'Use POST.');
       const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       // Compare digests: constant time, and no length leak.
       if (!timingSafeEqual(digest(given), expected)) {
         req.resume();
-        return answer(401, { error: { code: 401, message: 'unauthorized' } });
+        return refuse(401, 'UNAUTHENTICATED', 'Unauthorized.');
       }
       const body = await readBody(req);
       const request = body === undefined ? undefined : parseRevocation(body);
-      if (!request)
-        return answer(400, {
-          error: {
-            code: 400,
-            message: 'expected JSON with identity_id, session_id or session_token',
-          },
-        });
-      answer(200, { evicted: revoke(request) });
+      if (!request) {
+        const message = 'Expected JSON with identity_id, session_id or session_token.';
+        return refuse(400, 'BAD_REQUEST', message);
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ evicted: revoke(request) }));
     },
   };
 }

@@ -1,29 +1,47 @@
 // One error base with stable string codes (panva/jose style). Only `publicMessage` ever reaches a browser.
 
-export type VestibuleErrorCode =
+/**
+ * Every code a client or a caller can see, in one union: thrown `VestibuleError`s and the access
+ * decisions (deny, login refusal, upstream failure) share it, and every JSON error body carries one
+ * as `error.code`. Stable: clients switch on them, so add, never rename.
+ */
+export type ErrorCode =
+  // The identity service (Kratos) could not answer usefully.
   | 'KRATOS_UNAVAILABLE'
   | 'KRATOS_TIMEOUT'
   | 'KRATOS_BAD_RESPONSE'
+  // The app behind the gateway could not answer.
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
-  | 'CONFIG_INVALID'
-  | 'BAD_REQUEST'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNAUTHENTICATED'
+  // Access decisions (gateway, requireUser, the Next.js middleware).
+  | 'SESSION_REQUIRED'
+  | 'SESSION_AAL2_REQUIRED'
+  | 'SESSION_NOT_VISIBLE'
   | 'FORBIDDEN'
+  | 'NO_MATCHING_RULE'
+  | 'IDENTITY_UNAVAILABLE'
+  | 'PERMISSION_UNAVAILABLE'
+  | 'BAD_REQUEST_TARGET'
+  // Requests the edge itself refuses.
+  | 'BAD_REQUEST'
+  | 'UNAUTHENTICATED'
   | 'NOT_FOUND'
-  | 'SIGNATURE_INVALID'
-  | 'FLOW_EXPIRED'
+  | 'METHOD_NOT_ALLOWED'
+  | 'REQUEST_TIMEOUT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'MISDIRECTED_REQUEST'
+  // Startup and everything unexpected.
+  | 'CONFIG_INVALID'
   | 'INTERNAL';
 
 export class VestibuleError extends Error {
-  readonly code: VestibuleErrorCode;
+  readonly code: ErrorCode;
   readonly status: number;
   /** Safe to show to an end user; never contains hostnames, stack traces or upstream bodies. */
   readonly publicMessage: string;
 
   constructor(
-    code: VestibuleErrorCode,
+    code: ErrorCode,
     message: string,
     options: { status?: number; publicMessage?: string; cause?: unknown } = {},
   ) {

@@ -7,7 +7,7 @@
 //   `last_seen_at` is refreshed at most once per interval per identity.
 import { Migrator, sql, type Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { User } from '../app/user.ts';
+import type { User } from '../session/user.ts';
 import { openDatabase, parseDatabaseTarget, type ProvisioningDatabase } from './database.ts';
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationProvider } from './migrations.ts';
 

@@ -1,19 +1,5 @@
 // Header hygiene in both directions (the @fastify/reply-from habit: pure helpers, tested alone).
-
-/** RFC 9110 §7.6.1 connection-specific fields, plus the legacy ones proxies still meet. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'trailers',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-]);
+import { connectionTokens, HOP_BY_HOP } from '../lib/hop-by-hop.ts';
 
 /**
  * Headers the browser may send on to Kratos. An allowlist, not a denylist: client-sent identity
@@ -38,21 +24,10 @@ const FORWARDED_REQUEST_HEADERS: readonly string[] = [
 /** Names listed in a Connection header (RFC 9110 §7.6.1): they are hop-by-hop for this message. */
 export function connectionNamed(headers: Headers): ReadonlySet<string> {
   const value = headers.get('connection');
-  return value ? connectionTokens(value) : NONE;
+  return (value && connectionTokens(value)) || NONE;
 }
 
 const NONE: ReadonlySet<string> = new Set();
-
-function connectionTokens(value: string): ReadonlySet<string> {
-  // Node's own servers send `Connection: keep-alive` on every answer; that name is hop-by-hop anyway.
-  if (value === 'keep-alive' || value === 'close') return NONE;
-  return new Set(
-    value
-      .split(',')
-      .map((t) => t.trim().toLowerCase())
-      .filter(Boolean),
-  );
-}
 
 export function isHopByHop(name: string, named: ReadonlySet<string>): boolean {
   const lower = name.toLowerCase();
@@ -93,13 +68,13 @@ export function upstreamHeaderRecord(
     else if (name === 'connection') connection = value;
   });
   if (connection !== undefined) {
-    for (const named of connectionTokens(connection)) delete out[named];
+    for (const named of connectionTokens(connection) ?? NONE) delete out[named];
   }
   // Kratos only understands `Bearer <session token>`; a Basic credential meant for the app stays here.
   if (
     authorization !== undefined &&
     /^bearer\s/i.test(authorization) &&
-    (connection === undefined || !connectionTokens(connection).has('authorization'))
+    (connection === undefined || !connectionTokens(connection)?.has('authorization'))
   ) {
     out.authorization = authorization;
   }

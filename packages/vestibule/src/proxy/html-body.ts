@@ -2,6 +2,7 @@
 // `<a href="http://ory-kratos:4433/...">See Other</a>.` under every browser redirect, and error
 // pages link back to flows. Only quoted href/src/action attribute values are candidates, and only
 // Kratos URLs among them change; text, scripts and other attributes are left alone.
+import { escapeHTML } from '../lib/html.ts';
 import type { URLRewriter } from './url-rewriter.ts';
 
 const URL_ATTRIBUTE = /(\s(?:href|src|action)\s*=\s*)("([^"]*)"|'([^']*)')/gi;
@@ -21,7 +22,7 @@ export function rewriteHTMLBody(
       const rewritten = rewriter.rewrite(decoded, publicOrigin);
       if (rewritten === decoded) return whole;
       changed = true;
-      return `${lead}"${escapeAttribute(rewritten)}"`;
+      return `${lead}"${escapeHTML(rewritten)}"`;
     },
   );
   return { text, changed };
@@ -40,12 +41,4 @@ function decodeEntities(value: string): string {
     }
     return NAMED[body.toLowerCase()] ?? entity;
   });
-}
-
-function escapeAttribute(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
 }

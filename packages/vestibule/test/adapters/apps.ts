@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import { KratosUnavailable } from '../../src/lib/errors.ts';
-import type { User } from '../../src/app/user.ts';
+import type { User } from '../../src/session/user.ts';
 import type { Vestibule } from '../../src/app/vestibule.ts';
 import {
   expressAuth,

@@ -53,8 +53,8 @@ test('a path the edge would refuse (encoded slash, ..;) is refused, not guessed 
     const response = await mw(request);
     assert.equal(response?.status, 400, path);
     assert.equal(
-      ((await response!.json()) as { error: { id: string } }).error.id,
-      'bad_request_target',
+      ((await response!.json()) as { error: { code: string } }).error.code,
+      'BAD_REQUEST_TARGET',
     );
   }
 });

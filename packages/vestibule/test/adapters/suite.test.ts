@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createVestibule, type Vestibule } from '../../src/app/vestibule.ts';
-import { encodeIdentity, signIdentityHeaders } from '../../src/app/identity-headers.ts';
+import { encodeIdentity, signIdentityHeaders } from '../../src/identity-headers/sign.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
 import { APPS, type AppClient } from './apps.ts';
@@ -90,8 +90,8 @@ for (const [adapter, start] of Object.entries(APPS)) {
         const api = await call('/account', null, API);
         assert.equal(api.status, 401);
         assert.equal(
-          ((await api.json()) as { error: { id: string } }).error.id,
-          'session_required',
+          ((await api.json()) as { error: { code: string } }).error.code,
+          'SESSION_REQUIRED',
         );
         const page = await call('/account', null, BROWSER);
         assert.equal(page.status, 303);
@@ -117,7 +117,10 @@ for (const [adapter, start] of Object.entries(APPS)) {
         );
         const forbidden = await call('/admin', alice, API);
         assert.equal(forbidden.status, 403);
-        assert.equal(((await forbidden.json()) as { error: { id: string } }).error.id, 'forbidden');
+        assert.equal(
+          ((await forbidden.json()) as { error: { code: string } }).error.code,
+          'FORBIDDEN',
+        );
         assert.equal((await call('/admin', alice, BROWSER)).status, 403);
         assert.equal(
           ((await (await call('/admin', admin)).json()) as { role: string }).role,
@@ -162,8 +165,8 @@ for (const [adapter, start] of Object.entries(APPS)) {
             const guarded = await app.request('/account', { ...headers, ...API });
             assert.equal(guarded.status, 503);
             assert.equal(
-              ((await guarded.json()) as { error: { id: string } }).error.id,
-              'identity_unavailable',
+              ((await guarded.json()) as { error: { code: string } }).error.code,
+              'IDENTITY_UNAVAILABLE',
             );
           } finally {
             await kratos.start();
@@ -188,8 +191,8 @@ for (const [adapter, start] of Object.entries(APPS)) {
           const api = await app.request('/account', { ...headers, ...API });
           assert.equal(api.status, 403);
           assert.equal(
-            ((await api.json()) as { error: { id: string } }).error.id,
-            'session_aal2_required',
+            ((await api.json()) as { error: { code: string } }).error.code,
+            'SESSION_AAL2_REQUIRED',
           );
           kratos.completeSecondFactor(half.token);
           assert.equal((await app.request('/account', headers)).status, 200, 'not cached');

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loginRedirectOrRefusal, type LoginRedirectInput } from '../../src/app/login-redirect.ts';
+import {
+  loginRedirectOrRefusal,
+  type LoginRedirectInput,
+} from '../../src/access/login-redirect.ts';
 
 // The decision the gateway and requireUser share for a request without a usable session.
 const headersOf = (values: Record<string, string>) => ({
@@ -20,16 +23,16 @@ const input = (overrides: Partial<LoginRedirectInput> = {}): LoginRedirectInput 
   },
   ...overrides,
 });
-const errorId = (body: string) => (JSON.parse(body) as { error: { id: string } }).error.id;
+const errorId = (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code;
 
 test('API clients get the refusal as JSON, never a redirect (401, or 403 for the second factor)', () => {
   returnToCalls = 0;
   const none = loginRedirectOrRefusal(input({ html: false }));
   assert.equal(none.status, 401);
-  assert.equal(errorId(none.body), 'session_required');
+  assert.equal(errorId(none.body), 'SESSION_REQUIRED');
   const aal2 = loginRedirectOrRefusal(input({ html: false, secondFactor: true }));
   assert.equal(aal2.status, 403);
-  assert.equal(errorId(aal2.body), 'session_aal2_required');
+  assert.equal(errorId(aal2.body), 'SESSION_AAL2_REQUIRED');
   assert.equal(returnToCalls, 0, 'no return_to is built for a refusal');
 });
 
@@ -67,7 +70,7 @@ test('browsers get a 303 to login with return_to, aal=aal2 for the second factor
   assert.doesNotMatch(String(http.headers['set-cookie']), /Secure/);
 });
 
-test('after 3 rounds the loop guard answers 401 session_not_visible instead of redirecting', () => {
+test('after 3 rounds the loop guard answers 401 SESSION_NOT_VISIBLE instead of redirecting', () => {
   const headers = headersOf({ cookie: '__Host-vestibule_login_redirects=3' });
   for (const secondFactor of [false, true]) {
     const page = loginRedirectOrRefusal(input({ headers, secondFactor }));
@@ -90,7 +93,7 @@ test('over https a counter planted without the __Host- prefix (cookie tossing fr
 });
 
 test('login URLs: same-origin paths or absolute http(s) URLs; protocol-relative and script URLs are refused at startup', async () => {
-  const { isValidLoginURL } = await import('../../src/app/login-redirect.ts');
+  const { isValidLoginURL } = await import('../../src/access/login-redirect.ts');
   const { createGateway } = await import('../../src/gateway/index.ts');
   for (const good of ['/login', '/auth/login?x=1', 'https://auth.example.com/login']) {
     assert.equal(isValidLoginURL(good), true, good);

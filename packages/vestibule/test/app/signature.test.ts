@@ -8,8 +8,8 @@ import {
   signIdentityHeaders,
   decodeHeaderValue,
   encodeHeaderValue,
-} from '../../src/app/identity-headers.ts';
-import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
+} from '../../src/identity-headers/sign.ts';
+import { createHeaderVerifier } from '../../src/identity-headers/verify.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-000';
 const OTHER = 'another-test-secret-that-is-long-enough';

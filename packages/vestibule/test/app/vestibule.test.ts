@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createVestibule, targetOf } from '../../src/app/vestibule.ts';
-import { encodeIdentity, signIdentityHeaders } from '../../src/app/identity-headers.ts';
+import { encodeIdentity, signIdentityHeaders } from '../../src/identity-headers/sign.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 
 const SECRET = 'app-unit-test-secret-0123456789abcdef';

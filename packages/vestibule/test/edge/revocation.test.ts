@@ -135,7 +135,10 @@ test('password change with revoke_active_sessions: the other browser is refused 
   assert.equal(changed.status, 200, await changed.clone().text());
   const refused = await other('/account');
   assert.equal(refused.status, 401, 'the revoked session is not served from the cache');
-  assert.equal(((await refused.json()) as { error: { id: string } }).error.id, 'session_required');
+  assert.equal(
+    ((await refused.json()) as { error: { code: string } }).error.code,
+    'SESSION_REQUIRED',
+  );
   assert.equal((await changer('/account')).status, 200, 'the browser that changed it stays in');
 });
 

@@ -29,8 +29,8 @@ test('Kratos stopped → required 503 (JSON and HTML, with request id), optional
   await stack.kratos.stop();
   const api = await get('/account', withCookie(token, json));
   assert.equal(api.status, 503);
-  const body = (await api.json()) as { error: { id: string; request_id: string } };
-  assert.equal(body.error.id, 'identity_unavailable');
+  const body = (await api.json()) as { error: { code: string; request_id: string } };
+  assert.equal(body.error.code, 'IDENTITY_UNAVAILABLE');
   assert.equal(body.error.request_id, api.headers.get('x-request-id'));
   const page = await get('/admin/x', withCookie(token, browser));
   assert.equal(page.status, 503);
@@ -68,8 +68,8 @@ test(
     const res = await get('/account', withCookie(token, json));
     stack.kratos.mode = 'ok';
     assert.equal(res.status, 503);
-    const body = (await res.json()) as { error: { id: string; request_id: string } };
-    assert.equal(body.error.id, 'identity_unavailable');
+    const body = (await res.json()) as { error: { code: string; request_id: string } };
+    assert.equal(body.error.code, 'IDENTITY_UNAVAILABLE');
     assert.equal(body.error.request_id, res.headers.get('x-request-id'));
     assert.equal(stack.upstream.seen.length, seenBefore, 'the app was never reached');
     const sent = whoamiSignals.slice(sentBefore);

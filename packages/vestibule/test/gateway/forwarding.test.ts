@@ -133,11 +133,11 @@ test('an upstream that resets mid-body: the client sees a broken response, the e
   assert.ok(logger.lines.some((l) => l.msg === 'upstream request failed'));
 });
 
-test('an upstream that never sends headers → 504 upstream_timeout with a request id', async () => {
+test('an upstream that never sends headers → 504 UPSTREAM_TIMEOUT with a request id', async () => {
   const res = await fetch(url + '/hang', { headers: { accept: 'application/json' } });
   assert.equal(res.status, 504);
-  const body = (await res.json()) as { error: { id: string; request_id: string } };
-  assert.equal(body.error.id, 'upstream_timeout');
+  const body = (await res.json()) as { error: { code: string; request_id: string } };
+  assert.equal(body.error.code, 'UPSTREAM_TIMEOUT');
   assert.equal(body.error.request_id, res.headers.get('x-request-id'));
   assert.ok(body.error.request_id);
 });

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
-import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
+import { createHeaderVerifier } from '../../src/identity-headers/verify.ts';
 import {
   RULES,
   SECRET,
@@ -73,8 +73,8 @@ test('required: browser → 303 to /login?return_to=<original URL>; API → 401 
   );
   const api = await get('/account', json);
   assert.equal(api.status, 401);
-  const body = (await api.json()) as { error: { id: string; request_id: string } };
-  assert.equal(body.error.id, 'session_required');
+  const body = (await api.json()) as { error: { code: string; request_id: string } };
+  assert.equal(body.error.code, 'SESSION_REQUIRED');
   assert.ok(body.error.request_id);
   const bearer = await get('/api/notes/12', { authorization: 'Bearer nope', accept: 'text/html' });
   assert.equal(bearer.status, 401, 'a token client is an API client even if it accepts HTML');
@@ -99,9 +99,11 @@ test('session_aal2_required (whoami 403): required → /login?aal=aal2 (browser)
   );
   const api = await get('/api/notes', { 'x-session-token': token });
   assert.equal(api.status, 403);
-  const body = (await api.json()) as { error: { id: string; code: number; request_id: string } };
-  assert.equal(body.error.id, 'session_aal2_required');
-  assert.equal(body.error.code, 403);
+  const body = (await api.json()) as {
+    error: { code: string; status: number; request_id: string };
+  };
+  assert.equal(body.error.code, 'SESSION_AAL2_REQUIRED');
+  assert.equal(body.error.status, 403);
   assert.ok(body.error.request_id);
   assert.equal((await get('/admin/x', withCookie(token, json))).status, 403);
   const seen = stack.upstream.seen.length;
@@ -138,7 +140,7 @@ test('no matching rule → denied by default (404 JSON), even with a session', a
   const { token } = stack.kratos.addSession();
   const res = await get('/not/in/rules', withCookie(token, json));
   assert.equal(res.status, 404);
-  assert.equal(((await res.json()) as { error: { id: string } }).error.id, 'no_matching_rule');
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NO_MATCHING_RULE');
 });
 
 test('path tricks cannot dodge a rule: dot segments, encoded unreserved, encoded slashes', async () => {
@@ -222,7 +224,7 @@ test('upstream down → 502 with request id; never a stack trace', async () => {
   const res = await fetch(`http://127.0.0.1:${port}/x`, { headers: json });
   assert.equal(res.status, 502);
   const text = await res.text();
-  assert.match(text, /upstream_unavailable/);
+  assert.match(text, /UPSTREAM_UNAVAILABLE/);
   assert.doesNotMatch(text, /ECONNREFUSED|at /);
   server.close();
   await gateway.close();

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
+import { createHeaderVerifier } from '../../src/identity-headers/verify.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importOathkeeperRules, loadOathkeeperRulesFile } from '../../src/gateway/oathkeeper.ts';
-import { compileRules } from '../../src/gateway/rules.ts';
+import { importOathkeeperRules, loadOathkeeperRulesFile } from '../../src/oathkeeper/import.ts';
+import { compileRules } from '../../src/access/rules.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
 import { SECRET, startStack } from './harness.ts';
 

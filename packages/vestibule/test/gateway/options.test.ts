@@ -148,7 +148,7 @@ test('per-rule upstream with strip_path; the signature covers the path the upstr
     );
     const seen = other.seen.at(-1)!;
     assert.equal(seen.url, '/base/items?x=1');
-    const { createHeaderVerifier } = await import('../../src/app/verify-headers.ts');
+    const { createHeaderVerifier } = await import('../../src/identity-headers/verify.ts');
     const verdict = createHeaderVerifier({ secret: SECRET })(
       new Headers(seen.headers as Record<string, string>),
       { method: 'GET', path: seen.url },
@@ -203,7 +203,7 @@ test('each upstream signs with its own secret: headers one upstream received do 
     // The path a malicious blog would lure an admin to: the blog receives a signature for /admin/users.
     await fetch(stack.url + '/blog/admin/users', { headers: withCookie(token) });
     await fetch(stack.url + '/admin/users', { headers: withCookie(token) });
-    const { createHeaderVerifier } = await import('../../src/app/verify-headers.ts');
+    const { createHeaderVerifier } = await import('../../src/identity-headers/verify.ts');
     const verdict = (secret: string, seen: { url: string; headers: object }) =>
       createHeaderVerifier({ secret })(new Headers(seen.headers as Record<string, string>), {
         method: 'GET',

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileRules } from '../../src/gateway/rules.ts';
-import { globToRegExp } from '../../src/gateway/glob.ts';
-import { normaliseTarget, normaliseTargetByURL } from '../../src/gateway/target.ts';
+import { compileRules } from '../../src/access/rules.ts';
+import { globToRegExp } from '../../src/access/glob.ts';
+import { normaliseTarget, normaliseTargetByURL } from '../../src/access/target.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
 
 test('globs: * stays in one segment, ** crosses segments, trailing /** covers the bare prefix', () => {

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
+import { createHeaderVerifier } from '../../src/identity-headers/verify.ts';
 import { RULES, SECRET, startStack, type Stack } from './harness.ts';
 
 let stack: Stack;

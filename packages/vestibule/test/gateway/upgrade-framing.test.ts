@@ -13,7 +13,7 @@ import {
   type Server as TCPServer,
 } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { rejectUpgrade } from '../../src/gateway/upgrade.ts';
+import { rejectUpgrade } from '../../src/upstream/upgrade.ts';
 import { startStack, type Stack } from './harness.ts';
 
 // The old code left some of these connections open forever: fail, don't hang.

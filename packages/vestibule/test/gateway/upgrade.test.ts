@@ -88,7 +88,7 @@ test('a required route without a session is refused before reaching the upstream
 test('upgrade SSRF via a protocol-relative target: //other-host/ws goes to the upstream, never to other-host', async () => {
   const { createServer } = await import('node:http');
   const { PassThrough } = await import('node:stream');
-  const { forwardUpgrade } = await import('../../src/gateway/upgrade.ts');
+  const { forwardUpgrade } = await import('../../src/upstream/upgrade.ts');
   const seen: Array<{ server: string; url: string }> = [];
   const listen = (name: string) => {
     const server = createServer((req, res) => {

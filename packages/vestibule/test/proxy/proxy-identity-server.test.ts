@@ -193,7 +193,7 @@ describe('proxy → embedded identity server with an in-cluster base_url', () =>
     });
     assert.equal(res.status, 502);
     const text = await res.text();
-    assert.match(text, /"request":"[0-9a-f-]{36}"/);
+    assert.match(text, /"request_id":"[0-9a-f-]{36}"/);
     assert.doesNotMatch(text, /127\.0\.0\.1|ory-kratos/);
   });
 });

@@ -127,9 +127,12 @@ describe('proxy against a stub Kratos with an in-cluster base_url', () => {
       headers: { accept: 'application/json' },
     });
     assert.equal(res.status, 404);
-    const body = (await res.json()) as { error: { code: number; request: string } };
-    assert.equal(body.error.code, 404);
-    assert.equal(body.error.request, res.headers.get('x-request-id'));
+    const body = (await res.json()) as {
+      error: { code: string; status: number; request_id: string };
+    };
+    assert.equal(body.error.code, 'NOT_FOUND');
+    assert.equal(body.error.status, 404);
+    assert.equal(body.error.request_id, res.headers.get('x-request-id'));
     assert.equal(kratos.seen.length, before);
   });
 

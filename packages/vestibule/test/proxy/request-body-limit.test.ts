@@ -61,9 +61,12 @@ describe('proxy request body limit', () => {
       body: 'x'.repeat(LIMIT + 1),
     });
     assert.equal(res.status, 413);
-    const body = (await res.json()) as { error: { code: number; request: string } };
-    assert.equal(body.error.code, 413);
-    assert.equal(body.error.request, res.headers.get('x-request-id'));
+    const body = (await res.json()) as {
+      error: { code: string; status: number; request_id: string };
+    };
+    assert.equal(body.error.code, 'PAYLOAD_TOO_LARGE');
+    assert.equal(body.error.status, 413);
+    assert.equal(body.error.request_id, res.headers.get('x-request-id'));
     assert.equal(res.headers.get('connection'), 'close', 'the unread rest must not be reused');
     assert.equal(kratos.seen.length, before);
     assert.deepEqual(warnings(), []);
@@ -89,7 +92,10 @@ describe('proxy request body limit', () => {
       duplex: 'half',
     } as RequestInit);
     assert.equal(res.status, 413);
-    assert.equal(((await res.json()) as { error: { code: number } }).error.code, 413);
+    assert.equal(
+      ((await res.json()) as { error: { code: string } }).error.code,
+      'PAYLOAD_TOO_LARGE',
+    );
     assert.equal(kratos.seen.length, before, 'the stub only records whole bodies');
     assert.deepEqual(warnings(), []);
     assert.ok(logger.lines.some((l) => l.msg === 'ory proxy stopped a request body'));
@@ -219,9 +225,12 @@ test('a client that trickles its body past the deadline gets 408, and Kratos is 
       duplex: 'half',
     } as RequestInit);
     assert.equal(res.status, 408);
-    const body = (await res.json()) as { error: { code: number; request: string } };
-    assert.equal(body.error.code, 408);
-    assert.ok(body.error.request);
+    const body = (await res.json()) as {
+      error: { code: string; status: number; request_id: string };
+    };
+    assert.equal(body.error.code, 'REQUEST_TIMEOUT');
+    assert.equal(body.error.status, 408);
+    assert.ok(body.error.request_id);
     const lines = logger.lines.map((l) => JSON.stringify(l));
     assert.ok(
       lines.some((l) => l.includes('too-slow')),

@@ -4,19 +4,9 @@
 // is escaped unless it is itself the output of `markup` (a SafeHTML). Nothing else can mark a string safe
 // except `unsafeRaw`, which is only used for our own static assets (CSS, the inline script).
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
+import { escapeHTML } from '../../lib/html.ts';
 
-/** Escapes text for both element content and quoted attribute values. */
-export function escapeHTML(value: string): string {
-  return value.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch] ?? ch);
-}
+export { escapeHTML };
 
 export class SafeHTML {
   readonly value: string;

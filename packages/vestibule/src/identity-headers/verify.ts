@@ -1,8 +1,8 @@
 // Header mode: the app trusts identity only when the edge's signature over it verifies.
 // Rejected: unsigned identity headers, bad MACs, signatures for another method/path, timestamps
 // outside [now - maxAge, now + skew], and (with replay protection) a nonce seen before.
-import { LRUCache } from 'lru-cache';
 import type { HeaderReader } from '../session/credential.ts';
+import { createReplayCache } from './replay-cache.ts';
 import {
   HEADER_SIGNATURE,
   HEADER_USER_EMAIL,
@@ -14,7 +14,7 @@ import {
   signatureMatches,
   type IdentityValues,
   type SignedRequestTarget,
-} from './identity-headers.ts';
+} from './sign.ts';
 
 export type HeaderVerdict =
   | {
@@ -62,25 +62,13 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
   // unset environment variable through Number() must be a startup error, not an open door.
   const maxAge = seconds(options.maxAgeSeconds ?? 30, 'maxAgeSeconds');
   const skew = seconds(options.clockSkewSeconds ?? 5, 'clockSkewSeconds');
+  const now = options.now ?? Date.now;
   const maxNonces = options.maxRememberedNonces ?? 100_000;
   if (!Number.isInteger(maxNonces) || maxNonces < 1) {
     throw new TypeError(`maxRememberedNonces must be a positive integer, got ${maxNonces}`);
   }
-  const now = options.now ?? Date.now;
-  // A full nonce cache forgets its least recently seen nonce, maybe while that nonce's signature is
-  // still within its window; a replay of it would then pass. So every signature as old as a nonce
-  // forgotten too early is refused (`replay-window`): replay protection stays sound at any request
-  // rate, and under extreme load the accepted window shrinks instead.
-  let forgottenUpTo = -Infinity;
   const seen =
-    options.replayProtection === false
-      ? undefined
-      : new LRUCache<string, number>({
-          max: maxNonces,
-          dispose: (until, _nonce, reason) => {
-            if (reason === 'evict') forgottenUpTo = Math.max(forgottenUpTo, until - maxAge);
-          },
-        });
+    options.replayProtection === false ? undefined : createReplayCache({ maxAge, maxNonces });
 
   return (headers, target) => {
     const raw = headers.get(HEADER_SIGNATURE);
@@ -105,13 +93,8 @@ export function createHeaderVerifier(options: HeaderVerifierOptions): HeaderVeri
     const t = Number(parsed.t);
     if (t < nowSeconds - maxAge) return { state: 'invalid', reason: 'expired' };
     if (t > nowSeconds + skew) return { state: 'invalid', reason: 'from-the-future' };
-    if (seen) {
-      if (t <= forgottenUpTo) return { state: 'invalid', reason: 'replay-window' };
-      const until = seen.get(parsed.nonce);
-      if (until !== undefined && until >= nowSeconds)
-        return { state: 'invalid', reason: 'replayed' };
-      seen.set(parsed.nonce, t + maxAge);
-    }
+    const replay = seen?.check(parsed.nonce, t, nowSeconds) ?? 'fresh';
+    if (replay !== 'fresh') return { state: 'invalid', reason: replay };
     if (!values.id) return { state: 'anonymous' };
     const identity = {
       id: decodeHeaderValue(values.id),

@@ -68,3 +68,10 @@ export function normaliseTargetByURL(rawURL: string | undefined): RequestTarget 
   if (/\/\.{1,2};/.test(path)) return null;
   return { path, target: path + url.search };
 }
+
+/** Origin-form target (`/path?query`) of an absolute or origin-form URL, normalised like the edge. */
+export function targetOf(url: string): string {
+  // Origin-form is concatenated, not resolved: `//x/y` is a path here, not an authority.
+  const parsed = url.startsWith('/') ? new URL('http://target.invalid' + url) : new URL(url);
+  return parsed.pathname + parsed.search;
+}

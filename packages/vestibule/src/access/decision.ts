@@ -1,5 +1,6 @@
 // Deny decisions as data (status, headers, body), built once into a Web Response or written to a
 // Node response by the gateway. Browsers get a small HTML page or a 303; APIs get JSON.
+import { errorBody, type ErrorDetails } from '../lib/error-body.ts';
 import type { HeaderReader } from '../session/credential.ts';
 
 export interface Decision {
@@ -23,56 +24,16 @@ export function wantsHTML(headers: HeaderReader): boolean {
   return accept.includes('text/html');
 }
 
-const escapes: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-export function escapeHTML(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => escapes[ch]!);
-}
-
-export interface DenyInput {
-  status: number;
-  /** Stable, machine-readable (e.g. `session_required`, `forbidden`, `identity_unavailable`). */
-  code: string;
-  /** Safe to show to end users. */
-  message: string;
-  requestId: string;
+/** What to refuse with (code, status, message, request id), and for whom. */
+export interface DenyInput extends ErrorDetails {
   html: boolean;
   headers?: Record<string, string | string[]>;
 }
 
+/** A refusal in the one error body shape (lib/error-body.ts), plus the caller's extra headers. */
 export function denyDecision(input: DenyInput): Decision {
-  const base: Record<string, string | string[]> = {
-    'cache-control': 'no-store',
-    'x-request-id': input.requestId,
-    ...input.headers,
-  };
-  if (!input.html) {
-    return {
-      status: input.status,
-      headers: { ...base, 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({
-        error: {
-          code: input.status,
-          id: input.code,
-          message: input.message,
-          request_id: input.requestId,
-        },
-      }),
-    };
-  }
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${input.status}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>${escapeHTML(input.message)}</h1><p>Request id: <code>${escapeHTML(input.requestId)}</code></p></main></body></html>`;
-  return {
-    status: input.status,
-    headers: { ...base, 'content-type': 'text/html; charset=utf-8' },
-    body,
-  };
+  const { headers, body } = errorBody(input, input.html);
+  return { status: input.status, headers: { ...headers, ...input.headers }, body };
 }
 
 /**
@@ -86,7 +47,7 @@ export function secondFactorRequiredDecision(input: {
 }): Decision {
   return denyDecision({
     status: 403,
-    code: 'session_aal2_required',
+    code: 'SESSION_AAL2_REQUIRED',
     message: 'A second factor is required. Finish signing in to continue.',
     ...input,
   });
@@ -100,7 +61,7 @@ export function secondFactorRequiredDecision(input: {
 export function sessionRequiredDecision(input: { requestId: string; html: boolean }): Decision {
   return denyDecision({
     status: 401,
-    code: 'session_required',
+    code: 'SESSION_REQUIRED',
     message: 'Please sign in to continue.',
     ...input,
   });
@@ -114,8 +75,34 @@ export function sessionRequiredDecision(input: { requestId: string; html: boolea
 export function sessionNotVisibleDecision(input: { requestId: string; html: boolean }): Decision {
   return denyDecision({
     status: 401,
-    code: 'session_not_visible',
+    code: 'SESSION_NOT_VISIBLE',
     message: 'We could not confirm your sign-in. Check that cookies are enabled and try again.',
+    ...input,
+  });
+}
+
+/**
+ * Signed in, but the rule (a role, a permission) does not let this user in. One builder for the
+ * gateway and requireRole.
+ */
+export function forbiddenDecision(input: { requestId: string; html: boolean }): Decision {
+  return denyDecision({
+    status: 403,
+    code: 'FORBIDDEN',
+    message: 'You do not have access to this page.',
+    ...input,
+  });
+}
+
+/**
+ * Identity could not be established (Kratos down or slow, the profile store failing) on a route
+ * that needs it: fail closed with a 503, never pass. One builder for the gateway and requireUser.
+ */
+export function identityUnavailableDecision(input: { requestId: string; html: boolean }): Decision {
+  return denyDecision({
+    status: 503,
+    code: 'IDENTITY_UNAVAILABLE',
+    message: 'Sign-in is temporarily unavailable. Please try again shortly.',
     ...input,
   });
 }
@@ -128,7 +115,7 @@ export function sessionNotVisibleDecision(input: { requestId: string; html: bool
 export function badTargetDecision(input: { requestId: string; html: boolean }): Decision {
   return denyDecision({
     status: 400,
-    code: 'bad_request_target',
+    code: 'BAD_REQUEST_TARGET',
     message: 'Bad request.',
     ...input,
   });

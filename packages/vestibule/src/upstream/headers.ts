@@ -1,18 +1,7 @@
 // Request/response header hygiene for the proxy hop, as pure functions over Node's rawHeaders
 // (flat [name, value, …] with the client's own spelling and every duplicate), so nothing a client
 // sends can slip past a lower-cased lookup.
-export const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-]);
+import { connectionTokens, HOP_BY_HOP } from '../lib/hop-by-hop.ts';
 
 /**
  * Identity headers a client must never be able to set. Names are compared after lower-casing and
@@ -103,22 +92,6 @@ function isLowerIdentityHeader(lower: string, extra?: ReadonlySet<string>): bool
   return false;
 }
 
-const PLAIN_CONNECTION = /^\s*(?:keep-alive|close)\s*$/i;
-
-/** Names listed in `Connection` (RFC 9110 §7.6.1): hop-by-hop for this message only. */
-function connectionListed(values: readonly string[]): Set<string> | undefined {
-  let listed: Set<string> | undefined;
-  for (const value of values) {
-    // Nearly every message says just keep-alive or close: neither names a header to drop.
-    if (PLAIN_CONNECTION.test(value)) continue;
-    for (const token of value.split(',')) {
-      const name = token.trim().toLowerCase();
-      if (name) (listed ??= new Set()).add(name);
-    }
-  }
-  return listed;
-}
-
 /** Set by the gateway itself after filtering (trusted X-Forwarded-For is appended to, see forwardedHeaders). */
 // `expect: 100-continue` is answered by the edge's own Node server (RFC 9110 §10.1.1: a proxy
 // handles it per hop); undici refuses to send it, so it never goes upstream.
@@ -162,7 +135,7 @@ export function filterRequestHeaders(
     if (isLowerIdentityHeader(lower, extra)) continue;
     out.push(name, rawHeaders[i + 1]!);
   }
-  const listed = connection && connectionListed(connection);
+  const listed = connection && connectionTokens(connection);
   if (listed) out = out.filter((_, i, all) => !listed.has(all[i - (i % 2)]!.toLowerCase()));
   return out;
 }
@@ -173,7 +146,7 @@ export function filterResponseHeaders(
 ): Record<string, string | string[]> {
   const connection = headers.connection;
   const listed = connection
-    ? connectionListed(Array.isArray(connection) ? connection : [connection])
+    ? connectionTokens(Array.isArray(connection) ? connection : [connection])
     : undefined;
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {

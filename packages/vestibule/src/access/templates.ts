@@ -2,7 +2,7 @@
 //   {{ print .Subject }}  {{ .Subject }}  {{ print .Extra.identity.traits.email }}  {{ .Extra.a.b }}
 // `.Subject` is the identity id; `.Extra` is the Kratos session (Oathkeeper's cookie_session
 // authenticator default `extra_from: "@this"`). Anything else is refused at import time.
-import type { User } from '../app/user.ts';
+import type { User } from '../session/user.ts';
 
 const EXPRESSION = /\{\{-?\s*(?:print\s+)?\.(Subject|Extra(?:\.[A-Za-z0-9_]+)*)\s*-?\}\}/g;
 

@@ -1,5 +1,5 @@
 // The one shape apps see: `{ id, email, role, traits, session }`, whatever mode produced it.
-import type { KratosSession } from '../session/types.ts';
+import type { KratosSession } from './types.ts';
 
 export interface User {
   /** The Kratos identity id (UUID). */
@@ -11,6 +11,11 @@ export interface User {
   traits: Record<string, unknown>;
   /** The full Kratos session in direct mode; null in header mode (the edge holds it). */
   session: KratosSession | null;
+}
+
+/** A provisioning store (ensureUser) whose profile role wins over the session's. */
+export interface ProfileSync {
+  ensureUser(user: User): Promise<{ role: string }>;
 }
 
 export const DEFAULT_ROLE = 'user';

@@ -4,7 +4,7 @@
 // gateway error each (the @fastify/reply-from table): refused/reset → 502, timeouts → 504.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import { denyDecision, wantsHTML, type Decision } from '../app/responses.ts';
+import { denyDecision, wantsHTML, type Decision } from '../access/decision.ts';
 import { nodeHeaderReader } from '../session/credential.ts';
 import { filterResponseHeaders } from './headers.ts';
 
@@ -171,7 +171,7 @@ export function upstreamFailure(err: unknown, requestId: string, html: boolean):
     code === 'ETIMEDOUT';
   return denyDecision({
     status: timeout ? 504 : 502,
-    code: timeout ? 'upstream_timeout' : 'upstream_unavailable',
+    code: timeout ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
     message: timeout
       ? 'The application took too long to answer.'
       : 'The application is not reachable right now.',

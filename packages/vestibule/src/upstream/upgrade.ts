@@ -9,14 +9,20 @@ import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node
 import { request as httpsRequest } from 'node:https';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Decision } from '../app/responses.ts';
+import type { Decision } from '../access/decision.ts';
 import { filterResponseHeaders } from './headers.ts';
-import type { ForwardPlan } from './plan.ts';
 
 type Fields = Record<string, string | string[] | undefined>;
 
 // RFC 9110 §5.6.2 token (field names) and §5.5 field-value / §4 reason-phrase characters: no CR,
 // LF, NUL or other control but HTAB, so no value can end the header block or start a new line.
+/** Where a planned request goes: the upstream origin, the path to ask for, the headers to send. */
+export interface ForwardPlan {
+  origin: string;
+  path: string;
+  headers: string[];
+}
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_TEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
 

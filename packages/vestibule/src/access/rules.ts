@@ -6,7 +6,7 @@ import {
   IDENTITY_HEADERS,
   MAX_SIGNED_HEADERS,
   SIGNABLE_HEADER_NAME,
-} from '../app/identity-headers.ts';
+} from '../identity-headers/sign.ts';
 import { globToRegExp } from './glob.ts';
 import { validateHeaderTemplate } from './templates.ts';
 

@@ -9,7 +9,7 @@ import {
   sessionNotVisibleDecision,
   sessionRequiredDecision,
   type Decision,
-} from './responses.ts';
+} from './decision.ts';
 
 /**
  * A login URL is a same-origin path (`/login`) or an absolute http(s) URL (a login on another origin,

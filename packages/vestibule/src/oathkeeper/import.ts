@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYAML } from 'yaml';
 import { ConfigError } from '../lib/errors.ts';
-import type { AccessMode, AccessRuleConfig } from './rules.ts';
-import { segmentsToRegex, splitHostAndPath, splitSegments } from './oathkeeper-patterns.ts';
-import { validateHeaderTemplate } from './templates.ts';
+import type { AccessMode, AccessRuleConfig } from '../access/rules.ts';
+import { segmentsToRegex, splitHostAndPath, splitSegments } from './patterns.ts';
+import { validateHeaderTemplate } from '../access/templates.ts';
 
 export interface OathkeeperImport {
   rules: AccessRuleConfig[];

@@ -1,0 +1,69 @@
+// The app library's public types: what it reads from a request, what it answers, and its options.
+// Kept apart from createVestibule() so that adapters and requireUser's decision code can name them
+// without importing the factory (and the factory can import the decision code without a cycle).
+import type { Logger } from '../lib/logger.ts';
+import type { FetchLike } from '../lib/outbound.ts';
+import type { HeaderReader } from '../session/credential.ts';
+import type { SessionResolver } from '../session/resolver.ts';
+import type { ProfileSync, User } from '../session/user.ts';
+
+export type { ProfileSync };
+
+/** What the library reads from a request: a Web `Request` fits, adapters build one cheaply. */
+export interface RequestLike {
+  method: string;
+  /** Absolute URL or origin-form target (`/path?query`). */
+  url: string;
+  headers: HeaderReader;
+}
+
+export interface VestibuleOptions {
+  /** `header`: behind the edge, trust only signed identity headers. `direct`: call Kratos whoami. */
+  mode: 'header' | 'direct';
+  headerSecret?: string | readonly string[];
+  signatureMaxAgeSeconds?: number;
+  replayProtection?: boolean;
+  kratosPublicURL?: string;
+  cookieName?: string;
+  timeoutMs?: number;
+  cache?: { ttlMs?: number; maxEntries?: number; negativeTtlMs?: number };
+  fetch?: FetchLike;
+  /** Where browsers sign in (the edge's page). Default `/login`. */
+  loginURL?: string;
+  /** The origin browsers use, for absolute `return_to` URLs. Default: the request's own origin. */
+  publicURL?: string;
+  defaultRole?: string;
+  /** Provisioning store (ensureUser) used in direct mode; its profile role wins. */
+  profiles?: ProfileSync;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export type IdentityRead =
+  | { kind: 'user'; user: User }
+  /** `error`: direct mode, Kratos knows the session but will not vouch for it yet (whoami 403 id). */
+  | { kind: 'anonymous'; error?: string }
+  /** Header mode without a valid edge assertion: we cannot know, so never redirect on it. */
+  | { kind: 'unknown'; reason: string };
+
+export type AuthResult = { user: User; response: null } | { user: null; response: Response };
+
+export interface Vestibule {
+  readonly mode: 'header' | 'direct';
+  /** The user, or null for anonymous. Throws KratosUnavailable when identity cannot be checked. */
+  getUser(request: RequestLike): Promise<User | null>;
+  requireUser(request: RequestLike): Promise<AuthResult>;
+  requireRole(request: RequestLike, roles: string | readonly string[]): Promise<AuthResult>;
+  /** Direct mode: forget the cached session of this request (call it on logout). */
+  evict(request: RequestLike): void;
+  readonly sessions: SessionResolver | undefined;
+}
+
+/** Validated options, as the factory and requireUser's decisions use them. */
+export interface Settings {
+  mode: 'header' | 'direct';
+  loginURL: string;
+  publicURL: string | undefined;
+  defaultRole: string;
+  sessions: SessionResolver | undefined;
+}
