@@ -5,7 +5,7 @@
 import { Configuration, FrontendApi, IdentityApi } from '@ory/client-fetch';
 import { CookieJar } from 'tough-cookie';
 import { defaultConfig, type ConfigOverrides } from '../../src/config/index.ts';
-import type { ServerContext } from '../../src/context.ts';
+import type { ServerContext } from '../../src/driver/context.ts';
 import { createIdentityServer, type IdentityServer } from '../../src/server.ts';
 import { createFakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { createMemoryContext } from '../support/memory-context.ts';

@@ -1,6 +1,6 @@
 // A fast test double for the courier's slice of the context: an in-memory CourierPersister (the
 // real SQL persister is exercised by the flow tests) and a fake clock.
-import type { ServerContext } from '../../src/context.ts';
+import type { ServerContext } from '../../src/driver/context.ts';
 import type { CourierMessage, CourierPersister, Page } from '../../src/persistence/types.ts';
 
 export class FakeClock {

@@ -1,16 +1,16 @@
 // Initialising and fetching flows, shared by login and registration (Kratos flow/<kind>/handler.go):
 // GET /self-service/<kind>/{browser,api} and GET /self-service/<kind>/flows?id=.
-import type { ServerContext, UINode, UIText } from '../../context.ts';
+import type { ServerContext, UINode, UIText } from '../../driver/context.ts';
 import type { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
 import { resolveSession } from '../../session/manager.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFProtection } from './csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { buildFlow, csrfViolation, expiredOnFetch, isExpired, loadFlow } from './lifecycle.ts';
-import { isJSONRequest } from './negotiation.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
 import { flowUIURL } from './respond.ts';
 import { checkReturnTo } from './return-to.ts';
 

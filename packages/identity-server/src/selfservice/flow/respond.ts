@@ -1,10 +1,11 @@
 // Answers for a flow after a failed submit (Kratos's flow ErrorHandler.WriteFlowError): the flow is
 // stored with its messages; browsers posting forms are sent back to the UI with `?flow=<same id>`,
 // JSON and API clients get 400 with the flow body.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
-import { isJSONRequest, withQuery } from './negotiation.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
+import { withQuery } from '../../http/url.ts';
 
 export function flowUIURL(ctx: ServerContext, flow: FlowRecord): string {
   const kind = flow.kind;

@@ -1,7 +1,7 @@
 // POST /self-service/<kind>?flow=<id>: the steps every submit shares, in Kratos's order
 // (flow/<kind>/handler.go update<Kind>Flow + strategy/password): load → expiry → existing session →
 // body → method → CSRF → already consumed → the method itself.
-import type { ServerContext, UIText } from '../../context.ts';
+import type { ServerContext, UIText } from '../../driver/context.ts';
 import type { KratosError } from '../../http/errors.ts';
 import { badRequest } from '../../http/errors.ts';
 import { parseBody } from '../../http/body.ts';
@@ -10,19 +10,14 @@ import type { RouteContext } from '../../http/router.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
 import { resolveSession } from '../../session/manager.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFProtection } from './csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { createFlow, type FlowKindSpec } from './init.ts';
-import {
-  addFlowMessage,
-  csrfViolation,
-  expiredOnSubmit,
-  isExpired,
-  loadFlow,
-  resetMessages,
-} from './lifecycle.ts';
-import { isJSONRequest, isUUID, routeURLOf } from './negotiation.ts';
+import { csrfViolation, expiredOnSubmit, isExpired, loadFlow } from './lifecycle.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
 import { flowResponse, flowUIURL, saveAndRespond } from './respond.ts';
+import { addFlowMessage, resetMessages } from '../../ui/container.ts';
+import { isUUID, routeURLOf } from '../../http/url.ts';
 
 export interface Submission {
   ctx: ServerContext;
@@ -33,6 +28,7 @@ export interface Submission {
   /** True when the answer is JSON (API flow, or a browser flow submitted as/accepting JSON). */
   json: boolean;
   session: ResolvedSession | undefined;
+  clientAddress: string | undefined;
 }
 
 export interface SubmitSpec extends FlowKindSpec {
@@ -86,7 +82,7 @@ function apiFlowFromBrowser(): KratosError {
 }
 
 export function submitHandler(ctx: ServerContext, csrf: CSRFProtection, spec: SubmitSpec) {
-  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
+  return async ({ request, url, requestId, clientAddress }: RouteContext): Promise<Response> => {
     let json = isJSONRequest(request);
     try {
       const id = url.searchParams.get('flow');
@@ -102,7 +98,16 @@ export function submitHandler(ctx: ServerContext, csrf: CSRFProtection, spec: Su
       }
 
       const { data: body } = await parseBody(request, ctx.config.body_limit_bytes);
-      const submission: Submission = { ctx, csrf, request, flow, body, json, session };
+      const submission: Submission = {
+        ctx,
+        csrf,
+        request,
+        flow,
+        body,
+        json,
+        session,
+        clientAddress,
+      };
       if (body.method !== 'password')
         return await rejectWithMessage(submission, spec.noStrategyMessage());
       if (

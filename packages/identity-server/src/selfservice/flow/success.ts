@@ -1,12 +1,12 @@
 // Answers after a successful login or registration (Kratos login/hook.go PostLoginHook and
 // hook/session_issuer.go): API flows get the session token in the body, browsers a cookie, and
 // JSON browser clients a `redirect_browser_to` in continue_with instead of a 303.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { FlowRecord, Identity, Session } from '../../persistence/types.ts';
 import { sessionCookie } from '../../session/manager.ts';
 import { publicIdentity, sessionToWire } from '../../session/wire.ts';
-import type { CSRFIssue, CSRFProtection } from '../csrf.ts';
+import type { CSRFIssue, CSRFProtection } from './csrf.ts';
 
 export interface Outcome {
   flow: FlowRecord;

@@ -1,18 +1,18 @@
 // Login routes (Kratos selfservice/flow/login/handler.go).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import type { Router } from '../../http/router.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import { loginText } from '../../text/index.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { fetchHandler, initHandler } from '../flow/init.ts';
 import { submitHandler, type SubmitSpec } from '../flow/submit.ts';
-import { messages } from '../messages.ts';
 import { loginSpec } from './spec.ts';
 import { submitLoginPassword } from './submit.ts';
 
 const loginSubmitSpec: SubmitSpec = {
   ...loginSpec,
-  expiredMessage: messages.loginFlowExpired,
-  noStrategyMessage: messages.loginNoStrategy,
-  retrySuccessMessage: messages.loginRetrySuccess,
+  expiredMessage: loginText.loginFlowExpired,
+  noStrategyMessage: loginText.loginNoStrategy,
+  retrySuccessMessage: loginText.loginRetrySuccess,
   submitPassword: submitLoginPassword,
 };
 

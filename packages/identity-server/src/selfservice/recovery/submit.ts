@@ -1,20 +1,18 @@
 // POST /self-service/recovery?flow=<id> with method `code` (Kratos selfservice/strategy/code/
 // strategy_recovery.go): an email starts (or re-sends) the challenge, a code answers it.
 // The answer to an email is the same whether or not the address exists (no enumeration).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { badRequest } from '../../http/errors.ts';
 import { parseBody } from '../../http/body.ts';
 import { redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import { resolveSession } from '../../session/manager.ts';
-import { courierFor } from '../../courier/courier.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { csrfViolation, expiredOnSubmit, isExpired, loadFlow, uiOf } from '../flow/lifecycle.ts';
-import { isJSONRequest, isUUID, publicURL, withQuery } from '../flow/negotiation.ts';
+import { csrfViolation, expiredOnSubmit, isExpired, loadFlow } from '../flow/lifecycle.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
-import { attachMessage } from '../nodes.ts';
 import {
   addressMethod,
   replacementFlow,
@@ -22,12 +20,14 @@ import {
   looksLikeEmail,
   normaliseAddress,
   retryWithMessage,
-} from './address-flow.ts';
-import { checkChallenge, issueChallenge } from './challenge.ts';
-import { alreadyLoggedIn } from './init.ts';
-import { chooseMethodNodes, sentEmailNodes } from './nodes.ts';
+} from '../strategy/code/address-flow.ts';
+import { checkChallenge, issueChallenge } from '../strategy/code/challenge.ts';
+import { alreadyLoggedIn } from '../strategy/code/address-routes.ts';
+import { chooseMethodNodes, sentEmailNodes } from '../strategy/code/nodes.ts';
 import { completeRecovery } from './success.ts';
-import { texts } from './texts.ts';
+import { uiOf, attachMessage } from '../../ui/container.ts';
+import { isUUID, publicURL, withQuery } from '../../http/url.ts';
+import { recoveryText, validationText } from '../../text/index.ts';
 
 export interface RecoverySubmission {
   ctx: ServerContext;
@@ -35,6 +35,7 @@ export interface RecoverySubmission {
   request: Request;
   flow: FlowRecord;
   body: Record<string, unknown>;
+  clientAddress: string | undefined;
 }
 
 const remasked = (s: RecoverySubmission) =>
@@ -44,7 +45,7 @@ const remasked = (s: RecoverySubmission) =>
 async function replaceExpired(s: RecoverySubmission, asJSON: boolean): Promise<Response> {
   const { ctx, flow: expired } = s;
   const now = ctx.clock.now();
-  const message = texts.recoveryFlowExpired(new Date(expired.expires_at), now);
+  const message = recoveryText.recoveryFlowExpired(new Date(expired.expires_at), now);
   const { flow, setCookie } = await replacementFlow(
     ctx,
     s.csrf,
@@ -74,7 +75,7 @@ async function sendCode(s: RecoverySubmission, rawEmail: unknown): Promise<Respo
     attachMessage(
       ui,
       'email',
-      email ? texts.invalidEmail(String(rawEmail)) : texts.required('email'),
+      email ? validationText.invalidEmail(String(rawEmail)) : validationText.required('email'),
     );
     return saveAndRespond(ctx, s.request, flow);
   }
@@ -87,7 +88,7 @@ async function sendCode(s: RecoverySubmission, rawEmail: unknown): Promise<Respo
   });
   const minutes = Math.round((expiresAt.getTime() - ctx.clock.now().getTime()) / 60_000);
   const { notify_unknown_recipients: notifyUnknown } = ctx.config.selfservice.flows.recovery;
-  const courier = courierFor(ctx);
+  const { courier } = ctx;
   if (identity && method === 'link') {
     // Kratos's link strategy: a link on the public base URL that GET /self-service/recovery redeems.
     const url = withQuery(publicURL(ctx.config.serve.public.base_url, '/self-service/recovery'), {
@@ -111,10 +112,10 @@ async function sendCode(s: RecoverySubmission, rawEmail: unknown): Promise<Respo
       email,
       method,
     });
-    ui.messages = [texts.recoveryLinkSent()];
+    ui.messages = [recoveryText.recoveryLinkSent()];
   } else {
     ui.nodes = sentEmailNodes('recovery', { ...(csrfMasked ? { csrfMasked } : {}), email });
-    ui.messages = [texts.recoveryCodeSent()];
+    ui.messages = [recoveryText.recoveryCodeSent()];
   }
   return saveAndRespond(ctx, s.request, flow, 200);
 }
@@ -124,7 +125,14 @@ async function useCode(s: RecoverySubmission, asJSON: boolean): Promise<Response
   const result = checkChallenge(ctx, flow, s.body.code);
   if (result === 'too_often') {
     await ctx.persister.updateFlow(flow);
-    return retryWithMessage(ctx, s.csrf, 'recovery', s.request, flow, texts.submittedTooOften());
+    return retryWithMessage(
+      ctx,
+      s.csrf,
+      'recovery',
+      s.request,
+      flow,
+      validationText.submittedTooOften(),
+    );
   }
   if (result === 'expired') {
     await ctx.persister.updateFlow(flow);
@@ -135,12 +143,12 @@ async function useCode(s: RecoverySubmission, asJSON: boolean): Promise<Response
       'recovery',
       s.request,
       flow,
-      texts.recoveryFlowExpired(at, ctx.clock.now()),
+      recoveryText.recoveryFlowExpired(at, ctx.clock.now()),
     );
   }
   const ui = uiOf(flow);
   if (result === 'wrong') {
-    ui.messages = [texts.recoveryCodeInvalid()];
+    ui.messages = [recoveryText.recoveryCodeInvalid()];
     for (const node of ui.nodes) node.messages = [];
     return saveAndRespond(ctx, s.request, flow, 200);
   }
@@ -159,12 +167,12 @@ async function useCode(s: RecoverySubmission, asJSON: boolean): Promise<Response
  */
 async function codeAlreadyUsed(s: RecoverySubmission): Promise<Response> {
   const flow = (await s.ctx.persister.getFlow(s.flow.id)) ?? s.flow;
-  uiOf(flow).messages = [texts.recoveryCodeInvalid()];
+  uiOf(flow).messages = [recoveryText.recoveryCodeInvalid()];
   return saveAndRespond(s.ctx, s.request, flow, 200);
 }
 
 export function submitRecovery(ctx: ServerContext, csrf: CSRFProtection) {
-  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
+  return async ({ request, url, requestId, clientAddress }: RouteContext): Promise<Response> => {
     let asJSON = isJSONRequest(request);
     try {
       const id = url.searchParams.get('flow');
@@ -172,7 +180,7 @@ export function submitRecovery(ctx: ServerContext, csrf: CSRFProtection) {
       const flow = await loadFlow(ctx, 'recovery', id);
       asJSON = asJSON || flow.type === 'api';
       const { data: body } = await parseBody(request, ctx.config.body_limit_bytes);
-      const s: RecoverySubmission = { ctx, csrf, request, flow, body };
+      const s: RecoverySubmission = { ctx, csrf, request, flow, body, clientAddress };
       if (isExpired(ctx, flow)) return await replaceExpired(s, asJSON);
       const method = addressMethod(ctx, 'recovery');
       // Admin-made flows always take a code (Kratos: the code strategy's admin endpoint).
@@ -202,7 +210,7 @@ export function submitRecovery(ctx: ServerContext, csrf: CSRFProtection) {
           'recovery',
           request,
           flow,
-          texts.recoveryRetrySuccess(),
+          recoveryText.recoveryRetrySuccess(),
         );
       }
       const email = typeof body.email === 'string' ? body.email : '';

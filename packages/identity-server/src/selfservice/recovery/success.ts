@@ -6,17 +6,17 @@
 // show_settings_ui` (and the session token for API flows); without it (Kratos's default) 422
 // browser_location_change_required whose `redirect_browser_to` is the settings UI — the session
 // cookie is set either way, and an API client gets no token then, exactly as in Kratos.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { Identity } from '../../persistence/types.ts';
 import { issueSession, sessionCookie } from '../../session/manager.ts';
 import { flowUIURL } from '../flow/respond.ts';
 import { createSettingsFlow } from '../settings/flow.ts';
-import { retryWithMessage } from './address-flow.ts';
-import { challengeOf } from './challenge.ts';
+import { retryWithMessage } from '../strategy/code/address-flow.ts';
+import { challengeOf } from '../strategy/code/challenge.ts';
 import type { RecoverySubmission } from './submit.ts';
-import { texts } from './texts.ts';
+import { recoveryText } from '../../text/index.ts';
 
 async function markAddressVerified(ctx: ServerContext, identity: Identity, address: string) {
   const at = ctx.clock.now().toISOString();
@@ -37,7 +37,14 @@ export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): 
     ? await ctx.persister.getIdentity(challenge.identity_id)
     : undefined;
   if (!challenge || !identity || identity.state !== 'active') {
-    return retryWithMessage(ctx, csrf, 'recovery', request, flow, texts.recoveryCodeInvalid());
+    return retryWithMessage(
+      ctx,
+      csrf,
+      'recovery',
+      request,
+      flow,
+      recoveryText.recoveryCodeInvalid(),
+    );
   }
   if (challenge.origin === 'self_service')
     await markAddressVerified(ctx, identity, challenge.address);
@@ -48,7 +55,12 @@ export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): 
   delete (flow.body.ui as { messages?: unknown }).messages;
   if (fresh) flow.csrf_token = fresh.secret;
 
-  const issued = await issueSession(ctx, { identity, method: 'code_recovery', request });
+  const issued = await issueSession(ctx, {
+    identity,
+    method: 'code_recovery',
+    request,
+    clientAddress: s.clientAddress,
+  });
   const now = ctx.clock.now();
   const privilegedUntil = new Date(
     Date.parse(issued.session.authenticated_at) +
@@ -61,7 +73,7 @@ export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): 
     identity,
     session: issued.session,
     ...(returnTo ? { returnTo } : {}),
-    messages: [texts.recoverySuccessful(privilegedUntil, now)],
+    messages: [recoveryText.recoverySuccessful(privilegedUntil, now)],
     ...(fresh ? { csrfIssue: fresh } : {}),
   });
   await ctx.persister.createFlow(settings);

@@ -1,18 +1,18 @@
 // Registration routes (Kratos selfservice/flow/registration/handler.go).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import type { Router } from '../../http/router.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import { registrationText } from '../../text/index.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { fetchHandler, initHandler } from '../flow/init.ts';
 import { submitHandler, type SubmitSpec } from '../flow/submit.ts';
-import { messages } from '../messages.ts';
 import { registrationSpec } from './spec.ts';
 import { submitRegistrationPassword } from './submit.ts';
 
 const registrationSubmitSpec: SubmitSpec = {
   ...registrationSpec,
-  expiredMessage: messages.registrationFlowExpired,
-  noStrategyMessage: messages.registrationNoStrategy,
-  retrySuccessMessage: messages.registrationRetrySuccess,
+  expiredMessage: registrationText.registrationFlowExpired,
+  noStrategyMessage: registrationText.registrationNoStrategy,
+  retrySuccessMessage: registrationText.registrationRetrySuccess,
   submitPassword: submitRegistrationPassword,
 };
 

@@ -3,11 +3,11 @@
 // to the flow's identity; and sensitive changes need a session authenticated within
 // selfservice.flows.settings.privileged_session_max_age, else 403 session_refresh_required with
 // `redirect_browser_to` a refresh login that returns to this settings flow.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { KratosError } from '../../http/errors.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
-import { publicURL, withQuery } from '../flow/negotiation.ts';
+import { publicURL, withQuery } from '../../http/url.ts';
 
 export function sessionInactive(): KratosError {
   return new KratosError(401, 'The request could not be authorized', {

@@ -1,6 +1,6 @@
 // POST /self-service/settings?flow=<id> (Kratos settings/handler.go updateSettingsFlow with the
 // `profile` and `password` strategies).
-import type { ServerContext, UIText } from '../../context.ts';
+import type { ServerContext, UIText } from '../../driver/context.ts';
 import { badRequest, KratosError } from '../../http/errors.ts';
 import { parseBody } from '../../http/body.ts';
 import { json, redirect } from '../../http/respond.ts';
@@ -8,19 +8,19 @@ import type { RouteContext } from '../../http/router.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import { resolveSession, type ResolvedSession } from '../../session/manager.ts';
 import { publicIdentity } from '../../session/wire.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { csrfViolation, expiredOnSubmit, isExpired, loadFlow, uiOf } from '../flow/lifecycle.ts';
-import { isJSONRequest, isUUID } from '../flow/negotiation.ts';
+import { csrfViolation, expiredOnSubmit, isExpired, loadFlow } from '../flow/lifecycle.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
-import { attachMessage } from '../nodes.ts';
-import { texts } from '../recovery/texts.ts';
 import { identityMismatch, loginRedirect, refreshRequired, sessionInactive } from './access.ts';
-import { pauseUpdate, resumeUpdate } from './continuity.ts';
 import { createSettingsFlow } from './flow.ts';
 import { settingsNodes } from './nodes.ts';
 import { updatePassword } from './password.ts';
 import { updateProfile } from './profile.ts';
+import { uiOf, attachMessage } from '../../ui/container.ts';
+import { isUUID } from '../../http/url.ts';
+import { settingsText } from '../../text/index.ts';
 
 export interface SettingsSubmission {
   ctx: ServerContext;
@@ -60,7 +60,7 @@ export async function showSuccess(
   const csrfMasked = flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : undefined;
   const ui = uiOf(flow);
   ui.nodes = settingsNodes(ctx, identity, csrfMasked ? { csrfMasked } : {});
-  ui.messages = [texts.settingsSaved()];
+  ui.messages = [settingsText.settingsSaved()];
   flow.body.state = 'success';
   flow.body.identity = publicIdentity(ctx, identity);
   const returnTo = typeof flow.body.return_to === 'string' ? flow.body.return_to : undefined;
@@ -80,7 +80,7 @@ export async function showSuccess(
  */
 export function needsReauth(s: SettingsSubmission): Promise<Response> | Response {
   const err = refreshRequired(s.ctx, s.flow);
-  if (s.flow.type === 'browser') pauseUpdate(s.ctx, s.flow.id, s.session.identity.id, s.body);
+  if (s.flow.type === 'browser') s.ctx.continuity.pause(s.flow.id, s.session.identity.id, s.body);
   if (s.asJSON) return forwardError(s.ctx, s.request, '', err, { json: true });
   return redirect(String(err.extra!.redirect_browser_to), 303);
 }
@@ -101,7 +101,7 @@ async function replaceExpired(
     identity: session.identity,
     session: session.session,
     ...(returnTo ? { returnTo } : {}),
-    messages: [texts.settingsFlowExpired(new Date(expired.expires_at), now)],
+    messages: [settingsText.settingsFlowExpired(new Date(expired.expires_at), now)],
   });
   await ctx.persister.createFlow(flow);
   const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
@@ -177,7 +177,7 @@ export function resumeSettings(ctx: ServerContext, csrf: CSRFProtection) {
       if (isExpired(ctx, flow))
         return await replaceExpired(ctx, csrf, request, flow, session, false);
       const body =
-        flow.type === 'browser' ? resumeUpdate(ctx, flow.id, session.identity.id) : undefined;
+        flow.type === 'browser' ? ctx.continuity.resume(flow.id, session.identity.id) : undefined;
       if (!body) return redirect(flowUIURL(ctx, flow), 303);
       return await applyUpdate({ ctx, csrf, request, flow, body, session, asJSON: false });
     } catch (err) {

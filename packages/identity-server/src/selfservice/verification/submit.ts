@@ -1,29 +1,30 @@
 // POST /self-service/verification?flow=<id> (method `code`) and the emailed link
 // GET /self-service/verification?flow=<id>&code=<code> (Kratos strategy/code/strategy_verification.go).
-import type { ServerContext, UIText } from '../../context.ts';
+import type { ServerContext, UIText } from '../../driver/context.ts';
 import { badRequest, KratosError } from '../../http/errors.ts';
 import { parseBody } from '../../http/body.ts';
 import { redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { csrfViolation, expiredOnSubmit, isExpired, loadFlow, uiOf } from '../flow/lifecycle.ts';
-import { isJSONRequest, isUUID } from '../flow/negotiation.ts';
+import { csrfViolation, expiredOnSubmit, isExpired, loadFlow } from '../flow/lifecycle.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { returnToOf } from '../flow/success.ts';
-import { attachMessage } from '../nodes.ts';
 import {
   replacementFlow,
   findIdentityByAddress,
   looksLikeEmail,
   normaliseAddress,
   retryWithMessage,
-} from '../recovery/address-flow.ts';
-import { challengeOf, checkChallenge } from '../recovery/challenge.ts';
-import { chooseMethodNodes, continueLinkNode } from '../recovery/nodes.ts';
-import { texts } from '../recovery/texts.ts';
-import { markVerified, sendVerificationCode } from './send.ts';
+} from '../strategy/code/address-flow.ts';
+import { challengeOf, checkChallenge } from '../strategy/code/challenge.ts';
+import { chooseMethodNodes, continueLinkNode } from '../strategy/code/nodes.ts';
+import { markVerified, sendVerificationCode } from '../strategy/code/code-sender.ts';
+import { uiOf, attachMessage } from '../../ui/container.ts';
+import { isUUID } from '../../http/url.ts';
+import { validationText, verificationText } from '../../text/index.ts';
 
 interface Submission {
   ctx: ServerContext;
@@ -87,7 +88,7 @@ async function openLink(s: Submission, code: string): Promise<Response> {
 async function replaceExpired(s: Submission): Promise<Response> {
   const { ctx, flow: expired } = s;
   const now = ctx.clock.now();
-  const message = texts.verificationFlowExpired(new Date(expired.expires_at), now);
+  const message = verificationText.verificationFlowExpired(new Date(expired.expires_at), now);
   const { flow, setCookie } = await replacementFlow(
     ctx,
     s.csrf,
@@ -118,7 +119,7 @@ async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
     attachMessage(
       ui,
       'email',
-      email ? texts.invalidEmail(String(rawEmail)) : texts.required('email'),
+      email ? validationText.invalidEmail(String(rawEmail)) : validationText.required('email'),
     );
     return saveAndRespond(ctx, s.request, flow);
   }
@@ -135,7 +136,7 @@ function showSuccess(ctx: ServerContext, flow: FlowRecord): void {
     action: returnTo,
     method: 'GET',
     nodes: [continueLinkNode(returnTo)],
-    messages: [texts.verificationSuccessful()],
+    messages: [verificationText.verificationSuccessful()],
   };
 }
 
@@ -144,21 +145,21 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
   const result = checkChallenge(ctx, flow, code);
   if (result === 'too_often') {
     await ctx.persister.updateFlow(flow);
-    return retry(s, texts.submittedTooOften());
+    return retry(s, validationText.submittedTooOften());
   }
   if (result === 'expired') {
     await ctx.persister.updateFlow(flow);
     const at = new Date(challengeOf(flow)!.expires_at);
-    return retry(s, texts.verificationFlowExpired(at, ctx.clock.now()), at);
+    return retry(s, verificationText.verificationFlowExpired(at, ctx.clock.now()), at);
   }
   if (result === 'wrong') {
     const ui = uiOf(flow);
-    ui.messages = [texts.verificationCodeInvalid()];
+    ui.messages = [verificationText.verificationCodeInvalid()];
     for (const n of ui.nodes) n.messages = [];
     return respond(s, 200);
   }
   if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
-    return retry(s, texts.verificationRetrySuccess());
+    return retry(s, verificationText.verificationRetrySuccess());
   }
   const challenge = challengeOf(flow)!;
   await markVerified(ctx, challenge.identity_id!, challenge.address);
@@ -186,7 +187,7 @@ export function submitVerification(ctx: ServerContext, csrf: CSRFProtection, via
       if (isExpired(ctx, flow)) return await replaceExpired(s);
       if (via === 'link') {
         if (flow.consumed_at || flow.body.state === 'passed_challenge') {
-          return await retry(s, texts.verificationRetrySuccess());
+          return await retry(s, verificationText.verificationRetrySuccess());
         }
         return await openLink(s, url.searchParams.get('code') ?? '');
       }
@@ -199,7 +200,7 @@ export function submitVerification(ctx: ServerContext, csrf: CSRFProtection, via
         );
       }
       if (flow.consumed_at || flow.body.state === 'passed_challenge') {
-        return await retry(s, texts.verificationRetrySuccess());
+        return await retry(s, verificationText.verificationRetrySuccess());
       }
       // Kratos checks neither the CSRF token nor the API-flow origin for a code: the code is the
       // secret, and a link opened in a browser may finish a flow an app started.

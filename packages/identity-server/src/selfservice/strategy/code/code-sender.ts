@@ -2,15 +2,14 @@
 // carries the 6-digit code and a link that submits it (GET /self-service/verification?flow=&code=)
 // on the *public base URL* — behind Vestibule's edge that is the edge's own origin, never the
 // identity server's port. The address moves to status `sent`.
-import type { ServerContext } from '../../context.ts';
-import { courierFor } from '../../courier/courier.ts';
-import type { FlowRecord, Identity } from '../../persistence/types.ts';
-import type { CSRFProtection } from '../csrf.ts';
-import { uiOf } from '../flow/lifecycle.ts';
-import { publicURL, withQuery } from '../flow/negotiation.ts';
-import { issueChallenge } from '../recovery/challenge.ts';
-import { sentEmailNodes } from '../recovery/nodes.ts';
-import { texts } from '../recovery/texts.ts';
+import type { ServerContext } from '../../../driver/context.ts';
+import type { FlowRecord, Identity } from '../../../persistence/types.ts';
+import type { CSRFProtection } from '../../flow/csrf.ts';
+import { issueChallenge } from './challenge.ts';
+import { sentEmailNodes } from './nodes.ts';
+import { uiOf } from '../../../ui/container.ts';
+import { publicURL, withQuery } from '../../../http/url.ts';
+import { verificationText } from '../../../text/index.ts';
 
 /** Issues a code on `flow` for `address`, mails it (or the unknown-address notice), moves the flow to sent_email. */
 export async function sendVerificationCode(
@@ -33,7 +32,7 @@ export async function sendVerificationCode(
         code,
       },
     );
-    await courierFor(ctx).queueEmail('verification_code_valid', {
+    await ctx.courier.queueEmail('verification_code_valid', {
       to: address,
       code,
       url,
@@ -41,7 +40,7 @@ export async function sendVerificationCode(
     });
     await markSent(ctx, identity, address);
   } else if (ctx.config.selfservice.flows.verification.notify_unknown_recipients) {
-    await courierFor(ctx).queueEmail('verification_code_invalid', { to: address });
+    await ctx.courier.queueEmail('verification_code_invalid', { to: address });
   }
   const csrfMasked =
     flow.type === 'browser' && flow.csrf_token ? csrf.remask(flow.csrf_token) : undefined;
@@ -52,7 +51,7 @@ export async function sendVerificationCode(
     ...(csrfMasked ? { csrfMasked } : {}),
     email: address,
   });
-  ui.messages = [texts.verificationCodeSent()];
+  ui.messages = [verificationText.verificationCodeSent()];
 }
 
 async function markSent(ctx: ServerContext, identity: Identity, address: string): Promise<void> {

@@ -1,16 +1,16 @@
 // GET /self-service/{recovery,verification}/{browser,api} and …/flows?id= (Kratos
 // selfservice/flow/{recovery,verification}/handler.go).
-import type { ServerContext } from '../../context.ts';
-import { KratosError } from '../../http/errors.ts';
-import { json, redirect } from '../../http/respond.ts';
-import type { RouteContext } from '../../http/router.ts';
-import { resolveSession } from '../../session/manager.ts';
-import type { CSRFProtection } from '../csrf.ts';
-import { forwardError } from '../errors/manager.ts';
-import { csrfViolation, expiredOnFetch, isExpired, loadFlow } from '../flow/lifecycle.ts';
-import { isJSONRequest } from '../flow/negotiation.ts';
-import { flowUIURL } from '../flow/respond.ts';
-import { checkReturnTo } from '../flow/return-to.ts';
+import type { ServerContext } from '../../../driver/context.ts';
+import { KratosError } from '../../../http/errors.ts';
+import { json, redirect } from '../../../http/respond.ts';
+import type { RouteContext } from '../../../http/router.ts';
+import { resolveSession } from '../../../session/manager.ts';
+import type { CSRFProtection } from '../../flow/csrf.ts';
+import { forwardError } from '../../errors/manager.ts';
+import { csrfViolation, expiredOnFetch, isExpired, loadFlow } from '../../flow/lifecycle.ts';
+import { isJSONRequest } from '../../../http/negotiation.ts';
+import { flowUIURL } from '../../flow/respond.ts';
+import { checkReturnTo } from '../../flow/return-to.ts';
 import { createAddressFlow, flowDisabled, type AddressFlowKind } from './address-flow.ts';
 
 /** Kratos recovery.ErrAlreadyLoggedIn: recovering while signed in makes no sense. */

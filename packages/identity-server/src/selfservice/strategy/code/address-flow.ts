@@ -1,16 +1,17 @@
 // What recovery and verification share (Kratos selfservice/flow/{recovery,verification}): flows
 // started from an address, the "disabled" and "retry with a message" answers, and finding the
 // identity an address belongs to.
-import type { ServerContext, UIText } from '../../context.ts';
-import type { KratosError } from '../../http/errors.ts';
-import { badRequest } from '../../http/errors.ts';
-import { redirect } from '../../http/respond.ts';
-import type { FlowRecord, Identity } from '../../persistence/types.ts';
-import type { CSRFIssue, CSRFProtection } from '../csrf.ts';
-import { buildFlow } from '../flow/lifecycle.ts';
-import { isJSONRequest, publicURL } from '../flow/negotiation.ts';
-import { flowUIURL } from '../flow/respond.ts';
+import type { ServerContext, UIText } from '../../../driver/context.ts';
+import type { KratosError } from '../../../http/errors.ts';
+import { badRequest } from '../../../http/errors.ts';
+import { redirect } from '../../../http/respond.ts';
+import type { FlowRecord, Identity } from '../../../persistence/types.ts';
+import type { CSRFIssue, CSRFProtection } from '../../flow/csrf.ts';
+import { buildFlow } from '../../flow/lifecycle.ts';
+import { isJSONRequest } from '../../../http/negotiation.ts';
+import { flowUIURL } from '../../flow/respond.ts';
 import { chooseMethodNodes } from './nodes.ts';
+import { publicURL } from '../../../http/url.ts';
 
 export type AddressFlowKind = 'recovery' | 'verification';
 

@@ -1,0 +1,26 @@
+// Registration messages (Kratos text/message_registration.go): 1040xxx info, 4040xxx errors, and
+// the "no strategy" error whose id Kratos allots in the 401xxxx block (text/id.go).
+import { expiredContext, minutesAgo, uiText } from './message.ts';
+
+export const registrationText = {
+  registrationButton: () => uiText(1040001, 'Sign up', 'info'),
+  registrationNoStrategy: () =>
+    uiText(
+      4010003,
+      'Could not find a strategy to sign you up with. Did you fill out the form correctly?',
+      'error',
+    ),
+  registrationFlowExpired: (expiredAt: Date, now: Date) =>
+    uiText(
+      4040001,
+      `The registration flow expired ${minutesAgo(expiredAt, now)} minutes ago, please try again.`,
+      'error',
+      expiredContext(expiredAt),
+    ),
+  registrationRetrySuccess: () =>
+    uiText(
+      4040002,
+      'The request was already completed successfully and can not be retried.',
+      'error',
+    ),
+};

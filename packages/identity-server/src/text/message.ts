@@ -1,0 +1,32 @@
+// Kratos's text.Message (text/message.go): the one shape every UI message has on the wire, built by
+// one constructor. Ids are a public contract (UIs translate by id; shared/ory/elements/messages.en.json
+// has the English texts), so each family file (message-*.ts, as Kratos's text/message_*.go) only
+// names ids, texts and context keys.
+
+/** A message as Kratos puts it on ui.messages / node.messages. */
+export interface UIText {
+  id: number;
+  text: string;
+  type: 'info' | 'error' | 'success';
+  context?: Record<string, unknown>;
+}
+
+/** The one UIText constructor; `context` is left off the wire when absent, as Kratos omits it. */
+export function uiText(
+  id: number,
+  text: string,
+  type: UIText['type'],
+  context?: Record<string, unknown>,
+): UIText {
+  return context ? { id, text, type, context } : { id, text, type };
+}
+
+/** Minutes since `at`, formatted as Kratos's `%.2f` in the "flow expired" messages. */
+export const minutesAgo = (at: Date, now: Date): string =>
+  ((now.getTime() - at.getTime()) / 60_000).toFixed(2);
+
+/** The context Kratos puts on every "flow expired" message. */
+export const expiredContext = (at: Date): Record<string, unknown> => ({
+  expired_at: at.toISOString(),
+  expired_at_unix: Math.floor(at.getTime() / 1000),
+});
