@@ -162,3 +162,21 @@ export function assertSchema(name: string, value: unknown): void {
   }
   assert.ok(validate(value), `${name}: ${JSON.stringify(validate.errors)}`);
 }
+
+/** The first verifiable address of the session's identity, as /sessions/whoami shows it. */
+export async function addressOf(life: Lifecycle, token: string) {
+  const res = await life
+    .browser()
+    .request('/sessions/whoami', { headers: { 'x-session-token': token } });
+  const session = (await res.json()) as {
+    identity: {
+      verifiable_addresses: Array<{
+        value: string;
+        verified: boolean;
+        status: string;
+        verified_at?: string;
+      }>;
+    };
+  };
+  return session.identity.verifiable_addresses[0]!;
+}

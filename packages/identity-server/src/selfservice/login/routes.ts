@@ -4,17 +4,18 @@ import type { Router } from '../../http/router.ts';
 import { loginText } from '../../text/index.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { fetchHandler, initHandler } from '../flow/init.ts';
-import { submitHandler, type SubmitSpec } from '../flow/submit.ts';
+import { kindStrategy } from '../flow/kind-strategy.ts';
+import { submitHandler } from '../flow/submit.ts';
 import { loginSpec } from './spec.ts';
 import { submitLoginPassword } from './submit.ts';
 
-const loginSubmitSpec: SubmitSpec = {
+const loginStrategy = kindStrategy({
   ...loginSpec,
   expiredMessage: loginText.loginFlowExpired,
   noStrategyMessage: loginText.loginNoStrategy,
   retrySuccessMessage: loginText.loginRetrySuccess,
   submitPassword: submitLoginPassword,
-};
+});
 
 export function registerLoginRoutes(
   router: Router,
@@ -25,5 +26,5 @@ export function registerLoginRoutes(
     .on('GET', '/self-service/login/browser', initHandler(ctx, csrf, loginSpec, 'browser'))
     .on('GET', '/self-service/login/api', initHandler(ctx, csrf, loginSpec, 'api'))
     .on('GET', '/self-service/login/flows', fetchHandler(ctx, csrf, 'login'))
-    .on('POST', '/self-service/login', submitHandler(ctx, csrf, loginSubmitSpec));
+    .on('POST', '/self-service/login', submitHandler(ctx, csrf, loginStrategy));
 }

@@ -9,12 +9,14 @@ import { forwardError } from '../errors/manager.ts';
 import { isExpired, loadFlow } from '../flow/lifecycle.ts';
 import { retryWithMessage } from '../strategy/code/address-flow.ts';
 import { checkChallenge } from '../strategy/code/challenge.ts';
+import { submissionOf } from '../flow/submission.ts';
 import { completeRecovery } from './success.ts';
 import { isUUID } from '../../http/url.ts';
 import { recoveryText } from '../../text/index.ts';
 
 export function recoverWithLink(ctx: ServerContext, csrf: CSRFProtection) {
-  return async ({ request, url, requestId, clientAddress }: RouteContext): Promise<Response> => {
+  return async (route: RouteContext): Promise<Response> => {
+    const { request, url, requestId } = route;
     try {
       const id = url.searchParams.get('flow');
       const token = url.searchParams.get('token');
@@ -39,7 +41,7 @@ export function recoverWithLink(ctx: ServerContext, csrf: CSRFProtection) {
       if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
         return await retry(recoveryText.recoveryTokenInvalid());
       }
-      return await completeRecovery({ ctx, csrf, request, flow, body: {}, clientAddress }, false);
+      return await completeRecovery(submissionOf({ ctx, csrf }, route, flow, false));
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json: false });
     }

@@ -15,7 +15,7 @@ import { flowUIURL } from '../flow/respond.ts';
 import { createSettingsFlow } from '../settings/flow.ts';
 import { retryWithMessage } from '../strategy/code/address-flow.ts';
 import { challengeOf } from '../strategy/code/challenge.ts';
-import type { RecoverySubmission } from './submit.ts';
+import type { Submission } from '../flow/submission.ts';
 import { recoveryText } from '../../text/index.ts';
 
 async function markAddressVerified(ctx: ServerContext, identity: Identity, address: string) {
@@ -30,7 +30,7 @@ async function markAddressVerified(ctx: ServerContext, identity: Identity, addre
   if (changed) await ctx.persister.updateIdentity(identity);
 }
 
-export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): Promise<Response> {
+export async function completeRecovery(s: Submission): Promise<Response> {
   const { ctx, csrf, flow, request } = s;
   const challenge = challengeOf(flow);
   const identity = challenge?.identity_id
@@ -101,7 +101,7 @@ export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): 
     headers.append('set-cookie', sessionCookie(ctx, issued.token, issued.session));
     if (fresh?.setCookie) headers.append('set-cookie', fresh.setCookie);
   }
-  if (!asJSON) return redirect(settingsURL, 303, headers);
+  if (!s.json) return redirect(settingsURL, 303, headers);
   if (ctx.config.feature_flags?.use_continue_with_transitions) return json(body, 200, headers);
   const moved = browserLocationChangeRequired(settingsURL).toBody();
   return json(moved, 422, headers);

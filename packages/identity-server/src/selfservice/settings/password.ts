@@ -4,7 +4,7 @@
 import type { ServerContext } from '../../driver/context.ts';
 import type { Identity } from '../../persistence/types.ts';
 import { isPrivileged } from './access.ts';
-import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './submit.ts';
+import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './respond.ts';
 import { validationText } from '../../text/index.ts';
 
 function settingsHooks(ctx: ServerContext, method: string): string[] {

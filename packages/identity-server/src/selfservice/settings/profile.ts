@@ -5,7 +5,7 @@ import { DuplicateCredentialsError } from '../../persistence/types.ts';
 import { startVerification } from '../verification/hooks.ts';
 import { isPrivileged } from './access.ts';
 import { applyTraits } from './identity-update.ts';
-import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './submit.ts';
+import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './respond.ts';
 import { validationText } from '../../text/index.ts';
 
 const asRecord = (value: unknown): Record<string, unknown> =>
