@@ -1,4 +1,4 @@
-// Builds the ServerContext (context.ts) from a normalised config: opens and migrates the database
+// Builds the ServerContext (driver/context.ts) from a normalised config: opens and migrates the database
 // named by `dsn`, compiles the identity schemas, and sets up hashing and the password policy.
 import type { ConfigWarning } from './config/check.ts';
 import type { KratosConfig } from './config/types.ts';

@@ -1,4 +1,4 @@
-// PasswordHasher (context.ts) as Kratos hashes: bcrypt by default ($2a$, cost from hashers.bcrypt.cost,
+// PasswordHasher (driver/context.ts) as Kratos hashes: bcrypt by default ($2a$, cost from hashers.bcrypt.cost,
 // like Go's x/crypto/bcrypt) or argon2id (PHC string with hashers.argon2 parameters).
 import { randomBytes } from 'node:crypto';
 import { hash as argon2Hash, parseOptions as argon2Params, type Algorithm } from '@node-rs/argon2';

@@ -1,4 +1,4 @@
-// PasswordPolicy (context.ts) as Kratos's DefaultPasswordValidator
+// PasswordPolicy (driver/context.ts) as Kratos's DefaultPasswordValidator
 // (selfservice/strategy/password/validator.go): minimum length, similarity to each identifier
 // (case-insensitive Levenshtein distance < 5, or longest common substring > half the password),
 // the optional Have I Been Pwned range check, and bcrypt's 72-byte ceiling.

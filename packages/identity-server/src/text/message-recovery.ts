@@ -1,5 +1,5 @@
 // Recovery messages (Kratos text/message_recovery.go): 1060xxx info, 4060xxx errors.
-import { expiredContext, minutesAgo, uiText } from './message.ts';
+import { flowExpired, retrySuccess, uiText } from './message.ts';
 
 export const recoveryText = {
   recoverySuccessful: (privilegedUntil: Date, now: Date) => {
@@ -27,25 +27,14 @@ export const recoveryText = {
       'An email containing a recovery code has been sent to the email address you provided. If you have not received an email, check the spelling of the address and make sure to use the address you registered with.',
       'info',
     ),
-  recoveryRetrySuccess: () =>
-    uiText(
-      4060001,
-      'The request was already completed successfully and can not be retried.',
-      'error',
-    ),
+  recoveryRetrySuccess: () => retrySuccess(4060001),
   recoveryTokenInvalid: () =>
     uiText(
       4060004,
       'The recovery token is invalid or has already been used. Please retry the flow.',
       'error',
     ),
-  recoveryFlowExpired: (at: Date, now: Date) =>
-    uiText(
-      4060005,
-      `The recovery flow expired ${minutesAgo(at, now)} minutes ago, please try again.`,
-      'error',
-      expiredContext(at),
-    ),
+  recoveryFlowExpired: (at: Date, now: Date) => flowExpired(4060005, 'recovery', at, now),
   recoveryCodeInvalid: () =>
     uiText(
       4060006,

@@ -1,6 +1,6 @@
 // Registration messages (Kratos text/message_registration.go): 1040xxx info, 4040xxx errors, and
 // the "no strategy" error whose id Kratos allots in the 401xxxx block (text/id.go).
-import { expiredContext, minutesAgo, uiText } from './message.ts';
+import { flowExpired, retrySuccess, uiText } from './message.ts';
 
 export const registrationText = {
   registrationButton: () => uiText(1040001, 'Sign up', 'info'),
@@ -11,16 +11,6 @@ export const registrationText = {
       'error',
     ),
   registrationFlowExpired: (expiredAt: Date, now: Date) =>
-    uiText(
-      4040001,
-      `The registration flow expired ${minutesAgo(expiredAt, now)} minutes ago, please try again.`,
-      'error',
-      expiredContext(expiredAt),
-    ),
-  registrationRetrySuccess: () =>
-    uiText(
-      4040002,
-      'The request was already completed successfully and can not be retried.',
-      'error',
-    ),
+    flowExpired(4040001, 'registration', expiredAt, now),
+  registrationRetrySuccess: () => retrySuccess(4040002),
 };

@@ -1,5 +1,5 @@
 // Verification messages (Kratos text/message_verification.go): 1080xxx info, 4070xxx errors.
-import { expiredContext, minutesAgo, uiText } from './message.ts';
+import { flowExpired, retrySuccess, uiText } from './message.ts';
 
 export const verificationText = {
   verificationLinkSent: () =>
@@ -16,19 +16,8 @@ export const verificationText = {
       'An email containing a verification code has been sent to the email address you provided. If you have not received an email, check the spelling of the address and make sure to use the address you registered with.',
       'info',
     ),
-  verificationRetrySuccess: () =>
-    uiText(
-      4070002,
-      'The request was already completed successfully and can not be retried.',
-      'error',
-    ),
-  verificationFlowExpired: (at: Date, now: Date) =>
-    uiText(
-      4070005,
-      `The verification flow expired ${minutesAgo(at, now)} minutes ago, please try again.`,
-      'error',
-      expiredContext(at),
-    ),
+  verificationRetrySuccess: () => retrySuccess(4070002),
+  verificationFlowExpired: (at: Date, now: Date) => flowExpired(4070005, 'verification', at, now),
   verificationCodeInvalid: () =>
     uiText(
       4070006,

@@ -21,12 +21,18 @@ export function uiText(
   return context ? { id, text, type, context } : { id, text, type };
 }
 
-/** Minutes since `at`, formatted as Kratos's `%.2f` in the "flow expired" messages. */
-export const minutesAgo = (at: Date, now: Date): string =>
-  ((now.getTime() - at.getTime()) / 60_000).toFixed(2);
+/**
+ * Every flow's "expired" error (Kratos NewErrorValidation<Flow>FlowExpired): minutes as `%.2f`,
+ * and the same context keys for each flow.
+ */
+export function flowExpired(id: number, flow: string, at: Date, now: Date): UIText {
+  const minutes = ((now.getTime() - at.getTime()) / 60_000).toFixed(2);
+  return uiText(id, `The ${flow} flow expired ${minutes} minutes ago, please try again.`, 'error', {
+    expired_at: at.toISOString(),
+    expired_at_unix: Math.floor(at.getTime() / 1000),
+  });
+}
 
-/** The context Kratos puts on every "flow expired" message. */
-export const expiredContext = (at: Date): Record<string, unknown> => ({
-  expired_at: at.toISOString(),
-  expired_at_unix: Math.floor(at.getTime() / 1000),
-});
+/** Every flow's "already completed" error (Kratos NewErrorValidation<Flow>RetrySuccess). */
+export const retrySuccess = (id: number): UIText =>
+  uiText(id, 'The request was already completed successfully and can not be retried.', 'error');

@@ -35,3 +35,17 @@ export async function saveAndRespond(
   await ctx.persister.updateFlow(flow);
   return flowResponse(ctx, request, flow, status);
 }
+
+/**
+ * The answer to a flow init (GET /self-service/<kind>/{browser,api}): JSON clients get the new
+ * flow, browsers go to its UI; either way with the CSRF cookie when one was just issued.
+ */
+export function newFlowResponse(
+  ctx: ServerContext,
+  created: { flow: FlowRecord; setCookie?: string },
+  asJSON: boolean,
+): Response {
+  const headers = created.setCookie ? { 'set-cookie': created.setCookie } : undefined;
+  if (asJSON) return json(created.flow.body, 200, headers);
+  return redirect(flowUIURL(ctx, created.flow), 303, headers);
+}

@@ -125,5 +125,5 @@ export async function submitLoginPassword(s: Submission): Promise<Response> {
           request: s.request,
           clientAddress: s.clientAddress,
         });
-  return successResponse(ctx, s.csrf, { flow, identity, issued, includeIdentity: false }, s.json);
+  return successResponse(s, { flow, identity, issued, includeIdentity: false });
 }

@@ -12,7 +12,7 @@ import { checkChallenge } from '../strategy/code/challenge.ts';
 import { submissionOf } from '../flow/submission.ts';
 import { completeRecovery } from './success.ts';
 import { isUUID } from '../../http/url.ts';
-import { recoveryText } from '../../text/index.ts';
+import { recoveryText, type UIText } from '../../text/index.ts';
 
 export function recoverWithLink(ctx: ServerContext, csrf: CSRFProtection) {
   return async (route: RouteContext): Promise<Response> => {
@@ -23,8 +23,10 @@ export function recoverWithLink(ctx: ServerContext, csrf: CSRFProtection) {
       if (!isUUID(id) || !token)
         throw badRequest('The recovery link is missing its flow or token.');
       const flow = await loadFlow(ctx, 'recovery', id);
-      const retry = (message: ReturnType<typeof recoveryText.recoveryTokenInvalid>) =>
-        retryWithMessage(ctx, csrf, 'recovery', request, { ...flow, type: 'browser' }, message);
+      const s = submissionOf({ ctx, csrf }, route, flow, false);
+      // A link is opened by a browser, whatever client started the flow.
+      const retry = (message: UIText) =>
+        retryWithMessage({ ...s, flow: { ...flow, type: 'browser' } }, message);
       if (isExpired(ctx, flow)) {
         return await retry(
           recoveryText.recoveryFlowExpired(new Date(flow.expires_at), ctx.clock.now()),
@@ -41,7 +43,7 @@ export function recoverWithLink(ctx: ServerContext, csrf: CSRFProtection) {
       if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
         return await retry(recoveryText.recoveryTokenInvalid());
       }
-      return await completeRecovery(submissionOf({ ctx, csrf }, route, flow, false));
+      return await completeRecovery(s);
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json: false });
     }

@@ -4,10 +4,9 @@
 import type { ServerContext } from '../../driver/context.ts';
 import { badRequest } from '../../http/errors.ts';
 import { redirect } from '../../http/respond.ts';
-import { publicURL, withQuery } from '../../http/url.ts';
 import { resolveSession } from '../../session/manager.ts';
 import { recoveryText, validationText } from '../../text/index.ts';
-import { attachMessage, uiOf } from '../../ui/container.ts';
+import { uiOf } from '../../ui/container.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { saveAndRespond } from '../flow/respond.ts';
 import { submitHandler, type FlowStrategy, type SubmitMethod } from '../flow/submit.ts';
@@ -18,10 +17,12 @@ import {
   findIdentityByAddress,
   looksLikeEmail,
   normaliseAddress,
+  rejectAddress,
   retryWithMessage,
 } from '../strategy/code/address-flow.ts';
 import { alreadyLoggedIn } from '../strategy/code/address-routes.ts';
-import { checkChallenge, issueChallenge } from '../strategy/code/challenge.ts';
+import { checkChallenge } from '../strategy/code/challenge.ts';
+import { sendRecoveryCode } from '../strategy/code/code-sender.ts';
 import { chooseMethodNodes, sentEmailNodes } from '../strategy/code/nodes.ts';
 import { completeRecovery } from './success.ts';
 
@@ -32,53 +33,20 @@ const remasked = (s: Submission) =>
 function replaceExpired(s: Submission) {
   const { ctx, flow: expired } = s;
   const message = recoveryText.recoveryFlowExpired(new Date(expired.expires_at), ctx.clock.now());
-  return replacementFlow(ctx, s.csrf, 'recovery', s.request, expired, message);
+  return replacementFlow(s, message);
 }
 
 async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
   const { ctx, flow } = s;
   const email = normaliseAddress(rawEmail);
-  const ui = uiOf(flow);
-  if (!email || !looksLikeEmail(email)) {
-    ui.nodes = chooseMethodNodes('recovery', {
-      ...(remasked(s) ? { csrfMasked: remasked(s)! } : {}),
-      ...(typeof rawEmail === 'string' ? { email: rawEmail } : {}),
-    });
-    delete ui.messages;
-    attachMessage(
-      ui,
-      'email',
-      email ? validationText.invalidEmail(String(rawEmail)) : validationText.required('email'),
-    );
-    return saveAndRespond(ctx, s.request, flow);
-  }
+  if (!email || !looksLikeEmail(email)) return rejectAddress(s, 'recovery', rawEmail, remasked(s));
   const identity = await findIdentityByAddress(ctx, 'recovery', email);
   const method = addressMethod(ctx, 'recovery');
-  const { code, token, expiresAt } = issueChallenge(ctx, flow, {
-    address: email,
-    ...(identity ? { identityId: identity.id } : {}),
-    withToken: method === 'link',
-  });
-  const minutes = Math.round((expiresAt.getTime() - ctx.clock.now().getTime()) / 60_000);
-  const { notify_unknown_recipients: notifyUnknown } = ctx.config.selfservice.flows.recovery;
-  const { courier } = ctx;
-  if (identity && method === 'link') {
-    // Kratos's link strategy: a link on the public base URL that GET /self-service/recovery redeems.
-    const url = withQuery(publicURL(ctx.config.serve.public.base_url, '/self-service/recovery'), {
-      flow: flow.id,
-      token: token!,
-    });
-    await courier.queueEmail('recovery_valid', { to: email, url, expiresInMinutes: minutes });
-  } else if (identity) {
-    await courier.queueEmail('recovery_code_valid', { to: email, code, expiresInMinutes: minutes });
-  } else if (notifyUnknown) {
-    await courier.queueEmail(method === 'link' ? 'recovery_invalid' : 'recovery_code_invalid', {
-      to: email,
-    });
-  }
+  await sendRecoveryCode(ctx, flow, { address: email, identity, method });
   flow.body.state = 'sent_email';
   flow.body.active = method;
   const csrfMasked = remasked(s);
+  const ui = uiOf(flow);
   if (method === 'link') {
     ui.nodes = chooseMethodNodes('recovery', {
       ...(csrfMasked ? { csrfMasked } : {}),
@@ -98,26 +66,12 @@ async function useCode(s: Submission): Promise<Response> {
   const result = checkChallenge(ctx, flow, s.body.code);
   if (result === 'too_often') {
     await ctx.persister.updateFlow(flow);
-    return retryWithMessage(
-      ctx,
-      s.csrf,
-      'recovery',
-      s.request,
-      flow,
-      validationText.submittedTooOften(),
-    );
+    return retryWithMessage(s, validationText.submittedTooOften());
   }
   if (result === 'expired') {
     await ctx.persister.updateFlow(flow);
     const at = new Date(String((flow.internal.challenge as { expires_at: string }).expires_at));
-    return retryWithMessage(
-      ctx,
-      s.csrf,
-      'recovery',
-      s.request,
-      flow,
-      recoveryText.recoveryFlowExpired(at, ctx.clock.now()),
-    );
+    return retryWithMessage(s, recoveryText.recoveryFlowExpired(at, ctx.clock.now()));
   }
   const ui = uiOf(flow);
   if (result === 'wrong') {
@@ -157,7 +111,7 @@ const recoveryMethod: SubmitMethod = {
     if (finished && s.method === 'code' && !body.email) return codeAlreadyUsed(s);
     if (finished) {
       const message = recoveryText.recoveryRetrySuccess();
-      return retryWithMessage(ctx, s.csrf, 'recovery', s.request, flow, message);
+      return retryWithMessage(s, message);
     }
     const email = typeof body.email === 'string' ? body.email : '';
     if (flow.body.state === 'sent_email' && !email && s.method === 'code') return useCode(s);

@@ -37,14 +37,7 @@ export async function completeRecovery(s: Submission): Promise<Response> {
     ? await ctx.persister.getIdentity(challenge.identity_id)
     : undefined;
   if (!challenge || !identity || identity.state !== 'active') {
-    return retryWithMessage(
-      ctx,
-      csrf,
-      'recovery',
-      request,
-      flow,
-      recoveryText.recoveryCodeInvalid(),
-    );
+    return retryWithMessage(s, recoveryText.recoveryCodeInvalid());
   }
   if (challenge.origin === 'self_service')
     await markAddressVerified(ctx, identity, challenge.address);

@@ -114,18 +114,13 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
   });
   const showUI = showsVerificationUI(registrationAfterHooks(ctx.config, 'password'));
   const browserRedirect = showUI ? verification[0]?.flow.url : undefined;
-  return successResponse(
-    ctx,
-    s.csrf,
-    {
-      flow,
-      identity,
-      ...(issued ? { issued } : {}),
-      includeIdentity: true,
-      continueWith: verification as unknown as Array<Record<string, unknown>>,
-      ...(fresh ? { csrfIssue: fresh } : {}),
-      ...(browserRedirect ? { browserRedirect } : {}),
-    },
-    s.json,
-  );
+  return successResponse(s, {
+    flow,
+    identity,
+    ...(issued ? { issued } : {}),
+    includeIdentity: true,
+    continueWith: verification as unknown as Array<Record<string, unknown>>,
+    ...(fresh ? { csrfIssue: fresh } : {}),
+    ...(browserRedirect ? { browserRedirect } : {}),
+  });
 }

@@ -41,7 +41,7 @@ export function refreshRequired(ctx: ServerContext, flow: FlowRecord): KratosErr
     reason:
       'The login session is too old and thus not allowed to update these fields. Please re-authenticate.',
     // Back to the submit URL (as Kratos: public URL + request path + query), where a browser's
-    // remembered change is applied after the refresh login (continuity.ts).
+    // remembered change is applied after the refresh login (continuity/store.ts).
     extra: {
       redirect_browser_to: loginRedirect(
         ctx,

@@ -8,7 +8,7 @@ import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { expiredOnFetch, isExpired, loadFlow } from '../flow/lifecycle.ts';
 import { isJSONRequest } from '../../http/negotiation.ts';
-import { flowUIURL } from '../flow/respond.ts';
+import { newFlowResponse } from '../flow/respond.ts';
 import { checkReturnTo } from '../flow/return-to.ts';
 import { identityMismatch, loginRedirect, sessionInactive } from './access.ts';
 import { createSettingsFlow } from './flow.ts';
@@ -31,7 +31,7 @@ export function initSettingsFlow(
         const back = publicURL(ctx.config.serve.public.base_url, url.pathname + url.search);
         return redirect(loginRedirect(ctx, back), 303);
       }
-      const { flow, setCookie } = createSettingsFlow(ctx, csrf, {
+      const created = createSettingsFlow(ctx, csrf, {
         type,
         request,
         identity: session.identity,
@@ -39,9 +39,8 @@ export function initSettingsFlow(
         requestPath: url.pathname + url.search,
         ...(returnTo ? { returnTo } : {}),
       });
-      await ctx.persister.createFlow(flow);
-      const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-      return asJSON ? json(flow.body, 200, headers) : redirect(flowUIURL(ctx, flow), 303, headers);
+      await ctx.persister.createFlow(created.flow);
+      return newFlowResponse(ctx, created, asJSON);
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json: asJSON });
     }

@@ -5,7 +5,7 @@ import { badRequest, KratosError } from '../../http/errors.ts';
 import { redirect } from '../../http/respond.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import { validationText, verificationText, type UIText } from '../../text/index.ts';
-import { attachMessage, uiOf } from '../../ui/container.ts';
+import { uiOf } from '../../ui/container.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { expiredOnSubmit } from '../flow/lifecycle.ts';
@@ -18,11 +18,12 @@ import {
   findIdentityByAddress,
   looksLikeEmail,
   normaliseAddress,
+  rejectAddress,
   retryWithMessage,
 } from '../strategy/code/address-flow.ts';
 import { challengeOf, checkChallenge } from '../strategy/code/challenge.ts';
 import { markVerified, sendVerificationCode } from '../strategy/code/code-sender.ts';
-import { chooseMethodNodes, continueLinkNode } from '../strategy/code/nodes.ts';
+import { continueLinkNode } from '../strategy/code/nodes.ts';
 
 /**
  * A new flow carrying `message` (Kratos retryVerificationFlowWith{Message,Error}): browsers go to
@@ -30,16 +31,9 @@ import { chooseMethodNodes, continueLinkNode } from '../strategy/code/nodes.ts';
  * self_service_flow_replaced — with `use_flow_id`.
  */
 async function retry(s: Submission, message: UIText, codeExpiredAt?: Date): Promise<Response> {
-  if (!s.json) return retryWithMessage(s.ctx, s.csrf, 'verification', s.request, s.flow, message);
+  if (!s.json) return retryWithMessage(s, message);
   const { ctx, flow: old } = s;
-  const { flow, setCookie } = await replacementFlow(
-    ctx,
-    s.csrf,
-    'verification',
-    s.request,
-    s.flow,
-    message,
-  );
+  const { flow, setCookie } = await replacementFlow(s, message);
   const err = codeExpiredAt
     ? expiredOnSubmit({ ...old, expires_at: codeExpiredAt.toISOString() }, flow, ctx.clock.now())
     : new KratosError(410, 'self-service flow replaced', {
@@ -80,26 +74,15 @@ function replaceExpired(s: Submission) {
     new Date(expired.expires_at),
     ctx.clock.now(),
   );
-  return replacementFlow(ctx, s.csrf, 'verification', s.request, expired, message);
+  return replacementFlow(s, message);
 }
 
 async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
   const { ctx, flow } = s;
   const email = normaliseAddress(rawEmail);
   if (!email || !looksLikeEmail(email)) {
-    const ui = uiOf(flow);
     const csrfMasked = flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : '';
-    ui.nodes = chooseMethodNodes('verification', {
-      ...(csrfMasked ? { csrfMasked } : {}),
-      ...(typeof rawEmail === 'string' ? { email: rawEmail } : {}),
-    });
-    delete ui.messages;
-    attachMessage(
-      ui,
-      'email',
-      email ? validationText.invalidEmail(String(rawEmail)) : validationText.required('email'),
-    );
-    return saveAndRespond(ctx, s.request, flow);
+    return rejectAddress(s, 'verification', rawEmail, csrfMasked);
   }
   const identity = await findIdentityByAddress(ctx, 'verification', email);
   await sendVerificationCode(ctx, s.csrf, flow, email, identity);

@@ -9,7 +9,7 @@ import type { CSRFProtection } from '../../flow/csrf.ts';
 import { forwardError } from '../../errors/manager.ts';
 import { csrfViolation, expiredOnFetch, isExpired, loadFlow } from '../../flow/lifecycle.ts';
 import { isJSONRequest } from '../../../http/negotiation.ts';
-import { flowUIURL } from '../../flow/respond.ts';
+import { newFlowResponse } from '../../flow/respond.ts';
 import { checkReturnTo } from '../../flow/return-to.ts';
 import { createAddressFlow, flowDisabled, type AddressFlowKind } from './address-flow.ts';
 
@@ -36,15 +36,14 @@ export function initAddressFlow(
         if (asJSON) throw alreadyLoggedIn();
         return redirect(returnTo ?? ctx.config.selfservice.default_browser_return_url, 303);
       }
-      const { flow, setCookie } = createAddressFlow(ctx, csrf, kind, {
+      const created = createAddressFlow(ctx, csrf, kind, {
         type,
         request,
         requestPath: url.pathname + url.search,
         ...(returnTo ? { returnTo } : {}),
       });
-      await ctx.persister.createFlow(flow);
-      const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-      return asJSON ? json(flow.body, 200, headers) : redirect(flowUIURL(ctx, flow), 303, headers);
+      await ctx.persister.createFlow(created.flow);
+      return newFlowResponse(ctx, created, asJSON);
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json: asJSON });
     }

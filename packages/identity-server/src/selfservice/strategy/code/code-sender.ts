@@ -1,4 +1,4 @@
-// Sending a verification code (Kratos strategy/code/code_sender.go SendVerificationCode): the mail
+// Sending codes (Kratos strategy/code/code_sender.go). A verification code (SendVerificationCode): the mail
 // carries the 6-digit code and a link that submits it (GET /self-service/verification?flow=&code=)
 // on the *public base URL* — behind Vestibule's edge that is the edge's own origin, never the
 // identity server's port. The address moves to status `sent`.
@@ -78,4 +78,33 @@ export async function markVerified(ctx: ServerContext, identityId: string, addre
   }
   await ctx.persister.updateIdentity(identity);
   return identity;
+}
+
+/**
+ * Kratos SendRecoveryCode (and the link strategy's SendRecoveryLink): a challenge on the flow and
+ * the mail for it — the code, or a link on the public base URL that GET /self-service/recovery
+ * redeems; an unknown address gets the "invalid" mail only with notify_unknown_recipients.
+ */
+export async function sendRecoveryCode(
+  ctx: ServerContext,
+  flow: FlowRecord,
+  options: { address: string; identity: Identity | undefined; method: 'code' | 'link' },
+): Promise<void> {
+  const { address: to, identity, method } = options;
+  const { code, token, expiresAt } = issueChallenge(ctx, flow, {
+    address: to,
+    ...(identity ? { identityId: identity.id } : {}),
+    withToken: method === 'link',
+  });
+  const expiresInMinutes = Math.round((expiresAt.getTime() - ctx.clock.now().getTime()) / 60_000);
+  if (identity && method === 'link') {
+    const base = publicURL(ctx.config.serve.public.base_url, '/self-service/recovery');
+    const url = withQuery(base, { flow: flow.id, token: token! });
+    await ctx.courier.queueEmail('recovery_valid', { to, url, expiresInMinutes });
+  } else if (identity) {
+    await ctx.courier.queueEmail('recovery_code_valid', { to, code, expiresInMinutes });
+  } else if (ctx.config.selfservice.flows.recovery.notify_unknown_recipients) {
+    const type = method === 'link' ? 'recovery_invalid' : 'recovery_code_invalid';
+    await ctx.courier.queueEmail(type, { to });
+  }
 }
