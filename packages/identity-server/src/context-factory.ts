@@ -1,8 +1,12 @@
-// Builds the ServerContext (context.ts) from a normalised config: opens and migrates the database
+// Builds the ServerContext (driver/context.ts) from a normalised config: opens and migrates the database
 // named by `dsn`, compiles the identity schemas, and sets up hashing and the password policy.
 import type { ConfigWarning } from './config/check.ts';
 import type { KratosConfig } from './config/types.ts';
-import type { Clock, ServerContext } from './context.ts';
+import { ContinuityStore } from './continuity/store.ts';
+import { createCourier } from './courier/courier.ts';
+import type { ServerContext } from './driver/context.ts';
+import type { Clock } from './x/clock.ts';
+import { createJSONLogger } from './x/log.ts';
 import { createPasswordHasher, createPasswordPolicy } from './hash/index.ts';
 import { openPersister } from './persistence/sql-persister.ts';
 import { loadSchemaRegistry } from './schema/index.ts';
@@ -14,23 +18,6 @@ export interface ServerContextOptions {
   fetch?: typeof fetch;
   /** Warnings from loadConfig()/parseConfig() (unknown keys…), logged once at startup. */
   configWarnings?: ReadonlyArray<ConfigWarning>;
-}
-
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-
-/** JSON lines on stderr at or above `threshold`. */
-export function createJSONLogger(threshold: keyof typeof LEVELS = 'info'): ServerContext['log'] {
-  return (level, msg, fields) => {
-    if (LEVELS[level] < LEVELS[threshold]) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level, msg };
-    for (const [key, value] of Object.entries(fields ?? {})) {
-      entry[key] =
-        value instanceof Error
-          ? { name: value.name, message: value.message, stack: value.stack }
-          : value;
-    }
-    process.stderr.write(`${JSON.stringify(entry)}\n`);
-  };
 }
 
 /** log.level from the config (LOG_LEVEL is already applied there, as Kratos does), default info. */
@@ -50,7 +37,7 @@ export async function createServerContext(
   // Schemas first: a broken schema should fail before a database is opened (and left locked).
   const schemas = await loadSchemaRegistry(config, options.fetch ? { fetch: options.fetch } : {});
   const persister = await openPersister(config.dsn, { clock, log });
-  return {
+  return withClockBound({
     config,
     persister,
     schemas,
@@ -59,5 +46,19 @@ export async function createServerContext(
     clock,
     log,
     close: () => persister.close(),
-  };
+  });
+}
+
+/**
+ * Adds the parts that keep time with the context's own clock: a courier (SMTP, or the dev mailbox
+ * when no SMTP URI is configured) and the continuity store. Also used when a server replaces a
+ * given context's clock, so they never run on the old one.
+ */
+export function withClockBound<T extends Omit<ServerContext, 'courier' | 'continuity'>>(
+  base: T,
+): T & Pick<ServerContext, 'courier' | 'continuity'> {
+  const ctx = base as T & Pick<ServerContext, 'courier' | 'continuity'>;
+  ctx.continuity = new ContinuityStore(ctx.clock);
+  ctx.courier = createCourier(ctx);
+  return ctx;
 }

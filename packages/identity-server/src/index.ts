@@ -26,7 +26,7 @@ export type {
   IdentitySchema,
   PasswordHasher,
   PasswordPolicy,
-} from './context.ts';
+} from './driver/context.ts';
 export type { Identity, Session, FlowRecord, Persister } from './persistence/types.ts';
 export { KratosError } from './http/errors.ts';
 export { Router } from './http/router.ts';

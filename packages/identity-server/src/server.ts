@@ -5,12 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from './config/index.ts';
 import type { KratosConfig } from './config/types.ts';
-import { createJSONLogger, createServerContext } from './context-factory.ts';
-import type { Clock, ServerContext } from './context.ts';
+import { createServerContext, withClockBound } from './context-factory.ts';
+import { createJSONLogger } from './x/log.ts';
+import type { Clock, ServerContext } from './driver/context.ts';
 import { registerAdminCourierRoutes } from './courier/admin-routes.ts';
 import { registerAdminIdentityRoutes } from './identity/admin-routes.ts';
 import { registerSchemaRoutes } from './schema/routes.ts';
-import { courierFor } from './courier/courier.ts';
 import { KratosError, payloadTooLarge } from './http/errors.ts';
 import { errorResponse, json } from './http/respond.ts';
 import { Router } from './http/router.ts';
@@ -18,7 +18,6 @@ import { listen } from './http/serve.ts';
 import { registerAdminRecoveryRoutes } from './selfservice/recovery/admin-routes.ts';
 import { registerSelfServiceRoutes } from './selfservice/routes.ts';
 import { registerAdminSessionRoutes } from './session/admin-routes.ts';
-import { clientAddresses } from './session/manager.ts';
 import { registerPublicSessionRoutes } from './session/public-routes.ts';
 
 export type RouteMount = (router: Router, ctx: ServerContext) => void;
@@ -91,7 +90,7 @@ function handlerFor(ctx: ServerContext, router: Router, api: 'public' | 'admin')
       path: rc.url.pathname,
       err,
     });
-  return async (request: Request): Promise<Response> => {
+  return async (request: Request, clientAddress?: string): Promise<Response> => {
     const started = performance.now();
     const requestId = requestIdOf(request);
     let response: Response;
@@ -100,7 +99,7 @@ function handlerFor(ctx: ServerContext, router: Router, api: 'public' | 'admin')
       response = errorResponse(payloadTooLarge(ctx.config.body_limit_bytes), requestId);
     } else {
       try {
-        response = await router.handle(request, requestId);
+        response = await router.handle(request, requestId, clientAddress);
       } catch (err) {
         // Router renders handler errors itself; this only catches bugs in the router.
         if (!(err instanceof KratosError)) ctx.log('error', 'router failed', { api, err });
@@ -125,7 +124,8 @@ function handlerFor(ctx: ServerContext, router: Router, api: 'public' | 'admin')
 
 async function buildContext(options: IdentityServerOptions): Promise<ServerContext> {
   if (options.context) {
-    return options.clock ? { ...options.context, clock: options.clock } : options.context;
+    const { courier: _courier, continuity: _continuity, ...given } = options.context;
+    return options.clock ? withClockBound({ ...given, clock: options.clock }) : options.context;
   }
   let config = options.config;
   if (!config) {
@@ -162,30 +162,31 @@ export async function createIdentityServer(
   registerAdminRecoveryRoutes(adminRouter, context);
   for (const mount of options.adminRoutes ?? []) mount(adminRouter, context);
 
-  const publicHandler = handlerFor(context, publicRouter, 'public');
-  const adminHandler = handlerFor(context, adminRouter, 'admin');
+  const handlePublic = handlerFor(context, publicRouter, 'public');
+  const handleAdmin = handlerFor(context, adminRouter, 'admin');
+  // The exported handlers take a Request only: frameworks pass other things as a second argument.
+  const publicHandler = (request: Request) => handlePublic(request);
+  const adminHandler = (request: Request) => handleAdmin(request);
   const listeners: Array<{ close(): Promise<void> }> = [];
 
   async function startListening(): Promise<Listening> {
     const serve = context.config.serve;
+    // node:http hands over the socket beside the Request; its address goes on with the request.
     const remember =
-      (handler: (r: Request) => Promise<Response>) =>
-      (request: Request, env?: { incoming?: { socket?: { remoteAddress?: string } } }) => {
-        const address = env?.incoming?.socket?.remoteAddress;
-        if (address) clientAddresses.set(request, address);
-        return handler(request);
-      };
-    const pub = await listen(remember(publicHandler), {
+      (handler: (r: Request, clientAddress?: string) => Promise<Response>) =>
+      (request: Request, env?: { incoming?: { socket?: { remoteAddress?: string } } }) =>
+        handler(request, env?.incoming?.socket?.remoteAddress);
+    const pub = await listen(remember(handlePublic), {
       host: serve.public.host,
       port: serve.public.port,
     });
     listeners.push(pub);
-    const adm = await listen(remember(adminHandler), {
+    const adm = await listen(remember(handleAdmin), {
       host: serve.admin.host,
       port: serve.admin.port,
     });
     listeners.push(adm);
-    courierFor(context).start();
+    context.courier.start();
     const close = async () => {
       await Promise.all([pub.close(), adm.close()]);
     };
@@ -198,7 +199,7 @@ export async function createIdentityServer(
     adminHandler,
     listen: startListening,
     async close() {
-      await courierFor(context).close();
+      await context.courier.close();
       await Promise.all(listeners.splice(0).map((l) => l.close()));
       await context.persister.close();
     },

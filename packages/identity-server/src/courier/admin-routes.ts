@@ -3,12 +3,11 @@
 // `page_size` (1..1000, default 250) and `page_token`, the next page announced in a `Link` header.
 // Kratos replaces bodies with "<redacted-unless-dev-mode>" unless it runs with --dev; the dev
 // mailbox needs the bodies, so the embedded server reveals them only when told it is in dev mode.
-import type { ServerContext } from '../context.ts';
-import type { CourierMessage } from '../persistence/types.ts';
+import type { CourierMessage, CourierPersister } from '../persistence/types.ts';
 import { badRequest, json, notFound, type Router } from '../http/index.ts';
+import { isUUID } from '../http/url.ts';
 
 const STATUSES = new Set<CourierMessage['status']>(['queued', 'sent', 'processing', 'abandoned']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const REDACTED_BODY = '<redacted-unless-dev-mode>';
 
 export interface AdminCourierOptions {
@@ -52,7 +51,7 @@ function parsePageSize(raw: string | null): number {
 
 export function registerAdminCourierRoutes(
   router: Router,
-  ctx: ServerContext,
+  ctx: { persister: CourierPersister },
   options: AdminCourierOptions = {},
 ): void {
   router.on('GET', '/admin/courier/messages', async ({ url }) => {
@@ -87,7 +86,7 @@ export function registerAdminCourierRoutes(
 
   router.on('GET', '/admin/courier/messages/:id', async ({ params }) => {
     const id = params.id ?? '';
-    if (!UUID.test(id)) throw badRequest(`could not parse parameter {id} as UUID, got ${id}`);
+    if (!isUUID(id)) throw badRequest(`could not parse parameter {id} as UUID, got ${id}`);
     const message = await ctx.persister.getMessage(id.toLowerCase());
     if (!message) throw notFound('Unable to locate the resource');
     return json(messageToWire(message, options));

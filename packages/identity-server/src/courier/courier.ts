@@ -5,11 +5,21 @@
 // 5xx reply abandons at once. Unlike Kratos's fixed poll we wait an exponential backoff between
 // attempts of one message, measured on the injected clock (so tests use a fake clock, never sleeps).
 import { randomUUID } from 'node:crypto';
-import type { ServerContext } from '../context.ts';
-import type { CourierMessage } from '../persistence/types.ts';
+import type { KratosConfig } from '../config/types.ts';
+import type { CourierMessage, CourierPersister } from '../persistence/types.ts';
+import type { Clock } from '../x/clock.ts';
+import type { Logger } from '../x/log.ts';
 import { renderEmail, renderHTML, type TemplateData, type TemplateType } from './templates.ts';
 import { createSMTPTransport, SMTPDeliveryError, type MailTransport } from './smtp.ts';
 import { createDevMailboxTransport } from './dev-mailbox.ts';
+
+/** What the courier needs of the server (a ServerContext has all of it). */
+export interface CourierDependencies {
+  config: KratosConfig;
+  persister: CourierPersister;
+  clock: Clock;
+  log: Logger;
+}
 
 export interface CourierOptions {
   /** Where mail goes. Default: SMTP to courier.smtp.connection_uri, or the dev mailbox when it is empty. */
@@ -43,12 +53,12 @@ export interface Courier {
   close(): Promise<void>;
 }
 
-export function defaultTransport(ctx: ServerContext): MailTransport {
+export function defaultTransport(ctx: CourierDependencies): MailTransport {
   const uri = ctx.config.courier.smtp.connection_uri;
   return uri ? createSMTPTransport(uri) : createDevMailboxTransport({ now: () => ctx.clock.now() });
 }
 
-export function createCourier(ctx: ServerContext, options: CourierOptions = {}): Courier {
+export function createCourier(ctx: CourierDependencies, options: CourierOptions = {}): Courier {
   const transport = options.transport ?? defaultTransport(ctx);
   const retries = options.messageRetries ?? ctx.config.courier.message_retries ?? 5;
   const base = options.backoffBaseMs ?? 1_000;
@@ -210,23 +220,4 @@ export function createCourier(ctx: ServerContext, options: CourierOptions = {}):
       await running;
     },
   };
-}
-
-// One courier per server context. The context contract (context.ts) has no courier slot, so flows
-// look theirs up here; the server assembly (or a test) may install one with its own transport.
-const couriers = new WeakMap<ServerContext, Courier>();
-
-export function courierFor(ctx: ServerContext): Courier {
-  let courier = couriers.get(ctx);
-  if (!courier) {
-    courier = createCourier(ctx);
-    couriers.set(ctx, courier);
-  }
-  return courier;
-}
-
-export function installCourier(ctx: ServerContext, courier: Courier): Courier {
-  couriers.get(ctx)?.stop();
-  couriers.set(ctx, courier);
-  return courier;
 }

@@ -1,5 +1,4 @@
 export * from './templates.ts';
-export * from './code.ts';
 export * from './smtp.ts';
 export * from './dev-mailbox.ts';
 export * from './courier.ts';

@@ -1,10 +1,10 @@
-// PasswordHasher (context.ts) as Kratos hashes: bcrypt by default ($2a$, cost from hashers.bcrypt.cost,
+// PasswordHasher (driver/context.ts) as Kratos hashes: bcrypt by default ($2a$, cost from hashers.bcrypt.cost,
 // like Go's x/crypto/bcrypt) or argon2id (PHC string with hashers.argon2 parameters).
 import { randomBytes } from 'node:crypto';
 import { hash as argon2Hash, parseOptions as argon2Params, type Algorithm } from '@node-rs/argon2';
 import { hash as bcryptHash, parseOptions as bcryptParams } from '@node-rs/bcrypt';
 import type { KratosConfig } from '../config/types.ts';
-import type { PasswordHasher } from '../context.ts';
+import type { PasswordHasher } from '../driver/context.ts';
 import { BCRYPT_MAX_BYTES, hashFamily, verifyHash } from './formats.ts';
 
 // @node-rs/argon2's Algorithm is an ambient const enum, which isolatedModules cannot read.

@@ -1,7 +1,6 @@
 export { createPasswordHasher, needsRehash, PasswordTooLongError } from './hasher.ts';
 export {
   createPasswordPolicy,
-  passwordText,
   tooSimilar,
   longestCommonSubstring,
   type PasswordPolicyOptions,

@@ -1,44 +1,13 @@
-// PasswordPolicy (context.ts) as Kratos's DefaultPasswordValidator
+// PasswordPolicy (driver/context.ts) as Kratos's DefaultPasswordValidator
 // (selfservice/strategy/password/validator.go): minimum length, similarity to each identifier
 // (case-insensitive Levenshtein distance < 5, or longest common substring > half the password),
 // the optional Have I Been Pwned range check, and bcrypt's 72-byte ceiling.
 import { createHash } from 'node:crypto';
 import { distance } from 'fastest-levenshtein';
 import type { KratosConfig } from '../config/types.ts';
-import type { PasswordPolicy, UIText } from '../context.ts';
+import type { PasswordPolicy } from '../driver/context.ts';
+import { passwordText } from '../text/index.ts';
 import { BCRYPT_MAX_BYTES } from './formats.ts';
-
-export const passwordText = {
-  policyViolation: (reason: string): UIText => ({
-    id: 4000005,
-    text: `The password can not be used because ${reason}.`,
-    type: 'error',
-    context: { reason },
-  }),
-  tooSimilar: (): UIText => ({
-    id: 4000031,
-    text: 'The password can not be used because it is too similar to the identifier.',
-    type: 'error',
-  }),
-  minLength: (min: number, actual: number): UIText => ({
-    id: 4000032,
-    text: `The password must be at least ${min} characters long, but got ${actual}.`,
-    type: 'error',
-    context: { min_length: min, actual_length: actual },
-  }),
-  maxLength: (max: number, actual: number): UIText => ({
-    id: 4000033,
-    text: `The password must be at most ${max} characters long, but got ${actual}.`,
-    type: 'error',
-    context: { max_length: max, actual_length: actual },
-  }),
-  tooManyBreaches: (breaches: number): UIText => ({
-    id: 4000034,
-    text: 'The password has been found in data breaches and must no longer be used.',
-    type: 'error',
-    context: { breaches },
-  }),
-} as const;
 
 const MIN_IDENTIFIER_DISTANCE = 5;
 const MAX_COMMON_SUBSTRING_RATIO = 0.5;

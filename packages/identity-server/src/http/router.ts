@@ -8,6 +8,8 @@ export interface RouteContext {
   url: URL;
   params: Record<string, string>;
   requestId: string;
+  /** The peer address of the connection, when served by listen() (Web Requests do not carry it). */
+  clientAddress?: string;
 }
 export type RouteHandler = (ctx: RouteContext) => Promise<Response> | Response;
 
@@ -39,7 +41,7 @@ export class Router {
     return this;
   }
 
-  async handle(request: Request, requestId: string): Promise<Response> {
+  async handle(request: Request, requestId: string, clientAddress?: string): Promise<Response> {
     let url: URL;
     try {
       url = new URL(request.url);
@@ -65,12 +67,12 @@ export class Router {
           params[key] = match[i + 1]!;
         }
       });
+      const rc: RouteContext = { request, url, params, requestId };
+      if (clientAddress) rc.clientAddress = clientAddress;
       try {
-        return await route.handler({ request, url, params, requestId });
+        return await route.handler(rc);
       } catch (err) {
-        if (!(err instanceof KratosError)) {
-          this.onUnexpectedError?.(err, { request, url, params, requestId });
-        }
+        if (!(err instanceof KratosError)) this.onUnexpectedError?.(err, rc);
         return errorResponse(err, requestId);
       }
     }

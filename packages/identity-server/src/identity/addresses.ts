@@ -1,7 +1,7 @@
 // Verifiable and recovery addresses follow the schema (Kratos re-derives them from the traits on
 // every create/update); an address that already existed keeps its id and verification status.
 import { randomUUID } from 'node:crypto';
-import type { IdentitySchema } from '../context.ts';
+import type { IdentitySchema } from '../driver/context.ts';
 import type { RecoveryAddress, VerifiableAddress } from '../persistence/types.ts';
 
 type Given<T> = ReadonlyArray<Partial<T>> | undefined;

@@ -1,6 +1,6 @@
 // The admin identity API (Kratos identity/handler.go): list, create, get, update (PUT), patch
 // (JSON Patch) and delete. Unknown or malformed ids are 404 like Kratos (x.ParseUUID → Nil).
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import { readLimitedText } from '../http/body.ts';
 import { KratosError, badRequest, conflict, notFound } from '../http/errors.ts';
 import { json, noContent } from '../http/respond.ts';

@@ -1,7 +1,7 @@
 // Identities from admin input (Kratos identity/handler.go create/update + identity manager
 // validation): traits validated against the schema, identifiers and addresses derived from it.
 import { randomUUID } from 'node:crypto';
-import type { IdentitySchema, ServerContext } from '../context.ts';
+import type { IdentitySchema, ServerContext } from '../driver/context.ts';
 import { KratosError, badRequest } from '../http/errors.ts';
 import type { Identity, RecoveryAddress, VerifiableAddress } from '../persistence/types.ts';
 import { recoveryAddresses, verifiableAddresses } from './addresses.ts';

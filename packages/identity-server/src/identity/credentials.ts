@@ -1,7 +1,7 @@
 // Importing a password credential on create/update (Kratos identity/handler_import.go):
 // a plain `password` is hashed with the configured hasher (no password policy for admin imports,
 // as in Kratos); a `hashed_password` must be in a format the server can verify.
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import { PasswordTooLongError, checkImportedHash } from '../hash/index.ts';
 import { badRequest } from '../http/errors.ts';
 import type { Credential } from '../persistence/types.ts';

@@ -1,7 +1,7 @@
 // Identities on the admin API as Kratos marshals them (identity/identity.go):
 // WithCredentialsMetadataAndAdminMetadataInJSON — credentials without `config` — and, for
 // GET ?include_credential=password, the declassified config (Kratos does return hashed_password).
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import type { Credential, Identity } from '../persistence/types.ts';
 import { publicIdentity } from '../session/wire.ts';
 

@@ -1,5 +1,5 @@
 // The Persister (types.ts) over Kysely: PGlite in process or on disk, or PostgreSQL.
-import type { Clock } from '../context.ts';
+import type { Clock } from '../x/clock.ts';
 import * as courier from './courier.ts';
 import { openDatabase, type OpenedDatabase } from './database.ts';
 import * as identities from './identities.ts';

@@ -1,9 +1,9 @@
 // Trait inputs exactly as Kratos renders them (ui/node/attributes_input.go NewInputFieldFromSchema):
 // attribute order name, type, value, required, autocomplete, pattern, disabled, node_type, options;
 // type from `format` (email, tel, date, date-time, uri) else from the JSON type; label 1070002 = title.
-import type { UINode } from '../context.ts';
-import { generatedLabel } from './messages.ts';
+import type { UINode } from '../driver/context.ts';
 import { valueAt, type TraitPath } from './paths.ts';
+import { nodeText } from '../text/index.ts';
 
 const FORMAT_TYPES: Record<string, { type: string; autocomplete?: string }> = {
   'date-time': { type: 'datetime-local' },
@@ -51,6 +51,6 @@ export function traitNode(
     group,
     attributes,
     messages: [],
-    meta: title ? { label: generatedLabel(title, path.name) } : {},
+    meta: title ? { label: nodeText.generatedLabel(title, path.name) } : {},
   };
 }

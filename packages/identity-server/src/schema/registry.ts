@@ -1,6 +1,6 @@
-// Identity schemas by id, compiled once at startup (IdentitySchemaRegistry in context.ts).
+// Identity schemas by id, compiled once at startup (IdentitySchemaRegistry in driver/context.ts).
 import type { KratosConfig } from '../config/types.ts';
-import type { IdentitySchema, IdentitySchemaRegistry, UINode } from '../context.ts';
+import type { IdentitySchema, IdentitySchemaRegistry, UINode } from '../driver/context.ts';
 import { addresses, passwordIdentifiers } from './extension.ts';
 import { traitNode } from './nodes.ts';
 import { listTraitPaths } from './paths.ts';

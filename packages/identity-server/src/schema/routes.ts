@@ -1,6 +1,6 @@
 // Public identity-schema endpoints (Kratos schema/handler.go): GET /schemas and GET /schemas/{id},
 // where {id} is the schema id or its base64url form (the form `schema_url` uses).
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import { notFound } from '../http/errors.ts';
 import { json } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';

@@ -3,8 +3,8 @@
 // (ui/container/container.go ParseError + translateValidationError).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { TraitError, UIText } from '../context.ts';
-import { validationText as t } from './messages.ts';
+import type { TraitError, UIText } from '../driver/context.ts';
+import { validationText as t } from '../text/index.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 

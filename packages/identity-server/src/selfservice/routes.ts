@@ -1,7 +1,7 @@
 // Every public self-service route, mounted on the public router by server.ts.
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import type { Router } from '../http/router.ts';
-import { CSRFProtection } from './csrf.ts';
+import { CSRFProtection } from './flow/csrf.ts';
 import { registerErrorRoutes } from './errors/routes.ts';
 import { registerLoginRoutes } from './login/routes.ts';
 import { registerLogoutRoutes } from './logout/routes.ts';

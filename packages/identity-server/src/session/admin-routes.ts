@@ -1,13 +1,13 @@
 // Admin session endpoints (Kratos session/handler.go, admin router): list, get, revoke, extend.
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { json, noContent } from '../http/respond.ts';
 import type { RouteContext, Router } from '../http/router.ts';
 import type { Identity, Session } from '../persistence/types.ts';
-import { isUUID } from '../selfservice/flow/negotiation.ts';
 import { invalidUUID } from './errors.ts';
 import { linkHeader, readPageRequest } from './pagination.ts';
 import { sessionToWire } from './wire.ts';
+import { isUUID } from '../http/url.ts';
 
 function readActive(url: URL): boolean | undefined {
   const raw = url.searchParams.get('active');

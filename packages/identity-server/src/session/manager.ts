@@ -2,7 +2,7 @@
 // the `X-Session-Token` header, then the session cookie, then `Authorization: Bearer` — the order
 // Kratos's extractToken uses. "No session" is a value (undefined), not an exception.
 import { randomUUID } from 'node:crypto';
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import type { Identity, Persister, Session } from '../persistence/types.ts';
 import { expireCookie, parseCookieHeader, serializeCookie } from './cookies.ts';
 import { hashToken, logoutTokenFor, newSessionToken } from './tokens.ts';
@@ -12,9 +12,6 @@ export interface ResolvedSession {
   identity: Identity;
   token: string;
 }
-
-/** Client addresses recorded by the listener (Web `Request`s do not carry the socket). */
-export const clientAddresses = new WeakMap<Request, string>();
 
 export function sessionTokenFrom(ctx: ServerContext, request: Request): string | undefined {
   const header = request.headers.get('x-session-token')?.trim();
@@ -60,6 +57,8 @@ export interface IssueOptions {
   identity: Identity;
   method: string;
   request: Request;
+  /** The peer address of the request (RouteContext.clientAddress), recorded on the device. */
+  clientAddress?: string | undefined;
   /** Persist through this (transactional) persister instead of ctx.persister. */
   persister?: Persister;
 }
@@ -72,7 +71,7 @@ export async function issueSession(
   const now = ctx.clock.now();
   const at = now.toISOString();
   const token = newSessionToken();
-  const ip = clientAddresses.get(options.request);
+  const ip = options.clientAddress;
   const userAgent = options.request.headers.get('user-agent');
   const session: Session = {
     id: randomUUID(),

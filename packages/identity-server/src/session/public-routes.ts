@@ -1,13 +1,13 @@
 // Public session endpoints (Kratos session/handler.go): whoami, and the caller's other sessions.
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import { KratosError, notFound } from '../http/errors.ts';
 import { json, noContent } from '../http/respond.ts';
 import type { RouteContext, Router } from '../http/router.ts';
-import { isUUID } from '../selfservice/flow/negotiation.ts';
 import { invalidUUID, noActiveSession } from './errors.ts';
 import { resolveSession, type ResolvedSession } from './manager.ts';
 import { linkHeader, readPageRequest, slicePage } from './pagination.ts';
 import { sessionToWire } from './wire.ts';
+import { isUUID } from '../http/url.ts';
 
 async function requireSession(ctx: ServerContext, request: Request): Promise<ResolvedSession> {
   const resolved = await resolveSession(ctx, request);

@@ -1,5 +1,5 @@
 // The JSON shapes Kratos puts on the wire for sessions and (credential-free) identities.
-import type { ServerContext } from '../context.ts';
+import type { ServerContext } from '../driver/context.ts';
 import type { Identity, Session } from '../persistence/types.ts';
 
 /** `schema_url` as Kratos builds it: <public base URL>/schemas/<base64url(schema id)>. */

@@ -1,18 +1,13 @@
 // Contract: bad input gets Kratos's error envelope and never a stack trace — malformed JSON and
 // forms, wrong content types, oversized bodies, invalid UUIDs, odd traits — plus the stored
 // self-service errors, health and version endpoints, and the public/admin port split.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newNativeClient, startTarget, validatingFetch, type Target } from './harness.ts';
+import { newNativeClient, fileTarget, startTarget, validatingFetch } from './harness.ts';
 import { PASSWORD, errorId, nodeOf, sdkError, uniqueEmail, type WireFlow } from './helpers.ts';
 
-let target: Target;
-let send: typeof fetch;
-before(async () => {
-  target = await startTarget();
-  send = validatingFetch(target.validator);
-});
-after(() => target.close());
+const target = fileTarget(startTarget);
+const send: typeof fetch = (input, init) => validatingFetch(target().validator)(input, init);
 
 interface Envelope {
   error: { code: number; status: string; message: string; reason?: string; id?: string };
@@ -30,7 +25,7 @@ async function envelope(res: Response, status: number): Promise<Envelope> {
 }
 
 async function apiFlowAction(kind: 'login' | 'registration'): Promise<string> {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const flow =
     kind === 'login'
       ? await native.createNativeLoginFlow()
@@ -119,31 +114,31 @@ test('odd traits are validation messages on the flow, never a 500', async () => 
 });
 
 test('invalid UUIDs are 400 on the admin API and 404 for flows; unknown routes 404; wrong methods 405', async () => {
-  await envelope(await send(`${target.adminURL}/admin/sessions/not-a-uuid`), 400);
+  await envelope(await send(`${target().adminURL}/admin/sessions/not-a-uuid`), 400);
   await envelope(
-    await send(`${target.adminURL}/admin/sessions/00000000-0000-4000-8000-000000000000`),
+    await send(`${target().adminURL}/admin/sessions/00000000-0000-4000-8000-000000000000`),
     404,
   );
   await envelope(
-    await send(`${target.publicURL}/self-service/registration/flows?id=..%2F..%2Fetc`),
+    await send(`${target().publicURL}/self-service/registration/flows?id=..%2F..%2Fetc`),
     404,
   );
-  const unknown = await fetch(`${target.publicURL}/nope`);
+  const unknown = await fetch(`${target().publicURL}/nope`);
   await envelope(unknown, 404);
-  const wrongMethod = await fetch(`${target.publicURL}/sessions/whoami`, { method: 'PUT' });
+  const wrongMethod = await fetch(`${target().publicURL}/sessions/whoami`, { method: 'PUT' });
   await envelope(wrongMethod, 405);
 });
 
 test('a stored self-service error is readable once by id; unknown ids are 404', async () => {
   const res = await fetch(
-    `${target.publicURL}/self-service/login/browser?return_to=https%3A%2F%2Fevil.example%2F`,
+    `${target().publicURL}/self-service/login/browser?return_to=https%3A%2F%2Fevil.example%2F`,
     {
       redirect: 'manual',
     },
   );
   assert.equal(res.status, 303);
   const id = new URL(res.headers.get('location')!).searchParams.get('id')!;
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const stored = await native.getFlowError({ id });
   assert.equal(stored.id, id);
   assert.equal((stored.error as { id?: string }).id, 'self_service_flow_return_to_forbidden');
@@ -154,7 +149,7 @@ test('a stored self-service error is readable once by id; unknown ids are 404', 
 });
 
 test('health and version on both ports; admin routes are never served on the public port', async () => {
-  for (const base of [target.publicURL, target.adminURL]) {
+  for (const base of [target().publicURL, target().adminURL]) {
     const alive = await send(`${base}/health/alive`);
     assert.deepEqual(await alive.json(), { status: 'ok' });
     const ready = await send(`${base}/health/ready`);
@@ -169,15 +164,15 @@ test('health and version on both ports; admin routes are never served on the pub
     '/ADMIN/sessions',
     '/admin/../admin/sessions',
   ]) {
-    const res = await fetch(`${target.publicURL}${path}`);
+    const res = await fetch(`${target().publicURL}${path}`);
     assert.equal(res.status, 404, path);
   }
-  assert.equal((await fetch(`${target.adminURL}/sessions/whoami`)).status, 404);
-  assert.equal((await fetch(`${target.adminURL}/self-service/login/browser`)).status, 404);
+  assert.equal((await fetch(`${target().adminURL}/sessions/whoami`)).status, 404);
+  assert.equal((await fetch(`${target().adminURL}/self-service/login/browser`)).status, 404);
 });
 
 test('session_inactive is returned for expired-looking and oversized tokens alike', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   for (const token of ['', 'x'.repeat(10_000), 'ory_st_' + 'A'.repeat(32), '%00']) {
     const res = await sdkError(native.toSession({ xSessionToken: token || ' ' }));
     assert.equal(res.status, 401);

@@ -2,10 +2,11 @@
 // free ports; set KRATOS_PUBLIC_URL and KRATOS_ADMIN_URL to run the same suite against any Kratos
 // (its config must match expectedSetup below). Every response the suite sees — through
 // @ory/client-fetch or raw fetch — is validated against Kratos's OpenAPI document.
+import { after, before } from 'node:test';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/client-fetch';
 import { CookieJar } from 'tough-cookie';
 import { defaultConfig, type ConfigOverrides } from '../../src/config/index.ts';
-import type { ServerContext } from '../../src/context.ts';
+import type { ServerContext } from '../../src/driver/context.ts';
 import { createIdentityServer, type IdentityServer } from '../../src/server.ts';
 import { createFakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { createMemoryContext } from '../support/memory-context.ts';
@@ -63,6 +64,28 @@ export function validatingFetch(validator: ResponseValidator | undefined): typeo
       validator.assertValid(request.method, request.url, response.status, body);
     }
     return response;
+  };
+}
+
+/**
+ * The preamble every contract file shares: one target for the whole file, started before its
+ * tests and closed after them. Returns a getter, since the target exists only once `before` ran.
+ */
+export function fileTarget<T extends { close(): Promise<void> }>(
+  start: () => Promise<T>,
+  options: { skip?: boolean; setup?: (target: T) => Promise<unknown> } = {},
+): () => T {
+  let started: T | undefined;
+  // Setup runs in the same hook, so it always sees the started target.
+  before(async () => {
+    if (options.skip) return;
+    started = await start();
+    await options.setup?.(started);
+  });
+  after(() => started?.close());
+  return () => {
+    if (!started) throw new Error('the contract target is not started (or skipped)');
+    return started;
   };
 }
 

@@ -1,8 +1,8 @@
 // Contract: flow expiry (on a fake clock), concurrent submits of one flow, and the session hook.
 // These need control over the server's clock and config, so they run on the embedded server only.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { external, newBrowser, newNativeClient, startTarget, type Target } from './harness.ts';
+import { external, newBrowser, newNativeClient, fileTarget, startTarget } from './harness.ts';
 import {
   PASSWORD,
   csrfOf,
@@ -17,11 +17,7 @@ import {
 if (external)
   console.log('# notice: lifecycle contract tests need the embedded server (fake clock); skipped');
 
-let target: Target;
-before(async () => {
-  if (!external) target = await startTarget();
-});
-after(() => target?.close());
+const target = fileTarget(startTarget, { skip: external });
 
 const HOUR = 60 * 60 * 1000;
 
@@ -29,16 +25,16 @@ test(
   'an expired flow: fetch is 410 with redirect_to; JSON submit is 410 with use_flow_id; a form post lands on a fresh flow',
   { skip: external },
   async () => {
-    const browser = newBrowser(target);
+    const browser = newBrowser(target());
     const flow = await browser.frontend.createBrowserLoginFlow();
     const formFlow = await browser.frontend.createBrowserLoginFlow();
-    target.embedded!.clock.advance(HOUR + 1000);
+    target().embedded!.clock.advance(HOUR + 1000);
 
     const fetched = await sdkError(browser.frontend.getLoginFlow({ id: flow.id }));
     assert.equal(fetched.status, 410);
     assert.equal(errorId(fetched.body), 'self_service_flow_expired');
     const details = (fetched.body.error as { details: { redirect_to: string } }).details;
-    assert.equal(details.redirect_to, `${target.publicURL}/self-service/login/browser`);
+    assert.equal(details.redirect_to, `${target().publicURL}/self-service/login/browser`);
 
     const submitted = await sdkError(
       browser.frontend.updateLoginFlow({
@@ -73,7 +69,7 @@ test(
     });
     assert.equal(form.status, 303);
     const location = new URL(form.headers.get('location')!);
-    assert.equal(`${location.origin}${location.pathname}`, `${target.uiBase}/login`);
+    assert.equal(`${location.origin}${location.pathname}`, `${target().uiBase}/login`);
     assert.notEqual(location.searchParams.get('flow'), formFlow.id);
   },
 );
@@ -82,9 +78,9 @@ test(
   'an expired registration API flow: 410 with use_flow_id pointing at a new API flow (4040001)',
   { skip: external },
   async () => {
-    const native = newNativeClient(target);
+    const native = newNativeClient(target());
     const flow = await native.createNativeRegistrationFlow();
-    target.embedded!.clock.advance(HOUR + 1000);
+    target().embedded!.clock.advance(HOUR + 1000);
     const res = await sdkError(
       native.updateRegistrationFlow({
         flow: flow.id,
@@ -108,7 +104,7 @@ test(
   'two parallel submits of one login flow: exactly one session',
   { skip: external },
   async () => {
-    const native = newNativeClient(target);
+    const native = newNativeClient(target());
     const email = uniqueEmail('race');
     await registerNative(native, email);
     for (let round = 0; round < 3; round++) {
@@ -131,7 +127,7 @@ test(
   'two parallel submits of one registration flow: exactly one identity',
   { skip: external },
   async () => {
-    const browser = newBrowser(target);
+    const browser = newBrowser(target());
     const flow = await browser.frontend.createBrowserRegistrationFlow();
     const submit = (email: string) =>
       browser.frontend.updateRegistrationFlow({
@@ -155,10 +151,10 @@ test(
   'sessions expire after session.lifespan and whoami then says 401',
   { skip: external },
   async () => {
-    const native = newNativeClient(target);
+    const native = newNativeClient(target());
     const { token } = await registerNative(native, uniqueEmail('ttl'));
     assert.equal((await native.toSession({ xSessionToken: token })).active, true);
-    target.embedded!.clock.advance(25 * HOUR);
+    target().embedded!.clock.advance(25 * HOUR);
     const res = await sdkError(native.toSession({ xSessionToken: token }));
     assert.equal(res.status, 401);
   },

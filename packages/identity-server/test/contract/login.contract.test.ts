@@ -1,8 +1,8 @@
 // Contract: login flows — browser (form and SDK/JSON), API, wrong credentials without enumeration,
 // required fields, refresh, session_already_available, consumed flows, unknown flows.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newBrowser, newNativeClient, startTarget, type Browser, type Target } from './harness.ts';
+import { newBrowser, newNativeClient, fileTarget, startTarget, type Browser } from './harness.ts';
 import {
   PASSWORD,
   csrfOf,
@@ -15,14 +15,10 @@ import {
   type WireFlow,
 } from './helpers.ts';
 
-let target: Target;
-let email: string;
-before(async () => {
-  target = await startTarget();
-  email = uniqueEmail('login');
-  await registerNative(newNativeClient(target), email);
+const email = uniqueEmail('login');
+const target = fileTarget(startTarget, {
+  setup: (started) => registerNative(newNativeClient(started), email),
 });
-after(() => target.close());
 
 async function browserLoginFlow(
   browser: Browser,
@@ -32,7 +28,7 @@ async function browserLoginFlow(
 }
 
 test('the login flow has csrf_token, identifier, password and the submit button, as Kratos renders them', async () => {
-  const flow = await browserLoginFlow(newBrowser(target));
+  const flow = await browserLoginFlow(newBrowser(target()));
   assert.equal(flow.refresh, false);
   assert.equal(flow.requested_aal, 'aal1');
   assert.equal(flow.state, 'choose_method');
@@ -51,7 +47,7 @@ test('the login flow has csrf_token, identifier, password and the submit button,
 });
 
 test('form login: wrong password and unknown identifier both go back to the UI with 4000006', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browserLoginFlow(browser);
   for (const identifier of [email, uniqueEmail('nobody')]) {
     const res = await browser.fetch(flow.ui.action, {
@@ -64,7 +60,7 @@ test('form login: wrong password and unknown identifier both go back to the UI w
       },
     });
     assert.equal(res.status, 303);
-    assert.equal(res.headers.get('location'), `${target.uiBase}/login?flow=${flow.id}`);
+    assert.equal(res.headers.get('location'), `${target().uiBase}/login?flow=${flow.id}`);
     const shown = (await browser.frontend.getLoginFlow({ id: flow.id })) as unknown as WireFlow;
     assert.deepEqual(
       shown.ui.messages?.map((m) => m.id),
@@ -75,7 +71,7 @@ test('form login: wrong password and unknown identifier both go back to the UI w
 });
 
 test('form login succeeds: 303 to the default return URL, session cookie, whoami works', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browserLoginFlow(browser);
   const res = await browser.fetch(flow.ui.action, {
     method: 'POST',
@@ -87,13 +83,13 @@ test('form login succeeds: 303 to the default return URL, session cookie, whoami
     },
   });
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get('location'), `${target.uiBase}/`);
+  assert.equal(res.headers.get('location'), `${target().uiBase}/`);
   const session = await browser.frontend.toSession();
   assert.equal(session.identity?.traits.email, email);
 });
 
 test('JSON login: 400 with 4000002 per missing field, 400 4000006, then 200 with the session', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browserLoginFlow(browser);
   const missing = await sdkError(
     browser.frontend.updateLoginFlow({
@@ -141,12 +137,12 @@ test('JSON login: 400 with 4000002 per missing field, 400 4000006, then 200 with
   assert.equal(ok.session.identity?.traits.email, email);
   assert.equal(ok.session_token, undefined);
   assert.deepEqual(ok.continue_with, [
-    { action: 'redirect_browser_to', redirect_browser_to: `${target.uiBase}/` },
+    { action: 'redirect_browser_to', redirect_browser_to: `${target().uiBase}/` },
   ]);
 });
 
 test('API login returns a session token; a second API login with it is session_already_available', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const flow = await native.createNativeLoginFlow();
   assert.equal(flow.type, 'api');
   const result = await native.updateLoginFlow({
@@ -171,7 +167,7 @@ test('API login returns a session token; a second API login with it is session_a
 });
 
 test('a signed-in browser: JSON init is 400 session_already_available, browser init redirects, refresh=true re-authenticates', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const first = await browserLoginFlow(browser);
   await browser.frontend.updateLoginFlow({
     flow: first.id,
@@ -189,7 +185,7 @@ test('a signed-in browser: JSON init is 400 session_already_available, browser i
   assert.equal(errorId(json.body), 'session_already_available');
   const redirect = await browser.fetch('/self-service/login/browser');
   assert.equal(redirect.status, 303);
-  assert.equal(redirect.headers.get('location'), `${target.uiBase}/`);
+  assert.equal(redirect.headers.get('location'), `${target().uiBase}/`);
 
   const refresh = await browserLoginFlow(browser, { refresh: true });
   assert.equal(refresh.refresh, true);
@@ -214,7 +210,7 @@ test('a signed-in browser: JSON init is 400 session_already_available, browser i
 });
 
 test('a completed login flow cannot be submitted again (4010007)', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const flow = await native.createNativeLoginFlow();
   const body = { method: 'password' as const, identifier: email, password: PASSWORD };
   await native.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body });
@@ -226,7 +222,7 @@ test('a completed login flow cannot be submitted again (4010007)', async () => {
 });
 
 test('unknown and malformed flow ids: 404 on fetch; a submit without a flow id is 400', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   for (const id of [
     '00000000-0000-4000-8000-000000000000',
     'not-a-uuid',
@@ -236,7 +232,7 @@ test('unknown and malformed flow ids: 404 on fetch; a submit without a flow id i
     assert.equal(res.status, 404);
     assert.equal((res.body.error as { code: number }).code, 404);
   }
-  const res = await fetch(`${target.publicURL}/self-service/login`, {
+  const res = await fetch(`${target().publicURL}/self-service/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ method: 'password', identifier: email, password: PASSWORD }),
@@ -245,7 +241,7 @@ test('unknown and malformed flow ids: 404 on fetch; a submit without a flow id i
 });
 
 test('an unknown method gives 4010002; a wrong CSRF token 403 security_csrf_violation', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browserLoginFlow(browser);
   const res = await browser.fetch(flow.ui.action, {
     method: 'POST',
@@ -270,15 +266,15 @@ test('an unknown method gives 4010002; a wrong CSRF token 403 security_csrf_viol
 });
 
 test('aal2 without a session is 401 session_aal1_required', async () => {
-  const res = await sdkError(newBrowser(target).frontend.createBrowserLoginFlow({ aal: 'aal2' }));
+  const res = await sdkError(newBrowser(target()).frontend.createBrowserLoginFlow({ aal: 'aal2' }));
   assert.equal(res.status, 401);
   assert.equal(errorId(res.body), 'session_aal1_required');
 });
 test('an inactive identity cannot sign in (4010011), and its sessions stop working', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const victim = uniqueEmail('inactive');
   const { token, identityId } = await registerNative(native, victim);
-  await target.identityApi.patchIdentity({
+  await target().identityApi.patchIdentity({
     id: identityId,
     jsonPatch: [{ op: 'replace', path: '/state', value: 'inactive' }],
   });

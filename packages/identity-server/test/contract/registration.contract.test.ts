@@ -1,8 +1,8 @@
 // Contract: registration flows (browser form, browser JSON through the SDK, API), validation
 // messages with Kratos's ids, CSRF, return_to. Every response is checked against Kratos's spec.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newBrowser, newNativeClient, startTarget, type Target } from './harness.ts';
+import { newBrowser, newNativeClient, fileTarget, startTarget } from './harness.ts';
 import {
   PASSWORD,
   csrfOf,
@@ -14,18 +14,14 @@ import {
   type WireFlow,
 } from './helpers.ts';
 
-let target: Target;
-before(async () => {
-  target = await startTarget();
-});
-after(() => target.close());
+const target = fileTarget(startTarget);
 
 test('browser init redirects to the registration UI with a flow id and sets the CSRF cookie', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const res = await browser.fetch('/self-service/registration/browser');
   assert.equal(res.status, 303);
   const location = new URL(res.headers.get('location')!);
-  assert.equal(`${location.origin}${location.pathname}`, `${target.uiBase}/registration`);
+  assert.equal(`${location.origin}${location.pathname}`, `${target().uiBase}/registration`);
   assert.match(location.searchParams.get('flow')!, /^[0-9a-f-]{36}$/);
   const csrfCookie = res.headers.getSetCookie().find((c) => c.startsWith('csrf_token_'));
   assert.ok(csrfCookie, 'a csrf_token_<hash> cookie is set');
@@ -37,7 +33,7 @@ test('browser init redirects to the registration UI with a flow id and sets the 
     id: location.searchParams.get('flow')!,
   });
   assert.equal(flow.type, 'browser');
-  assert.equal(flow.ui.action, `${target.publicURL}/self-service/registration?flow=${flow.id}`);
+  assert.equal(flow.ui.action, `${target().publicURL}/self-service/registration?flow=${flow.id}`);
   const email = nodeOf(flow, 'traits.email');
   assert.equal(email.attributes.type, 'email');
   assert.equal(email.meta.label?.id, 1070002);
@@ -48,9 +44,9 @@ test('browser init redirects to the registration UI with a flow id and sets the 
 });
 
 test('a browser flow cannot be fetched without its CSRF cookie (403 security_csrf_violation)', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRegistrationFlow();
-  const stranger = newBrowser(target);
+  const stranger = newBrowser(target());
   const res = await stranger.fetch(`/self-service/registration/flows?id=${flow.id}`, {
     headers: { accept: 'application/json' },
   });
@@ -59,7 +55,7 @@ test('a browser flow cannot be fetched without its CSRF cookie (403 security_csr
 });
 
 test('form registration signs in with the session hook: 303 to the return URL and a session cookie', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRegistrationFlow();
   const email = uniqueEmail('form');
   const res = await browser.fetch(flow.ui.action, {
@@ -73,7 +69,7 @@ test('form registration signs in with the session hook: 303 to the return URL an
     },
   });
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get('location'), `${target.uiBase}/`);
+  assert.equal(res.headers.get('location'), `${target().uiBase}/`);
   const sessionCookie = res.headers.getSetCookie().find((c) => c.startsWith('ory_kratos_session='));
   assert.ok(sessionCookie);
   assert.match(sessionCookie, /HttpOnly/i);
@@ -88,7 +84,7 @@ test('form registration signs in with the session hook: 303 to the return URL an
 });
 
 test('SDK (JSON) registration returns session, identity and continue_with redirect_browser_to', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRegistrationFlow();
   const email = uniqueEmail('json');
   const result = await browser.frontend.updateRegistrationFlow({
@@ -105,14 +101,14 @@ test('SDK (JSON) registration returns session, identity and continue_with redire
   assert.equal(result.session_token, undefined, 'browser flows never expose the session token');
   assert.deepEqual(result.continue_with?.[0], {
     action: 'redirect_browser_to',
-    redirect_browser_to: `${target.uiBase}/`,
+    redirect_browser_to: `${target().uiBase}/`,
   });
   assert.equal((result.identity as unknown as Record<string, unknown>).credentials, undefined);
   assert.ok(await browser.cookie('ory_kratos_session'));
 });
 
 test('missing fields give 4000002 on each node (JSON 400, form 303 back to the same flow)', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRegistrationFlow();
   const { status, body } = await sdkError(
     browser.frontend.updateRegistrationFlow({
@@ -147,7 +143,7 @@ test('missing fields give 4000002 on each node (JSON 400, form 303 back to the s
     },
   });
   assert.equal(form.status, 303);
-  assert.equal(form.headers.get('location'), `${target.uiBase}/registration?flow=${flow.id}`);
+  assert.equal(form.headers.get('location'), `${target().uiBase}/registration?flow=${flow.id}`);
   const shown = (await browser.frontend.getRegistrationFlow({
     id: flow.id,
   })) as unknown as WireFlow;
@@ -161,7 +157,7 @@ test('missing fields give 4000002 on each node (JSON 400, form 303 back to the s
 });
 
 test('password policy: too short (4000032) and too similar to the identifier (4000031)', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const flow = await native.createNativeRegistrationFlow();
   const short = await sdkError(
     native.updateRegistrationFlow({
@@ -193,7 +189,7 @@ test('password policy: too short (4000032) and too similar to the identifier (40
 });
 
 test('an identifier that exists already gives 4000007', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const email = uniqueEmail('dup');
   const first = await native.createNativeRegistrationFlow();
   await native.updateRegistrationFlow({
@@ -216,7 +212,7 @@ test('an identifier that exists already gives 4000007', async () => {
 });
 
 test('API registration returns a session token and set_ory_session_token', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const flow = await native.createNativeRegistrationFlow();
   assert.equal(flow.type, 'api');
   assert.equal(
@@ -240,7 +236,7 @@ test('API registration returns a session token and set_ory_session_token', async
 });
 
 test('a completed flow cannot be submitted again (4040002)', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const flow = await native.createNativeRegistrationFlow();
   await native.updateRegistrationFlow({
     flow: flow.id,
@@ -265,7 +261,7 @@ test('a completed flow cannot be submitted again (4040002)', async () => {
 });
 
 test('a missing or wrong CSRF token is refused (403 JSON; form posts go to the error UI)', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRegistrationFlow();
   const body = {
     method: 'password' as const,
@@ -284,13 +280,13 @@ test('a missing or wrong CSRF token is refused (403 JSON; form posts go to the e
   });
   assert.equal(form.status, 303);
   const errorURL = new URL(form.headers.get('location')!);
-  assert.equal(`${errorURL.origin}${errorURL.pathname}`, `${target.uiBase}/error`);
+  assert.equal(`${errorURL.origin}${errorURL.pathname}`, `${target().uiBase}/error`);
   const stored = await browser.frontend.getFlowError({ id: errorURL.searchParams.get('id')! });
   assert.equal((stored.error as { id?: string }).id, 'security_csrf_violation');
 });
 
 test('an unknown method gives 4010003', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const flow = await native.createNativeRegistrationFlow();
   const res = await fetch(flow.ui.action, {
     method: 'POST',
@@ -302,8 +298,8 @@ test('an unknown method gives 4010003', async () => {
 });
 
 test('return_to must be allowed: allowed ones are kept, others are 400 self_service_flow_return_to_forbidden', async () => {
-  const browser = newBrowser(target);
-  const allowed = `${target.uiBase}/welcome?x=1`;
+  const browser = newBrowser(target());
+  const allowed = `${target().uiBase}/welcome?x=1`;
   const flow = await browser.frontend.createBrowserRegistrationFlow({ returnTo: allowed });
   assert.equal(flow.return_to, allowed);
   const res = await browser.fetch(flow.ui.action, {
@@ -323,15 +319,15 @@ test('return_to must be allowed: allowed ones are kept, others are 400 self_serv
   );
   assert.equal(denied.status, 400);
   assert.equal(errorId(denied.body), 'self_service_flow_return_to_forbidden');
-  const viaBrowser = await newBrowser(target).fetch(
+  const viaBrowser = await newBrowser(target()).fetch(
     '/self-service/registration/browser?return_to=https%3A%2F%2Fevil.example%2F',
   );
   assert.equal(viaBrowser.status, 303);
-  assert.match(viaBrowser.headers.get('location')!, new RegExp(`^${target.uiBase}/error\\?id=`));
+  assert.match(viaBrowser.headers.get('location')!, new RegExp(`^${target().uiBase}/error\\?id=`));
 });
 
 test('registration while signed in: 400 session_already_available (JSON), redirect for browsers', async () => {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRegistrationFlow();
   await browser.frontend.updateRegistrationFlow({
     flow: flow.id,
@@ -347,5 +343,5 @@ test('registration while signed in: 400 session_already_available (JSON), redire
   assert.equal(errorId(json.body), 'session_already_available');
   const res = await browser.fetch('/self-service/registration/browser');
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get('location'), `${target.uiBase}/`);
+  assert.equal(res.headers.get('location'), `${target().uiBase}/`);
 });

@@ -1,24 +1,20 @@
 // Contract: sessions (whoami by cookie, X-Session-Token and Bearer; the caller's other sessions;
 // admin listing with pagination, get, extend, revoke) and logout (browser and native).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   newBrowser,
   newNativeClient,
+  fileTarget,
   startTarget,
   validatingFetch,
-  type Target,
 } from './harness.ts';
 import { PASSWORD, csrfOf, errorId, registerNative, sdkError, uniqueEmail } from './helpers.ts';
 
-let target: Target;
-before(async () => {
-  target = await startTarget();
-});
-after(() => target.close());
+const target = fileTarget(startTarget);
 
 async function signedInBrowser(email = uniqueEmail('sess')) {
-  const browser = newBrowser(target);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRegistrationFlow();
   const result = await browser.frontend.updateRegistrationFlow({
     flow: flow.id,
@@ -33,7 +29,7 @@ async function signedInBrowser(email = uniqueEmail('sess')) {
 }
 
 test('whoami: 401 session_inactive without a session; 200 with cookie, X-Session-Token or Bearer', async () => {
-  const anonymous = newBrowser(target);
+  const anonymous = newBrowser(target());
   const none = await sdkError(anonymous.frontend.toSession());
   assert.equal(none.status, 401);
   assert.equal(errorId(none.body), 'session_inactive');
@@ -52,12 +48,15 @@ test('whoami: 401 session_inactive without a session; 200 with cookie, X-Session
   assert.equal(session.identity.credentials, undefined, 'credentials never leave the server');
   assert.equal(session.identity.metadata_admin, undefined);
 
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const { token } = await registerNative(native, uniqueEmail('tok'));
   assert.equal((await native.toSession({ xSessionToken: token })).active, true);
-  const bearer = await validatingFetch(target.validator)(`${target.publicURL}/sessions/whoami`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+  const bearer = await validatingFetch(target().validator)(
+    `${target().publicURL}/sessions/whoami`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
   assert.equal(bearer.status, 200);
 });
 
@@ -77,7 +76,7 @@ test('a session cookie cannot be forged: near-miss, logout-token, huge and odd v
     '%00%0d%0a',
   ];
   for (const value of forged) {
-    const res = await validatingFetch(target.validator)(`${target.publicURL}/sessions/whoami`, {
+    const res = await validatingFetch(target().validator)(`${target().publicURL}/sessions/whoami`, {
       headers: { cookie: `ory_kratos_session=${value}` },
     });
     assert.equal(res.status, 401, `forged cookie ${value.slice(0, 40)}`);
@@ -89,7 +88,7 @@ test('a session cookie cannot be forged: near-miss, logout-token, huge and odd v
 test('GET /sessions lists the other sessions; DELETE /sessions/{id} and DELETE /sessions revoke them', async () => {
   const email = uniqueEmail('multi');
   const { browser } = await signedInBrowser(email);
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const tokens: string[] = [];
   for (let i = 0; i < 3; i++) {
     const flow = await native.createNativeLoginFlow();
@@ -136,7 +135,7 @@ test('GET /sessions lists the other sessions; DELETE /sessions/{id} and DELETE /
 test('admin: list with page_size and Link, get with expand=identity, extend, revoke, per identity', async () => {
   const { browser, identityId, sessionId } = await signedInBrowser();
   await signedInBrowser();
-  const api = target.identityApi;
+  const api = target().identityApi;
 
   const page = await api.listSessionsRaw({ pageSize: 1 });
   const firstPage = await page.value();
@@ -224,17 +223,20 @@ test('with feature_flags.faster_session_extend, extend answers 204 without a bod
 
 test('admin: deleting all sessions of an identity signs it out everywhere', async () => {
   const { browser, identityId } = await signedInBrowser();
-  await target.identityApi.deleteIdentitySessions({ id: identityId });
+  await target().identityApi.deleteIdentitySessions({ id: identityId });
   assert.equal((await sdkError(browser.frontend.toSession())).status, 401);
 });
 
 test('browser logout: logout_url + logout_token, 303 to the after-logout URL, cookie cleared, session revoked', async () => {
-  assert.equal((await sdkError(newBrowser(target).frontend.createBrowserLogoutFlow())).status, 401);
+  assert.equal(
+    (await sdkError(newBrowser(target()).frontend.createBrowserLogoutFlow())).status,
+    401,
+  );
   const { browser } = await signedInBrowser();
   const logout = await browser.frontend.createBrowserLogoutFlow();
   assert.equal(
     logout.logout_url,
-    `${target.publicURL}/self-service/logout?token=${logout.logout_token}`,
+    `${target().publicURL}/self-service/logout?token=${logout.logout_token}`,
   );
 
   const wrong = await browser.fetch('/self-service/logout?token=ory_lo_wrong', {
@@ -244,7 +246,7 @@ test('browser logout: logout_url + logout_token, 303 to the after-logout URL, co
 
   const res = await browser.fetch(logout.logout_url);
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get('location'), `${target.uiBase}/login`);
+  assert.equal(res.headers.get('location'), `${target().uiBase}/login`);
   const cleared = res.headers.getSetCookie().find((c) => c.startsWith('ory_kratos_session='));
   assert.match(cleared ?? '', /Max-Age=0|Expires=Thu, 01 Jan 1970/);
   assert.equal((await sdkError(browser.frontend.toSession())).status, 401);
@@ -257,7 +259,7 @@ test('browser logout honours an allowed return_to and refuses others', async () 
   );
   assert.equal(denied.status, 400);
   assert.equal(errorId(denied.body), 'self_service_flow_return_to_forbidden');
-  const returnTo = `${target.uiBase}/bye`;
+  const returnTo = `${target().uiBase}/bye`;
   const logout = await browser.frontend.createBrowserLogoutFlow({ returnTo });
   const res = await browser.fetch(logout.logout_url);
   assert.equal(res.status, 303);
@@ -265,7 +267,7 @@ test('browser logout honours an allowed return_to and refuses others', async () 
 });
 
 test('native logout: 204, then the token is dead; missing token 400', async () => {
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const { token } = await registerNative(native, uniqueEmail('nlo'));
   await native.performNativeLogout({ performNativeLogoutBody: { session_token: token } });
   assert.equal((await sdkError(native.toSession({ xSessionToken: token }))).status, 401);
@@ -273,8 +275,8 @@ test('native logout: 204, then the token is dead; missing token 400', async () =
     native.performNativeLogout({ performNativeLogoutBody: { session_token: token } }),
   );
   assert.ok(again.status >= 400 && again.status < 500);
-  const missing = await validatingFetch(target.validator)(
-    `${target.publicURL}/self-service/logout/api`,
+  const missing = await validatingFetch(target().validator)(
+    `${target().publicURL}/self-service/logout/api`,
     {
       method: 'DELETE',
       headers: { 'content-type': 'application/json' },

@@ -2,9 +2,10 @@
 // code from the mail that server received.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCourier, generateCode } from '../../src/courier/index.ts';
+import { createCourier } from '../../src/courier/index.ts';
 import { courierTestContext } from './support.ts';
 import { codeFromRawMail, startSMTPServer } from './smtp-server.ts';
+import { generateCode } from '../../src/selfservice/strategy/code/code.ts';
 
 test('smtp:// with disable_starttls: delivered with auth, the code is readable from the mail', async () => {
   const smtp = await startSMTPServer({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true });

@@ -1,6 +1,6 @@
-// A fast test double for the courier's slice of the context: an in-memory CourierPersister (the
-// real SQL persister is exercised by the flow tests) and a fake clock.
-import type { ServerContext } from '../../src/context.ts';
+// A fast test double for the courier's slice of the context (CourierDependencies): an in-memory
+// CourierPersister (the real SQL persister is exercised by the flow tests) and a fake clock.
+import type { CourierDependencies } from '../../src/courier/index.ts';
 import type { CourierMessage, CourierPersister, Page } from '../../src/persistence/types.ts';
 
 export class FakeClock {
@@ -48,7 +48,7 @@ export function memoryCourierPersister(): CourierPersister {
 }
 
 export interface TestContext {
-  ctx: ServerContext;
+  ctx: CourierDependencies;
   clock: FakeClock;
   logs: Array<{ level: string; msg: string }>;
 }
@@ -66,6 +66,6 @@ export function courierTestContext(smtpURI = ''): TestContext {
     persister: memoryCourierPersister(),
     clock,
     log: (level: string, msg: string) => logs.push({ level, msg }),
-  } as unknown as ServerContext;
+  } as unknown as CourierDependencies;
   return { ctx, clock, logs };
 }

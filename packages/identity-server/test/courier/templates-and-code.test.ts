@@ -1,14 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { renderEmail, renderHTML, smtpOptionsFromURI } from '../../src/courier/index.ts';
 import {
   codeMatches,
   codeSecret,
   generateCode,
   hashCode,
-  renderEmail,
-  renderHTML,
-  smtpOptionsFromURI,
-} from '../../src/courier/index.ts';
+} from '../../src/selfservice/strategy/code/code.ts';
 
 test('recovery code email carries the code in subject, text and HTML, worded like Kratos', () => {
   const mail = renderEmail('recovery_code_valid', {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { defaultConfig } from '../../src/config/index.ts';
 import { createServerContext } from '../../src/context-factory.ts';
-import type { ServerContext } from '../../src/context.ts';
+import type { ServerContext } from '../../src/driver/context.ts';
 import { Router } from '../../src/http/router.ts';
 import { registerAdminIdentityRoutes } from '../../src/identity/index.ts';
 import { registerSchemaRoutes } from '../../src/schema/index.ts';

@@ -1,5 +1,6 @@
-// The Persister contract, run against every SQL backend: persister.test.ts (in-memory PGlite) and
-// real-postgres.test.ts (a throwaway PostgreSQL server) register the same tests.
+// The Persister contract, run against every backend: persister.test.ts (in-memory PGlite),
+// real-postgres.test.ts (a throwaway PostgreSQL server) and memory-persister.test.ts (the in-memory
+// persister the contract tests use) register the same tests.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -3,10 +3,10 @@
 // for unknown addresses, wrong and replayed codes (4060006), code expiry on a fake clock (4060005),
 // and a JSON client that solved the code told to move the browser (422
 // browser_location_change_required). Codes are read from mail received by a real SMTP server.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResponseError } from '@ory/client-fetch';
-import { newBrowser, newNativeClient, type Target } from '../contract/harness.ts';
+import { fileTarget, newBrowser, newNativeClient, type Target } from '../contract/harness.ts';
 import {
   csrfOf,
   errorId,
@@ -17,21 +17,18 @@ import {
   type WireFlow,
 } from '../contract/helpers.ts';
 import type { TestSMTPServer } from '../courier/smtp-server.ts';
-import { mailedCode, startTargetWithMail, type MailTarget } from './mail-target.ts';
+import { mailedCode, startTargetWithMail } from './mail-target.ts';
 
-let stack: MailTarget;
-let target: Target;
-let smtp: TestSMTPServer;
-before(async () => {
-  stack = await startTargetWithMail({
+const stack = fileTarget(() =>
+  startTargetWithMail({
     selfservice: { methods: { code: { config: { lifespan: '5m' } } } },
-  });
-  ({ target, smtp } = stack);
-});
-after(() => stack?.close());
+  }),
+);
+const target = (): Target => stack().target;
+const smtp = (): TestSMTPServer => stack().smtp;
 
 /** The recovery code in the first mail to `to` received after mail number `since`. */
-const recoveryCode = (to: string, since: number) => mailedCode(smtp, to, 'recover', since);
+const recoveryCode = (to: string, since: number) => mailedCode(smtp(), to, 'recover', since);
 
 const shape = (flow: WireFlow) =>
   flow.ui.nodes.map((n) => [n.group, n.attributes.name, n.attributes.type]);
@@ -52,9 +49,9 @@ async function redirectedFlowId(call: Promise<unknown>): Promise<string> {
 
 test('SDK: an unknown address gets exactly the answer a known one gets', async () => {
   const known = uniqueEmail('known');
-  await registerNative(newNativeClient(target), known);
+  await registerNative(newNativeClient(target()), known);
   const send = async (email: string) => {
-    const native = newNativeClient(target);
+    const native = newNativeClient(target());
     const flow = await native.createNativeRecoveryFlow();
     return native.updateRecoveryFlow({
       flow: flow.id,
@@ -73,10 +70,10 @@ test('SDK: an unknown address gets exactly the answer a known one gets', async (
 
 test('SDK: a wrong code is 4060006 on the flow; the right one signs in once; a replay is 4060006 again', async () => {
   const email = uniqueEmail('codes');
-  await registerNative(newNativeClient(target), email);
-  const native = newNativeClient(target);
+  await registerNative(newNativeClient(target()), email);
+  const native = newNativeClient(target());
   const flow = await native.createNativeRecoveryFlow();
-  const mark = smtp.mails.length;
+  const mark = smtp().mails.length;
   await native.updateRecoveryFlow({
     flow: flow.id,
     updateRecoveryFlowBody: { method: 'code', email },
@@ -96,7 +93,7 @@ test('SDK: a wrong code is 4060006 on the flow; the right one signs in once; a r
   assert.equal(solved.status, 422);
   assert.equal(errorId(solved.body), 'browser_location_change_required');
   assert.ok(
-    String(solved.body.redirect_browser_to).startsWith(`${target.uiBase}/settings?flow=`),
+    String(solved.body.redirect_browser_to).startsWith(`${target().uiBase}/settings?flow=`),
     String(solved.body.redirect_browser_to),
   );
 
@@ -110,16 +107,16 @@ test('SDK: a wrong code is 4060006 on the flow; the right one signs in once; a r
 
 test('SDK: the code expires after methods.code.config.lifespan (fake clock): a new flow with 4060005', async () => {
   const email = uniqueEmail('late');
-  await registerNative(newNativeClient(target), email);
-  const browser = newBrowser(target);
+  await registerNative(newNativeClient(target()), email);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRecoveryFlow();
-  const mark = smtp.mails.length;
+  const mark = smtp().mails.length;
   const sent = await browser.frontend.updateRecoveryFlow({
     flow: flow.id,
     updateRecoveryFlowBody: { method: 'code', email, csrf_token: csrfOf(flow) },
   });
   const code = await recoveryCode(email, mark);
-  target.embedded!.clock.advance(5 * 60_000 + 1_000);
+  target().embedded!.clock.advance(5 * 60_000 + 1_000);
   const next = await redirectedFlowId(
     browser.frontend.updateRecoveryFlow({
       flow: flow.id,

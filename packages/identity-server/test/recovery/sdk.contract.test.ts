@@ -1,10 +1,16 @@
 // The account lifecycle over real sockets on the SQL persister (PGlite), driven through
 // @ory/client-fetch with every response validated against Kratos's OpenAPI document, and mail
 // delivered over SMTP to a server started here: the codes are read from the mail it received.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CourierApi, Configuration } from '@ory/client-fetch';
-import { newBrowser, newNativeClient, validatingFetch, type Target } from '../contract/harness.ts';
+import {
+  newBrowser,
+  newNativeClient,
+  validatingFetch,
+  fileTarget,
+  type Target,
+} from '../contract/harness.ts';
 import {
   PASSWORD,
   csrfOf,
@@ -16,26 +22,23 @@ import {
   type WireFlow,
 } from '../contract/helpers.ts';
 import type { TestSMTPServer } from '../courier/smtp-server.ts';
-import { mailedCode, startTargetWithMail, type MailTarget } from './mail-target.ts';
+import { mailedCode, startTargetWithMail } from './mail-target.ts';
 
-let stack: MailTarget;
-let target: Target;
-let smtp: TestSMTPServer;
-before(async () => {
-  stack = await startTargetWithMail({
+const stack = fileTarget(() =>
+  startTargetWithMail({
     // The SDK flows below follow continue_with (Kratos's quickstart turns this on too).
     feature_flags: { use_continue_with_transitions: true },
-  });
-  ({ target, smtp } = stack);
-});
-after(() => stack?.close());
+  }),
+);
+const target = (): Target => stack().target;
+const smtp = (): TestSMTPServer => stack().smtp;
 
-const codeMailedTo = (to: string, kind: 'recover' | 'verify') => mailedCode(smtp, to, kind);
+const codeMailedTo = (to: string, kind: 'recover' | 'verify') => mailedCode(smtp(), to, kind);
 
 test('SDK browser recovery: email → code from the SMTP mail → privileged session → settings → new password signs in', async () => {
   const email = uniqueEmail('recover');
-  await registerNative(newNativeClient(target), email);
-  const browser = newBrowser(target);
+  await registerNative(newNativeClient(target()), email);
+  const browser = newBrowser(target());
   const flow = await browser.frontend.createBrowserRecoveryFlow();
   assert.equal(flow.state, 'choose_method');
   const sent = await browser.frontend.updateRecoveryFlow({
@@ -53,7 +56,7 @@ test('SDK browser recovery: email → code from the SMTP mail → privileged ses
     { flow: { id: string; url: string } } | undefined;
   assert.ok(show, JSON.stringify(done.continue_with));
   assert.ok(
-    show.flow.url.startsWith(`${target.uiBase}/settings?flow=`),
+    show.flow.url.startsWith(`${target().uiBase}/settings?flow=`),
     'links point at the UI, not the server',
   );
 
@@ -68,7 +71,7 @@ test('SDK browser recovery: email → code from the SMTP mail → privileged ses
     },
   });
   assert.equal(changed.state, 'success');
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const login = await native.createNativeLoginFlow();
   const ok = await native.updateLoginFlow({
     flow: login.id,
@@ -83,7 +86,7 @@ test('SDK browser recovery: email → code from the SMTP mail → privileged ses
 
 test('SDK native verification: the mailed code verifies the address (admin API shows verified)', async () => {
   const email = uniqueEmail('verify');
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const { identityId } = await registerNative(native, email);
   const flow = await native.createNativeVerificationFlow();
   const sent = await native.updateVerificationFlow({
@@ -92,8 +95,10 @@ test('SDK native verification: the mailed code verifies the address (admin API s
   });
   assert.equal(sent.state, 'sent_email');
   // Registration already mailed one code, this submit another: the newest belongs to this flow.
-  await smtp.waitFor((m) => m.to.includes(email) && m.raw.includes(flow.id));
-  const mail = smtp.mails.filter((m) => m.to.includes(email) && m.raw.includes(flow.id)).at(-1)!;
+  await smtp().waitFor((m) => m.to.includes(email) && m.raw.includes(flow.id));
+  const mail = smtp()
+    .mails.filter((m) => m.to.includes(email) && m.raw.includes(flow.id))
+    .at(-1)!;
   const code = /Use code (\d{6})/.exec(mail.raw)![1]!;
   const wrong = await native.updateVerificationFlow({
     flow: flow.id,
@@ -105,21 +110,21 @@ test('SDK native verification: the mailed code verifies the address (admin API s
     updateVerificationFlowBody: { method: 'code', code },
   });
   assert.equal(done.state, 'passed_challenge');
-  const identity = await target.identityApi.getIdentity({ id: identityId });
+  const identity = await target().identityApi.getIdentity({ id: identityId });
   assert.equal(identity.verifiable_addresses?.[0]?.verified, true);
   assert.equal(identity.verifiable_addresses?.[0]?.status, 'completed');
 });
 
 test('admin recovery code and link; the courier admin API lists the sent messages without their bodies', async () => {
   const email = uniqueEmail('support');
-  const { identityId } = await registerNative(newNativeClient(target), email);
-  const created = await target.identityApi.createRecoveryCodeForIdentity({
+  const { identityId } = await registerNative(newNativeClient(target()), email);
+  const created = await target().identityApi.createRecoveryCodeForIdentity({
     createRecoveryCodeForIdentityBody: { identity_id: identityId, expires_in: '10m' },
   });
   assert.match(created.recovery_code, /^\d{6}$/);
   const flowId = new URL(created.recovery_link).searchParams.get('flow')!;
-  assert.ok(created.recovery_link.startsWith(`${target.uiBase}/recovery?flow=`));
-  const browser = newBrowser(target);
+  assert.ok(created.recovery_link.startsWith(`${target().uiBase}/recovery?flow=`));
+  const browser = newBrowser(target());
   const flow = await browser.frontend.getRecoveryFlow({ id: flowId });
   assert.equal(flow.state, 'sent_email');
   const done = await browser.frontend.updateRecoveryFlow({
@@ -129,25 +134,25 @@ test('admin recovery code and link; the courier admin API lists the sent message
   assert.equal(done.state, 'passed_challenge');
   assert.ok(await browser.cookie('ory_kratos_session'));
 
-  const link = await target.identityApi.createRecoveryLinkForIdentity({
+  const link = await target().identityApi.createRecoveryLinkForIdentity({
     createRecoveryLinkForIdentityBody: { identity_id: identityId },
   });
   // The link is opened by a browser (GET with a token: not an operation of the OpenAPI document).
   const opened = await fetch(link.recovery_link, { redirect: 'manual' });
   assert.equal(opened.status, 303);
-  assert.match(opened.headers.get('location')!, new RegExp(`^${target.uiBase}/settings\\?flow=`));
+  assert.match(opened.headers.get('location')!, new RegExp(`^${target().uiBase}/settings\\?flow=`));
   assert.ok(opened.headers.getSetCookie().some((c) => c.startsWith('ory_kratos_session=')));
   const reused = await fetch(link.recovery_link, { redirect: 'manual' });
-  assert.match(reused.headers.get('location')!, new RegExp(`^${target.uiBase}/recovery\\?flow=`));
+  assert.match(reused.headers.get('location')!, new RegExp(`^${target().uiBase}/recovery\\?flow=`));
 
   const missing = await sdkError(
-    target.identityApi.createRecoveryCodeForIdentity({
+    target().identityApi.createRecoveryCodeForIdentity({
       createRecoveryCodeForIdentityBody: { identity_id: '00000000-0000-4000-8000-000000000000' },
     }),
   );
   assert.equal(missing.status, 404);
   const badExpiry = await sdkError(
-    target.identityApi.createRecoveryCodeForIdentity({
+    target().identityApi.createRecoveryCodeForIdentity({
       createRecoveryCodeForIdentityBody: { identity_id: identityId, expires_in: 'soon' },
     }),
   );
@@ -155,7 +160,10 @@ test('admin recovery code and link; the courier admin API lists the sent message
 
   await codeMailedTo(email, 'verify'); // the registration's verification mail has gone out
   const courier = new CourierApi(
-    new Configuration({ basePath: target.adminURL, fetchApi: validatingFetch(target.validator) }),
+    new Configuration({
+      basePath: target().adminURL,
+      fetchApi: validatingFetch(target().validator),
+    }),
   );
   const messages = await courier.listCourierMessages({ recipient: email });
   assert.ok(messages.length >= 1);
@@ -174,8 +182,8 @@ const dbg = <T>(label: string, p: Promise<T>): Promise<T> =>
 
 test('SDK settings: an old session must re-authenticate (403 session_refresh_required); a refresh login lets the change through', async () => {
   const email = uniqueEmail('refresh');
-  await registerNative(newNativeClient(target), email);
-  const browser = newBrowser(target);
+  await registerNative(newNativeClient(target()), email);
+  const browser = newBrowser(target());
   const signIn = async (refresh: boolean) => {
     const flow = await dbg(
       'init',
@@ -196,7 +204,7 @@ test('SDK settings: an old session must re-authenticate (403 session_refresh_req
   };
   await signIn(false);
   const settings = await dbg('settings', browser.frontend.createBrowserSettingsFlow());
-  target.embedded!.clock.advance(20 * 60_000);
+  target().embedded!.clock.advance(20 * 60_000);
   const refused = await sdkError(
     browser.frontend.updateSettingsFlow({
       flow: settings.id,
@@ -230,7 +238,7 @@ test('SDK settings: an old session must re-authenticate (403 session_refresh_req
 
 test('SDK settings: a name change, invalid traits (400 flow), and an email change that resets verification and mails a code', async () => {
   const email = uniqueEmail('profile');
-  const native = newNativeClient(target);
+  const native = newNativeClient(target());
   const { token } = await registerNative(native, email);
   const flow = await native.createNativeSettingsFlow({ xSessionToken: token });
   assert.equal(flow.state, 'show_form');

@@ -8,7 +8,6 @@ import type { ConfigOverrides } from '../../src/config/index.ts';
 import {
   createCourier,
   createDevMailboxTransport,
-  installCourier,
   type Courier,
   type DevMailboxTransport,
 } from '../../src/courier/index.ts';
@@ -44,7 +43,9 @@ export type Flow = {
 export async function lifecycleSetup(overrides: ConfigOverrides = {}) {
   const context = await createMemoryContext(overrides);
   const mailbox = createDevMailboxTransport({ now: () => context.clock.now() });
-  const courier: Courier = installCourier(context, createCourier(context, { transport: mailbox }));
+  // The server delivers through this context's courier: one writing to a mailbox the test reads.
+  const courier: Courier = createCourier(context, { transport: mailbox });
+  context.courier = courier;
   const server = await createIdentityServer({
     context,
     dev: true,
@@ -160,4 +161,22 @@ export function assertSchema(name: string, value: unknown): void {
     compiled.set(name, validate);
   }
   assert.ok(validate(value), `${name}: ${JSON.stringify(validate.errors)}`);
+}
+
+/** The first verifiable address of the session's identity, as /sessions/whoami shows it. */
+export async function addressOf(life: Lifecycle, token: string) {
+  const res = await life
+    .browser()
+    .request('/sessions/whoami', { headers: { 'x-session-token': token } });
+  const session = (await res.json()) as {
+    identity: {
+      verifiable_addresses: Array<{
+        value: string;
+        verified: boolean;
+        status: string;
+        verified_at?: string;
+      }>;
+    };
+  };
+  return session.identity.verifiable_addresses[0]!;
 }

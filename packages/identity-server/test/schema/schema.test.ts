@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { UINode } from '../../src/context.ts';
+import type { UINode } from '../../src/driver/context.ts';
 import { defaultConfig } from '../../src/config/index.ts';
 import {
   createIdentitySchema,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { defaultConfig } from '../../src/config/index.ts';
 import { KratosError } from '../../src/http/errors.ts';
-import { CSRFProtection } from '../../src/selfservice/csrf.ts';
+import { CSRFProtection } from '../../src/selfservice/flow/csrf.ts';
 import { checkReturnTo } from '../../src/selfservice/flow/return-to.ts';
 
 const config = defaultConfig({

@@ -1,5 +1,5 @@
 // A clock tests move by hand: expiry is tested by advancing it, never by sleeping.
-import type { Clock } from '../../src/context.ts';
+import type { Clock } from '../../src/driver/context.ts';
 
 export interface FakeClock extends Clock {
   advance(ms: number): void;

@@ -2,7 +2,8 @@
 // schemas, an in-memory persister, bcrypt at cost 4, and a fake clock.
 import { hash, hashSync, verify } from '@node-rs/bcrypt';
 import { defaultConfig, type ConfigOverrides } from '../../src/config/index.ts';
-import type { PasswordHasher, PasswordPolicy, ServerContext } from '../../src/context.ts';
+import type { PasswordHasher, PasswordPolicy, ServerContext } from '../../src/driver/context.ts';
+import { withClockBound } from '../../src/context-factory.ts';
 import { loadSchemaRegistry } from '../../src/schema/index.ts';
 import { createFakeClock, type FakeClock } from './fake-clock.ts';
 import { createMemoryPersister } from './memory-persister.ts';
@@ -45,7 +46,7 @@ export async function createMemoryContext(
   overrides: ConfigOverrides = {},
 ): Promise<ServerContext & { clock: FakeClock }> {
   const config = defaultConfig(overrides);
-  return {
+  return withClockBound({
     config,
     persister: createMemoryPersister(),
     schemas: await loadSchemaRegistry(config),
@@ -56,5 +57,5 @@ export async function createMemoryContext(
     log: (level, msg, fields) => {
       if (level === 'error') console.error(msg, fields);
     },
-  };
+  });
 }

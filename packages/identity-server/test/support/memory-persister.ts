@@ -1,5 +1,6 @@
-// An in-memory Persister for fast unit tests of the HTTP layer (the SQL persister has its own
-// tests; the contract suite runs on it). Records are deep-copied in and out like a database would.
+// An in-memory Persister for fast unit tests of the HTTP layer. It runs the same Persister suite as
+// the SQL backends (test/persistence/memory-persister.test.ts): the same orderings, keyset page
+// tokens, filters and cascades. Records are deep-copied in and out like a database would.
 import type {
   CourierMessage,
   Credential,
@@ -11,14 +12,40 @@ import type {
   Session,
 } from '../../src/persistence/types.ts';
 import { DuplicateCredentialsError } from '../../src/persistence/types.ts';
+import {
+  decodePageToken,
+  encodePageToken,
+  InvalidPageTokenError,
+} from '../../src/persistence/page-token.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-function page<T>(items: T[], size: number, token?: string): Page<T> {
-  const offset = token ? Number(token) : 0;
-  const slice = items.slice(offset, offset + size);
-  const end = offset + slice.length;
-  return end < items.length ? { items: slice, next_page_token: String(end) } : { items: slice };
+/** Keyset paging over already sorted and filtered items, as the SQL persister pages. */
+function page<T>(sorted: T[], size: number, keyOf: (item: T) => Record<string, string>): Page<T> {
+  const items = sorted.slice(0, size).map(copy);
+  const last = items.at(-1);
+  return sorted.length > size && last
+    ? { items, next_page_token: encodePageToken(keyOf(last)) }
+    : { items };
+}
+
+/** Newest first by (created_at, id), as the SQL persister lists sessions. */
+const newestFirst = (a: Session, b: Session): number =>
+  Date.parse(b.created_at) - Date.parse(a.created_at) || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
+
+/** Sessions after the page token's (created_at, id) key in newest-first order. */
+function afterSessionToken(token: string | undefined): (s: Session) => boolean {
+  if (!token) return () => true;
+  const key = decodePageToken(token, ['c', 'id']);
+  const at = Date.parse(key.c);
+  if (Number.isNaN(at)) throw new InvalidPageTokenError();
+  return (s) => Date.parse(s.created_at) < at || (Date.parse(s.created_at) === at && s.id < key.id);
+}
+
+function hasIdentifier(identity: Identity, wanted: string): boolean {
+  return Object.values(identity.credentials).some((c) =>
+    c.identifiers.some((i) => i.toLowerCase() === wanted.toLowerCase()),
+  );
 }
 
 export function createMemoryPersister(): Persister {
@@ -27,6 +54,8 @@ export function createMemoryPersister(): Persister {
   const flows = new Map<string, FlowRecord>();
   const errors = new Map<string, SelfServiceErrorRecord>();
   const messages = new Map<string, CourierMessage>();
+  // Insertion order of messages (the SQL table's `seq`): listing is newest first by it.
+  const seqOf = new Map<string, number>();
 
   const identifierTaken = (identity: Identity) => {
     for (const [type, cred] of Object.entries(identity.credentials) as [string, Credential][]) {
@@ -48,6 +77,7 @@ export function createMemoryPersister(): Persister {
       identities.set(identity.id, copy(identity));
     },
     async updateIdentity(identity) {
+      if (!identities.has(identity.id)) throw new Error(`identity ${identity.id} does not exist`);
       const taken = identifierTaken(identity);
       if (taken) throw new DuplicateCredentialsError(taken);
       identities.set(identity.id, copy(identity));
@@ -61,9 +91,21 @@ export function createMemoryPersister(): Persister {
       }
       return undefined;
     },
-    listIdentities: async (q) =>
-      page([...identities.values()].map(copy), q.page_size, q.page_token),
-    deleteIdentity: async (id) => identities.delete(id),
+    async listIdentities(q) {
+      const after = q.page_token ? decodePageToken(q.page_token, ['id']).id : undefined;
+      const wanted = q.credentials_identifier;
+      const sorted = [...identities.values()]
+        .filter((i) => after === undefined || i.id > after)
+        .filter((i) => !q.ids?.length || q.ids.includes(i.id))
+        .filter((i) => wanted === undefined || hasIdentifier(i, wanted))
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+      return page(sorted, q.page_size, (last) => ({ id: last.id }));
+    },
+    async deleteIdentity(id) {
+      // Credentials live on the identity; its sessions go with it (ON DELETE CASCADE).
+      for (const s of [...sessions.values()]) if (s.identity_id === id) sessions.delete(s.id);
+      return identities.delete(id);
+    },
 
     createSession: async (s) => void sessions.set(s.id, copy(s)),
     getSession: async (id) => copy(sessions.get(id)),
@@ -81,15 +123,16 @@ export function createMemoryPersister(): Persister {
       [...sessions.values()]
         .filter((s) => s.identity_id === identityId)
         .filter((s) => options?.active === undefined || s.active === options.active)
+        .sort(newestFirst)
         .map(copy),
-    listSessions: async (o) =>
-      page(
-        [...sessions.values()]
-          .filter((s) => o.active === undefined || s.active === o.active)
-          .map(copy),
-        o.page_size,
-        o.page_token,
-      ),
+    async listSessions(o) {
+      const after = afterSessionToken(o.page_token);
+      const sorted = [...sessions.values()]
+        .filter((s) => o.active === undefined || s.active === o.active)
+        .filter(after)
+        .sort(newestFirst);
+      return page(sorted, o.page_size, (last) => ({ c: last.created_at, id: last.id }));
+    },
     async revokeSession(id) {
       const s = sessions.get(id);
       if (!s || !s.active) return false;
@@ -127,10 +170,22 @@ export function createMemoryPersister(): Persister {
     createError: async (e) => void errors.set(e.id, copy(e)),
     getError: async (id) => copy(errors.get(id)),
 
-    createMessage: async (m) => void messages.set(m.id, copy(m)),
+    async createMessage(m) {
+      messages.set(m.id, copy(m));
+      seqOf.set(m.id, seqOf.size + 1);
+    },
     updateMessage: async (m) => void messages.set(m.id, copy(m)),
     getMessage: async (id) => copy(messages.get(id)),
-    listMessages: async (o) => page([...messages.values()].map(copy), o.page_size, o.page_token),
+    async listMessages(o) {
+      const { seq } = o.page_token ? decodePageToken(o.page_token, ['seq']) : { seq: undefined };
+      if (seq !== undefined && !/^\d{1,15}$/.test(seq)) throw new InvalidPageTokenError();
+      const sorted = [...messages.values()]
+        .filter((m) => !o.status || m.status === o.status)
+        .filter((m) => !o.recipient || m.recipient === o.recipient)
+        .filter((m) => seq === undefined || seqOf.get(m.id)! < Number(seq))
+        .sort((a, b) => seqOf.get(b.id)! - seqOf.get(a.id)!);
+      return page(sorted, o.page_size, (last) => ({ seq: String(seqOf.get(last.id)) }));
+    },
 
     async transaction(fn) {
       // Single-threaded JS with no awaits between check and set in consumeFlow keeps this safe;

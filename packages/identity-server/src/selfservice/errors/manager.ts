@@ -2,10 +2,11 @@
 // is stored and the browser is sent to selfservice.flows.error.ui_url?id=<uuid>, where the UI fetches
 // it from GET /self-service/errors?id=. JSON clients get the error envelope directly instead.
 import { randomUUID } from 'node:crypto';
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { KratosError, internal } from '../../http/errors.ts';
 import { errorResponse, redirect } from '../../http/respond.ts';
-import { isJSONRequest, withQuery } from '../flow/negotiation.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
+import { withQuery } from '../../http/url.ts';
 
 export async function storeError(ctx: ServerContext, err: KratosError): Promise<string> {
   const id = randomUUID();

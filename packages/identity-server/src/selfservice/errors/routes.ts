@@ -1,9 +1,9 @@
 // GET /self-service/errors?id= (Kratos getFlowError): the stored error container, or 404.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { notFound } from '../../http/errors.ts';
 import { json } from '../../http/respond.ts';
 import type { Router } from '../../http/router.ts';
-import { isUUID } from '../flow/negotiation.ts';
+import { isUUID } from '../../http/url.ts';
 
 export function registerErrorRoutes(router: Router, ctx: ServerContext): void {
   router.on('GET', '/self-service/errors', async ({ url }) => {

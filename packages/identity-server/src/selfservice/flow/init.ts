@@ -1,17 +1,17 @@
 // Initialising and fetching flows, shared by login and registration (Kratos flow/<kind>/handler.go):
 // GET /self-service/<kind>/{browser,api} and GET /self-service/<kind>/flows?id=.
-import type { ServerContext, UINode, UIText } from '../../context.ts';
+import type { ServerContext, UINode, UIText } from '../../driver/context.ts';
 import type { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
 import { resolveSession } from '../../session/manager.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFProtection } from './csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { buildFlow, csrfViolation, expiredOnFetch, isExpired, loadFlow } from './lifecycle.ts';
-import { isJSONRequest } from './negotiation.ts';
-import { flowUIURL } from './respond.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
+import { newFlowResponse } from './respond.ts';
 import { checkReturnTo } from './return-to.ts';
 
 export interface FlowSetup {
@@ -90,23 +90,18 @@ export function initHandler(
         if (json) throw refusal;
         return redirect(returnTo ?? ctx.config.selfservice.default_browser_return_url, 303);
       }
-      const { flow, setCookie } = await createFlow(ctx, csrf, spec, {
+      const created = await createFlow(ctx, csrf, spec, {
         type,
         url,
         request,
         ...(returnTo ? { returnTo } : {}),
         ...(session ? { session } : {}),
       });
-      const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-      return json ? jsonFlow(flow, headers) : redirect(flowUIURL(ctx, flow), 303, headers);
+      return newFlowResponse(ctx, created, json);
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json });
     }
   };
-}
-
-function jsonFlow(flow: FlowRecord, headers?: HeadersInit): Response {
-  return json(flow.body, 200, headers);
 }
 
 /** GET /self-service/<kind>/flows?id= — browser flows need the CSRF cookie they were issued with. */
@@ -118,6 +113,6 @@ export function fetchHandler(ctx: ServerContext, csrf: CSRFProtection, kind: Flo
       throw csrfViolation();
     }
     if (isExpired(ctx, flow)) throw expiredOnFetch(ctx, flow);
-    return jsonFlow(flow);
+    return json(flow.body);
   };
 }

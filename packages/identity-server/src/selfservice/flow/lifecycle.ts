@@ -1,10 +1,10 @@
 // What every self-service flow shares: the stored record, its wire body, expiry and CSRF errors.
 // Shapes follow Kratos's loginFlow/registrationFlow (shared/ory/kratos/openapi.v26.2.0.json).
 import { randomUUID } from 'node:crypto';
-import type { ServerContext, UINode, UIText } from '../../context.ts';
+import type { ServerContext, UINode, UIText } from '../../driver/context.ts';
 import { KratosError, notFound } from '../../http/errors.ts';
 import type { FlowKind, FlowRecord } from '../../persistence/types.ts';
-import { isUUID, publicURL } from './negotiation.ts';
+import { isUUID, publicURL } from '../../http/url.ts';
 
 export interface NewFlow {
   kind: FlowKind;
@@ -74,27 +74,6 @@ export async function loadFlow(
 
 export function isExpired(ctx: ServerContext, flow: FlowRecord): boolean {
   return Date.parse(flow.expires_at) <= ctx.clock.now().getTime();
-}
-
-export function uiOf(flow: FlowRecord): { nodes: UINode[]; messages?: UIText[] } {
-  return flow.body.ui as { nodes: UINode[]; messages?: UIText[] };
-}
-
-/** Clears messages from a previous submit (Kratos: f.UI.ResetMessages()). */
-export function resetMessages(flow: FlowRecord): void {
-  const ui = uiOf(flow);
-  delete ui.messages;
-  for (const node of ui.nodes) node.messages = [];
-}
-
-export function addFlowMessage(flow: FlowRecord, message: UIText): void {
-  const ui = uiOf(flow);
-  ui.messages = [...(ui.messages ?? []), message];
-}
-
-export function setNodeValue(flow: FlowRecord, name: string, value: unknown): void {
-  const node = uiOf(flow).nodes.find((n) => n.attributes.name === name);
-  if (node) node.attributes.value = value;
 }
 
 /** Kratos's x.ErrInvalidCSRFToken. */

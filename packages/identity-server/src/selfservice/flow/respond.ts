@@ -1,10 +1,11 @@
 // Answers for a flow after a failed submit (Kratos's flow ErrorHandler.WriteFlowError): the flow is
 // stored with its messages; browsers posting forms are sent back to the UI with `?flow=<same id>`,
 // JSON and API clients get 400 with the flow body.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
-import { isJSONRequest, withQuery } from './negotiation.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
+import { withQuery } from '../../http/url.ts';
 
 export function flowUIURL(ctx: ServerContext, flow: FlowRecord): string {
   const kind = flow.kind;
@@ -33,4 +34,18 @@ export async function saveAndRespond(
   flow.body.updated_at = ctx.clock.now().toISOString();
   await ctx.persister.updateFlow(flow);
   return flowResponse(ctx, request, flow, status);
+}
+
+/**
+ * The answer to a flow init (GET /self-service/<kind>/{browser,api}): JSON clients get the new
+ * flow, browsers go to its UI; either way with the CSRF cookie when one was just issued.
+ */
+export function newFlowResponse(
+  ctx: ServerContext,
+  created: { flow: FlowRecord; setCookie?: string },
+  asJSON: boolean,
+): Response {
+  const headers = created.setCookie ? { 'set-cookie': created.setCookie } : undefined;
+  if (asJSON) return json(created.flow.body, 200, headers);
+  return redirect(flowUIURL(ctx, created.flow), 303, headers);
 }

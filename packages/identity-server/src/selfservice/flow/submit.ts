@@ -1,45 +1,120 @@
-// POST /self-service/<kind>?flow=<id>: the steps every submit shares, in Kratos's order
-// (flow/<kind>/handler.go update<Kind>Flow + strategy/password): load → expiry → existing session →
-// body → method → CSRF → already consumed → the method itself.
-import type { ServerContext, UIText } from '../../context.ts';
-import type { KratosError } from '../../http/errors.ts';
-import { badRequest } from '../../http/errors.ts';
+// POST /self-service/<kind>?flow=<id>: the one submit pipeline of all five flows, in Kratos's order
+// (flow/<kind>/handler.go update<Kind>Flow, then the strategy): load the flow → the flow's own
+// guard → expiry (a replacement flow) → what needs no body → body → `method` → CSRF and the
+// API-flow origin → the method itself. Each flow supplies a FlowStrategy; a fix to CSRF or
+// expiry lands here once.
+import type { ServerContext } from '../../driver/context.ts';
 import { parseBody } from '../../http/body.ts';
+import { badRequest } from '../../http/errors.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
 import { redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
-import type { FlowRecord } from '../../persistence/types.ts';
-import type { ResolvedSession } from '../../session/manager.ts';
-import { resolveSession } from '../../session/manager.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import { isUUID } from '../../http/url.ts';
+import type { FlowKind, FlowRecord } from '../../persistence/types.ts';
+import type { UIText } from '../../text/index.ts';
+import { addFlowMessage, resetMessages } from '../../ui/container.ts';
 import { forwardError } from '../errors/manager.ts';
-import { createFlow, type FlowKindSpec } from './init.ts';
-import {
-  addFlowMessage,
-  csrfViolation,
-  expiredOnSubmit,
-  isExpired,
-  loadFlow,
-  resetMessages,
-} from './lifecycle.ts';
-import { isJSONRequest, isUUID, routeURLOf } from './negotiation.ts';
-import { flowResponse, flowUIURL, saveAndRespond } from './respond.ts';
+import type { CSRFProtection } from './csrf.ts';
+import { csrfViolation, expiredOnSubmit, isExpired, loadFlow } from './lifecycle.ts';
+import { flowUIURL, saveAndRespond } from './respond.ts';
+import { submissionOf, type Submission } from './submission.ts';
 
-export interface Submission {
-  ctx: ServerContext;
-  csrf: CSRFProtection;
-  request: Request;
-  flow: FlowRecord;
-  body: Record<string, unknown>;
-  /** True when the answer is JSON (API flow, or a browser flow submitted as/accepting JSON). */
-  json: boolean;
-  session: ResolvedSession | undefined;
+export type { Submission } from './submission.ts';
+
+/** One method a flow accepts (Kratos: a strategy's Login/Register/Recover/Verify/Settings). */
+export interface SubmitMethod<S extends Submission = Submission> {
+  handle(s: S): Promise<Response>;
+  /** Whether the CSRF token must match (browser flows only). Default: yes. */
+  checksCSRF?(s: S): boolean;
+  /** Whether an API flow is refused when a browser (Origin header) drives it. Default: yes. */
+  checksOrigin?(s: S): boolean;
 }
 
-export interface SubmitSpec extends FlowKindSpec {
-  expiredMessage(expiredAt: Date, now: Date): UIText;
-  noStrategyMessage(): UIText;
-  retrySuccessMessage(): UIText;
-  submitPassword(submission: Submission): Promise<Response>;
+export interface FlowStrategy<S extends Submission = Submission> {
+  kind: FlowKind;
+  /** False for a route that always answers with redirects (verification's emailed link). */
+  answersJSON?: boolean;
+  /** The flow's own guard before expiry (settings: the session must own the flow). */
+  prepare?(s: Submission): Promise<S | Response>;
+  /** A new, stored flow replacing an expired one, already carrying the "expired" message. */
+  replaceExpired(s: S): Promise<{ flow: FlowRecord; setCookie?: string }>;
+  /** Outcomes that need no body (an existing session, an emailed link); undefined goes on. */
+  beforeBody?(s: S): Promise<Response | undefined>;
+  /** The method named by the body, or undefined when the flow has none by that name. */
+  methodFor(s: S): SubmitMethod<S> | undefined;
+  /** No method matched: a message on the flow (login) or a thrown 400. */
+  noMethod(s: S): Promise<Response>;
+}
+
+export function submitHandler<S extends Submission>(
+  ctx: ServerContext,
+  csrf: CSRFProtection,
+  strategy: FlowStrategy<S>,
+) {
+  return async (route: RouteContext): Promise<Response> => {
+    const answersJSON = strategy.answersJSON ?? true;
+    let json = answersJSON && isJSONRequest(route.request);
+    try {
+      const flow = await loadSubmittedFlow(ctx, strategy.kind, route.url);
+      json = json || (answersJSON && flow.type === 'api');
+      const base = submissionOf({ ctx, csrf }, route, flow, json);
+      const s = strategy.prepare ? await strategy.prepare(base) : (base as S);
+      if (s instanceof Response) return s;
+      if (isExpired(ctx, flow)) return await answerExpired(s, await strategy.replaceExpired(s));
+      const early = await strategy.beforeBody?.(s);
+      if (early) return early;
+      s.body = (await parseBody(route.request, ctx.config.body_limit_bytes)).data;
+      s.method = typeof s.body.method === 'string' ? s.body.method : undefined;
+      const method = strategy.methodFor(s);
+      if (!method) return await strategy.noMethod(s);
+      ensureCSRF(s, method);
+      return await method.handle(s);
+    } catch (err) {
+      return forwardError(ctx, route.request, route.requestId, err, { json });
+    }
+  };
+}
+
+/** The flow named by `?flow=`: a missing or malformed id is a 400, an unknown one a 404. */
+export function loadSubmittedFlow(ctx: ServerContext, kind: FlowKind, url: URL) {
+  const id = url.searchParams.get('flow');
+  if (!isUUID(id)) throw badRequest('The flow query parameter is missing or malformed.');
+  return loadFlow(ctx, kind, id);
+}
+
+/**
+ * Kratos flow.EnsureCSRF: a browser flow's token must match its cookie; an API flow must not be
+ * driven by a browser. A method may waive either (verification codes are their own secret).
+ */
+function ensureCSRF<S extends Submission>(s: S, method: SubmitMethod<S>): void {
+  const { flow } = s;
+  const checksCSRF = method.checksCSRF?.(s) ?? true;
+  if (
+    flow.type === 'browser' &&
+    checksCSRF &&
+    !s.csrf.submissionMatches(s.request, flow.csrf_token, s.body.csrf_token)
+  ) {
+    throw csrfViolation();
+  }
+  if (
+    flow.type === 'api' &&
+    (method.checksOrigin?.(s) ?? true) &&
+    s.request.headers.has('origin')
+  ) {
+    throw badRequest('You are not allowed to use API flows from the browser.');
+  }
+}
+
+/** Submit of an expired flow: browsers go to the replacement's UI, JSON clients get 410 + use_flow_id. */
+export async function answerExpired(
+  s: Submission,
+  replacement: { flow: FlowRecord; setCookie?: string },
+): Promise<Response> {
+  const { ctx } = s;
+  const headers = replacement.setCookie ? { 'set-cookie': replacement.setCookie } : undefined;
+  if (!s.json) return redirect(flowUIURL(ctx, replacement.flow), 303, headers);
+  const err = expiredOnSubmit(s.flow, replacement.flow, ctx.clock.now());
+  return forwardError(ctx, s.request, '', err, { json: true, ...(headers ? { headers } : {}) });
 }
 
 /** Rejects a validation problem on the flow itself (400 / 303 back to the UI). */
@@ -48,76 +123,3 @@ export async function rejectWithMessage(s: Submission, message: UIText): Promise
   addFlowMessage(s.flow, message);
   return saveAndRespond(s.ctx, s.request, s.flow);
 }
-
-async function replaceExpired(
-  ctx: ServerContext,
-  csrf: CSRFProtection,
-  spec: SubmitSpec,
-  request: Request,
-  expired: FlowRecord,
-  json: boolean,
-): Promise<Response> {
-  const session = await resolveSession(ctx, request);
-  const returnTo = typeof expired.body.return_to === 'string' ? expired.body.return_to : undefined;
-  const { flow, setCookie } = await createFlow(ctx, csrf, spec, {
-    type: expired.type,
-    // Its path is the server's route again: a base URL with a path must not be prefixed twice.
-    url: routeURLOf(ctx.config.serve.public.base_url, String(expired.body.request_url)),
-    request,
-    ...(returnTo ? { returnTo } : {}),
-    ...(session ? { session } : {}),
-    from: expired,
-  });
-  const now = ctx.clock.now();
-  addFlowMessage(flow, spec.expiredMessage(new Date(expired.expires_at), now));
-  await ctx.persister.updateFlow(flow);
-  const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-  if (json)
-    return forwardError(ctx, request, '', expiredOnSubmit(expired, flow, now), {
-      json,
-      ...(headers ? { headers } : {}),
-    });
-  return redirect(flowUIURL(ctx, flow), 303, headers);
-}
-
-/** API flows must not be driven by a browser (Kratos flow.EnsureCSRF for TypeAPI). */
-function apiFlowFromBrowser(): KratosError {
-  return badRequest('You are not allowed to use API flows from the browser.');
-}
-
-export function submitHandler(ctx: ServerContext, csrf: CSRFProtection, spec: SubmitSpec) {
-  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
-    let json = isJSONRequest(request);
-    try {
-      const id = url.searchParams.get('flow');
-      if (!isUUID(id)) throw badRequest('The flow query parameter is missing or malformed.');
-      const flow = await loadFlow(ctx, spec.kind, id);
-      json = json || flow.type === 'api';
-      if (isExpired(ctx, flow)) return await replaceExpired(ctx, csrf, spec, request, flow, json);
-
-      const session = await resolveSession(ctx, request);
-      if (session && spec.refuseWithSession(new URL(String(flow.body.request_url)), session)) {
-        if (json) throw spec.refuseWithSession(new URL(String(flow.body.request_url)), session)!;
-        return redirect(ctx.config.selfservice.default_browser_return_url, 303);
-      }
-
-      const { data: body } = await parseBody(request, ctx.config.body_limit_bytes);
-      const submission: Submission = { ctx, csrf, request, flow, body, json, session };
-      if (body.method !== 'password')
-        return await rejectWithMessage(submission, spec.noStrategyMessage());
-      if (
-        flow.type === 'browser' &&
-        !csrf.submissionMatches(request, flow.csrf_token, body.csrf_token)
-      ) {
-        throw csrfViolation();
-      }
-      if (flow.type === 'api' && request.headers.has('origin')) throw apiFlowFromBrowser();
-      if (flow.consumed_at) return await rejectWithMessage(submission, spec.retrySuccessMessage());
-      return await spec.submitPassword(submission);
-    } catch (err) {
-      return forwardError(ctx, request, requestId, err, { json });
-    }
-  };
-}
-
-export { flowResponse };

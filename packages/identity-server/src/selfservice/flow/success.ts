@@ -1,12 +1,13 @@
 // Answers after a successful login or registration (Kratos login/hook.go PostLoginHook and
 // hook/session_issuer.go): API flows get the session token in the body, browsers a cookie, and
 // JSON browser clients a `redirect_browser_to` in continue_with instead of a 303.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { FlowRecord, Identity, Session } from '../../persistence/types.ts';
 import { sessionCookie } from '../../session/manager.ts';
 import { publicIdentity, sessionToWire } from '../../session/wire.ts';
-import type { CSRFIssue, CSRFProtection } from '../csrf.ts';
+import type { CSRFIssue } from './csrf.ts';
+import type { Submission } from './submission.ts';
 
 export interface Outcome {
   flow: FlowRecord;
@@ -30,12 +31,8 @@ export function returnToOf(ctx: ServerContext, flow: FlowRecord): string {
     : ctx.config.selfservice.default_browser_return_url;
 }
 
-export function successResponse(
-  ctx: ServerContext,
-  csrf: CSRFProtection,
-  outcome: Outcome,
-  asJSON: boolean,
-): Response {
+export function successResponse(s: Submission, outcome: Outcome): Response {
+  const { ctx, csrf } = s;
   const { flow, identity, issued } = outcome;
   const body: Record<string, unknown> = {};
   const continueWith: Array<Record<string, unknown>> = [];
@@ -59,7 +56,7 @@ export function successResponse(
     if (fresh.setCookie) headers.append('set-cookie', fresh.setCookie);
   }
   const returnTo = returnToOf(ctx, flow);
-  if (asJSON) {
+  if (s.json) {
     // Kratos adds redirect_browser_to before the post-persist hooks run (verification appends after).
     continueWith.push({ action: 'redirect_browser_to', redirect_browser_to: returnTo });
     continueWith.push(...(outcome.continueWith ?? []));

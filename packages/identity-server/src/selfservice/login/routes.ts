@@ -1,20 +1,21 @@
 // Login routes (Kratos selfservice/flow/login/handler.go).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import type { Router } from '../../http/router.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import { loginText } from '../../text/index.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { fetchHandler, initHandler } from '../flow/init.ts';
-import { submitHandler, type SubmitSpec } from '../flow/submit.ts';
-import { messages } from '../messages.ts';
+import { kindStrategy } from '../flow/kind-strategy.ts';
+import { submitHandler } from '../flow/submit.ts';
 import { loginSpec } from './spec.ts';
 import { submitLoginPassword } from './submit.ts';
 
-const loginSubmitSpec: SubmitSpec = {
+const loginStrategy = kindStrategy({
   ...loginSpec,
-  expiredMessage: messages.loginFlowExpired,
-  noStrategyMessage: messages.loginNoStrategy,
-  retrySuccessMessage: messages.loginRetrySuccess,
+  expiredMessage: loginText.loginFlowExpired,
+  noStrategyMessage: loginText.loginNoStrategy,
+  retrySuccessMessage: loginText.loginRetrySuccess,
   submitPassword: submitLoginPassword,
-};
+});
 
 export function registerLoginRoutes(
   router: Router,
@@ -25,5 +26,5 @@ export function registerLoginRoutes(
     .on('GET', '/self-service/login/browser', initHandler(ctx, csrf, loginSpec, 'browser'))
     .on('GET', '/self-service/login/api', initHandler(ctx, csrf, loginSpec, 'api'))
     .on('GET', '/self-service/login/flows', fetchHandler(ctx, csrf, 'login'))
-    .on('POST', '/self-service/login', submitHandler(ctx, csrf, loginSubmitSpec));
+    .on('POST', '/self-service/login', submitHandler(ctx, csrf, loginStrategy));
 }

@@ -1,11 +1,12 @@
 // The login flow's own rules (Kratos selfservice/flow/login): `refresh` and `aal` query parameters,
 // session_already_available, and the password method's nodes.
-import type { ServerContext, UINode } from '../../context.ts';
+import type { ServerContext, UINode } from '../../driver/context.ts';
 import { KratosError, badRequest } from '../../http/errors.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
 import type { FlowKindSpec, FlowSetup } from '../flow/init.ts';
-import { messages } from '../messages.ts';
-import { csrfNode, identifierLabel, inputNode, passwordNode, submitNode } from '../nodes.ts';
+import { csrfNode, inputNode } from '../../ui/node.ts';
+import { identifierLabel, passwordNode, submitNode } from '../strategy/password/nodes.ts';
+import { loginText } from '../../text/index.ts';
 
 const AALS = ['aal1', 'aal2', 'aal3'];
 
@@ -76,10 +77,10 @@ function setup(
     );
   }
   nodes.push(passwordNode('current-password'));
-  nodes.push(submitNode(reauth ? messages.loginButton() : messages.loginWithPassword()));
+  nodes.push(submitNode(reauth ? loginText.loginButton() : loginText.loginWithPassword()));
   return {
     nodes,
-    ...(reauth ? { messages: [messages.loginReauth()] } : {}),
+    ...(reauth ? { messages: [loginText.loginReauth()] } : {}),
     extra: { refresh, requested_aal: requestedAAL(options.url) },
     ...(reauth ? { identityId: reauth.identity.id, sessionId: reauth.session.id } : {}),
   };

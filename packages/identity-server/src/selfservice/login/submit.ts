@@ -1,17 +1,16 @@
 // The password login method (Kratos selfservice/strategy/password/login.go). Wrong password and
 // unknown identifier give the same 4000006 message, and an unknown identifier still burns a hash
 // comparison (hasher.dummyVerify) so timing does not reveal which identifiers exist.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { KratosError } from '../../http/errors.ts';
 import type { Identity, Session } from '../../persistence/types.ts';
 import { issueSession } from '../../session/manager.ts';
-import { resetMessages, setNodeValue, uiOf } from '../flow/lifecycle.ts';
 import { saveAndRespond } from '../flow/respond.ts';
 import { rejectWithMessage, type Submission } from '../flow/submit.ts';
 import { successResponse } from '../flow/success.ts';
 import { requireVerifiedAddress, verifyBeforeLogin } from '../verification/hooks.ts';
-import { messages } from '../messages.ts';
-import { attachMessage } from '../nodes.ts';
+import { resetMessages, setNodeValue, uiOf, attachMessage } from '../../ui/container.ts';
+import { loginText, validationText } from '../../text/index.ts';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -86,14 +85,14 @@ export async function submitLoginPassword(s: Submission): Promise<Response> {
   if (!flow.identity_id) setNodeValue(flow, 'identifier', identifier);
   if (!identifier || !password) {
     const ui = uiOf(flow);
-    if (!identifier) attachMessage(ui, 'identifier', messages.required('identifier'));
-    if (!password) attachMessage(ui, 'password', messages.required('password'));
+    if (!identifier) attachMessage(ui, 'identifier', validationText.required('identifier'));
+    if (!password) attachMessage(ui, 'password', validationText.required('password'));
     return saveAndRespond(ctx, s.request, flow);
   }
 
   const identity = await verifyPassword(ctx, identifier, password);
-  if (!identity) return rejectWithMessage(s, messages.invalidCredentials());
-  if (identity.state !== 'active') return rejectWithMessage(s, messages.identityDisabled());
+  if (!identity) return rejectWithMessage(s, validationText.invalidCredentials());
+  if (identity.state !== 'active') return rejectWithMessage(s, loginText.identityDisabled());
   if (flow.identity_id && flow.identity_id !== identity.id) throw identityMismatch();
   // Login hook `require_verified_address` (Kratos hook/address_verifier.go).
   const unverified = requireVerifiedAddress(ctx, identity);
@@ -112,7 +111,7 @@ export async function submitLoginPassword(s: Submission): Promise<Response> {
 
   // Exactly one concurrent submit may turn this flow into a session.
   if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
-    return rejectWithMessage(s, messages.loginRetrySuccess());
+    return rejectWithMessage(s, loginText.loginRetrySuccess());
   }
   await maybeRehash(ctx, identity, password);
 
@@ -120,6 +119,11 @@ export async function submitLoginPassword(s: Submission): Promise<Response> {
   const issued =
     flow.body.refresh === true && current && current.identity.id === identity.id
       ? { session: await refreshSession(ctx, current.session), token: current.token }
-      : await issueSession(ctx, { identity, method: 'password', request: s.request });
-  return successResponse(ctx, s.csrf, { flow, identity, issued, includeIdentity: false }, s.json);
+      : await issueSession(ctx, {
+          identity,
+          method: 'password',
+          request: s.request,
+          clientAddress: s.clientAddress,
+        });
+  return successResponse(s, { flow, identity, issued, includeIdentity: false });
 }

@@ -1,6 +1,6 @@
 // Logout (Kratos selfservice/flow/logout/handler.go): a browser asks for a logout URL carrying the
 // session's logout token, then follows it; native apps revoke their token directly.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { KratosError, badRequest, forbidden } from '../../http/errors.ts';
 import { parseBody } from '../../http/body.ts';
 import { json, noContent, redirect } from '../../http/respond.ts';
@@ -8,10 +8,11 @@ import type { RouteContext, Router } from '../../http/router.ts';
 import { noActiveSession } from '../../session/errors.ts';
 import { clearSessionCookie, resolveSession, resolveToken } from '../../session/manager.ts';
 import { hashToken, logoutTokenFor } from '../../session/tokens.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { isJSONRequest, publicURL } from '../flow/negotiation.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
 import { checkReturnTo } from '../flow/return-to.ts';
+import { publicURL } from '../../http/url.ts';
 
 async function createBrowserLogout(
   ctx: ServerContext,

@@ -3,20 +3,20 @@
 //   POST /admin/recovery/link {identity_id, expires_in?} → 200 {recovery_link, expires_at}
 // Both create a browser recovery flow that skips the CSRF check (there is no browser cookie yet,
 // Kratos: DangerousSkipCSRFCheck) and whose code does not mark an address verified.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { parseGoDuration } from '../../config/duration.ts';
 import { badRequest, notFound } from '../../http/errors.ts';
 import { parseBody } from '../../http/body.ts';
 import { json } from '../../http/respond.ts';
 import type { RouteContext, Router } from '../../http/router.ts';
-import { CSRFProtection } from '../csrf.ts';
-import { isUUID, publicURL, withQuery } from '../flow/negotiation.ts';
+import { CSRFProtection } from '../flow/csrf.ts';
 import { flowUIURL } from '../flow/respond.ts';
 import { checkReturnTo } from '../flow/return-to.ts';
-import { createAddressFlow } from './address-flow.ts';
-import { issueChallenge } from './challenge.ts';
-import { sentEmailNodes } from './nodes.ts';
-import { uiOf } from '../flow/lifecycle.ts';
+import { createAddressFlow } from '../strategy/code/address-flow.ts';
+import { issueChallenge } from '../strategy/code/challenge.ts';
+import { sentEmailNodes } from '../strategy/code/nodes.ts';
+import { isUUID, publicURL, withQuery } from '../../http/url.ts';
+import { uiOf } from '../../ui/container.ts';
 
 function expiresIn(ctx: ServerContext, raw: unknown): number {
   if (raw === undefined || raw === null || raw === '') {

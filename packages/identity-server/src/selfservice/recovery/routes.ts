@@ -1,8 +1,8 @@
 // Recovery routes (Kratos selfservice/flow/recovery/handler.go + strategy/code).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import type { Router } from '../../http/router.ts';
-import { CSRFProtection } from '../csrf.ts';
-import { fetchAddressFlow, initAddressFlow } from './init.ts';
+import { CSRFProtection } from '../flow/csrf.ts';
+import { fetchAddressFlow, initAddressFlow } from '../strategy/code/address-routes.ts';
 import { recoverWithLink } from './link.ts';
 import { submitRecovery } from './submit.ts';
 

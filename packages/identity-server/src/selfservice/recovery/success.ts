@@ -6,17 +6,17 @@
 // show_settings_ui` (and the session token for API flows); without it (Kratos's default) 422
 // browser_location_change_required whose `redirect_browser_to` is the settings UI — the session
 // cookie is set either way, and an API client gets no token then, exactly as in Kratos.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { Identity } from '../../persistence/types.ts';
 import { issueSession, sessionCookie } from '../../session/manager.ts';
 import { flowUIURL } from '../flow/respond.ts';
 import { createSettingsFlow } from '../settings/flow.ts';
-import { retryWithMessage } from './address-flow.ts';
-import { challengeOf } from './challenge.ts';
-import type { RecoverySubmission } from './submit.ts';
-import { texts } from './texts.ts';
+import { retryWithMessage } from '../strategy/code/address-flow.ts';
+import { challengeOf } from '../strategy/code/challenge.ts';
+import type { Submission } from '../flow/submission.ts';
+import { recoveryText } from '../../text/index.ts';
 
 async function markAddressVerified(ctx: ServerContext, identity: Identity, address: string) {
   const at = ctx.clock.now().toISOString();
@@ -30,14 +30,14 @@ async function markAddressVerified(ctx: ServerContext, identity: Identity, addre
   if (changed) await ctx.persister.updateIdentity(identity);
 }
 
-export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): Promise<Response> {
+export async function completeRecovery(s: Submission): Promise<Response> {
   const { ctx, csrf, flow, request } = s;
   const challenge = challengeOf(flow);
   const identity = challenge?.identity_id
     ? await ctx.persister.getIdentity(challenge.identity_id)
     : undefined;
   if (!challenge || !identity || identity.state !== 'active') {
-    return retryWithMessage(ctx, csrf, 'recovery', request, flow, texts.recoveryCodeInvalid());
+    return retryWithMessage(s, recoveryText.recoveryCodeInvalid());
   }
   if (challenge.origin === 'self_service')
     await markAddressVerified(ctx, identity, challenge.address);
@@ -48,7 +48,12 @@ export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): 
   delete (flow.body.ui as { messages?: unknown }).messages;
   if (fresh) flow.csrf_token = fresh.secret;
 
-  const issued = await issueSession(ctx, { identity, method: 'code_recovery', request });
+  const issued = await issueSession(ctx, {
+    identity,
+    method: 'code_recovery',
+    request,
+    clientAddress: s.clientAddress,
+  });
   const now = ctx.clock.now();
   const privilegedUntil = new Date(
     Date.parse(issued.session.authenticated_at) +
@@ -61,7 +66,7 @@ export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): 
     identity,
     session: issued.session,
     ...(returnTo ? { returnTo } : {}),
-    messages: [texts.recoverySuccessful(privilegedUntil, now)],
+    messages: [recoveryText.recoverySuccessful(privilegedUntil, now)],
     ...(fresh ? { csrfIssue: fresh } : {}),
   });
   await ctx.persister.createFlow(settings);
@@ -89,7 +94,7 @@ export async function completeRecovery(s: RecoverySubmission, asJSON: boolean): 
     headers.append('set-cookie', sessionCookie(ctx, issued.token, issued.session));
     if (fresh?.setCookie) headers.append('set-cookie', fresh.setCookie);
   }
-  if (!asJSON) return redirect(settingsURL, 303, headers);
+  if (!s.json) return redirect(settingsURL, 303, headers);
   if (ctx.config.feature_flags?.use_continue_with_transitions) return json(body, 200, headers);
   const moved = browserLocationChangeRequired(settingsURL).toBody();
   return json(moved, 422, headers);

@@ -1,6 +1,6 @@
 // A new identity from a registration (Kratos identity.NewIdentity + the password credential).
 import { randomUUID } from 'node:crypto';
-import type { IdentitySchema } from '../../context.ts';
+import type { IdentitySchema } from '../../driver/context.ts';
 import type { Identity } from '../../persistence/types.ts';
 
 export function newPasswordIdentity(options: {

@@ -1,20 +1,21 @@
 // Registration routes (Kratos selfservice/flow/registration/handler.go).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import type { Router } from '../../http/router.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import { registrationText } from '../../text/index.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { fetchHandler, initHandler } from '../flow/init.ts';
-import { submitHandler, type SubmitSpec } from '../flow/submit.ts';
-import { messages } from '../messages.ts';
+import { kindStrategy } from '../flow/kind-strategy.ts';
+import { submitHandler } from '../flow/submit.ts';
 import { registrationSpec } from './spec.ts';
 import { submitRegistrationPassword } from './submit.ts';
 
-const registrationSubmitSpec: SubmitSpec = {
+const registrationStrategy = kindStrategy({
   ...registrationSpec,
-  expiredMessage: messages.registrationFlowExpired,
-  noStrategyMessage: messages.registrationNoStrategy,
-  retrySuccessMessage: messages.registrationRetrySuccess,
+  expiredMessage: registrationText.registrationFlowExpired,
+  noStrategyMessage: registrationText.registrationNoStrategy,
+  retrySuccessMessage: registrationText.registrationRetrySuccess,
   submitPassword: submitRegistrationPassword,
-};
+});
 
 export function registerRegistrationRoutes(
   router: Router,
@@ -29,5 +30,5 @@ export function registerRegistrationRoutes(
     )
     .on('GET', '/self-service/registration/api', initHandler(ctx, csrf, registrationSpec, 'api'))
     .on('GET', '/self-service/registration/flows', fetchHandler(ctx, csrf, 'registration'))
-    .on('POST', '/self-service/registration', submitHandler(ctx, csrf, registrationSubmitSpec));
+    .on('POST', '/self-service/registration', submitHandler(ctx, csrf, registrationStrategy));
 }

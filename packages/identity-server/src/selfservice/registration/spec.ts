@@ -1,11 +1,12 @@
 // The registration flow's nodes (Kratos selfservice/strategy/password/registration.go): the CSRF
 // token, the identity schema's traits in schema order, the password right after the identifier
 // traits (as in the recorded registration/one-step/password/initial-form.json), and "Sign up".
-import type { ServerContext, UINode } from '../../context.ts';
+import type { ServerContext, UINode } from '../../driver/context.ts';
 import type { FlowKindSpec, FlowSetup } from '../flow/init.ts';
 import { alreadyLoggedIn } from '../login/spec.ts';
-import { messages } from '../messages.ts';
-import { csrfNode, passwordIdentifierTraits, passwordNode, submitNode } from '../nodes.ts';
+import { csrfNode } from '../../ui/node.ts';
+import { passwordIdentifierTraits, passwordNode, submitNode } from '../strategy/password/nodes.ts';
+import { registrationText } from '../../text/index.ts';
 
 export function registrationNodes(
   ctx: ServerContext,
@@ -23,7 +24,7 @@ export function registrationNodes(
   const nodes: UINode[] = options.csrfMasked ? [csrfNode(options.csrfMasked)] : [];
   const cut = lastIdentifier >= 0 ? lastIdentifier + 1 : traits.length;
   nodes.push(...traits.slice(0, cut), passwordNode('new-password'), ...traits.slice(cut));
-  nodes.push(submitNode(messages.registrationButton()));
+  nodes.push(submitNode(registrationText.registrationButton()));
   return nodes;
 }
 

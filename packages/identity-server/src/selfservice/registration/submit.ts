@@ -1,19 +1,18 @@
 // The password registration method (Kratos strategy/password/registration.go + the registration
 // hook executor): validate traits and password, create the identity, then run the configured
 // after-password hooks — with `session`, the new identity is signed in at once.
-import type { IdentitySchema, UIText } from '../../context.ts';
+import type { IdentitySchema, UIText } from '../../driver/context.ts';
 import { DuplicateCredentialsError } from '../../persistence/types.ts';
 import { issueSession } from '../../session/manager.ts';
-import { resetMessages, uiOf } from '../flow/lifecycle.ts';
 import { saveAndRespond } from '../flow/respond.ts';
 import { rejectWithMessage, type Submission } from '../flow/submit.ts';
 import { successResponse } from '../flow/success.ts';
 import { showsVerificationUI, startVerification } from '../verification/hooks.ts';
 import { registrationAfterHooks } from '../../config/hooks.ts';
-import { messages } from '../messages.ts';
-import { attachMessage } from '../nodes.ts';
 import { newPasswordIdentity } from './identity.ts';
 import { registrationNodes } from './spec.ts';
+import { resetMessages, uiOf, attachMessage } from '../../ui/container.ts';
+import { registrationText, validationText } from '../../text/index.ts';
 
 class FlowAlreadyConsumed extends Error {}
 
@@ -44,10 +43,10 @@ async function validate(
   password: string,
 ): Promise<Array<{ name: string; message: UIText }>> {
   const problems = schema.validateTraits(traits).map((e) => ({ name: e.name, message: e.message }));
-  if (!password) problems.push({ name: 'password', message: messages.required('password') });
+  if (!password) problems.push({ name: 'password', message: validationText.required('password') });
   if (problems.length) return problems;
   const identifiers = schema.passwordIdentifiers(asTraits(traits));
-  if (identifiers.length === 0) return [{ name: '', message: messages.noIdentifiers() }];
+  if (identifiers.length === 0) return [{ name: '', message: validationText.noIdentifiers() }];
   const policy = await s.ctx.passwordPolicy.check(password, identifiers);
   return policy ? [{ name: 'password', message: policy }] : [];
 }
@@ -80,9 +79,11 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
     });
   } catch (err) {
     if (err instanceof FlowAlreadyConsumed)
-      return rejectWithMessage(s, messages.registrationRetrySuccess());
+      return rejectWithMessage(s, registrationText.registrationRetrySuccess());
     if (err instanceof DuplicateCredentialsError) {
-      return showProblems(s, traits, [{ name: '', message: messages.duplicateCredentials() }]);
+      return showProblems(s, traits, [
+        { name: '', message: validationText.duplicateCredentials() },
+      ]);
     }
     throw err;
   }
@@ -90,7 +91,12 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
 
   const hooks = ctx.config.selfservice.flows.registration.after_hooks.password ?? [];
   const issued = hooks.includes('session')
-    ? await issueSession(ctx, { identity, method: 'password', request: s.request })
+    ? await issueSession(ctx, {
+        identity,
+        method: 'password',
+        request: s.request,
+        clientAddress: s.clientAddress,
+      })
     : undefined;
   // Kratos's verification hook: codes to the new addresses, continue_with show_verification_ui;
   // with `show_verification_ui` a browser form post goes to the verification UI.
@@ -108,18 +114,13 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
   });
   const showUI = showsVerificationUI(registrationAfterHooks(ctx.config, 'password'));
   const browserRedirect = showUI ? verification[0]?.flow.url : undefined;
-  return successResponse(
-    ctx,
-    s.csrf,
-    {
-      flow,
-      identity,
-      ...(issued ? { issued } : {}),
-      includeIdentity: true,
-      continueWith: verification as unknown as Array<Record<string, unknown>>,
-      ...(fresh ? { csrfIssue: fresh } : {}),
-      ...(browserRedirect ? { browserRedirect } : {}),
-    },
-    s.json,
-  );
+  return successResponse(s, {
+    flow,
+    identity,
+    ...(issued ? { issued } : {}),
+    includeIdentity: true,
+    continueWith: verification as unknown as Array<Record<string, unknown>>,
+    ...(fresh ? { csrfIssue: fresh } : {}),
+    ...(browserRedirect ? { browserRedirect } : {}),
+  });
 }

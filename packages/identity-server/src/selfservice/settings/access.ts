@@ -3,11 +3,11 @@
 // to the flow's identity; and sensitive changes need a session authenticated within
 // selfservice.flows.settings.privileged_session_max_age, else 403 session_refresh_required with
 // `redirect_browser_to` a refresh login that returns to this settings flow.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { KratosError } from '../../http/errors.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
-import { publicURL, withQuery } from '../flow/negotiation.ts';
+import { publicURL, withQuery } from '../../http/url.ts';
 
 export function sessionInactive(): KratosError {
   return new KratosError(401, 'The request could not be authorized', {
@@ -41,7 +41,7 @@ export function refreshRequired(ctx: ServerContext, flow: FlowRecord): KratosErr
     reason:
       'The login session is too old and thus not allowed to update these fields. Please re-authenticate.',
     // Back to the submit URL (as Kratos: public URL + request path + query), where a browser's
-    // remembered change is applied after the refresh login (continuity.ts).
+    // remembered change is applied after the refresh login (continuity/store.ts).
     extra: {
       redirect_browser_to: loginRedirect(
         ctx,

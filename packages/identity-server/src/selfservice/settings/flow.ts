@@ -1,9 +1,9 @@
 // Creating settings flows (Kratos selfservice/flow/settings/handler.go NewFlow): bound to the
 // identity and session that asked, state `show_form`, the identity (without credentials) on the wire.
-import type { ServerContext, UIText } from '../../context.ts';
+import type { ServerContext, UIText } from '../../driver/context.ts';
 import type { FlowRecord, Identity, Session } from '../../persistence/types.ts';
 import { publicIdentity } from '../../session/wire.ts';
-import type { CSRFIssue, CSRFProtection } from '../csrf.ts';
+import type { CSRFIssue, CSRFProtection } from '../flow/csrf.ts';
 import { buildFlow } from '../flow/lifecycle.ts';
 import { settingsNodes } from './nodes.ts';
 

@@ -2,7 +2,7 @@
 // credential identifiers follow the traits, an unchanged address keeps its verification state,
 // a new address starts unverified (`pending`) — so changing the email resets its verification.
 import { randomUUID } from 'node:crypto';
-import type { IdentitySchema, ServerContext } from '../../context.ts';
+import type { IdentitySchema, ServerContext } from '../../driver/context.ts';
 import type { Identity } from '../../persistence/types.ts';
 
 export interface TraitsUpdate {

@@ -1,17 +1,19 @@
 // GET /self-service/settings/{browser,api} and …/flows?id= (Kratos settings/handler.go).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
 import { resolveSession } from '../../session/manager.ts';
 import { publicIdentity } from '../../session/wire.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { expiredOnFetch, isExpired, loadFlow, setNodeValue } from '../flow/lifecycle.ts';
-import { isJSONRequest, publicURL } from '../flow/negotiation.ts';
-import { flowUIURL } from '../flow/respond.ts';
+import { expiredOnFetch, isExpired, loadFlow } from '../flow/lifecycle.ts';
+import { isJSONRequest } from '../../http/negotiation.ts';
+import { newFlowResponse } from '../flow/respond.ts';
 import { checkReturnTo } from '../flow/return-to.ts';
 import { identityMismatch, loginRedirect, sessionInactive } from './access.ts';
 import { createSettingsFlow } from './flow.ts';
+import { setNodeValue } from '../../ui/container.ts';
+import { publicURL } from '../../http/url.ts';
 
 export function initSettingsFlow(
   ctx: ServerContext,
@@ -29,7 +31,7 @@ export function initSettingsFlow(
         const back = publicURL(ctx.config.serve.public.base_url, url.pathname + url.search);
         return redirect(loginRedirect(ctx, back), 303);
       }
-      const { flow, setCookie } = createSettingsFlow(ctx, csrf, {
+      const created = createSettingsFlow(ctx, csrf, {
         type,
         request,
         identity: session.identity,
@@ -37,9 +39,8 @@ export function initSettingsFlow(
         requestPath: url.pathname + url.search,
         ...(returnTo ? { returnTo } : {}),
       });
-      await ctx.persister.createFlow(flow);
-      const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-      return asJSON ? json(flow.body, 200, headers) : redirect(flowUIURL(ctx, flow), 303, headers);
+      await ctx.persister.createFlow(created.flow);
+      return newFlowResponse(ctx, created, asJSON);
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json: asJSON });
     }

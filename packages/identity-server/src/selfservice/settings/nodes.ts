@@ -1,9 +1,10 @@
 // Settings UI nodes as Kratos renders them (shared/ory/elements/flows/settings/all-methods/*.json):
 // the CSRF token, the `profile` group (every trait, then "Save"), the `password` group.
-import type { ServerContext, UINode } from '../../context.ts';
+import type { ServerContext, UINode } from '../../driver/context.ts';
 import type { Identity } from '../../persistence/types.ts';
-import { csrfNode, inputNode, passwordNode } from '../nodes.ts';
-import { texts } from '../recovery/texts.ts';
+import { csrfNode, inputNode } from '../../ui/node.ts';
+import { passwordNode } from '../strategy/password/nodes.ts';
+import { nodeText } from '../../text/index.ts';
 
 export function settingsNodes(
   ctx: ServerContext,
@@ -18,7 +19,11 @@ export function settingsNodes(
       ...schema.traitNodes({ group: 'profile', values: options.traits ?? identity.traits }),
     );
     nodes.push(
-      inputNode('profile', { name: 'method', type: 'submit', value: 'profile' }, texts.saveLabel()),
+      inputNode(
+        'profile',
+        { name: 'method', type: 'submit', value: 'profile' },
+        nodeText.saveLabel(),
+      ),
     );
   }
   if (methods.password.enabled) {
@@ -27,7 +32,7 @@ export function settingsNodes(
       inputNode(
         'password',
         { name: 'method', type: 'submit', value: 'password' },
-        texts.saveLabel(),
+        nodeText.saveLabel(),
       ),
     );
   }

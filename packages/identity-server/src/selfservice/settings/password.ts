@@ -1,11 +1,11 @@
 // The `password` settings method (Kratos selfservice/strategy/password/settings.go): a privileged
 // session is required first; the new password passes the policy (against the identifiers); then
 // the `revoke_active_sessions` hook (after.password.hooks) ends every other session of the identity.
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import type { Identity } from '../../persistence/types.ts';
-import { texts } from '../recovery/texts.ts';
 import { isPrivileged } from './access.ts';
-import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './submit.ts';
+import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './respond.ts';
+import { validationText } from '../../text/index.ts';
 
 function settingsHooks(ctx: ServerContext, method: string): string[] {
   const hooks = ctx.config.selfservice.flows.settings.after_hooks ?? {};
@@ -39,7 +39,7 @@ export async function updatePassword(s: SettingsSubmission): Promise<Response> {
   if (!isPrivileged(ctx, session)) return needsReauth(s);
   const password = typeof s.body.password === 'string' ? s.body.password : '';
   if (!password)
-    return showProblems(s, [{ name: 'password', message: texts.required('password') }]);
+    return showProblems(s, [{ name: 'password', message: validationText.required('password') }]);
   const identity = session.identity;
   const schema = ctx.schemas.get(identity.schema_id) ?? ctx.schemas.get(ctx.schemas.defaultId);
   const identifiers = schema?.passwordIdentifiers(identity.traits) ?? [];

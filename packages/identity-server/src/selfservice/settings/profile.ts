@@ -3,10 +3,10 @@
 // start unverified and are sent a verification code (continue_with show_verification_ui).
 import { DuplicateCredentialsError } from '../../persistence/types.ts';
 import { startVerification } from '../verification/hooks.ts';
-import { texts } from '../recovery/texts.ts';
 import { isPrivileged } from './access.ts';
 import { applyTraits } from './identity-update.ts';
-import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './submit.ts';
+import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './respond.ts';
+import { validationText } from '../../text/index.ts';
 
 const asRecord = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -28,7 +28,11 @@ export async function updateProfile(s: SettingsSubmission): Promise<Response> {
     await ctx.persister.updateIdentity(update.identity);
   } catch (err) {
     if (err instanceof DuplicateCredentialsError) {
-      return showProblems(s, [{ name: '', message: texts.duplicateCredentials() }], traits);
+      return showProblems(
+        s,
+        [{ name: '', message: validationText.duplicateCredentials() }],
+        traits,
+      );
     }
     throw err;
   }

@@ -1,7 +1,7 @@
 // Settings routes (Kratos selfservice/flow/settings/handler.go).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import type { Router } from '../../http/router.ts';
-import { CSRFProtection } from '../csrf.ts';
+import { CSRFProtection } from '../flow/csrf.ts';
 import { fetchSettingsFlow, initSettingsFlow } from './init.ts';
 import { resumeSettings, submitSettings } from './submit.ts';
 

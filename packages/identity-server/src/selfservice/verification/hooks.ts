@@ -5,15 +5,15 @@
 //   is mailed and the browser goes to verification (JSON: 403 session_verified_address_required
 //   with continue_with), or with feature_flags.legacy_require_verified_login_error the form error
 //   4000010 on the login flow.
-import type { ServerContext, UIText } from '../../context.ts';
+import type { ServerContext, UIText } from '../../driver/context.ts';
 import { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { Identity } from '../../persistence/types.ts';
-import { CSRFProtection, type CSRFIssue } from '../csrf.ts';
+import { CSRFProtection, type CSRFIssue } from '../flow/csrf.ts';
 import { flowUIURL } from '../flow/respond.ts';
-import { createAddressFlow } from '../recovery/address-flow.ts';
-import { texts } from '../recovery/texts.ts';
-import { sendVerificationCode } from './send.ts';
+import { createAddressFlow } from '../strategy/code/address-flow.ts';
+import { sendVerificationCode } from '../strategy/code/code-sender.ts';
+import { validationText } from '../../text/index.ts';
 
 export interface ShowVerificationUI {
   action: 'show_verification_ui';
@@ -88,7 +88,7 @@ export function requireVerifiedAddress(
   if (!configured.includes('require_verified_address')) return undefined;
   return identity.verifiable_addresses.some((va) => va.verified)
     ? undefined
-    : texts.addressNotVerified();
+    : validationText.addressNotVerified();
 }
 
 /**

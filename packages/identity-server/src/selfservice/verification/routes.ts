@@ -1,8 +1,8 @@
 // Verification routes (Kratos selfservice/flow/verification/handler.go + strategy/code).
-import type { ServerContext } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import type { Router } from '../../http/router.ts';
-import { CSRFProtection } from '../csrf.ts';
-import { fetchAddressFlow, initAddressFlow } from '../recovery/init.ts';
+import { CSRFProtection } from '../flow/csrf.ts';
+import { fetchAddressFlow, initAddressFlow } from '../strategy/code/address-routes.ts';
 import { submitVerification } from './submit.ts';
 
 export function registerVerificationRoutes(

@@ -1,38 +1,29 @@
 // POST /self-service/verification?flow=<id> (method `code`) and the emailed link
 // GET /self-service/verification?flow=<id>&code=<code> (Kratos strategy/code/strategy_verification.go).
-import type { ServerContext, UIText } from '../../context.ts';
+import type { ServerContext } from '../../driver/context.ts';
 import { badRequest, KratosError } from '../../http/errors.ts';
-import { parseBody } from '../../http/body.ts';
 import { redirect } from '../../http/respond.ts';
-import type { RouteContext } from '../../http/router.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
-import type { CSRFProtection } from '../csrf.ts';
+import { validationText, verificationText, type UIText } from '../../text/index.ts';
+import { uiOf } from '../../ui/container.ts';
+import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { csrfViolation, expiredOnSubmit, isExpired, loadFlow, uiOf } from '../flow/lifecycle.ts';
-import { isJSONRequest, isUUID } from '../flow/negotiation.ts';
+import { expiredOnSubmit } from '../flow/lifecycle.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
+import { submitHandler, type FlowStrategy, type SubmitMethod } from '../flow/submit.ts';
+import type { Submission } from '../flow/submission.ts';
 import { returnToOf } from '../flow/success.ts';
-import { attachMessage } from '../nodes.ts';
 import {
   replacementFlow,
   findIdentityByAddress,
   looksLikeEmail,
   normaliseAddress,
+  rejectAddress,
   retryWithMessage,
-} from '../recovery/address-flow.ts';
-import { challengeOf, checkChallenge } from '../recovery/challenge.ts';
-import { chooseMethodNodes, continueLinkNode } from '../recovery/nodes.ts';
-import { texts } from '../recovery/texts.ts';
-import { markVerified, sendVerificationCode } from './send.ts';
-
-interface Submission {
-  ctx: ServerContext;
-  csrf: CSRFProtection;
-  request: Request;
-  flow: FlowRecord;
-  /** False for the emailed link: a browser is always answered with a redirect to the UI. */
-  asJSON: boolean;
-}
+} from '../strategy/code/address-flow.ts';
+import { challengeOf, checkChallenge } from '../strategy/code/challenge.ts';
+import { markVerified, sendVerificationCode } from '../strategy/code/code-sender.ts';
+import { continueLinkNode } from '../strategy/code/nodes.ts';
 
 /**
  * A new flow carrying `message` (Kratos retryVerificationFlowWith{Message,Error}): browsers go to
@@ -40,16 +31,9 @@ interface Submission {
  * self_service_flow_replaced — with `use_flow_id`.
  */
 async function retry(s: Submission, message: UIText, codeExpiredAt?: Date): Promise<Response> {
-  if (!s.asJSON) return retryWithMessage(s.ctx, s.csrf, 'verification', s.request, s.flow, message);
+  if (!s.json) return retryWithMessage(s, message);
   const { ctx, flow: old } = s;
-  const { flow, setCookie } = await replacementFlow(
-    ctx,
-    s.csrf,
-    'verification',
-    s.request,
-    s.flow,
-    message,
-  );
+  const { flow, setCookie } = await replacementFlow(s, message);
   const err = codeExpiredAt
     ? expiredOnSubmit({ ...old, expires_at: codeExpiredAt.toISOString() }, flow, ctx.clock.now())
     : new KratosError(410, 'self-service flow replaced', {
@@ -84,43 +68,21 @@ async function openLink(s: Submission, code: string): Promise<Response> {
   return redirect(flowUIURL(ctx, flow), 303, headers);
 }
 
-async function replaceExpired(s: Submission): Promise<Response> {
+function replaceExpired(s: Submission) {
   const { ctx, flow: expired } = s;
-  const now = ctx.clock.now();
-  const message = texts.verificationFlowExpired(new Date(expired.expires_at), now);
-  const { flow, setCookie } = await replacementFlow(
-    ctx,
-    s.csrf,
-    'verification',
-    s.request,
-    s.flow,
-    message,
+  const message = verificationText.verificationFlowExpired(
+    new Date(expired.expires_at),
+    ctx.clock.now(),
   );
-  const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-  if (!s.asJSON) return redirect(flowUIURL(ctx, flow), 303, headers);
-  return forwardError(ctx, s.request, '', expiredOnSubmit(expired, flow, now), {
-    json: true,
-    ...(headers ? { headers } : {}),
-  });
+  return replacementFlow(s, message);
 }
 
 async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
   const { ctx, flow } = s;
   const email = normaliseAddress(rawEmail);
   if (!email || !looksLikeEmail(email)) {
-    const ui = uiOf(flow);
     const csrfMasked = flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : '';
-    ui.nodes = chooseMethodNodes('verification', {
-      ...(csrfMasked ? { csrfMasked } : {}),
-      ...(typeof rawEmail === 'string' ? { email: rawEmail } : {}),
-    });
-    delete ui.messages;
-    attachMessage(
-      ui,
-      'email',
-      email ? texts.invalidEmail(String(rawEmail)) : texts.required('email'),
-    );
-    return saveAndRespond(ctx, s.request, flow);
+    return rejectAddress(s, 'verification', rawEmail, csrfMasked);
   }
   const identity = await findIdentityByAddress(ctx, 'verification', email);
   await sendVerificationCode(ctx, s.csrf, flow, email, identity);
@@ -135,7 +97,7 @@ function showSuccess(ctx: ServerContext, flow: FlowRecord): void {
     action: returnTo,
     method: 'GET',
     nodes: [continueLinkNode(returnTo)],
-    messages: [texts.verificationSuccessful()],
+    messages: [verificationText.verificationSuccessful()],
   };
 }
 
@@ -144,21 +106,21 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
   const result = checkChallenge(ctx, flow, code);
   if (result === 'too_often') {
     await ctx.persister.updateFlow(flow);
-    return retry(s, texts.submittedTooOften());
+    return retry(s, validationText.submittedTooOften());
   }
   if (result === 'expired') {
     await ctx.persister.updateFlow(flow);
     const at = new Date(challengeOf(flow)!.expires_at);
-    return retry(s, texts.verificationFlowExpired(at, ctx.clock.now()), at);
+    return retry(s, verificationText.verificationFlowExpired(at, ctx.clock.now()), at);
   }
   if (result === 'wrong') {
     const ui = uiOf(flow);
-    ui.messages = [texts.verificationCodeInvalid()];
+    ui.messages = [verificationText.verificationCodeInvalid()];
     for (const n of ui.nodes) n.messages = [];
     return respond(s, 200);
   }
   if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
-    return retry(s, texts.verificationRetrySuccess());
+    return retry(s, verificationText.verificationRetrySuccess());
   }
   const challenge = challengeOf(flow)!;
   await markVerified(ctx, challenge.identity_id!, challenge.address);
@@ -168,54 +130,54 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
 }
 
 function respond(s: Submission, status: number): Promise<Response> {
-  if (s.asJSON) return saveAndRespond(s.ctx, s.request, s.flow, status);
+  if (s.json) return saveAndRespond(s.ctx, s.request, s.flow, status);
   // Form posts and emailed links land on the verification UI, which shows the flow's state.
   s.flow.body.updated_at = s.ctx.clock.now().toISOString();
   return s.ctx.persister.updateFlow(s.flow).then(() => redirect(flowUIURL(s.ctx, s.flow), 303));
 }
 
+const finished = (flow: FlowRecord): boolean =>
+  !!flow.consumed_at || flow.body.state === 'passed_challenge';
+const codeOf = (s: Submission): string => (typeof s.body.code === 'string' ? s.body.code : '');
+
+/**
+ * The `code` method: a code answers the challenge, an email (re)sends one. Kratos checks neither
+ * the CSRF token nor the API-flow origin for a code — the code is the secret, and a link opened in
+ * a browser may finish a flow an app started — nor for a flow that is already finished.
+ */
+const codeMethod: SubmitMethod = {
+  checksCSRF: (s) => !codeOf(s) && !finished(s.flow),
+  checksOrigin: (s) => !codeOf(s) && !finished(s.flow),
+  handle(s) {
+    if (finished(s.flow)) return retry(s, verificationText.verificationRetrySuccess());
+    const code = codeOf(s);
+    return code ? useCode(s, code) : sendCode(s, s.body.email);
+  },
+};
+
+const verificationStrategy: FlowStrategy = {
+  kind: 'verification',
+  replaceExpired,
+  // Kratos: `method` may be left out when a code is sent.
+  methodFor: (s) =>
+    (s.body.method ?? (codeOf(s) ? 'code' : undefined)) === 'code' ? codeMethod : undefined,
+  noMethod() {
+    throw badRequest(
+      'Could not find a strategy to verify your account with. Did you fill out the form correctly?',
+    );
+  },
+};
+
+/** The emailed link (GET ?flow=&code=): always a browser, answered with redirects, no body. */
+const linkStrategy: FlowStrategy = {
+  ...verificationStrategy,
+  answersJSON: false,
+  beforeBody(s) {
+    if (finished(s.flow)) return retry(s, verificationText.verificationRetrySuccess());
+    return openLink(s, s.url.searchParams.get('code') ?? '');
+  },
+};
+
 export function submitVerification(ctx: ServerContext, csrf: CSRFProtection, via: 'form' | 'link') {
-  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
-    let asJSON = via === 'form' && isJSONRequest(request);
-    try {
-      const id = url.searchParams.get('flow');
-      if (!isUUID(id)) throw badRequest('The flow query parameter is missing or malformed.');
-      const flow = await loadFlow(ctx, 'verification', id);
-      asJSON = asJSON || (via === 'form' && flow.type === 'api');
-      const s: Submission = { ctx, csrf, request, flow, asJSON };
-      if (isExpired(ctx, flow)) return await replaceExpired(s);
-      if (via === 'link') {
-        if (flow.consumed_at || flow.body.state === 'passed_challenge') {
-          return await retry(s, texts.verificationRetrySuccess());
-        }
-        return await openLink(s, url.searchParams.get('code') ?? '');
-      }
-      const { data: body } = await parseBody(request, ctx.config.body_limit_bytes);
-      const code = typeof body.code === 'string' ? body.code : '';
-      // Kratos: `method` may be left out when a code is sent.
-      if ((body.method ?? (code ? 'code' : undefined)) !== 'code') {
-        throw badRequest(
-          'Could not find a strategy to verify your account with. Did you fill out the form correctly?',
-        );
-      }
-      if (flow.consumed_at || flow.body.state === 'passed_challenge') {
-        return await retry(s, texts.verificationRetrySuccess());
-      }
-      // Kratos checks neither the CSRF token nor the API-flow origin for a code: the code is the
-      // secret, and a link opened in a browser may finish a flow an app started.
-      if (code) return await useCode(s, code);
-      if (
-        flow.type === 'browser' &&
-        !csrf.submissionMatches(request, flow.csrf_token, body.csrf_token)
-      ) {
-        throw csrfViolation();
-      }
-      if (flow.type === 'api' && request.headers.has('origin')) {
-        throw badRequest('You are not allowed to use API flows from the browser.');
-      }
-      return await sendCode(s, body.email);
-    } catch (err) {
-      return forwardError(ctx, request, requestId, err, { json: asJSON });
-    }
-  };
+  return submitHandler(ctx, csrf, via === 'form' ? verificationStrategy : linkStrategy);
 }

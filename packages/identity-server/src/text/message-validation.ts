@@ -1,9 +1,9 @@
-// Kratos's validation messages (text/message_validation.go; ids in text/id.go, English texts as in
-// shared/ory/elements/messages.en.json). Texts and context keys match what Kratos puts on the wire.
-import type { UIText } from '../context.ts';
+// Validation messages (Kratos text/message_validation.go; ids in text/id.go): 4000xxx. Texts and
+// context keys match what Kratos puts on the wire, including the schema validator's wording.
+import { uiText } from './message.ts';
 
-const error = (id: number, text: string, context?: Record<string, unknown>): UIText =>
-  context ? { id, text, type: 'error', context } : { id, text, type: 'error' };
+const error = (id: number, text: string, context?: Record<string, unknown>) =>
+  uiText(id, text, 'error', context);
 
 /** Go's %v for float64 as Kratos formats numbers in these messages. */
 const num = (n: number): string => String(n);
@@ -18,6 +18,32 @@ export const validationText = {
     }),
   invalidPattern: (pattern: string) =>
     error(4000004, `does not match pattern ${JSON.stringify(pattern)}`, { pattern }),
+  /** The recovery/verification email field's format error (same id as a pattern mismatch). */
+  invalidEmail: (value: string) =>
+    error(4000004, `"${value}" is not valid "email"`, {
+      reason: `"${value}" is not valid "email"`,
+    }),
+  invalidCredentials: () =>
+    error(
+      4000006,
+      'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.',
+    ),
+  duplicateCredentials: () =>
+    error(
+      4000007,
+      'An account with the same identifier (email, phone, username, ...) exists already.',
+    ),
+  noIdentifiers: () =>
+    error(
+      4000009,
+      'Could not find any login identifiers. Did you forget to set them? This could also be caused by a server misconfiguration.',
+    ),
+  addressNotVerified: () =>
+    error(4000010, 'Account not active yet. Did you forget to verify your email address?'),
+  submittedTooOften: () =>
+    error(4000001, 'The request was submitted too often. Please request another code.', {
+      reason: 'The request was submitted too often. Please request another code.',
+    }),
   maxLength: (max: number, actual: number) =>
     error(4000017, `length must be <= ${max}, but got ${actual}`, {
       max_length: max,
@@ -58,10 +84,24 @@ export const validationText = {
   phone: (value: string) => error(4000041, 'Enter a valid phone number', { value }),
 } as const;
 
-/** The label Kratos puts on trait inputs: id 1070002, text = schema title (text.NewInfoNodeLabelGenerated). */
-export const generatedLabel = (title: string, name: string): UIText => ({
-  id: 1070002,
-  text: title,
-  type: 'info',
-  context: { name, title },
-});
+/** The password policy's messages (Kratos DefaultPasswordValidator errors, 40000xx). */
+export const passwordText = {
+  policyViolation: (reason: string) =>
+    error(4000005, `The password can not be used because ${reason}.`, { reason }),
+  tooSimilar: () =>
+    error(4000031, 'The password can not be used because it is too similar to the identifier.'),
+  minLength: (min: number, actual: number) =>
+    error(4000032, `The password must be at least ${min} characters long, but got ${actual}.`, {
+      min_length: min,
+      actual_length: actual,
+    }),
+  maxLength: (max: number, actual: number) =>
+    error(4000033, `The password must be at most ${max} characters long, but got ${actual}.`, {
+      max_length: max,
+      actual_length: actual,
+    }),
+  tooManyBreaches: (breaches: number) =>
+    error(4000034, 'The password has been found in data breaches and must no longer be used.', {
+      breaches,
+    }),
+} as const;

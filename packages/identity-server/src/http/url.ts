@@ -1,11 +1,4 @@
-// Browser or API client? Kratos (x.IsJSONRequest) answers JSON when the client accepts JSON or sends
-// a JSON body; everything else is treated as a browser and gets redirects.
-import { wantsJSON } from '../../http/respond.ts';
-
-export function isJSONRequest(request: Request): boolean {
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || wantsJSON(request);
-}
+// URL helpers every route uses: ids in paths and queries, and URLs on the public base URL.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -13,7 +6,7 @@ export function isUUID(value: string | null | undefined): value is string {
   return !!value && UUID.test(value);
 }
 
-/** Public URL of a path on this server, e.g. publicURL(ctx, '/self-service/login?flow=…'). */
+/** Public URL of a path on this server, e.g. publicURL(base, '/self-service/login?flow=…'). */
 export function publicURL(baseURL: string, pathAndQuery: string): string {
   return `${baseURL.replace(/\/+$/, '')}${pathAndQuery}`;
 }

@@ -1,17 +1,11 @@
 // The one-time code (or link token) a recovery or verification flow waits for. It lives in the
-// flow's server-side `internal` state, HMAC-hashed (courier/code.ts), with its own expiry
+// flow's server-side `internal` state, HMAC-hashed (code.ts), with its own expiry
 // (selfservice.methods.code.config.lifespan) and an attempt counter: Kratos rejects a flow's
 // codes after 5 wrong submissions ("The request was submitted too often"), even a right one later.
 import { randomBytes } from 'node:crypto';
-import type { ServerContext } from '../../context.ts';
-import type { FlowRecord } from '../../persistence/types.ts';
-import {
-  codeMatches,
-  codeSecret,
-  generateCode,
-  hashCode,
-  hashMatches,
-} from '../../courier/code.ts';
+import type { ServerContext } from '../../../driver/context.ts';
+import type { FlowRecord } from '../../../persistence/types.ts';
+import { codeMatches, codeSecret, generateCode, hashCode, hashMatches } from './code.ts';
 
 export const MAX_CODE_SUBMISSIONS = 5;
 

@@ -1,16 +1,21 @@
 // What recovery and verification share (Kratos selfservice/flow/{recovery,verification}): flows
 // started from an address, the "disabled" and "retry with a message" answers, and finding the
 // identity an address belongs to.
-import type { ServerContext, UIText } from '../../context.ts';
-import type { KratosError } from '../../http/errors.ts';
-import { badRequest } from '../../http/errors.ts';
-import { redirect } from '../../http/respond.ts';
-import type { FlowRecord, Identity } from '../../persistence/types.ts';
-import type { CSRFIssue, CSRFProtection } from '../csrf.ts';
-import { buildFlow } from '../flow/lifecycle.ts';
-import { isJSONRequest, publicURL } from '../flow/negotiation.ts';
-import { flowUIURL } from '../flow/respond.ts';
+import type { ServerContext, UIText } from '../../../driver/context.ts';
+import type { KratosError } from '../../../http/errors.ts';
+import { badRequest } from '../../../http/errors.ts';
+import { redirect } from '../../../http/respond.ts';
+import type { FlowRecord, Identity } from '../../../persistence/types.ts';
+import type { CSRFIssue, CSRFProtection } from '../../flow/csrf.ts';
+import { buildFlow } from '../../flow/lifecycle.ts';
+import { isJSONRequest } from '../../../http/negotiation.ts';
+import { flowUIURL } from '../../flow/respond.ts';
 import { chooseMethodNodes } from './nodes.ts';
+import { saveAndRespond } from '../../flow/respond.ts';
+import type { Submission } from '../../flow/submission.ts';
+import { validationText } from '../../../text/index.ts';
+import { attachMessage, uiOf } from '../../../ui/container.ts';
+import { publicURL } from '../../../http/url.ts';
 
 export type AddressFlowKind = 'recovery' | 'verification';
 
@@ -91,19 +96,18 @@ export function createAddressFlow(
   return { flow, ...(issue?.setCookie ? { setCookie: issue.setCookie } : {}) };
 }
 
-/** A new, stored flow of the same kind, type and return_to as `old`, showing `message`. */
+/** A new, stored flow of the same kind, type and return_to as the submitted one, showing `message`. */
 export async function replacementFlow(
-  ctx: ServerContext,
-  csrf: CSRFProtection,
-  kind: AddressFlowKind,
-  request: Request,
-  old: FlowRecord,
+  s: Submission,
   message: UIText,
 ): Promise<{ flow: FlowRecord; setCookie?: string }> {
+  const { ctx, flow: old } = s;
+  // Only recovery and verification flows are submitted through these strategies.
+  const kind = old.kind as AddressFlowKind;
   const returnTo = typeof old.body.return_to === 'string' ? old.body.return_to : undefined;
-  const replacement = createAddressFlow(ctx, csrf, kind, {
+  const replacement = createAddressFlow(ctx, s.csrf, kind, {
     type: old.type,
-    request,
+    request: s.request,
     requestPath: `/self-service/${kind}/${old.type}`,
     ...(returnTo ? { returnTo } : {}),
     messages: [message],
@@ -116,19 +120,40 @@ export async function replacementFlow(
  * Kratos's retry<Kind>FlowWithMessage: a fresh flow carrying `message`; browsers go to its UI,
  * JSON clients are sent (303) to GET /self-service/<kind>/flows?id=<new>.
  */
-export async function retryWithMessage(
-  ctx: ServerContext,
-  csrf: CSRFProtection,
-  kind: AddressFlowKind,
-  request: Request,
-  old: FlowRecord,
-  message: UIText,
-): Promise<Response> {
-  const { flow, setCookie } = await replacementFlow(ctx, csrf, kind, request, old, message);
+export async function retryWithMessage(s: Submission, message: UIText): Promise<Response> {
+  const { ctx } = s;
+  const { flow, setCookie } = await replacementFlow(s, message);
   const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-  if (old.type === 'api' || isJSONRequest(request)) {
+  if (s.flow.type === 'api' || isJSONRequest(s.request)) {
     const base = ctx.config.serve.public.base_url;
-    return redirect(publicURL(base, `/self-service/${kind}/flows?id=${flow.id}`), 303, headers);
+    return redirect(
+      publicURL(base, `/self-service/${flow.kind}/flows?id=${flow.id}`),
+      303,
+      headers,
+    );
   }
   return redirect(flowUIURL(ctx, flow), 303, headers);
+}
+
+/**
+ * A missing or malformed email: the choose_method form again, keeping what was typed, with
+ * 4000002 or 4000004 on the email node (400, or back to the UI).
+ */
+export function rejectAddress(
+  s: Submission,
+  kind: AddressFlowKind,
+  rawEmail: unknown,
+  csrfMasked: string | undefined,
+): Promise<Response> {
+  const ui = uiOf(s.flow);
+  ui.nodes = chooseMethodNodes(kind, {
+    ...(csrfMasked ? { csrfMasked } : {}),
+    ...(typeof rawEmail === 'string' ? { email: rawEmail } : {}),
+  });
+  delete ui.messages;
+  const message = normaliseAddress(rawEmail)
+    ? validationText.invalidEmail(String(rawEmail))
+    : validationText.required('email');
+  attachMessage(ui, 'email', message);
+  return saveAndRespond(s.ctx, s.request, s.flow);
 }

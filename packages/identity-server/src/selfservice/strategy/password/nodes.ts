@@ -1,36 +1,14 @@
-// UI node builders shared by the flows (Kratos ui/node). Attribute order follows the recorded
-// Kratos responses in shared/ory/elements/flows so diffs against them stay readable.
-import type { IdentitySchema, UINode, UIText } from '../context.ts';
-import { messages } from './messages.ts';
-
-export function inputNode(
-  group: string,
-  attributes: Record<string, unknown>,
-  label?: UIText,
-): UINode {
-  return {
-    type: 'input',
-    group,
-    attributes: { ...attributes, disabled: false, node_type: 'input' },
-    messages: [],
-    meta: label ? { label } : {},
-  };
-}
-
-export function csrfNode(masked: string): UINode {
-  return inputNode('default', {
-    name: 'csrf_token',
-    type: 'hidden',
-    value: masked,
-    required: true,
-  });
-}
+// The password method's nodes (Kratos selfservice/strategy/password): the password input, its
+// submit button, and the login `identifier` label taken from the schema's identifier traits.
+import type { IdentitySchema } from '../../../driver/context.ts';
+import { nodeText, type UIText } from '../../../text/index.ts';
+import { inputNode, type UINode } from '../../../ui/node.ts';
 
 export function passwordNode(autocomplete: 'current-password' | 'new-password'): UINode {
   return inputNode(
     'password',
     { name: 'password', type: 'password', required: true, autocomplete },
-    messages.passwordLabel(),
+    nodeText.passwordLabel(),
   );
 }
 
@@ -69,18 +47,7 @@ export function passwordIdentifierTraits(schema: IdentitySchema | undefined): Id
 export function identifierLabel(schema: IdentitySchema | undefined): UIText {
   const identifiers = passwordIdentifierTraits(schema);
   if (identifiers.length === 1 && identifiers[0]!.title) {
-    return messages.traitLabel(identifiers[0]!.title, identifiers[0]!.path);
+    return nodeText.generatedLabel(identifiers[0]!.title, identifiers[0]!.path);
   }
-  return messages.idLabel();
-}
-
-/** Copies `messages` onto the node called `name`, or onto ui.messages when there is none. */
-export function attachMessage(
-  ui: { nodes: UINode[]; messages?: UIText[] },
-  name: string,
-  message: UIText,
-): void {
-  const node = name ? ui.nodes.find((n) => n.attributes.name === name) : undefined;
-  if (node) node.messages.push(message);
-  else ui.messages = [...(ui.messages ?? []), message];
+  return nodeText.idLabel();
 }

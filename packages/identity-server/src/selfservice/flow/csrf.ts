@@ -2,8 +2,8 @@
 // HttpOnly cookie `csrf_token_<sha256 hex of the public base URL>`; forms carry a *masked* copy
 // (one-time pad || secret XOR pad, base64) so the value in the page changes on every render (BREACH).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { KratosConfig } from '../config/types.ts';
-import { parseCookieHeader, serializeCookie } from '../session/cookies.ts';
+import type { KratosConfig } from '../../config/types.ts';
+import { parseCookieHeader, serializeCookie } from '../../session/cookies.ts';
 
 const TOKEN_LENGTH = 32;
 /** nosurf.MaxAge: one year. */

@@ -1,16 +1,16 @@
 // GET /self-service/{recovery,verification}/{browser,api} and …/flows?id= (Kratos
 // selfservice/flow/{recovery,verification}/handler.go).
-import type { ServerContext } from '../../context.ts';
-import { KratosError } from '../../http/errors.ts';
-import { json, redirect } from '../../http/respond.ts';
-import type { RouteContext } from '../../http/router.ts';
-import { resolveSession } from '../../session/manager.ts';
-import type { CSRFProtection } from '../csrf.ts';
-import { forwardError } from '../errors/manager.ts';
-import { csrfViolation, expiredOnFetch, isExpired, loadFlow } from '../flow/lifecycle.ts';
-import { isJSONRequest } from '../flow/negotiation.ts';
-import { flowUIURL } from '../flow/respond.ts';
-import { checkReturnTo } from '../flow/return-to.ts';
+import type { ServerContext } from '../../../driver/context.ts';
+import { KratosError } from '../../../http/errors.ts';
+import { json, redirect } from '../../../http/respond.ts';
+import type { RouteContext } from '../../../http/router.ts';
+import { resolveSession } from '../../../session/manager.ts';
+import type { CSRFProtection } from '../../flow/csrf.ts';
+import { forwardError } from '../../errors/manager.ts';
+import { csrfViolation, expiredOnFetch, isExpired, loadFlow } from '../../flow/lifecycle.ts';
+import { isJSONRequest } from '../../../http/negotiation.ts';
+import { newFlowResponse } from '../../flow/respond.ts';
+import { checkReturnTo } from '../../flow/return-to.ts';
 import { createAddressFlow, flowDisabled, type AddressFlowKind } from './address-flow.ts';
 
 /** Kratos recovery.ErrAlreadyLoggedIn: recovering while signed in makes no sense. */
@@ -36,15 +36,14 @@ export function initAddressFlow(
         if (asJSON) throw alreadyLoggedIn();
         return redirect(returnTo ?? ctx.config.selfservice.default_browser_return_url, 303);
       }
-      const { flow, setCookie } = createAddressFlow(ctx, csrf, kind, {
+      const created = createAddressFlow(ctx, csrf, kind, {
         type,
         request,
         requestPath: url.pathname + url.search,
         ...(returnTo ? { returnTo } : {}),
       });
-      await ctx.persister.createFlow(flow);
-      const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-      return asJSON ? json(flow.body, 200, headers) : redirect(flowUIURL(ctx, flow), 303, headers);
+      await ctx.persister.createFlow(created.flow);
+      return newFlowResponse(ctx, created, asJSON);
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json: asJSON });
     }

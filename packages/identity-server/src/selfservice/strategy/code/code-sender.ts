@@ -1,16 +1,15 @@
-// Sending a verification code (Kratos strategy/code/code_sender.go SendVerificationCode): the mail
+// Sending codes (Kratos strategy/code/code_sender.go). A verification code (SendVerificationCode): the mail
 // carries the 6-digit code and a link that submits it (GET /self-service/verification?flow=&code=)
 // on the *public base URL* — behind Vestibule's edge that is the edge's own origin, never the
 // identity server's port. The address moves to status `sent`.
-import type { ServerContext } from '../../context.ts';
-import { courierFor } from '../../courier/courier.ts';
-import type { FlowRecord, Identity } from '../../persistence/types.ts';
-import type { CSRFProtection } from '../csrf.ts';
-import { uiOf } from '../flow/lifecycle.ts';
-import { publicURL, withQuery } from '../flow/negotiation.ts';
-import { issueChallenge } from '../recovery/challenge.ts';
-import { sentEmailNodes } from '../recovery/nodes.ts';
-import { texts } from '../recovery/texts.ts';
+import type { ServerContext } from '../../../driver/context.ts';
+import type { FlowRecord, Identity } from '../../../persistence/types.ts';
+import type { CSRFProtection } from '../../flow/csrf.ts';
+import { issueChallenge } from './challenge.ts';
+import { sentEmailNodes } from './nodes.ts';
+import { uiOf } from '../../../ui/container.ts';
+import { publicURL, withQuery } from '../../../http/url.ts';
+import { verificationText } from '../../../text/index.ts';
 
 /** Issues a code on `flow` for `address`, mails it (or the unknown-address notice), moves the flow to sent_email. */
 export async function sendVerificationCode(
@@ -33,7 +32,7 @@ export async function sendVerificationCode(
         code,
       },
     );
-    await courierFor(ctx).queueEmail('verification_code_valid', {
+    await ctx.courier.queueEmail('verification_code_valid', {
       to: address,
       code,
       url,
@@ -41,7 +40,7 @@ export async function sendVerificationCode(
     });
     await markSent(ctx, identity, address);
   } else if (ctx.config.selfservice.flows.verification.notify_unknown_recipients) {
-    await courierFor(ctx).queueEmail('verification_code_invalid', { to: address });
+    await ctx.courier.queueEmail('verification_code_invalid', { to: address });
   }
   const csrfMasked =
     flow.type === 'browser' && flow.csrf_token ? csrf.remask(flow.csrf_token) : undefined;
@@ -52,7 +51,7 @@ export async function sendVerificationCode(
     ...(csrfMasked ? { csrfMasked } : {}),
     email: address,
   });
-  ui.messages = [texts.verificationCodeSent()];
+  ui.messages = [verificationText.verificationCodeSent()];
 }
 
 async function markSent(ctx: ServerContext, identity: Identity, address: string): Promise<void> {
@@ -79,4 +78,33 @@ export async function markVerified(ctx: ServerContext, identityId: string, addre
   }
   await ctx.persister.updateIdentity(identity);
   return identity;
+}
+
+/**
+ * Kratos SendRecoveryCode (and the link strategy's SendRecoveryLink): a challenge on the flow and
+ * the mail for it — the code, or a link on the public base URL that GET /self-service/recovery
+ * redeems; an unknown address gets the "invalid" mail only with notify_unknown_recipients.
+ */
+export async function sendRecoveryCode(
+  ctx: ServerContext,
+  flow: FlowRecord,
+  options: { address: string; identity: Identity | undefined; method: 'code' | 'link' },
+): Promise<void> {
+  const { address: to, identity, method } = options;
+  const { code, token, expiresAt } = issueChallenge(ctx, flow, {
+    address: to,
+    ...(identity ? { identityId: identity.id } : {}),
+    withToken: method === 'link',
+  });
+  const expiresInMinutes = Math.round((expiresAt.getTime() - ctx.clock.now().getTime()) / 60_000);
+  if (identity && method === 'link') {
+    const base = publicURL(ctx.config.serve.public.base_url, '/self-service/recovery');
+    const url = withQuery(base, { flow: flow.id, token: token! });
+    await ctx.courier.queueEmail('recovery_valid', { to, url, expiresInMinutes });
+  } else if (identity) {
+    await ctx.courier.queueEmail('recovery_code_valid', { to, code, expiresInMinutes });
+  } else if (ctx.config.selfservice.flows.recovery.notify_unknown_recipients) {
+    const type = method === 'link' ? 'recovery_invalid' : 'recovery_code_invalid';
+    await ctx.courier.queueEmail(type, { to });
+  }
 }

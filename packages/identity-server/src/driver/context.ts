@@ -1,23 +1,17 @@
-// What every handler gets: the frozen config, storage, identity schemas, password hashing and a clock.
-// Built once in server.ts; tests build it with a fake clock and an in-memory database.
-import type { KratosConfig } from './config/types.ts';
-import type { Persister } from './persistence/types.ts';
+// What every handler gets (Kratos's driver.Registry): the frozen config, storage, identity schemas,
+// password hashing, a clock, the courier and the continuity store. Built once by context-factory.ts;
+// tests build it with a fake clock and an in-memory database. The contracts the schema and hash
+// folders implement live here too, so this folder imports only the layers below it.
+import type { KratosConfig } from '../config/types.ts';
+import type { ContinuityStore } from '../continuity/store.ts';
+import type { Courier } from '../courier/courier.ts';
+import type { Persister } from '../persistence/types.ts';
+import type { UIText } from '../text/index.ts';
+import type { UINode } from '../ui/node.ts';
+import type { Clock } from '../x/clock.ts';
+import type { Logger } from '../x/log.ts';
 
-/** A message as Kratos puts it on ui.messages / node.messages. Ids from shared/ory/elements/messages.en.json. */
-export interface UIText {
-  id: number;
-  text: string;
-  type: 'info' | 'error' | 'success';
-  context?: Record<string, unknown>;
-}
-
-export interface UINode {
-  type: 'input' | 'text' | 'img' | 'a' | 'script' | 'div';
-  group: string;
-  attributes: Record<string, unknown>;
-  messages: UIText[];
-  meta: { label?: UIText };
-}
+export type { Clock, Logger, UINode, UIText };
 
 /** A schema validation problem, mapped to the trait path it concerns (e.g. "traits.email"). */
 export interface TraitError {
@@ -66,10 +60,6 @@ export interface PasswordPolicy {
   check(password: string, identifiers: string[]): Promise<UIText | undefined>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
 export interface ServerContext {
   config: KratosConfig;
   persister: Persister;
@@ -77,9 +67,9 @@ export interface ServerContext {
   hasher: PasswordHasher;
   passwordPolicy: PasswordPolicy;
   clock: Clock;
-  log: (
-    level: 'debug' | 'info' | 'warn' | 'error',
-    msg: string,
-    fields?: Record<string, unknown>,
-  ) => void;
+  log: Logger;
+  /** Queues and delivers the recovery and verification mails (Kratos's courier). */
+  courier: Courier;
+  /** Settings changes waiting for a re-authentication (Kratos's continuity manager). */
+  continuity: ContinuityStore;
 }

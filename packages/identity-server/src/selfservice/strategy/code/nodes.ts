@@ -1,8 +1,8 @@
 // UI nodes of the `code` method for recovery and verification, in the order and shape of Kratos's
 // recorded responses (shared/ory/elements/flows/{recovery,verification}/code/*.json).
-import type { UINode, UIText } from '../../context.ts';
-import { csrfNode, inputNode } from '../nodes.ts';
-import { texts } from './texts.ts';
+import type { UINode, UIText } from '../../../driver/context.ts';
+import { csrfNode, inputNode } from '../../../ui/node.ts';
+import { nodeText } from '../../../text/index.ts';
 
 const maybeCSRF = (csrfMasked?: string): UINode[] => (csrfMasked ? [csrfNode(csrfMasked)] : []);
 
@@ -21,12 +21,12 @@ export function chooseMethodNodes(
       required: true,
       ...(options.email ? { value: options.email } : {}),
     },
-    texts.emailLabel(),
+    nodeText.emailLabel(),
   );
   const submit = inputNode(
     method,
     { name: 'method', type: 'submit', value: method },
-    texts.continueLabel(),
+    nodeText.continueLabel(),
   );
   return kind === 'recovery'
     ? [...maybeCSRF(options.csrfMasked), email, submit]
@@ -35,7 +35,7 @@ export function chooseMethodNodes(
 
 function codeInput(kind: 'recovery' | 'verification'): UINode {
   const label: UIText =
-    kind === 'recovery' ? texts.recoveryCodeLabel() : texts.verificationCodeLabel();
+    kind === 'recovery' ? nodeText.recoveryCodeLabel() : nodeText.verificationCodeLabel();
   return inputNode(
     'code',
     {
@@ -58,12 +58,12 @@ export function sentEmailNodes(
   const submit = inputNode(
     'code',
     { name: 'method', type: 'submit', value: 'code' },
-    texts.continueLabel(),
+    nodeText.continueLabel(),
   );
   const resend = inputNode(
     'code',
     { name: 'email', type: 'submit', value: options.email },
-    texts.resendLabel(),
+    nodeText.resendLabel(),
   );
   return kind === 'recovery'
     ? [...maybeCSRF(options.csrfMasked), codeInput(kind), hidden, submit, resend]
@@ -75,8 +75,8 @@ export function continueLinkNode(href: string): UINode {
   return {
     type: 'a',
     group: 'code',
-    attributes: { href, title: texts.continueLabel(), id: 'continue', node_type: 'a' },
+    attributes: { href, title: nodeText.continueLabel(), id: 'continue', node_type: 'a' },
     messages: [],
-    meta: { label: texts.continueLabel() },
+    meta: { label: nodeText.continueLabel() },
   };
 }

@@ -1,0 +1,69 @@
+// How a settings method answers (Kratos settings/error.go and settings/hook.go): the form again
+// with its problems, the saved state, or — for a session too old for the change — a refresh login,
+// the change remembered until the browser comes back (continuity).
+import { json, redirect } from '../../http/respond.ts';
+import type { ResolvedSession } from '../../session/manager.ts';
+import { publicIdentity } from '../../session/wire.ts';
+import { settingsText, type UIText } from '../../text/index.ts';
+import { attachMessage, uiOf } from '../../ui/container.ts';
+import { forwardError } from '../errors/manager.ts';
+import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
+import type { Submission } from '../flow/submission.ts';
+import { refreshRequired } from './access.ts';
+import { settingsNodes } from './nodes.ts';
+
+/** A settings submit: its session is required and owns the flow. */
+export type SettingsSubmission = Submission & { session: ResolvedSession };
+
+/** Re-renders the form (keeping submitted traits, never a password) with the problems: 400. */
+export function showProblems(
+  s: SettingsSubmission,
+  problems: Array<{ name: string; message: UIText }>,
+  traits?: Record<string, unknown>,
+): Promise<Response> {
+  const ui = uiOf(s.flow);
+  const csrfMasked = s.flow.type === 'browser' ? s.csrf.remask(s.flow.csrf_token) : undefined;
+  ui.nodes = settingsNodes(s.ctx, s.session.identity, {
+    ...(csrfMasked ? { csrfMasked } : {}),
+    ...(traits ? { traits } : {}),
+  });
+  delete ui.messages;
+  for (const p of problems) attachMessage(ui, p.name, p.message);
+  s.flow.body.state = 'show_form';
+  return saveAndRespond(s.ctx, s.request, s.flow);
+}
+
+/** Success: state `success`, 1050001, fresh form; browsers go to return_to or back to the flow. */
+export async function showSuccess(
+  s: SettingsSubmission,
+  continueWith: Array<Record<string, unknown>> = [],
+): Promise<Response> {
+  const { ctx, flow } = s;
+  const identity = (await ctx.persister.getIdentity(s.session.identity.id)) ?? s.session.identity;
+  const csrfMasked = flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : undefined;
+  const ui = uiOf(flow);
+  ui.nodes = settingsNodes(ctx, identity, csrfMasked ? { csrfMasked } : {});
+  ui.messages = [settingsText.settingsSaved()];
+  flow.body.state = 'success';
+  flow.body.identity = publicIdentity(ctx, identity);
+  const returnTo = typeof flow.body.return_to === 'string' ? flow.body.return_to : undefined;
+  const items = [...continueWith];
+  if (returnTo) items.push({ action: 'redirect_browser_to', redirect_browser_to: returnTo });
+  if (items.length) flow.body.continue_with = items;
+  else delete flow.body.continue_with;
+  flow.body.updated_at = ctx.clock.now().toISOString();
+  await ctx.persister.updateFlow(flow);
+  if (s.json) return json(flow.body, 200);
+  return redirect(returnTo ?? flowUIURL(ctx, flow), 303);
+}
+
+/**
+ * Kratos's settings error handler for an old session: JSON 403, browsers to the refresh login.
+ * A browser flow's change is remembered and applied when the browser comes back after it.
+ */
+export function needsReauth(s: SettingsSubmission): Promise<Response> | Response {
+  const err = refreshRequired(s.ctx, s.flow);
+  if (s.flow.type === 'browser') s.ctx.continuity.pause(s.flow.id, s.session.identity.id, s.body);
+  if (s.json) return forwardError(s.ctx, s.request, '', err, { json: true });
+  return redirect(String(err.extra!.redirect_browser_to), 303);
+}

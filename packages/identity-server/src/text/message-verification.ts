@@ -1,0 +1,27 @@
+// Verification messages (Kratos text/message_verification.go): 1080xxx info, 4070xxx errors.
+import { flowExpired, retrySuccess, uiText } from './message.ts';
+
+export const verificationText = {
+  verificationLinkSent: () =>
+    uiText(
+      1080001,
+      'An email containing a verification link has been sent to the email address you provided. If you have not received an email, check the spelling of the address and make sure to use the address you registered with.',
+      'info',
+    ),
+  verificationSuccessful: () =>
+    uiText(1080002, 'You successfully verified your email address.', 'success'),
+  verificationCodeSent: () =>
+    uiText(
+      1080003,
+      'An email containing a verification code has been sent to the email address you provided. If you have not received an email, check the spelling of the address and make sure to use the address you registered with.',
+      'info',
+    ),
+  verificationRetrySuccess: () => retrySuccess(4070002),
+  verificationFlowExpired: (at: Date, now: Date) => flowExpired(4070005, 'verification', at, now),
+  verificationCodeInvalid: () =>
+    uiText(
+      4070006,
+      'The verification code is invalid or has already been used. Please try again.',
+      'error',
+    ),
+};
