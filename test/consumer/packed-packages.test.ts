@@ -1,9 +1,10 @@
 // The packages as a consumer gets them: build, `npm pack` vestibule, @vestibule/cli and
 // @vestibule/identity-server, install the tarballs OFFLINE (npm cache only, see scratch-lockfile.ts)
-// into a scratch Express app and a scratch Next.js app, and run everything with plain `node` (no
-// tsx, no @vestibule/source condition: the tarballs ship dist/ only). The identity server and the
-// edge run from the packed bins; a user registered through the edge's proxy reaches each app's
-// getUser() through signed headers, and forged headers sent to the app directly do not.
+// into a scratch Express app (all three), a scratch Next.js app and a vestibule-only app, and run
+// everything with plain `node` (no tsx, no @vestibule/source condition: the tarballs ship dist/
+// only). The identity server and the edges run from the packed bins; a user registered through an
+// edge's proxy reaches each app's getUser() through signed headers, forged headers sent to the app
+// directly do not.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -233,7 +234,7 @@ async function buildAndStartNext(app: string): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** The edge from the packed CLI, in front of `upstream`; resolves to its URL. */
+/** The edge from the packed CLI (installed in the Express app) in front of `upstream`; its URL. */
 async function startEdge(app: string, upstream: string): Promise<string> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -251,7 +252,7 @@ gateway:
     - { path: /account, mode: required }
 `,
   );
-  const bin = join(app, 'node_modules/@vestibule/cli/dist/bin.js');
+  const bin = join(apps.express, 'node_modules/@vestibule/cli/dist/bin.js');
   await start(process.execPath, [bin, 'serve', '--config', config], app, /ready at http/, 30_000);
   return url;
 }
@@ -333,7 +334,7 @@ describe('the packed packages in scratch apps, installed offline and run with pl
       const registry = (await run('npm', ['config', 'get', 'registry'], work, 30_000)).trim();
       [apps.express, apps.next, apps.only] = await Promise.all([
         install('express', PACKED, ['express', '@types/express', '@types/node'], registry),
-        install('next', PACKED, ['next', 'react', 'react-dom'], registry),
+        install('next', ['vestibule'], ['next', 'react', 'react-dom'], registry),
         install('only', ['vestibule'], [], registry),
       ]);
       console.log(`# installed offline at ${since()}`);
