@@ -229,7 +229,7 @@ async function buildAndStartNext(app: string): Promise<string> {
     [next, 'start', '-H', '127.0.0.1', '-p', String(port)],
     app,
     /Ready in/,
-    30_000,
+    90_000,
   );
   return `http://127.0.0.1:${port}`;
 }
@@ -253,7 +253,7 @@ gateway:
 `,
   );
   const bin = join(apps.express, 'node_modules/@vestibule/cli/dist/bin.js');
-  await start(process.execPath, [bin, 'serve', '--config', config], app, /ready at http/, 30_000);
+  await start(process.execPath, [bin, 'serve', '--config', config], app, /ready at http/, 90_000);
   return url;
 }
 
@@ -314,7 +314,7 @@ async function checkApp(app: string, appURL: string, email: string): Promise<voi
     status: 200,
     body: { user: null },
   });
-  assert.notEqual((await getJSON(`${appURL}/account`, forged)).status, 200);
+  assert.equal((await getJSON(`${appURL}/account`, forged)).status, 401);
 }
 
 describe('the packed packages in scratch apps, installed offline and run with plain node', () => {
@@ -354,7 +354,7 @@ describe('the packed packages in scratch apps, installed offline and run with pl
         [join(pkg, 'dist/bin.js'), 'serve', '--config', join(pkg, 'config/kratos.yml')],
         apps.express,
         /Kratos admin API listening/,
-        30_000,
+        90_000,
         {
           DSN: 'memory',
           SERVE_PUBLIC_PORT: String(publicPort),
@@ -376,7 +376,7 @@ describe('the packed packages in scratch apps, installed offline and run with pl
       rmSync(work, { recursive: true, force: true });
       console.log(`# removed in ${Date.now() - t0} ms`);
     },
-    { timeout: 30_000 },
+    { timeout: 180_000 },
   );
 
   test('the tarballs ship dist/ (with every export and bin target), no src/, test/ or tsbuildinfo', () => {
@@ -401,9 +401,9 @@ describe('the packed packages in scratch apps, installed offline and run with pl
     }
   });
 
-  test('every subpath export of vestibule imports under plain node', async () => {
+  test('every subpath export of vestibule imports under plain node, with vestibule alone installed', async () => {
     const { exports } = JSON.parse(
-      readFileSync(join(apps.express, 'node_modules/vestibule/package.json'), 'utf8'),
+      readFileSync(join(apps.only, 'node_modules/vestibule/package.json'), 'utf8'),
     ) as { exports: Record<string, unknown> };
     const specifiers = Object.keys(exports)
       .filter((k) => k !== './package.json')
@@ -416,7 +416,7 @@ console.log('imported ' + ${specifiers.length});`;
     const out = await run(
       process.execPath,
       ['--input-type=module', '-e', script],
-      apps.express,
+      apps.only,
       30_000,
     );
     assert.equal(out.trim(), `imported ${specifiers.length}`);
@@ -486,7 +486,7 @@ createVestibule({ mode: 'sometimes' });
   test('Express: getUser() sees the edge-signed user, not forged headers', async () => {
     writeFileSync(join(apps.express, 'server.mjs'), EXPRESS_SERVER);
     const port = await freePort();
-    await start(process.execPath, ['server.mjs'], apps.express, /express listening/, 30_000, {
+    await start(process.execPath, ['server.mjs'], apps.express, /express listening/, 90_000, {
       PORT: String(port),
     });
     await checkApp(apps.express, `http://127.0.0.1:${port}`, 'express@example.com');
