@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { scratchManifests, type Tarball } from './scratch-lockfile.ts';
@@ -27,6 +27,10 @@ const childEnv: NodeJS.ProcessEnv = {
     .split(/\s+/)
     .filter((o) => o && o !== '--conditions=@vestibule/source')
     .join(' '),
+  // The bins' `#!/usr/bin/env node` finds this Node first.
+  PATH: [dirname(process.execPath), process.env.PATH].filter(Boolean).join(delimiter),
+  // Nothing reaches the network: not npm (npm ci is offline anyway), not Next's telemetry.
+  npm_config_offline: 'true',
   NEXT_TELEMETRY_DISABLED: '1',
   VESTIBULE_HEADER_SECRET: SECRET,
   VESTIBULE_LOG_LEVEL: 'warn',
@@ -252,8 +256,8 @@ gateway:
     - { path: /account, mode: required }
 `,
   );
-  const bin = join(apps.express, 'node_modules/@vestibule/cli/dist/bin.js');
-  await start(process.execPath, [bin, 'serve', '--config', config], app, /ready at http/, 90_000);
+  const bin = join(apps.express, 'node_modules/.bin/vestibule');
+  await start(bin, ['serve', '--config', config], app, /ready at http/, 90_000);
   return url;
 }
 
@@ -350,8 +354,8 @@ describe('the packed packages in scratch apps, installed offline and run with pl
       kratosURL = `http://127.0.0.1:${publicPort}`;
       const pkg = join(apps.express, 'node_modules/@vestibule/identity-server');
       await start(
-        process.execPath,
-        [join(pkg, 'dist/bin.js'), 'serve', '--config', join(pkg, 'config/kratos.yml')],
+        join(apps.express, 'node_modules/.bin/vestibule-identity-server'),
+        ['serve', '--config', join(pkg, 'config/kratos.yml')],
         apps.express,
         /Kratos admin API listening/,
         90_000,
