@@ -80,12 +80,24 @@ if (files.length === 0) {
   console.error('✗ no test files found');
   process.exit(1);
 }
-console.log(`\n▶ ${files.length} test files`);
-run('tests', process.execPath, [
+// The consumer tests (test/consumer/) build, pack and install the packages and run a Next.js
+// build: minutes of CPU that would starve the rest of the suite on a 2-core machine, and more than
+// the per-file timeout. They run on their own afterwards, with a timeout of their own.
+const heavy = files.filter((f) => f.startsWith('test/consumer/'));
+const light = files.filter((f) => !heavy.includes(f));
+const testArgs = (timeoutMs, list) => [
   '--import',
   'tsx',
   '--test',
   '--test-concurrency=2',
-  '--test-timeout=120000',
-  ...files,
-]);
+  `--test-timeout=${timeoutMs}`,
+  ...list,
+];
+if (light.length) {
+  console.log(`\n▶ ${light.length} test files`);
+  run('tests', process.execPath, testArgs(120_000, light));
+}
+if (heavy.length) {
+  console.log(`\n▶ ${heavy.length} consumer test files`);
+  run('consumer tests', process.execPath, testArgs(300_000, heavy));
+}
