@@ -16,10 +16,3 @@ export type {
   OryProxyOptions,
   ResolvedProxyOptions,
 } from './options.ts';
-// Pure helpers, exported for the pages and the gateway (and tested on their own).
-export { decideProxyPath, normalisePath } from './path.ts';
-export { isKratosPublicPath } from './kratos-paths.ts';
-export { rewriteSetCookie, type SetCookieOptions } from './set-cookie.ts';
-export { URLRewriter, toKratosBase, type KratosBase } from './url-rewriter.ts';
-export { rewriteJSONBody } from './json-body.ts';
-export { rewriteHTMLBody } from './html-body.ts';
