@@ -12,7 +12,7 @@ import {
   screenshotPath,
   startTestStack,
   type TestStack,
-} from './support.ts';
+} from '../support/browser.ts';
 
 const skip = browserSkipReason();
 

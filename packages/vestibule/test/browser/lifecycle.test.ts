@@ -15,7 +15,7 @@ import {
   newContext,
   newUser,
   screenshotPath,
-} from './support.ts';
+} from '../support/browser.ts';
 
 const skip = browserSkipReason();
 

@@ -14,7 +14,7 @@ import {
   launchBrowser,
   newContext,
   newUser,
-} from './support.ts';
+} from '../support/browser.ts';
 
 const skip = browserSkipReason();
 

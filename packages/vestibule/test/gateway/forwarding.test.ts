@@ -8,8 +8,8 @@ import { createServer, get as httpGet, type IncomingMessage, type Server } from 
 import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
-import { SECRET } from './harness.ts';
+import { startFakeKratos, type FakeKratos } from '../support/fake-kratos.ts';
+import { SECRET } from '../support/gateway-stack.ts';
 
 const BIG = 48 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'v');

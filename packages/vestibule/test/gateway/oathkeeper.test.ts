@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { importOathkeeperRules, loadOathkeeperRulesFile } from '../../src/gateway/oathkeeper.ts';
 import { compileRules } from '../../src/gateway/rules.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
-import { SECRET, startStack } from './harness.ts';
+import { SECRET, startStack } from '../support/gateway-stack.ts';
 
 // A rule file in the shape of Oathkeeper's docs and the Kratos "zero trust" guide.
 const RULES_YAML = `

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGateway } from '../../src/gateway/index.ts';
 import type { PermissionCheckInput } from '../../src/gateway/index.ts';
-import { SECRET, json, startStack, startUpstream, withCookie } from './harness.ts';
+import { SECRET, json, startStack, startUpstream, withCookie } from '../support/gateway-stack.ts';
 
 test('permission mode calls the configured check with the user and the templated object', async () => {
   const calls: PermissionCheckInput[] = [];

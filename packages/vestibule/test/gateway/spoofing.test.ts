@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { createHeaderVerifier } from '../../src/app/verify-headers.ts';
-import { RULES, SECRET, startStack, type Stack } from './harness.ts';
+import { RULES, SECRET, startStack, type Stack } from '../support/gateway-stack.ts';
 
 let stack: Stack;
 before(async () => {

@@ -14,7 +14,7 @@ import {
 } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { rejectUpgrade } from '../../src/gateway/upgrade.ts';
-import { startStack, type Stack } from './harness.ts';
+import { startStack, type Stack } from '../support/gateway-stack.ts';
 
 // The old code left some of these connections open forever: fail, don't hang.
 const FAST = { timeout: 5_000 };

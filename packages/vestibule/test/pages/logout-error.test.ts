@@ -1,7 +1,7 @@
 // /logout and /error.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FIXTURE_KRATOS, getPage, json, makePages, stubKratos } from './support.ts';
+import { FIXTURE_KRATOS, getPage, json, makePages, stubKratos } from '../support/pages-fixtures.ts';
 
 /** What a browser sends when the user follows a link on this site. */
 const OWN_NAVIGATION = {

@@ -2,10 +2,18 @@
 // reachable" and logged "kratos is unreachable", because Kratos answered 413 and closed mid-upload).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
 import { connect } from 'node:net';
 import { createOryProxy, type OryProxy } from '../../src/proxy/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { sendJSON, serveHandler, startStub, type Running, type Stub } from './support.ts';
+import {
+  sendJSON,
+  serveHandler,
+  startStub,
+  type Running,
+  type Stub,
+} from '../support/http-stubs.ts';
+import { until } from '../support/until.ts';
 
 const LIMIT = 64 * 1024;
 const LOGIN = '/api/ory/self-service/login?flow=5d4c1b2a-0000-4000-8000-000000000001';
@@ -28,6 +36,7 @@ describe('proxy request body limit', () => {
   let proxy: OryProxy;
   let edge: Running;
   const logger = createMemoryLogger();
+  const requests = new EventEmitter();
 
   before(async () => {
     kratos = await startStub((req, res) =>
@@ -37,7 +46,10 @@ describe('proxy request body limit', () => {
       }),
     );
     proxy = createOryProxy({ kratosPublicURL: kratos.url, logger, maxRequestBodyBytes: LIMIT });
-    edge = await serveHandler((req, info) => proxy(req, info));
+    edge = await serveHandler((req, info) => {
+      requests.emit('request');
+      return proxy(req, info);
+    });
   });
   after(async () => {
     await edge.close();
@@ -125,17 +137,15 @@ describe('proxy request body limit', () => {
     const url = new URL(edge.url);
     const socket = connect(Number(url.port), url.hostname);
     await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const handling = once(requests, 'request');
     socket.write(
       `POST ${LOGIN} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
         'Content-Length: 20000\r\n\r\n' +
         'a'.repeat(5000),
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await handling; // the edge has the request and is reading its body
     socket.destroy();
-    const deadline = Date.now() + 2000;
-    while (!logger.lines.some((l) => l.reason === 'client-aborted') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(() => logger.lines.some((l) => l.reason === 'client-aborted'));
     assert.ok(logger.lines.some((l) => l.reason === 'client-aborted'));
     assert.deepEqual(warnings(), []);
   });

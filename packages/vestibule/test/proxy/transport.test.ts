@@ -7,7 +7,13 @@ import { gzipSync } from 'node:zlib';
 import { createOryProxy, type LogoutEvent, type OryProxy } from '../../src/proxy/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES } from '../../src/proxy/options.ts';
-import { sendJSON, serveHandler, startStub, type Running, type Stub } from './support.ts';
+import {
+  sendJSON,
+  serveHandler,
+  startStub,
+  type Running,
+  type Stub,
+} from '../support/http-stubs.ts';
 
 const BINARY = randomBytes(1024 * 1024 + 7);
 

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
+import { startFakeKratos, type FakeKratos } from './fake-kratos.ts';
 
 export const SECRET = 'gateway-test-secret-0123456789abcdef';
 
