@@ -3,14 +3,17 @@
 // expired flow, the whoami API, and the role-protected admin page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import {
   browserSkipReason,
+  fillLogin,
+  freshContext,
   launchBrowser,
-  newContext,
   newUser,
   screenshotPath,
+  signUp,
   startTestStack,
+  stopTestStack,
   type TestStack,
 } from '../support/browser.ts';
 
@@ -27,34 +30,10 @@ describe('demo stack in chromium', { skip }, () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    await env?.stack.stop();
-    if (env?.errors.length) console.log(`# stack error log:\n${env.errors.join('\n')}`);
-  });
+  after(() => stopTestStack(env, browser));
 
-  async function fresh(
-    options: { javaScriptEnabled?: boolean } = {},
-  ): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, base, options);
-    return { context, page: await context.newPage() };
-  }
-
-  async function register(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto('/registration');
-    assert.match(page.url(), /\/registration\?flow=[0-9a-f-]{36}$/);
-    await page.fill('input[name="traits.email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
-  }
-
-  async function fillLogin(page: Page, identifier: string, password: string): Promise<void> {
-    await page.fill('input[name="identifier"]', identifier);
-    await page.fill('input[name="password"]', password);
-  }
+  const fresh = (options: { javaScriptEnabled?: boolean } = {}) =>
+    freshContext(browser, base, options);
 
   async function whoami(context: BrowserContext): Promise<unknown> {
     const res = await context.request.get('/api/whoami');
@@ -71,7 +50,7 @@ describe('demo stack in chromium', { skip }, () => {
     await page.goto('/registration');
     await page.screenshot({ path: screenshotPath('registration'), fullPage: true });
 
-    await register(page, user);
+    await signUp(page, user);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await page.screenshot({ path: screenshotPath('home-signed-in'), fullPage: true });
 
@@ -102,7 +81,7 @@ describe('demo stack in chromium', { skip }, () => {
   test("a wrong password shows Kratos's own message and keeps the user on the login form", async () => {
     const { context, page } = await fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/login');
@@ -135,7 +114,7 @@ describe('demo stack in chromium', { skip }, () => {
   test('a double click on submit signs in once, without a false "wrong password"', async () => {
     const { context, page } = await fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/login');
@@ -152,7 +131,7 @@ describe('demo stack in chromium', { skip }, () => {
   test('without JavaScript, two identical submits of one flow both end signed in (server-side guard)', async () => {
     const { context, page } = await fresh({ javaScriptEnabled: false });
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/login');
@@ -193,7 +172,7 @@ describe('demo stack in chromium', { skip }, () => {
   test("an expired login flow restarts cleanly with Kratos's message, and the retry signs in", async () => {
     const { context, page } = await fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/login');
@@ -223,7 +202,7 @@ describe('demo stack in chromium', { skip }, () => {
   test('a stale login form (CSRF cookie lost, then expired) restarts and still returns to /account', async () => {
     const { context, page } = await fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
     const flowOf = () => new URL(page.url()).searchParams.get('flow');
 
@@ -268,7 +247,7 @@ describe('demo stack in chromium', { skip }, () => {
     const { context, page } = await fresh();
     assert.deepEqual(await whoami(context), { user: null });
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     const me = (await whoami(context)) as { user: { id: string; email: string; role: string } };
     assert.match(me.user.id, /^[0-9a-f-]{36}$/);
     assert.deepEqual({ ...me.user, id: 'x' }, { id: 'x', email: user.email, role: 'user' });
@@ -278,7 +257,7 @@ describe('demo stack in chromium', { skip }, () => {
   test('the account page needs a session: anonymous → login → back to /account with notes', async () => {
     const { context, page } = await fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/account');

@@ -5,81 +5,47 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type RunningStack } from '../../src/cli/stack.ts';
-import { createProgress } from '../../src/cli/progress.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import type { RunningStack } from '../../src/cli/stack.ts';
 import {
   browserSkipReason,
-  createTestClock,
+  freshContext,
+  identityOf,
   launchBrowser,
-  newContext,
   newUser,
   screenshotPath,
+  signIn,
+  signUp,
+  startTestStack,
+  stopTestStack,
+  type TestStack,
 } from '../support/browser.ts';
 
 const skip = browserSkipReason();
 
 describe('account lifecycle in chromium', { skip }, () => {
+  let env: TestStack;
   let stack: RunningStack;
   let browser: Browser;
   let base: string;
-  const errors: string[] = [];
-  const clock = createTestClock();
 
   before(async () => {
-    stack = await startStack({
-      host: '127.0.0.1',
-      ports: { edge: 0, app: 0, kratosPublic: 0, kratosAdmin: 0 },
-      env: {},
-      admin: { email: 'admin@example.com', password: 'browser-test-admin-4000' },
-      identity: {
-        bcryptCost: 4,
-        clock,
-        kratosOverrides: {
-          selfservice: {
-            flows: {
-              settings: { after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } } },
-            },
+    env = await startTestStack({
+      kratosOverrides: {
+        selfservice: {
+          flows: {
+            settings: { after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } } },
           },
         },
       },
-      progress: createProgress(() => {}),
-      logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),
     });
+    stack = env.stack;
     base = stack.edgeURL;
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (errors.length) console.log(`# stack error log:\n${errors.join('\n')}`);
-  });
+  after(() => stopTestStack(env, browser));
 
-  async function fresh(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, base);
-    return { context, page: await context.newPage() };
-  }
-
-  async function register(page: Page, user: { email: string; password: string }) {
-    await page.goto('/registration');
-    await page.fill('input[name="traits.email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
-  }
-
-  async function signIn(page: Page, email: string, password: string) {
-    await page.goto('/login');
-    await page.fill('input[name="identifier"]', email);
-    await page.fill('input[name="password"]', password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
-  }
+  const fresh = () => freshContext(browser, base);
 
   /** Reads the newest code mailed to `email` whose subject matches, from the edge's /dev/mailbox. */
   async function mailedCode(page: Page, email: string, subject: RegExp): Promise<string> {
@@ -90,21 +56,10 @@ describe('account lifecycle in chromium', { skip }, () => {
     return code;
   }
 
-  async function identityOf(email: string) {
-    const res = await fetch(
-      `${stack.kratosAdminURL}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`,
-    );
-    const [identity] = (await res.json()) as Array<{
-      traits: { name?: { first?: string } };
-      verifiable_addresses: Array<{ verified: boolean; status: string }>;
-    }>;
-    return identity!;
-  }
-
   test('forgot password: code from the dev mailbox, new password in settings, sign in with it', async () => {
     const user = newUser();
     const setup = await fresh();
-    await register(setup.page, user);
+    await signUp(setup.page, user);
     await setup.context.close();
 
     const { context, page } = await fresh();
@@ -146,8 +101,8 @@ describe('account lifecycle in chromium', { skip }, () => {
   test('register, then verify the email with the mailed code: verified: true', async () => {
     const user = newUser();
     const { context, page } = await fresh();
-    await register(page, user);
-    assert.equal((await identityOf(user.email)).verifiable_addresses[0]?.verified, false);
+    await signUp(page, user);
+    assert.equal((await identityOf(stack, user.email)).verifiable_addresses[0]?.verified, false);
     await page.goto('/verification');
     await page.fill('input[name="email"]', user.email);
     await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
@@ -160,7 +115,7 @@ describe('account lifecycle in chromium', { skip }, () => {
     await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
     assert.match(await page.content(), /You successfully verified your email address/);
     await page.screenshot({ path: screenshotPath('verification-done'), fullPage: true });
-    const address = (await identityOf(user.email)).verifiable_addresses[0]!;
+    const address = (await identityOf(stack, user.email)).verifiable_addresses[0]!;
     assert.equal(address.verified, true);
     assert.equal(address.status, 'completed');
     await context.close();
@@ -169,7 +124,7 @@ describe('account lifecycle in chromium', { skip }, () => {
   test('settings: change the name and the password; another signed-in browser is signed out', async () => {
     const user = newUser();
     const first = await fresh();
-    await register(first.page, user);
+    await signUp(first.page, user);
     const second = await fresh();
     await signIn(second.page, user.email, user.password);
     // The edge has the second browser's session in its cache now.
@@ -185,7 +140,7 @@ describe('account lifecycle in chromium', { skip }, () => {
       page.click('button[name="method"][value="profile"]'),
     ]);
     assert.match(await page.content(), /Your changes have been saved!/);
-    assert.equal((await identityOf(user.email)).traits.name?.first, 'Grace');
+    assert.equal((await identityOf(stack, user.email)).traits.name?.first, 'Grace');
 
     const newPassword = `${user.password}-settings`;
     await page.fill('input[name="password"]', newPassword);
@@ -223,12 +178,12 @@ describe('account lifecycle in chromium', { skip }, () => {
   test('settings after the privileged window: re-authenticate, and the new password is saved', async () => {
     const user = newUser();
     const { context, page } = await fresh();
-    await register(page, user);
+    await signUp(page, user);
     const other = await fresh();
     await signIn(other.page, user.email, user.password);
     await other.page.goto('/account'); // cached at the edge
     await page.goto('/settings');
-    clock.advance(16 * 60_000); // settings.privileged_session_max_age is 15m by default
+    env.clock.advance(16 * 60_000); // settings.privileged_session_max_age is 15m by default
     const newPassword = `${user.password}-after-refresh`;
     await page.fill('input[name="password"]', newPassword);
     await Promise.all([

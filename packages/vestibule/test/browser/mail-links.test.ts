@@ -4,64 +4,40 @@
 // a person opens the dev mailbox, clicks the link in the message, and the flow completes in chromium.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type RunningStack } from '../../src/cli/stack.ts';
-import { createProgress } from '../../src/cli/progress.ts';
-import { createLogger } from '../../src/lib/logger.ts';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningStack } from '../../src/cli/stack.ts';
 import {
   browserSkipReason,
-  createTestClock,
+  freshContext,
+  identityOf,
   launchBrowser,
-  newContext,
   newUser,
+  signUp,
+  startTestStack,
+  stopTestStack,
+  type TestStack,
 } from '../support/browser.ts';
 
 const skip = browserSkipReason();
 
 describe('links in mail from the dev stack', { skip }, () => {
+  let env: TestStack;
   let stack: RunningStack;
   let browser: Browser;
   let base: string;
-  const errors: string[] = [];
 
   before(async () => {
-    stack = await startStack({
-      host: '127.0.0.1',
-      ports: { edge: 0, app: 0, kratosPublic: 0, kratosAdmin: 0 },
-      env: {},
-      admin: { email: 'admin@example.com', password: 'browser-test-admin-4000' },
-      identity: {
-        bcryptCost: 4,
-        clock: createTestClock(),
-        kratosOverrides: { selfservice: { flows: { recovery: { use: 'link' } } } },
-      },
-      progress: createProgress(() => {}),
-      logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),
+    env = await startTestStack({
+      kratosOverrides: { selfservice: { flows: { recovery: { use: 'link' } } } },
     });
+    stack = env.stack;
     base = stack.edgeURL;
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (errors.length) console.log(`# stack error log:\n${errors.join('\n')}`);
-  });
+  after(() => stopTestStack(env, browser));
 
-  async function fresh(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, base);
-    return { context, page: await context.newPage() };
-  }
-
-  async function register(page: Page, user: { email: string; password: string }) {
-    await page.goto('/registration');
-    await page.fill('input[name="traits.email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
-  }
+  const fresh = () => freshContext(browser, base);
 
   /**
    * Opens the newest mail to `email` whose subject matches in the edge's dev mailbox and returns the
@@ -81,31 +57,21 @@ describe('links in mail from the dev stack', { skip }, () => {
     return { href, link };
   }
 
-  async function identityOf(email: string) {
-    const res = await fetch(
-      `${stack.kratosAdminURL}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`,
-    );
-    const [identity] = (await res.json()) as Array<{
-      verifiable_addresses: Array<{ verified: boolean; status: string }>;
-    }>;
-    return identity!;
-  }
-
   test('the verification mail sent after registration: its link verifies the address', async () => {
     const user = newUser();
     const { context, page } = await fresh();
-    await register(page, user);
-    assert.equal((await identityOf(user.email)).verifiable_addresses[0]?.verified, false);
+    await signUp(page, user);
+    assert.equal((await identityOf(stack, user.email)).verifiable_addresses[0]?.verified, false);
 
     const { link } = await openMailLink(page, user.email, /verify/i, '/self-service/verification');
     await Promise.all([page.waitForURL(/\/verification\?flow=[0-9a-f-]{36}$/), link.click()]);
     assert.equal(new URL(page.url()).origin, base);
     // As in Kratos, opening the link fills the code in (a mail scanner following it uses nothing).
     assert.match(await page.inputValue('input[name="code"]'), /^\d{6}$/);
-    assert.equal((await identityOf(user.email)).verifiable_addresses[0]?.verified, false);
+    assert.equal((await identityOf(stack, user.email)).verifiable_addresses[0]?.verified, false);
     await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
     assert.match(await page.content(), /You successfully verified your email address/);
-    const address = (await identityOf(user.email)).verifiable_addresses[0]!;
+    const address = (await identityOf(stack, user.email)).verifiable_addresses[0]!;
     assert.equal(address.verified, true);
     assert.equal(address.status, 'completed');
     await context.close();
@@ -114,7 +80,7 @@ describe('links in mail from the dev stack', { skip }, () => {
   test('the recovery link signs in on the edge, opens settings, and the new password works', async () => {
     const user = newUser();
     const setup = await fresh();
-    await register(setup.page, user);
+    await signUp(setup.page, user);
     await setup.context.close();
 
     const { context, page } = await fresh();

@@ -1,9 +1,11 @@
 // Browser-test harness: the whole demo stack in-process on free ports (embedded identity server with
-// bcrypt cost 4 and a controllable clock, demo app, edge), and Debian's chromium through
-// playwright-core. Outside CI a missing chromium skips with a visible notice; in CI it fails.
+// bcrypt cost 4 and a controllable clock, demo app, edge), Debian's chromium through playwright-core,
+// and the steps every browser test repeats (a fresh context, sign up, sign in, an identity by email).
+// Outside CI a missing chromium skips with a visible notice; in CI it fails.
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startStack, type RunningStack } from '../../src/cli/stack.ts';
 import { createProgress } from '../../src/cli/progress.ts';
 import { createLogger } from '../../src/lib/logger.ts';
@@ -58,7 +60,12 @@ export interface TestStack {
   errors: string[];
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export interface TestStackOptions {
+  /** Merged into the embedded identity server's Kratos config (hooks, recovery by link, …). */
+  kratosOverrides?: Record<string, unknown>;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const clock = createTestClock();
   const errors: string[] = [];
   const stack = await startStack({
@@ -66,11 +73,25 @@ export async function startTestStack(): Promise<TestStack> {
     ports: { edge: 0, app: 0, kratosPublic: 0, kratosAdmin: 0 },
     env: {},
     admin: { email: 'admin@example.com', password: 'browser-test-admin-4000' },
-    identity: { bcryptCost: 4, clock },
+    identity: {
+      bcryptCost: 4,
+      clock,
+      ...(options.kratosOverrides ? { kratosOverrides: options.kratosOverrides } : {}),
+    },
     progress: createProgress(() => {}),
     logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),
   });
   return { stack, clock, errors };
+}
+
+/** Closes the browser and the stack; prints the stack's error log, if any, for the failing run. */
+export async function stopTestStack(
+  env: TestStack | undefined,
+  browser: Browser | undefined,
+): Promise<void> {
+  await browser?.close();
+  await env?.stack.stop();
+  if (env?.errors.length) console.log(`# stack error log:\n${env.errors.join('\n')}`);
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -103,4 +124,57 @@ export function newUser() {
     email: `reader${counter}-${Date.now().toString(36)}@example.org`,
     password: `Quiet-harbour-${counter}-lanterns`,
   };
+}
+
+/** A new browser context (its own cookies) on the edge, with one page open. */
+export async function freshContext(
+  browser: Browser,
+  baseURL: string,
+  options: { javaScriptEnabled?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext(browser, baseURL, options);
+  return { context, page: await context.newPage() };
+}
+
+/** Registers `user` with a password through /registration and waits for the home page. */
+export async function signUp(page: Page, user: { email: string; password: string }): Promise<void> {
+  await page.goto('/registration');
+  assert.match(page.url(), /\/registration\?flow=[0-9a-f-]{36}$/);
+  await page.fill('input[name="traits.email"]', user.email);
+  await page.fill('input[name="password"]', user.password);
+  await Promise.all([
+    page.waitForURL(new URL('/', page.url()).href),
+    page.click('button[name="method"][value="password"]'),
+  ]);
+}
+
+/** Fills the login form already on the page, without submitting it. */
+export async function fillLogin(page: Page, identifier: string, password: string): Promise<void> {
+  await page.fill('input[name="identifier"]', identifier);
+  await page.fill('input[name="password"]', password);
+}
+
+/** Signs in with a password through /login and waits for the home page. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await fillLogin(page, email, password);
+  await Promise.all([
+    page.waitForURL(new URL('/', page.url()).href),
+    page.click('button[name="method"][value="password"]'),
+  ]);
+}
+
+export interface AdminIdentity {
+  traits: { email?: string; name?: { first?: string } };
+  verifiable_addresses: Array<{ verified: boolean; status: string }>;
+}
+
+/** The identity holding `email`, read through the stack's identity server admin API. */
+export async function identityOf(stack: RunningStack, email: string): Promise<AdminIdentity> {
+  const res = await fetch(
+    `${stack.kratosAdminURL}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`,
+  );
+  const [identity] = (await res.json()) as AdminIdentity[];
+  assert.ok(identity, `an identity for ${email}`);
+  return identity;
 }
