@@ -1,5 +1,6 @@
-// The proxy's own request body limit (review: an anonymous 4 MiB POST got a 502 "identity service not
-// reachable" and logged "kratos is unreachable", because Kratos answered 413 and closed mid-upload).
+// Unbounded request bodies through the proxy: an anonymous 4 MiB POST was streamed to Kratos, which
+// answered 413 and closed mid-upload, so the browser got 502 and the log said "kratos is unreachable".
+// Fixed in 7981a6e (maxRequestBodyBytes: 413 before Kratos is called, chunked bodies counted).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';

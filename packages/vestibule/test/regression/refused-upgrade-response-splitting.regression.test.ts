@@ -1,8 +1,6 @@
-// Security review: a refused upgrade (the upstream answers the handshake with an ordinary response)
-// was relayed as the upstream's raw header block — Transfer-Encoding: chunked, keep-alive — over an
-// already de-chunked body, so a reflected `0\r\n\r\nHTTP/1.1 302 …` read as a second response on
-// the client connection (response splitting / queue poisoning). These tests read the raw bytes the
-// client gets and parse them strictly, one message per connection.
+// Response splitting on a refused upgrade: the upstream's raw head (chunked, keep-alive) went out over
+// a de-chunked body, so a reflected `0\r\n\r\nHTTP/1.1 302 …` read as a second response on the
+// client connection. Fixed in 2843bbd; these tests read the raw bytes, one message per connection.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
