@@ -47,7 +47,9 @@ before(async () => {
     }
     if (req.url === '/reset-mid-body') {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 1000 });
-      res.write('partial;', () => setTimeout(() => res.socket?.destroy(), 10));
+      // Reset once the client has the first bytes, so they are known to have crossed the edge.
+      res.write('partial;');
+      events.once('client-got-partial', () => res.socket?.destroy());
       return;
     }
     if (req.url?.startsWith('/hang')) return; // never answers
@@ -126,7 +128,10 @@ test('an upstream that resets mid-body: the client sees a broken response, the e
   const res = await open('/reset-mid-body');
   assert.equal(res.statusCode, 200);
   let text = '';
-  res.on('data', (c) => (text += String(c)));
+  res.on('data', (c) => {
+    text += String(c);
+    if (text === 'partial;') events.emit('client-got-partial');
+  });
   const [err] = await once(res, 'error').catch((e: unknown) => [e]);
   assert.ok(err instanceof Error, 'the response must not end as if complete');
   assert.equal(text, 'partial;');

@@ -57,8 +57,7 @@ export async function startUpstream(): Promise<Upstream> {
         connection: 'keep-alive, x-secret-hop',
         'x-secret-hop': '1',
       });
-      res.write('chunk1;');
-      setTimeout(() => res.end('chunk2'), 20);
+      res.write('chunk1;', () => res.end('chunk2'));
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
