@@ -1,39 +1,22 @@
 // The demo stack in a real browser (Debian chromium via playwright-core): registration, staying
 // signed in across reloads, logout, login, Kratos's wrong-password message, double submit, an
 // expired flow, the whoami API, and the role-protected admin page.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import {
   browserSkipReason,
+  useBrowserStack,
   fillLogin,
-  freshContext,
-  launchBrowser,
   newUser,
   screenshotPath,
   signUp,
-  startTestStack,
-  stopTestStack,
-  type TestStack,
 } from '../support/browser.ts';
 
 const skip = browserSkipReason();
 
 describe('demo stack in chromium', { skip }, () => {
-  let env: TestStack;
-  let browser: Browser;
-  let base: string;
-
-  before(async () => {
-    env = await startTestStack();
-    base = env.stack.edgeURL;
-    browser = await launchBrowser();
-  });
-
-  after(() => stopTestStack(env, browser));
-
-  const fresh = (options: { javaScriptEnabled?: boolean } = {}) =>
-    freshContext(browser, base, options);
+  const t = useBrowserStack();
 
   async function whoami(context: BrowserContext): Promise<unknown> {
     const res = await context.request.get('/api/whoami');
@@ -42,7 +25,7 @@ describe('demo stack in chromium', { skip }, () => {
   }
 
   test('register a new user, land signed in, stay signed in after a reload, then log out and back in', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
     await page.goto('/');
     assert.equal(await page.textContent('[data-testid="greeting"]'), 'Welcome to Notes');
@@ -62,7 +45,7 @@ describe('demo stack in chromium', { skip }, () => {
     assert.equal(session.domain, 'localhost', 'host-only cookie on the edge origin');
     assert.equal(session.httpOnly, true);
 
-    await Promise.all([page.waitForURL(`${base}/`), page.click('[data-testid="logout"]')]);
+    await Promise.all([page.waitForURL(`${t.base}/`), page.click('[data-testid="logout"]')]);
     assert.equal(await page.textContent('[data-testid="greeting"]'), 'Welcome to Notes');
     assert.deepEqual(await whoami(context), { user: null });
 
@@ -71,7 +54,7 @@ describe('demo stack in chromium', { skip }, () => {
     await page.screenshot({ path: screenshotPath('login'), fullPage: true });
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/`),
+      page.waitForURL(`${t.base}/`),
       page.click('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
@@ -79,7 +62,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test("a wrong password shows Kratos's own message and keeps the user on the login form", async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
     await signUp(page, user);
     await context.clearCookies();
@@ -104,7 +87,7 @@ describe('demo stack in chromium', { skip }, () => {
 
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/`),
+      page.waitForURL(`${t.base}/`),
       page.click('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
@@ -112,7 +95,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('a double click on submit signs in once, without a false "wrong password"', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
     await signUp(page, user);
     await context.clearCookies();
@@ -120,7 +103,7 @@ describe('demo stack in chromium', { skip }, () => {
     await page.goto('/login');
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/`),
+      page.waitForURL(`${t.base}/`),
       page.dblclick('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
@@ -129,7 +112,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('without JavaScript, two identical submits of one flow both end signed in (server-side guard)', async () => {
-    const { context, page } = await fresh({ javaScriptEnabled: false });
+    const { context, page } = await t.fresh({ javaScriptEnabled: false });
     const user = newUser();
     await signUp(page, user);
     await context.clearCookies();
@@ -138,7 +121,7 @@ describe('demo stack in chromium', { skip }, () => {
     const form = page.locator('form[data-vestibule-form]').first();
     const action = await form.getAttribute('action');
     assert.ok(
-      action?.startsWith(`${base}/api/ory/self-service/login?flow=`) ||
+      action?.startsWith(`${t.base}/api/ory/self-service/login?flow=`) ||
         action?.startsWith('/api/ory/self-service/login?flow='),
       `same-origin action: ${action}`,
     );
@@ -160,7 +143,7 @@ describe('demo stack in chromium', { skip }, () => {
       assert.equal(res.status(), 303);
       assert.equal(
         res.headers().location,
-        `${base}/`,
+        `${t.base}/`,
         'both land on the return URL, none on a failed flow',
       );
     }
@@ -170,7 +153,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test("an expired login flow restarts cleanly with Kratos's message, and the retry signs in", async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
     await signUp(page, user);
     await context.clearCookies();
@@ -178,7 +161,7 @@ describe('demo stack in chromium', { skip }, () => {
     await page.goto('/login');
     const firstFlow = new URL(page.url()).searchParams.get('flow');
     await fillLogin(page, user.email, user.password);
-    env.clock.advance(2 * 60 * 60 * 1000); // past the 1h login lifespan, on Kratos's clock
+    t.clock.advance(2 * 60 * 60 * 1000); // past the 1h login lifespan, on Kratos's clock
     await Promise.all([
       page.waitForLoadState('load'),
       page.click('button[name="method"][value="password"]'),
@@ -192,7 +175,7 @@ describe('demo stack in chromium', { skip }, () => {
 
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/`),
+      page.waitForURL(`${t.base}/`),
       page.click('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
@@ -200,7 +183,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('a stale login form (CSRF cookie lost, then expired) restarts and still returns to /account', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
     await signUp(page, user);
     await context.clearCookies();
@@ -219,14 +202,14 @@ describe('demo stack in chromium', { skip }, () => {
     const second = flowOf();
     assert.notEqual(second, first, 'restarted with a new flow');
     // Then that form sits past its lifespan (on Kratos's clock) and is reloaded: 410, restart again.
-    env.clock.advance(2 * 60 * 60 * 1000);
+    t.clock.advance(2 * 60 * 60 * 1000);
     await page.reload();
     await page.waitForURL(/\/login\?flow=[0-9a-f-]{36}$/);
     assert.notEqual(flowOf(), second, 'restarted with a new flow');
 
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/account`),
+      page.waitForURL(`${t.base}/account`),
       page.click('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="account-email"]'), user.email);
@@ -234,7 +217,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('a return_to Kratos does not allow: the login form comes back without it, saying why', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     // Kratos refuses the browser init and sends the browser to /error?id=…; the pages start over.
     await page.goto('/login?return_to=https%3A%2F%2Fevil.example%2F');
     await page.waitForURL(/\/login\?flow=[0-9a-f-]{36}$/);
@@ -244,7 +227,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('/api/whoami answers null anonymously and the user when signed in', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     assert.deepEqual(await whoami(context), { user: null });
     const user = newUser();
     await signUp(page, user);
@@ -255,7 +238,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('the account page needs a session: anonymous → login → back to /account with notes', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
     await signUp(page, user);
     await context.clearCookies();
@@ -264,7 +247,7 @@ describe('demo stack in chromium', { skip }, () => {
     assert.match(page.url(), /\/login\?flow=/);
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/account`),
+      page.waitForURL(`${t.base}/account`),
       page.click('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="account-email"]'), user.email);
@@ -272,7 +255,7 @@ describe('demo stack in chromium', { skip }, () => {
 
     await page.fill('input[name="title"]', 'First <note> & "quotes"');
     await page.fill('textarea[name="body"]', '<script>alert(1)</script>');
-    await Promise.all([page.waitForURL(`${base}/account`), page.click('text=Add note')]);
+    await Promise.all([page.waitForURL(`${t.base}/account`), page.click('text=Add note')]);
     assert.match(
       (await page.textContent('[data-testid="notes"]')) ?? '',
       /First <note> & "quotes"/,
@@ -290,11 +273,11 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('the seeded admin can open /admin', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     await page.goto('/login');
-    await fillLogin(page, env.stack.admin.email, env.stack.admin.password);
+    await fillLogin(page, t.stack.admin.email, t.stack.admin.password);
     await Promise.all([
-      page.waitForURL(`${base}/`),
+      page.waitForURL(`${t.base}/`),
       page.click('button[name="method"][value="password"]'),
     ]);
     await page.goto('/admin');

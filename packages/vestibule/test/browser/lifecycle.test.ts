@@ -2,50 +2,31 @@
 // mailbox page → new password → sign in with it; register → verify with the mailed code; change
 // name and password in settings; another browser's session is refused after the password change
 // (the stack runs with Kratos's revoke_active_sessions hook on settings).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { RunningStack } from '../../src/cli/stack.ts';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   browserSkipReason,
-  freshContext,
+  useBrowserStack,
   identityOf,
-  launchBrowser,
   newUser,
   screenshotPath,
   signIn,
   signUp,
-  startTestStack,
-  stopTestStack,
-  type TestStack,
 } from '../support/browser.ts';
 
 const skip = browserSkipReason();
 
 describe('account lifecycle in chromium', { skip }, () => {
-  let env: TestStack;
-  let stack: RunningStack;
-  let browser: Browser;
-  let base: string;
-
-  before(async () => {
-    env = await startTestStack({
-      kratosOverrides: {
-        selfservice: {
-          flows: {
-            settings: { after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } } },
-          },
+  const t = useBrowserStack({
+    kratosOverrides: {
+      selfservice: {
+        flows: {
+          settings: { after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } } },
         },
       },
-    });
-    stack = env.stack;
-    base = stack.edgeURL;
-    browser = await launchBrowser();
+    },
   });
-
-  after(() => stopTestStack(env, browser));
-
-  const fresh = () => freshContext(browser, base);
 
   /** Reads the newest code mailed to `email` whose subject matches, from the edge's /dev/mailbox. */
   async function mailedCode(page: Page, email: string, subject: RegExp): Promise<string> {
@@ -58,11 +39,11 @@ describe('account lifecycle in chromium', { skip }, () => {
 
   test('forgot password: code from the dev mailbox, new password in settings, sign in with it', async () => {
     const user = newUser();
-    const setup = await fresh();
+    const setup = await t.fresh();
     await signUp(setup.page, user);
     await setup.context.close();
 
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     await page.goto('/recovery');
     assert.match(page.url(), /\/recovery\?flow=[0-9a-f-]{36}$/);
     await page.fill('input[name="email"]', user.email);
@@ -92,7 +73,7 @@ describe('account lifecycle in chromium', { skip }, () => {
     assert.match(await page.content(), /Your changes have been saved!/);
     await context.close();
 
-    const again = await fresh();
+    const again = await t.fresh();
     await signIn(again.page, user.email, newPassword);
     assert.equal(await again.page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await again.context.close();
@@ -100,9 +81,9 @@ describe('account lifecycle in chromium', { skip }, () => {
 
   test('register, then verify the email with the mailed code: verified: true', async () => {
     const user = newUser();
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     await signUp(page, user);
-    assert.equal((await identityOf(stack, user.email)).verifiable_addresses[0]?.verified, false);
+    assert.equal((await identityOf(t.stack, user.email)).verifiable_addresses[0]?.verified, false);
     await page.goto('/verification');
     await page.fill('input[name="email"]', user.email);
     await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
@@ -115,7 +96,7 @@ describe('account lifecycle in chromium', { skip }, () => {
     await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
     assert.match(await page.content(), /You successfully verified your email address/);
     await page.screenshot({ path: screenshotPath('verification-done'), fullPage: true });
-    const address = (await identityOf(stack, user.email)).verifiable_addresses[0]!;
+    const address = (await identityOf(t.stack, user.email)).verifiable_addresses[0]!;
     assert.equal(address.verified, true);
     assert.equal(address.status, 'completed');
     await context.close();
@@ -123,9 +104,9 @@ describe('account lifecycle in chromium', { skip }, () => {
 
   test('settings: change the name and the password; another signed-in browser is signed out', async () => {
     const user = newUser();
-    const first = await fresh();
+    const first = await t.fresh();
     await signUp(first.page, user);
-    const second = await fresh();
+    const second = await t.fresh();
     await signIn(second.page, user.email, user.password);
     // The edge has the second browser's session in its cache now.
     await second.page.goto('/account');
@@ -140,7 +121,7 @@ describe('account lifecycle in chromium', { skip }, () => {
       page.click('button[name="method"][value="profile"]'),
     ]);
     assert.match(await page.content(), /Your changes have been saved!/);
-    assert.equal((await identityOf(stack, user.email)).traits.name?.first, 'Grace');
+    assert.equal((await identityOf(t.stack, user.email)).traits.name?.first, 'Grace');
 
     const newPassword = `${user.password}-settings`;
     await page.fill('input[name="password"]', newPassword);
@@ -156,7 +137,7 @@ describe('account lifecycle in chromium', { skip }, () => {
     const kratosWhoami = async (context: BrowserContext) => {
       const cookie = (await context.cookies()).find((c) => c.name === 'ory_kratos_session');
       assert.ok(cookie, 'a session cookie in the browser');
-      const res = await fetch(`${stack.kratosPublicURL}/sessions/whoami`, {
+      const res = await fetch(`${t.stack.kratosPublicURL}/sessions/whoami`, {
         headers: { cookie: `ory_kratos_session=${cookie.value}` },
       });
       return res.status;
@@ -177,13 +158,13 @@ describe('account lifecycle in chromium', { skip }, () => {
   // Last in the suite: it moves the identity server's clock past the privileged window.
   test('settings after the privileged window: re-authenticate, and the new password is saved', async () => {
     const user = newUser();
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     await signUp(page, user);
-    const other = await fresh();
+    const other = await t.fresh();
     await signIn(other.page, user.email, user.password);
     await other.page.goto('/account'); // cached at the edge
     await page.goto('/settings');
-    env.clock.advance(16 * 60_000); // settings.privileged_session_max_age is 15m by default
+    t.clock.advance(16 * 60_000); // settings.privileged_session_max_age is 15m by default
     const newPassword = `${user.password}-after-refresh`;
     await page.fill('input[name="password"]', newPassword);
     await Promise.all([
@@ -209,7 +190,7 @@ describe('account lifecycle in chromium', { skip }, () => {
     assert.equal(new URL(other.page.url()).pathname, '/login', 'the other browser is out');
     await other.context.close();
 
-    const again = await fresh();
+    const again = await t.fresh();
     await signIn(again.page, user.email, newPassword);
     assert.equal(await again.page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await again.context.close();

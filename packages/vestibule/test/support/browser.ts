@@ -3,6 +3,7 @@
 // and the steps every browser test repeats (a fresh context, sign up, sign in, an identity by email).
 // Outside CI a missing chromium skips with a visible notice; in CI it fails.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -124,6 +125,31 @@ export function newUser() {
     email: `reader${counter}-${Date.now().toString(36)}@example.org`,
     password: `Quiet-harbour-${counter}-lanterns`,
   };
+}
+
+export interface BrowserStack extends TestStack {
+  browser: Browser;
+  /** The edge's URL, where every page is opened. */
+  base: string;
+  fresh(options?: {
+    javaScriptEnabled?: boolean;
+  }): Promise<{ context: BrowserContext; page: Page }>;
+}
+
+/**
+ * For a describe block: starts the stack and chromium before its tests and stops both after them.
+ * The fields are set once `before` has run, so read them inside tests (`t.base`, `t.stack`).
+ */
+export function useBrowserStack(options: TestStackOptions = {}): BrowserStack {
+  const t = {} as BrowserStack;
+  before(async () => {
+    Object.assign(t, await startTestStack(options));
+    t.base = t.stack.edgeURL;
+    t.browser = await launchBrowser();
+  });
+  after(() => stopTestStack(t.stack ? t : undefined, t.browser));
+  t.fresh = (contextOptions = {}) => freshContext(t.browser, t.base, contextOptions);
+  return t;
 }
 
 /** A new browser context (its own cookies) on the edge, with one page open. */

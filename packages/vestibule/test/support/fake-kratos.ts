@@ -8,7 +8,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { KratosSession } from '../../src/session/types.ts';
-import { sendJSON, type SeenRequest } from './http-stubs.ts';
+import { readRequest, sendJSON, type SeenRequest } from './http-stubs.ts';
 
 export const CSRF_COOKIE =
   'csrf_token_806060ca5bf70dff3caa0e5c860002aade9d470a5a4dce73bcfa7ba10778f481';
@@ -169,15 +169,7 @@ export async function startFakeKratos(options: FakeKratosOptions = {}): Promise<
     async start() {
       server = createServer((req, res) => {
         if (fake.mode === 'hang') return;
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const entry: SeenRequest = {
-            method: req.method ?? '',
-            url: req.url ?? '',
-            headers: req.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          };
+        void readRequest(req).then((entry) => {
           fake.seen.push(entry);
           if (latch.held) park(latch, () => answer(entry, res));
           else answer(entry, res);
