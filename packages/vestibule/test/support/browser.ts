@@ -204,3 +204,16 @@ export async function identityOf(stack: RunningStack, email: string): Promise<Ad
   assert.ok(identity, `an identity for ${email}`);
   return identity;
 }
+
+/** Submits the verification code filled in on the page; the address is then verified. */
+export async function submitVerificationCode(
+  page: Page,
+  stack: RunningStack,
+  email: string,
+): Promise<void> {
+  await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
+  assert.match(await page.content(), /You successfully verified your email address/);
+  const address = (await identityOf(stack, email)).verifiable_addresses[0]!;
+  assert.equal(address.verified, true);
+  assert.equal(address.status, 'completed');
+}
