@@ -11,6 +11,7 @@ import {
   newUser,
   screenshotPath,
   signUp,
+  submitPassword,
 } from '../support/browser.ts';
 
 const skip = browserSkipReason();
@@ -53,10 +54,7 @@ describe('demo stack in chromium', { skip }, () => {
     assert.match(page.url(), /\/login\?flow=[0-9a-f-]{36}$/);
     await page.screenshot({ path: screenshotPath('login'), fullPage: true });
     await fillLogin(page, user.email, user.password);
-    await Promise.all([
-      page.waitForURL(`${t.base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
+    await submitPassword(page);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await context.close();
   });
@@ -86,10 +84,7 @@ describe('demo stack in chromium', { skip }, () => {
     assert.deepEqual(await whoami(context), { user: null });
 
     await fillLogin(page, user.email, user.password);
-    await Promise.all([
-      page.waitForURL(`${t.base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
+    await submitPassword(page);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await context.close();
   });
@@ -174,10 +169,7 @@ describe('demo stack in chromium', { skip }, () => {
     await page.screenshot({ path: screenshotPath('login-expired'), fullPage: true });
 
     await fillLogin(page, user.email, user.password);
-    await Promise.all([
-      page.waitForURL(`${t.base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
+    await submitPassword(page);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await context.close();
   });
@@ -276,10 +268,7 @@ describe('demo stack in chromium', { skip }, () => {
     const { context, page } = await t.fresh();
     await page.goto('/login');
     await fillLogin(page, t.stack.admin.email, t.stack.admin.password);
-    await Promise.all([
-      page.waitForURL(`${t.base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
+    await submitPassword(page);
     await page.goto('/admin');
     assert.equal(await page.textContent('[data-testid="admin-title"]'), 'Admin');
     await page.screenshot({ path: screenshotPath('admin'), fullPage: true });

@@ -168,6 +168,11 @@ export async function signUp(page: Page, user: { email: string; password: string
   assert.match(page.url(), /\/registration\?flow=[0-9a-f-]{36}$/);
   await page.fill('input[name="traits.email"]', user.email);
   await page.fill('input[name="password"]', user.password);
+  await submitPassword(page);
+}
+
+/** Clicks the form's password button and waits for the home page. */
+export async function submitPassword(page: Page): Promise<void> {
   await Promise.all([
     page.waitForURL(new URL('/', page.url()).href),
     page.click('button[name="method"][value="password"]'),
@@ -184,10 +189,7 @@ export async function fillLogin(page: Page, identifier: string, password: string
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/login');
   await fillLogin(page, email, password);
-  await Promise.all([
-    page.waitForURL(new URL('/', page.url()).href),
-    page.click('button[name="method"][value="password"]'),
-  ]);
+  await submitPassword(page);
 }
 
 export interface AdminIdentity {
