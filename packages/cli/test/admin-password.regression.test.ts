@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localSecret, SECRETS_FILE } from '../src/stack/local-secrets.ts';
-import { runUp } from './support.ts';
+import { runUp } from './support/up.ts';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'vestibule-secrets-'));
 

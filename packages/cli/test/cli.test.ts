@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/main.ts';
 import type { CLIIO } from '../src/terminal/io.ts';
-import { runUp } from './support.ts';
+import { runUp } from './support/up.ts';
 
 const BIN = new URL('../src/bin.ts', import.meta.url).pathname;
 

@@ -1,60 +1,23 @@
 // The demo stack in a real browser (Debian chromium via playwright-core): registration, staying
 // signed in across reloads, logout, login, Kratos's wrong-password message, double submit, an
 // expired flow, the whoami API, and the role-protected admin page.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import {
   browserSkipReason,
-  launchBrowser,
-  newContext,
+  useBrowserStack,
+  fillLogin,
   newUser,
   screenshotPath,
-  startTestStack,
-  type TestStack,
-} from './support.ts';
+  signUp,
+  submitPassword,
+} from '../support/browser.ts';
 
 const skip = browserSkipReason();
 
 describe('demo stack in chromium', { skip }, () => {
-  let env: TestStack;
-  let browser: Browser;
-  let base: string;
-
-  before(async () => {
-    env = await startTestStack();
-    base = env.stack.edgeURL;
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await env?.stack.stop();
-    if (env?.errors.length) console.log(`# stack error log:\n${env.errors.join('\n')}`);
-  });
-
-  async function fresh(
-    options: { javaScriptEnabled?: boolean } = {},
-  ): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, base, options);
-    return { context, page: await context.newPage() };
-  }
-
-  async function register(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto('/registration');
-    assert.match(page.url(), /\/registration\?flow=[0-9a-f-]{36}$/);
-    await page.fill('input[name="traits.email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
-  }
-
-  async function fillLogin(page: Page, identifier: string, password: string): Promise<void> {
-    await page.fill('input[name="identifier"]', identifier);
-    await page.fill('input[name="password"]', password);
-  }
+  const t = useBrowserStack();
 
   async function whoami(context: BrowserContext): Promise<unknown> {
     const res = await context.request.get('/api/whoami');
@@ -63,7 +26,7 @@ describe('demo stack in chromium', { skip }, () => {
   }
 
   test('register a new user, land signed in, stay signed in after a reload, then log out and back in', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
     await page.goto('/');
     assert.equal(await page.textContent('[data-testid="greeting"]'), 'Welcome to Notes');
@@ -71,7 +34,7 @@ describe('demo stack in chromium', { skip }, () => {
     await page.goto('/registration');
     await page.screenshot({ path: screenshotPath('registration'), fullPage: true });
 
-    await register(page, user);
+    await signUp(page, user);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await page.screenshot({ path: screenshotPath('home-signed-in'), fullPage: true });
 
@@ -83,7 +46,7 @@ describe('demo stack in chromium', { skip }, () => {
     assert.equal(session.domain, 'localhost', 'host-only cookie on the edge origin');
     assert.equal(session.httpOnly, true);
 
-    await Promise.all([page.waitForURL(`${base}/`), page.click('[data-testid="logout"]')]);
+    await Promise.all([page.waitForURL(`${t.base}/`), page.click('[data-testid="logout"]')]);
     assert.equal(await page.textContent('[data-testid="greeting"]'), 'Welcome to Notes');
     assert.deepEqual(await whoami(context), { user: null });
 
@@ -91,18 +54,15 @@ describe('demo stack in chromium', { skip }, () => {
     assert.match(page.url(), /\/login\?flow=[0-9a-f-]{36}$/);
     await page.screenshot({ path: screenshotPath('login'), fullPage: true });
     await fillLogin(page, user.email, user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
+    await submitPassword(page);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await context.close();
   });
 
   test("a wrong password shows Kratos's own message and keeps the user on the login form", async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/login');
@@ -124,24 +84,21 @@ describe('demo stack in chromium', { skip }, () => {
     assert.deepEqual(await whoami(context), { user: null });
 
     await fillLogin(page, user.email, user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
+    await submitPassword(page);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await context.close();
   });
 
   test('a double click on submit signs in once, without a false "wrong password"', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/login');
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/`),
+      page.waitForURL(`${t.base}/`),
       page.dblclick('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
@@ -150,16 +107,16 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('without JavaScript, two identical submits of one flow both end signed in (server-side guard)', async () => {
-    const { context, page } = await fresh({ javaScriptEnabled: false });
+    const { context, page } = await t.fresh({ javaScriptEnabled: false });
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/login');
     const form = page.locator('form[data-vestibule-form]').first();
     const action = await form.getAttribute('action');
     assert.ok(
-      action?.startsWith(`${base}/api/ory/self-service/login?flow=`) ||
+      action?.startsWith(`${t.base}/api/ory/self-service/login?flow=`) ||
         action?.startsWith('/api/ory/self-service/login?flow='),
       `same-origin action: ${action}`,
     );
@@ -181,7 +138,7 @@ describe('demo stack in chromium', { skip }, () => {
       assert.equal(res.status(), 303);
       assert.equal(
         res.headers().location,
-        `${base}/`,
+        `${t.base}/`,
         'both land on the return URL, none on a failed flow',
       );
     }
@@ -191,15 +148,15 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test("an expired login flow restarts cleanly with Kratos's message, and the retry signs in", async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/login');
     const firstFlow = new URL(page.url()).searchParams.get('flow');
     await fillLogin(page, user.email, user.password);
-    env.clock.advance(2 * 60 * 60 * 1000); // past the 1h login lifespan, on Kratos's clock
+    t.clock.advance(2 * 60 * 60 * 1000); // past the 1h login lifespan, on Kratos's clock
     await Promise.all([
       page.waitForLoadState('load'),
       page.click('button[name="method"][value="password"]'),
@@ -212,18 +169,15 @@ describe('demo stack in chromium', { skip }, () => {
     await page.screenshot({ path: screenshotPath('login-expired'), fullPage: true });
 
     await fillLogin(page, user.email, user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
+    await submitPassword(page);
     assert.equal(await page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await context.close();
   });
 
   test('a stale login form (CSRF cookie lost, then expired) restarts and still returns to /account', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
     const flowOf = () => new URL(page.url()).searchParams.get('flow');
 
@@ -240,14 +194,14 @@ describe('demo stack in chromium', { skip }, () => {
     const second = flowOf();
     assert.notEqual(second, first, 'restarted with a new flow');
     // Then that form sits past its lifespan (on Kratos's clock) and is reloaded: 410, restart again.
-    env.clock.advance(2 * 60 * 60 * 1000);
+    t.clock.advance(2 * 60 * 60 * 1000);
     await page.reload();
     await page.waitForURL(/\/login\?flow=[0-9a-f-]{36}$/);
     assert.notEqual(flowOf(), second, 'restarted with a new flow');
 
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/account`),
+      page.waitForURL(`${t.base}/account`),
       page.click('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="account-email"]'), user.email);
@@ -255,7 +209,7 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('a return_to Kratos does not allow: the login form comes back without it, saying why', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     // Kratos refuses the browser init and sends the browser to /error?id=…; the pages start over.
     await page.goto('/login?return_to=https%3A%2F%2Fevil.example%2F');
     await page.waitForURL(/\/login\?flow=[0-9a-f-]{36}$/);
@@ -265,10 +219,10 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('/api/whoami answers null anonymously and the user when signed in', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     assert.deepEqual(await whoami(context), { user: null });
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     const me = (await whoami(context)) as { user: { id: string; email: string; role: string } };
     assert.match(me.user.id, /^[0-9a-f-]{36}$/);
     assert.deepEqual({ ...me.user, id: 'x' }, { id: 'x', email: user.email, role: 'user' });
@@ -276,16 +230,16 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('the account page needs a session: anonymous → login → back to /account with notes', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     const user = newUser();
-    await register(page, user);
+    await signUp(page, user);
     await context.clearCookies();
 
     await page.goto('/account');
     assert.match(page.url(), /\/login\?flow=/);
     await fillLogin(page, user.email, user.password);
     await Promise.all([
-      page.waitForURL(`${base}/account`),
+      page.waitForURL(`${t.base}/account`),
       page.click('button[name="method"][value="password"]'),
     ]);
     assert.equal(await page.textContent('[data-testid="account-email"]'), user.email);
@@ -293,7 +247,7 @@ describe('demo stack in chromium', { skip }, () => {
 
     await page.fill('input[name="title"]', 'First <note> & "quotes"');
     await page.fill('textarea[name="body"]', '<script>alert(1)</script>');
-    await Promise.all([page.waitForURL(`${base}/account`), page.click('text=Add note')]);
+    await Promise.all([page.waitForURL(`${t.base}/account`), page.click('text=Add note')]);
     assert.match(
       (await page.textContent('[data-testid="notes"]')) ?? '',
       /First <note> & "quotes"/,
@@ -311,13 +265,10 @@ describe('demo stack in chromium', { skip }, () => {
   });
 
   test('the seeded admin can open /admin', async () => {
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     await page.goto('/login');
-    await fillLogin(page, env.stack.admin.email, env.stack.admin.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
+    await fillLogin(page, t.stack.admin.email, t.stack.admin.password);
+    await submitPassword(page);
     await page.goto('/admin');
     assert.equal(await page.textContent('[data-testid="admin-title"]'), 'Admin');
     await page.screenshot({ path: screenshotPath('admin'), fullPage: true });

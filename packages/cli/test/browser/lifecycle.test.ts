@@ -2,84 +2,32 @@
 // mailbox page → new password → sign in with it; register → verify with the mailed code; change
 // name and password in settings; another browser's session is refused after the password change
 // (the stack runs with Kratos's revoke_active_sessions hook on settings).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type RunningStack } from '../../src/stack/stack.ts';
-import { createProgress } from '../../src/terminal/progress.ts';
-import { createLogger } from 'vestibule/edge';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   browserSkipReason,
-  createTestClock,
-  launchBrowser,
-  newContext,
+  useBrowserStack,
+  identityOf,
   newUser,
   screenshotPath,
-} from './support.ts';
+  signIn,
+  signUp,
+  submitVerificationCode,
+} from '../support/browser.ts';
 
 const skip = browserSkipReason();
 
 describe('account lifecycle in chromium', { skip }, () => {
-  let stack: RunningStack;
-  let browser: Browser;
-  let base: string;
-  const errors: string[] = [];
-  const clock = createTestClock();
-
-  before(async () => {
-    stack = await startStack({
-      host: '127.0.0.1',
-      ports: { edge: 0, app: 0, kratosPublic: 0, kratosAdmin: 0 },
-      env: {},
-      admin: { email: 'admin@example.com', password: 'browser-test-admin-4000' },
-      identity: {
-        bcryptCost: 4,
-        clock,
-        kratosOverrides: {
-          selfservice: {
-            flows: {
-              settings: { after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } } },
-            },
-          },
+  const t = useBrowserStack({
+    kratosOverrides: {
+      selfservice: {
+        flows: {
+          settings: { after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } } },
         },
       },
-      progress: createProgress(() => {}),
-      logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),
-    });
-    base = stack.edgeURL;
-    browser = await launchBrowser();
+    },
   });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (errors.length) console.log(`# stack error log:\n${errors.join('\n')}`);
-  });
-
-  async function fresh(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, base);
-    return { context, page: await context.newPage() };
-  }
-
-  async function register(page: Page, user: { email: string; password: string }) {
-    await page.goto('/registration');
-    await page.fill('input[name="traits.email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
-  }
-
-  async function signIn(page: Page, email: string, password: string) {
-    await page.goto('/login');
-    await page.fill('input[name="identifier"]', email);
-    await page.fill('input[name="password"]', password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
-  }
 
   /** Reads the newest code mailed to `email` whose subject matches, from the edge's /dev/mailbox. */
   async function mailedCode(page: Page, email: string, subject: RegExp): Promise<string> {
@@ -90,24 +38,13 @@ describe('account lifecycle in chromium', { skip }, () => {
     return code;
   }
 
-  async function identityOf(email: string) {
-    const res = await fetch(
-      `${stack.kratosAdminURL}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`,
-    );
-    const [identity] = (await res.json()) as Array<{
-      traits: { name?: { first?: string } };
-      verifiable_addresses: Array<{ verified: boolean; status: string }>;
-    }>;
-    return identity!;
-  }
-
   test('forgot password: code from the dev mailbox, new password in settings, sign in with it', async () => {
     const user = newUser();
-    const setup = await fresh();
-    await register(setup.page, user);
+    const setup = await t.fresh();
+    await signUp(setup.page, user);
     await setup.context.close();
 
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     await page.goto('/recovery');
     assert.match(page.url(), /\/recovery\?flow=[0-9a-f-]{36}$/);
     await page.fill('input[name="email"]', user.email);
@@ -137,7 +74,7 @@ describe('account lifecycle in chromium', { skip }, () => {
     assert.match(await page.content(), /Your changes have been saved!/);
     await context.close();
 
-    const again = await fresh();
+    const again = await t.fresh();
     await signIn(again.page, user.email, newPassword);
     assert.equal(await again.page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await again.context.close();
@@ -145,9 +82,9 @@ describe('account lifecycle in chromium', { skip }, () => {
 
   test('register, then verify the email with the mailed code: verified: true', async () => {
     const user = newUser();
-    const { context, page } = await fresh();
-    await register(page, user);
-    assert.equal((await identityOf(user.email)).verifiable_addresses[0]?.verified, false);
+    const { context, page } = await t.fresh();
+    await signUp(page, user);
+    assert.equal((await identityOf(t.stack, user.email)).verifiable_addresses[0]?.verified, false);
     await page.goto('/verification');
     await page.fill('input[name="email"]', user.email);
     await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
@@ -157,20 +94,16 @@ describe('account lifecycle in chromium', { skip }, () => {
     await mailbox.close();
     assert.equal(page.url(), verificationURL);
     await page.fill('input[name="code"]', code);
-    await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
-    assert.match(await page.content(), /You successfully verified your email address/);
+    await submitVerificationCode(page, t.stack, user.email);
     await page.screenshot({ path: screenshotPath('verification-done'), fullPage: true });
-    const address = (await identityOf(user.email)).verifiable_addresses[0]!;
-    assert.equal(address.verified, true);
-    assert.equal(address.status, 'completed');
     await context.close();
   });
 
   test('settings: change the name and the password; another signed-in browser is signed out', async () => {
     const user = newUser();
-    const first = await fresh();
-    await register(first.page, user);
-    const second = await fresh();
+    const first = await t.fresh();
+    await signUp(first.page, user);
+    const second = await t.fresh();
     await signIn(second.page, user.email, user.password);
     // The edge has the second browser's session in its cache now.
     await second.page.goto('/account');
@@ -185,7 +118,7 @@ describe('account lifecycle in chromium', { skip }, () => {
       page.click('button[name="method"][value="profile"]'),
     ]);
     assert.match(await page.content(), /Your changes have been saved!/);
-    assert.equal((await identityOf(user.email)).traits.name?.first, 'Grace');
+    assert.equal((await identityOf(t.stack, user.email)).traits.name?.first, 'Grace');
 
     const newPassword = `${user.password}-settings`;
     await page.fill('input[name="password"]', newPassword);
@@ -201,7 +134,7 @@ describe('account lifecycle in chromium', { skip }, () => {
     const kratosWhoami = async (context: BrowserContext) => {
       const cookie = (await context.cookies()).find((c) => c.name === 'ory_kratos_session');
       assert.ok(cookie, 'a session cookie in the browser');
-      const res = await fetch(`${stack.kratosPublicURL}/sessions/whoami`, {
+      const res = await fetch(`${t.stack.kratosPublicURL}/sessions/whoami`, {
         headers: { cookie: `ory_kratos_session=${cookie.value}` },
       });
       return res.status;
@@ -222,13 +155,13 @@ describe('account lifecycle in chromium', { skip }, () => {
   // Last in the suite: it moves the identity server's clock past the privileged window.
   test('settings after the privileged window: re-authenticate, and the new password is saved', async () => {
     const user = newUser();
-    const { context, page } = await fresh();
-    await register(page, user);
-    const other = await fresh();
+    const { context, page } = await t.fresh();
+    await signUp(page, user);
+    const other = await t.fresh();
     await signIn(other.page, user.email, user.password);
     await other.page.goto('/account'); // cached at the edge
     await page.goto('/settings');
-    clock.advance(16 * 60_000); // settings.privileged_session_max_age is 15m by default
+    t.clock.advance(16 * 60_000); // settings.privileged_session_max_age is 15m by default
     const newPassword = `${user.password}-after-refresh`;
     await page.fill('input[name="password"]', newPassword);
     await Promise.all([
@@ -254,7 +187,7 @@ describe('account lifecycle in chromium', { skip }, () => {
     assert.equal(new URL(other.page.url()).pathname, '/login', 'the other browser is out');
     await other.context.close();
 
-    const again = await fresh();
+    const again = await t.fresh();
     await signIn(again.page, user.email, newPassword);
     assert.equal(await again.page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
     await again.context.close();

@@ -2,66 +2,24 @@
 // through the same-origin proxy — never on the identity server's own port, which a browser in front
 // of a real deployment cannot reach. The whole `vestibule up` stack (startStack) with recovery by link:
 // a person opens the dev mailbox, clicks the link in the message, and the flow completes in chromium.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startStack, type RunningStack } from '../../src/stack/stack.ts';
-import { createProgress } from '../../src/terminal/progress.ts';
-import { createLogger } from 'vestibule/edge';
+import type { Page } from 'playwright-core';
 import {
   browserSkipReason,
-  createTestClock,
-  launchBrowser,
-  newContext,
+  useBrowserStack,
+  identityOf,
   newUser,
-} from './support.ts';
+  signUp,
+  submitVerificationCode,
+} from '../support/browser.ts';
 
 const skip = browserSkipReason();
 
 describe('links in mail from the dev stack', { skip }, () => {
-  let stack: RunningStack;
-  let browser: Browser;
-  let base: string;
-  const errors: string[] = [];
-
-  before(async () => {
-    stack = await startStack({
-      host: '127.0.0.1',
-      ports: { edge: 0, app: 0, kratosPublic: 0, kratosAdmin: 0 },
-      env: {},
-      admin: { email: 'admin@example.com', password: 'browser-test-admin-4000' },
-      identity: {
-        bcryptCost: 4,
-        clock: createTestClock(),
-        kratosOverrides: { selfservice: { flows: { recovery: { use: 'link' } } } },
-      },
-      progress: createProgress(() => {}),
-      logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),
-    });
-    base = stack.edgeURL;
-    browser = await launchBrowser();
+  const t = useBrowserStack({
+    kratosOverrides: { selfservice: { flows: { recovery: { use: 'link' } } } },
   });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    if (errors.length) console.log(`# stack error log:\n${errors.join('\n')}`);
-  });
-
-  async function fresh(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, base);
-    return { context, page: await context.newPage() };
-  }
-
-  async function register(page: Page, user: { email: string; password: string }) {
-    await page.goto('/registration');
-    await page.fill('input[name="traits.email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await Promise.all([
-      page.waitForURL(`${base}/`),
-      page.click('button[name="method"][value="password"]'),
-    ]);
-  }
 
   /**
    * Opens the newest mail to `email` whose subject matches in the edge's dev mailbox and returns the
@@ -76,48 +34,34 @@ describe('links in mail from the dev stack', { skip }, () => {
     const link = page.locator('pre a').first();
     const href = (await link.getAttribute('href')) ?? '';
     const url = new URL(href);
-    assert.equal(url.origin, base, `the mailed link ${href} is on the edge's origin`);
+    assert.equal(url.origin, t.base, `the mailed link ${href} is on the edge's origin`);
     assert.equal(url.pathname, `/api/ory${path}`, 'through the same-origin proxy');
     return { href, link };
   }
 
-  async function identityOf(email: string) {
-    const res = await fetch(
-      `${stack.kratosAdminURL}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`,
-    );
-    const [identity] = (await res.json()) as Array<{
-      verifiable_addresses: Array<{ verified: boolean; status: string }>;
-    }>;
-    return identity!;
-  }
-
   test('the verification mail sent after registration: its link verifies the address', async () => {
     const user = newUser();
-    const { context, page } = await fresh();
-    await register(page, user);
-    assert.equal((await identityOf(user.email)).verifiable_addresses[0]?.verified, false);
+    const { context, page } = await t.fresh();
+    await signUp(page, user);
+    assert.equal((await identityOf(t.stack, user.email)).verifiable_addresses[0]?.verified, false);
 
     const { link } = await openMailLink(page, user.email, /verify/i, '/self-service/verification');
     await Promise.all([page.waitForURL(/\/verification\?flow=[0-9a-f-]{36}$/), link.click()]);
-    assert.equal(new URL(page.url()).origin, base);
+    assert.equal(new URL(page.url()).origin, t.base);
     // As in Kratos, opening the link fills the code in (a mail scanner following it uses nothing).
     assert.match(await page.inputValue('input[name="code"]'), /^\d{6}$/);
-    assert.equal((await identityOf(user.email)).verifiable_addresses[0]?.verified, false);
-    await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="code"]')]);
-    assert.match(await page.content(), /You successfully verified your email address/);
-    const address = (await identityOf(user.email)).verifiable_addresses[0]!;
-    assert.equal(address.verified, true);
-    assert.equal(address.status, 'completed');
+    assert.equal((await identityOf(t.stack, user.email)).verifiable_addresses[0]?.verified, false);
+    await submitVerificationCode(page, t.stack, user.email);
     await context.close();
   });
 
   test('the recovery link signs in on the edge, opens settings, and the new password works', async () => {
     const user = newUser();
-    const setup = await fresh();
-    await register(setup.page, user);
+    const setup = await t.fresh();
+    await signUp(setup.page, user);
     await setup.context.close();
 
-    const { context, page } = await fresh();
+    const { context, page } = await t.fresh();
     await page.goto('/recovery');
     await page.fill('input[name="email"]', user.email);
     await Promise.all([page.waitForLoadState(), page.click('button[name="method"][value="link"]')]);
@@ -130,12 +74,12 @@ describe('links in mail from the dev stack', { skip }, () => {
       '/self-service/recovery',
     );
     await Promise.all([page.waitForURL(/\/settings\?flow=[0-9a-f-]{36}$/), link.click()]);
-    assert.equal(new URL(page.url()).origin, base);
+    assert.equal(new URL(page.url()).origin, t.base);
     assert.match(await page.content(), /You successfully recovered your account/);
     // The session the link issued is the edge's own cookie: host-only on the edge, whole-site path.
     const session = (await context.cookies()).find((c) => c.name === 'ory_kratos_session');
     assert.ok(session, 'the recovery link signed the browser in');
-    assert.equal(session.domain, new URL(base).hostname);
+    assert.equal(session.domain, new URL(t.base).hostname);
     assert.equal(session.path, '/');
 
     const newPassword = `${user.password}-from-link`;
@@ -148,7 +92,7 @@ describe('links in mail from the dev stack', { skip }, () => {
     await context.close();
 
     // The link is single-use: opened again (another browser), it starts over with 4060004.
-    const other = await fresh();
+    const other = await t.fresh();
     await other.page.goto(href);
     assert.match(other.page.url(), /\/recovery\?flow=[0-9a-f-]{36}$/);
     assert.match(
@@ -157,12 +101,12 @@ describe('links in mail from the dev stack', { skip }, () => {
     );
     await other.context.close();
 
-    const again = await fresh();
+    const again = await t.fresh();
     await again.page.goto('/login');
     await again.page.fill('input[name="identifier"]', user.email);
     await again.page.fill('input[name="password"]', newPassword);
     await Promise.all([
-      again.page.waitForURL(`${base}/`),
+      again.page.waitForURL(`${t.base}/`),
       again.page.click('button[name="method"][value="password"]'),
     ]);
     assert.equal(await again.page.textContent('[data-testid="greeting"]'), `Hello, ${user.email}!`);
@@ -170,14 +114,14 @@ describe('links in mail from the dev stack', { skip }, () => {
   });
 
   test("no mail the stack sent names the identity server's own address", async () => {
-    const res = await fetch(`${stack.kratosAdminURL}/admin/courier/messages?page_size=500`);
+    const res = await fetch(`${t.stack.kratosAdminURL}/admin/courier/messages?page_size=500`);
     const messages = (await res.json()) as Array<{ body: string; subject: string }>;
     assert.ok(messages.length >= 3, 'the earlier tests sent mail');
-    const kratosHost = new URL(stack.kratosPublicURL).host;
+    const kratosHost = new URL(t.stack.kratosPublicURL).host;
     for (const m of messages) {
       assert.ok(!m.body.includes(kratosHost), `"${m.subject}" mentions ${kratosHost}`);
       for (const [href] of m.body.matchAll(/https?:\/\/[^\s"'<>]+/g)) {
-        assert.equal(new URL(href).origin, base, `"${m.subject}" links to ${href}`);
+        assert.equal(new URL(href).origin, t.base, `"${m.subject}" links to ${href}`);
       }
     }
   });

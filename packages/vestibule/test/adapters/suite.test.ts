@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { createVestibule, type Vestibule } from '../../src/app/vestibule.ts';
 import { encodeIdentity, signIdentityHeaders } from '../../src/identity-headers/sign.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
-import { APPS, type AppClient } from './apps.ts';
+import { startFakeKratos, type FakeKratos } from '../support/fake-kratos.ts';
+import { APPS, type AppClient } from '../support/framework-apps.ts';
 
 const SECRET = 'adapter-suite-secret-0123456789abcdef';
 const BROWSER = { accept: 'text/html,application/xhtml+xml' };

@@ -170,12 +170,20 @@ test('a missing file is named', () => {
   assert.deepEqual(problems, ['(file): cannot read /nonexistent/vestibule.yml: file not found']);
 });
 
-test('the committed example file is valid and servable, with no warnings', () => {
+test('the committed example file is valid and servable with a secret of your own, with no warnings', () => {
   const path = new URL('../../examples/vestibule.yml', import.meta.url).pathname;
-  const { config, warnings } = loadConfigFile(path, noEnv);
+  const { config, warnings } = loadConfigFile(path, {
+    env: { VESTIBULE_HEADER_SECRET: 'a-generated-secret-0123456789abcdefghij' },
+  });
   assert.deepEqual(warnings, []);
   assertServable(config);
   assert.ok(config.gateway.rules.length >= 4);
+  // As shipped it listens on 0.0.0.0 with the example's own (public) secret: refused.
+  const asShipped = loadConfigFile(path, noEnv).config;
+  assert.throws(
+    () => assertServable(asShipped),
+    /gateway\.header_secret: is the documented example/,
+  );
 });
 
 test('serve requires Kratos, the upstream and the header secret, each named', () => {

@@ -9,8 +9,8 @@ import { createIdentityServer, defaultConfig } from '@vestibule/identity-server'
 import type { IdentityServer, Listening } from '@vestibule/identity-server';
 import { loadConfigObject } from '../../src/config/index.ts';
 import type { RunningEdge } from '../../src/edge/start-edge.ts';
-import { startTestEdge } from './support.ts';
-import { startUpstream, type Upstream } from '../gateway/harness.ts';
+import { startTestEdge } from '../support/edge.ts';
+import { startUpstream, type Upstream } from '../support/gateway-stack.ts';
 
 const PASSWORD = 'a-long-test-password-42!';
 const REVOKE_SECRET = 'edge-revocation-secret-0123456789abcdef';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createSessionEvents } from '../../src/edge/session-events.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import type { EdgeRequestContext } from '../../src/edge/types.ts';
-import { RULES, startStack, withCookie, type Stack } from '../gateway/harness.ts';
+import { RULES, startStack, withCookie, type Stack } from '../support/gateway-stack.ts';
 
 let stack: Stack;
 before(async () => {

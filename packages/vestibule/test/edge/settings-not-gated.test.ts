@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfigObject } from '../../src/config/index.ts';
 import type { RunningEdge } from '../../src/edge/start-edge.ts';
-import { startTestEdge } from './support.ts';
+import { startTestEdge } from '../support/edge.ts';
 
 const FLOW = '0b0f4f2e-9a4e-4b59-9e1c-2f1f6d2c7a11';
 const PUBLIC = 'http://edge.test';

@@ -2,7 +2,8 @@
 // gateway (N concurrent misses → 1 whoami).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RULES, json, startStack, withCookie, type Stack } from './harness.ts';
+import { RULES, json, startStack, withCookie, type Stack } from '../support/gateway-stack.ts';
+import { until } from '../support/until.ts';
 
 const REVOKE_SECRET = 'revocation-test-secret-0123456789abcdef';
 let stack: Stack;
@@ -82,12 +83,17 @@ test('the revocation endpoint refuses a wrong secret, bad bodies and other metho
 
 test('single-flight: 20 concurrent first requests with one cookie make ONE whoami call', async () => {
   const { token } = stack.kratos.addSession();
-  stack.kratos.delayMs = 50;
   const calls = stack.kratos.whoamiCalls;
-  const results = await Promise.all(
-    Array.from({ length: 20 }, () => get('/account', withCookie(token))),
-  );
-  stack.kratos.delayMs = 0;
+  const stats = stack.gateway.sessions.cache.stats;
+  const missesBefore = stats.misses;
+  // Kratos holds the first whoami until all 20 requests have missed the cache, so every one of
+  // them is a concurrent miss (not a later cache hit) when the answer comes.
+  const release = stack.kratos.hold();
+  const pending = Array.from({ length: 20 }, () => get('/account', withCookie(token)));
+  await stack.kratos.waitForPending(1);
+  await until(() => stats.misses - missesBefore === 20);
+  release();
+  const results = await Promise.all(pending);
   assert.ok(results.every((r) => r.status === 200));
   assert.equal(stack.kratos.whoamiCalls - calls, 1);
 });

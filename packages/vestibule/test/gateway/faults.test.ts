@@ -2,7 +2,14 @@
 // timeout), optional routes go anonymous with a warning; Kratos back: recovery without restart.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RULES, browser, json, startStack, withCookie, type Stack } from './harness.ts';
+import {
+  RULES,
+  browser,
+  json,
+  startStack,
+  withCookie,
+  type Stack,
+} from '../support/gateway-stack.ts';
 
 let stack: Stack;
 /** The abort signal of every whoami request the gateway sent, in order. */

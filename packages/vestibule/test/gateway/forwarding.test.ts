@@ -8,8 +8,8 @@ import { createServer, get as httpGet, type IncomingMessage, type Server } from 
 import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
-import { SECRET } from './harness.ts';
+import { startFakeKratos, type FakeKratos } from '../support/fake-kratos.ts';
+import { SECRET } from '../support/gateway-stack.ts';
 
 const BIG = 48 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'v');
@@ -47,7 +47,9 @@ before(async () => {
     }
     if (req.url === '/reset-mid-body') {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 1000 });
-      res.write('partial;', () => setTimeout(() => res.socket?.destroy(), 10));
+      // Reset once the client has the first bytes, so they are known to have crossed the edge.
+      res.write('partial;');
+      events.once('client-got-partial', () => res.socket?.destroy());
       return;
     }
     if (req.url?.startsWith('/hang')) return; // never answers
@@ -126,7 +128,10 @@ test('an upstream that resets mid-body: the client sees a broken response, the e
   const res = await open('/reset-mid-body');
   assert.equal(res.statusCode, 200);
   let text = '';
-  res.on('data', (c) => (text += String(c)));
+  res.on('data', (c) => {
+    text += String(c);
+    if (text === 'partial;') events.emit('client-got-partial');
+  });
   const [err] = await once(res, 'error').catch((e: unknown) => [e]);
   assert.ok(err instanceof Error, 'the response must not end as if complete');
   assert.equal(text, 'partial;');

@@ -8,7 +8,7 @@ import { createIdentityServer, defaultConfig, type Listening } from '@vestibule/
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import { createVestibule } from '../../src/app/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { SECRET, startUpstream, type Upstream } from './harness.ts';
+import { SECRET, startUpstream, type Upstream } from '../support/gateway-stack.ts';
 
 let identity: Awaited<ReturnType<typeof createIdentityServer>>;
 let kratos: Listening;

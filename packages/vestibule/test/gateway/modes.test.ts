@@ -12,7 +12,7 @@ import {
   upstreamClosed,
   withCookie,
   type Stack,
-} from './harness.ts';
+} from '../support/gateway-stack.ts';
 
 let stack: Stack;
 before(async () => {

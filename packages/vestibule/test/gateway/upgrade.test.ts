@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RULES, startStack, withCookie, type Stack } from './harness.ts';
+import { RULES, startStack, withCookie, type Stack } from '../support/gateway-stack.ts';
 
 let stack: Stack;
 before(async () => {

@@ -11,7 +11,7 @@ import {
   makePages,
   scanTags,
   stubKratos,
-} from './support.ts';
+} from '../support/pages-fixtures.ts';
 
 const flows = loadRecordedFlows();
 

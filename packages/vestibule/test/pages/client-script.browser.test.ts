@@ -2,13 +2,14 @@
 // the clicked button's `method`, and Kratos's WebAuthn trigger names call the functions its script
 // defines — under the pages' CSP, with no violations.
 import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { browserSkipReason, launchBrowser } from '../../../../test/support/browser.ts';
-import { json, makePages, minimalFlow, stubKratos } from './support.ts';
+import { json, makePages, minimalFlow, stubKratos } from '../support/pages-fixtures.ts';
 
 const skip = browserSkipReason();
 const FLOW = '11111111-2222-3333-4444-555555555555';
@@ -16,7 +17,10 @@ let server: Server;
 let origin = '';
 let browser: Browser;
 const posts: string[] = [];
-let releasePost: () => void = () => {};
+/** The first login POST is held open, as a slow Kratos would, until the test releases it. */
+const heldPosts: Array<() => void> = [];
+const postArrived = new EventEmitter();
+const releasePosts = () => heldPosts.splice(0).forEach((release) => release());
 
 const input = (group: string, attributes: Record<string, unknown>, label?: string) => ({
   type: 'input',
@@ -85,13 +89,11 @@ before(async () => {
       );
     }
     if (pathname === '/api/ory/self-service/login' && request.method === 'POST') {
-      posts.push(await request.text());
-      // Hold the submit open, as a slow Kratos would, while the user clicks again (released by the test).
-      await new Promise<void>((resolve) => {
-        releasePost = resolve;
-        setTimeout(resolve, 5000);
-      });
-      return new Response('<title>done</title>', { headers: { 'content-type': 'text/html' } });
+      const n = posts.push(await request.text());
+      postArrived.emit('post');
+      if (n === 1) await new Promise<void>((resolve) => heldPosts.push(resolve));
+      // Numbered, so the page shows which POST its navigation ended on.
+      return new Response(`<title>done ${n}</title>`, { headers: { 'content-type': 'text/html' } });
     }
     return (await pages(request)) ?? new Response('not found', { status: 404 });
   };
@@ -99,16 +101,11 @@ before(async () => {
 });
 
 after(async () => {
-  releasePost();
+  releasePosts();
   await browser?.close();
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 });
-
-/** Polls what the server observed (requests arriving), bounded so a failure cannot hang. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
-}
 
 describe("the pages' inline script in chromium", { skip }, () => {
   test('a double click submits once, with the clicked method; no CSP violations', async () => {
@@ -119,12 +116,15 @@ describe("the pages' inline script in chromium", { skip }, () => {
     page.on('pageerror', (e) => problems.push(String(e)));
     await page.goto(`${origin}/login?flow=${FLOW}`);
     await page.fill('input[name=password]', 'secret-password');
+    const firstPost = once(postArrived, 'post');
     await page.dblclick('button[value=password]', { noWaitAfter: true });
-    await waitFor(() => posts.length >= 1);
-    // The server holds the first POST open; a second one would arrive meanwhile (bounded wait).
-    await waitFor(() => posts.length >= 2);
-    releasePost();
+    await firstPost;
+    // The first POST is held while the second click happens. A second submit would replace the
+    // first navigation, so the page could only end on "done 2": no waiting for it to show up.
+    releasePosts();
     await page.waitForURL(`${origin}/api/ory/self-service/login?flow=${FLOW}`);
+    await page.waitForFunction(() => document.title.startsWith('done'));
+    assert.equal(await page.title(), 'done 1');
     assert.equal(posts.length, 1, `one POST, got ${posts.length}`);
     const form = new URLSearchParams(posts[0]);
     assert.equal(form.get('method'), 'password', 'the clicked button value survives disabling');

@@ -1,7 +1,14 @@
 // continue_with after a finished flow, in the priority order of Ory's SDK (pickBestContinueWith).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FIXTURE_KRATOS, getPage, json, makePages, minimalFlow, stubKratos } from './support.ts';
+import {
+  FIXTURE_KRATOS,
+  getPage,
+  json,
+  makePages,
+  minimalFlow,
+  stubKratos,
+} from '../support/pages-fixtures.ts';
 
 const FLOW = '11111111-2222-3333-4444-555555555555';
 

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { attrs, escapeHTML, markup } from '../../src/pages/ui/html.ts';
-import { getPage, json, loadRecordedFlows, makePages, scanTags, stubKratos } from './support.ts';
+import {
+  getPage,
+  json,
+  loadRecordedFlows,
+  makePages,
+  scanTags,
+  stubKratos,
+} from '../support/pages-fixtures.ts';
 
 const PAYLOAD = `"'><script>alert(1)</script><img src=x onerror=alert(2)>`;
 const flows = loadRecordedFlows();

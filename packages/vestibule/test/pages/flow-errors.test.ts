@@ -2,7 +2,14 @@
 // forwarded Cookie, each error id, the restart circuit breaker (fake clock), transport failures.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FIXTURE_KRATOS, getPage, json, makePages, minimalFlow, stubKratos } from './support.ts';
+import {
+  FIXTURE_KRATOS,
+  getPage,
+  json,
+  makePages,
+  minimalFlow,
+  stubKratos,
+} from '../support/pages-fixtures.ts';
 
 const FLOW = '11111111-2222-3333-4444-555555555555';
 const NEXT = '99999999-8888-7777-6666-555555555555';

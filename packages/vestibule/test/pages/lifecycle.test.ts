@@ -3,8 +3,14 @@
 // change are saved through them, and verification by code completes — all on the embedded server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { formOf, mailedCode, startStack, type Browser, type Stack } from './edge-stack.ts';
-import { scanTags } from './support.ts';
+import {
+  formOf,
+  mailedCode,
+  startStack,
+  type Browser,
+  type Stack,
+} from '../support/pages-stack.ts';
+import { scanTags } from '../support/pages-fixtures.ts';
 
 let stack: Stack;
 before(async () => {

@@ -11,7 +11,7 @@ import {
   minimalFlow,
   scanTags,
   stubKratos,
-} from './support.ts';
+} from '../support/pages-fixtures.ts';
 
 const FLOW = '11111111-2222-3333-4444-555555555555';
 

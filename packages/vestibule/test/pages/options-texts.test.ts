@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createSelfServicePages } from '../../src/pages/index.ts';
-import { getPage, json, makePages, minimalFlow, stubKratos } from './support.ts';
+import { getPage, json, makePages, minimalFlow, stubKratos } from '../support/pages-fixtures.ts';
 
 const FLOW = '11111111-2222-3333-4444-555555555555';
 

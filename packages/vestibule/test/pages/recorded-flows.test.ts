@@ -15,7 +15,7 @@ import {
   stubKratos,
   type RecordedFlow,
   type Tag,
-} from './support.ts';
+} from '../support/pages-fixtures.ts';
 
 const flows = loadRecordedFlows();
 const SHARED = new Set(['default', 'captcha']);

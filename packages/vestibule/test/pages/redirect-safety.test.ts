@@ -87,16 +87,3 @@ test('safeURL (href/src/action): never an active scheme; relative URLs never lea
     { numRuns: 2000 },
   );
 });
-
-test('open redirect via dot segments: /.//evil and /a/..//evil resolve to //evil and are refused', () => {
-  for (const wanted of ['/.//evil.example', '/a/..//evil.example/x', '/%2e//evil.example']) {
-    const page = new URL(`${ORIGIN}/logout`);
-    page.searchParams.set('return_to', wanted);
-    const target = safeReturnTo(page, '/fallback');
-    assert.equal(new URL(target, page).origin, ORIGIN, `${wanted} → ${target}`);
-    const location = safeLocation(wanted, '/fallback');
-    assert.equal(new URL(location, page).origin, ORIGIN, `${wanted} → ${location}`);
-    const href = safeURL(wanted, (u) => u, { allowDataImage: false });
-    assert.ok(href === undefined || new URL(href, page).origin === ORIGIN, `${wanted} → ${href}`);
-  }
-});

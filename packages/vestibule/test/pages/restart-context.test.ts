@@ -3,7 +3,7 @@
 // form is ever shown lead somewhere useful. The page URLs below are the ones Kratos really produces.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getPage, json, makePages, minimalFlow, stubKratos } from './support.ts';
+import { getPage, json, makePages, minimalFlow, stubKratos } from '../support/pages-fixtures.ts';
 
 const FLOW = '11111111-2222-3333-4444-555555555555';
 const OTHER = '99999999-8888-7777-6666-555555555555';

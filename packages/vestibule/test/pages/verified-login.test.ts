@@ -3,7 +3,13 @@
 // (Kratos's default), and once verified the same credentials sign in.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { formOf, mailedCode, startStack, type Browser, type Stack } from './edge-stack.ts';
+import {
+  formOf,
+  mailedCode,
+  startStack,
+  type Browser,
+  type Stack,
+} from '../support/pages-stack.ts';
 
 let stack: Stack;
 before(async () => {

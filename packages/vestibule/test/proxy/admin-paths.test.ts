@@ -4,8 +4,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOryProxy, type OryProxy } from '../../src/proxy/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { adminPathVariants } from './admin-variants.ts';
-import { rawGet, sendJSON, serveHandler, startStub, type Running, type Stub } from './support.ts';
+import { adminPathVariants } from '../support/admin-path-variants.ts';
+import {
+  rawGet,
+  sendJSON,
+  serveHandler,
+  startStub,
+  type Running,
+  type Stub,
+} from '../support/http-stubs.ts';
 
 let upstream: Stub;
 let proxy: OryProxy;

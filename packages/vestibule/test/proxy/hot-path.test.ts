@@ -9,7 +9,7 @@ import { createOryProxy } from '../../src/proxy/handler.ts';
 import { buildUpstreamHeaders } from '../../src/proxy/headers.ts';
 import { DEFAULT_IN_CLUSTER_HOST } from '../../src/proxy/options.ts';
 import { toKratosBase, URLRewriter } from '../../src/proxy/url-rewriter.ts';
-import { startStub } from './support.ts';
+import { startStub } from '../support/http-stubs.ts';
 
 const PUBLIC = 'http://localhost:4000';
 const rewriter = new URLRewriter({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decideProxyPath, normalisePath, parsePrefix } from '../../src/proxy/path.ts';
 import { rawPathOf } from '../../src/proxy/path.ts';
-import { adminPathVariants } from './admin-variants.ts';
+import { adminPathVariants } from '../support/admin-path-variants.ts';
 
 const PREFIX = parsePrefix('/api/ory');
 

@@ -9,7 +9,7 @@ import { createIdentityServer, defaultConfig } from '@vestibule/identity-server'
 import type { IdentityServer, Listening } from '@vestibule/identity-server';
 import { createOryProxy, type LogoutEvent, type OryProxy } from '../../src/proxy/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { serveHandler, type Running } from './support.ts';
+import { serveHandler, type Running } from '../support/http-stubs.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

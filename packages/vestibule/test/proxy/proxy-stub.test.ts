@@ -1,10 +1,16 @@
 // The proxy over real sockets against a stub Kratos that believes it lives at an in-cluster URL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
 import { createOryProxy, type LogoutEvent, type OryProxy } from '../../src/proxy/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { CSRF_COOKIE, CSRF_VALUE, startFakeKratos, type FakeKratos } from './fake-kratos.ts';
-import { serveHandler, type Running } from './support.ts';
+import {
+  CSRF_COOKIE,
+  CSRF_VALUE,
+  startFakeKratos,
+  type FakeKratos,
+} from '../support/fake-kratos.ts';
+import { serveHandler, type Running } from '../support/http-stubs.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -14,18 +20,17 @@ describe('proxy against a stub Kratos with an in-cluster base_url', () => {
   let edge: Running;
   const logouts: LogoutEvent[] = [];
   const logger = createMemoryLogger();
+  const arrivals = new EventEmitter();
   let publicOrigin = '';
 
   before(async () => {
     // The edge's port is only known after it listens; Kratos redirects to the app's /login there.
-    edge = await serveHandler((req, info) => proxy(req, info));
-    publicOrigin = edge.url;
-    // Submits are held 150 ms, so a double click's second POST arrives while the first is in flight.
-    kratos = await startFakeKratos({
-      baseURL: 'http://ory-kratos:4433/',
-      uiOrigin: publicOrigin,
-      submitDelayMs: 150,
+    edge = await serveHandler((req, info) => {
+      arrivals.emit('request');
+      return proxy(req, info);
     });
+    publicOrigin = edge.url;
+    kratos = await startFakeKratos({ baseURL: 'http://ory-kratos:4433/', uiOrigin: publicOrigin });
     proxy = createOryProxy({
       kratosPublicURL: kratos.url,
       kratosBrowserURLs: ['http://ory-kratos:4433/'],
@@ -160,9 +165,16 @@ describe('proxy against a stub Kratos with an in-cluster base_url', () => {
         body: new URLSearchParams({ identifier: 'a@b.c', password: 'right', method: 'password' }),
       });
     const submitsBefore = kratos.submits;
+    // The first submit is parked at Kratos, so the second (the double click) reaches the edge while
+    // the first is still in flight; only then does Kratos answer.
+    const release = kratos.hold();
     const first$ = submit();
-    await new Promise((resolve) => setImmediate(resolve));
-    const [first, second] = await Promise.all([first$, submit()]);
+    await kratos.waitForPending(1);
+    const secondArrived = once(arrivals, 'request');
+    const second$ = submit();
+    await secondArrived;
+    release();
+    const [first, second] = await Promise.all([first$, second$]);
     const third = await submit();
     assert.equal(kratos.submits - submitsBefore, 1);
     for (const res of [first, second, third]) {

@@ -7,7 +7,13 @@ import { gzipSync } from 'node:zlib';
 import { createOryProxy, type LogoutEvent, type OryProxy } from '../../src/proxy/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES } from '../../src/proxy/options.ts';
-import { sendJSON, serveHandler, startStub, type Running, type Stub } from './support.ts';
+import {
+  sendJSON,
+  serveHandler,
+  startStub,
+  type Running,
+  type Stub,
+} from '../support/http-stubs.ts';
 
 const BINARY = randomBytes(1024 * 1024 + 7);
 
@@ -41,11 +47,6 @@ describe('Kratos down or slow', () => {
       assert.match(html, /trace-abc-123/);
       assert.doesNotMatch(html, /127\.0\.0\.1/);
       assert.ok(logger.lines.some((l) => l.msg === 'kratos exchange failed' && l.status === 502));
-      // A failed exchange never redeemed the one-time token in its query: it must not be logged.
-      await fetch(`${edge.url}/api/ory/self-service/recovery?flow=f&token=RECOVERY-SECRET`);
-      const failed = logger.lines.filter((l) => l.msg === 'kratos exchange failed');
-      assert.ok(failed.length >= 3);
-      assert.doesNotMatch(JSON.stringify(failed), /RECOVERY-SECRET/);
     } finally {
       await edge.close();
       await proxy.close();

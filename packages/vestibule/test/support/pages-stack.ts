@@ -10,7 +10,7 @@ import { createIdentityServer, defaultConfig } from '@vestibule/identity-server'
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { createOryProxy } from '../../src/proxy/index.ts';
 import { createSelfServicePages } from '../../src/pages/index.ts';
-import { scanTags } from './support.ts';
+import { scanTags } from './pages-fixtures.ts';
 
 export interface Stack {
   edgeURL: string;

@@ -1,11 +1,20 @@
-// The proxy's own request body limit (review: an anonymous 4 MiB POST got a 502 "identity service not
-// reachable" and logged "kratos is unreachable", because Kratos answered 413 and closed mid-upload).
+// Unbounded request bodies through the proxy: an anonymous 4 MiB POST was streamed to Kratos, which
+// answered 413 and closed mid-upload, so the browser got 502 and the log said "kratos is unreachable".
+// Fixed in 7981a6e (maxRequestBodyBytes: 413 before Kratos is called, chunked bodies counted).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
 import { connect } from 'node:net';
 import { createOryProxy, type OryProxy } from '../../src/proxy/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { sendJSON, serveHandler, startStub, type Running, type Stub } from './support.ts';
+import {
+  sendJSON,
+  serveHandler,
+  startStub,
+  type Running,
+  type Stub,
+} from '../support/http-stubs.ts';
+import { until } from '../support/until.ts';
 
 const LIMIT = 64 * 1024;
 const LOGIN = '/api/ory/self-service/login?flow=5d4c1b2a-0000-4000-8000-000000000001';
@@ -28,6 +37,7 @@ describe('proxy request body limit', () => {
   let proxy: OryProxy;
   let edge: Running;
   const logger = createMemoryLogger();
+  const requests = new EventEmitter();
 
   before(async () => {
     kratos = await startStub((req, res) =>
@@ -37,7 +47,10 @@ describe('proxy request body limit', () => {
       }),
     );
     proxy = createOryProxy({ kratosPublicURL: kratos.url, logger, maxRequestBodyBytes: LIMIT });
-    edge = await serveHandler((req, info) => proxy(req, info));
+    edge = await serveHandler((req, info) => {
+      requests.emit('request');
+      return proxy(req, info);
+    });
   });
   after(async () => {
     await edge.close();
@@ -131,17 +144,15 @@ describe('proxy request body limit', () => {
     const url = new URL(edge.url);
     const socket = connect(Number(url.port), url.hostname);
     await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const handling = once(requests, 'request');
     socket.write(
       `POST ${LOGIN} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
         'Content-Length: 20000\r\n\r\n' +
         'a'.repeat(5000),
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await handling; // the edge has the request and is reading its body
     socket.destroy();
-    const deadline = Date.now() + 2000;
-    while (!logger.lines.some((l) => l.reason === 'client-aborted') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(() => logger.lines.some((l) => l.reason === 'client-aborted'));
     assert.ok(logger.lines.some((l) => l.reason === 'client-aborted'));
     assert.deepEqual(warnings(), []);
   });

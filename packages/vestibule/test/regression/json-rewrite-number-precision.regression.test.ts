@@ -1,7 +1,6 @@
-// The browser gets Kratos's JSON bytes except in the URL strings the proxy rewrites: numbers in traits,
-// metadata and node values must survive exactly (Kratos keeps them as raw JSON), which a
-// JSON.parse/JSON.stringify round trip cannot do (found in review: 12345678901234567890 became
-// 12345678901234567000, 1.10 became 1.1, -0 became 0, 1e400 became null).
+// Kratos's JSON bytes altered by the proxy's URL rewrite: a parse/stringify round trip turned
+// 12345678901234567890 into 12345678901234567000, 1.10 into 1.1, -0 into 0 and 1e400 into null in
+// traits and node values. Fixed in bc6c4cd: only the rewritten URL strings change.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

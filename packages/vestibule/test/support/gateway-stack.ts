@@ -1,11 +1,12 @@
 // Test harness: an echo upstream that records what reached it, the fake Kratos, and a gateway
 // listening on a real socket.
+import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
-import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
+import { startFakeKratos, type FakeKratos } from './fake-kratos.ts';
 
 export const SECRET = 'gateway-test-secret-0123456789abcdef';
 
@@ -56,8 +57,7 @@ export async function startUpstream(): Promise<Upstream> {
         connection: 'keep-alive, x-secret-hop',
         'x-secret-hop': '1',
       });
-      res.write('chunk1;');
-      setTimeout(() => res.end('chunk2'), 20);
+      res.write('chunk1;', () => res.end('chunk2'));
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
@@ -152,3 +152,45 @@ export const withCookie = (token: string, extra: Record<string, string> = {}) =>
   cookie: `ory_kratos_session=${token}`,
   ...extra,
 });
+
+/**
+ * Writes a GET with `lines` as extra header lines on a raw socket (no client library normalising
+ * names or refusing odd ones) and resolves with every byte the gateway answered.
+ */
+export function rawGatewayRequest(
+  stack: Pick<Stack, 'url'>,
+  path: string,
+  lines: string[],
+  cookie?: string,
+): Promise<string> {
+  const url = new URL(stack.url);
+  const head = [
+    `GET ${path} HTTP/1.1`,
+    `Host: ${url.host}`,
+    ...lines,
+    ...(cookie ? [`Cookie: ory_kratos_session=${cookie}`] : []),
+    'Connection: close',
+    '',
+    '',
+  ].join('\r\n');
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(head));
+    let data = '';
+    socket.on('data', (chunk) => (data += String(chunk)));
+    socket.on('end', () => resolve(data));
+    socket.on('error', reject);
+  });
+}
+
+/** Sends `lines` (values marked SPOOF) on a public route; none may arrive. Returns what arrived. */
+export async function sendSpoofedHeaders(stack: Stack, lines: string[]): Promise<Seen> {
+  const before = stack.upstream.seen.length;
+  const response = await rawGatewayRequest(stack, '/static/x', lines);
+  assert.match(response, /^HTTP\/1\.1 200/);
+  const seen = stack.upstream.seen[before]!;
+  assert.deepEqual(
+    seen.rawHeaders.filter((v) => v.includes('SPOOF')),
+    [],
+  );
+  return seen;
+}

@@ -39,20 +39,28 @@ async function listenOnFreePort(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** Reads a request to its end into what a stub records of it. */
+export function readRequest(req: IncomingMessage): Promise<SeenRequest> {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise((resolve) =>
+    req.on('end', () =>
+      resolve({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }),
+    ),
+  );
+}
+
 /** A stub upstream that records every request and answers with `handler`. */
 export async function startStub(handler: StubHandler): Promise<Stub> {
   const seen: SeenRequest[] = [];
   let baseURL = '';
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry: SeenRequest = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
+    void readRequest(req).then((entry) => {
       seen.push(entry);
       Promise.resolve(handler(entry, res, baseURL)).catch((err: unknown) => {
         res.statusCode = 500;

@@ -1,8 +1,8 @@
 // `vestibule up` in-process: run main() until the ready banner, read what it printed, stop it the
 // way Ctrl-C does. No timing: it resolves on the banner and fails if the command exits first.
 import assert from 'node:assert/strict';
-import { main } from '../src/main.ts';
-import type { CLIIO } from '../src/terminal/io.ts';
+import { main } from '../../src/main.ts';
+import type { CLIIO } from '../../src/terminal/io.ts';
 
 export interface RunningUp {
   /** Everything printed so far (stdout and stderr, in order). */

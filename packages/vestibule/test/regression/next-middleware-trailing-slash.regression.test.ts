@@ -1,5 +1,6 @@
-// Which paths the Next.js middleware checks. A vestibule stand-in that refuses everyone makes the
-// matching observable: 401/403 = checked, undefined = passed through to the page.
+// Next.js middleware bypass: a protected prefix with a trailing slash let /admin through, and rules
+// matched request.url rather than the path Next routes (%61dmin, dot segments, //). Fixed in e626d8d.
+// A vestibule stand-in that refuses everyone makes matching observable: 401/403 = checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextAuth } from '../../src/adapters/next.ts';

@@ -1,10 +1,9 @@
-// Security review: a refused upgrade (the upstream answers the handshake with an ordinary response)
-// was relayed as the upstream's raw header block — Transfer-Encoding: chunked, keep-alive — over an
-// already de-chunked body, so a reflected `0\r\n\r\nHTTP/1.1 302 …` read as a second response on
-// the client connection (response splitting / queue poisoning). These tests read the raw bytes the
-// client gets and parse them strictly, one message per connection.
+// Response splitting on a refused upgrade: the upstream's raw head (chunked, keep-alive) went out over
+// a de-chunked body, so a reflected `0\r\n\r\nHTTP/1.1 302 …` read as a second response on the
+// client connection. Fixed in 2843bbd; these tests read the raw bytes, one message per connection.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import {
   connect,
@@ -14,10 +13,12 @@ import {
 } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { rejectUpgrade } from '../../src/upstream/upgrade.ts';
-import { startStack, type Stack } from './harness.ts';
+import { startStack, type Stack } from '../support/gateway-stack.ts';
 
 // The old code left some of these connections open forever: fail, don't hang.
 const FAST = { timeout: 5_000 };
+/** Says when the client has read a whole response head, for an upstream waiting to misbehave. */
+const clientGotHead = new EventEmitter();
 
 const SPLIT = '0\r\n\r\nHTTP/1.1 302 Found\r\nLocation: https://evil.example/\r\n\r\n';
 const HANDSHAKE =
@@ -47,7 +48,9 @@ function startApp(): Promise<Server> {
       res.writeHead(304, { etag: '"v1"' }).end();
     } else if (url.pathname === '/short') {
       res.writeHead(200, { 'content-length': '10' });
-      res.write('abc', () => setTimeout(() => res.socket?.destroy(), 20));
+      // Cut short once the client has the head: the edge must not pass the body off as complete.
+      res.write('abc');
+      clientGotHead.once('head', () => res.socket?.destroy());
     }
   });
   return new Promise((resolve) => app.listen(0, '127.0.0.1', () => resolve(app)));
@@ -220,7 +223,10 @@ test(
   'refused upgrade whose upstream body is cut short: never passed off as complete',
   FAST,
   async () => {
-    const result = await exchange('/short');
+    const result = await exchange('/short', '', (bytes) => {
+      if (bytes.includes('\r\n\r\n')) clientGotHead.emit('head');
+      return '';
+    });
     const parsed = parseResponse(result.bytes);
     assert.deepEqual(values(parsed, 'content-length'), ['10']);
     assert.ok(parsed.body.length < 10);
