@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { createSessionEvents } from '../../src/edge/session-events.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import type { EdgeRequestContext } from '../../src/edge/types.ts';
-import { RULES, startStack, withCookie, type Stack } from '../support/gateway-stack.ts';
+import { RULES, startGatewayStack, withCookie, type Stack } from '../support/gateway-stack.ts';
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack({ rules: RULES, cache: { ttlMs: 600_000 } });
+  stack = await startGatewayStack({ rules: RULES, cache: { ttlMs: 600_000 } });
 });
 after(() => stack.close());
 

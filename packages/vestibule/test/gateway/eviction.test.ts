@@ -2,13 +2,19 @@
 // gateway (N concurrent misses → 1 whoami).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RULES, json, startStack, withCookie, type Stack } from '../support/gateway-stack.ts';
+import {
+  RULES,
+  json,
+  startGatewayStack,
+  withCookie,
+  type Stack,
+} from '../support/gateway-stack.ts';
 import { until } from '../support/until.ts';
 
 const REVOKE_SECRET = 'revocation-test-secret-0123456789abcdef';
 let stack: Stack;
 before(async () => {
-  stack = await startStack({
+  stack = await startGatewayStack({
     rules: RULES,
     cache: { ttlMs: 60_000 },
     revocation: { secret: REVOKE_SECRET },

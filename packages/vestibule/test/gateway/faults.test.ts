@@ -6,7 +6,7 @@ import {
   RULES,
   browser,
   json,
-  startStack,
+  startGatewayStack,
   withCookie,
   type Stack,
 } from '../support/gateway-stack.ts';
@@ -16,7 +16,7 @@ let stack: Stack;
 const whoamiSignals: (AbortSignal | null | undefined)[] = [];
 before(async () => {
   // A short cache TTL is irrelevant here: each test uses a fresh credential (cache misses).
-  stack = await startStack({
+  stack = await startGatewayStack({
     rules: RULES,
     whoamiTimeoutMs: 1_000,
     // The real transport, watched: the hanging-Kratos test checks the request was given up on.

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createIdentityServer, defaultConfig, type Listening } from '@vestibule/identity-server';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
-import { createVestibule } from '../../src/app/index.ts';
+import { createVestibule } from '../../src/app/vestibule.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { SECRET, startUpstream, type Upstream } from '../support/gateway-stack.ts';
 

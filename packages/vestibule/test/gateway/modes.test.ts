@@ -8,7 +8,7 @@ import {
   SECRET,
   browser,
   json,
-  startStack,
+  startGatewayStack,
   upstreamClosed,
   withCookie,
   type Stack,
@@ -16,7 +16,7 @@ import {
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack({ rules: RULES, publicURL: 'http://edge.example' });
+  stack = await startGatewayStack({ rules: RULES, publicURL: 'http://edge.example' });
 });
 after(() => stack.close());
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { importOathkeeperRules, loadOathkeeperRulesFile } from '../../src/oathkeeper/import.ts';
 import { compileRules } from '../../src/access/rules.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
-import { SECRET, startStack } from '../support/gateway-stack.ts';
+import { SECRET, startGatewayStack } from '../support/gateway-stack.ts';
 
 // A rule file in the shape of Oathkeeper's docs and the Kratos "zero trust" guide.
 const RULES_YAML = `
@@ -145,7 +145,7 @@ test('imported header mutators run through the gateway and their names are strip
       ],
     },
   ]);
-  const stack = await startStack({ rules, headerSecret: SECRET });
+  const stack = await startGatewayStack({ rules, headerSecret: SECRET });
   try {
     const { token, session } = stack.kratos.addSession({ email: 'm@example.com' });
     await fetch(stack.url + '/feed', {

@@ -4,11 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGateway } from '../../src/gateway/index.ts';
 import type { PermissionCheckInput } from '../../src/gateway/index.ts';
-import { SECRET, json, startStack, startUpstream, withCookie } from '../support/gateway-stack.ts';
+import {
+  SECRET,
+  json,
+  startGatewayStack,
+  startUpstream,
+  withCookie,
+} from '../support/gateway-stack.ts';
 
 test('permission mode calls the configured check with the user and the templated object', async () => {
   const calls: PermissionCheckInput[] = [];
-  const stack = await startStack({
+  const stack = await startGatewayStack({
     rules: [
       {
         path: '/docs/*',
@@ -61,7 +67,7 @@ test('permission mode calls the configured check with the user and the templated
 
 test('with a provisioning store, rules check the synced profile role', async () => {
   const seen: string[] = [];
-  const stack = await startStack({
+  const stack = await startGatewayStack({
     rules: [{ path: '/admin/**', mode: 'role', roles: ['admin'] }],
     // A store whose role differs from metadata: proves the profile is the source when given.
     profiles: { ensureUser: async (user) => (seen.push(user.id), { role: 'admin' }) },
@@ -77,7 +83,7 @@ test('with a provisioning store, rules check the synced profile role', async () 
 });
 
 test('defaultDecision allow forwards unmatched requests as public (no identity)', async () => {
-  const stack = await startStack({ rules: [], defaultDecision: 'allow' });
+  const stack = await startGatewayStack({ rules: [], defaultDecision: 'allow' });
   try {
     const { token } = stack.kratos.addSession();
     assert.equal(
@@ -96,7 +102,7 @@ test('trustProxy appends to X-Forwarded-For and keeps the forwarded proto/host; 
     'x-forwarded-proto': 'https',
     'x-forwarded-host': 'app.example',
   };
-  const trusted = await startStack({
+  const trusted = await startGatewayStack({
     rules: [{ path: '/**', mode: 'required' }],
     trustProxy: true,
   });
@@ -118,7 +124,7 @@ test('trustProxy appends to X-Forwarded-For and keeps the forwarded proto/host; 
   } finally {
     await trusted.close();
   }
-  const untrusted = await startStack({ rules: [{ path: '/**', mode: 'public' }] });
+  const untrusted = await startGatewayStack({ rules: [{ path: '/**', mode: 'public' }] });
   try {
     await fetch(untrusted.url + '/x', { headers });
     const seen = untrusted.upstream.seen.at(-1)!.headers;
@@ -131,7 +137,7 @@ test('trustProxy appends to X-Forwarded-For and keeps the forwarded proto/host; 
 
 test('per-rule upstream with strip_path; the signature covers the path the upstream receives', async () => {
   const other = await startUpstream();
-  const stack = await startStack({
+  const stack = await startGatewayStack({
     rules: [
       {
         path: '/svc/**',

@@ -8,13 +8,13 @@ import {
   SECRET,
   rawGatewayRequest,
   sendSpoofedHeaders,
-  startStack,
+  startGatewayStack,
   type Stack,
 } from '../support/gateway-stack.ts';
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack({ rules: RULES });
+  stack = await startGatewayStack({ rules: RULES });
 });
 after(() => stack.close());
 

@@ -4,11 +4,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RULES, startStack, withCookie, type Stack } from '../support/gateway-stack.ts';
+import { RULES, startGatewayStack, withCookie, type Stack } from '../support/gateway-stack.ts';
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack({ rules: RULES });
+  stack = await startGatewayStack({ rules: RULES });
 });
 after(() => stack.close());
 

@@ -4,11 +4,11 @@
 // signs in, signs out, sees Kratos's "wrong password" message, and a stolen flow id restarts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { formOf, startStack, type Stack } from '../support/pages-stack.ts';
+import { formOf, startPagesStack, type Stack } from '../support/pages-stack.ts';
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack();
+  stack = await startPagesStack();
 });
 after(async () => {
   await stack?.close();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   formOf,
   mailedCode,
-  startStack,
+  startPagesStack,
   type Browser,
   type Stack,
 } from '../support/pages-stack.ts';
@@ -14,7 +14,7 @@ import { scanTags } from '../support/pages-fixtures.ts';
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack();
+  stack = await startPagesStack();
 });
 after(async () => {
   await stack?.close();

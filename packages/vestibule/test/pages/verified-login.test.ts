@@ -6,14 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import {
   formOf,
   mailedCode,
-  startStack,
+  startPagesStack,
   type Browser,
   type Stack,
 } from '../support/pages-stack.ts';
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack({
+  stack = await startPagesStack({
     selfservice: {
       flows: {
         login: { after: { password: { hooks: [{ hook: 'require_verified_address' }] } } },

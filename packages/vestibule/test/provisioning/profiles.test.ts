@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openProfileStore, type ProfileStore } from '../../src/provisioning/index.ts';
 import { parseDatabaseTarget } from '../../src/provisioning/database.ts';
-import { createVestibule } from '../../src/app/index.ts';
+import { createVestibule } from '../../src/app/vestibule.ts';
 import { startFakeKratos, type FakeKratos } from '../support/fake-kratos.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');

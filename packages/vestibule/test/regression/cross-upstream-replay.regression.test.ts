@@ -3,12 +3,12 @@
 // fcb512e: one header secret per upstream, and a startup warning naming upstreams that share one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SECRET, startStack, startUpstream, withCookie } from '../support/gateway-stack.ts';
+import { SECRET, startGatewayStack, startUpstream, withCookie } from '../support/gateway-stack.ts';
 
 test('each upstream signs with its own secret: headers one upstream received do not verify at another', async () => {
   const blog = await startUpstream();
   const BLOG_SECRET = 'blog-upstream-secret-0123456789abcdef';
-  const stack = await startStack({
+  const stack = await startGatewayStack({
     upstreamSecrets: { [blog.url + '/ignored-path']: BLOG_SECRET },
     rules: [
       { path: '/blog/**', mode: 'optional', upstream: { url: blog.url, stripPath: '/blog' } },
@@ -41,7 +41,7 @@ test('each upstream signs with its own secret: headers one upstream received do 
 });
 
 test('two upstreams sharing the header secret are named in a startup warning', async () => {
-  const stack = await startStack({
+  const stack = await startGatewayStack({
     rules: [{ path: '/blog/**', mode: 'optional', upstream: { url: 'http://blog.internal:3000' } }],
   });
   try {

@@ -7,13 +7,13 @@ import {
   RULES,
   rawGatewayRequest,
   sendSpoofedHeaders,
-  startStack,
+  startGatewayStack,
   type Stack,
 } from '../support/gateway-stack.ts';
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack({ rules: RULES, publicURL: 'http://edge.example' });
+  stack = await startGatewayStack({ rules: RULES, publicURL: 'http://edge.example' });
 });
 after(() => stack.close());
 

@@ -13,7 +13,7 @@ import {
 } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { rejectUpgrade } from '../../src/upstream/upgrade.ts';
-import { startStack, type Stack } from '../support/gateway-stack.ts';
+import { startGatewayStack, type Stack } from '../support/gateway-stack.ts';
 
 // The old code left some of these connections open forever: fail, don't hang.
 const FAST = { timeout: 5_000 };
@@ -93,7 +93,7 @@ const url = (server: Server | TCPServer) =>
 before(async () => {
   app = await startApp();
   raw = await startRawUpstream(RAW_ANSWERS);
-  stack = await startStack({
+  stack = await startGatewayStack({
     upstreamURL: url(app),
     rules: [
       { path: '/raw/**', mode: 'public', upstream: { url: url(raw) } },

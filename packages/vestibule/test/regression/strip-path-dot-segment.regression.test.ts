@@ -3,11 +3,11 @@
 // segment left by stripping is refused with 400 bad_request_target.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, startUpstream } from '../support/gateway-stack.ts';
+import { startGatewayStack, startUpstream } from '../support/gateway-stack.ts';
 
 test('strip_path never leaves a dot segment that would climb out of the upstream prefix', async () => {
   const other = await startUpstream();
-  const stack = await startStack({
+  const stack = await startGatewayStack({
     rules: [
       {
         regex: '/svc.*',

@@ -9,13 +9,11 @@ import { serve } from '@hono/node-server';
 import { KratosUnavailable } from '../../src/lib/errors.ts';
 import type { User } from '../../src/session/user.ts';
 import type { Vestibule } from '../../src/app/vestibule.ts';
-import {
-  expressAuth,
-  fastifyAuth,
-  honoAuth,
-  nextAuth,
-  nodeAuth,
-} from '../../src/adapters/index.ts';
+import { expressAuth } from '../../src/adapters/express.ts';
+import { fastifyAuth } from '../../src/adapters/fastify.ts';
+import { honoAuth } from '../../src/adapters/hono.ts';
+import { nextAuth } from '../../src/adapters/next.ts';
+import { nodeAuth } from '../../src/adapters/node.ts';
 
 export interface AppClient {
   request(path: string, headers: Record<string, string>): Promise<Response>;

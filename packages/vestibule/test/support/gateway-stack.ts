@@ -99,7 +99,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: Partial<GatewayOptions> = {}): Promise<Stack> {
+export async function startGatewayStack(options: Partial<GatewayOptions> = {}): Promise<Stack> {
   const kratos = await startFakeKratos();
   const upstream = await startUpstream();
   const logger = createMemoryLogger();

@@ -19,7 +19,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(kratosOverrides: Record<string, unknown> = {}): Promise<Stack> {
+export async function startPagesStack(
+  kratosOverrides: Record<string, unknown> = {},
+): Promise<Stack> {
   let route: (request: Request) => Promise<Response> = async () =>
     new Response('starting', { status: 503 });
   const edgeServer = createAdaptorServer({ fetch: (request: Request) => route(request) }) as Server;
