@@ -11,6 +11,8 @@ export {
   wantsHTML,
 } from './decision.ts';
 export type { Decision, DenyInput } from './decision.ts';
+export { crossSiteDecision, isCrossSiteRequest } from './cross-site.ts';
+export type { CrossSiteInput } from './cross-site.ts';
 export { checkLoginLoop, LOOP_COOKIE, loopCookieName } from './login-loop.ts';
 export type { LoopCheck } from './login-loop.ts';
 export { isValidLoginURL, loginRedirectOrRefusal } from './login-redirect.ts';
