@@ -4,12 +4,11 @@
 // 6265bis §4.1.3: a browser drops it otherwise) — and the gateway reads it, then strips it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfigObject } from '../../src/config/index.ts';
 import type { RunningEdge } from '../../src/edge/start-edge.ts';
 import { rewriteSetCookie } from '../../src/proxy/set-cookie.ts';
 import { SECRET, startUpstream, type Upstream } from '../gateway/harness.ts';
 import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
-import { startTestEdge } from '../edge/support.ts';
+import { startConfiguredEdge } from './configured-edge.ts';
 
 const NAME = '__Host-ory_kratos_session';
 const FROM_KRATOS = `${NAME}=MTY4; Path=/; Domain=kratos.internal; Expires=Wed, 01 Jan 2031 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax`;
@@ -35,20 +34,16 @@ let edge: RunningEdge;
 before(async () => {
   kratos = await startFakeKratos({ cookieName: NAME });
   upstream = await startUpstream();
-  const { config } = loadConfigObject(
-    {
-      server: { public_url: 'https://edge.example.test' },
-      kratos: { public_url: kratos.url },
-      gateway: {
-        upstream_url: upstream.url,
-        header_secret: SECRET,
-        session_cookie_name: NAME,
-        rules: [{ path: '/**', mode: 'required' }],
-      },
+  edge = await startConfiguredEdge({
+    server: { public_url: 'https://edge.example.test' },
+    kratos: { public_url: kratos.url },
+    gateway: {
+      upstream_url: upstream.url,
+      header_secret: SECRET,
+      session_cookie_name: NAME,
+      rules: [{ path: '/**', mode: 'required' }],
     },
-    { env: {} },
-  );
-  edge = await startTestEdge(config);
+  });
 });
 after(async () => {
   await edge.close();

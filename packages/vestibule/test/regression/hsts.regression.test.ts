@@ -10,7 +10,7 @@ import { hstsValue } from '../../src/edge/create-edge.ts';
 import type { RunningEdge } from '../../src/edge/start-edge.ts';
 import { startUpstream, type Upstream, SECRET } from '../gateway/harness.ts';
 import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
-import { startTestEdge } from '../edge/support.ts';
+import { startConfiguredEdge } from './configured-edge.ts';
 
 const HSTS = 'max-age=31536000';
 let kratos: FakeKratos;
@@ -19,22 +19,18 @@ let secure: RunningEdge;
 let plain: RunningEdge;
 
 function edgeFor(publicURL: string): Promise<RunningEdge> {
-  const { config } = loadConfigObject(
-    {
-      server: { public_url: publicURL },
-      kratos: { public_url: kratos.url },
-      gateway: {
-        upstream_url: upstream.url,
-        header_secret: SECRET,
-        rules: [
-          { path: '/open/**', mode: 'public' },
-          { path: '/private/**', mode: 'required' },
-        ],
-      },
+  return startConfiguredEdge({
+    server: { public_url: publicURL },
+    kratos: { public_url: kratos.url },
+    gateway: {
+      upstream_url: upstream.url,
+      header_secret: SECRET,
+      rules: [
+        { path: '/open/**', mode: 'public' },
+        { path: '/private/**', mode: 'required' },
+      ],
     },
-    { env: {} },
-  );
-  return startTestEdge(config);
+  });
 }
 
 before(async () => {

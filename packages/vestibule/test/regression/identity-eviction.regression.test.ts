@@ -6,13 +6,12 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfigObject } from '../../src/config/index.ts';
 import type { RunningEdge } from '../../src/edge/start-edge.ts';
 import { createSessionCache } from '../../src/session/cache.ts';
 import type { KratosSession } from '../../src/session/types.ts';
 import { SECRET, startUpstream, type Upstream } from '../gateway/harness.ts';
 import { startFakeKratos, type FakeKratos } from '../session/fake-kratos.ts';
-import { startTestEdge } from '../edge/support.ts';
+import { startConfiguredEdge } from './configured-edge.ts';
 
 let kratos: FakeKratos;
 let front: Server;
@@ -42,19 +41,15 @@ before(async () => {
   });
   await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
   upstream = await startUpstream();
-  const { config } = loadConfigObject(
-    {
-      kratos: { public_url: `http://127.0.0.1:${(front.address() as AddressInfo).port}` },
-      gateway: {
-        upstream_url: upstream.url,
-        header_secret: SECRET,
-        session_cache: { ttl: '10m' },
-        rules: [{ path: '/**', mode: 'required' }],
-      },
+  edge = await startConfiguredEdge({
+    kratos: { public_url: `http://127.0.0.1:${(front.address() as AddressInfo).port}` },
+    gateway: {
+      upstream_url: upstream.url,
+      header_secret: SECRET,
+      session_cache: { ttl: '10m' },
+      rules: [{ path: '/**', mode: 'required' }],
     },
-    { env: {} },
-  );
-  edge = await startTestEdge(config);
+  });
 });
 after(async () => {
   await edge.close();
