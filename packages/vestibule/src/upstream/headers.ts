@@ -201,16 +201,49 @@ export function filterRequestHeaders(
 
 /**
  * A Cookie header without the named cookies; every other pair keeps its exact bytes (values are
- * opaque to the edge, see lib/cookies.ts). `''` when nothing is left.
+ * opaque to the edge, see lib/cookies.ts), as if the header were split on `;`, the named pairs
+ * dropped and the rest joined again. `''` when nothing is left. Searches for the names instead of
+ * splitting every pair: this runs on every request that carries a session cookie.
  */
 export function withoutCookies(header: string, names: ReadonlySet<string>): string {
-  const kept: string[] = [];
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    const name = (eq === -1 ? part : part.slice(0, eq)).trim();
-    if (!names.has(name)) kept.push(part);
+  let out = header;
+  for (const name of names) {
+    let at = out.indexOf(name);
+    while (at !== -1) {
+      const pairStart = pairStartOf(out, at);
+      if (pairStart === -1 || !endsName(out, at + name.length)) {
+        at = out.indexOf(name, at + 1);
+        continue;
+      }
+      const semicolon = out.indexOf(';', at);
+      // The last pair takes the `;` before it along; any other pair the `;` after it.
+      out =
+        semicolon === -1
+          ? out.slice(0, Math.max(pairStart - 1, 0))
+          : out.slice(0, pairStart) + out.slice(semicolon + 1);
+      at = out.indexOf(name, pairStart);
+    }
   }
-  return kept.join(';').replace(/^[ \t]+/, '');
+  return out === header ? header : out.replace(/^[ \t]+/, '');
+}
+
+/** Where the pair around `at` starts (just after the `;` before it), if only OWS lies between. */
+function pairStartOf(header: string, at: number): number {
+  let i = at;
+  while (i > 0 && isOWS(header.charCodeAt(i - 1))) i--;
+  return i === 0 || header.charCodeAt(i - 1) === 0x3b ? i : -1;
+}
+
+/** Whether a cookie name ends at `i`: OWS, then `=`, `;` or the end. */
+function endsName(header: string, i: number): boolean {
+  while (i < header.length && isOWS(header.charCodeAt(i))) i++;
+  if (i === header.length) return true;
+  const code = header.charCodeAt(i);
+  return code === 0x3d || code === 0x3b;
+}
+
+function isOWS(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 /** Response headers from undici (lower-cased object) minus hop-by-hop ones. */

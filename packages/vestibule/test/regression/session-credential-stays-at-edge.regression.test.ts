@@ -5,8 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import fc from 'fast-check';
 import { loadConfigObject } from '../../src/config/index.ts';
-import { filterRequestHeaders, sessionCredentialStripper } from '../../src/upstream/headers.ts';
+import {
+  filterRequestHeaders,
+  sessionCredentialStripper,
+  withoutCookies,
+} from '../../src/upstream/headers.ts';
 import {
   SECRET,
   startStack,
@@ -152,4 +157,35 @@ test('a __Host- (or __Secure-) session cookie name is stripped too, other names 
     'b=3',
   ]);
   assert.deepEqual(filterRequestHeaders(raw, { sessionCredential: 'forward' }), raw);
+});
+
+/** The obvious reading: split on `;`, drop the named pairs, join the rest. */
+function referenceWithout(header: string, names: ReadonlySet<string>): string {
+  const parts = header.split(';');
+  const kept = parts.filter((part) => {
+    const eq = part.indexOf('=');
+    return !names.has((eq === -1 ? part : part.slice(0, eq)).trim());
+  });
+  return kept.length === parts.length ? header : kept.join(';').replace(/^[ \t]+/, '');
+}
+
+test('withoutCookies removes exactly the named pairs and keeps every other byte', () => {
+  const { names } = sessionCredentialStripper('ory_kratos_session');
+  const name = fc.constantFrom(...names, 'a', 'x_ory_kratos_session', 'ory_kratos_session_2', '');
+  const value = fc.string({
+    unit: fc.constantFrom('a', '=', ' ', '\t', '"', '%', 'ory_kratos_session'),
+  });
+  const pair = fc.tuple(
+    fc.constantFrom('', ' ', '\t '),
+    name,
+    fc.constantFrom('=', ' =', ''),
+    value,
+  );
+  const header = fc
+    .array(pair, { maxLength: 6 })
+    .map((pairs) => pairs.map(([lead, n, eq, v]) => lead + n + eq + v).join(';'));
+  fc.assert(
+    fc.property(header, (h) => assert.equal(withoutCookies(h, names), referenceWithout(h, names))),
+    { numRuns: 2000 },
+  );
 });
