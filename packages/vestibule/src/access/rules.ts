@@ -52,6 +52,11 @@ export interface AccessRuleConfig {
   credentials?: ReadonlyArray<'cookie' | 'token'>;
   /** Extra headers to inject, from `{{ .Subject }}`-style templates (Oathkeeper header mutator). */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * `off` lets cookie-authenticated unsafe requests and WebSocket upgrades from other sites through
+   * (see cross-site.ts); default `on`. For webhooks and cross-site form posts you mean to accept.
+   */
+  csrf?: 'on' | 'off';
 }
 
 export interface CompiledRule {
@@ -64,6 +69,8 @@ export interface CompiledRule {
   readonly upstream?: UpstreamOverride;
   readonly credentials: ReadonlySet<'cookie' | 'token'>;
   readonly headers: Readonly<Record<string, string>>;
+  /** Refuse cookie-authenticated cross-site unsafe requests and upgrades (csrf: on). */
+  readonly csrf: boolean;
   /** `headers` as [lower-case name, template] pairs: what the edge renders, sends and signs. */
   readonly headerTemplates: ReadonlyArray<readonly [string, string]>;
 }
@@ -163,6 +170,9 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
   if (config.upstream && !URL.canParse(config.upstream.url)) {
     throw new ConfigError(`${key}.upstream.url`, 'expected an absolute URL');
   }
+  if (config.csrf !== undefined && config.csrf !== 'on' && config.csrf !== 'off') {
+    throw new ConfigError(`${key}.csrf`, 'expected on|off');
+  }
   const headerTemplates = compileHeaderTemplates(config.headers ?? {}, `${key}.headers`);
   return {
     id: config.id ?? `rule-${index}`,
@@ -174,6 +184,7 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
     upstream: config.upstream,
     credentials: new Set(credentials),
     headers: config.headers ?? {},
+    csrf: config.csrf !== 'off',
     headerTemplates,
   };
 }

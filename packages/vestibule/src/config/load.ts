@@ -9,7 +9,10 @@ import { applyEnvOverrides } from './env.ts';
 import { configSchema, strictConfigSchema, type EdgeConfig } from './schema.ts';
 
 export interface ConfigWarning {
-  /** Stable code: CONFIG_UNKNOWN_KEY | CONFIG_PUBLIC_URL_NOT_HTTPS | CONFIG_DEV_MAILBOX_EXPOSED. */
+  /**
+   * Stable code: CONFIG_UNKNOWN_KEY | CONFIG_PUBLIC_URL_NOT_HTTPS | CONFIG_DEV_MAILBOX_EXPOSED |
+   * CONFIG_FORWARDS_SESSION_CREDENTIAL.
+   */
   code: string;
   key: string;
   message: string;
@@ -106,7 +109,26 @@ export function loadConfigObject(
       message: `the dev mailbox shows recovery and verification codes to anyone who can reach ${config.server.host}`,
     });
   }
+  warnings.push(...sessionCredentialWarnings(config));
   return { config: deepFreeze(config), warnings, raw: input };
+}
+
+/** Each upstream that opted in to receiving the session credential (issue 13). */
+function sessionCredentialWarnings(config: EdgeConfig): ConfigWarning[] {
+  const keys = config.gateway.forward_session_credential
+    ? ['gateway.forward_session_credential']
+    : [];
+  config.gateway.upstream_secrets.forEach((u, i) => {
+    if (u.forward_session_credential) {
+      keys.push(`gateway.upstream_secrets[${i}].forward_session_credential`);
+    }
+  });
+  return keys.map((key) => ({
+    code: 'CONFIG_FORWARDS_SESSION_CREDENTIAL',
+    key,
+    message:
+      'this upstream receives the Kratos session cookie and token: the app can act as the user at Kratos',
+  }));
 }
 
 /** `['gateway', 'rules', 2, 'mode']` → `gateway.rules[2].mode`. */

@@ -50,6 +50,11 @@ function buildSchema(strict: boolean) {
     methods: z.array(z.string().regex(/^[A-Za-z]+$/, 'expected an HTTP method')).optional(),
     mode: z.enum(RULE_MODES),
     roles: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * `off`: cookie-authenticated unsafe requests and WebSocket upgrades from another site pass
+     * (webhooks, cross-site form posts you mean to accept). Default `on`.
+     */
+    csrf: z.union([z.enum(['on', 'off']), z.boolean()]).optional(),
   }).superRefine((r, ctx) => {
     if (!r.path === !r.regex) {
       ctx.addIssue({ code: 'custom', message: 'set exactly one of path or regex' });
@@ -75,6 +80,13 @@ function buildSchema(strict: boolean) {
       /** Trust X-Forwarded-* from the peer (only behind a load balancer you control). */
       trust_proxy: z.boolean().default(false),
       shutdown_timeout: duration.default(10_000),
+      /**
+       * Strict-Transport-Security max-age in seconds on every response when public_url is https
+       * (RFC 6797); 0 sends none. Never over http: browsers ignore it there (§8.1).
+       */
+      hsts_max_age: z.number().int().nonnegative().default(31_536_000),
+      /** Add `includeSubDomains`: every subdomain of the public host must then serve https. */
+      hsts_include_subdomains: z.boolean().default(false),
     }).prefault({}),
     kratos: object({
       /** Where the edge reaches Kratos's public API (often an in-cluster URL). Unset in `vestibule up`
@@ -141,6 +153,16 @@ function buildSchema(strict: boolean) {
         secret: z.string().min(32, 'expected at least 32 characters'),
       }).optional(),
       default_decision: z.enum(['deny', 'allow']).default('deny'),
+      /**
+       * Kratos's `session.cookie.name`; a `__Host-` name works over https. The edge reads the session
+       * from it and strips it from what upstreams receive.
+       */
+      session_cookie_name: z
+        .string()
+        .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'expected a cookie name')
+        .default('ory_kratos_session'),
+      /** The main upstream receives the session cookie and token (warning CONFIG_FORWARDS_SESSION_CREDENTIAL). */
+      forward_session_credential: z.boolean().default(false),
       /** HMAC secret shared with the app for the signed identity headers (≥ 32 characters). */
       header_secret: z.string().min(32, 'expected at least 32 characters').optional(),
       /**
@@ -152,6 +174,8 @@ function buildSchema(strict: boolean) {
           object({
             upstream: httpURL,
             header_secret: z.string().min(32, 'expected at least 32 characters'),
+            /** This upstream receives the session cookie and token (a startup warning). */
+            forward_session_credential: z.boolean().default(false),
           }),
         )
         .default([]),

@@ -34,6 +34,8 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
   const { parts } = options;
   const prefix = config.proxy.prefix;
   const mounts = parts.mounts ?? [];
+  const hsts = hstsValue(config.server);
+  const upgradeFields = hsts ? ([['strict-transport-security', hsts]] as const) : [];
 
   const routeOf = (pathname: string): EdgeRoute => {
     if (pathname === '/health' || pathname === '/health/ready') return 'health';
@@ -87,7 +89,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
       context.log.error('request failed', { error: err, cause: (err as Error)?.cause });
       response = edgeErrorResponse(request, toEdgeError(err, context.requestId));
     }
-    response = withRequestId(response, context.requestId);
+    response = withEdgeHeaders(response, context.requestId, hsts);
     accessLog(context, request.method, pathname, response.status, started);
     return response;
   }
@@ -98,6 +100,9 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
 
   function listener(req: IncomingMessage, res: ServerResponse): void {
     const pathname = pathnameOf(req.url);
+    // Set before any part answers: Node merges it into whatever writeHead sends, the upstream's
+    // own responses and the gateway's refusals alike.
+    if (hsts) res.setHeader('strict-transport-security', hsts);
     if (pathname === undefined) {
       res
         .writeHead(400, { 'content-type': 'text/plain', connection: 'close' })
@@ -122,11 +127,14 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = pathnameOf(req.url);
     if (pathname === undefined || routeOf(pathname) !== 'gateway' || !parts.gateway.handleUpgrade) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      const extra = hsts ? `Strict-Transport-Security: ${hsts}\r\n` : '';
+      socket.end(
+        `HTTP/1.1 404 Not Found\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     setRequestId(req, requestIdOf({ get: (n) => headerValue(req, n) }));
-    parts.gateway.handleUpgrade(req, socket, head);
+    parts.gateway.handleUpgrade(req, socket, head, upgradeFields);
   }
 
   return { routeOf, fetch, listener, upgrade, close: async () => void (await parts.close?.()) };
@@ -173,14 +181,32 @@ function setRequestId(req: IncomingMessage, requestId: string): void {
   raw.push('x-request-id', requestId);
 }
 
-function withRequestId(response: Response, requestId: string): Response {
+/**
+ * Strict-Transport-Security for every response when browsers reach the edge over https (RFC 6797;
+ * ignored over http, §8.1, so never sent there). `undefined`: no header.
+ */
+export function hstsValue(server: EdgeConfig['server']): string | undefined {
+  if (!server.public_url.startsWith('https://') || server.hsts_max_age <= 0) return undefined;
+  return `max-age=${server.hsts_max_age}${server.hsts_include_subdomains ? '; includeSubDomains' : ''}`;
+}
+
+function withEdgeHeaders(
+  response: Response,
+  requestId: string,
+  hsts: string | undefined,
+): Response {
   try {
-    response.headers.set('x-request-id', requestId);
+    setEdgeHeaders(response.headers, requestId, hsts);
     return response;
   } catch {
     // Responses from fetch() have immutable headers: copy once.
     const copy = new Response(response.body, response);
-    copy.headers.set('x-request-id', requestId);
+    setEdgeHeaders(copy.headers, requestId, hsts);
     return copy;
   }
+}
+
+function setEdgeHeaders(headers: Headers, requestId: string, hsts: string | undefined): void {
+  headers.set('x-request-id', requestId);
+  if (hsts) headers.set('strict-transport-security', hsts);
 }

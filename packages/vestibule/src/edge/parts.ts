@@ -38,6 +38,13 @@ export async function buildEdgeParts(
     upstreamSecrets: Object.fromEntries(
       config.gateway.upstream_secrets.map((u) => [u.upstream, u.header_secret]),
     ),
+    forwardSessionCredential: [
+      ...(config.gateway.forward_session_credential ? [upstreamURL] : []),
+      ...config.gateway.upstream_secrets
+        .filter((u) => u.forward_session_credential)
+        .map((u) => u.upstream),
+    ],
+    cookieName: config.gateway.session_cookie_name,
     kratosPublicURL,
     whoamiTimeoutMs: config.kratos.timeouts.whoami,
     cache: {
@@ -147,6 +154,7 @@ async function gatewayRules(
     ...(r.methods ? { methods: r.methods } : {}),
     mode: r.mode,
     ...(r.roles ? { roles: r.roles } : {}),
+    ...(r.csrf === 'off' || r.csrf === false ? { csrf: 'off' as const } : {}),
   }));
   if (!config.gateway.oathkeeper_rules_file) return own;
   const imported = await loadOathkeeperRulesFile(config.gateway.oathkeeper_rules_file, {

@@ -20,7 +20,13 @@ export type EdgeHandler = (request: Request, context: EdgeRequestContext) => Pro
  */
 export interface GatewayPart {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** `edgeFields`: headers for every response written to the socket (Strict-Transport-Security). */
+  handleUpgrade?(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    edgeFields?: ReadonlyArray<readonly [string, string]>,
+  ): void;
 }
 
 export interface EdgeMount {

@@ -9,10 +9,11 @@ import {
   wantsHTML,
   type Decision,
 } from '../access/decision.ts';
+import { crossSiteDecision, isCrossSiteRequest } from '../access/cross-site.ts';
 import type { ErrorCode } from '../lib/errors.ts';
 import { userFromSession, type ProfileSync, type User } from '../session/user.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { HeaderReader } from '../session/credential.ts';
+import { extractCredential, type HeaderReader } from '../session/credential.ts';
 import type { SessionResolver } from '../session/resolver.ts';
 import type { CompiledRule } from '../access/rules.ts';
 
@@ -45,6 +46,8 @@ export interface GatewayRequest {
   requestId: string;
   /** Absolute URL the browser asked for (return_to); computed only when a redirect needs it. */
   originalURL(): string;
+  /** The edge's public origin, else the request's own (cross-site checks); computed when needed. */
+  ownOrigin(): string;
 }
 
 export type Outcome =
@@ -70,6 +73,9 @@ export function authorize(
     return deny(request, 403, 'FORBIDDEN', 'Access to this resource is not allowed.');
   }
   const headers = restrictCredentials(request.headers, rule.credentials);
+  if (rule.csrf && isCrossSiteRequest(request) && sendsSessionCookie(headers, ctx)) {
+    return refuse(request, crossSiteDecision);
+  }
   const known = ctx.profiles ? undefined : ctx.sessions.peek(headers);
   if (known) {
     const user = known.session ? userFromSession(known.session, ctx.defaultRole) : null;
@@ -154,6 +160,15 @@ async function resolveUser(
   const user = userFromSession(session, ctx.defaultRole);
   if (ctx.profiles) user.role = (await ctx.profiles.ensureUser(user)).role;
   return { user };
+}
+
+/**
+ * The session cookie is what authenticates this request: an ambient credential the browser attaches
+ * to other sites' requests too. A session token in a header is not (a page must add it itself), and
+ * Kratos (hence extractCredential) prefers X-Session-Token over the cookie.
+ */
+function sendsSessionCookie(headers: HeaderReader, ctx: AuthorizeContext): boolean {
+  return extractCredential(headers, { cookieName: ctx.sessions.cookieName })?.kind === 'cookie';
 }
 
 /** Hide the credential kinds a rule does not accept (Oathkeeper: only the listed authenticators run). */

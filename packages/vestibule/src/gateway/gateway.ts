@@ -16,7 +16,7 @@ import { createRevocationHandler, type RevocationRequest } from './revoke.ts';
 import { compileRules, type RuleSet } from '../access/rules.ts';
 import { createPlanner, type PlanResult } from './plan.ts';
 import { createUpstreams, forwardHTTP, writeDecision } from '../upstream/forward.ts';
-import { forwardUpgrade, rejectUpgrade } from '../upstream/upgrade.ts';
+import { forwardUpgrade, rejectUpgrade, type EdgeFields } from '../upstream/upgrade.ts';
 
 export interface Gateway {
   /**
@@ -24,8 +24,11 @@ export interface Gateway {
    * request is answered by the edge or dispatched upstream, not when the upstream response ends.
    */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** Attach to `server.on('upgrade', gateway.handleUpgrade)`: WebSockets on allowed routes. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Attach to `server.on('upgrade', gateway.handleUpgrade)`: WebSockets on allowed routes.
+   * `edgeFields` go on every response written to the socket (the edge's Strict-Transport-Security).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, edgeFields?: EdgeFields): void;
   /** The same-origin proxy calls this when a logout passes through: evicts that credential. */
   onLogout(headers: HeaderReader): void;
   /** Admin-side revocation: evict an identity's or a session's cached sessions. */
@@ -90,11 +93,22 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const secretFor = (origin: string) => settings.upstreamSecrets.get(origin) ?? secret;
   warnOnSharedSecrets(settings.upstreamURL.origin, rules, secretFor, logger);
+  if (settings.forwardSessionCredential.size) {
+    logger.warn(
+      'upstreams receive the Kratos session credential (forward_session_credential): they can act ' +
+        'as the user at Kratos; forward it only to an app that must call Kratos itself',
+      {
+        code: 'CONFIG_FORWARDS_SESSION_CREDENTIAL',
+        upstreams: [...settings.forwardSessionCredential],
+      },
+    );
+  }
   const plan = createPlanner({
     rules,
     ctx,
     settings,
     extraIdentityHeaders,
+    cookieName: sessions.cookieName,
     secretFor,
     now: options.now ?? Date.now,
   });
@@ -132,14 +146,24 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   };
 
-  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  const handleUpgrade = (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    edgeFields: EdgeFields = [],
+  ): void => {
     socket.on('error', () => socket.destroy());
     // A planner that throws synchronously must end in the rejection branch too.
     new Promise<PlanResult>((resolve) => resolve(plan(req))).then(
       (result) => {
-        if (!result.forward) return rejectUpgrade(socket, result.decision!);
-        forwardUpgrade(req, socket, head, result.forward, (err) =>
-          logger.warn('websocket upstream failed', { requestId: result.requestId, err }),
+        if (!result.forward) return rejectUpgrade(socket, result.decision!, edgeFields);
+        forwardUpgrade(
+          req,
+          socket,
+          head,
+          result.forward,
+          (err) => logger.warn('websocket upstream failed', { requestId: result.requestId, err }),
+          edgeFields,
         );
       },
       (err) => {

@@ -24,6 +24,13 @@ export interface GatewayOptions {
    * two upstreams share one.
    */
   upstreamSecrets?: Readonly<Record<string, string>>;
+  /**
+   * Upstreams (by URL; the origin counts) that receive the Kratos session credential — the session
+   * cookie, X-Session-Token, `Authorization: Bearer ory_st_…` — as the client sent it. Every other
+   * upstream never sees it (issue 13): an app holding it can act as the user at Kratos. Logged as a
+   * warning at startup.
+   */
+  forwardSessionCredential?: readonly string[];
   /** Kratos public API; required unless `sessions` is given. */
   kratosPublicURL?: string;
   /** Share one session resolver (and its cache) with other edge parts. */
@@ -59,6 +66,8 @@ export interface GatewaySettings {
   upstreamURL: URL;
   /** upstreamSecrets by origin. */
   upstreamSecrets: ReadonlyMap<string, string>;
+  /** Origins of forwardSessionCredential. */
+  forwardSessionCredential: ReadonlySet<string>;
   kratosPublicURL?: string;
   defaultDecision: 'deny' | 'allow';
   loginURL: string;
@@ -121,9 +130,17 @@ export function validateGatewayOptions(options: GatewayOptions): GatewaySettings
       assertSecret(secret, `createGateway: upstreamSecrets[${url}]`),
     );
   }
+  const forwardSessionCredential = new Set<string>();
+  for (const url of options.forwardSessionCredential ?? []) {
+    if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+      throw new TypeError(`createGateway: forwardSessionCredential must list http(s) URLs: ${url}`);
+    }
+    forwardSessionCredential.add(new URL(url).origin);
+  }
   return {
     upstreamURL: new URL(options.upstreamURL),
     upstreamSecrets,
+    forwardSessionCredential,
     kratosPublicURL: options.kratosPublicURL,
     defaultDecision: options.defaultDecision ?? 'deny',
     loginURL,

@@ -23,7 +23,11 @@ import {
   type GatewayRequest,
   type Outcome,
 } from './authorize.ts';
-import { filterRequestHeaders, type FilterOptions } from '../upstream/headers.ts';
+import {
+  filterRequestHeaders,
+  sessionCredentialStripper,
+  type FilterOptions,
+} from '../upstream/headers.ts';
 import type { GatewaySettings } from './options.ts';
 import type { CompiledRule, RuleSet } from '../access/rules.ts';
 import { normaliseTarget, type RequestTarget } from '../access/target.ts';
@@ -43,6 +47,8 @@ export interface PlannerDeps {
   ctx: AuthorizeContext;
   settings: GatewaySettings;
   extraIdentityHeaders: ReadonlySet<string>;
+  /** The session cookie's name (stripped from what upstreams receive). */
+  cookieName: string;
   /** The signing secret for an upstream origin. */
   secretFor(origin: string): string;
   now: () => number;
@@ -62,6 +68,8 @@ interface UpstreamTarget {
   preserveHost: boolean;
   /** What identity headers for this upstream are signed with. */
   secret: string;
+  /** Header filtering for this upstream: the session credential goes unless it opted in. */
+  filter: FilterOptions;
 }
 
 export function createPlanner(deps: PlannerDeps): Planner {
@@ -72,12 +80,19 @@ export function createPlanner(deps: PlannerDeps): Planner {
   // (or a forwarded one) must not become the X-Forwarded-Host apps build links from.
   const publicHost = publicURL?.host;
   const publicProto = publicURL ? (publicURL.protocol === 'https:' ? 'https' : 'http') : undefined;
-  const filterOptions: FilterOptions = { extraIdentityHeaders: deps.extraIdentityHeaders };
+  // Per upstream, so one upstream's opt-in never forwards the credential to another.
+  const stripped: FilterOptions = {
+    extraIdentityHeaders: deps.extraIdentityHeaders,
+    sessionCredential: sessionCredentialStripper(deps.cookieName),
+  };
+  const forwarded: FilterOptions = { ...stripped, sessionCredential: 'forward' };
+  const filterFor = (origin: string) =>
+    settings.forwardSessionCredential.has(origin) ? forwarded : stripped;
   const upstreams = new Map<CompiledRule | undefined, UpstreamTarget>();
   const upstreamOf = (rule: CompiledRule | undefined): UpstreamTarget => {
     let found = upstreams.get(rule);
     if (!found) {
-      found = upstreamTarget(rule, settings.upstreamURL, deps.secretFor);
+      found = upstreamTarget(rule, settings.upstreamURL, deps.secretFor, filterFor);
       upstreams.set(rule, found);
     }
     return found;
@@ -107,7 +122,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
       if (normaliseTarget(path)?.target !== path) return null;
     }
     path = upstream.prefix + path;
-    const out = filterRequestHeaders(req.rawHeaders, filterOptions);
+    const out = filterRequestHeaders(req.rawHeaders, upstream.filter);
     const host = publicHost ?? forwardedHost(req, settings.trustProxy);
     out.push('host', upstream.preserveHost && req.headers.host ? req.headers.host : upstream.host);
     const clientIP = req.socket.remoteAddress ?? '';
@@ -187,10 +202,14 @@ class PlannedRequest implements GatewayRequest {
 
   originalURL(): string {
     // Concatenate, never resolve: a `//x` target must stay a path.
-    const origin =
+    return this.ownOrigin() + this.target;
+  }
+
+  ownOrigin(): string {
+    return (
       this.publicOrigin ??
-      `${forwardedProto(this.req, this.trustProxy)}://${forwardedHost(this.req, this.trustProxy)}`;
-    return origin + this.target;
+      `${forwardedProto(this.req, this.trustProxy)}://${forwardedHost(this.req, this.trustProxy)}`
+    );
   }
 }
 
@@ -211,11 +230,13 @@ function upstreamTarget(
   rule: CompiledRule | undefined,
   defaultURL: URL,
   secretFor: (origin: string) => string,
+  filterFor: (origin: string) => FilterOptions,
 ): UpstreamTarget {
   const base = rule?.upstream ? new URL(rule.upstream.url) : defaultURL;
   return {
     origin: base.origin,
     secret: secretFor(base.origin),
+    filter: filterFor(base.origin),
     prefix: base.pathname.replace(/\/$/, ''),
     host: base.host,
     stripPath: rule?.upstream?.stripPath || undefined,

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'IDENTITY_UNAVAILABLE'
   | 'PERMISSION_UNAVAILABLE'
   | 'BAD_REQUEST_TARGET'
+  | 'CROSS_SITE_REQUEST'
   // Requests the edge itself refuses.
   | 'BAD_REQUEST'
   | 'UNAUTHENTICATED'

@@ -5,7 +5,8 @@
 // base64 `=` padding, for one), which makes Kratos reject the token. `Path=` names a path on Kratos's
 // own host (or, when absent, the browser would default it to the proxied request's directory under
 // the proxy prefix): on the app's origin the session cookie must reach every route the gateway and
-// the pages serve, so every cookie gets exactly `Path=/`.
+// the pages serve, so every cookie gets exactly `Path=/` — which is also what a `__Host-` cookie
+// must have (with Secure and without Domain), so Kratos's `__Host-` session cookie survives the hop.
 
 export interface SetCookieOptions {
   /** Public origin's scheme decides `Secure` (RFC 6265bis §5.6: http origins cannot set Secure cookies). */
@@ -36,6 +37,8 @@ export function rewriteSetCookie(line: string, options: SetCookieOptions): strin
   if (options.cookieDomain && !cookieName.startsWith('__Host-')) {
     kept.push(`Domain=${options.cookieDomain}`);
   }
-  if (options.secure) kept.push('Secure');
+  // RFC 6265bis §4.1.3: browsers drop a `__Secure-`/`__Host-` cookie without Secure, so it keeps
+  // Secure even when the public origin is http (only localhost, a secure context, can take it).
+  if (options.secure || /^__(?:Secure|Host)-/.test(cookieName)) kept.push('Secure');
   return [pair, ...kept].join('; ');
 }

@@ -71,8 +71,13 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const ttlMs = positive(options.ttlMs ?? 15_000, 'ttlMs');
   const negativeTtlMs = options.negativeTtlMs ?? 2_000;
   const now = options.now ?? Date.now;
+  // identity id → keys of its cached sessions, so a recovery or a password change evicts all of
+  // them at once without scanning. Kept in step with the LRU by its dispose hook, which runs for
+  // every removal: delete, overwrite, eviction of the least recently used, clear.
+  const byIdentity = new Map<string, Set<string>>();
   const entries = new LRUCache<string, Entry>({
     max: positive(options.maxEntries ?? 10_000, 'maxEntries'),
+    dispose: (entry, key) => unindex(byIdentity, entry.session.identity.id, key),
   });
   const negatives = new LRUCache<string, number>({
     max: positive(options.maxNegativeEntries ?? 1_000, 'maxNegativeEntries'),
@@ -87,7 +92,11 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       return;
     }
     const expiresAt = Math.min(at + ttlMs, sessionExpiry(session) ?? Infinity);
-    if (expiresAt > at) entries.set(key, { session, expiresAt });
+    if (expiresAt <= at) return;
+    entries.set(key, { session, expiresAt });
+    const keys = byIdentity.get(session.identity.id);
+    if (keys) keys.add(key);
+    else byIdentity.set(session.identity.id, new Set([key]));
   };
 
   const fresh = (key: string): KratosSession | null | undefined => {
@@ -146,10 +155,16 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       flights.delete(key);
     },
     evictIdentity: (identityId) =>
-      evictWhere(entries, flights, (s) => s.identity.id === identityId),
-    evictSession: (sessionId) => evictWhere(entries, flights, (s) => s.id === sessionId),
+      evictKeys(entries, flights, [...(byIdentity.get(identityId) ?? [])]),
+    evictSession(sessionId) {
+      const doomed: string[] = [];
+      for (const [key, entry] of entries.entries())
+        if (entry.session.id === sessionId) doomed.push(key);
+      return evictKeys(entries, flights, doomed);
+    },
     clear() {
       entries.clear();
+      byIdentity.clear();
       negatives.clear();
       flights.clear();
     },
@@ -160,18 +175,22 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   };
 }
 
-function evictWhere(
+function evictKeys(
   entries: LRUCache<string, Entry>,
   flights: Map<string, Flight>,
-  matches: (session: KratosSession) => boolean,
+  doomed: readonly string[],
 ): number {
-  const doomed: string[] = [];
-  for (const [key, entry] of entries.entries()) if (matches(entry.session)) doomed.push(key);
   for (const key of doomed) entries.delete(key);
   // We cannot know whose session an in-flight call will return: forget them all, so their answers
   // are not cached and the next request asks Kratos afresh.
   flights.clear();
   return doomed.length;
+}
+
+function unindex(byIdentity: Map<string, Set<string>>, identityId: string, key: string): void {
+  const keys = byIdentity.get(identityId);
+  if (!keys?.delete(key) || keys.size > 0) return;
+  byIdentity.delete(identityId);
 }
 
 function sessionExpiry(session: KratosSession): number | undefined {

@@ -45,6 +45,18 @@ function safeFields(headers: Fields): Array<[string, string]> {
   return out;
 }
 
+/** The edge's own fields replace the upstream's copies of them. */
+function withEdgeFields(
+  fields: Array<[string, string]>,
+  edgeFields: EdgeFields,
+): Array<[string, string]> {
+  if (edgeFields.length === 0) return fields;
+  const names = new Set(edgeFields.map(([name]) => name.toLowerCase()));
+  const out = fields.filter(([name]) => !names.has(name.toLowerCase()));
+  for (const [name, value] of edgeFields) out.push([name, value]);
+  return out;
+}
+
 /** Latin-1, as Node writes header blocks: obs-text bytes go out as the upstream sent them. */
 function headBlock(status: number, reason: string, fields: Array<[string, string]>): Buffer {
   const safeReason = FIELD_TEXT.test(reason) ? reason : (STATUS_CODES[status] ?? '');
@@ -53,10 +65,17 @@ function headBlock(status: number, reason: string, fields: Array<[string, string
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
 }
 
-export function rejectUpgrade(socket: Duplex, decision: Decision): void {
+/** Fields the edge adds to every response it frames on the socket (Strict-Transport-Security). */
+export type EdgeFields = ReadonlyArray<readonly [string, string]>;
+
+export function rejectUpgrade(
+  socket: Duplex,
+  decision: Decision,
+  edgeFields: EdgeFields = [],
+): void {
   if (!socket.writable) return void socket.destroy();
   const body = Buffer.from(decision.body);
-  const fields = safeFields(decision.headers);
+  const fields = withEdgeFields(safeFields(decision.headers), edgeFields);
   fields.push(['content-length', String(body.length)], ['connection', 'close']);
   const head = headBlock(decision.status, STATUS_CODES[decision.status] ?? '', fields);
   socket.end(Buffer.concat([head, body]));
@@ -78,7 +97,7 @@ function declaredLength(res: IncomingMessage): number | undefined {
  * Instead: rebuilt headers, `Connection: close`, the body framed by an exact Content-Length or by
  * the close itself (RFC 9112 §6.3 rule 8), and the socket ends after it.
  */
-function relayRefusal(res: IncomingMessage, socket: Duplex): void {
+function relayRefusal(res: IncomingMessage, socket: Duplex, edgeFields: EdgeFields): void {
   const status = res.statusCode ?? 502;
   // A 1xx here is a 101 without Upgrade (RFC 9110 §15.2.2 requires one) or worse: not a switch
   // the edge can splice, and not a final answer either.
@@ -91,7 +110,7 @@ function relayRefusal(res: IncomingMessage, socket: Duplex): void {
   // RFC 9110 §6.4.1: 204 and 304 never carry content.
   const noBody = status === 204 || status === 304;
   const length = noBody ? undefined : declaredLength(res);
-  const fields = safeFields(filterResponseHeaders(res.headers));
+  const fields = withEdgeFields(safeFields(filterResponseHeaders(res.headers)), edgeFields);
   if (length !== undefined) fields.push(['content-length', String(length)]);
   fields.push(['connection', 'close']);
   socket.write(headBlock(status, res.statusMessage ?? '', fields));
@@ -136,10 +155,10 @@ function reset(socket: Duplex): void {
 }
 
 /** The 101 as the client gets it: the upstream's end-to-end headers, our own Connection/Upgrade. */
-function switchingHead(res: IncomingMessage): Buffer | undefined {
+function switchingHead(res: IncomingMessage, edgeFields: EdgeFields): Buffer | undefined {
   const protocol = res.headers.upgrade;
   if (!protocol || !FIELD_TEXT.test(protocol)) return undefined;
-  const fields = safeFields(filterResponseHeaders(res.headers));
+  const fields = withEdgeFields(safeFields(filterResponseHeaders(res.headers)), edgeFields);
   fields.push(['connection', 'Upgrade'], ['upgrade', protocol]);
   return headBlock(101, 'Switching Protocols', fields);
 }
@@ -150,6 +169,7 @@ export function forwardUpgrade(
   head: Buffer,
   plan: ForwardPlan,
   onError: (err: unknown) => void,
+  edgeFields: EdgeFields = [],
 ): void {
   // Concatenate, never resolve: `new URL('//host/ws', origin)` reads `//host` as an authority and
   // would open the socket (with the signed identity headers) to a host the client chose.
@@ -179,10 +199,10 @@ export function forwardUpgrade(
   }
   upstream.on('error', fail);
   socket.once('close', () => upstream.destroy());
-  upstream.on('response', (res) => relayRefusal(res, socket));
+  upstream.on('response', (res) => relayRefusal(res, socket, edgeFields));
   upstream.on('upgrade', (res, upstreamSocket, upstreamHead) => {
     upstream.off('error', fail);
-    const switching = switchingHead(res);
+    const switching = switchingHead(res, edgeFields);
     if (!switching || socket.destroyed) {
       upstreamSocket.destroy();
       if (!switching) fail(new Error('upstream sent 101 without a valid Upgrade header'));
