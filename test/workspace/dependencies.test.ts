@@ -2,7 +2,7 @@
 // hides a missing declaration (the import resolves from the root node_modules), until the package is
 // installed on its own or the root's devDependencies change.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -60,4 +60,17 @@ test('the import scanner sees static, type-only, re-export and dynamic imports',
     'dynamic import (cli)',
   );
   assert.ok(!seen.has('fs') && !seen.has('crypto'), 'node built-ins are not packages');
+});
+
+test('every bin is a file in the repository, not a build output (npm links bins before `prepare` builds dist/)', () => {
+  for (const pkg of PACKAGES) {
+    const dir = join(root, 'packages', pkg);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      bin?: Record<string, string>;
+    };
+    for (const [name, target] of Object.entries(manifest.bin ?? {})) {
+      assert.doesNotMatch(target, /(^|\/)dist\//, `${pkg}: bin ${name} points into dist/`);
+      assert.ok(existsSync(join(dir, target)), `${pkg}: bin ${name} → ${target} is missing`);
+    }
+  }
 });
