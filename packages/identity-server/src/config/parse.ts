@@ -47,7 +47,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
           ...flowConfig(flows.registration),
           after_hooks: afterHooks(flows.registration),
         },
-        recovery: addressFlow(flows.recovery),
+        recovery: { ...addressFlow(flows.recovery), after_hooks: afterHooks(flows.recovery) },
         verification: addressFlow(flows.verification),
         settings: {
           ...flowConfig(flows.settings),
