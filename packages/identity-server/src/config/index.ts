@@ -19,4 +19,4 @@ export {
 } from './load.ts';
 export { parseGoDuration, formatGoDuration, parseByteSize } from './duration.ts';
 export { configEnvNames } from './env.ts';
-export { registrationAfterHooks } from './hooks.ts';
+export { afterHooks, registrationAfterHooks } from './hooks.ts';

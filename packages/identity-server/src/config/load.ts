@@ -44,6 +44,7 @@ export type ConfigOverrides = { [key: string]: unknown };
 /** Kratos-format settings for development and tests: memory DSN, localhost URLs, the shipped schema. */
 export function devConfigObject(): Record<string, unknown> {
   const ui = 'http://localhost:4000';
+  const revokeActiveSessions = [{ hook: 'revoke_active_sessions' }];
   return {
     dsn: 'memory',
     serve: {
@@ -60,9 +61,20 @@ export function devConfigObject(): Record<string, unknown> {
           lifespan: '1h',
           after: { password: { hooks: [{ hook: 'session' }] } },
         },
-        recovery: { enabled: true, ui_url: `${ui}/recovery`, use: 'code' },
+        // revoke_active_sessions after recovery and after a password change, as the shipped
+        // kratos.yml: secure by default (issue 13).
+        recovery: {
+          enabled: true,
+          ui_url: `${ui}/recovery`,
+          use: 'code',
+          after: { hooks: revokeActiveSessions },
+        },
         verification: { enabled: true, ui_url: `${ui}/verification`, use: 'code' },
-        settings: { ui_url: `${ui}/settings`, privileged_session_max_age: '15m' },
+        settings: {
+          ui_url: `${ui}/settings`,
+          privileged_session_max_age: '15m',
+          after: { password: { hooks: revokeActiveSessions } },
+        },
         logout: { after: { default_browser_return_url: `${ui}/login` } },
         error: { ui_url: `${ui}/error` },
       },

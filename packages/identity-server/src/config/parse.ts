@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_BODY_LIMIT } from '../http/body.ts';
 import { checkTree, ConfigError, type Checked, type ConfigWarning } from './check.ts';
+import { resolveSessionCookie } from './cookies.ts';
 import { applyEnvOverrides } from './env.ts';
 import type { FlowConfig, KratosConfig } from './types.ts';
 
@@ -47,7 +48,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
           ...flowConfig(flows.registration),
           after_hooks: afterHooks(flows.registration),
         },
-        recovery: addressFlow(flows.recovery),
+        recovery: { ...addressFlow(flows.recovery), after_hooks: afterHooks(flows.recovery) },
         verification: addressFlow(flows.verification),
         settings: {
           ...flowConfig(flows.settings),
@@ -87,11 +88,8 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
       faster_session_extend: pick(c.feature_flags, 'faster_session_extend') as boolean,
     },
   };
-  // Kratos: session.cookie.{path,domain} override cookies.{path,domain} and default to them.
-  config.session.cookie.path ||= config.cookies.path;
-  if (!config.session.cookie.domain && config.cookies.domain) {
-    config.session.cookie.domain = config.cookies.domain;
-  }
+  // Kratos: session.cookie.{path,domain,same_site} override cookies.* and default to them.
+  resolveSessionCookie(config);
   return { config: deepFreeze(config), warnings };
 }
 
@@ -182,7 +180,8 @@ function sessionConfig(s: Checked): KratosConfig['session'] {
       ...(cookie.domain ? { domain: cookie.domain as string } : {}),
       // session.cookie.path falls back to cookies.path in Kratos; resolved by the caller below.
       path: (cookie.path as string | undefined) ?? '',
-      same_site: cookie.same_site as 'Lax' | 'Strict' | 'None',
+      // Falls back to cookies.same_site (resolveSessionCookie) when unset, as in Kratos.
+      same_site: (cookie.same_site ?? '') as 'Lax' | 'Strict' | 'None',
       persistent: cookie.persistent as boolean,
     },
   };

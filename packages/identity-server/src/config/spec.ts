@@ -167,7 +167,8 @@ export const CONFIG_SPEC: BranchSpec = {
       name: str('ory_kratos_session'),
       domain: str(),
       path: str(),
-      same_site: oneOf(['Lax', 'Strict', 'None'], 'Lax'),
+      // No default: unset means cookies.same_site (Kratos SessionSameSiteMode).
+      same_site: { [LEAF]: 'enum', values: ['Lax', 'Strict', 'None'] },
       persistent: bool(true),
     },
   },

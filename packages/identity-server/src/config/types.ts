@@ -26,7 +26,12 @@ export interface KratosConfig {
         after_hooks: Record<string, string[]>;
         /** Kratos 'show_verification_ui' hook etc.; kept as names. */
       };
-      recovery: FlowConfig & { use: 'code' | 'link'; notify_unknown_recipients: boolean };
+      recovery: FlowConfig & {
+        use: 'code' | 'link';
+        notify_unknown_recipients: boolean;
+        /** after.hooks names, e.g. { global: ['revoke_active_sessions'] }. */
+        after_hooks?: Record<string, string[]>;
+      };
       verification: FlowConfig & { use: 'code' | 'link'; notify_unknown_recipients: boolean };
       settings: FlowConfig & {
         /** after.<method>.hooks names, e.g. { password: ['revoke_active_sessions'] }. */

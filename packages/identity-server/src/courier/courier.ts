@@ -42,6 +42,12 @@ export interface Courier {
   readonly transport: MailTransport;
   /** Renders the template and queues the email; delivery starts right away in the background. */
   queueEmail(type: TemplateType, data: TemplateData): Promise<CourierMessage>;
+  /**
+   * Renders, stores and sends the email after the current request has answered (failures are
+   * logged): a self-service request that mails a known address then costs what one for an unknown
+   * address costs — no account enumeration by timing (issue 13). idle() covers it.
+   */
+  queueEmailAfterResponse(type: TemplateType, data: TemplateData): void;
   /** One pass over the queue: abandons exhausted messages, attempts every due one. */
   dispatchQueue(): Promise<void>;
   /** Resolves when no dispatch pass is running (tests await this instead of sleeping). */
@@ -120,29 +126,37 @@ export function createCourier(ctx: CourierDependencies, options: CourierOptions 
     await ctx.persister.updateMessage(message);
   }
 
-  /** Returns whether messages are still queued (waiting for a retry) after the pass. */
-  async function pass(): Promise<boolean> {
+  /** Every queued message, oldest first (Kratos NextMessages: ORDER BY created_at ASC). */
+  async function queuedOldestFirst(): Promise<CourierMessage[]> {
+    const newestFirst: CourierMessage[] = [];
     let pageToken: string | undefined;
-    let waiting = false;
     do {
       const page = await ctx.persister.listMessages({
         page_size: 100,
         status: 'queued',
         ...(pageToken ? { page_token: pageToken } : {}),
       });
-      for (const message of page.items) {
-        if (message.send_count > retries) {
-          message.status = 'abandoned';
-          message.updated_at = now();
-          await ctx.persister.updateMessage(message);
-          ctx.log('warn', 'courier: message abandoned', { message_id: message.id });
-        } else {
-          if (isDue(message)) await attempt(message);
-          if (message.status === 'queued') waiting = true;
-        }
-      }
+      newestFirst.push(...page.items);
       pageToken = page.next_page_token;
     } while (pageToken);
+    return newestFirst.reverse();
+  }
+
+  /** Returns whether messages are still queued (waiting for a retry) after the pass. */
+  async function pass(): Promise<boolean> {
+    let waiting = false;
+    // Oldest first: mails queued together arrive in the order they were queued.
+    for (const message of await queuedOldestFirst()) {
+      if (message.send_count > retries) {
+        message.status = 'abandoned';
+        message.updated_at = now();
+        await ctx.persister.updateMessage(message);
+        ctx.log('warn', 'courier: message abandoned', { message_id: message.id });
+      } else {
+        if (isDue(message)) await attempt(message);
+        if (message.status === 'queued') waiting = true;
+      }
+    }
     return waiting;
   }
 
@@ -178,7 +192,7 @@ export function createCourier(ctx: CourierDependencies, options: CourierOptions 
     return next;
   }
 
-  return {
+  const courier: Courier = {
     transport,
     async queueEmail(type, data) {
       const rendered = renderEmail(type, data);
@@ -197,11 +211,35 @@ export function createCourier(ctx: CourierDependencies, options: CourierOptions 
         updated_at: at,
       };
       await ctx.persister.createMessage(message);
-      dispatchQueue().catch(() => {}); // logged by dispatchQueue; the request must not wait on SMTP
+      // Delivery starts on a later turn of the event loop, never in the microtasks of the request
+      // that queued the mail (see queueEmailAfterResponse). idle() still covers this pass.
+      running = running.then(nextTurn);
+      dispatchQueue().catch(() => {}); // logged by dispatchQueue
       return message;
     },
+    queueEmailAfterResponse(type, data) {
+      running = running
+        .then(nextTurn)
+        .then(() => courier.queueEmail(type, data))
+        .then(
+          () => {},
+          (err: unknown) => {
+            ctx.log('error', 'courier: unable to queue message', {
+              template_type: type,
+              error: (err as Error).message,
+            });
+          },
+        );
+    },
     dispatchQueue,
-    idle: () => running,
+    async idle() {
+      // A pass or a deferred queueing may chain more work while we wait: wait until none is left.
+      let seen: Promise<void>;
+      do {
+        seen = running;
+        await seen;
+      } while (seen !== running);
+    },
     start() {
       if (started) return;
       started = true;
@@ -220,4 +258,8 @@ export function createCourier(ctx: CourierDependencies, options: CourierOptions 
       await running;
     },
   };
+  return courier;
 }
+
+/** Resolves on a later turn of the event loop, after the current request has answered. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -30,14 +30,19 @@ export function parseCookieHeader(header: string | null): Map<string, string> {
 }
 
 export function serializeCookie(name: string, value: string, options: CookieOptions): string {
-  const parts = [`${name}=${value}`, `Path=${options.path}`];
-  if (options.domain) parts.push(`Domain=${options.domain}`);
+  // RFC 6265bis §4.1.3: a `__Host-` cookie is Secure, Path=/, without Domain; a `__Secure-` one
+  // is Secure. Browsers drop one that breaks its prefix, so the prefix wins over the options
+  // (config/cookies.ts already refuses a config that conflicts).
+  const host = name.startsWith('__Host-');
+  const secure = options.secure || host || name.startsWith('__Secure-');
+  const parts = [`${name}=${value}`, `Path=${host ? '/' : options.path}`];
+  if (options.domain && !host) parts.push(`Domain=${options.domain}`);
   if (options.expires) parts.push(`Expires=${options.expires.toUTCString()}`);
   if (options.maxAge !== undefined)
     parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAge))}`);
   if (options.httpOnly) parts.push('HttpOnly');
   // SameSite=None is only honoured by browsers together with Secure.
-  if (options.secure || options.sameSite === 'None') parts.push('Secure');
+  if (secure || options.sameSite === 'None') parts.push('Secure');
   parts.push(`SameSite=${options.sameSite}`);
   return parts.join('; ');
 }

@@ -168,17 +168,10 @@ test('password: the policy is checked; a new password works and the old one does
 
 test('revoke_active_sessions: other sessions are refused after a password change, the current one stays', async () => {
   for (const revoke of [true, false]) {
-    const life = await lifecycleSetup(
-      revoke
-        ? {
-            selfservice: {
-              flows: {
-                settings: { after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } } },
-              },
-            },
-          }
-        : {},
-    );
+    const hooks = revoke ? [{ hook: 'revoke_active_sessions' }] : [];
+    const life = await lifecycleSetup({
+      selfservice: { flows: { settings: { after: { password: { hooks } } } } },
+    });
     const client = await signedIn(life, 'fay@example.org');
     const other = life.browser();
     assert.equal((await loginBrowser(other, 'fay@example.org', PASSWORD)).status, 200);

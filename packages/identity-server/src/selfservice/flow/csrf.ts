@@ -20,15 +20,24 @@ export interface CSRFIssue {
 
 export class CSRFProtection {
   readonly cookieName: string;
-  readonly #cookie: { path: string; domain?: string; secure: boolean };
+  readonly #cookie: {
+    path: string;
+    domain?: string;
+    secure: boolean;
+    sameSite: 'Lax' | 'Strict' | 'None';
+  };
 
   constructor(config: KratosConfig) {
     const baseURL = config.serve.public.base_url;
     this.cookieName = `csrf_token_${createHash('sha256').update(baseURL).digest('hex')}`;
+    const secure = baseURL.startsWith('https:');
+    // Kratos x/nosurf.go NosurfBaseCookieHandler: cookies.{path,domain,same_site}; without Secure
+    // (plain http, Kratos's dev mode) SameSite is forced to Lax, as None would need Secure.
     this.#cookie = {
       path: config.cookies.path || '/',
       ...(config.cookies.domain ? { domain: config.cookies.domain } : {}),
-      secure: baseURL.startsWith('https:'),
+      secure,
+      sameSite: secure ? config.cookies.same_site : 'Lax',
     };
   }
 
@@ -48,7 +57,6 @@ export class CSRFProtection {
     if (!existing) {
       issue.setCookie = serializeCookie(this.cookieName, issue.secret, {
         ...this.#cookie,
-        sameSite: 'Lax',
         httpOnly: true,
         maxAge: CSRF_COOKIE_MAX_AGE_S,
       });

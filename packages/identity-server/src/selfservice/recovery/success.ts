@@ -1,6 +1,7 @@
 // A solved recovery challenge (Kratos strategy_recovery.go recoveryIssueSession): the address is
 // marked verified (self-service codes only), the user gets a fresh *privileged* session (method
-// `code_recovery`) and a settings flow to set a new password; the CSRF secret is regenerated.
+// `code_recovery`) and a settings flow to set a new password; the CSRF secret is regenerated; with
+// the `revoke_active_sessions` after hook every other session of the identity is revoked.
 // Browsers are sent to the settings UI. JSON and API clients: with
 // `feature_flags.use_continue_with_transitions` the recovery flow with `continue_with:
 // show_settings_ui` (and the session token for API flows); without it (Kratos's default) 422
@@ -11,6 +12,8 @@ import { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { Identity } from '../../persistence/types.ts';
 import { issueSession, sessionCookie } from '../../session/manager.ts';
+import { afterHooks } from '../../config/hooks.ts';
+import { destroyOtherSessions } from '../hook/session-destroyer.ts';
 import { flowUIURL } from '../flow/respond.ts';
 import { createSettingsFlow } from '../settings/flow.ts';
 import { retryWithMessage } from '../strategy/code/address-flow.ts';
@@ -54,6 +57,7 @@ export async function completeRecovery(s: Submission): Promise<Response> {
     request,
     clientAddress: s.clientAddress,
   });
+  await destroyOtherSessions(ctx, afterHooks(ctx.config, 'recovery'), issued.session, 'recovery');
   const now = ctx.clock.now();
   const privilegedUntil = new Date(
     Date.parse(issued.session.authenticated_at) +

@@ -3,14 +3,11 @@
 // the `revoke_active_sessions` hook (after.password.hooks) ends every other session of the identity.
 import type { ServerContext } from '../../driver/context.ts';
 import type { Identity } from '../../persistence/types.ts';
+import { afterHooks } from '../../config/hooks.ts';
+import { destroyOtherSessions } from '../hook/session-destroyer.ts';
 import { isPrivileged } from './access.ts';
 import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './respond.ts';
 import { validationText } from '../../text/index.ts';
-
-function settingsHooks(ctx: ServerContext, method: string): string[] {
-  const hooks = ctx.config.selfservice.flows.settings.after_hooks ?? {};
-  return (hooks[method]?.length ? hooks[method] : hooks.global) ?? [];
-}
 
 function withPassword(ctx: ServerContext, identity: Identity, hashed: string): Identity {
   const at = ctx.clock.now().toISOString();
@@ -48,14 +45,7 @@ export async function updatePassword(s: SettingsSubmission): Promise<Response> {
 
   await ctx.persister.updateIdentity(withPassword(ctx, identity, await ctx.hasher.hash(password)));
   ctx.log('info', 'password changed', { identity_id: identity.id, flow_id: s.flow.id });
-  if (settingsHooks(ctx, 'password').includes('revoke_active_sessions')) {
-    const revoked = await ctx.persister.revokeSessionsOfIdentity(identity.id, {
-      exceptSessionId: session.session.id,
-    });
-    ctx.log('info', 'other sessions revoked after a password change', {
-      identity_id: identity.id,
-      revoked,
-    });
-  }
+  const hooks = afterHooks(ctx.config, 'settings', 'password');
+  await destroyOtherSessions(ctx, hooks, session.session, 'password change');
   return showSuccess(s);
 }
