@@ -12,9 +12,11 @@ import {
   launchBrowser,
   newContext,
   newUser,
+  signIn,
+  signUp,
   startTestStack,
   type TestStack,
-} from './support.ts';
+} from '../support/browser.ts';
 
 const skip = browserSkipReason();
 
@@ -47,20 +49,6 @@ describe('other sessions end on recovery and on a password change', { skip }, ()
     ]);
   }
 
-  async function register(page: Page, user: { email: string; password: string }) {
-    await page.goto('/registration');
-    await page.fill('input[name="traits.email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await submitAndLand(page, 'password', `${base}/`);
-  }
-
-  async function signIn(page: Page, user: { email: string; password: string }) {
-    await page.goto('/login');
-    await page.fill('input[name="identifier"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await submitAndLand(page, 'password', `${base}/`);
-  }
-
   /** Recovers the account in `page` with the newest code in the dev mailbox; lands on settings. */
   async function recover(context: BrowserContext, page: Page, email: string) {
     await page.goto('/recovery');
@@ -89,7 +77,7 @@ describe('other sessions end on recovery and on a password change', { skip }, ()
   /** A signed-in browser A whose session the edge has validated (and cached). */
   async function signedInA(user: { email: string; password: string }) {
     const a = await fresh();
-    await signIn(a.page, user);
+    await signIn(a.page, user.email, user.password);
     await a.page.goto('/account');
     assert.equal(new URL(a.page.url()).pathname, '/account', 'A is signed in');
     return a;
@@ -104,7 +92,7 @@ describe('other sessions end on recovery and on a password change', { skip }, ()
   test("B recovers the account → A's session is revoked, B's recovery session stays", async () => {
     const user = newUser();
     const setup = await fresh();
-    await register(setup.page, user);
+    await signUp(setup.page, user);
     await setup.context.close();
     const a = await signedInA(user);
 
@@ -121,7 +109,7 @@ describe('other sessions end on recovery and on a password change', { skip }, ()
   test("B changes the password in settings → A's session is revoked, B stays", async () => {
     const user = newUser();
     const b = await fresh();
-    await register(b.page, user);
+    await signUp(b.page, user);
     const a = await signedInA(user);
 
     await b.page.goto('/settings');
