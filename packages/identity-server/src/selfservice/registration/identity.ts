@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IdentitySchema } from '../../driver/context.ts';
 import type { Identity } from '../../persistence/types.ts';
+import { recoveryAddresses, verifiableAddresses } from '../../identity/addresses.ts';
 
 export function newPasswordIdentity(options: {
   schema: IdentitySchema;
@@ -18,22 +19,9 @@ export function newPasswordIdentity(options: {
     state: 'active',
     state_changed_at: at,
     traits,
-    verifiable_addresses: schema.verificationAddresses(traits).map((a) => ({
-      id: randomUUID(),
-      value: a.value,
-      verified: false,
-      via: a.via,
-      status: 'pending',
-      created_at: at,
-      updated_at: at,
-    })),
-    recovery_addresses: schema.recoveryAddresses(traits).map((a) => ({
-      id: randomUUID(),
-      value: a.value,
-      via: a.via,
-      created_at: at,
-      updated_at: at,
-    })),
+    // No previous addresses: each is new, unverified and pending (as the admin API creates them).
+    verifiable_addresses: verifiableAddresses(schema, traits, at, undefined),
+    recovery_addresses: recoveryAddresses(schema, traits, at, undefined),
     metadata_public: null,
     metadata_admin: null,
     credentials: {
