@@ -130,11 +130,15 @@ test('the worker started with start() retries on its own, and stop() ends it', a
   const courier = createCourier(ctx, { transport, pollIntervalMs: 2, backoffBaseMs: 0 });
   courier.start();
   courier.start(); // idempotent
+  // The worker's timer is unref'd (it must never keep a server process alive), so while this test
+  // waits for the retry nothing else would keep the event loop running: hold it open ourselves.
+  const keepAlive = setInterval(() => {}, 60_000);
   try {
     await courier.queueEmail('recovery_code_valid', { to: 'f@example.org', code: '121212' });
     await done; // the retry came from the worker: nobody else calls dispatchQueue here
     await courier.idle();
   } finally {
+    clearInterval(keepAlive);
     courier.stop();
   }
   assert.equal(attempts, 2);
