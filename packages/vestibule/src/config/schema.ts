@@ -188,6 +188,16 @@ function buildSchema(strict: boolean) {
     dev: object({
       mailbox: z.boolean().default(false),
     }).prefault({}),
+    store: object({
+      /**
+       * The edge's shared database. A `postgres://` URL lets several edges behind one load balancer
+       * share state: a session revoked or logged out through one is refused by all (LISTEN/NOTIFY).
+       */
+      url: z
+        .string()
+        .refine((v) => URL.canParse(v), { message: 'expected a database URL' })
+        .optional(),
+    }).prefault({}),
   });
 }
 

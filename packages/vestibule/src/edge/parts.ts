@@ -12,6 +12,7 @@ import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
+import { createPostgresSessionBus } from '../session-bus/postgres.ts';
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
@@ -60,6 +61,16 @@ export async function buildEdgeParts(
       bodyTimeoutMs: config.gateway.upstream_timeout,
     },
     ...(config.gateway.revocation ? { revocation: { ...config.gateway.revocation } } : {}),
+    ...(sharedStore(config.store.url)
+      ? {
+          sessionBus: (cache) =>
+            createPostgresSessionBus({
+              url: config.store.url!,
+              cache,
+              logger: logger.child({ component: 'session-bus' }),
+            }),
+        }
+      : {}),
     logger: logger.child({ component: 'gateway' }),
   });
 
@@ -179,4 +190,9 @@ async function answers(url: string, options: { anyStatus?: boolean } = {}): Prom
 function required(value: string | undefined, key: string): string {
   if (!value) throw new ConfigError(key, 'required');
   return value;
+}
+
+/** A PostgreSQL store is shared by the edges that name it; anything else belongs to one edge. */
+function sharedStore(url: string | undefined): boolean {
+  return url !== undefined && /^postgres(?:ql)?:\/\//i.test(url);
 }
