@@ -12,6 +12,7 @@ import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
+import { createRateLimiters } from '../rate-limit/limiter.ts';
 import { createPostgresSessionBus } from '../session-bus/postgres.ts';
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeMount, EdgeParts } from './types.ts';
@@ -63,6 +64,7 @@ export async function buildEdgeParts(
     ...(config.gateway.revocation ? { revocation: { ...config.gateway.revocation } } : {}),
     ...(sharedStore(config.store.url)
       ? {
+          rateLimiters: createRateLimiters({ postgresURL: config.store.url! }),
           sessionBus: (cache) =>
             createPostgresSessionBus({
               url: config.store.url!,
@@ -166,6 +168,7 @@ async function gatewayRules(
     mode: r.mode,
     ...(r.roles ? { roles: r.roles } : {}),
     ...(r.csrf === 'off' || r.csrf === false ? { csrf: 'off' as const } : {}),
+    ...(r.rate_limit ? { rate_limit: r.rate_limit } : {}),
   }));
   if (!config.gateway.oathkeeper_rules_file) return own;
   const imported = await loadOathkeeperRulesFile(config.gateway.oathkeeper_rules_file, {

@@ -11,6 +11,8 @@ import { extractCredential, nodeHeaderReader, type HeaderReader } from '../sessi
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
 import { credentialKey } from '../session/cache.ts';
 import { createLocalSessionBus } from '../session-bus/bus.ts';
+import { createRateLimiters } from '../rate-limit/limiter.ts';
+import { createRateLimitCheck } from './rate-limit.ts';
 import type { SessionEvent } from '../session-bus/events.ts';
 import type { AuthorizeContext } from './authorize.ts';
 import { canonicalHeaderName } from '../upstream/headers.ts';
@@ -124,8 +126,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     );
   }
+  const rateLimiters =
+    options.rateLimiters ??
+    (rules.rules.some((r) => r.rateLimit) ? createRateLimiters() : undefined);
   const plan = createPlanner({
     rules,
+    ...(rateLimiters
+      ? { rateLimit: createRateLimitCheck(rateLimiters, settings.trustProxy, logger) }
+      : {}),
     ctx,
     settings,
     extraIdentityHeaders,
@@ -211,7 +219,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     sessions,
     rules,
     close: async () => {
-      await Promise.all([upstreams.close(), bus.close()]);
+      await Promise.all([upstreams.close(), bus.close(), rateLimiters?.close()]);
     },
   };
 }

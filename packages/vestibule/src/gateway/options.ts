@@ -8,6 +8,7 @@ import type { SessionResolver } from '../session/resolver.ts';
 import type { PermissionCheck } from './authorize.ts';
 import type { AccessRuleConfig } from '../access/rules.ts';
 import type { UpstreamPoolOptions } from '../upstream/forward.ts';
+import type { RateLimiters } from '../rate-limit/limiter.ts';
 import type { SessionBusFactory } from '../session-bus/bus.ts';
 
 export interface GatewayOptions {
@@ -61,6 +62,11 @@ export interface GatewayOptions {
    * on one PostgreSQL pass `(cache) => createPostgresSessionBus({ url, cache, logger })`.
    */
   sessionBus?: SessionBusFactory;
+  /**
+   * Counters for rules with `rate_limit` (rate-limit/): default in memory, created when a rule has
+   * one. Several edges share them through PostgreSQL: `createRateLimiters({ postgresURL })`.
+   */
+  rateLimiters?: RateLimiters;
   /** More client headers to strip (besides x-user-*, x-vestibule-* and the usual suspects). */
   extraIdentityHeaders?: readonly string[];
   upstream?: UpstreamPoolOptions;
