@@ -7,6 +7,7 @@ import {
   MAX_SIGNED_HEADERS,
   SIGNABLE_HEADER_NAME,
 } from '../identity-headers/sign.ts';
+import { parseRateSpec, type RateSpec } from '../rate-limit/spec.ts';
 import { globToRegExp } from './glob.ts';
 import { validateHeaderTemplate } from './templates.ts';
 
@@ -57,6 +58,11 @@ export interface AccessRuleConfig {
    * (see cross-site.ts); default `on`. For webhooks and cross-site form posts you mean to accept.
    */
   csrf?: 'on' | 'off';
+  /**
+   * Requests per window (`600/1m`) for signed-in callers, counted per identity, and for anonymous
+   * ones, counted per client address (IPv6 per /64). Over it: 429 with Retry-After.
+   */
+  rate_limit?: { per_identity?: string; per_anonymous_address?: string };
 }
 
 export interface CompiledRule {
@@ -73,6 +79,7 @@ export interface CompiledRule {
   readonly csrf: boolean;
   /** `headers` as [lower-case name, template] pairs: what the edge renders, sends and signs. */
   readonly headerTemplates: ReadonlyArray<readonly [string, string]>;
+  readonly rateLimit?: { readonly perIdentity?: RateSpec; readonly perAnonymousAddress?: RateSpec };
 }
 
 export interface RuleSet {
@@ -174,6 +181,7 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
     throw new ConfigError(`${key}.csrf`, 'expected on|off');
   }
   const headerTemplates = compileHeaderTemplates(config.headers ?? {}, `${key}.headers`);
+  const rateLimit = config.rate_limit && compileRateLimit(config.rate_limit, `${key}.rate_limit`);
   return {
     id: config.id ?? `rule-${index}`,
     mode: config.mode,
@@ -186,6 +194,29 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
     headers: config.headers ?? {},
     csrf: config.csrf !== 'off',
     headerTemplates,
+    ...(rateLimit ? { rateLimit } : {}),
+  };
+}
+
+function compileRateLimit(
+  config: NonNullable<AccessRuleConfig['rate_limit']>,
+  key: string,
+): CompiledRule['rateLimit'] {
+  const spec = (name: 'per_identity' | 'per_anonymous_address') => {
+    const text = config[name];
+    if (text === undefined) return undefined;
+    const parsed = typeof text === 'string' ? parseRateSpec(text) : undefined;
+    if (!parsed) throw new ConfigError(`${key}.${name}`, 'expected requests/window, e.g. 600/1m');
+    return parsed;
+  };
+  const perIdentity = spec('per_identity');
+  const perAnonymousAddress = spec('per_anonymous_address');
+  if (!perIdentity && !perAnonymousAddress) {
+    throw new ConfigError(key, 'set per_identity, per_anonymous_address or both');
+  }
+  return {
+    ...(perIdentity ? { perIdentity } : {}),
+    ...(perAnonymousAddress ? { perAnonymousAddress } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // `strict` makes unknown keys visible: the loader turns those issues into warnings, not errors.
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { parseRateSpec } from '../rate-limit/spec.ts';
 
 export const RULE_MODES = ['public', 'optional', 'required', 'role'] as const;
 
@@ -38,6 +39,10 @@ function isRegExp(source: string): boolean {
   }
 }
 
+const rateSpec = z.string().refine((v) => parseRateSpec(v) !== undefined, {
+  message: 'expected requests/window, e.g. 600/1m',
+});
+
 function buildSchema(strict: boolean) {
   const object = <T extends z.ZodRawShape>(shape: T) =>
     strict ? z.strictObject(shape) : z.object(shape);
@@ -55,6 +60,11 @@ function buildSchema(strict: boolean) {
      * (webhooks, cross-site form posts you mean to accept). Default `on`.
      */
     csrf: z.union([z.enum(['on', 'off']), z.boolean()]).optional(),
+    /** `{ per_identity: 600/1m, per_anonymous_address: 60/1m }`: 429 with Retry-After beyond. */
+    rate_limit: object({
+      per_identity: rateSpec.optional(),
+      per_anonymous_address: rateSpec.optional(),
+    }).optional(),
   }).superRefine((r, ctx) => {
     if (!r.path === !r.regex) {
       ctx.addIssue({ code: 'custom', message: 'set exactly one of path or regex' });
@@ -187,6 +197,16 @@ function buildSchema(strict: boolean) {
     }).prefault({}),
     dev: object({
       mailbox: z.boolean().default(false),
+    }).prefault({}),
+    store: object({
+      /**
+       * The edge's shared database. A `postgres://` URL lets several edges behind one load balancer
+       * share state: a session revoked or logged out through one is refused by all (LISTEN/NOTIFY).
+       */
+      url: z
+        .string()
+        .refine((v) => URL.canParse(v), { message: 'expected a database URL' })
+        .optional(),
     }).prefault({}),
   });
 }

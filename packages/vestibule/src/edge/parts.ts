@@ -12,6 +12,8 @@ import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
+import { createRateLimiters } from '../rate-limit/limiter.ts';
+import { createPostgresSessionBus } from '../session-bus/postgres.ts';
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
@@ -60,6 +62,17 @@ export async function buildEdgeParts(
       bodyTimeoutMs: config.gateway.upstream_timeout,
     },
     ...(config.gateway.revocation ? { revocation: { ...config.gateway.revocation } } : {}),
+    ...(sharedStore(config.store.url)
+      ? {
+          rateLimiters: createRateLimiters({ postgresURL: config.store.url! }),
+          sessionBus: (cache) =>
+            createPostgresSessionBus({
+              url: config.store.url!,
+              cache,
+              logger: logger.child({ component: 'session-bus' }),
+            }),
+        }
+      : {}),
     logger: logger.child({ component: 'gateway' }),
   });
 
@@ -155,6 +168,7 @@ async function gatewayRules(
     mode: r.mode,
     ...(r.roles ? { roles: r.roles } : {}),
     ...(r.csrf === 'off' || r.csrf === false ? { csrf: 'off' as const } : {}),
+    ...(r.rate_limit ? { rate_limit: r.rate_limit } : {}),
   }));
   if (!config.gateway.oathkeeper_rules_file) return own;
   const imported = await loadOathkeeperRulesFile(config.gateway.oathkeeper_rules_file, {
@@ -179,4 +193,9 @@ async function answers(url: string, options: { anyStatus?: boolean } = {}): Prom
 function required(value: string | undefined, key: string): string {
   if (!value) throw new ConfigError(key, 'required');
   return value;
+}
+
+/** A PostgreSQL store is shared by the edges that name it; anything else belongs to one edge. */
+function sharedStore(url: string | undefined): boolean {
+  return url !== undefined && /^postgres(?:ql)?:\/\//i.test(url);
 }

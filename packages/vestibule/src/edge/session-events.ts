@@ -12,6 +12,7 @@
 //   evicting is always safe, the next requests simply ask Kratos again. An anonymous caller evicts
 //   nothing: Kratos changes no identity for a request without a session, and a whole-cache flush on
 //   every anonymous GET /self-service/settings would let anyone defeat the cache (a load amplifier).
+// Every eviction is announced to the other edges (session-bus/) before the response goes out.
 import type { Gateway } from '../gateway/index.ts';
 import { readCookie } from '../lib/cookies.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -43,10 +44,10 @@ export function createSessionEvents(gateway: Gateway, logger: Logger): SessionEv
         requestId,
         err,
       });
-      gateway.sessions.cache.clear();
+      await gateway.forgetAllSessions();
       return;
     }
-    if (identityId) gateway.revoke({ identityId });
+    if (identityId) await gateway.revoke({ identityId });
   };
 
   return {
@@ -59,8 +60,8 @@ export function createSessionEvents(gateway: Gateway, logger: Logger): SessionEv
         await evictIdentityOf(headers, event.requestId);
         return;
       }
-      gateway.onLogout(headers);
-      if (event.sessionId) gateway.revoke({ sessionId: event.sessionId });
+      await gateway.onLogout(headers);
+      if (event.sessionId) await gateway.revoke({ sessionId: event.sessionId });
     },
 
     wrapProxy(proxy, prefix) {

@@ -7,8 +7,13 @@ import { denyDecision } from '../access/decision.ts';
 import { assertSecret } from '../identity-headers/sign.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
-import { nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
+import { extractCredential, nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
+import { credentialKey } from '../session/cache.ts';
+import { createLocalSessionBus } from '../session-bus/bus.ts';
+import { createRateLimiters } from '../rate-limit/limiter.ts';
+import { createRateLimitCheck } from './rate-limit.ts';
+import type { SessionEvent } from '../session-bus/events.ts';
 import type { AuthorizeContext } from './authorize.ts';
 import { canonicalHeaderName } from '../upstream/headers.ts';
 import { validateGatewayOptions, type GatewayOptions } from './options.ts';
@@ -29,10 +34,15 @@ export interface Gateway {
    * `edgeFields` go on every response written to the socket (the edge's Strict-Transport-Security).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, edgeFields?: EdgeFields): void;
-  /** The same-origin proxy calls this when a logout passes through: evicts that credential. */
-  onLogout(headers: HeaderReader): void;
-  /** Admin-side revocation: evict an identity's or a session's cached sessions. */
-  revoke(request: RevocationRequest): number;
+  /**
+   * The same-origin proxy calls this when a logout passes through: evicts that credential here and
+   * announces it to the other edges (resolves once announced).
+   */
+  onLogout(headers: HeaderReader): Promise<void>;
+  /** Admin-side revocation: evicts an identity's or a session's cached sessions, on every edge. */
+  revoke(request: RevocationRequest): Promise<number>;
+  /** Forgets every cached session on every edge (whose sessions changed could not be learnt). */
+  forgetAllSessions(): Promise<void>;
   readonly sessions: SessionResolver;
   readonly rules: RuleSet;
   close(): Promise<void>;
@@ -80,14 +90,27 @@ export function createGateway(options: GatewayOptions): Gateway {
     ? createRevocationHandler(settings.revocation, (r) => revoke(r))
     : undefined;
 
-  const revoke = (request: RevocationRequest): number => {
+  const bus = (options.sessionBus ?? createLocalSessionBus)(sessions.cache);
+  const announce = (events: SessionEvent[]) => Promise.all(events.map((e) => bus.announce(e)));
+
+  const revoke = async (request: RevocationRequest): Promise<number> => {
     let evicted = 0;
-    if (request.identityId) evicted += sessions.cache.evictIdentity(request.identityId);
-    if (request.sessionId) evicted += sessions.cache.evictSession(request.sessionId);
-    if (request.sessionToken) {
-      sessions.cache.evict({ kind: 'token', value: request.sessionToken });
-      evicted++;
+    const events: SessionEvent[] = [];
+    if (request.identityId) {
+      evicted += sessions.cache.evictIdentity(request.identityId);
+      events.push({ kind: 'identity', identityId: request.identityId });
     }
+    if (request.sessionId) {
+      evicted += sessions.cache.evictSession(request.sessionId);
+      events.push({ kind: 'session', sessionId: request.sessionId });
+    }
+    if (request.sessionToken) {
+      const credential = { kind: 'token', value: request.sessionToken } as const;
+      sessions.cache.evict(credential);
+      evicted++;
+      events.push({ kind: 'credential', key: credentialKey(credential) });
+    }
+    await announce(events);
     return evicted;
   };
 
@@ -103,8 +126,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     );
   }
+  const rateLimiters =
+    options.rateLimiters ??
+    (rules.rules.some((r) => r.rateLimit) ? createRateLimiters() : undefined);
   const plan = createPlanner({
     rules,
+    ...(rateLimiters
+      ? { rateLimit: createRateLimitCheck(rateLimiters, settings.trustProxy, logger) }
+      : {}),
     ctx,
     settings,
     extraIdentityHeaders,
@@ -176,11 +205,22 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     handle,
     handleUpgrade,
-    onLogout: (headers) => void sessions.evictRequest(headers),
+    async onLogout(headers) {
+      const credential = extractCredential(headers, { cookieName: sessions.cookieName });
+      if (!credential) return;
+      sessions.cache.evict(credential);
+      await bus.announce({ kind: 'credential', key: credentialKey(credential) });
+    },
     revoke,
+    async forgetAllSessions() {
+      sessions.cache.clear();
+      await bus.announce({ kind: 'all' });
+    },
     sessions,
     rules,
-    close: () => upstreams.close(),
+    close: async () => {
+      await Promise.all([upstreams.close(), bus.close(), rateLimiters?.close()]);
+    },
   };
 }
 

@@ -8,6 +8,8 @@ import type { SessionResolver } from '../session/resolver.ts';
 import type { PermissionCheck } from './authorize.ts';
 import type { AccessRuleConfig } from '../access/rules.ts';
 import type { UpstreamPoolOptions } from '../upstream/forward.ts';
+import type { RateLimiters } from '../rate-limit/limiter.ts';
+import type { SessionBusFactory } from '../session-bus/bus.ts';
 
 export interface GatewayOptions {
   /** Where allowed requests go, e.g. http://127.0.0.1:4001 (a path prefix is kept). */
@@ -55,6 +57,16 @@ export interface GatewayOptions {
   defaultRole?: string;
   /** Revocation webhook: POST <path> with `Authorization: Bearer <secret>`. */
   revocation?: { path?: string; secret: string };
+  /**
+   * How ended sessions reach the other edges (session-bus/): default none (one edge). Several edges
+   * on one PostgreSQL pass `(cache) => createPostgresSessionBus({ url, cache, logger })`.
+   */
+  sessionBus?: SessionBusFactory;
+  /**
+   * Counters for rules with `rate_limit` (rate-limit/): default in memory, created when a rule has
+   * one. Several edges share them through PostgreSQL: `createRateLimiters({ postgresURL })`.
+   */
+  rateLimiters?: RateLimiters;
   /** More client headers to strip (besides x-user-*, x-vestibule-* and the usual suspects). */
   extraIdentityHeaders?: readonly string[];
   upstream?: UpstreamPoolOptions;

@@ -33,6 +33,7 @@ import type { CompiledRule, RuleSet } from '../access/rules.ts';
 import { normaliseTarget, type RequestTarget } from '../access/target.ts';
 import { renderHeaderTemplate } from '../access/templates.ts';
 import type { ForwardPlan } from '../upstream/upgrade.ts';
+import type { RateLimitCheck } from './rate-limit.ts';
 
 export type { ForwardPlan };
 
@@ -52,6 +53,8 @@ export interface PlannerDeps {
   /** The signing secret for an upstream origin. */
   secretFor(origin: string): string;
   now: () => number;
+  /** Rules with `rate_limit`: the 429 decision when over it (absent: no rule has one). */
+  rateLimit?: RateLimitCheck;
 }
 
 // The same plan serves HTTP and WebSocket handshakes: Connection/Upgrade are always dropped from the
@@ -151,11 +154,33 @@ export function createPlanner(deps: PlannerDeps): Planner {
     return { origin: upstream.origin, path, headers: out };
   };
 
-  const finish = (req: IncomingMessage, request: GatewayRequest, outcome: Outcome): PlanResult => {
+  const finish = (
+    req: IncomingMessage,
+    request: GatewayRequest,
+    outcome: Outcome,
+  ): PlanResult | Promise<PlanResult> => {
     const { requestId } = request;
     if (outcome.kind === 'deny') return { requestId, decision: outcome.decision };
+    // Only a rate-limited rule pays for a promise; every other request stays synchronous.
+    if (outcome.rule?.rateLimit && deps.rateLimit) {
+      return deps
+        .rateLimit(outcome.rule, outcome.user, req, request)
+        .then((decision) =>
+          decision ? { requestId, decision } : forwardOrBadTarget(req, request, outcome),
+        );
+    }
+    return forwardOrBadTarget(req, request, outcome);
+  };
+
+  const forwardOrBadTarget = (
+    req: IncomingMessage,
+    request: GatewayRequest,
+    outcome: Extract<Outcome, { kind: 'forward' }>,
+  ): PlanResult => {
     const forward = forwardPlan(req, request, outcome);
-    return forward ? { requestId, forward } : { requestId, decision: badTarget(request) };
+    return forward
+      ? { requestId: request.requestId, forward }
+      : { requestId: request.requestId, decision: badTarget(request) };
   };
 
   return (req) => {

@@ -19,7 +19,7 @@ const MAX_BODY = 4096;
 
 export function createRevocationHandler(
   config: { path: string; secret: string },
-  revoke: (request: RevocationRequest) => number,
+  revoke: (request: RevocationRequest) => Promise<number>,
 ) {
   const expected = digest(config.secret);
   return {
@@ -45,8 +45,9 @@ export function createRevocationHandler(
         const message = 'Expected JSON with identity_id, session_id or session_token.';
         return refuse(400, 'BAD_REQUEST', message);
       }
+      const evicted = await revoke(request); // announced to the other edges before we answer
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ evicted: revoke(request) }));
+      res.end(JSON.stringify({ evicted }));
     },
   };
 }

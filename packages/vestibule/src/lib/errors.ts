@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'PERMISSION_UNAVAILABLE'
   | 'BAD_REQUEST_TARGET'
   | 'CROSS_SITE_REQUEST'
+  | 'RATE_LIMITED'
   // Requests the edge itself refuses.
   | 'BAD_REQUEST'
   | 'UNAUTHENTICATED'

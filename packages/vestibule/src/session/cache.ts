@@ -55,9 +55,17 @@ export interface SessionCache {
    */
   peek(credential: SessionCredential): KratosSession | null | undefined;
   evict(credential: SessionCredential): void;
+  /** evict() by the key credentialKey() gives: how another edge names a credential it saw end. */
+  evictKey(key: string): void;
   evictIdentity(identityId: string): number;
   evictSession(sessionId: string): number;
   clear(): void;
+  /**
+   * Empties the cache and stops filling it until resume(): every lookup asks Kratos. For an edge
+   * that cannot currently hear other edges' revocations (session-bus/), so it serves no stale entry.
+   */
+  pause(): void;
+  resume(): void;
   readonly size: number;
   readonly stats: SessionCacheStats;
 }
@@ -84,8 +92,10 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   });
   const flights = new Map<string, Flight>();
   const stats: SessionCacheStats = { hits: 0, misses: 0, whoamiCalls: 0 };
+  let paused = false;
 
   const remember = (key: string, session: KratosSession | null) => {
+    if (paused) return;
     const at = now();
     if (session === null) {
       if (negativeTtlMs > 0) negatives.set(key, at + negativeTtlMs);
@@ -132,6 +142,18 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     return flight.promise;
   };
 
+  const evictKey = (key: string) => {
+    entries.delete(key);
+    negatives.delete(key);
+    flights.delete(key);
+  };
+  const clear = () => {
+    entries.clear();
+    byIdentity.clear();
+    negatives.clear();
+    flights.clear();
+  };
+
   return {
     lookup(credential) {
       const key = credentialKey(credential);
@@ -148,12 +170,8 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       if (cached !== undefined) stats.hits++;
       return cached;
     },
-    evict(credential) {
-      const key = credentialKey(credential);
-      entries.delete(key);
-      negatives.delete(key);
-      flights.delete(key);
-    },
+    evict: (credential) => evictKey(credentialKey(credential)),
+    evictKey,
     evictIdentity: (identityId) =>
       evictKeys(entries, flights, [...(byIdentity.get(identityId) ?? [])]),
     evictSession(sessionId) {
@@ -162,11 +180,13 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
         if (entry.session.id === sessionId) doomed.push(key);
       return evictKeys(entries, flights, doomed);
     },
-    clear() {
-      entries.clear();
-      byIdentity.clear();
-      negatives.clear();
-      flights.clear();
+    clear,
+    pause() {
+      paused = true;
+      clear();
+    },
+    resume() {
+      paused = false;
     },
     get size() {
       return entries.size;

@@ -48,7 +48,7 @@ test('logout seen by the proxy (onLogout) → the very next request is refused',
     200,
     'still cached (TTL 60 s)',
   );
-  stack.gateway.onLogout(new Headers(withCookie(token))); // … and the proxy saw the logout
+  await stack.gateway.onLogout(new Headers(withCookie(token))); // … and the proxy saw the logout
   assert.equal((await get('/account', withCookie(token, json))).status, 401);
 });
 

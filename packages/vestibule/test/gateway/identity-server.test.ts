@@ -110,7 +110,7 @@ test('native logout + onLogout → the very next request is refused', async () =
   });
   assert.equal(logout.status, 204);
   assert.equal((await call('/account', bob.token)).status, 200, 'cached until evicted (TTL 60 s)');
-  gateway.onLogout(new Headers({ 'x-session-token': bob.token }));
+  await gateway.onLogout(new Headers({ 'x-session-token': bob.token }));
   assert.equal((await call('/account', bob.token)).status, 401);
 });
 
@@ -121,7 +121,7 @@ test('admin revocation (DELETE /admin/sessions/{id}) + gateway.revoke → next r
   const revoked = await fetch(`${admin}/admin/sessions/${carol.sessionId}`, { method: 'DELETE' });
   assert.equal(revoked.status, 204);
   assert.equal((await call('/account', carol.token)).status, 200, 'cached until the edge is told');
-  assert.equal(gateway.revoke({ sessionId: carol.sessionId }), 1);
+  assert.equal(await gateway.revoke({ sessionId: carol.sessionId }), 1);
   assert.equal((await call('/account', carol.token)).status, 401);
 });
 
