@@ -32,6 +32,10 @@ export interface IdentityServerOptions {
   clock?: Clock;
   /** Structured log sink; default JSON lines on stderr at LOG_LEVEL (info). */
   log?: ServerContext['log'];
+  /** Outbound fetch for http(s) identity schemas and the breached-password range API (tests). */
+  fetch?: typeof fetch;
+  /** The offline common-password floor (not a Kratos key): on unless false. */
+  commonPasswords?: boolean;
   /** Kratos's --dev: reveals courier message bodies on the admin API (dev mailbox). */
   dev?: boolean;
   /** Extra routes (other capabilities of this package mount themselves here). */
@@ -140,6 +144,8 @@ async function buildContext(options: IdentityServerOptions): Promise<ServerConte
   return createServerContext(config, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.commonPasswords === undefined ? {} : { commonPasswords: options.commonPasswords }),
   });
 }
 

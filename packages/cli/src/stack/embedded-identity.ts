@@ -66,6 +66,11 @@ export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverride
         logout: { after: { default_browser_return_url: `${edge}/` } },
         error: { ui_url: `${edge}/error` },
       },
+      // Kratos's breached-password check, on as Kratos ships it; offline, the password is accepted
+      // (the identity server's own list of common passwords still refuses the worst ones).
+      methods: {
+        password: { config: { haveibeenpwned_enabled: true, ignore_network_errors: true } },
+      },
     },
     // No SMTP URI = the identity server's in-process dev mailbox: recovery/verification mail is
     // kept and shown at the edge's /dev/mailbox instead of retrying a mail server that is not there.

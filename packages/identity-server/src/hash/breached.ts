@@ -1,0 +1,80 @@
+// Have I Been Pwned's range API as Kratos's DefaultPasswordValidator calls it
+// (selfservice/strategy/password/validator.go): SHA-1 the password, send only the first 5 hex
+// characters to `https://<haveibeenpwned_host>/range/<prefix>` (k-anonymity), and match the other
+// 35 locally. Lines that are not `SUFFIX:COUNT` are skipped, a count that is not a number is an
+// upstream error (502), and a network failure or a non-200 answer is ignored when
+// `ignore_network_errors` is true (Kratos's default) — then the password is accepted.
+import { createHash } from 'node:crypto';
+import { KratosError, internal } from '../http/errors.ts';
+
+const RANGE_TIMEOUT_MS = 5000;
+
+export interface BreachLookupOptions {
+  /** `haveibeenpwned_host` (Kratos default `api.pwnedpasswords.com`); always reached over https. */
+  host: string;
+  ignoreNetworkErrors: boolean;
+  /** Injected in tests (a local double of the range API); the global fetch otherwise. */
+  fetch?: typeof fetch;
+}
+
+/** Found breach count for `password`, 0 when unknown or when the lookup failed and is ignored. */
+export async function breachCount(password: string, options: BreachLookupOptions): Promise<number> {
+  const digest = createHash('sha1').update(password).digest('hex').toUpperCase();
+  const prefix = digest.slice(0, 5);
+  const body = await fetchRange(prefix, options);
+  return body === undefined ? 0 : countFor(body, digest.slice(5));
+}
+
+async function fetchRange(
+  prefix: string,
+  options: BreachLookupOptions,
+): Promise<string | undefined> {
+  const url = `https://${options.host}/range/${prefix}`;
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, {
+      signal: AbortSignal.timeout(RANGE_TIMEOUT_MS),
+      // The 5-char prefix is all that may leave the process: never follow a redirect elsewhere.
+      redirect: 'error',
+    });
+  } catch (err) {
+    if (options.ignoreNetworkErrors) return undefined;
+    throw internal(
+      new Error(
+        'unable to check if password has been leaked because an unexpected network error occurred',
+        {
+          cause: err,
+        },
+      ),
+    );
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    if (options.ignoreNetworkErrors) return undefined;
+    throw internal(new Error(`unexpected status code ${response.status} from the range API`));
+  }
+  try {
+    return await response.text();
+  } catch (err) {
+    if (options.ignoreNetworkErrors) return undefined;
+    throw internal(err);
+  }
+}
+
+/** The count on the line whose suffix matches; Kratos tolerates a `0,` thousands prefix. */
+export function countFor(body: string, suffix: string): number {
+  let found = 0;
+  for (const row of body.split('\n')) {
+    const parts = row.trim().split(':');
+    if (parts.length !== 2) continue;
+    const [hash, rawCount] = parts as [string, string];
+    const digits = rawCount.replaceAll(',', '');
+    if (!/^\d+$/.test(digits)) {
+      throw new KratosError(502, 'An upstream server encountered an error', {
+        reason: `Unable to parse the password breach count: ${JSON.stringify(rawCount)}`,
+      });
+    }
+    if (hash.toUpperCase() === suffix) found = Number.parseInt(digits, 10);
+  }
+  return found;
+}
