@@ -8,20 +8,35 @@ import {
   FIXTURE_KRATOS,
   getPage,
   json,
-  loadRecordedFlows,
   makePages,
+  minimalFlow,
   scanTags,
   stubKratos,
 } from '../support/pages-fixtures.ts';
 
 const FLOW = '11111111-2222-3333-4444-555555555555';
 
+/** A login flow as Kratos sends it: CSRF token, identifier, password and the submit button. */
 function loginFlow(): unknown {
-  const recorded = loadRecordedFlows().find(
-    (f) => f.name === 'login/1fa/unified/password/initial-form.json',
-  );
-  if (!recorded) throw new Error('recorded login flow missing');
-  return recorded.body;
+  const base = minimalFlow();
+  const node = (group: string, attributes: Record<string, unknown>) => ({
+    type: 'input',
+    group,
+    attributes: { node_type: 'input', ...attributes },
+    messages: [],
+    meta: {},
+  });
+  return minimalFlow({
+    ui: {
+      ...base.ui,
+      nodes: [
+        ...base.ui.nodes,
+        node('default', { name: 'identifier', type: 'text', required: true }),
+        node('password', { name: 'password', type: 'password', required: true }),
+        node('password', { name: 'method', type: 'submit', value: 'password' }),
+      ],
+    },
+  });
 }
 
 async function render(
