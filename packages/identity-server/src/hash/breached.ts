@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { KratosError, internal } from '../http/errors.ts';
 
 const RANGE_TIMEOUT_MS = 5000;
+/** A real range answer is ~40 KB (with padding); anything far larger is not one, and is not held. */
+export const MAX_RANGE_BYTES = 1024 * 1024;
 
 export interface BreachLookupOptions {
   /** `haveibeenpwned_host` (Kratos default `api.pwnedpasswords.com`); always reached over https. */
@@ -54,11 +56,29 @@ async function fetchRange(
     throw internal(new Error(`unexpected status code ${response.status} from the range API`));
   }
   try {
-    return await response.text();
+    return await readBounded(response);
   } catch (err) {
     if (options.ignoreNetworkErrors) return undefined;
     throw internal(err);
   }
+}
+
+async function readBounded(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RANGE_BYTES) {
+      await reader.cancel();
+      throw new Error(`the range API answered more than ${MAX_RANGE_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The count on the line whose suffix matches; Kratos tolerates a `0,` thousands prefix. */

@@ -194,3 +194,16 @@ test('registration through the embedded server refuses password1234 with no netw
     await server.close();
   }
 });
+
+test('an oversized range answer is not held in memory: treated as a failed lookup', async () => {
+  const password = 'case an oversized answer';
+  serve(password, (s) => `${s}:9\n` + 'AAAAABBBBBCCCCCDDDDDEEEEEFFFFF00000:1\n'.repeat(40_000));
+  assert.equal(await policyWith().check(password, []), undefined);
+  await assert.rejects(
+    policyWith({ ignore_network_errors: false }).check(password, []),
+    KratosError,
+  );
+  // The same line in a normal-sized answer is refused: the size, not the content, decided above.
+  serve(password, (s) => `${s}:9\n`);
+  assert.equal((await policyWith().check(password, []))?.id, 4000034);
+});

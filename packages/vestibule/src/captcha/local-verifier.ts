@@ -81,6 +81,12 @@ export async function startLocalVerifier(
   let verifications = 0;
 
   const issueToken = (provider: CaptchaProvider, siteKey: string, o: IssueOptions = {}) => {
+    // Spent and expired tokens are only kept to answer a replay; past the lifetime, drop them.
+    if (issued.size >= 10_000) {
+      for (const [key, entry] of issued) {
+        if (now() - entry.issuedAt > lifetime) issued.delete(key);
+      }
+    }
     const token = `${provider}.${randomBytes(24).toString('base64url')}`;
     issued.set(token, {
       provider,

@@ -67,7 +67,7 @@ function what(notice: SecurityNotice, product: string, when: string): string[] {
 export function maskAddress(address: string): string {
   const at = address.lastIndexOf('@');
   if (at < 1) return '***';
-  return `${address[0]}***${oneLine(address.slice(at))}`;
+  return oneLine(`${address[0]}***${address.slice(at)}`);
 }
 
 function oneLine(value: string): string {
