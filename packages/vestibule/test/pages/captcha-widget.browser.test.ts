@@ -124,6 +124,32 @@ describe('captcha widget in chromium', { skip }, () => {
     await page.close();
   });
 
+  test('reCAPTCHA v3: the token is fetched on submit and posted once with the clicked method', async () => {
+    // A stand-in for Google's api.js: the two calls the helper makes.
+    const grecaptcha = `window.grecaptcha={ready:function(f){setTimeout(f,0)},
+      execute:function(k,o){window.executed=(window.executed||0)+1;
+      return Promise.resolve("token-for-"+k+"-"+o.action)}};`;
+    const origin = await edgeWith({ provider: 'recaptcha_v3', siteKey: '6Ltest-site' });
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.route('https://www.google.com/recaptcha/**', (route) =>
+      route.fulfill({ contentType: 'text/javascript', body: grecaptcha }),
+    );
+    await page.goto(`${origin}/login?flow=${FLOW}`);
+    await page.waitForFunction(() => 'grecaptcha' in window);
+    await page.fill('input[name=password]', 'a passphrase nobody uses');
+    posts.length = 0;
+    await page.click('button[value=password]');
+    await page.waitForFunction(() => document.title === 'posted');
+    assert.equal(posts.length, 1);
+    const form = new URLSearchParams(posts[0]);
+    assert.equal(form.get('g-recaptcha-response'), 'token-for-6Ltest-site-login');
+    assert.equal(form.get('method'), 'password', 'the clicked button survives the resubmit');
+    assert.equal(form.get('password'), 'a passphrase nobody uses');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test("turnstile: the provider's script and iframe load under the CSP only when captcha is on", async () => {
     // Stand-ins for api.js, which (like the real one) loads more script from its origin without
     // our nonce — allowed only by the origin in script-src — and that script draws the widget in
