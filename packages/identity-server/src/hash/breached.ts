@@ -17,14 +17,47 @@ export interface BreachLookupOptions {
   ignoreNetworkErrors: boolean;
   /** Injected in tests (a local double of the range API); the global fetch otherwise. */
   fetch?: typeof fetch;
+  /** Answers already fetched, by prefix (Kratos keeps the hashes it fetched in memory too). */
+  cache?: RangeCache;
+}
+
+/** Range answers by prefix, oldest evicted first, each kept for `ttlMs`. */
+export class RangeCache {
+  private readonly entries = new Map<string, { body: string; at: number }>();
+  constructor(
+    private readonly limit = 1000,
+    private readonly ttlMs = 60 * 60 * 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(prefix: string): string | undefined {
+    const entry = this.entries.get(prefix);
+    if (entry && this.now() - entry.at <= this.ttlMs) return entry.body;
+    this.entries.delete(prefix);
+    return undefined;
+  }
+
+  set(prefix: string, body: string): void {
+    this.entries.delete(prefix);
+    this.entries.set(prefix, { body, at: this.now() });
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
 }
 
 /** Found breach count for `password`, 0 when unknown or when the lookup failed and is ignored. */
 export async function breachCount(password: string, options: BreachLookupOptions): Promise<number> {
   const digest = createHash('sha1').update(password).digest('hex').toUpperCase();
   const prefix = digest.slice(0, 5);
-  const body = await fetchRange(prefix, options);
-  return body === undefined ? 0 : countFor(body, digest.slice(5));
+  let body = options.cache?.get(prefix);
+  if (body === undefined) {
+    body = await fetchRange(prefix, options);
+    if (body === undefined) return 0;
+    // Parsed before it is kept: an answer with an unreadable count is never cached.
+    const count = countFor(body, digest.slice(5));
+    options.cache?.set(prefix, body);
+    return count;
+  }
+  return countFor(body, digest.slice(5));
 }
 
 async function fetchRange(

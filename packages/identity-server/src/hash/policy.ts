@@ -7,7 +7,7 @@ import { distance } from 'fastest-levenshtein';
 import type { KratosConfig } from '../config/types.ts';
 import type { PasswordPolicy } from '../driver/context.ts';
 import { passwordText } from '../text/index.ts';
-import { breachCount } from './breached.ts';
+import { breachCount, RangeCache } from './breached.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import { BCRYPT_MAX_BYTES } from './formats.ts';
 
@@ -28,6 +28,7 @@ export function createPasswordPolicy(
   const rules = config.selfservice.methods.password;
   const bcrypt = config.hashers.algorithm === 'bcrypt';
   const floor = options.commonPasswords ?? true;
+  const cache = new RangeCache();
   return {
     async check(password, identifiers) {
       // Go's len(): Kratos measures passwords in UTF-8 bytes.
@@ -47,6 +48,7 @@ export function createPasswordPolicy(
         const breaches = await breachCount(password, {
           host: rules.haveibeenpwned_host,
           ignoreNetworkErrors: rules.ignore_network_errors,
+          cache,
           ...(options.fetch ? { fetch: options.fetch } : {}),
         });
         if (breaches > rules.max_breaches) return passwordText.tooManyBreaches(breaches);

@@ -10,6 +10,7 @@ import {
   type ConfigOverrides,
 } from '../../src/config/index.ts';
 import { createPasswordPolicy } from '../../src/hash/index.ts';
+import { RangeCache } from '../../src/hash/breached.ts';
 import { KratosError } from '../../src/http/errors.ts';
 import { createIdentityServer } from '../../src/server.ts';
 import { sha1Hex, startRangeDouble, type RangeDouble } from '../support/pwned-range-double.ts';
@@ -206,4 +207,32 @@ test('an oversized range answer is not held in memory: treated as a failed looku
   // The same line in a normal-sized answer is refused: the size, not the content, decided above.
   serve(password, (s) => `${s}:9\n`);
   assert.equal((await policyWith().check(password, []))?.id, 4000034);
+});
+
+test('a prefix answered once is not asked again by the same server (Kratos caches fetched hashes too)', async () => {
+  const policy = policyWith();
+  const password = 'case cached prefix';
+  serve(password, (s) => `${s}:0`);
+  range.requested.length = 0;
+  assert.equal(await policy.check(password, []), undefined);
+  assert.equal(await policy.check(password, []), undefined);
+  assert.equal(range.requested.length, 1);
+  // A failed lookup is not cached: the next check asks again.
+  const failing = 'case failed lookups are retried';
+  serve(failing, () => '', 503);
+  await policy.check(failing, []);
+  await policy.check(failing, []);
+  assert.equal(range.requested.length, 3);
+});
+
+test('RangeCache: entries expire after their TTL and the oldest goes first past the limit', () => {
+  let now = 0;
+  const cache = new RangeCache(2, 1000, () => now);
+  cache.set('AAAAA', 'a');
+  cache.set('BBBBB', 'b');
+  cache.set('CCCCC', 'c');
+  assert.equal(cache.get('AAAAA'), undefined);
+  assert.equal(cache.get('BBBBB'), 'b');
+  now = 1001;
+  assert.equal(cache.get('CCCCC'), undefined);
 });
