@@ -16,6 +16,8 @@ export interface ServerContextOptions {
   log?: ServerContext['log'];
   /** Outbound fetch for http(s) identity schemas and the breached-password range API. */
   fetch?: typeof fetch;
+  /** The offline common-password floor (hash/common-passwords.ts): on unless false. */
+  commonPasswords?: boolean;
   /** Warnings from loadConfig()/parseConfig() (unknown keys…), logged once at startup. */
   configWarnings?: ReadonlyArray<ConfigWarning>;
 }
@@ -42,7 +44,12 @@ export async function createServerContext(
     persister,
     schemas,
     hasher: createPasswordHasher(config.hashers),
-    passwordPolicy: createPasswordPolicy(config, options.fetch ? { fetch: options.fetch } : {}),
+    passwordPolicy: createPasswordPolicy(config, {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.commonPasswords === undefined
+        ? {}
+        : { commonPasswords: options.commonPasswords }),
+    }),
     clock,
     log,
     close: () => persister.close(),

@@ -6,6 +6,7 @@ export {
   type Listening,
   type RouteMount,
 } from './server.ts';
+export type { ExternalMail } from './courier/courier.ts';
 export {
   loadConfig,
   defaultConfig,

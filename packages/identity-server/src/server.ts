@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from './config/index.ts';
 import type { KratosConfig } from './config/types.ts';
 import { createServerContext, withClockBound } from './context-factory.ts';
+import type { ExternalMail } from './courier/courier.ts';
 import { createJSONLogger } from './x/log.ts';
 import type { Clock, ServerContext } from './driver/context.ts';
 import { registerAdminCourierRoutes } from './courier/admin-routes.ts';
@@ -32,6 +33,10 @@ export interface IdentityServerOptions {
   clock?: Clock;
   /** Structured log sink; default JSON lines on stderr at LOG_LEVEL (info). */
   log?: ServerContext['log'];
+  /** Outbound fetch for http(s) identity schemas and the breached-password range API (tests). */
+  fetch?: typeof fetch;
+  /** The offline common-password floor (not a Kratos key): on unless false. */
+  commonPasswords?: boolean;
   /** Kratos's --dev: reveals courier message bodies on the admin API (dev mailbox). */
   dev?: boolean;
   /** Extra routes (other capabilities of this package mount themselves here). */
@@ -53,6 +58,12 @@ export interface IdentityServer {
   listen(): Promise<Listening>;
   /** Stops listeners started by listen() and closes the database. */
   close(): Promise<void>;
+  /**
+   * In-process only (no HTTP route): queues a mail written by the embedding process — the edge's
+   * security notifications — through this server's courier, so it is delivered (SMTP or the dev
+   * mailbox) and listed by GET /admin/courier/messages like Kratos's own mail.
+   */
+  queueMail(mail: ExternalMail): Promise<void>;
 }
 
 const VERSION: string = (
@@ -140,6 +151,8 @@ async function buildContext(options: IdentityServerOptions): Promise<ServerConte
   return createServerContext(config, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.commonPasswords === undefined ? {} : { commonPasswords: options.commonPasswords }),
   });
 }
 
@@ -198,6 +211,9 @@ export async function createIdentityServer(
     publicHandler,
     adminHandler,
     listen: startListening,
+    async queueMail(mail) {
+      await context.courier.queueMail(mail);
+    },
     async close() {
       await context.courier.close();
       await Promise.all(listeners.splice(0).map((l) => l.close()));

@@ -6,7 +6,7 @@
 // on the edge's origin, never on the identity server's port. The server still listens on its own
 // port; the proxy sends to that, and leaves URLs already on the edge untouched.
 import { mkdirSync } from 'node:fs';
-import type { Clock, ConfigOverrides } from '@vestibule/identity-server';
+import type { Clock, ConfigOverrides, ExternalMail } from '@vestibule/identity-server';
 import { listensBeyondLoopback } from 'vestibule/config';
 import type { Logger } from 'vestibule/edge';
 
@@ -31,6 +31,11 @@ export interface EmbeddedIdentityOptions {
 export interface EmbeddedIdentity {
   publicURL: string;
   adminURL: string;
+  /**
+   * Queues a mail through the identity server's courier (shown at /dev/mailbox): the sink for the
+   * edge's security notifications, `createMailNotifier(identity)` from `vestibule/notifications`.
+   */
+  queueMail(mail: ExternalMail): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +71,11 @@ export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverride
         logout: { after: { default_browser_return_url: `${edge}/` } },
         error: { ui_url: `${edge}/error` },
       },
+      // Kratos's breached-password check, on as Kratos ships it; offline, the password is accepted
+      // (the identity server's own list of common passwords still refuses the worst ones).
+      methods: {
+        password: { config: { haveibeenpwned_enabled: true, ignore_network_errors: true } },
+      },
     },
     // No SMTP URI = the identity server's in-process dev mailbox: recovery/verification mail is
     // kept and shown at the edge's /dev/mailbox instead of retrying a mail server that is not there.
@@ -92,6 +102,7 @@ export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise
     return {
       publicURL: listening.publicURL,
       adminURL: listening.adminURL,
+      queueMail: (mail) => server.queueMail(mail),
       close: () => server.close(),
     };
   } catch (err) {

@@ -45,7 +45,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     identity: {
       bcryptCost: 4,
       clock,
-      ...(options.kratosOverrides ? { kratosOverrides: options.kratosOverrides } : {}),
+      // Tests never reach the network: the stack's Have I Been Pwned lookup is turned off (the
+      // offline common-password floor stays on).
+      kratosOverrides: {
+        ...options.kratosOverrides,
+        selfservice: {
+          ...(options.kratosOverrides?.selfservice as Record<string, unknown> | undefined),
+          methods: { password: { config: { haveibeenpwned_enabled: false } } },
+        },
+      },
     },
     progress: createProgress(() => {}),
     logger: createLogger({ level: 'error', write: (line) => errors.push(line) }),

@@ -78,6 +78,9 @@ export function devConfigObject(): Record<string, unknown> {
         logout: { after: { default_browser_return_url: `${ui}/login` } },
         error: { ui_url: `${ui}/error` },
       },
+      // Code-built configs (tests, embedders) make no network call unless they ask: the shipped
+      // kratos.yml and `vestibule up` turn the range check on (Kratos's default) themselves.
+      methods: { password: { config: { haveibeenpwned_enabled: false } } },
     },
     identity: {
       default_schema_id: 'default',

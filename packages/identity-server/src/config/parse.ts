@@ -156,6 +156,8 @@ function methodsConfig(m: Checked): KratosConfig['selfservice']['methods'] {
       min_password_length: pc.min_password_length as number,
       identifier_similarity_check_enabled: pc.identifier_similarity_check_enabled as boolean,
       max_breaches: pc.max_breaches as number,
+      haveibeenpwned_host: pc.haveibeenpwned_host as string,
+      ignore_network_errors: pc.ignore_network_errors as boolean,
     },
     code: {
       enabled: code.enabled as boolean,

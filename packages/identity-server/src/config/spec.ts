@@ -128,10 +128,10 @@ export const CONFIG_SPEC: BranchSpec = {
       password: {
         enabled: bool(true),
         config: {
-          // Kratos defaults this to true; the embedded server has no network, so it is off unless set.
-          haveibeenpwned_enabled: bool(false),
-          haveibeenpwned_host: opaque,
-          max_breaches: int(0, 0),
+          // Kratos's defaults: the range check is on, and an unreachable API accepts the password.
+          haveibeenpwned_enabled: bool(true),
+          haveibeenpwned_host: str('api.pwnedpasswords.com'),
+          max_breaches: int(0, 0, 100),
           ignore_network_errors: bool(true),
           min_password_length: int(8, 6, 1024),
           identifier_similarity_check_enabled: bool(true),

@@ -49,6 +49,10 @@ export interface KratosConfig {
         min_password_length: number;
         identifier_similarity_check_enabled: boolean;
         max_breaches: number;
+        /** Host of the range API, reached as https://<host>/range/<prefix>. */
+        haveibeenpwned_host: string;
+        /** A failed range lookup accepts the password (Kratos default true). */
+        ignore_network_errors: boolean;
       };
       code: { enabled: boolean; lifespan_ms: number };
       link: { enabled: boolean; lifespan_ms: number };

@@ -48,6 +48,12 @@ export interface Courier {
    * address costs — no account enumeration by timing (issue 13). idle() covers it.
    */
   queueEmailAfterResponse(type: TemplateType, data: TemplateData): void;
+  /**
+   * Queues a mail written outside the identity server (the edge's security notifications), to be
+   * delivered and listed like Kratos's own. Kratos's template enum has no type for it, so it is
+   * stored as `stub` — the admin API's answers stay within Kratos's contract.
+   */
+  queueMail(mail: ExternalMail): Promise<CourierMessage>;
   /** One pass over the queue: abandons exhausted messages, attempts every due one. */
   dispatchQueue(): Promise<void>;
   /** Resolves when no dispatch pass is running (tests await this instead of sleeping). */
@@ -58,6 +64,16 @@ export interface Courier {
   /** stop(), then waits for a pass in flight: call before closing the persister. */
   close(): Promise<void>;
 }
+
+export interface ExternalMail {
+  to: string;
+  subject: string;
+  /** Plain text; the HTML part is derived from it at dispatch, as for every message. */
+  text: string;
+}
+
+/** One recipient address, nothing that could start another header. */
+const SINGLE_ADDRESS = /^[^\s@<>(),;:"\\]+@[^\s@<>(),;:"\\]+$/;
 
 export function defaultTransport(ctx: CourierDependencies): MailTransport {
   const uri = ctx.config.courier.smtp.connection_uri;
@@ -192,30 +208,50 @@ export function createCourier(ctx: CourierDependencies, options: CourierOptions 
     return next;
   }
 
+  async function enqueue(
+    recipient: string,
+    subject: string,
+    body: string,
+    templateType: string,
+  ): Promise<CourierMessage> {
+    const at = now();
+    const message: CourierMessage = {
+      id: randomUUID(),
+      type: 'email',
+      status: 'queued',
+      recipient,
+      subject,
+      body,
+      template_type: templateType,
+      send_count: 0,
+      dispatches: [],
+      created_at: at,
+      updated_at: at,
+    };
+    await ctx.persister.createMessage(message);
+    // Delivery starts on a later turn of the event loop, never in the microtasks of the request
+    // that queued the mail (see queueEmailAfterResponse). idle() still covers this pass.
+    running = running.then(nextTurn);
+    dispatchQueue().catch(() => {}); // logged by dispatchQueue
+    return message;
+  }
+
   const courier: Courier = {
     transport,
     async queueEmail(type, data) {
       const rendered = renderEmail(type, data);
-      const at = now();
-      const message: CourierMessage = {
-        id: randomUUID(),
-        type: 'email',
-        status: 'queued',
-        recipient: data.to,
-        subject: rendered.subject,
-        body: rendered.text,
-        template_type: type,
-        send_count: 0,
-        dispatches: [],
-        created_at: at,
-        updated_at: at,
-      };
-      await ctx.persister.createMessage(message);
-      // Delivery starts on a later turn of the event loop, never in the microtasks of the request
-      // that queued the mail (see queueEmailAfterResponse). idle() still covers this pass.
-      running = running.then(nextTurn);
-      dispatchQueue().catch(() => {}); // logged by dispatchQueue
-      return message;
+      return enqueue(data.to, rendered.subject, rendered.text, type);
+    },
+    async queueMail(mail) {
+      if (typeof mail?.to !== 'string' || !SINGLE_ADDRESS.test(mail.to)) {
+        throw new TypeError('courier.queueMail: mail.to must be one email address');
+      }
+      if (typeof mail.subject !== 'string' || typeof mail.text !== 'string') {
+        throw new TypeError('courier.queueMail: mail.subject and mail.text must be strings');
+      }
+      // A subject is a header: no line breaks, as renderEmail() ensures for the built-in templates.
+      const subject = mail.subject.replace(/[\r\n]+/g, ' ');
+      return enqueue(mail.to, subject, mail.text, 'stub');
     },
     queueEmailAfterResponse(type, data) {
       running = running

@@ -1,23 +1,24 @@
 // PasswordPolicy (driver/context.ts) as Kratos's DefaultPasswordValidator
 // (selfservice/strategy/password/validator.go): minimum length, similarity to each identifier
 // (case-insensitive Levenshtein distance < 5, or longest common substring > half the password),
-// the optional Have I Been Pwned range check, and bcrypt's 72-byte ceiling.
-import { createHash } from 'node:crypto';
+// the Have I Been Pwned range check (breached.ts), and bcrypt's 72-byte ceiling. Before the range
+// check, an offline floor of common passwords (common-passwords.ts) answers with the same 4000034.
 import { distance } from 'fastest-levenshtein';
 import type { KratosConfig } from '../config/types.ts';
 import type { PasswordPolicy } from '../driver/context.ts';
 import { passwordText } from '../text/index.ts';
+import { breachCount, RangeCache } from './breached.ts';
+import { isCommonPassword } from './common-passwords.ts';
 import { BCRYPT_MAX_BYTES } from './formats.ts';
 
 const MIN_IDENTIFIER_DISTANCE = 5;
 const MAX_COMMON_SUBSTRING_RATIO = 0.5;
-const PWNED_RANGE_URL = 'https://api.pwnedpasswords.com/range/';
 
 export interface PasswordPolicyOptions {
-  /** Used only when haveibeenpwned_enabled; inject a fake in tests (there is no network here). */
+  /** Used only when haveibeenpwned_enabled; tests inject a local double of the range API. */
   fetch?: typeof fetch;
-  /** Kratos's ignore_network_errors (default true): an unreachable range API accepts the password. */
-  ignoreNetworkErrors?: boolean;
+  /** The offline common-password floor (not a Kratos key): on unless false. */
+  commonPasswords?: boolean;
 }
 
 export function createPasswordPolicy(
@@ -26,6 +27,8 @@ export function createPasswordPolicy(
 ): PasswordPolicy {
   const rules = config.selfservice.methods.password;
   const bcrypt = config.hashers.algorithm === 'bcrypt';
+  const floor = options.commonPasswords ?? true;
+  const cache = new RangeCache();
   return {
     async check(password, identifiers) {
       // Go's len(): Kratos measures passwords in UTF-8 bytes.
@@ -38,8 +41,16 @@ export function createPasswordPolicy(
             return passwordText.tooSimilar();
         }
       }
+      // "Found in data breaches" holds for the floor too: the list is drawn from leaked corpora,
+      // so at least one breach is known for each entry.
+      if (floor && isCommonPassword(password)) return passwordText.tooManyBreaches(1);
       if (rules.haveibeenpwned_enabled) {
-        const breaches = await pwnedCount(password, options);
+        const breaches = await breachCount(password, {
+          host: rules.haveibeenpwned_host,
+          ignoreNetworkErrors: rules.ignore_network_errors,
+          cache,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        });
         if (breaches > rules.max_breaches) return passwordText.tooManyBreaches(breaches);
       }
       if (bcrypt && bytes > BCRYPT_MAX_BYTES)
@@ -73,30 +84,4 @@ export function longestCommonSubstring(a: string, b: string): number {
     previous = current;
   }
   return best;
-}
-
-/** k-anonymity range query: only the first 5 hex chars of the SHA-1 leave the process. */
-async function pwnedCount(password: string, options: PasswordPolicyOptions): Promise<number> {
-  const digest = createHash('sha1').update(password).digest('hex').toUpperCase();
-  const [prefix, suffix] = [digest.slice(0, 5), digest.slice(5)];
-  const fetchImpl = options.fetch ?? fetch;
-  let body: string;
-  try {
-    const response = await fetchImpl(PWNED_RANGE_URL + prefix, {
-      signal: AbortSignal.timeout(5000),
-      redirect: 'error',
-    });
-    if (!response.ok) throw new Error(`status ${response.status}`);
-    body = await response.text();
-  } catch (err) {
-    if (options.ignoreNetworkErrors ?? true) return 0;
-    throw new Error('Unable to check if the password has been breached before', { cause: err });
-  }
-  for (const line of body.split('\n')) {
-    const [hash, count] = line.trim().split(':');
-    // Kratos assumes a count of 1 when the API omits it (ory/kratos#2145).
-    if (hash === suffix)
-      return count === undefined ? 1 : Number.parseInt(count.replace(/^0,/, ''), 10) || 1;
-  }
-  return 0;
 }

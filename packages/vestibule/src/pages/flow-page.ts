@@ -15,6 +15,7 @@ import { initParamsOfFlow, pickInitParams } from './flow-context.ts';
 import { decideFlowError, type FlowOutcome, type NoticeId } from './flow-errors.ts';
 import type { PageResult } from './respond.ts';
 import { isRenderableFlow, type FlowType, type RawFlow } from './ui/flow-types.ts';
+import { captchaCSPSources, renderCaptchaWidget } from './ui/captcha-widget.ts';
 import { IdAllocator } from './ui/nodes.ts';
 import { renderFlowPage } from './ui/pages.ts';
 import type { PageTextKey } from './ui/texts.ts';
@@ -122,6 +123,7 @@ function renderOrContinue(
       { status: 502 },
     );
   }
+  const captcha = deps.options.captcha?.flows.has(flowType) ? deps.options.captcha : undefined;
   const body = renderFlowPage({
     ...chromeOf(deps, scope),
     flow,
@@ -132,12 +134,21 @@ function renderOrContinue(
       nonce: scope.nonce,
       toSameOrigin: scope.toSameOrigin,
       ids: new IdAllocator(),
+      ...(captcha ? { captchaWidget: renderCaptchaWidget(captcha, scope.nonce, flowType) } : {}),
     },
     links: linksFor(flowType, flow, deps),
     notices,
   });
   const frameSources = thirdPartyScriptOrigins(flow, scope);
-  return { kind: 'html', status: 200, body, nonce: scope.nonce, cookies, frameSources };
+  return {
+    kind: 'html',
+    status: 200,
+    body,
+    nonce: scope.nonce,
+    cookies,
+    frameSources,
+    ...(captcha ? { captchaSources: captchaCSPSources(captcha) } : {}),
+  };
 }
 
 function applyOutcome(

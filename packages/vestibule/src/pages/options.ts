@@ -7,6 +7,9 @@ import type { FetchLike } from '../lib/outbound.ts';
 import { DEFAULT_IN_CLUSTER_HOST } from '../proxy/options.ts';
 import { normaliseTranslationKey } from './ui/texts.ts';
 import type { Theme } from './ui/layout.ts';
+import { CAPTCHA_PROVIDERS } from '../captcha/providers.ts';
+import type { CaptchaProvider } from '../captcha/verifier.ts';
+import { isLoopbackName } from '../lib/loopback.ts';
 
 export interface SelfServicePagesOptions {
   /** Where the edge reaches Kratos's public API server-side (may be an in-cluster URL). */
@@ -48,6 +51,19 @@ export interface SelfServicePagesOptions {
   lang?: string;
   /** Clock for the restart window (tests use a fake one). */
   now?: () => number;
+  /**
+   * Render the captcha widget (issue 12) on these forms when the edge verifies captchas; the CSP then
+   * allows the provider's script and frame origins. Off when unset.
+   */
+  captcha?: {
+    provider: CaptchaProvider;
+    /** Public site key (the verifier's `siteKey`). */
+    siteKey: string;
+    /** `local` only: the local verifier's URL (http on a loopback host, or https). */
+    localVerifierURL?: string | URL;
+    /** Default: login, registration and recovery. */
+    flows?: ReadonlyArray<'login' | 'registration' | 'recovery'>;
+  };
 }
 
 export interface ResolvedPagesOptions {
@@ -69,6 +85,14 @@ export interface ResolvedPagesOptions {
   secret: Buffer;
   lang: string;
   now: () => number;
+  captcha: ResolvedCaptcha | undefined;
+}
+
+export interface ResolvedCaptcha {
+  provider: CaptchaProvider;
+  siteKey: string;
+  localVerifierURL: string | undefined;
+  flows: ReadonlySet<string>;
 }
 
 const httpURL = z
@@ -152,6 +176,27 @@ const schema = z.strictObject({
     .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag like en')
     .default('en'),
   now: z.custom<() => number>((v) => typeof v === 'function', 'expected a function').optional(),
+  captcha: z
+    .strictObject({
+      provider: z.enum(CAPTCHA_PROVIDERS as [CaptchaProvider, ...CaptchaProvider[]]),
+      siteKey: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,200}$/, 'expected a site key (letters, digits, _ . -)'),
+      localVerifierURL: httpURL
+        .refine(
+          (v) => v.startsWith('https://') || isLoopbackName(new URL(v).hostname),
+          'expected https, or http on a loopback host',
+        )
+        .optional(),
+      flows: z
+        .array(z.enum(['login', 'registration', 'recovery']))
+        .default(['login', 'registration', 'recovery']),
+    })
+    .refine((c) => c.provider !== 'local' || c.localVerifierURL !== undefined, {
+      message: 'localVerifierURL is required for the local provider',
+      path: ['localVerifierURL'],
+    })
+    .optional(),
 });
 
 export function resolvePagesOptions(options: SelfServicePagesOptions): ResolvedPagesOptions {
@@ -191,6 +236,14 @@ export function resolvePagesOptions(options: SelfServicePagesOptions): ResolvedP
     secret: o.secret ? Buffer.from(o.secret) : randomBytes(32),
     lang: o.lang,
     now: o.now ?? Date.now,
+    captcha: o.captcha
+      ? Object.freeze({
+          provider: o.captcha.provider,
+          siteKey: o.captcha.siteKey,
+          localVerifierURL: o.captcha.localVerifierURL,
+          flows: new Set<string>(o.captcha.flows),
+        })
+      : undefined,
   });
 }
 

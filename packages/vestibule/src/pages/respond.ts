@@ -1,5 +1,6 @@
 // Decide in data, build HTTP once: page handlers return a PageResult; this turns it into a Response
 // with the security headers every page gets.
+import type { CaptchaCSPSources } from '../captcha/providers.ts';
 
 export type PageResult =
   | {
@@ -10,6 +11,8 @@ export type PageResult =
       cookies?: string[];
       /** Origins of third-party scripts Kratos asked for (captcha widgets render in their iframes). */
       frameSources?: readonly string[];
+      /** The edge's own captcha widget on this page (allowed only when rendered). */
+      captchaSources?: CaptchaCSPSources;
     }
   | { kind: 'redirect'; location: string; cookies?: string[] }
   | { kind: 'asset'; body: string; contentType: string; immutable: boolean }
@@ -37,7 +40,12 @@ export function toResponse(result: PageResult, ctx: RespondContext): Response {
       headers.set('content-type', 'text/html; charset=utf-8');
       headers.set(
         'content-security-policy',
-        contentSecurityPolicy(result.nonce, ctx.imgSources, result.frameSources ?? []),
+        contentSecurityPolicy(
+          result.nonce,
+          ctx.imgSources,
+          result.frameSources ?? [],
+          result.captchaSources,
+        ),
       );
       headers.set('x-frame-options', 'DENY');
       headers.set('cross-origin-opener-policy', 'same-origin');
@@ -73,14 +81,16 @@ export function contentSecurityPolicy(
   nonce: string,
   imgSources: readonly string[],
   frameSources: readonly string[] = [],
+  captcha: CaptchaCSPSources = { script: [], frame: [], connect: [], style: [] },
 ): string {
+  const frames = [...new Set([...frameSources, ...captcha.frame])];
   return [
     "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    [`script-src 'nonce-${nonce}'`, ...captcha.script].join(' '),
+    [`style-src 'self' 'nonce-${nonce}'`, ...captcha.style].join(' '),
     ["img-src 'self' data:", ...imgSources].join(' '),
-    "connect-src 'self'",
-    frameSources.length ? `frame-src ${frameSources.join(' ')}` : "frame-src 'none'",
+    ["connect-src 'self'", ...captcha.connect].join(' '),
+    frames.length ? `frame-src ${frames.join(' ')}` : "frame-src 'none'",
     "font-src 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",

@@ -22,7 +22,10 @@ const TEXT_LIKE = new Set([
   'datetime-local',
 ]);
 
-export type FormsContext = Omit<NodeRenderContext, 'focus' | 'noValidate'>;
+export type FormsContext = Omit<NodeRenderContext, 'focus' | 'noValidate'> & {
+  /** The captcha widget, rendered once right above the form's first submit button. */
+  captchaWidget?: SafeHTML;
+};
 
 export function groupNodes(nodes: UINode[]): Map<string, UINode[]> {
   const groups = new Map<string, UINode[]>();
@@ -49,12 +52,29 @@ export function renderFlowForms(
     focus: pickFocus(flow.ui.nodes, { emptyFieldFallback: true }),
     noValidate: submitsWithoutValidation(flow.ui.nodes),
   };
-  const sections = [...groups].map(([group, nodes]) => renderSection(group, nodes, ctx));
-  return markup`<form${formAttrs(action, 'flow')}>${sections}</form>`;
+  const widget = { pending: base.captchaWidget };
+  const sections = [...groups].map(([group, nodes]) => renderSection(group, nodes, ctx, widget));
+  // No submit button at all (unusual): the widget still goes in the form.
+  return markup`<form${formAttrs(action, 'flow')}>${sections}${widget.pending ?? ''}</form>`;
 }
 
-function renderSection(group: string, nodes: UINode[], ctx: NodeRenderContext): SafeHTML {
-  return markup`<div${attrs({ class: `group group-${cssName(group)}`, 'data-group': group })}>${nodes.map((n) => renderNode(n, ctx))}</div>`;
+function renderSection(
+  group: string,
+  nodes: UINode[],
+  ctx: NodeRenderContext,
+  widget: { pending: SafeHTML | undefined } = { pending: undefined },
+): SafeHTML {
+  const rendered = nodes.map((n) => {
+    if (!widget.pending || !isSubmit(n)) return renderNode(n, ctx);
+    const before = widget.pending;
+    widget.pending = undefined;
+    return markup`${before}${renderNode(n, ctx)}`;
+  });
+  return markup`<div${attrs({ class: `group group-${cssName(group)}`, 'data-group': group })}>${rendered}</div>`;
+}
+
+function isSubmit(node: UINode): boolean {
+  return node.type === 'input' && node.attributes.type === 'submit';
 }
 
 function renderSettingsForms(
