@@ -103,6 +103,6 @@ async function checkEdgeParts(config: Parameters<typeof buildEdgeParts>[0]): Pro
     },
   });
   const parts = await buildEdgeParts(config, { logger });
-  await parts.close();
+  await parts.close?.();
   return warnings;
 }

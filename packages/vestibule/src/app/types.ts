@@ -33,7 +33,10 @@ export interface VestibuleOptions {
   /** The origin browsers use, for absolute `return_to` URLs. Default: the request's own origin. */
   publicURL?: string;
   defaultRole?: string;
-  /** Provisioning store (ensureUser) used in direct mode; its profile role wins. */
+  /**
+   * Provisioning store (ensureUser), in every mode: the identity's Kratos role is synced into the
+   * profile, and the profile's role (`profiles.role`) is the one `getUser`/`requireRole` use.
+   */
   profiles?: ProfileSync;
   logger?: Logger;
   now?: () => number;

@@ -25,7 +25,7 @@ export { targetOf };
 export function createVestibule(options: VestibuleOptions): Vestibule {
   const settings = validateOptions(options);
   const logger = options.logger ?? createLogger({ base: { component: 'vestibule-app' } });
-  const read =
+  const readIdentity =
     settings.mode === 'header'
       ? headerReader(
           createHeaderVerifier({
@@ -37,7 +37,8 @@ export function createVestibule(options: VestibuleOptions): Vestibule {
           settings.defaultRole,
           logger,
         )
-      : directReader(settings.sessions!, settings.defaultRole, options.profiles);
+      : directReader(settings.sessions!, settings.defaultRole);
+  const read = options.profiles ? withProfileRole(readIdentity, options.profiles) : readIdentity;
   // One verification per request object: middleware and handler may both ask, and with replay
   // protection a second verification of the same headers would look like a replay.
   const memo = new WeakMap<object, Promise<IdentityRead>>();
@@ -109,13 +110,27 @@ function headerReader(verify: HeaderVerifier, defaultRole: string, logger: Logge
   };
 }
 
-function directReader(sessions: SessionResolver, defaultRole: string, profiles?: ProfileSync) {
+function directReader(sessions: SessionResolver, defaultRole: string) {
   return async (request: RequestLike): Promise<IdentityRead> => {
     const { session, error } = await sessions.resolve(request.headers);
     if (!session) return error ? { kind: 'anonymous', error } : { kind: 'anonymous' };
-    const user = userFromSession(session, defaultRole);
-    if (profiles) user.role = (await profiles.ensureUser(user)).role;
-    return { kind: 'user', user };
+    return { kind: 'user', user: userFromSession(session, defaultRole) };
+  };
+}
+
+/**
+ * Role sync, in every mode: the identity source says the Kratos role, the provisioning store answers
+ * the role the app uses (`profiles.role`, which an operator may have set directly).
+ */
+function withProfileRole(
+  read: (request: RequestLike) => Promise<IdentityRead>,
+  profiles: ProfileSync,
+): (request: RequestLike) => Promise<IdentityRead> {
+  return async (request) => {
+    const identity = await read(request);
+    if (identity.kind !== 'user') return identity;
+    const { role } = await profiles.ensureUser(identity.user);
+    return { kind: 'user', user: { ...identity.user, role } };
   };
 }
 

@@ -75,7 +75,7 @@ test('template spellings of the same value are accepted: {{ .Subject }}, .Extra.
 });
 
 test('X-User-Id/X-User-Email carrying another value is refused, naming the header and the fix', () => {
-  for (const headers of [
+  for (const headers of <Array<Record<string, string>>>[
     { 'X-User-Id': '{{ print .Extra.identity.traits.email }}' },
     { 'X-User-Email': '{{ print .Subject }}' },
     { 'X-User-Id': 'prefix-{{ print .Subject }}' },
