@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
 import { DEFAULT_ROLE, userFromSession, type ProfileSync } from '../session/user.ts';
+import { oathkeeperReader } from './oathkeeper-source.ts';
 import { decideRequirement, type Requirement } from './require.ts';
 import type {
   AuthResult,
@@ -26,18 +27,25 @@ export function createVestibule(options: VestibuleOptions): Vestibule {
   const settings = validateOptions(options);
   const logger = options.logger ?? createLogger({ base: { component: 'vestibule-app' } });
   const readIdentity =
-    settings.mode === 'header'
-      ? headerReader(
-          createHeaderVerifier({
-            secret: options.headerSecret!,
-            maxAgeSeconds: options.signatureMaxAgeSeconds,
-            replayProtection: options.replayProtection,
-            now: options.now,
-          }),
-          settings.defaultRole,
+    settings.mode === 'oathkeeper'
+      ? oathkeeperReader(options.oathkeeper!, {
+          defaultRole: settings.defaultRole,
           logger,
-        )
-      : directReader(settings.sessions!, settings.defaultRole);
+          fetch: options.fetch,
+          now: options.now,
+        })
+      : settings.mode === 'header'
+        ? headerReader(
+            createHeaderVerifier({
+              secret: options.headerSecret!,
+              maxAgeSeconds: options.signatureMaxAgeSeconds,
+              replayProtection: options.replayProtection,
+              now: options.now,
+            }),
+            settings.defaultRole,
+            logger,
+          )
+        : directReader(settings.sessions!, settings.defaultRole);
   const read = options.profiles ? withProfileRole(readIdentity, options.profiles) : readIdentity;
   // One verification per request object: middleware and handler may both ask, and with replay
   // protection a second verification of the same headers would look like a replay.
@@ -60,8 +68,30 @@ export function createVestibule(options: VestibuleOptions): Vestibule {
       logger.error('identity service unavailable; refusing protected request', { requestId, err });
       identity = { kind: 'unknown', reason: 'unavailable' };
     }
-    return decideRequirement(request, identity, requirement, { ...settings, requestId });
+    return decideRequirement(asSeenByClient(request), identity, requirement, {
+      ...settings,
+      requestId,
+    });
   };
+  // Oathkeeper adds its id_token as `Authorization: Bearer` to browser requests too: that header
+  // says nothing about the client, so it must not make a browser look like an API client (which
+  // gets 401 instead of the login redirect).
+  const proxyTokenHeader =
+    settings.mode === 'oathkeeper'
+      ? (options.oathkeeper?.tokenHeader ?? 'authorization').toLowerCase()
+      : undefined;
+  const asSeenByClient = (request: RequestLike): RequestLike =>
+    proxyTokenHeader
+      ? {
+          // Not a spread: a Web Request's method and url are getters on its prototype.
+          method: request.method,
+          url: request.url,
+          headers: {
+            get: (name) =>
+              name.toLowerCase() === proxyTokenHeader ? null : request.headers.get(name),
+          },
+        }
+      : request;
   return {
     mode: settings.mode,
     async getUser(request) {
@@ -135,8 +165,11 @@ function withProfileRole(
 }
 
 function validateOptions(options: VestibuleOptions): Settings {
-  if (!options || (options.mode !== 'header' && options.mode !== 'direct')) {
-    throw new TypeError('createVestibule: mode must be "header" or "direct"');
+  if (!options || !['header', 'direct', 'oathkeeper'].includes(options.mode)) {
+    throw new TypeError('createVestibule: mode must be "header", "direct" or "oathkeeper"');
+  }
+  if (options.mode === 'oathkeeper' && !options.oathkeeper?.jwksURL) {
+    throw new TypeError('createVestibule: oathkeeper.jwksURL is required in oathkeeper mode');
   }
   if (options.mode === 'header' && options.headerSecret === undefined) {
     throw new TypeError('createVestibule: headerSecret is required in header mode');
