@@ -15,8 +15,11 @@ export interface ClaimsMapping {
 }
 
 export function identityFromClaims(claims: JWTPayload, mapping: ClaimsMapping): ClaimsIdentity {
-  const sub = claims.sub;
-  if (!sub || sub === mapping.anonymousSubject) return { kind: 'anonymous' };
+  const sub: unknown = claims.sub;
+  // The mutator's sub is the authenticated subject; empty (no subject) is nobody, like anonymous.
+  if (typeof sub !== 'string' || !sub || sub === mapping.anonymousSubject) {
+    return { kind: 'anonymous' };
+  }
   const session = kratosSessionIn(claims.session);
   const email = stringClaim(claims.email) ?? (session ? emailOf(session) : null);
   const role =
