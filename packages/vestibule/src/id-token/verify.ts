@@ -9,7 +9,11 @@
 //   helper (timeout, no redirects). When it cannot be fetched, verification fails closed: a typed
 //   error, never an anonymous or a user.
 // - jose is imported on first use: an app that reads the edge's signed headers never loads it.
+// - Verified tokens are remembered until they expire: Oathkeeper itself reuses one token per subject
+//   for most of its TTL (its token cache), so a signature check per request would be repeated work
+//   (npm run bench -- app-identity). Expiry is still checked on every use, against the same clock.
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { KratosUnavailable } from '../lib/errors.ts';
 import { callOutbound, type FetchLike } from '../lib/outbound.ts';
 
@@ -33,6 +37,8 @@ export interface IDTokenVerifierOptions {
   cacheMaxAgeMs?: number;
   /** Minimum time between refetches (an unknown `kid` triggers one). Default 30 000 ms. */
   cooldownMs?: number;
+  /** Bytes of verified tokens remembered until their `exp` (0 turns it off). Default 4 MiB. */
+  verifiedCacheBytes?: number;
   fetch?: FetchLike;
   now?: () => number;
 }
@@ -60,7 +66,23 @@ const TOKEN_ERRORS = new Set([
 export function createIDTokenVerifier(options: IDTokenVerifierOptions): IDTokenVerifier {
   const settings = validateOptions(options);
   let keys: Promise<JWTVerifyGetKey> | undefined;
+  const verified =
+    settings.verifiedCacheBytes > 0
+      ? new LRUCache<string, JWTPayload>({
+          maxSize: settings.verifiedCacheBytes,
+          sizeCalculation: (_claims, token) => token.length + 256,
+        })
+      : undefined;
   return async (token) => {
+    const remembered = verified?.get(token);
+    if (remembered) {
+      // exp is required, so every remembered token has one; tolerance as in jwtVerify.
+      const nowSeconds = settings.now() / 1000;
+      if (nowSeconds < remembered.exp! + settings.clockToleranceSeconds) {
+        return { valid: true, claims: remembered };
+      }
+      verified!.delete(token); // verified again below, which reports it as expired
+    }
     const jose = await import('jose');
     keys ??= Promise.resolve(
       jose.createRemoteJWKSet(new URL(settings.jwksURL), {
@@ -84,6 +106,7 @@ export function createIDTokenVerifier(options: IDTokenVerifierOptions): IDTokenV
         ...(settings.issuer ? { issuer: [...settings.issuer] } : {}),
         ...(settings.audience ? { audience: [...settings.audience] } : {}),
       });
+      verified?.set(token, payload);
       return { valid: true, claims: payload };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
@@ -126,6 +149,7 @@ function validateOptions(options: IDTokenVerifierOptions) {
     timeoutMs: positive(options.timeoutMs, 5_000, 'oathkeeper.timeoutMs'),
     cacheMaxAgeMs: positive(options.cacheMaxAgeMs, 600_000, 'oathkeeper.cacheMaxAgeMs'),
     cooldownMs: positive(options.cooldownMs, 30_000, 'oathkeeper.cooldownMs'),
+    verifiedCacheBytes: nonNegative(options.verifiedCacheBytes, 4 * 1024 * 1024),
     now: options.now ?? Date.now,
   };
 }
@@ -142,5 +166,13 @@ function listOf(value: string | readonly string[] | undefined, option: string) {
 function positive(value: number | undefined, fallback: number, option: string): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${option} must be positive`);
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new TypeError('oathkeeper.verifiedCacheBytes must be 0 or more');
+  }
   return value;
 }

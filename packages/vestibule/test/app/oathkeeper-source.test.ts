@@ -142,6 +142,22 @@ test('expired is refused, within the clock skew it is not (injected clock)', asy
   }
 });
 
+test('a remembered (already verified) token still expires on the same instance', async () => {
+  const app = vestibule();
+  const token = await jwks.mint({ at: T0, ttlSeconds: 60, claims: { aud: AUDIENCE } });
+  try {
+    assert.ok(await app.getUser(withToken(token)), 'verified, and remembered');
+    clock = T0 + 60_000 + 29_000;
+    assert.ok(await app.getUser(withToken(token)), 'still inside exp + skew');
+    clock = T0 + 60_000 + 30_000;
+    assert.equal(await app.getUser(withToken(token)), null, 'expired, though remembered');
+    const logged = app.logger.lines.find((l) => l.msg === 'rejected Oathkeeper id_token');
+    assert.match(String(logged?.reason), /ERR_JWT_EXPIRED/);
+  } finally {
+    clock = T0;
+  }
+});
+
 test('a key the JWKS does not publish (unknown kid) is refused', async () => {
   await assertRefused(
     await jwks.mint({ unpublishedKey: true, claims: { aud: AUDIENCE } }),
