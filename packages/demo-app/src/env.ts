@@ -30,19 +30,20 @@ export function demoOptionsFromEnv(env: Record<string, string | undefined>): Dem
   }
   if (source === 'oathkeeper') {
     const jwksURL = urlFrom(env, 'VESTIBULE_OATHKEEPER_JWKS_URL');
-    if (!jwksURL) {
+    const trustedProxies = listFrom(env.VESTIBULE_OATHKEEPER_TRUSTED_PROXIES);
+    if (!jwksURL && !trustedProxies) {
       throw new DemoEnvError(
         'VESTIBULE_OATHKEEPER_JWKS_URL: required with VESTIBULE_IDENTITY_SOURCE=oathkeeper ' +
-          '(e.g. http://oathkeeper:4456/.well-known/jwks.json)',
+          '(e.g. http://oathkeeper:4456/.well-known/jwks.json), or VESTIBULE_OATHKEEPER_TRUSTED_PROXIES ' +
+          'for unsigned x-user-* headers from those addresses',
       );
     }
     const issuer = listFrom(env.VESTIBULE_OATHKEEPER_ISSUER);
     const audience = listFrom(env.VESTIBULE_OATHKEEPER_AUDIENCE);
-    const trustedProxies = listFrom(env.VESTIBULE_OATHKEEPER_TRUSTED_PROXIES);
     return {
       ...common,
       oathkeeper: {
-        jwksURL,
+        ...(jwksURL ? { jwksURL } : {}),
         ...(issuer ? { issuer } : {}),
         ...(audience ? { audience } : {}),
         ...(trustedProxies ? { trustedProxies } : {}),

@@ -14,7 +14,9 @@ async function main(): Promise<number> {
   }
   const app = await startDemoApp(options);
   const source = options.oathkeeper
-    ? `Oathkeeper id_token (${options.oathkeeper.jwksURL})`
+    ? options.oathkeeper.jwksURL
+      ? `Oathkeeper id_token (${options.oathkeeper.jwksURL})`
+      : `unsigned x-user-* headers from ${options.oathkeeper.trustedProxies?.join(', ')}`
     : 'the edge’s signed headers';
   process.stdout.write(`demo app listening on ${app.url} (identity from ${source})\n`);
   const signal = await new Promise<string>((resolve) => {

@@ -120,6 +120,11 @@ test('environment: defaults and clear errors naming the variable', () => {
     jwksURL: 'http://oathkeeper:4456/.well-known/jwks.json',
     audience: ['notes', 'admin'],
   });
+  const proxiesOnly = demoOptionsFromEnv({
+    VESTIBULE_IDENTITY_SOURCE: 'oathkeeper',
+    VESTIBULE_OATHKEEPER_TRUSTED_PROXIES: '10.0.0.0/8',
+  });
+  assert.deepEqual(proxiesOnly.oathkeeper, { trustedProxies: ['10.0.0.0/8'] });
   for (const [env, message] of [
     [{}, /VESTIBULE_HEADER_SECRET: required/],
     [{ VESTIBULE_IDENTITY_SOURCE: 'oathkeeper' }, /VESTIBULE_OATHKEEPER_JWKS_URL: required/],

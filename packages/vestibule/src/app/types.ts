@@ -28,7 +28,7 @@ export interface VestibuleOptions {
    * `oathkeeper`: behind a real Oathkeeper, verify its `id_token` mutator JWT (see `oathkeeper`).
    */
   mode: IdentityMode;
-  /** Required in `oathkeeper` mode: the JWKS URL, issuer, audience, clock skew, trusted proxies. */
+  /** `oathkeeper` mode: the JWKS URL, issuer, audience, clock skew; or trusted proxies. */
   oathkeeper?: OathkeeperSourceOptions;
   headerSecret?: string | readonly string[];
   signatureMaxAgeSeconds?: number;
@@ -81,7 +81,15 @@ export interface Settings {
   sessions: SessionResolver | undefined;
 }
 
-export interface OathkeeperSourceOptions extends Omit<IDTokenVerifierOptions, 'fetch' | 'now'> {
+export interface OathkeeperSourceOptions extends Omit<
+  IDTokenVerifierOptions,
+  'fetch' | 'now' | 'jwksURL'
+> {
+  /**
+   * Oathkeeper's JWKS (`http://oathkeeper:4456/.well-known/jwks.json`): id_tokens are verified
+   * against it. Required unless only `trustedProxies` are used (a `header` mutator, no id_token).
+   */
+  jwksURL?: string;
   /** The header carrying the token. Default `authorization` (`Bearer …`, as the mutator sends it). */
   tokenHeader?: string;
   /** `sub` of Oathkeeper's `anonymous` authenticator, read as anonymous. Default "anonymous". */

@@ -77,8 +77,8 @@ export function createVestibule(options: VestibuleOptions): Vestibule {
   // says nothing about the client, so it must not make a browser look like an API client (which
   // gets 401 instead of the login redirect).
   const proxyTokenHeader =
-    settings.mode === 'oathkeeper'
-      ? (options.oathkeeper?.tokenHeader ?? 'authorization').toLowerCase()
+    settings.mode === 'oathkeeper' && options.oathkeeper?.jwksURL
+      ? (options.oathkeeper.tokenHeader ?? 'authorization').toLowerCase()
       : undefined;
   const asSeenByClient = (request: RequestLike): RequestLike =>
     proxyTokenHeader
@@ -168,8 +168,14 @@ function validateOptions(options: VestibuleOptions): Settings {
   if (!options || !['header', 'direct', 'oathkeeper'].includes(options.mode)) {
     throw new TypeError('createVestibule: mode must be "header", "direct" or "oathkeeper"');
   }
-  if (options.mode === 'oathkeeper' && !options.oathkeeper?.jwksURL) {
-    throw new TypeError('createVestibule: oathkeeper.jwksURL is required in oathkeeper mode');
+  if (
+    options.mode === 'oathkeeper' &&
+    !options.oathkeeper?.jwksURL &&
+    !options.oathkeeper?.trustedProxies?.length
+  ) {
+    throw new TypeError(
+      'createVestibule: oathkeeper.jwksURL (or, for unsigned headers, oathkeeper.trustedProxies) is required in oathkeeper mode',
+    );
   }
   if (options.mode === 'header' && options.headerSecret === undefined) {
     throw new TypeError('createVestibule: headerSecret is required in header mode');

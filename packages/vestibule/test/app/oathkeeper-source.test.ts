@@ -266,6 +266,27 @@ test('unsigned x-user-* headers are ignored unless the peer is a listed proxy (s
   );
   const elsewhere = await serve(['10.0.0.0/8', '::1/128']);
   assert.equal(elsewhere.user, null, 'a peer outside the list is not believed');
+  // Without a JWKS (a header mutator only), a listed proxy's headers are the identity, and a bearer
+  // token (which cannot be checked) changes nothing.
+  const headersOnly = await (async () => {
+    const app = createVestibule({
+      mode: 'oathkeeper',
+      oathkeeper: { trustedProxies: ['127.0.0.1'] },
+    });
+    const server = createServer((req, res) => {
+      void nodeAuth(app)
+        .getUser(req)
+        .then((user) => res.end(JSON.stringify(user)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/`, {
+      headers: { ...spoof, authorization: 'Bearer not-checked' },
+    });
+    server.close();
+    return (await res.json()) as { id: string } | null;
+  })();
+  assert.equal(headersOnly?.id, 'root');
   // A Web Request carries no peer address: never trusted.
   assert.equal(await trusted.app.getUser(new Request('http://app/', { headers: spoof })), null);
 });
@@ -279,7 +300,10 @@ test('options are validated when the factory is built', () => {
     [{ clockToleranceSeconds: -1 }, /clockToleranceSeconds/],
   ];
   for (const [options, message] of bad) assert.throws(() => vestibule(options), message);
-  assert.throws(() => createVestibule({ mode: 'oathkeeper' }), /oathkeeper\.jwksURL is required/);
+  assert.throws(
+    () => createVestibule({ mode: 'oathkeeper', oathkeeper: {} }),
+    /oathkeeper\.jwksURL \(or, for unsigned headers, oathkeeper\.trustedProxies\) is required/,
+  );
   const noAudience = vestibule({ audience: undefined });
   assert.ok(noAudience.logger.lines.some((l) => l.code === 'OATHKEEPER_NO_AUDIENCE'));
 });
