@@ -61,6 +61,24 @@ export function oathkeeperReader(
   };
 }
 
+/**
+ * The request as the client sent it, for choosing between a login redirect and a 401: Oathkeeper
+ * adds its id_token as `Authorization: Bearer` to browser requests too, and that header must not make
+ * a browser look like an API client.
+ */
+export function clientViewBehindOathkeeper(
+  options: OathkeeperSourceOptions,
+): (request: RequestLike) => RequestLike {
+  if (!options.jwksURL) return (request) => request; // no id_token: Authorization is the client's
+  const hidden = (options.tokenHeader ?? 'authorization').toLowerCase();
+  return (request) => ({
+    // Not a spread: a Web Request's method and url are getters on its prototype.
+    method: request.method,
+    url: request.url,
+    headers: { get: (name) => (name.toLowerCase() === hidden ? null : request.headers.get(name)) },
+  });
+}
+
 /** `Bearer <jwt>` in Authorization; in another header the bare token (a `Bearer ` prefix is allowed). */
 function tokenFrom(value: string | null, header: string): string | undefined {
   if (!value) return undefined;

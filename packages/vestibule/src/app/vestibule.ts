@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
 import { DEFAULT_ROLE, userFromSession, type ProfileSync } from '../session/user.ts';
-import { oathkeeperReader } from './oathkeeper-source.ts';
+import { clientViewBehindOathkeeper, oathkeeperReader } from './oathkeeper-source.ts';
 import { decideRequirement, type Requirement } from './require.ts';
 import type {
   AuthResult,
@@ -47,6 +47,8 @@ export function createVestibule(options: VestibuleOptions): Vestibule {
           )
         : directReader(settings.sessions!, settings.defaultRole);
   const read = options.profiles ? withProfileRole(readIdentity, options.profiles) : readIdentity;
+  const asSeenByClient =
+    settings.mode === 'oathkeeper' ? clientViewBehindOathkeeper(options.oathkeeper!) : sameRequest;
   // One verification per request object: middleware and handler may both ask, and with replay
   // protection a second verification of the same headers would look like a replay.
   const memo = new WeakMap<object, Promise<IdentityRead>>();
@@ -73,25 +75,6 @@ export function createVestibule(options: VestibuleOptions): Vestibule {
       requestId,
     });
   };
-  // Oathkeeper adds its id_token as `Authorization: Bearer` to browser requests too: that header
-  // says nothing about the client, so it must not make a browser look like an API client (which
-  // gets 401 instead of the login redirect).
-  const proxyTokenHeader =
-    settings.mode === 'oathkeeper' && options.oathkeeper?.jwksURL
-      ? (options.oathkeeper.tokenHeader ?? 'authorization').toLowerCase()
-      : undefined;
-  const asSeenByClient = (request: RequestLike): RequestLike =>
-    proxyTokenHeader
-      ? {
-          // Not a spread: a Web Request's method and url are getters on its prototype.
-          method: request.method,
-          url: request.url,
-          headers: {
-            get: (name) =>
-              name.toLowerCase() === proxyTokenHeader ? null : request.headers.get(name),
-          },
-        }
-      : request;
   return {
     mode: settings.mode,
     async getUser(request) {
@@ -139,6 +122,8 @@ function headerReader(verify: HeaderVerifier, defaultRole: string, logger: Logge
     }
   };
 }
+
+const sameRequest = (request: RequestLike) => request;
 
 function directReader(sessions: SessionResolver, defaultRole: string) {
   return async (request: RequestLike): Promise<IdentityRead> => {
