@@ -2,7 +2,9 @@
 // reads identity from the `id_token` mutator's signed JWT. Unsigned `x-user-*` headers (a `header`
 // mutator) prove nothing — anyone who reaches the app directly can send them — so they are read only
 // when the operator lists the proxies allowed to send them, and only from a peer in that list.
-import { BlockList, isIP } from 'node:net';
+// A namespace import: BlockList is looked up only when trusted proxies are configured, so a runtime
+// with a partial node:net (Bun, Deno) can still load the app library.
+import * as net from 'node:net';
 import { identityFromClaims } from '../id-token/claims.ts';
 import { createIDTokenVerifier, type IDTokenVerifierOptions } from '../id-token/verify.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -87,12 +89,12 @@ function tokenFrom(value: string | null, header: string): string | undefined {
   return header === 'authorization' ? undefined : value.trim() || undefined;
 }
 
-function trustedProxyList(cidrs: readonly string[] | undefined): BlockList | undefined {
+function trustedProxyList(cidrs: readonly string[] | undefined): net.BlockList | undefined {
   if (cidrs === undefined || cidrs.length === 0) return undefined;
-  const list = new BlockList();
+  const list = new net.BlockList();
   for (const cidr of cidrs) {
     const [address, bits, extra] = String(cidr).split('/');
-    const family = isIP(address ?? '');
+    const family = net.isIP(address ?? '');
     const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
     if (
       !family ||
@@ -110,7 +112,7 @@ function trustedProxyList(cidrs: readonly string[] | undefined): BlockList | und
 
 function fromTrustedHeaders(
   request: RequestLike,
-  trusted: BlockList,
+  trusted: net.BlockList,
   defaultRole: string,
 ): IdentityRead {
   const peer = request.clientAddress;
@@ -129,10 +131,10 @@ function fromTrustedHeaders(
   };
 }
 
-function isTrustedPeer(trusted: BlockList, peer: string): boolean {
+function isTrustedPeer(trusted: net.BlockList, peer: string): boolean {
   // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(peer)?.[1];
   const address = mapped ?? peer;
-  const family = isIP(address);
+  const family = net.isIP(address);
   return family !== 0 && trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
