@@ -46,6 +46,8 @@ export interface VestibuleOptions {
   /**
    * Provisioning store (ensureUser), in every mode: the identity's Kratos role is synced into the
    * profile, and the profile's role (`profiles.role`) is the one `getUser`/`requireRole` use.
+   * Header mode: not when the edge's gateway syncs the same table (its header then carries
+   * `profiles.role`, which would be recorded here as the Kratos role).
    */
   profiles?: ProfileSync;
   logger?: Logger;
