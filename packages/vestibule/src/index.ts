@@ -13,11 +13,21 @@
  * const { user, response } = await vestibule.requireRole(request, 'admin');
  * if (response) return response; // 401/403 or a redirect to /login
  * ```
+ *
+ * @example Behind a real Oathkeeper (its `id_token` mutator; `jose` is loaded only in this mode)
+ * ```ts
+ * const vestibule = createVestibule({
+ *   mode: 'oathkeeper',
+ *   oathkeeper: { jwksURL: 'http://oathkeeper:4456/.well-known/jwks.json', issuer: 'http://127.0.0.1:4455/', audience: 'notes' },
+ * });
+ * ```
  */
 export { createVestibule } from './app/vestibule.ts';
 export type {
   AuthResult,
+  IdentityMode,
   IdentityRead,
+  OathkeeperSourceOptions,
   ProfileSync,
   RequestLike,
   Vestibule,

@@ -2,8 +2,7 @@
 // The config is validated before anything listens; a bad key is named and the exit code is 1.
 import { resolve } from 'node:path';
 import { assertServable, loadConfigFile, loadConfigObject } from 'vestibule/config';
-import { launchEdge } from 'vestibule/edge';
-import { createLogger } from 'vestibule/edge';
+import { buildEdgeParts, createLogger, launchEdge } from 'vestibule/edge';
 import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
@@ -17,7 +16,9 @@ Flags:
   --config <file>   the vestibule.yml to use (env VESTIBULE_CONFIG)
   --port <n>        overrides server.port (0 = any free port)
   --host <addr>     overrides server.host
-  --check           validate the config, print the warnings and exit
+  --check           validate the config and the access rules it names (gateway.rules and
+                    gateway.oathkeeper_rules_file, translated as the edge would), print the
+                    warnings and exit
   -h, --help        this help
 
 Environment overrides: VESTIBULE_KRATOS_PUBLIC_URL, VESTIBULE_KRATOS_BROWSER_URL,
@@ -55,7 +56,10 @@ export const serveCommand: Command = {
     assertServable(config);
     const progress = createProgress(io.stdout);
     if (flags.check) {
-      progress.line(`✓ ${file} is valid (${loaded.warnings.length} warning(s))`);
+      const ruleWarnings = await checkEdgeParts(config);
+      for (const w of ruleWarnings) io.stderr(`! ${w}\n`);
+      const count = loaded.warnings.length + ruleWarnings.length;
+      progress.line(`✓ ${file} is valid (${count} warning(s))`);
       return 0;
     }
     const logger = createLogger({ write: (l) => io.stderr(l + '\n') });
@@ -83,3 +87,22 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * Builds the edge's parts exactly as `serve` would, without listening, so whatever the edge refuses
+ * at startup (an Oathkeeper rules file it cannot read or translate, a reserved header name) fails the
+ * check too. Returns the warnings the build logged (e.g. Oathkeeper rules skipped for another host).
+ */
+async function checkEdgeParts(config: Parameters<typeof buildEdgeParts>[0]): Promise<string[]> {
+  const warnings: string[] = [];
+  const logger = createLogger({
+    level: 'warn',
+    write: (line) => {
+      const entry = JSON.parse(line) as { msg?: string; warning?: string };
+      warnings.push(entry.warning ?? entry.msg ?? line);
+    },
+  });
+  const parts = await buildEdgeParts(config, { logger });
+  await parts.close?.();
+  return warnings;
+}

@@ -232,7 +232,12 @@ function compileHeaderTemplates(
     if (!SIGNABLE_HEADER_NAME.test(lower)) {
       throw new ConfigError(`${key}.${name}`, 'header names may use only letters, digits, - and _');
     }
-    if (reserved.has(lower)) throw new ConfigError(`${key}.${name}`, 'reserved for the edge');
+    if (reserved.has(lower)) {
+      throw new ConfigError(
+        `${key}.${name}`,
+        `reserved for the edge's signed identity headers (${[...reserved].join(', ')}): choose another name`,
+      );
+    }
     if (out.some(([other]) => other === lower)) {
       throw new ConfigError(`${key}.${name}`, 'set twice (header names are case-insensitive)');
     }

@@ -15,6 +15,7 @@ export function toRequestLike(req: IncomingMessage & { originalUrl?: string }): 
       method: req.method ?? 'GET',
       url: req.originalUrl ?? req.url ?? '/',
       headers: nodeHeaderReader(req.headers),
+      clientAddress: req.socket?.remoteAddress,
     };
     views.set(req, view);
   }

@@ -6,6 +6,7 @@ import type { FetchLike } from '../lib/outbound.ts';
 import type { HeaderReader } from '../session/credential.ts';
 import type { SessionResolver } from '../session/resolver.ts';
 import type { ProfileSync, User } from '../session/user.ts';
+import type { IDTokenVerifierOptions } from '../id-token/verify.ts';
 
 export type { ProfileSync };
 
@@ -15,11 +16,20 @@ export interface RequestLike {
   /** Absolute URL or origin-form target (`/path?query`). */
   url: string;
   headers: HeaderReader;
+  /** The peer's IP address (the Node adapters set it); only the `oathkeeper` mode's trustedProxies read it. */
+  clientAddress?: string;
 }
 
+export type IdentityMode = 'header' | 'direct' | 'oathkeeper';
+
 export interface VestibuleOptions {
-  /** `header`: behind the edge, trust only signed identity headers. `direct`: call Kratos whoami. */
-  mode: 'header' | 'direct';
+  /**
+   * `header`: behind the edge, trust only signed identity headers. `direct`: call Kratos whoami.
+   * `oathkeeper`: behind a real Oathkeeper, verify its `id_token` mutator JWT (see `oathkeeper`).
+   */
+  mode: IdentityMode;
+  /** `oathkeeper` mode: the JWKS URL, issuer, audience, clock skew; or trusted proxies. */
+  oathkeeper?: OathkeeperSourceOptions;
   headerSecret?: string | readonly string[];
   signatureMaxAgeSeconds?: number;
   replayProtection?: boolean;
@@ -33,7 +43,12 @@ export interface VestibuleOptions {
   /** The origin browsers use, for absolute `return_to` URLs. Default: the request's own origin. */
   publicURL?: string;
   defaultRole?: string;
-  /** Provisioning store (ensureUser) used in direct mode; its profile role wins. */
+  /**
+   * Provisioning store (ensureUser), in every mode: the identity's Kratos role is synced into the
+   * profile, and the profile's role (`profiles.role`) is the one `getUser`/`requireRole` use.
+   * Header mode: not when the edge's gateway syncs the same table (its header then carries
+   * `profiles.role`, which would be recorded here as the Kratos role).
+   */
   profiles?: ProfileSync;
   logger?: Logger;
   now?: () => number;
@@ -43,13 +58,13 @@ export type IdentityRead =
   | { kind: 'user'; user: User }
   /** `error`: direct mode, Kratos knows the session but will not vouch for it yet (whoami 403 id). */
   | { kind: 'anonymous'; error?: string }
-  /** Header mode without a valid edge assertion: we cannot know, so never redirect on it. */
+  /** Header/oathkeeper mode without a valid assertion: we cannot know, so never redirect on it. */
   | { kind: 'unknown'; reason: string };
 
 export type AuthResult = { user: User; response: null } | { user: null; response: Response };
 
 export interface Vestibule {
-  readonly mode: 'header' | 'direct';
+  readonly mode: IdentityMode;
   /** The user, or null for anonymous. Throws KratosUnavailable when identity cannot be checked. */
   getUser(request: RequestLike): Promise<User | null>;
   requireUser(request: RequestLike): Promise<AuthResult>;
@@ -61,9 +76,30 @@ export interface Vestibule {
 
 /** Validated options, as the factory and requireUser's decisions use them. */
 export interface Settings {
-  mode: 'header' | 'direct';
+  mode: IdentityMode;
   loginURL: string;
   publicURL: string | undefined;
   defaultRole: string;
   sessions: SessionResolver | undefined;
+}
+
+export interface OathkeeperSourceOptions extends Omit<
+  IDTokenVerifierOptions,
+  'fetch' | 'now' | 'jwksURL'
+> {
+  /**
+   * Oathkeeper's JWKS (`http://oathkeeper:4456/.well-known/jwks.json`): id_tokens are verified
+   * against it. Required unless only `trustedProxies` are used (a `header` mutator, no id_token).
+   */
+  jwksURL?: string;
+  /** The header carrying the token. Default `authorization` (`Bearer …`, as the mutator sends it). */
+  tokenHeader?: string;
+  /** `sub` of Oathkeeper's `anonymous` authenticator, read as anonymous. Default "anonymous". */
+  anonymousSubject?: string;
+  /**
+   * Opt-in: CIDRs (`10.0.0.0/8`, `fd00::/8`, `10.1.2.3/32`) of the proxies whose unsigned
+   * `x-user-id` / `x-user-email` / `x-user-role` headers are believed when no token is present.
+   * Needs the peer address (the Node, Express and Fastify adapters give it). Logged as a warning.
+   */
+  trustedProxies?: readonly string[];
 }

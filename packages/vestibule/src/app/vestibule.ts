@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
 import { DEFAULT_ROLE, userFromSession, type ProfileSync } from '../session/user.ts';
+import { clientViewBehindOathkeeper, oathkeeperReader } from './oathkeeper-source.ts';
 import { decideRequirement, type Requirement } from './require.ts';
 import type {
   AuthResult,
@@ -25,19 +26,29 @@ export { targetOf };
 export function createVestibule(options: VestibuleOptions): Vestibule {
   const settings = validateOptions(options);
   const logger = options.logger ?? createLogger({ base: { component: 'vestibule-app' } });
-  const read =
-    settings.mode === 'header'
-      ? headerReader(
-          createHeaderVerifier({
-            secret: options.headerSecret!,
-            maxAgeSeconds: options.signatureMaxAgeSeconds,
-            replayProtection: options.replayProtection,
-            now: options.now,
-          }),
-          settings.defaultRole,
+  const readIdentity =
+    settings.mode === 'oathkeeper'
+      ? oathkeeperReader(options.oathkeeper!, {
+          defaultRole: settings.defaultRole,
           logger,
-        )
-      : directReader(settings.sessions!, settings.defaultRole, options.profiles);
+          fetch: options.fetch,
+          now: options.now,
+        })
+      : settings.mode === 'header'
+        ? headerReader(
+            createHeaderVerifier({
+              secret: options.headerSecret!,
+              maxAgeSeconds: options.signatureMaxAgeSeconds,
+              replayProtection: options.replayProtection,
+              now: options.now,
+            }),
+            settings.defaultRole,
+            logger,
+          )
+        : directReader(settings.sessions!, settings.defaultRole);
+  const read = options.profiles ? withProfileRole(readIdentity, options.profiles) : readIdentity;
+  const asSeenByClient =
+    settings.mode === 'oathkeeper' ? clientViewBehindOathkeeper(options.oathkeeper!) : sameRequest;
   // One verification per request object: middleware and handler may both ask, and with replay
   // protection a second verification of the same headers would look like a replay.
   const memo = new WeakMap<object, Promise<IdentityRead>>();
@@ -59,7 +70,10 @@ export function createVestibule(options: VestibuleOptions): Vestibule {
       logger.error('identity service unavailable; refusing protected request', { requestId, err });
       identity = { kind: 'unknown', reason: 'unavailable' };
     }
-    return decideRequirement(request, identity, requirement, { ...settings, requestId });
+    return decideRequirement(asSeenByClient(request), identity, requirement, {
+      ...settings,
+      requestId,
+    });
   };
   return {
     mode: settings.mode,
@@ -109,19 +123,44 @@ function headerReader(verify: HeaderVerifier, defaultRole: string, logger: Logge
   };
 }
 
-function directReader(sessions: SessionResolver, defaultRole: string, profiles?: ProfileSync) {
+const sameRequest = (request: RequestLike) => request;
+
+function directReader(sessions: SessionResolver, defaultRole: string) {
   return async (request: RequestLike): Promise<IdentityRead> => {
     const { session, error } = await sessions.resolve(request.headers);
     if (!session) return error ? { kind: 'anonymous', error } : { kind: 'anonymous' };
-    const user = userFromSession(session, defaultRole);
-    if (profiles) user.role = (await profiles.ensureUser(user)).role;
-    return { kind: 'user', user };
+    return { kind: 'user', user: userFromSession(session, defaultRole) };
+  };
+}
+
+/**
+ * Role sync, in every mode: the identity source says the Kratos role, the provisioning store answers
+ * the role the app uses (`profiles.role`, which an operator may have set directly).
+ */
+function withProfileRole(
+  read: (request: RequestLike) => Promise<IdentityRead>,
+  profiles: ProfileSync,
+): (request: RequestLike) => Promise<IdentityRead> {
+  return async (request) => {
+    const identity = await read(request);
+    if (identity.kind !== 'user') return identity;
+    const { role } = await profiles.ensureUser(identity.user);
+    return { kind: 'user', user: { ...identity.user, role } };
   };
 }
 
 function validateOptions(options: VestibuleOptions): Settings {
-  if (!options || (options.mode !== 'header' && options.mode !== 'direct')) {
-    throw new TypeError('createVestibule: mode must be "header" or "direct"');
+  if (!options || !['header', 'direct', 'oathkeeper'].includes(options.mode)) {
+    throw new TypeError('createVestibule: mode must be "header", "direct" or "oathkeeper"');
+  }
+  if (
+    options.mode === 'oathkeeper' &&
+    !options.oathkeeper?.jwksURL &&
+    !options.oathkeeper?.trustedProxies?.length
+  ) {
+    throw new TypeError(
+      'createVestibule: oathkeeper.jwksURL (or, for unsigned headers, oathkeeper.trustedProxies) is required in oathkeeper mode',
+    );
   }
   if (options.mode === 'header' && options.headerSecret === undefined) {
     throw new TypeError('createVestibule: headerSecret is required in header mode');

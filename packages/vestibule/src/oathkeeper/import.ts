@@ -126,7 +126,7 @@ function importRule(
   const methods = Array.isArray(match.methods) ? match.methods.map(String) : [];
   const { mode, credentials } = modeOf(rule, key);
   const out: AccessRuleConfig = { id, regex: pattern.regex ?? '(?!)', mode, methods, credentials };
-  const headers = mutatorHeaders(rule.mutators, key);
+  const headers = mutatorHeaders(rule.mutators, key, mode, warnings);
   if (headers) out.headers = headers;
   const upstream = rule.upstream as
     { url?: unknown; strip_path?: unknown; preserve_host?: unknown } | undefined;
@@ -186,7 +186,12 @@ function modeOf(
   return { mode: anonymous ? 'optional' : 'required', credentials };
 }
 
-function mutatorHeaders(mutators: unknown, key: string): Record<string, string> | undefined {
+function mutatorHeaders(
+  mutators: unknown,
+  key: string,
+  mode: AccessMode,
+  warnings: string[],
+): Record<string, string> | undefined {
   if (!Array.isArray(mutators)) return undefined;
   let headers: Record<string, string> | undefined;
   for (const [i, mutator] of mutators.entries()) {
@@ -199,13 +204,51 @@ function mutatorHeaders(mutators: unknown, key: string): Record<string, string> 
       );
     const config = (mutator as Handler).config as { headers?: Record<string, unknown> } | undefined;
     for (const [header, template] of Object.entries(config?.headers ?? {})) {
+      const at = `${key}.mutators[${i}].config.headers.${header}`;
       const problem = validateHeaderTemplate(String(template));
-      if (problem) throw new ConfigError(`${key}.mutators[${i}].config.headers.${header}`, problem);
+      if (problem) throw new ConfigError(at, problem);
+      if (mapsOntoIdentityHeader(header, String(template), at)) {
+        if (mode === 'public') {
+          warnings.push(
+            `${at}: not sent: on a rule without a session authenticator the edge sends no identity ` +
+              'headers (Oathkeeper would send the anonymous subject)',
+          );
+        }
+        continue;
+      }
       headers = { ...headers, [header]: String(template) };
     }
   }
   return headers;
 }
+
+/**
+ * The runbook's rule sets `X-User-Id: {{ print .Subject }}` and `X-User-Email:
+ * {{ print .Extra.identity.traits.email }}`: the very values the edge already sends, signed, under
+ * those names. Such a header is dropped from the rule (the edge's own header carries it); the same
+ * name with any other value cannot be honoured without forging the edge's header, so it is refused.
+ */
+function mapsOntoIdentityHeader(header: string, template: string, at: string): boolean {
+  const expected = EDGE_IDENTITY_TEMPLATES[header.toLowerCase()];
+  if (!expected) return false;
+  const expression = /^\s*\{\{-?\s*(?:print\s+)?(\.[A-Za-z0-9_.]+)\s*-?\}\}\s*$/.exec(
+    template,
+  )?.[1];
+  if (expression && expected.expressions.includes(expression)) return true;
+  throw new ConfigError(
+    at,
+    `${header} is the edge's signed identity header (${expected.carries}); it cannot carry ` +
+      `"${template}": use "{{ print ${expected.expressions[0]} }}" or another header name`,
+  );
+}
+
+const EDGE_IDENTITY_TEMPLATES: Record<string, { expressions: string[]; carries: string }> = {
+  'x-user-id': { expressions: ['.Subject', '.Extra.identity.id'], carries: 'the identity id' },
+  'x-user-email': {
+    expressions: ['.Extra.identity.traits.email'],
+    carries: "the identity's email",
+  },
+};
 
 function handlerName(value: unknown, key: string): string | undefined {
   if (value === undefined || value === null) return undefined;

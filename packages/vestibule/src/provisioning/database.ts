@@ -8,7 +8,10 @@ import pg from 'pg';
 export interface ProfilesTable {
   id: string;
   email: string | null;
+  /** What the app reads: the Kratos role when it last changed, or what an operator set since. */
   role: Generated<string>;
+  /** The Kratos role (`metadata_public.role`) last copied into `role`; null before the first sync. */
+  synced_role: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   last_seen_at: Generated<Date>;

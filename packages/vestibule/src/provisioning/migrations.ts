@@ -24,6 +24,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('profiles').execute();
     },
   },
+  // Role sync (issue 14): `role` is what the app reads and an operator may set directly;
+  // `synced_role` is the Kratos role (`metadata_public.role`) last copied into it. Until now every
+  // login copied the Kratos role, so an existing row's role is exactly what was last synced.
+  '2026-12-07-001-profiles-synced-role': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('profiles').addColumn('synced_role', 'text').execute();
+      await sql`UPDATE profiles SET synced_role = role`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('profiles').dropColumn('synced_role').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,8 +1,11 @@
 // ensureUser(): just-in-time provisioning of the app's `profiles` row for a Kratos identity.
 // - Race-safe: one INSERT … ON CONFLICT (id) DO UPDATE; concurrent first requests create one row
 //   (and concurrent calls in this process share one statement).
-// - The role mirrors Kratos: `metadata_public.role`, or the default role when unset, so removing
-//   the role in Kratos removes it here too (a stale `admin` row would be a privilege leak).
+// - Role sync: the role originates in Kratos (`metadata_public.role`, or the default role when
+//   unset) and is copied into `profiles.role` only when it differs from what was last synced
+//   (`synced_role`). App code reads `profiles.role`, so an operator's direct update of it survives
+//   later logins until the Kratos role changes; then the Kratos role wins again (changing or removing
+//   it in Kratos takes effect here, so a stale `admin` row cannot outlive a demotion in Kratos).
 // - Cheap on the hot path: unchanged email/role within `touchIntervalMs` is served from memory;
 //   `last_seen_at` is refreshed at most once per interval per identity.
 import { Migrator, sql, type Kysely } from 'kysely';
@@ -15,6 +18,8 @@ export interface Profile {
   id: string;
   email: string | null;
   role: string;
+  /** The Kratos role last copied into `role` (differs from it after an operator's direct update). */
+  synced_role: string | null;
   created_at: Date;
   updated_at: Date;
   last_seen_at: Date;
@@ -31,6 +36,7 @@ export interface ProfileStoreOptions {
 }
 
 export interface ProfileStore {
+  /** `user.role` is the Kratos role; the returned profile's `role` is the one the app should use. */
   ensureUser(user: Pick<User, 'id' | 'email' | 'role'>): Promise<Profile>;
   getProfile(id: string): Promise<Profile | undefined>;
   readonly db: Kysely<ProvisioningDatabase>;
@@ -75,6 +81,7 @@ export async function openProfileStore(options: ProfileStoreOptions): Promise<Pr
         id: user.id,
         email: user.email,
         role: user.role,
+        synced_role: user.role,
         created_at: at,
         updated_at: at,
         last_seen_at: at,
@@ -82,10 +89,15 @@ export async function openProfileStore(options: ProfileStoreOptions): Promise<Pr
       .onConflict((oc) =>
         oc.column('id').doUpdateSet({
           email: (eb) => eb.ref('excluded.email'),
-          role: (eb) => eb.ref('excluded.role'),
+          // Copy the Kratos role only when it changed since the last sync: an operator's direct
+          // update of profiles.role stands until then. Decided in the one statement, so two logins
+          // racing each other cannot both see "changed".
+          role: sql<string>`CASE WHEN profiles.synced_role IS DISTINCT FROM excluded.synced_role
+            THEN excluded.role ELSE profiles.role END`,
+          synced_role: (eb) => eb.ref('excluded.synced_role'),
           last_seen_at: (eb) => eb.ref('excluded.last_seen_at'),
           updated_at: sql<Date>`CASE WHEN profiles.email IS DISTINCT FROM excluded.email
-            OR profiles.role IS DISTINCT FROM excluded.role
+            OR profiles.synced_role IS DISTINCT FROM excluded.synced_role
             THEN excluded.updated_at ELSE profiles.updated_at END`,
         }),
       )
@@ -105,7 +117,7 @@ export async function openProfileStore(options: ProfileStoreOptions): Promise<Pr
       if (
         known &&
         known.profile.email === user.email &&
-        known.profile.role === user.role &&
+        known.profile.synced_role === user.role &&
         now() - known.writtenAt < touchIntervalMs
       ) {
         return Promise.resolve(known.profile);
