@@ -8,8 +8,9 @@ import { serveCommand } from './commands/serve.ts';
 import { upCommand } from './commands/up.ts';
 import { usersCommand } from './commands/users.ts';
 import { sessionsCommand } from './commands/sessions.ts';
+import { doctorCommand } from './commands/doctor.ts';
 
-const commands: Command[] = [upCommand, serveCommand, usersCommand, sessionsCommand];
+const commands: Command[] = [upCommand, serveCommand, doctorCommand, usersCommand, sessionsCommand];
 
 const overview = `vestibule: the Ory glue for web apps
 

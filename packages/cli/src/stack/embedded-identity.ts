@@ -31,6 +31,8 @@ export interface EmbeddedIdentityOptions {
 export interface EmbeddedIdentity {
   publicURL: string;
   adminURL: string;
+  /** The kratos.yml keys it runs with (development defaults merged with ours), for stack.json. */
+  settings: ConfigOverrides;
   close(): Promise<void>;
 }
 
@@ -76,9 +78,11 @@ export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverride
 
 export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<EmbeddedIdentity> {
   // Loaded only when needed: `vestibule serve` in front of a real Kratos never loads it.
-  const { createIdentityServer, defaultConfig } = await import('@vestibule/identity-server');
+  const { createIdentityServer, defaultConfig, devConfigObject } =
+    await import('@vestibule/identity-server');
   if (o.dataDir) mkdirSync(o.dataDir, { recursive: true });
-  const config = defaultConfig(mergeDeep(embeddedKratosConfig(o), o.kratosOverrides ?? {}));
+  const overrides = mergeDeep(embeddedKratosConfig(o), o.kratosOverrides ?? {});
+  const config = defaultConfig(overrides);
   const log = o.logger.child({ component: 'identity-server' });
   const server = await createIdentityServer({
     config,
@@ -92,6 +96,7 @@ export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise
     return {
       publicURL: listening.publicURL,
       adminURL: listening.adminURL,
+      settings: mergeDeep(devConfigObject() as ConfigOverrides, overrides),
       close: () => server.close(),
     };
   } catch (err) {
