@@ -9,8 +9,16 @@ import { upCommand } from './commands/up.ts';
 import { usersCommand } from './commands/users.ts';
 import { sessionsCommand } from './commands/sessions.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { generateCommand } from './commands/generate.ts';
 
-const commands: Command[] = [upCommand, serveCommand, doctorCommand, usersCommand, sessionsCommand];
+const commands: Command[] = [
+  upCommand,
+  serveCommand,
+  doctorCommand,
+  generateCommand,
+  usersCommand,
+  sessionsCommand,
+];
 
 const overview = `vestibule: the Ory glue for web apps
 
