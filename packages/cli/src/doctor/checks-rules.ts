@@ -1,6 +1,7 @@
 // The gateway's rules judged as a whole (✗, not warnings: each is a route that behaves otherwise
 // than written), the upstreams they send to, and Hydra's URLs when Hydra is configured.
 import type { GatewayRuleConfig } from 'vestibule/config';
+import { createSelfServicePages } from 'vestibule/pages';
 import { compileRules, type AccessRuleConfig, type CompiledRule } from 'vestibule/gateway';
 import { fail, ok, originOf, publicOrigin, skip, type Check, type DoctorFacts } from './facts.ts';
 
@@ -10,6 +11,13 @@ function toAccessRule(rule: GatewayRuleConfig): AccessRuleConfig {
     ...rest,
     ...(csrf === undefined ? {} : { csrf: csrf === true || csrf === 'on' ? 'on' : 'off' }),
   };
+}
+
+function edgePages(facts: DoctorFacts) {
+  return createSelfServicePages({
+    kratosPublicURL: facts.edge.kratos.public_url ?? 'http://kratos.invalid',
+    proxyPrefix: facts.edge.proxy.prefix,
+  });
 }
 
 function compiled(facts: DoctorFacts) {
@@ -117,6 +125,9 @@ const loginLoop: Check = {
     const login = facts.kratos.uiURLs.login ?? `${facts.edge.server.public_url}/login`;
     if (originOf(login) !== publicOrigin(facts)) return skip('the login UI is not on the edge');
     const path = new URL(login).pathname;
+    // The edge serves its own self-service pages before any rule applies.
+    if (edgePages(facts).matches(path))
+      return ok(`${path} is the edge's own page (no rule applies)`);
     const rule = compiled(facts).match('GET', path);
     if (rule && (rule.mode === 'required' || rule.mode === 'role')) {
       return fail(

@@ -222,7 +222,11 @@ const BROKEN: Array<[string, string, Edit]> = [
     'a rule for a role nobody has',
     (f) => (rules(f)[2] = { id: 'admin', path: '/admin/**', mode: 'role', roles: ['superuser'] }),
   ],
-  ['rules.login-loop', 'the login UI behind required', (f) => rules(f).shift()],
+  [
+    'rules.login-loop',
+    "the app's own login page behind required",
+    (f) => (f.kratos.uiURLs.login = 'https://app.example.com/signin'),
+  ],
   [
     'upstream.reachable',
     'the app is down',
@@ -313,4 +317,14 @@ test('a regex rule or a rule with a wider method set is not called shadowed', ()
   facts.edge.gateway.rules.splice(4, 0, { id: 'api', regex: '^/api/.*$', mode: 'required' });
   const check = ALL_CHECKS.find((c) => c.id === 'rules.shadowed')!;
   assert.equal(check.run(facts).status, 'ok', check.run(facts).message);
+});
+
+test("the edge's own /login page is served before the rules: a catch-all required rule is no loop", () => {
+  const facts = healthyFacts();
+  facts.edge.gateway.rules.shift(); // no public rule for /login any more
+  const check = ALL_CHECKS.find((c) => c.id === 'rules.login-loop')!;
+  assert.equal(check.run(facts).status, 'ok', check.run(facts).message);
+  facts.kratos.uiURLs.login = 'https://app.example.com/signin';
+  facts.edge.gateway.rules.unshift({ id: 'signin', path: '/signin', mode: 'public' });
+  assert.equal(check.run(facts).status, 'ok', 'the app page with a public rule');
 });
