@@ -10,12 +10,14 @@ import { usersCommand } from './commands/users.ts';
 import { sessionsCommand } from './commands/sessions.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { generateCommand } from './commands/generate.ts';
+import { addAuthCommand } from './commands/add-auth.ts';
 
 const commands: Command[] = [
   upCommand,
   serveCommand,
   doctorCommand,
   generateCommand,
+  addAuthCommand,
   usersCommand,
   sessionsCommand,
 ];
