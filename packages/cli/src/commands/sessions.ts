@@ -66,7 +66,7 @@ Examples:
         token = next;
       } while (values.all && next);
     });
-    if (values.json) return (printJSON(io, sessions), 0);
+    if (values.json) return printJSON(io, sessions);
     const style = createStyle(io);
     const rows = sessions.map((s) => [
       s.id,
@@ -119,7 +119,7 @@ Examples:
       await admin.call(`revoking the sessions of ${values.user}`, (api) =>
         api.deleteIdentitySessions({ id: user.id }),
       );
-      if (values.json) return (printJSON(io, { revoked_sessions_of: user.id }), 0);
+      if (values.json) return printJSON(io, { revoked_sessions_of: user.id });
       io.stdout(`✓ revoked every session of ${name}\n`);
       return 0;
     }
@@ -138,7 +138,7 @@ Examples:
     await admin.call(`revoking session ${sessionID}`, (api) =>
       api.disableSession({ id: session.id }),
     );
-    if (values.json) return (printJSON(io, { revoked: session.id }), 0);
+    if (values.json) return printJSON(io, { revoked: session.id });
     io.stdout(`✓ revoked session ${session.id} (${owner})\n`);
     return 0;
   },

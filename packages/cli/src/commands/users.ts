@@ -32,8 +32,10 @@ export function adminFor(flags: { config?: string | undefined }, io: CLIIO): Kra
   return kratosAdmin(resolveKratosEndpoints({ config: flags.config, env: io.env, cwd: io.cwd }));
 }
 
-export function printJSON(io: CLIIO, value: unknown): void {
+/** Prints `value` for scripts; the exit code (0). */
+export function printJSON(io: CLIIO, value: unknown): number {
   io.stdout(JSON.stringify(value, null, 2) + '\n');
+  return 0;
 }
 
 const list: Subcommand = {
@@ -83,7 +85,7 @@ Examples:
         token = next;
       } while (values.all && next);
     });
-    if (values.json) return (printJSON(io, users), 0);
+    if (values.json) return printJSON(io, users);
     const style = createStyle(io);
     io.stdout(
       formatTable(['ID', 'EMAIL', 'ROLE', 'STATE', 'CREATED'], users.map(userRow), style.bold),
@@ -123,7 +125,7 @@ Examples:
       names: 'a user id or email',
     });
     const user = await findUser(adminFor(values, io), positionals[0]!);
-    if (values.json) return (printJSON(io, user), 0);
+    if (values.json) return printJSON(io, user);
     const addresses = (user.verifiable_addresses ?? [])
       .map((a) => `${a.value}${a.verified ? ' (verified)' : ' (not verified)'}`)
       .join(', ');
@@ -197,7 +199,7 @@ Examples:
         },
       }),
     );
-    if (values.json) return (printJSON(io, user), 0);
+    if (values.json) return printJSON(io, user);
     io.stdout(`✓ created ${email} (${user.id})${values.role ? ` with role ${values.role}` : ''}\n`);
     if (!password) io.stdout('  no password set: the user signs in after account recovery\n');
     return 0;
@@ -237,7 +239,7 @@ Examples:
         jsonPatch: [{ op: 'add', path: '/metadata_public', value: metadata }],
       }),
     );
-    if (values.json) return (printJSON(io, updated), 0);
+    if (values.json) return printJSON(io, updated);
     io.stdout(`✓ ${emailOf(updated) || updated.id}: role ${roleOf(updated) || 'removed'}\n`);
     return 0;
   },
@@ -291,7 +293,7 @@ Examples:
             jsonPatch: [{ op: 'replace', path: '/state', value: state }],
           }),
       );
-      if (values.json) return (printJSON(io, updated), 0);
+      if (values.json) return printJSON(io, updated);
       io.stdout(`✓ ${emailOf(updated) || updated.id} is ${updated.state}\n`);
       return 0;
     },
@@ -330,7 +332,7 @@ Examples:
       command: 'users delete',
     });
     await admin.call(`deleting ${positionals[0]}`, (api) => api.deleteIdentity({ id: user.id }));
-    if (values.json) return (printJSON(io, { deleted: user.id }), 0);
+    if (values.json) return printJSON(io, { deleted: user.id });
     io.stdout(`✓ deleted ${emailOf(user) || user.id} (${user.id})\n`);
     return 0;
   },
