@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/main.ts';
-import type { CLIIO } from '../src/terminal/io.ts';
 import { resolvePort } from '../src/stack/ports.ts';
 import { memoryIO } from './support/memory-io.ts';
 import { startTestIdentity } from './support/identity.ts';
+import { serveEdge } from './support/serve.ts';
 
 // Under the checkout (.tmp/ is git-ignored) so the scratch apps resolve express, fastify, hono and
 // vestibule from the workspace's node_modules.
@@ -233,37 +233,6 @@ function startApp(dir: string, port: number, secret: string): Promise<ChildProce
   });
 }
 
-async function serveEdge(dir: string, appPort: number, secret: string) {
-  let stop!: (signal: string) => void;
-  const stopped = new Promise<string>((resolve) => (stop = resolve));
-  let ready!: () => void;
-  const listening = new Promise<void>((resolve) => (ready = resolve));
-  const out: string[] = [];
-  const io: CLIIO = {
-    stdout: (t) => {
-      out.push(t);
-      if (t.includes('✓ edge ready')) ready();
-    },
-    stderr: (t) => void out.push(t),
-    cwd: dir,
-    env: {
-      VESTIBULE_LOG_LEVEL: 'error',
-      VESTIBULE_PORT: String(edgePort),
-      VESTIBULE_PUBLIC_URL: `http://127.0.0.1:${edgePort}`,
-      VESTIBULE_KRATOS_PUBLIC_URL: identity.publicURL,
-      VESTIBULE_UPSTREAM_URL: `http://127.0.0.1:${appPort}`,
-      VESTIBULE_HEADER_SECRET: secret,
-    },
-    untilStopped: () => stopped,
-  };
-  const exit = main(['serve', '--config', 'vestibule.yml'], io);
-  await Promise.race([
-    listening,
-    exit.then((code) => assert.fail(`serve exited ${code}: ${out.join('')}`)),
-  ]);
-  return { url: `http://127.0.0.1:${edgePort}`, stop: () => (stop('SIGTERM'), exit) };
-}
-
 async function registerThroughEdge(edge: string, email: string): Promise<string> {
   const flow = (await (await fetch(`${edge}/api/ory/self-service/registration/api`)).json()) as {
     ui: { action: string };
@@ -289,7 +258,16 @@ for (const framework of ['express', 'fastify', 'hono']) {
     const secret = `add-auth-${framework}-secret-${'x'.repeat(24)}`;
     const appPort = await resolvePort('127.0.0.1', 0);
     const app = await startApp(dir, appPort, secret);
-    const edge = await serveEdge(dir, appPort, secret);
+    const edge = await serveEdge({
+      cwd: dir,
+      config: 'vestibule.yml',
+      port: edgePort,
+      env: {
+        VESTIBULE_KRATOS_PUBLIC_URL: identity.publicURL,
+        VESTIBULE_UPSTREAM_URL: `http://127.0.0.1:${appPort}`,
+        VESTIBULE_HEADER_SECRET: secret,
+      },
+    });
     try {
       const anonymous = await fetch(`${edge.url}/api/me`, {
         headers: { accept: 'application/json' },

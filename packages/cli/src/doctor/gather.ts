@@ -128,11 +128,19 @@ export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
     ...(hydra ? { hydra } : {}),
   };
   if (o.offline) return facts;
-  const live = await probeLive(config, kratosSettings.smtpURI || undefined, o.probe);
-  facts.live = live;
-  if (live.kratosPublic.ok && config.kratos.public_url) {
-    // What the running Kratos shows beats a file that may be stale.
-    const learned = await learnKratosSettings(config.kratos.public_url, o.probe?.timeoutMs);
+  // What the running Kratos shows beats a file that may be stale; its own base_url host is one a
+  // browser must never see through the edge.
+  const learned = config.kratos.public_url
+    ? await learnKratosSettings(config.kratos.public_url, o.probe?.timeoutMs)
+    : { uiURLs: {} };
+  const internalURLs = [learned.publicBaseURL, kratosSettings.publicBaseURL].filter(
+    (u): u is string => !!u && !u.startsWith(`${config.server.public_url}/`),
+  );
+  facts.live = await probeLive(config, kratosSettings.smtpURI || undefined, {
+    ...o.probe,
+    internalURLs,
+  });
+  if (facts.live.kratosPublic.ok) {
     facts.kratos = {
       ...kratosSettings,
       source:

@@ -11,6 +11,8 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** Local time, injectable so the clock-skew judgement is testable. */
   now?: () => number;
+  /** More URLs whose host a browser must not see (Kratos's own base_url, learned live). */
+  internalURLs?: string[];
 }
 
 async function get(url: string, timeoutMs: number, headers: Record<string, string> = {}) {
@@ -73,16 +75,21 @@ async function probeAdminExposure(config: EdgeConfig, timeoutMs: number): Promis
 }
 
 /** Hosts a browser must never see: where the edge reaches Kratos, unless that is the public host. */
-export function internalHosts(config: EdgeConfig): string[] {
+export function internalHosts(config: EdgeConfig, more: readonly string[] = []): string[] {
   const publicHost = new URL(config.server.public_url).host;
-  const urls = [config.kratos.public_url, config.kratos.admin_url, config.kratos.browser_url];
+  const urls = [
+    config.kratos.public_url,
+    config.kratos.admin_url,
+    config.kratos.browser_url,
+    ...more,
+  ];
   const hosts = urls.flatMap((u) => (u && URL.canParse(u) ? [new URL(u).host] : []));
   return [...new Set(hosts)].filter((h) => h !== publicHost);
 }
 
 export async function probeRegistrationFlow(
   config: EdgeConfig,
-  options: Required<ProbeOptions>,
+  options: Required<Pick<ProbeOptions, 'timeoutMs' | 'now'>> & Pick<ProbeOptions, 'internalURLs'>,
 ): Promise<FlowProbe> {
   const url = `${config.server.public_url}${config.proxy.prefix}/self-service/registration/browser`;
   try {
@@ -100,7 +107,7 @@ export async function probeRegistrationFlow(
     }
     const flow = JSON.parse(body) as { ui?: { action?: string }; issued_at?: string };
     const headerText = [...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
-    const leaks = internalHosts(config).flatMap((host) => [
+    const leaks = internalHosts(config, options.internalURLs).flatMap((host) => [
       ...(body.includes(host) ? [`${host} in the body`] : []),
       ...(headerText.includes(host) ? [`${host} in the headers`] : []),
     ]);
@@ -166,7 +173,11 @@ export async function probeLive(
   smtpURI: string | undefined,
   options: ProbeOptions = {},
 ): Promise<LiveFacts> {
-  const o = { timeoutMs: options.timeoutMs ?? 3_000, now: options.now ?? Date.now };
+  const o = {
+    timeoutMs: options.timeoutMs ?? 3_000,
+    now: options.now ?? Date.now,
+    internalURLs: options.internalURLs ?? [],
+  };
   const upstreamURLs = [
     ...(config.gateway.upstream_url ? [config.gateway.upstream_url] : []),
     ...config.gateway.upstream_secrets.map((u) => u.upstream),
