@@ -164,7 +164,7 @@ kratos/identity.schema.json. Set ${KRATOS_ENV.join(', ')} in Kratos's environmen
       description:
         "Writes helm/kratos-values.yml (and helm/hydra-values.yml with --hydra) for Ory's charts, and\nhelm/edge.yml: the edge's ConfigMap, Deployment, Service and Ingress.",
       extraFlags:
-        '  --hydra           add values for the hydra chart\n  --image <ref>     the edge container image (default vestibule-edge:latest)\n',
+        "  --hydra           add values for the hydra chart\n  --image <ref>     the edge's image: your app's, with @vestibule/cli in /app (default vestibule-edge:latest)\n",
       options: { ...hydraFlag, image: { type: 'string' } },
       examples: [
         'vestibule generate helm --out deploy',

@@ -91,7 +91,13 @@ export function composeDocument(
     edge: {
       image: NODE_IMAGE,
       working_dir: '/app',
-      command: ['npx', '--no-install', 'vestibule', 'serve', '--config', 'vestibule.yml'],
+      command: [
+        'node',
+        'node_modules/@vestibule/cli/bin/vestibule.js',
+        'serve',
+        '--config',
+        'vestibule.yml',
+      ],
       volumes: ['./:/app:ro'],
       environment: {
         VESTIBULE_HOST: '0.0.0.0',

@@ -121,10 +121,11 @@ export function edgeManifests(
               {
                 name: 'edge',
                 image: options.image,
+                // node on the installed bin, not npx: nothing writes to the read-only root filesystem.
+                workingDir: '/app',
                 command: [
-                  'npx',
-                  '--no-install',
-                  'vestibule',
+                  'node',
+                  'node_modules/@vestibule/cli/bin/vestibule.js',
                   'serve',
                   '--config',
                   '/etc/vestibule/vestibule.yml',
