@@ -4,19 +4,38 @@ import { VestibuleError } from 'vestibule';
 import { UsageError } from './terminal/args.ts';
 import type { CLIIO, Command } from './terminal/io.ts';
 import { rolesCommand } from './commands/roles.ts';
+import { Cancelled } from './terminal/confirm.ts';
 import { serveCommand } from './commands/serve.ts';
 import { upCommand } from './commands/up.ts';
+import { usersCommand } from './commands/users.ts';
+import { sessionsCommand } from './commands/sessions.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { generateCommand } from './commands/generate.ts';
+import { addAuthCommand } from './commands/add-auth.ts';
 
-const commands: Command[] = [upCommand, serveCommand, rolesCommand];
+const commands: Command[] = [
+  upCommand,
+  serveCommand,
+  doctorCommand,
+  generateCommand,
+  addAuthCommand,
+  usersCommand,
+  sessionsCommand,
+  rolesCommand,
+];
 
 const overview = `vestibule: the Ory glue for web apps
 
 Usage: vestibule <command> [flags]
 
 Commands:
-${commands.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
 
-Run "vestibule <command> --help" for a command's flags.
+Run "vestibule <command> --help" for a command's flags and examples.
+
+Exit codes: 0 ok, 1 failed (a check, a call, a refused answer), 2 usage (unknown flag, missing
+argument, a destructive action without --yes and no terminal to ask).
+Colours only on a terminal, never with NO_COLOR set.
 `;
 
 export async function main(argv: string[], io: CLIIO): Promise<number> {
@@ -31,7 +50,7 @@ export async function main(argv: string[], io: CLIIO): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(command.usage);
+    io.stdout(command.help?.(rest) ?? command.usage);
     return 0;
   }
   try {
@@ -48,6 +67,10 @@ function reportFailure(err: unknown, command: Command, io: CLIIO): number {
   }
   if (err instanceof VestibuleError && err.code === 'CONFIG_INVALID') {
     io.stderr(`✗ invalid configuration:\n${indent(err.message)}\n`);
+    return 1;
+  }
+  if (err instanceof Cancelled) {
+    io.stderr(`${err.message}\n`);
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);

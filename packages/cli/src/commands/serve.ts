@@ -24,6 +24,11 @@ Flags:
 Environment overrides: VESTIBULE_KRATOS_PUBLIC_URL, VESTIBULE_KRATOS_BROWSER_URL,
 VESTIBULE_KRATOS_ADMIN_URL, VESTIBULE_UPSTREAM_URL, VESTIBULE_HEADER_SECRET, VESTIBULE_PUBLIC_URL,
 VESTIBULE_COOKIE_DOMAIN, VESTIBULE_HOST, VESTIBULE_PORT, VESTIBULE_LOG_LEVEL.
+
+Examples:
+  vestibule serve --config vestibule.yml
+  vestibule serve --config vestibule.yml --check
+  VESTIBULE_HEADER_SECRET=$(openssl rand -base64 32) vestibule serve --config vestibule.yml --port 8080
 `;
 
 export const serveCommand: Command = {

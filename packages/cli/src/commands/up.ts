@@ -36,6 +36,11 @@ made on first start, printed once and kept in <data dir>/secrets.json, unless
 VESTIBULE_ADMIN_PASSWORD gives one. With --host beyond loopback, Kratos's admin API stays on
 127.0.0.1, the dev mailbox is off, and the cookie, cipher and header secrets are generated into
 <data dir>/secrets.json instead of the development constants.
+
+Examples:
+  vestibule up
+  vestibule up --memory --port 8080
+  vestibule up --config vestibule.yml --data-dir /tmp/vestibule-data
 `;
 
 const DEFAULT_ADMIN_EMAIL = 'admin@example.com';

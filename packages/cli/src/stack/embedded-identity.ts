@@ -36,6 +36,8 @@ export interface EmbeddedIdentity {
    * edge's security notifications, `createMailNotifier(identity)` from `vestibule/notifications`.
    */
   queueMail(mail: ExternalMail): Promise<void>;
+  /** The kratos.yml keys it runs with (development defaults merged with ours), for stack.json. */
+  settings: ConfigOverrides;
   close(): Promise<void>;
 }
 
@@ -86,9 +88,11 @@ export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverride
 
 export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<EmbeddedIdentity> {
   // Loaded only when needed: `vestibule serve` in front of a real Kratos never loads it.
-  const { createIdentityServer, defaultConfig } = await import('@vestibule/identity-server');
+  const { createIdentityServer, defaultConfig, devConfigObject } =
+    await import('@vestibule/identity-server');
   if (o.dataDir) mkdirSync(o.dataDir, { recursive: true });
-  const config = defaultConfig(mergeDeep(embeddedKratosConfig(o), o.kratosOverrides ?? {}));
+  const overrides = mergeDeep(embeddedKratosConfig(o), o.kratosOverrides ?? {});
+  const config = defaultConfig(overrides);
   const log = o.logger.child({ component: 'identity-server' });
   const server = await createIdentityServer({
     config,
@@ -103,6 +107,7 @@ export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise
       publicURL: listening.publicURL,
       adminURL: listening.adminURL,
       queueMail: (mail) => server.queueMail(mail),
+      settings: mergeDeep(devConfigObject() as ConfigOverrides, overrides),
       close: () => server.close(),
     };
   } catch (err) {

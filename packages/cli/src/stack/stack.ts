@@ -15,6 +15,7 @@ import type { ConfigOverrides } from '@vestibule/identity-server';
 import { resolvePort } from './ports.ts';
 import { seedAdmin, type AdminAccount } from './seed-admin.ts';
 import { localSecret } from './local-secrets.ts';
+import { writeStackFile } from './stack-file.ts';
 
 export interface StackOptions {
   host: string;
@@ -91,18 +92,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const app = appResult.value;
 
     const step = progress.step('edge');
-    const { config, warnings } = loadConfigObject(
-      mergeEdgeConfig(userRaw, {
-        server: { host, port: edgePort, public_url: edgeURL },
-        kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
-        gateway: { upstream_url: app.url, header_secret: headerSecret, rules: DEMO_RULES },
-        pages: { theme: { brand: 'Notes' } },
-        // The mailbox shows recovery codes; its Host check stops DNS rebinding, not a client on the
-        // network that sends `Host: localhost` itself.
-        dev: { mailbox: !beyondLoopback },
-      }),
-      { env: {} },
-    );
+    const edgeRaw = mergeEdgeConfig(userRaw, {
+      server: { host, port: edgePort, public_url: edgeURL },
+      kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
+      gateway: { upstream_url: app.url, header_secret: headerSecret, rules: DEMO_RULES },
+      pages: { theme: { brand: 'Notes' } },
+      // The mailbox shows recovery codes; its Host check stops DNS rebinding, not a client on the
+      // network that sends `Host: localhost` itself.
+      dev: { mailbox: !beyondLoopback },
+    });
+    const { config, warnings } = loadConfigObject(edgeRaw, { env: {} });
     for (const w of warnings) progress.line(`! ${w.key}: ${w.message} (${w.code})`);
     let running: RunningEdge;
     try {
@@ -118,6 +117,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
     started.push({ name: 'edge', close: () => running.close() });
     step.done(`ready at ${edgeURL}`);
+    if (options.dataDir) {
+      writeStackFile(options.dataDir, {
+        edge: edgeRaw,
+        ...(identity.settings ? { kratos: identity.settings } : {}),
+      });
+    }
 
     const seeded = await seed(options, identity.adminURL, identity.embedded);
     return {
@@ -150,6 +155,7 @@ async function startIdentity(
       publicURL: config.kratos.public_url,
       adminURL: config.kratos.admin_url,
       embedded: false,
+      settings: undefined,
     };
   }
   const step = options.progress.step('identity server');
@@ -171,6 +177,7 @@ async function startIdentity(
       publicURL: server.publicURL,
       adminURL: server.adminURL as string | undefined,
       embedded: true,
+      settings: server.settings as Record<string, unknown> | undefined,
     };
   } catch (err) {
     step.fail((err as Error).message);

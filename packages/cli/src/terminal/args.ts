@@ -30,3 +30,40 @@ export function portOption(name: string, value: string | undefined, fallback: nu
   }
   return Number(value);
 }
+
+/** Flags plus at most `positionals.max` positional arguments (user ids, session ids, …). */
+export function parseCommandLine<T extends FlagSpec>(
+  command: string,
+  argv: string[],
+  options: T,
+  positionals: { min: number; max: number; names: string },
+): {
+  values: ReturnType<
+    typeof parseArgs<{ options: T; strict: true; allowPositionals: true }>
+  >['values'];
+  positionals: string[];
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message}`);
+  }
+  const count = parsed.positionals.length;
+  if (count < positionals.min) throw new UsageError(`${command}: expected ${positionals.names}`);
+  if (count > positionals.max) {
+    throw new UsageError(
+      `${command}: Unexpected argument '${parsed.positionals[positionals.max]}'`,
+    );
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/** A positive integer flag (page sizes, limits). */
+export function countOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 1) {
+    throw new UsageError(`${name}: expected a positive whole number, got "${value}"`);
+  }
+  return Number(value);
+}

@@ -1,4 +1,5 @@
 // What a command needs from its process, injectable so commands run in-process in tests.
+import { createInterface } from 'node:readline/promises';
 export interface CLIIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -6,12 +7,20 @@ export interface CLIIO {
   /** Resolves when the user asks to stop (Ctrl-C / SIGTERM). */
   untilStopped: () => Promise<string>;
   cwd: string;
+  /** stdin and stdout are a terminal: colours may be used and questions asked. Unset = not a TTY. */
+  isTTY?: boolean;
+  /** Asks a yes/no question on the terminal (unset: nobody to ask, so destructive commands refuse). */
+  confirm?: (question: string) => Promise<boolean>;
+  /** The whole of stdin (`--password-stdin`). */
+  readStdin?: () => Promise<string>;
 }
 
 export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** Help for a subcommand (`vestibule users list --help`); `usage` when unset. */
+  help?(argv: string[]): string;
   run(argv: string[], io: CLIIO): Promise<number>;
 }
 
@@ -21,6 +30,13 @@ export function processIO(): CLIIO {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
+    isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+    confirm: askYesNo,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
     untilStopped: () =>
       new Promise((resolve) => {
         const stop = (signal: string) => {
@@ -34,4 +50,14 @@ export function processIO(): CLIIO {
         process.once('SIGTERM', onTerm);
       }),
   };
+}
+
+/** "Delete user x? [y/N]" on stderr (stdout stays clean for pipes); anything but y/yes is no. */
+async function askYesNo(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+  } finally {
+    prompt.close();
+  }
 }
