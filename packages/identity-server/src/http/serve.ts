@@ -15,6 +15,10 @@ export async function listen(
   options: { host: string; port: number },
 ): Promise<Listening> {
   const server = createAdaptorServer({ fetch, hostname: options.host }) as Server;
+  // Kratos (Go's http.Server) keeps idle keep-alive connections far longer than Node's 5 s default.
+  // A client that pools connections (the edge, an SDK) and reuses one the moment the server closes
+  // it meets ECONNRESET: with Node's default that happened whenever a client paused ~5 s.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
