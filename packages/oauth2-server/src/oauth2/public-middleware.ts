@@ -1,0 +1,101 @@
+// Koa middleware in front of oidc-provider's routes, for the three places Hydra's public API
+// behaves differently from oidc-provider's:
+// - the logout verifier (`/oauth2/sessions/logout?logout_verifier=`) completes oidc-provider's own
+//   end-session confirm step with the xsrf secret the logout request kept;
+// - the last redirect back to the client is a 303, the ones into the login/consent apps 302;
+// - a failed PKCE check burns the authorization code (fosite), so a guessed verifier gets one try.
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { HydraConfig } from '../config/index.ts';
+import type { LogoutStore } from '../consent/logout-store.ts';
+import { errorURL } from './provider.ts';
+
+type Next = () => Promise<void>;
+
+interface CodeModel {
+  find(value: string): Promise<{ consume(): Promise<void>; consumed?: unknown } | undefined>;
+}
+
+export function installPublicMiddleware(provider: Provider, config: HydraConfig, logouts: LogoutStore): void {
+  const pendingBurns = new WeakMap<object, Promise<void>>();
+  // (The event is oidc-provider's; its type declarations do not list it.)
+  (provider as unknown as NodeJS.EventEmitter).on('grant.error', (ctx: KoaContextWithOIDC, err: Error & { cause?: Error }) => {
+    const params = ctx.oidc?.params as { grant_type?: string; code?: string } | undefined;
+    if (params?.grant_type !== 'authorization_code' || !params.code) return;
+    if (!/code_verifier|code_challenge/.test(err.cause?.message ?? '')) return;
+    const code = params.code;
+    pendingBurns.set(
+      ctx,
+      (provider.AuthorizationCode as unknown as CodeModel)
+        .find(code)
+        .then((found) => (found && !found.consumed ? found.consume() : undefined))
+        .catch(() => {}),
+    );
+  });
+
+  const appURLs = [config.urls.login, config.urls.consent, config.urls.error, config.urls.logout];
+  provider.use(async (ctx, next: Next) => {
+    if (ctx.path === '/oauth2/auth' && ctx.method === 'GET') keepOfflineAccess(ctx.query as Record<string, unknown>, ctx);
+    if (ctx.path === '/oauth2/sessions/logout' && ctx.method === 'GET' && ctx.query.logout_verifier) {
+      const redirected = await completeLogout(ctx as unknown as KoaContextWithOIDC, config, logouts);
+      if (redirected) return;
+    }
+    await next();
+    await pendingBurns.get(ctx);
+    const location = ctx.response.get('location');
+    if (location && (ctx.status === 302 || ctx.status === 303)) {
+      const toApp = appURLs.some((app) => location.startsWith(app));
+      const onIssuer = location.startsWith(`${config.urls.self.issuer}/`);
+      ctx.status = toApp || onIssuer ? 302 : 303;
+    }
+  });
+}
+
+/**
+ * OpenID Connect Core §11 lets a provider ignore `offline_access` unless `prompt=consent`, and
+ * oidc-provider does; Hydra issues refresh tokens for it regardless. Every authorization passes
+ * through the consent app here anyway, so adding `prompt=consent` changes only one thing: a
+ * remembered consent does not skip the page for such a request (a documented difference).
+ */
+function keepOfflineAccess(query: Record<string, unknown>, ctx: { querystring: string }): void {
+  const scope = typeof query.scope === 'string' ? query.scope.split(' ') : [];
+  const prompt = typeof query.prompt === 'string' ? query.prompt.split(' ').filter(Boolean) : [];
+  if (!scope.includes('offline_access') || prompt.includes('consent') || prompt.includes('none')) return;
+  const params = new URLSearchParams(ctx.querystring);
+  params.set('prompt', [...prompt, 'consent'].join(' '));
+  ctx.querystring = params.toString();
+}
+
+/**
+ * Turns the verifier request into oidc-provider's confirm POST (same browser, same session
+ * cookie, the kept xsrf secret). Returns true when it answered itself (an unusable verifier).
+ */
+async function completeLogout(ctx: KoaContextWithOIDC, config: HydraConfig, logouts: LogoutStore): Promise<boolean> {
+  const verifier = String(ctx.query.logout_verifier);
+  const request = await logouts.findByVerifier(verifier);
+  if (!request || request.status !== 'accepted') {
+    ctx.status = 302;
+    ctx.redirect(
+      errorURL(config, {
+        error: 'invalid_request',
+        error_description: 'The logout verifier has already been used, has not been granted, or is invalid.',
+      }),
+    );
+    return true;
+  }
+  request.status = 'used';
+  delete request.verifier;
+  await logouts.save(request);
+  const body = Buffer.from(new URLSearchParams({ xsrf: request.xsrf, logout: 'yes' }).toString());
+  // A GET's body stream is still unread: hand oidc-provider's body reader the form instead.
+  ctx.req.headers['content-type'] = 'application/x-www-form-urlencoded';
+  ctx.req.headers['content-length'] = String(body.length);
+  Object.assign(ctx.req, {
+    iterator: async function* () {
+      yield body;
+    },
+  });
+  ctx.method = 'POST';
+  ctx.path = '/oauth2/sessions/logout/confirm';
+  return false;
+}
