@@ -90,7 +90,7 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
   const logouts = new LogoutStore(adapterFor('HydraLogoutRequest'), config.ttl.login_consent_request);
   const keys = await ensureSigningKeys(database.db);
   const provider = createProvider({ config, adapter: adapterFor, keys, consents, logouts });
-  installPublicMiddleware(provider, config, logouts);
+  installPublicMiddleware(provider, config, logouts, database.db);
   const servers: Server[] = [];
   let adminURL = `http://${config.serve.admin.host}:${config.serve.admin.port}`;
   const router = adminRouter({ provider, config, database, consents, logouts, adapterFor, adminURL: () => adminURL });

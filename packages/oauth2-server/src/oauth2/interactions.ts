@@ -22,7 +22,15 @@ export function hydraInteractionPolicy(): interactionPolicy.DefaultPolicy {
       answered(ctx, 'login') ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
     ),
   );
-  policy.get('consent')!.checks.add(
+  // Once the consent app answered, its grant is the answer (Hydra issues tokens for the granted
+  // scopes, fewer than requested or not): oidc-provider's own "scopes missing" checks would
+  // otherwise send the browser back to the consent app.
+  const consent = policy.get('consent')!;
+  for (const check of consent.checks) {
+    const original = check.check.bind(check);
+    check.check = (ctx) => (ctx.oidc.result?.consent ? Check.NO_NEED_TO_PROMPT : original(ctx));
+  }
+  consent.checks.add(
     new Check(CONSENT_APP_REASON, 'the consent app decides every authorization', (ctx) =>
       answered(ctx, 'consent') ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
     ),

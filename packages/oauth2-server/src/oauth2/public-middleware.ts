@@ -4,10 +4,12 @@
 //   end-session confirm step with the xsrf secret the logout request kept;
 // - the last redirect back to the client is a 303, the ones into the login/consent apps 302;
 // - a failed PKCE check burns the authorization code (fosite), so a guessed verifier gets one try.
+import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { HydraConfig } from '../config/index.ts';
 import type { LogoutStore } from '../consent/logout-store.ts';
+import type { Database } from '../persistence/tables.ts';
 import { errorURL } from './provider.ts';
 
 type Next = () => Promise<void>;
@@ -16,7 +18,12 @@ interface CodeModel {
   find(value: string): Promise<{ consume(): Promise<void>; consumed?: unknown } | undefined>;
 }
 
-export function installPublicMiddleware(provider: Provider, config: HydraConfig, logouts: LogoutStore): void {
+export function installPublicMiddleware(
+  provider: Provider,
+  config: HydraConfig,
+  logouts: LogoutStore,
+  db: Kysely<Database>,
+): void {
   const pendingBurns = new WeakMap<object, Promise<void>>();
   // (The event is oidc-provider's; its type declarations do not list it.)
   (provider as unknown as NodeJS.EventEmitter).on('grant.error', (ctx: KoaContextWithOIDC, err: Error & { cause?: Error }) => {
@@ -42,6 +49,7 @@ export function installPublicMiddleware(provider: Provider, config: HydraConfig,
     }
     await next();
     await pendingBurns.get(ctx);
+    if (ctx.path === '/oauth2/token' && ctx.method === 'POST') await afterTokenResponse(ctx as unknown as KoaContextWithOIDC, db);
     const location = ctx.response.get('location');
     if (location && (ctx.status === 302 || ctx.status === 303)) {
       const toApp = appURLs.some((app) => location.startsWith(app));
@@ -49,6 +57,29 @@ export function installPublicMiddleware(provider: Provider, config: HydraConfig,
       ctx.status = toApp || onIssuer ? 302 : 303;
     }
   });
+}
+
+/**
+ * Two Hydra behaviours of the token endpoint: a refresh revokes the access tokens it replaces
+ * (the grant keeps only the new one), and an unknown grant type (or `password`) is fosite's
+ * `invalid_request`, not RFC 6749's `unsupported_grant_type`.
+ */
+async function afterTokenResponse(ctx: KoaContextWithOIDC, db: Kysely<Database>): Promise<void> {
+  const body = ctx.body as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object') return;
+  if (ctx.status === 400 && body.error === 'unsupported_grant_type') {
+    body.error = 'invalid_request';
+    return;
+  }
+  const refreshed = ctx.oidc?.entities?.RotatedRefreshToken as { grantId?: string } | undefined;
+  if (ctx.status === 200 && refreshed?.grantId && typeof body.access_token === 'string') {
+    await db
+      .deleteFrom('oauth2_payloads')
+      .where('model', '=', 'AccessToken')
+      .where('grant_id', '=', refreshed.grantId)
+      .where('id', '!=', body.access_token)
+      .execute();
+  }
 }
 
 /**
