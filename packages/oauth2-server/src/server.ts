@@ -47,7 +47,10 @@ export interface OAuth2Server {
   close(): Promise<void>;
 }
 
-const HEALTH = { '/health/alive': { status: 'ok' }, '/health/ready': { status: 'ok' } } as Record<string, unknown>;
+const HEALTH = { '/health/alive': { status: 'ok' }, '/health/ready': { status: 'ok' } } as Record<
+  string,
+  unknown
+>;
 
 function adminRouter(parts: {
   provider: Provider;
@@ -87,19 +90,32 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
   const database = await openDatabase(config.dsn);
   const adapterFor = kyselyAdapterFactory(database.db);
   const consents = new ConsentStore(database.db);
-  const logouts = new LogoutStore(adapterFor('HydraLogoutRequest'), config.ttl.login_consent_request);
+  const logouts = new LogoutStore(
+    adapterFor('HydraLogoutRequest'),
+    config.ttl.login_consent_request,
+  );
   const keys = await ensureSigningKeys(database.db);
   const provider = createProvider({ config, adapter: adapterFor, keys, consents, logouts });
   installPublicMiddleware(provider, config, logouts, database.db);
   const servers: Server[] = [];
   let adminURL = `http://${config.serve.admin.host}:${config.serve.admin.port}`;
-  const router = adminRouter({ provider, config, database, consents, logouts, adapterFor, adminURL: () => adminURL });
+  const router = adminRouter({
+    provider,
+    config,
+    database,
+    consents,
+    logouts,
+    adapterFor,
+    adminURL: () => adminURL,
+  });
   const callback = provider.callback();
 
   const handlePublic = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path in HEALTH) {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(HEALTH[path]));
+      res
+        .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify(HEALTH[path]));
       return;
     }
     void callback(req, res);
@@ -134,7 +150,11 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
       const publicServer = createServer(handlePublic);
       const adminServer = createServer(getRequestListener(handleAdmin));
       servers.push(publicServer, adminServer);
-      const publicURL = await listenOn(publicServer, config.serve.public.host, config.serve.public.port);
+      const publicURL = await listenOn(
+        publicServer,
+        config.serve.public.host,
+        config.serve.public.port,
+      );
       adminURL = await listenOn(adminServer, config.serve.admin.host, config.serve.admin.port);
       return { publicURL, adminURL };
     },

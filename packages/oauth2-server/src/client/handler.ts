@@ -8,7 +8,14 @@ import { sql, type Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
 import type { Adapter } from 'oidc-provider';
 import type { Database } from '../persistence/tables.ts';
-import { invalidClientMetadata, invalidRequest, json, notFound, readJSON, type Router } from '../x/http.ts';
+import {
+  invalidClientMetadata,
+  invalidRequest,
+  json,
+  notFound,
+  readJSON,
+  type Router,
+} from '../x/http.ts';
 import { clientFromBody, hydraClientView, type StoredClient } from './metadata.ts';
 
 export interface ClientRoutesOptions {
@@ -28,7 +35,9 @@ export class ClientRegistry {
 
   async save(record: StoredClient): Promise<void> {
     try {
-      await (this.o.provider.Client as unknown as { validate(m: unknown): Promise<void> }).validate(record);
+      await (this.o.provider.Client as unknown as { validate(m: unknown): Promise<void> }).validate(
+        record,
+      );
     } catch (err) {
       const e = err as { error_description?: string; message?: string };
       throw invalidClientMetadata(e.error_description ?? e.message ?? 'invalid client metadata');
@@ -43,7 +52,11 @@ export class ClientRegistry {
   }
 
   /** Clients ordered by id after `afterId`, one more than asked to know whether a next page exists. */
-  async page(afterId: string, size: number, filter: { client_name?: string; owner?: string }): Promise<StoredClient[]> {
+  async page(
+    afterId: string,
+    size: number,
+    filter: { client_name?: string; owner?: string },
+  ): Promise<StoredClient[]> {
     let query = this.o.db
       .selectFrom('oauth2_payloads')
       .select('payload')
@@ -51,10 +64,13 @@ export class ClientRegistry {
       .where('id', '>', afterId)
       .orderBy('id')
       .limit(size + 1);
-    if (filter.client_name) query = query.where(sql<string>`payload->>'client_name'`, '=', filter.client_name);
+    if (filter.client_name)
+      query = query.where(sql<string>`payload->>'client_name'`, '=', filter.client_name);
     if (filter.owner) query = query.where(sql<string>`payload->>'owner'`, '=', filter.owner);
     const rows = await query.execute();
-    return rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as StoredClient);
+    return rows.map(
+      (r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as StoredClient,
+    );
   }
 }
 
@@ -65,7 +81,9 @@ function pageToken(id: string): string {
 function afterFromToken(token: string | null): string {
   if (!token) return '';
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      after?: unknown;
+    };
     if (typeof parsed.after === 'string') return parsed.after;
   } catch {
     // fall through to the error below
@@ -84,12 +102,18 @@ export function mountClientRoutes(router: Router, o: ClientRoutesOptions): Clien
   router.on('POST', '/admin/clients', async (request) => {
     const body = await readJSON(request);
     if (typeof body.client_id === 'string' && (await registry.get(body.client_id))) {
-      return json(409, { error: 'invalid_request', error_description: 'Unable to insert or update resource because a resource with that value exists already' });
+      return json(409, {
+        error: 'invalid_request',
+        error_description:
+          'Unable to insert or update resource because a resource with that value exists already',
+      });
     }
     const { record, secret } = clientFromBody(body);
     // RFC 7592: the registration access token is shown once; only its hash is kept.
     const registrationToken = `ory_at_${randomBytes(32).toString('base64url')}`;
-    record.registration_access_token_hash = createHash('sha256').update(registrationToken).digest('hex');
+    record.registration_access_token_hash = createHash('sha256')
+      .update(registrationToken)
+      .digest('hex');
     await registry.save(record);
     return json(201, {
       ...hydraClientView(record, secret ? { secret } : {}),
@@ -99,7 +123,10 @@ export function mountClientRoutes(router: Router, o: ClientRoutesOptions): Clien
   });
 
   router.on('GET', '/admin/clients', async (_request, url) => {
-    const size = Math.min(Math.max(Number(url.searchParams.get('page_size') ?? 250) || 250, 1), 1000);
+    const size = Math.min(
+      Math.max(Number(url.searchParams.get('page_size') ?? 250) || 250, 1),
+      1000,
+    );
     const after = afterFromToken(url.searchParams.get('page_token'));
     const filter = {
       client_name: url.searchParams.get('client_name') ?? undefined,
@@ -116,7 +143,11 @@ export function mountClientRoutes(router: Router, o: ClientRoutesOptions): Clien
       next.searchParams.set('page_token', pageToken(page.at(-1)!.client_id));
       links.push(`<${next.href}>; rel="next"`);
     }
-    return json(200, page.map((c) => hydraClientView(c)), { link: links.join(',') });
+    return json(
+      200,
+      page.map((c) => hydraClientView(c)),
+      { link: links.join(',') },
+    );
   });
 
   router.on('GET', '/admin/clients/:id', async (_request, _url, { id }) =>
@@ -147,11 +178,21 @@ export function mountClientRoutes(router: Router, o: ClientRoutesOptions): Clien
     } catch (err) {
       throw invalidRequest(`The JSON Patch could not be applied: ${(err as Error).message}`);
     }
-    if (patched.client_id !== existing.client_id) throw invalidRequest('Field client_id can not be changed.');
+    if (patched.client_id !== existing.client_id)
+      throw invalidRequest('Field client_id can not be changed.');
     const secretChanged = patched.client_secret !== existing.client_secret;
-    const { record } = clientFromBody({ ...patched, client_secret: patched.client_secret }, existing);
+    const { record } = clientFromBody(
+      { ...patched, client_secret: patched.client_secret },
+      existing,
+    );
     await registry.save(record);
-    return json(200, hydraClientView(record, secretChanged && record.client_secret ? { secret: record.client_secret as string } : {}));
+    return json(
+      200,
+      hydraClientView(
+        record,
+        secretChanged && record.client_secret ? { secret: record.client_secret as string } : {},
+      ),
+    );
   });
 
   router.on('DELETE', '/admin/clients/:id', async (_request, _url, { id }) => {

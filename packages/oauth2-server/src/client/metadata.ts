@@ -20,10 +20,29 @@ export const HYDRA_CLIENT_PROPERTIES = [
 const HYDRA_DEFAULT_SCOPE = 'offline_access offline openid';
 
 /** Fields a client record carries as stored (RFC 7591 names + Hydra's extras). */
-export type StoredClient = Record<string, unknown> & { client_id: string; created_at: string; updated_at: string };
+export type StoredClient = Record<string, unknown> & {
+  client_id: string;
+  created_at: string;
+  updated_at: string;
+};
 
-const STRING_FIELDS = ['client_name', 'client_uri', 'logo_uri', 'policy_uri', 'tos_uri', 'owner'] as const;
-const LIST_FIELDS = ['redirect_uris', 'grant_types', 'response_types', 'post_logout_redirect_uris', 'contacts', 'audience', 'allowed_cors_origins'] as const;
+const STRING_FIELDS = [
+  'client_name',
+  'client_uri',
+  'logo_uri',
+  'policy_uri',
+  'tos_uri',
+  'owner',
+] as const;
+const LIST_FIELDS = [
+  'redirect_uris',
+  'grant_types',
+  'response_types',
+  'post_logout_redirect_uris',
+  'contacts',
+  'audience',
+  'allowed_cors_origins',
+] as const;
 
 function list(body: Record<string, unknown>, key: string): string[] | undefined {
   const value = body[key];
@@ -42,24 +61,34 @@ export function clientFromBody(
   body: Record<string, unknown>,
   existing?: StoredClient,
 ): { record: StoredClient; secret?: string } {
-  const authMethod = (body.token_endpoint_auth_method as string | undefined) ?? 'client_secret_basic';
+  const authMethod =
+    (body.token_endpoint_auth_method as string | undefined) ?? 'client_secret_basic';
   let secret = body.client_secret as string | undefined;
-  if (secret !== undefined && typeof secret !== 'string') throw invalidClientMetadata('Field client_secret must be a string.');
+  if (secret !== undefined && typeof secret !== 'string')
+    throw invalidClientMetadata('Field client_secret must be a string.');
   if (secret && secret.length < 6) {
-    throw invalidClientMetadata('Field client_secret must contain a secret that is at least 6 characters long.');
+    throw invalidClientMetadata(
+      'Field client_secret must contain a secret that is at least 6 characters long.',
+    );
   }
-  if (authMethod === 'none') secret = undefined; // a public client never gets a secret
-  else if (!secret) secret = existing?.client_secret as string | undefined ?? randomBytes(24).toString('base64url');
+  if (authMethod === 'none')
+    secret = undefined; // a public client never gets a secret
+  else if (!secret)
+    secret =
+      (existing?.client_secret as string | undefined) ?? randomBytes(24).toString('base64url');
   const now = new Date().toISOString();
   const grantTypes = list(body, 'grant_types') ?? ['authorization_code'];
   const record: StoredClient = {
-    client_id: existing?.client_id ?? (typeof body.client_id === 'string' && body.client_id ? body.client_id : randomUUID()),
+    client_id:
+      existing?.client_id ??
+      (typeof body.client_id === 'string' && body.client_id ? body.client_id : randomUUID()),
     token_endpoint_auth_method: authMethod,
     scope: typeof body.scope === 'string' && body.scope ? body.scope : HYDRA_DEFAULT_SCOPE,
     grant_types: grantTypes,
     // Without the code grant there is no authorization endpoint use, so no default response type
     // (oidc-provider would otherwise demand redirect_uris of a client_credentials-only client).
-    response_types: list(body, 'response_types') ?? (grantTypes.includes('authorization_code') ? ['code'] : []),
+    response_types:
+      list(body, 'response_types') ?? (grantTypes.includes('authorization_code') ? ['code'] : []),
     redirect_uris: list(body, 'redirect_uris') ?? [],
     skip_consent: body.skip_consent === true,
     skip_logout_consent: body.skip_logout_consent === true,
@@ -68,19 +97,24 @@ export function clientFromBody(
     updated_at: now,
   };
   if (secret) record.client_secret = secret;
-  for (const key of STRING_FIELDS) if (typeof body[key] === 'string' && body[key]) record[key] = body[key];
+  for (const key of STRING_FIELDS)
+    if (typeof body[key] === 'string' && body[key]) record[key] = body[key];
   for (const key of LIST_FIELDS) {
     const value = list(body, key);
     if (value) record[key] = value;
   }
-  if (existing?.registration_access_token_hash) record.registration_access_token_hash = existing.registration_access_token_hash;
+  if (existing?.registration_access_token_hash)
+    record.registration_access_token_hash = existing.registration_access_token_hash;
   // Hydra shows the secret when it is new: on create, or when an update sets one.
   const shown = secret && (!existing || body.client_secret) ? secret : undefined;
   return { record, ...(shown ? { secret: shown } : {}) };
 }
 
 /** What the admin API shows (secret omitted unless just created; no internal hashes). */
-export function hydraClientView(record: StoredClient, options: { secret?: string } = {}): Record<string, unknown> {
+export function hydraClientView(
+  record: StoredClient,
+  options: { secret?: string } = {},
+): Record<string, unknown> {
   const { client_secret: _secret, registration_access_token_hash: _hash, ...rest } = record;
   return {
     client_name: '',

@@ -33,7 +33,9 @@ export function parseConfig(input: unknown, options: { dev?: boolean } = {}): Hy
   const urls = raw.urls as Record<string, string> & { self: { issuer: string } };
   const issuer = urls.self.issuer;
   if (!dev && !issuer.startsWith('https://')) {
-    throw new ConfigError('urls.self.issuer: must use https unless dev mode is on (like hydra serve --dev)');
+    throw new ConfigError(
+      'urls.self.issuer: must use https unless dev mode is on (like hydra serve --dev)',
+    );
   }
   const ttl = (raw.ttl ?? {}) as Record<string, string | undefined>;
   const seconds = (key: string, fallback: string) => parseDuration(ttl[key] ?? fallback);
@@ -55,7 +57,8 @@ export function parseConfig(input: unknown, options: { dev?: boolean } = {}): Hy
       // Hydra's fallbacks are its own built-in pages; ours are the same paths on the issuer.
       logout: urls.logout ?? `${issuerBase}/oauth2/fallbacks/logout`,
       error: urls.error ?? `${issuerBase}/oauth2/fallbacks/error`,
-      post_logout_redirect: urls.post_logout_redirect ?? `${issuerBase}/oauth2/fallbacks/logout/callback`,
+      post_logout_redirect:
+        urls.post_logout_redirect ?? `${issuerBase}/oauth2/fallbacks/logout/callback`,
     },
     ttl: {
       access_token: seconds('access_token', '1h'),
@@ -72,7 +75,8 @@ export function parseConfig(input: unknown, options: { dev?: boolean } = {}): Hy
       },
     },
     strategies: {
-      access_token: ((raw.strategies ?? {}) as { access_token?: 'opaque' | 'jwt' }).access_token ?? 'opaque',
+      access_token:
+        ((raw.strategies ?? {}) as { access_token?: 'opaque' | 'jwt' }).access_token ?? 'opaque',
     },
     // Hydra generates a system secret when none is given (and warns); so do we, per process.
     secrets: { system: system ?? [randomBytes(32).toString('base64url')] },
@@ -80,7 +84,10 @@ export function parseConfig(input: unknown, options: { dev?: boolean } = {}): Hy
   return deepFreeze(config);
 }
 
-export async function loadConfig(path: string, options: { dev?: boolean } = {}): Promise<HydraConfig> {
+export async function loadConfig(
+  path: string,
+  options: { dev?: boolean } = {},
+): Promise<HydraConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

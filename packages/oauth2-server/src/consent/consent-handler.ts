@@ -20,7 +20,8 @@ interface GrantModel {
   };
 }
 
-const words = (value: unknown): string[] => (typeof value === 'string' ? value.split(' ').filter(Boolean) : []);
+const words = (value: unknown): string[] =>
+  typeof value === 'string' ? value.split(' ').filter(Boolean) : [];
 
 function strings(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
@@ -41,7 +42,11 @@ function isTrustworthyRedirect(uri: unknown): boolean {
   }
 }
 
-async function isRemembered(consents: ConsentStore, interaction: InteractionRecord, isPublic: boolean): Promise<boolean> {
+async function isRemembered(
+  consents: ConsentStore,
+  interaction: InteractionRecord,
+  isPublic: boolean,
+): Promise<boolean> {
   const { params, session } = interaction;
   if (!session?.accountId) return false;
   if (words(params.prompt).includes('consent')) return false;
@@ -51,7 +56,10 @@ async function isRemembered(consents: ConsentStore, interaction: InteractionReco
   return remembered.some((c) => requested.every((scope) => c.grantedScope.includes(scope)));
 }
 
-export function mountConsentRoutes(router: Router, o: FlowRoutesOptions & { consents: ConsentStore }): void {
+export function mountConsentRoutes(
+  router: Router,
+  o: FlowRoutesOptions & { consents: ConsentStore },
+): void {
   const interactions = o.provider.Interaction as unknown as InteractionModel;
 
   async function view(interaction: InteractionRecord) {
@@ -61,7 +69,11 @@ export function mountConsentRoutes(router: Router, o: FlowRoutesOptions & { cons
     return {
       ...base,
       consent_request_id: interaction.uid,
-      skip: await isRemembered(o.consents, interaction, client?.token_endpoint_auth_method === 'none'),
+      skip: await isRemembered(
+        o.consents,
+        interaction,
+        client?.token_endpoint_auth_method === 'none',
+      ),
       subject: interaction.session?.accountId ?? '',
       login_challenge: '',
       login_session_id: interaction.session?.uid ?? '',
@@ -72,12 +84,20 @@ export function mountConsentRoutes(router: Router, o: FlowRoutesOptions & { cons
   }
 
   router.on('GET', '/admin/oauth2/auth/requests/consent', async (_request, url) => {
-    const interaction = await findInteraction(interactions, challengeFrom(url, 'consent'), 'consent');
+    const interaction = await findInteraction(
+      interactions,
+      challengeFrom(url, 'consent'),
+      'consent',
+    );
     return json(200, await view(interaction));
   });
 
   router.on('PUT', '/admin/oauth2/auth/requests/consent/accept', async (request, url) => {
-    const interaction = await findInteraction(interactions, challengeFrom(url, 'consent'), 'consent');
+    const interaction = await findInteraction(
+      interactions,
+      challengeFrom(url, 'consent'),
+      'consent',
+    );
     const body = await readJSON(request);
     const grantScope = strings(body.grant_scope, 'grant_scope');
     const grantAudience = strings(body.grant_access_token_audience, 'grant_access_token_audience');
@@ -89,7 +109,9 @@ export function mountConsentRoutes(router: Router, o: FlowRoutesOptions & { cons
     if (grantScope.length) grant.addOIDCScope(grantScope.join(' '));
     const grantId = await grant.save();
     const rememberFor = typeof body.remember_for === 'number' ? body.remember_for : 0;
-    const session = (body.session && typeof body.session === 'object' ? body.session : {}) as TokenSessionClaims;
+    const session = (
+      body.session && typeof body.session === 'object' ? body.session : {}
+    ) as TokenSessionClaims;
     await o.consents.save({
       grantId,
       subject,
@@ -99,7 +121,10 @@ export function mountConsentRoutes(router: Router, o: FlowRoutesOptions & { cons
       grantedAudience: grantAudience,
       session,
       remember: body.remember === true,
-      rememberUntil: body.remember === true && rememberFor > 0 ? new Date(Date.now() + rememberFor * 1000) : null,
+      rememberUntil:
+        body.remember === true && rememberFor > 0
+          ? new Date(Date.now() + rememberFor * 1000)
+          : null,
       handledAt: new Date(),
       request: await view(interaction),
     });
@@ -109,7 +134,11 @@ export function mountConsentRoutes(router: Router, o: FlowRoutesOptions & { cons
   });
 
   router.on('PUT', '/admin/oauth2/auth/requests/consent/reject', async (request, url) => {
-    const interaction = await findInteraction(interactions, challengeFrom(url, 'consent'), 'consent');
+    const interaction = await findInteraction(
+      interactions,
+      challengeFrom(url, 'consent'),
+      'consent',
+    );
     interaction.result = errorResult(await readJSON(request), {
       error: 'access_denied',
       description: 'The resource owner denied the request.',

@@ -29,7 +29,10 @@ interface SessionModel {
  * Hydra's `skip`: the browser has a remembered login session and nothing demands a new login
  * (prompt=login and max_age add their own reasons to the interaction's prompt).
  */
-async function rememberedSubject(provider: Provider, interaction: InteractionRecord): Promise<string | undefined> {
+async function rememberedSubject(
+  provider: Provider,
+  interaction: InteractionRecord,
+): Promise<string | undefined> {
   const { session, prompt } = interaction;
   if (!session?.accountId || !session.cookie) return undefined;
   if (prompt.reasons.some((reason) => reason !== LOGIN_APP_REASON)) return undefined;
@@ -38,8 +41,12 @@ async function rememberedSubject(provider: Provider, interaction: InteractionRec
   return session.accountId;
 }
 
-export function errorResult(body: Record<string, unknown>, fallback: { error: string; description: string }) {
-  const text = (key: string) => (typeof body[key] === 'string' && body[key] ? (body[key] as string) : undefined);
+export function errorResult(
+  body: Record<string, unknown>,
+  fallback: { error: string; description: string },
+) {
+  const text = (key: string) =>
+    typeof body[key] === 'string' && body[key] ? (body[key] as string) : undefined;
   const hint = text('error_hint');
   const description = text('error_description') ?? fallback.description;
   return {
@@ -71,9 +78,13 @@ export function mountLoginRoutes(router: Router, o: FlowRoutesOptions): void {
     const remembered = await rememberedSubject(o.provider, interaction);
     if (remembered !== undefined && remembered !== body.subject) {
       // consent/strategy_default.go: a skipped login must be accepted for the remembered subject.
-      throw invalidRequest('Subject from payload does not match subject from previous authentication.');
+      throw invalidRequest(
+        'Subject from payload does not match subject from previous authentication.',
+      );
     }
-    const amr = Array.isArray(body.amr) ? body.amr.filter((v): v is string => typeof v === 'string') : undefined;
+    const amr = Array.isArray(body.amr)
+      ? body.amr.filter((v): v is string => typeof v === 'string')
+      : undefined;
     interaction.result = {
       login: {
         accountId: body.subject,
@@ -84,7 +95,10 @@ export function mountLoginRoutes(router: Router, o: FlowRoutesOptions): void {
       },
       hydraLogin: {
         context: body.context ?? null,
-        identity_provider_session_id: typeof body.identity_provider_session_id === 'string' ? body.identity_provider_session_id : '',
+        identity_provider_session_id:
+          typeof body.identity_provider_session_id === 'string'
+            ? body.identity_provider_session_id
+            : '',
         acr: typeof body.acr === 'string' ? body.acr : '',
         amr: amr ?? [],
       },

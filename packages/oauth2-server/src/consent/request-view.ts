@@ -25,7 +25,8 @@ export interface InteractionModel {
 /** Hydra reads `<kind>_challenge`, falling back to `challenge` (consent/handler.go). */
 export function challengeFrom(url: URL, kind: 'login' | 'consent' | 'logout'): string {
   const challenge = url.searchParams.get(`${kind}_challenge`) || url.searchParams.get('challenge');
-  if (!challenge) throw invalidRequest("Query parameter 'challenge' is not defined but should have been.");
+  if (!challenge)
+    throw invalidRequest("Query parameter 'challenge' is not defined but should have been.");
   return challenge;
 }
 

@@ -36,7 +36,9 @@ export function mountSessionRoutes(router: Router, o: SessionRoutesOptions): voi
         grant_access_token_audience: c.grantedAudience,
         handled_at: c.handledAt.toISOString(),
         remember: c.remember,
-        remember_for: c.rememberUntil ? Math.round((c.rememberUntil.getTime() - c.handledAt.getTime()) / 1000) : 0,
+        remember_for: c.rememberUntil
+          ? Math.round((c.rememberUntil.getTime() - c.handledAt.getTime()) / 1000)
+          : 0,
         session: { access_token: c.session.access_token ?? {}, id_token: c.session.id_token ?? {} },
       })),
     );
@@ -48,7 +50,8 @@ export function mountSessionRoutes(router: Router, o: SessionRoutesOptions): voi
     if (!client && url.searchParams.get('all') !== 'true') {
       throw invalidRequest("Query parameter 'client' or 'all=true' must be set.");
     }
-    for (const grantId of await o.consents.revoke(subject, client)) await o.adapter.revokeByGrantId(grantId);
+    for (const grantId of await o.consents.revoke(subject, client))
+      await o.adapter.revokeByGrantId(grantId);
     return json(204, null);
   });
 

@@ -23,7 +23,9 @@ export async function keysOfSet(db: Kysely<Database>, set: string): Promise<Priv
     .where('set_id', '=', set)
     .orderBy('created_at', 'desc')
     .execute();
-  return rows.map((row) => (typeof row.key === 'string' ? JSON.parse(row.key) : row.key) as PrivateJWK);
+  return rows.map(
+    (row) => (typeof row.key === 'string' ? JSON.parse(row.key) : row.key) as PrivateJWK,
+  );
 }
 
 /** The signing keys, the ID-token key first (oidc-provider signs with the first key of an alg). */

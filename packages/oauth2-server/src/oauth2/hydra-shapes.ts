@@ -34,6 +34,7 @@ export function applyHydraShapes(provider: Provider): void {
       },
     });
   }
-  const client = (provider as unknown as { Client: { prototype: { includeSid(): boolean } } }).Client;
+  const client = (provider as unknown as { Client: { prototype: { includeSid(): boolean } } })
+    .Client;
   client.prototype.includeSid = () => true;
 }

@@ -17,11 +17,13 @@ function answered(ctx: KoaContextWithOIDC, prompt: 'login' | 'consent'): boolean
 
 export function hydraInteractionPolicy(): interactionPolicy.DefaultPolicy {
   const policy = base();
-  policy.get('login')!.checks.add(
-    new Check(LOGIN_APP_REASON, 'the login app decides every authentication', (ctx) =>
-      answered(ctx, 'login') ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
-    ),
-  );
+  policy
+    .get('login')!
+    .checks.add(
+      new Check(LOGIN_APP_REASON, 'the login app decides every authentication', (ctx) =>
+        answered(ctx, 'login') ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
+      ),
+    );
   // Once the consent app answered, its grant is the answer (Hydra issues tokens for the granted
   // scopes, fewer than requested or not): oidc-provider's own "scopes missing" checks would
   // otherwise send the browser back to the consent app.
@@ -39,7 +41,11 @@ export function hydraInteractionPolicy(): interactionPolicy.DefaultPolicy {
 }
 
 /** `urls.login?login_challenge=<uid>` or `urls.consent?consent_challenge=<uid>`. */
-export function interactionURL(urls: { login: string; consent: string }, prompt: string, uid: string): string {
+export function interactionURL(
+  urls: { login: string; consent: string },
+  prompt: string,
+  uid: string,
+): string {
   const isLogin = prompt === 'login';
   const url = new URL(isLogin ? urls.login : urls.consent);
   url.searchParams.set(isLogin ? 'login_challenge' : 'consent_challenge', uid);

@@ -21,7 +21,10 @@ interface StoredToken {
 
 type TokenModel = { find(value: string): Promise<StoredToken | undefined> };
 
-async function findToken(provider: Provider, token: string): Promise<{ found: StoredToken; use: string } | undefined> {
+async function findToken(
+  provider: Provider,
+  token: string,
+): Promise<{ found: StoredToken; use: string } | undefined> {
   const models = provider as unknown as Record<string, TokenModel>;
   const candidates: Array<[string, string]> = token.startsWith(TOKEN_PREFIXES.RefreshToken)
     ? [['RefreshToken', 'refresh_token']]

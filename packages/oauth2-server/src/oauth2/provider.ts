@@ -4,13 +4,22 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { HydraConfig } from '../config/index.ts';
 import type { ConsentStore } from '../consent/store.ts';
-import { LogoutStore, newChallenge } from '../consent/logout-store.ts';
+import type { LogoutStore } from '../consent/logout-store.ts';
+import { newChallenge } from '../consent/logout-store.ts';
 import type { PrivateJWK } from '../jwk/keys.ts';
 import { applyHydraShapes } from './hydra-shapes.ts';
 import { hydraInteractionPolicy, interactionURL } from './interactions.ts';
 import { HYDRA_CLIENT_PROPERTIES } from '../client/metadata.ts';
 
-export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'offline', 'email', 'profile', 'address', 'phone'];
+export const SUPPORTED_SCOPES = [
+  'openid',
+  'offline_access',
+  'offline',
+  'email',
+  'profile',
+  'address',
+  'phone',
+];
 
 export interface ProviderParts {
   config: HydraConfig;
@@ -66,7 +75,16 @@ export function createProvider(parts: ProviderParts): Provider {
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name', 'given_name', 'family_name', 'preferred_username', 'picture', 'website', 'updated_at', 'locale'],
+      profile: [
+        'name',
+        'given_name',
+        'family_name',
+        'preferred_username',
+        'picture',
+        'website',
+        'updated_at',
+        'locale',
+      ],
       address: ['address'],
       phone: ['phone_number', 'phone_number_verified'],
       sid: null,
@@ -122,7 +140,8 @@ export function createProvider(parts: ProviderParts): Provider {
       (code.scopes.has('offline_access') || code.scopes.has('offline')),
     interactions: {
       policy: hydraInteractionPolicy(),
-      url: async (_ctx, interaction) => interactionURL(config.urls, interaction.prompt.name, interaction.uid),
+      url: async (_ctx, interaction) =>
+        interactionURL(config.urls, interaction.prompt.name, interaction.uid),
     },
     findAccount: async (_ctx, sub, token) => ({
       accountId: sub,
@@ -142,7 +161,11 @@ export function createProvider(parts: ProviderParts): Provider {
 }
 
 /** oidc-provider's logout confirmation page, replaced by a redirect to Hydra's logout app. */
-async function startLogoutRequest(ctx: KoaContextWithOIDC, config: HydraConfig, logouts: LogoutStore): Promise<void> {
+async function startLogoutRequest(
+  ctx: KoaContextWithOIDC,
+  config: HydraConfig,
+  logouts: LogoutStore,
+): Promise<void> {
   const { client, params } = ctx.oidc;
   const session = ctx.oidc.session!;
   const state = session.state as { secret: string };
@@ -151,7 +174,7 @@ async function startLogoutRequest(ctx: KoaContextWithOIDC, config: HydraConfig, 
   await logouts.save({
     challenge,
     subject: session.accountId ?? '',
-    sid: client ? session.sidFor(client.clientId) ?? session.uid : session.uid,
+    sid: client ? (session.sidFor(client.clientId) ?? session.uid) : session.uid,
     client_id: client?.clientId ?? null,
     request_url: ctx.href,
     rp_initiated: params?.id_token_hint !== undefined,

@@ -26,30 +26,43 @@ export function installPublicMiddleware(
 ): void {
   const pendingBurns = new WeakMap<object, Promise<void>>();
   // (The event is oidc-provider's; its type declarations do not list it.)
-  (provider as unknown as NodeJS.EventEmitter).on('grant.error', (ctx: KoaContextWithOIDC, err: Error & { cause?: Error }) => {
-    const params = ctx.oidc?.params as { grant_type?: string; code?: string } | undefined;
-    if (params?.grant_type !== 'authorization_code' || !params.code) return;
-    if (!/code_verifier|code_challenge/.test(err.cause?.message ?? '')) return;
-    const code = params.code;
-    pendingBurns.set(
-      ctx,
-      (provider.AuthorizationCode as unknown as CodeModel)
-        .find(code)
-        .then((found) => (found && !found.consumed ? found.consume() : undefined))
-        .catch(() => {}),
-    );
-  });
+  (provider as unknown as NodeJS.EventEmitter).on(
+    'grant.error',
+    (ctx: KoaContextWithOIDC, err: Error & { cause?: Error }) => {
+      const params = ctx.oidc?.params as { grant_type?: string; code?: string } | undefined;
+      if (params?.grant_type !== 'authorization_code' || !params.code) return;
+      if (!/code_verifier|code_challenge/.test(err.cause?.message ?? '')) return;
+      const code = params.code;
+      pendingBurns.set(
+        ctx,
+        (provider.AuthorizationCode as unknown as CodeModel)
+          .find(code)
+          .then((found) => (found && !found.consumed ? found.consume() : undefined))
+          .catch(() => {}),
+      );
+    },
+  );
 
   const appURLs = [config.urls.login, config.urls.consent, config.urls.error, config.urls.logout];
   provider.use(async (ctx, next: Next) => {
-    if (ctx.path === '/oauth2/auth' && ctx.method === 'GET') keepOfflineAccess(ctx.query as Record<string, unknown>, ctx);
-    if (ctx.path === '/oauth2/sessions/logout' && ctx.method === 'GET' && ctx.query.logout_verifier) {
-      const redirected = await completeLogout(ctx as unknown as KoaContextWithOIDC, config, logouts);
+    if (ctx.path === '/oauth2/auth' && ctx.method === 'GET')
+      keepOfflineAccess(ctx.query as Record<string, unknown>, ctx);
+    if (
+      ctx.path === '/oauth2/sessions/logout' &&
+      ctx.method === 'GET' &&
+      ctx.query.logout_verifier
+    ) {
+      const redirected = await completeLogout(
+        ctx as unknown as KoaContextWithOIDC,
+        config,
+        logouts,
+      );
       if (redirected) return;
     }
     await next();
     await pendingBurns.get(ctx);
-    if (ctx.path === '/oauth2/token' && ctx.method === 'POST') await afterTokenResponse(ctx as unknown as KoaContextWithOIDC, db);
+    if (ctx.path === '/oauth2/token' && ctx.method === 'POST')
+      await afterTokenResponse(ctx as unknown as KoaContextWithOIDC, db);
     const location = ctx.response.get('location');
     if (location && (ctx.status === 302 || ctx.status === 303)) {
       const toApp = appURLs.some((app) => location.startsWith(app));
@@ -91,7 +104,8 @@ async function afterTokenResponse(ctx: KoaContextWithOIDC, db: Kysely<Database>)
 function keepOfflineAccess(query: Record<string, unknown>, ctx: { querystring: string }): void {
   const scope = typeof query.scope === 'string' ? query.scope.split(' ') : [];
   const prompt = typeof query.prompt === 'string' ? query.prompt.split(' ').filter(Boolean) : [];
-  if (!scope.includes('offline_access') || prompt.includes('consent') || prompt.includes('none')) return;
+  if (!scope.includes('offline_access') || prompt.includes('consent') || prompt.includes('none'))
+    return;
   const params = new URLSearchParams(ctx.querystring);
   params.set('prompt', [...prompt, 'consent'].join(' '));
   ctx.querystring = params.toString();
@@ -101,7 +115,11 @@ function keepOfflineAccess(query: Record<string, unknown>, ctx: { querystring: s
  * Turns the verifier request into oidc-provider's confirm POST (same browser, same session
  * cookie, the kept xsrf secret). Returns true when it answered itself (an unusable verifier).
  */
-async function completeLogout(ctx: KoaContextWithOIDC, config: HydraConfig, logouts: LogoutStore): Promise<boolean> {
+async function completeLogout(
+  ctx: KoaContextWithOIDC,
+  config: HydraConfig,
+  logouts: LogoutStore,
+): Promise<boolean> {
   const verifier = String(ctx.query.logout_verifier);
   const request = await logouts.findByVerifier(verifier);
   if (!request || request.status !== 'accepted') {
@@ -109,7 +127,8 @@ async function completeLogout(ctx: KoaContextWithOIDC, config: HydraConfig, logo
     ctx.redirect(
       errorURL(config, {
         error: 'invalid_request',
-        error_description: 'The logout verifier has already been used, has not been granted, or is invalid.',
+        error_description:
+          'The logout verifier has already been used, has not been granted, or is invalid.',
       }),
     );
     return true;

@@ -88,7 +88,9 @@ export class KyselyAdapter implements Adapter {
       .executeTakeFirst();
     if (!row) return undefined;
     if (row.expires_at && row.expires_at.getTime() <= this.now()) return undefined;
-    const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as AdapterPayload;
+    const payload = (
+      typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload
+    ) as AdapterPayload;
     if (row.consumed_at) payload.consumed = Math.floor(row.consumed_at.getTime() / 1000);
     return payload;
   }

@@ -14,8 +14,12 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
     consumed_at timestamptz,
     primary key (model, id)
   )`.execute(db);
-  await sql`create index if not exists oauth2_payloads_grant on oauth2_payloads (grant_id)`.execute(db);
-  await sql`create index if not exists oauth2_payloads_uid on oauth2_payloads (model, uid)`.execute(db);
+  await sql`create index if not exists oauth2_payloads_grant on oauth2_payloads (grant_id)`.execute(
+    db,
+  );
+  await sql`create index if not exists oauth2_payloads_uid on oauth2_payloads (model, uid)`.execute(
+    db,
+  );
   await sql`create table if not exists hydra_consent_sessions (
     grant_id text primary key,
     subject text not null,
@@ -30,7 +34,9 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
     request jsonb not null,
     revoked boolean not null default false
   )`.execute(db);
-  await sql`create index if not exists hydra_consent_sessions_subject on hydra_consent_sessions (subject, client_id)`.execute(db);
+  await sql`create index if not exists hydra_consent_sessions_subject on hydra_consent_sessions (subject, client_id)`.execute(
+    db,
+  );
   await sql`create table if not exists hydra_jwk (
     set_id text not null,
     kid text not null,

@@ -1,6 +1,10 @@
 // Responses in Hydra's shapes: JSON bodies, fosite's `{error, error_description}` errors and
 // Hydra's own 404 body.
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(status === 204 ? null : JSON.stringify(body), {
     status,
     headers: {
@@ -23,10 +27,12 @@ export class OAuth2Error extends Error {
 }
 
 /** fosite's error names and their status codes (fosite/errors.go). */
-export const invalidRequest = (description: string) => new OAuth2Error('invalid_request', description, 400);
+export const invalidRequest = (description: string) =>
+  new OAuth2Error('invalid_request', description, 400);
 export const invalidClientMetadata = (description: string) =>
   new OAuth2Error('invalid_client_metadata', description, 400);
-export const notFound = () => new OAuth2Error('Not Found', 'Unable to locate the requested resource', 404);
+export const notFound = () =>
+  new OAuth2Error('Not Found', 'Unable to locate the requested resource', 404);
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof OAuth2Error) {
@@ -55,7 +61,11 @@ export async function readJSON(request: Request): Promise<Record<string, unknown
   return value as Record<string, unknown>;
 }
 
-export type Handler = (request: Request, url: URL, params: Record<string, string>) => Promise<Response>;
+export type Handler = (
+  request: Request,
+  url: URL,
+  params: Record<string, string>,
+) => Promise<Response>;
 
 interface Route {
   method: string;
@@ -88,7 +98,9 @@ export class Router {
       if (!match) continue;
       pathMatched = true;
       if (route.method !== request.method) continue;
-      const params = Object.fromEntries(route.keys.map((key, i) => [key, decodeURIComponent(match[i + 1]!)]));
+      const params = Object.fromEntries(
+        route.keys.map((key, i) => [key, decodeURIComponent(match[i + 1]!)]),
+      );
       try {
         return await route.handler(request, url, params);
       } catch (err) {
@@ -96,7 +108,10 @@ export class Router {
       }
     }
     return pathMatched
-      ? json(405, { error: 'Method Not Allowed', error_description: 'The requested method is not allowed' })
+      ? json(405, {
+          error: 'Method Not Allowed',
+          error_description: 'The requested method is not allowed',
+        })
       : errorResponse(notFound());
   }
 }

@@ -73,12 +73,20 @@ async function introspect(value: string): Promise<Record<string, unknown>> {
 }
 
 async function exchange(code: string, verifier: string) {
-  const response = await token(h, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier }, confidential);
+  const response = await token(
+    h,
+    { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier },
+    confidential,
+  );
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
 async function refresh(refreshToken: string) {
-  const response = await token(h, { grant_type: 'refresh_token', refresh_token: refreshToken }, confidential);
+  const response = await token(
+    h,
+    { grant_type: 'refresh_token', refresh_token: refreshToken },
+    confidential,
+  );
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
@@ -94,16 +102,25 @@ describe('authorization code flow', () => {
     assert.match(body.refresh_token!, /^ory_rt_/);
     assert.equal(body.token_type, 'bearer');
     const jwks = createRemoteJWKSet(new URL(`${h.publicURL}/.well-known/jwks.json`));
-    const { payload, protectedHeader } = await jwtVerify(body.id_token!, jwks, { issuer: h.server.config.urls.self.issuer, audience: confidential.id });
+    const { payload, protectedHeader } = await jwtVerify(body.id_token!, jwks, {
+      issuer: h.server.config.urls.self.issuer,
+      audience: confidential.id,
+    });
     assert.equal(protectedHeader.alg, 'RS256');
     assert.equal(payload.sub, 'user-1');
     assert.equal(payload.nonce, 'nonce-0123456789');
     assert.equal(payload.email, 'user@example.com');
     assert.equal(payload.email_verified, true);
     assert.equal(typeof payload.sid, 'string');
-    const info = await fetch(`${h.publicURL}/userinfo`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    const info = await fetch(`${h.publicURL}/userinfo`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
     assert.equal(info.status, 200);
-    assert.deepEqual(await info.json(), { sub: 'user-1', email: 'user@example.com', email_verified: true });
+    assert.deepEqual(await info.json(), {
+      sub: 'user-1',
+      email: 'user@example.com',
+      email_verified: true,
+    });
     const introspected = await introspect(body.access_token!);
     assert.equal(introspected.active, true);
     assert.equal(introspected.sub, 'user-1');
@@ -118,10 +135,20 @@ describe('authorization code flow', () => {
     for (const [k, v] of Object.entries(params)) auth.searchParams.set(k, v);
     const toLogin = await browser.get(auth.href);
     assert.equal(toLogin.status, 302);
-    const accepted = (await (await h.admin(`/admin/oauth2/auth/requests/login/accept?login_challenge=${challengeOf(location(toLogin), 'login')}`, { method: 'PUT', body: { subject: 'user-1' } })).json()) as { redirect_to: string };
+    const accepted = (await (
+      await h.admin(
+        `/admin/oauth2/auth/requests/login/accept?login_challenge=${challengeOf(location(toLogin), 'login')}`,
+        { method: 'PUT', body: { subject: 'user-1' } },
+      )
+    ).json()) as { redirect_to: string };
     const toConsent = await browser.get(accepted.redirect_to);
     assert.equal(toConsent.status, 302);
-    const consented = (await (await h.admin(`/admin/oauth2/auth/requests/consent/accept?consent_challenge=${challengeOf(location(toConsent), 'consent')}`, { method: 'PUT', body: { grant_scope: ['openid'] } })).json()) as { redirect_to: string };
+    const consented = (await (
+      await h.admin(
+        `/admin/oauth2/auth/requests/consent/accept?consent_challenge=${challengeOf(location(toConsent), 'consent')}`,
+        { method: 'PUT', body: { grant_scope: ['openid'] } },
+      )
+    ).json()) as { redirect_to: string };
     const toClient = await browser.get(consented.redirect_to);
     assert.equal(toClient.status, 303);
     assert.ok(location(toClient).startsWith(CALLBACK));
@@ -134,13 +161,25 @@ describe('authorization code flow', () => {
     const second = await refresh(first.refresh_token!);
     assert.equal(second.status, 200);
     assert.notEqual(second.body.refresh_token, first.refresh_token);
-    assert.equal((await introspect(first.access_token!)).active, false, 'the replaced access token is revoked');
+    assert.equal(
+      (await introspect(first.access_token!)).active,
+      false,
+      'the replaced access token is revoked',
+    );
     assert.equal((await introspect(second.body.access_token!)).active, true);
     const reuse = await refresh(first.refresh_token!);
     assert.equal(reuse.status, 400);
     assert.equal(reuse.body.error, 'invalid_grant');
-    assert.equal((await introspect(second.body.access_token!)).active, false, 'reuse revokes the new access token');
-    assert.equal((await introspect(second.body.refresh_token!)).active, false, 'reuse revokes the new refresh token');
+    assert.equal(
+      (await introspect(second.body.access_token!)).active,
+      false,
+      'reuse revokes the new access token',
+    );
+    assert.equal(
+      (await introspect(second.body.refresh_token!)).active,
+      false,
+      'reuse revokes the new refresh token',
+    );
     assert.equal((await refresh(second.body.refresh_token!)).status, 400);
   });
 
@@ -162,17 +201,32 @@ describe('authorization code flow', () => {
     const wrong = await exchange(code, pkcePair().verifier);
     assert.equal(wrong.status, 400);
     assert.equal(wrong.body.error, 'invalid_grant');
-    assert.equal((await exchange(code, verifier)).status, 400, 'the right verifier no longer works');
+    assert.equal(
+      (await exchange(code, verifier)).status,
+      400,
+      'the right verifier no longer works',
+    );
     const next = authParams(confidential.id);
     const { code: code2 } = await authorize(h, new Browser(), next.params);
-    const missing = await token(h, { grant_type: 'authorization_code', code: code2, redirect_uri: CALLBACK }, confidential);
+    const missing = await token(
+      h,
+      { grant_type: 'authorization_code', code: code2, redirect_uri: CALLBACK },
+      confidential,
+    );
     assert.equal(missing.status, 400);
   });
 
   test('a public client without PKCE gets invalid_request at its callback', async () => {
     const browser = new Browser();
     const auth = new URL(`${h.publicURL}/oauth2/auth`);
-    for (const [k, v] of Object.entries({ client_id: publicClientId, response_type: 'code', redirect_uri: CALLBACK, scope: 'openid', state: 'state-0123456789' })) auth.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      client_id: publicClientId,
+      response_type: 'code',
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      state: 'state-0123456789',
+    }))
+      auth.searchParams.set(k, v);
     const response = await browser.get(auth.href);
     const callback = new URL(location(response));
     assert.equal(callback.origin + callback.pathname, CALLBACK);
@@ -183,14 +237,24 @@ describe('authorization code flow', () => {
   test('a public client with PKCE exchanges its code without a secret', async () => {
     const { verifier, params } = authParams(publicClientId);
     const { code } = await authorize(h, new Browser(), params);
-    const response = await token(h, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier, client_id: publicClientId });
+    const response = await token(h, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: CALLBACK,
+      code_verifier: verifier,
+      client_id: publicClientId,
+    });
     assert.equal(response.status, 200);
   });
 
   test('a wrong client secret is invalid_client (401)', async () => {
     const { verifier, params } = authParams(confidential.id);
     const { code } = await authorize(h, new Browser(), params);
-    const response = await token(h, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier }, { id: confidential.id, secret: 'not-the-secret' });
+    const response = await token(
+      h,
+      { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier },
+      { id: confidential.id, secret: 'not-the-secret' },
+    );
     assert.equal(response.status, 401);
     assert.equal(((await response.json()) as { error: string }).error, 'invalid_client');
   });
@@ -229,7 +293,11 @@ describe('authorization code flow', () => {
   });
 
   test('the password grant (or any unknown grant type) is 400 invalid_request', async () => {
-    const response = await token(h, { grant_type: 'password', username: 'a', password: 'b' }, confidential);
+    const response = await token(
+      h,
+      { grant_type: 'password', username: 'a', password: 'b' },
+      confidential,
+    );
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { error: string }).error, 'invalid_request');
   });
@@ -240,7 +308,10 @@ describe('authorization code flow', () => {
     const tokens = (await exchange(code, verifier)).body;
     const response = await fetch(`${h.publicURL}/oauth2/revoke`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${confidential.id}:${confidential.secret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${confidential.id}:${confidential.secret}`).toString('base64')}`,
+      },
       body: new URLSearchParams({ token: tokens.refresh_token! }),
     });
     assert.equal(response.status, 200);
@@ -258,14 +329,22 @@ describe('authorization code flow', () => {
 
   test('a remembered login comes back with skip=true and the subject; accepting another subject is refused', async () => {
     const browser = new Browser();
-    await authorize(h, browser, authParams(confidential.id).params, { login: { subject: 'user-7', remember: true } });
+    await authorize(h, browser, authParams(confidential.id).params, {
+      login: { subject: 'user-7', remember: true },
+    });
     const auth = new URL(`${h.publicURL}/oauth2/auth`);
-    for (const [k, v] of Object.entries(authParams(confidential.id).params)) auth.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(authParams(confidential.id).params))
+      auth.searchParams.set(k, v);
     const challenge = challengeOf(location(await browser.get(auth.href)), 'login');
-    const request = (await (await h.admin(`/admin/oauth2/auth/requests/login?login_challenge=${challenge}`)).json()) as { skip: boolean; subject: string };
+    const request = (await (
+      await h.admin(`/admin/oauth2/auth/requests/login?login_challenge=${challenge}`)
+    ).json()) as { skip: boolean; subject: string };
     assert.equal(request.skip, true);
     assert.equal(request.subject, 'user-7');
-    const other = await h.admin(`/admin/oauth2/auth/requests/login/accept?login_challenge=${challenge}`, { method: 'PUT', body: { subject: 'user-8' } });
+    const other = await h.admin(
+      `/admin/oauth2/auth/requests/login/accept?login_challenge=${challenge}`,
+      { method: 'PUT', body: { subject: 'user-8' } },
+    );
     assert.equal(other.status, 400);
   });
 
@@ -281,13 +360,21 @@ describe('authorization code flow', () => {
     const toApp = await browser.get(logout.href);
     assert.ok(location(toApp).startsWith(LOGOUT_APP));
     const challenge = challengeOf(location(toApp), 'logout');
-    const request = (await (await h.admin(`/admin/oauth2/auth/requests/logout?logout_challenge=${challenge}`)).json()) as Record<string, unknown>;
+    const request = (await (
+      await h.admin(`/admin/oauth2/auth/requests/logout?logout_challenge=${challenge}`)
+    ).json()) as Record<string, unknown>;
     assert.equal(request.subject, 'user-1');
     assert.equal(request.rp_initiated, true);
-    const accept = await h.admin(`/admin/oauth2/auth/requests/logout/accept?logout_challenge=${challenge}`, { method: 'PUT' });
+    const accept = await h.admin(
+      `/admin/oauth2/auth/requests/logout/accept?logout_challenge=${challenge}`,
+      { method: 'PUT' },
+    );
     assert.equal(accept.status, 200);
     const { redirect_to } = (await accept.json()) as { redirect_to: string };
-    const again = await h.admin(`/admin/oauth2/auth/requests/logout/accept?logout_challenge=${challenge}`, { method: 'PUT' });
+    const again = await h.admin(
+      `/admin/oauth2/auth/requests/logout/accept?logout_challenge=${challenge}`,
+      { method: 'PUT' },
+    );
     assert.equal(again.status, 200, 'accept can be repeated');
     const done = await browser.get(redirect_to);
     const target = new URL(location(done));
@@ -302,9 +389,14 @@ describe('authorization code flow', () => {
     const { verifier, params } = authParams(confidential.id);
     const { code } = await authorize(h, browser, params);
     const tokens = (await exchange(code, verifier)).body;
-    const toApp = await browser.get(`${h.publicURL}/oauth2/sessions/logout?id_token_hint=${tokens.id_token}`);
+    const toApp = await browser.get(
+      `${h.publicURL}/oauth2/sessions/logout?id_token_hint=${tokens.id_token}`,
+    );
     const challenge = challengeOf(location(toApp), 'logout');
-    const reject = await h.admin(`/admin/oauth2/auth/requests/logout/reject?logout_challenge=${challenge}`, { method: 'PUT' });
+    const reject = await h.admin(
+      `/admin/oauth2/auth/requests/logout/reject?logout_challenge=${challenge}`,
+      { method: 'PUT' },
+    );
     assert.equal(reject.status, 204);
     assert.equal(await reject.text(), '');
   });

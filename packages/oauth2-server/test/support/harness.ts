@@ -96,10 +96,14 @@ export function challengeOf(url: string, kind: 'login' | 'consent' | 'logout'): 
   return value;
 }
 
-export async function createClient(h: Harness, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function createClient(
+  h: Harness,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const response = await h.admin('/admin/clients', { method: 'POST', body });
   const json = (await response.json()) as Record<string, unknown>;
-  if (response.status !== 201) throw new Error(`client create failed: ${response.status} ${JSON.stringify(json)}`);
+  if (response.status !== 201)
+    throw new Error(`client create failed: ${response.status} ${JSON.stringify(json)}`);
   return json;
 }
 
@@ -118,7 +122,10 @@ export async function authorize(
   h: Harness,
   browser: Browser,
   params: Record<string, string>,
-  options: { login?: Record<string, unknown>; consent?: (request: Record<string, unknown>) => Record<string, unknown> } = {},
+  options: {
+    login?: Record<string, unknown>;
+    consent?: (request: Record<string, unknown>) => Record<string, unknown>;
+  } = {},
 ): Promise<AuthorizeResult> {
   const auth = new URL(`${h.publicURL}/oauth2/auth`);
   for (const [key, value] of Object.entries(params)) auth.searchParams.set(key, value);
@@ -140,10 +147,13 @@ export async function authorize(
     session: { id_token: { email: 'user@example.com', email_verified: true } },
   };
   const consented = (await (
-    await h.admin(`/admin/oauth2/auth/requests/consent/accept?consent_challenge=${consentChallenge}`, {
-      method: 'PUT',
-      body: consentBody,
-    })
+    await h.admin(
+      `/admin/oauth2/auth/requests/consent/accept?consent_challenge=${consentChallenge}`,
+      {
+        method: 'PUT',
+        body: consentBody,
+      },
+    )
   ).json()) as { redirect_to: string };
   const toCallback = await browser.get(consented.redirect_to);
   const callback = new URL(location(toCallback));
@@ -152,12 +162,20 @@ export async function authorize(
   return { code, callback, loginChallenge, consentChallenge };
 }
 
-export async function token(h: Harness, form: Record<string, string>, auth?: { id: string; secret: string }): Promise<Response> {
+export async function token(
+  h: Harness,
+  form: Record<string, string>,
+  auth?: { id: string; secret: string },
+): Promise<Response> {
   return fetch(`${h.publicURL}/oauth2/token`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      ...(auth ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.id)}:${encodeURIComponent(auth.secret)}`).toString('base64')}` } : {}),
+      ...(auth
+        ? {
+            authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.id)}:${encodeURIComponent(auth.secret)}`).toString('base64')}`,
+          }
+        : {}),
     },
     body: new URLSearchParams(form),
   });
