@@ -301,14 +301,14 @@ describe('tokens, keys and discovery', () => {
     assert.equal((await admin.introspectOAuth2Token({ token: 'ory_at_unknown' })).active, false);
     const jwk = new JwkApi(new Configuration({ basePath: h.adminURL }));
     const set = await jwk.getJsonWebKeySet({ set: 'hydra.openid.id-token' });
-    assert.equal(set.keys.length, 1);
-    assert.ok(set.keys[0]!.d, 'private exponent present');
+    assert.equal(set.keys!.length, 1);
+    assert.ok(set.keys![0]!.d, 'private exponent present');
     assert.equal((await statusOf(jwk.getJsonWebKeySet({ set: 'no-such-set' }))).status, 404);
     const wellKnown = new WellknownApi(new Configuration({ basePath: h.publicURL }));
     const keys = await wellKnown.discoverJsonWebKeys();
-    assert.equal(keys.keys.length, 2);
+    assert.equal(keys.keys!.length, 2);
     assert.ok(
-      keys.keys.every((key) => key.d === undefined),
+      keys.keys!.every((key) => key.d === undefined),
       'no private fields in public keys',
     );
     const discovery = await new OidcApi(
