@@ -10,6 +10,7 @@ import type { EdgeConfig, GatewayRuleConfig } from '../config/index.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createOAuth2Pages } from '../oauth2/handler.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
 import { createSessionEvents } from './session-events.ts';
@@ -106,6 +107,27 @@ export async function buildEdgeParts(
   });
 
   const mounts: EdgeMount[] = [];
+  if (config.hydra.admin_url) {
+    // The edge is Hydra's login, consent and logout app (and shows its errors).
+    const oauth2 = createOAuth2Pages({
+      hydraAdminURL: config.hydra.admin_url,
+      kratosPublicURL,
+      ...(config.kratos.admin_url ? { kratosAdminURL: config.kratos.admin_url } : {}),
+      publicOrigin: config.server.public_url,
+      secret: Buffer.from(headerSecret),
+      ...pages.chrome,
+      sessionCookieName: config.gateway.session_cookie_name,
+      timeoutMs: config.hydra.timeout,
+      rememberConsentForSeconds: Math.round(config.hydra.remember_consent_for / 1000),
+      logger: logger.child({ component: 'oauth2' }),
+      ...(options.now ? { now: options.now } : {}),
+      onSessionEnded: (event) => sessionEvents.onLogout({ kind: 'logout', ...event }),
+    });
+    mounts.push({
+      matches: (p) => oauth2.matches(p),
+      handle: (request, context) => oauth2.handle(request, context),
+    });
+  }
   if (config.dev.mailbox && config.kratos.admin_url) {
     const mailbox = createDevMailbox({
       kratosAdminURL: config.kratos.admin_url,

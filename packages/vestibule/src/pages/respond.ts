@@ -10,6 +10,8 @@ export type PageResult =
       cookies?: string[];
       /** Origins of third-party scripts Kratos asked for (captcha widgets render in their iframes). */
       frameSources?: readonly string[];
+      /** Extra img-src origins for this page only (an OAuth2 client's logo on the consent page). */
+      imgSources?: readonly string[];
     }
   | { kind: 'redirect'; location: string; cookies?: string[] }
   | { kind: 'asset'; body: string; contentType: string; immutable: boolean }
@@ -37,7 +39,11 @@ export function toResponse(result: PageResult, ctx: RespondContext): Response {
       headers.set('content-type', 'text/html; charset=utf-8');
       headers.set(
         'content-security-policy',
-        contentSecurityPolicy(result.nonce, ctx.imgSources, result.frameSources ?? []),
+        contentSecurityPolicy(
+          result.nonce,
+          [...ctx.imgSources, ...(result.imgSources ?? [])],
+          result.frameSources ?? [],
+        ),
       );
       headers.set('x-frame-options', 'DENY');
       headers.set('cross-origin-opener-policy', 'same-origin');
