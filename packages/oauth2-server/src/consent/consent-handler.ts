@@ -1,6 +1,7 @@
 // Hydra's consent requests on the admin API (/admin/oauth2/auth/requests/consent[/accept|/reject]).
 // Accepting creates the oidc-provider grant (the scopes the tokens may carry) and Hydra's consent
 // session (the claims for the tokens; remembered or not), both under the grant's id.
+import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import type { ConsentStore, TokenSessionClaims } from './store.ts';
 import { invalidRequest, json, readJSON, type Router } from '../x/http.ts';
 import { errorResult, type FlowRoutesOptions } from './login-handler.ts';
@@ -49,7 +50,8 @@ async function isRemembered(
 ): Promise<boolean> {
   const { params, session } = interaction;
   if (!session?.accountId) return false;
-  if (words(params.prompt).includes('consent')) return false;
+  const forced = words(params.prompt).includes('consent') && params[ADDED_CONSENT_PROMPT] !== '1';
+  if (forced) return false;
   if (isPublic && !isTrustworthyRedirect(params.redirect_uri)) return false;
   const requested = words(params.scope);
   const remembered = await consents.remembered(session.accountId, String(params.client_id));

@@ -4,7 +4,7 @@
 // cookies (like Hydra's login CSRF cookie): the login app must send the browser there.
 import type Provider from 'oidc-provider';
 import type { ClientRegistry } from '../client/handler.ts';
-import { LOGIN_APP_REASON } from '../oauth2/interactions.ts';
+import { LOGIN_APP_REASON } from '../flow/markers.ts';
 import { invalidRequest, json, readJSON, type Router } from '../x/http.ts';
 import {
   baseRequestView,

@@ -5,11 +5,9 @@
 // `prompt=none`, where oidc-provider's own checks decide (login_required / consent_required, as
 // Hydra answers when nothing is remembered).
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { CONSENT_APP_REASON, LOGIN_APP_REASON } from '../flow/markers.ts';
 
 const { base, Check } = interactionPolicy;
-
-export const LOGIN_APP_REASON = 'hydra_login_app';
-export const CONSENT_APP_REASON = 'hydra_consent_app';
 
 function answered(ctx: KoaContextWithOIDC, prompt: 'login' | 'consent'): boolean {
   return ctx.oidc.prompts.has('none') || Boolean(ctx.oidc.result?.[prompt]);

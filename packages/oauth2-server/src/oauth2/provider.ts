@@ -7,6 +7,7 @@ import type { ConsentStore } from '../consent/store.ts';
 import type { LogoutStore } from '../consent/logout-store.ts';
 import { newChallenge } from '../consent/logout-store.ts';
 import type { PrivateJWK } from '../jwk/keys.ts';
+import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { applyHydraShapes } from './hydra-shapes.ts';
 import { hydraInteractionPolicy, interactionURL } from './interactions.ts';
 import { HYDRA_CLIENT_PROPERTIES } from '../client/metadata.ts';
@@ -103,6 +104,7 @@ export function createProvider(parts: ProviderParts): Provider {
     },
     extraClientMetadata: { properties: [...HYDRA_CLIENT_PROPERTIES] },
     responseTypes: ['code', 'none'],
+    extraParams: [ADDED_CONSENT_PROMPT],
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -10,6 +10,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { HydraConfig } from '../config/index.ts';
 import type { LogoutStore } from '../consent/logout-store.ts';
 import type { Database } from '../persistence/tables.ts';
+import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { errorURL } from './provider.ts';
 
 type Next = () => Promise<void>;
@@ -98,17 +99,23 @@ async function afterTokenResponse(ctx: KoaContextWithOIDC, db: Kysely<Database>)
 /**
  * OpenID Connect Core §11 lets a provider ignore `offline_access` unless `prompt=consent`, and
  * oidc-provider does; Hydra issues refresh tokens for it regardless. Every authorization passes
- * through the consent app here anyway, so adding `prompt=consent` changes only one thing: a
- * remembered consent does not skip the page for such a request (a documented difference).
+ * through the consent app here anyway, so `prompt=consent` is added, with a marker parameter
+ * saying so: the consent request then still reports a remembered consent as `skip` (as Hydra
+ * would). A client-sent marker is dropped first; it could only ever weaken the client's own prompt.
  */
 function keepOfflineAccess(query: Record<string, unknown>, ctx: { querystring: string }): void {
+  const params = new URLSearchParams(ctx.querystring);
+  const hadMarker = params.has(ADDED_CONSENT_PROMPT);
+  params.delete(ADDED_CONSENT_PROMPT);
   const scope = typeof query.scope === 'string' ? query.scope.split(' ') : [];
   const prompt = typeof query.prompt === 'string' ? query.prompt.split(' ').filter(Boolean) : [];
-  if (!scope.includes('offline_access') || prompt.includes('consent') || prompt.includes('none'))
-    return;
-  const params = new URLSearchParams(ctx.querystring);
-  params.set('prompt', [...prompt, 'consent'].join(' '));
-  ctx.querystring = params.toString();
+  const add =
+    scope.includes('offline_access') && !prompt.includes('consent') && !prompt.includes('none');
+  if (add) {
+    params.set('prompt', [...prompt, 'consent'].join(' '));
+    params.set(ADDED_CONSENT_PROMPT, '1');
+  }
+  if (add || hadMarker) ctx.querystring = params.toString();
 }
 
 /**
