@@ -15,7 +15,7 @@ import { LogoutStore } from './consent/logout-store.ts';
 import { mountSessionRoutes } from './consent/sessions-handler.ts';
 import { ConsentStore } from './consent/store.ts';
 import { mountKeyRoutes } from './jwk/handler.ts';
-import { ensureSigningKeys } from './jwk/keys.ts';
+import { ensureSigningKeys, generateSigningKey } from './jwk/keys.ts';
 import { mountIntrospection } from './oauth2/introspect.ts';
 import { createProvider } from './oauth2/provider.ts';
 import { installPublicMiddleware } from './oauth2/public-middleware.ts';
@@ -87,6 +87,9 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
     options.config ??
     (options.configPath ? await loadConfig(options.configPath, { dev: options.dev }) : undefined);
   if (!config) throw new TypeError('createOAuth2Server: pass config or configPath');
+  // RSA key generation and the database open are independent: run them side by side.
+  const freshKeys = Promise.all([generateSigningKey(), generateSigningKey()]);
+  freshKeys.catch(() => {});
   const database = await openDatabase(config.dsn);
   const adapterFor = kyselyAdapterFactory(database.db);
   const consents = new ConsentStore(database.db);
@@ -94,7 +97,7 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
     adapterFor('HydraLogoutRequest'),
     config.ttl.login_consent_request,
   );
-  const keys = await ensureSigningKeys(database.db);
+  const keys = await ensureSigningKeys(database.db, freshKeys);
   const provider = createProvider({ config, adapter: adapterFor, keys, consents, logouts });
   installPublicMiddleware(provider, config, logouts, database.db);
   const servers: Server[] = [];

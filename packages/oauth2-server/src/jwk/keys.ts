@@ -11,7 +11,7 @@ export const ACCESS_TOKEN_SET = 'hydra.jwt.access-token';
 
 export type PrivateJWK = JWK & { kid: string; alg: string; use: string };
 
-async function generateSigningKey(): Promise<PrivateJWK> {
+export async function generateSigningKey(): Promise<PrivateJWK> {
   const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' };
 }
@@ -29,12 +29,17 @@ export async function keysOfSet(db: Kysely<Database>, set: string): Promise<Priv
 }
 
 /** The signing keys, the ID-token key first (oidc-provider signs with the first key of an alg). */
-export async function ensureSigningKeys(db: Kysely<Database>): Promise<PrivateJWK[]> {
+export async function ensureSigningKeys(
+  db: Kysely<Database>,
+  /** Keys generated ahead (while the database opened), used if the sets are empty. */
+  fresh: Promise<PrivateJWK[]> = Promise.all([generateSigningKey(), generateSigningKey()]),
+): Promise<PrivateJWK[]> {
   const keys: PrivateJWK[] = [];
-  for (const set of [ID_TOKEN_SET, ACCESS_TOKEN_SET]) {
+  const generated = await fresh;
+  for (const [i, set] of [ID_TOKEN_SET, ACCESS_TOKEN_SET].entries()) {
     let found = await keysOfSet(db, set);
     if (found.length === 0) {
-      const key = await generateSigningKey();
+      const key = generated[i]!;
       // Two servers starting on one database race here; the primary key keeps one of each kid,
       // and re-reading takes whichever set the database holds.
       await db

@@ -6,12 +6,23 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrate } from './migrations.ts';
+import { forgetCachedTemplate, migratedTemplate } from './template-cache.ts';
 import type { Database } from './tables.ts';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
   kind: 'memory' | 'pglite' | 'postgres';
   close(): Promise<void>;
+}
+
+/** In-memory PGlite from the migrated template (no initdb); a damaged cached template is rebuilt once. */
+async function openMemory(): Promise<PGlite> {
+  try {
+    return await PGlite.create({ loadDataDir: await migratedTemplate() });
+  } catch {
+    forgetCachedTemplate();
+    return PGlite.create({ loadDataDir: await migratedTemplate() });
+  }
 }
 
 export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
@@ -26,7 +37,7 @@ export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
   } else {
     const dataDir = dsn === 'memory' ? undefined : dsn.replace(/^(pglite|file):\/\//, '');
     if (dataDir) await mkdir(dataDir, { recursive: true });
-    const client = await PGlite.create(dataDir ? { dataDir } : {});
+    const client = dataDir ? await PGlite.create({ dataDir }) : await openMemory();
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
     kind = dataDir ? 'pglite' : 'memory';
   }
