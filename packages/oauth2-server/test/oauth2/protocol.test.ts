@@ -401,3 +401,29 @@ describe('authorization code flow', () => {
     assert.equal(await reject.text(), '');
   });
 });
+
+describe('client credentials and revocation authentication', () => {
+  test('client_credentials issues an ory_at_ token whose introspection subject is the client', async () => {
+    const machine = await createClient(h, { grant_types: ['client_credentials'], scope: 'openid' });
+    const auth = { id: machine.client_id as string, secret: machine.client_secret as string };
+    const response = await token(h, { grant_type: 'client_credentials' }, auth);
+    const body = (await response.json()) as Record<string, string>;
+    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.match(body.access_token!, /^ory_at_/);
+    assert.equal(body.token_type, 'bearer');
+    const introspected = await introspect(body.access_token!);
+    assert.equal(introspected.active, true);
+    assert.equal(introspected.sub, auth.id);
+  });
+
+  test('revocation without client authentication is refused', async () => {
+    const response = await fetch(`${h.publicURL}/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'ory_rt_whatever' }),
+    });
+    const body = (await response.json()) as { error: string };
+    assert.equal(response.status, 400, JSON.stringify(body));
+    assert.equal(body.error, 'invalid_request');
+  });
+});
