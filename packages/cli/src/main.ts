@@ -3,10 +3,11 @@
 import { VestibuleError } from 'vestibule';
 import { UsageError } from './terminal/args.ts';
 import type { CLIIO, Command } from './terminal/io.ts';
+import { oauth2Command } from './commands/oauth2.ts';
 import { serveCommand } from './commands/serve.ts';
 import { upCommand } from './commands/up.ts';
 
-const commands: Command[] = [upCommand, serveCommand];
+const commands: Command[] = [upCommand, serveCommand, oauth2Command];
 
 const overview = `vestibule: the Ory glue for web apps
 
