@@ -15,7 +15,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
 async function rate(
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string },
+  init: { method: 'POST'; headers: Record<string, string>; body: string },
 ): Promise<number> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, ...init });
   if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers`);
