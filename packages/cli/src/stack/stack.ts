@@ -36,6 +36,9 @@ export interface StackOptions {
   admin: AdminAccount;
   /** Seed the admin into a Kratos given by URL too (a real deployment): off unless asked. */
   seedRealKratos?: boolean;
+  /** Start the embedded OAuth2 server when no Hydra is configured (default true; tests that do
+   * not use OAuth2 turn it off to start faster). */
+  oauth2?: boolean;
   /** Knobs for tests: bcrypt cost, flow lifespans, a fake clock. */
   identity?: Pick<EmbeddedIdentityOptions, 'bcryptCost' | 'kratosOverrides' | 'clock'>;
   progress: Progress;
@@ -204,6 +207,8 @@ async function startOAuth2(
   edgeURL: string,
   started: Stoppable[],
 ): Promise<{ publicURL: string | undefined; adminURL: string | undefined; embedded: boolean }> {
+  if (options.oauth2 === false)
+    return { publicURL: undefined, adminURL: undefined, embedded: false };
   if (config.hydra.public_url || config.hydra.admin_url) {
     options.progress.line(
       `• using Hydra at ${config.hydra.public_url ?? config.hydra.admin_url} (embedded OAuth2 server not started)`,

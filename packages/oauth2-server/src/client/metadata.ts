@@ -106,7 +106,7 @@ export function clientFromBody(
   if (existing?.registration_access_token_hash)
     record.registration_access_token_hash = existing.registration_access_token_hash;
   // Hydra shows the secret when it is new: on create, or when an update sets one.
-  const shown = secret && (!existing || body.client_secret) ? secret : undefined;
+  const shown = secret && secret !== existing?.client_secret ? secret : undefined;
   return { record, ...(shown ? { secret: shown } : {}) };
 }
 

@@ -102,6 +102,22 @@ describe('clients', () => {
     assert.equal(short.body.error, 'invalid_client_metadata');
   });
 
+  test('turning a public client confidential shows the secret it gets, once', async () => {
+    const pub = await admin.createOAuth2Client({
+      oAuth2Client: { redirect_uris: [CALLBACK], token_endpoint_auth_method: 'none' },
+    });
+    const updated = await admin.setOAuth2Client({
+      id: pub.client_id!,
+      oAuth2Client: { ...pub, token_endpoint_auth_method: 'client_secret_basic' },
+    });
+    assert.ok(updated.client_secret, 'the new secret is shown');
+    const again = await admin.setOAuth2Client({
+      id: pub.client_id!,
+      oAuth2Client: { ...updated, client_secret: undefined, client_name: 'renamed' },
+    });
+    assert.equal(again.client_secret, undefined, 'an unchanged secret is not shown again');
+  });
+
   test('the list paginates with page_size and the Link header', async () => {
     for (const name of ['page-a', 'page-b', 'page-c']) {
       await admin.createOAuth2Client({
