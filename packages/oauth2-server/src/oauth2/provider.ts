@@ -6,6 +6,7 @@ import type { HydraConfig } from '../config/index.ts';
 import type { ConsentStore } from '../consent/store.ts';
 import type { LogoutStore } from '../consent/logout-store.ts';
 import { newChallenge } from '../consent/logout-store.ts';
+import { verifierURL } from '../consent/logout-handler.ts';
 import type { PrivateJWK } from '../jwk/keys.ts';
 import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { applyHydraShapes } from './hydra-shapes.ts';
@@ -173,6 +174,10 @@ async function startLogoutRequest(
   const state = session.state as { secret: string };
   const now = Date.now();
   const challenge = newChallenge();
+  // Hydra asks its logout app only about a remembered login session; a login accepted without
+  // `remember` ends here at once (straight to the verifier, which completes the logout).
+  const remembered = !(session as { transient?: boolean }).transient;
+  const verifier = remembered ? undefined : newChallenge();
   await logouts.save({
     challenge,
     subject: session.accountId ?? '',
@@ -183,8 +188,14 @@ async function startLogoutRequest(
     requested_at: new Date(now).toISOString(),
     expires_at: new Date(now + config.ttl.login_consent_request * 1000).toISOString(),
     xsrf: state.secret,
-    status: 'pending',
+    status: remembered ? 'pending' : 'accepted',
+    ...(verifier ? { verifier } : {}),
   });
+  if (verifier) {
+    ctx.status = 302;
+    ctx.redirect(verifierURL(config.urls.self.issuer, verifier));
+    return;
+  }
   const url = new URL(config.urls.logout);
   url.searchParams.set('logout_challenge', challenge);
   ctx.status = 302;

@@ -384,6 +384,22 @@ describe('authorization code flow', () => {
     assert.ok(location(replay).startsWith(ERROR_APP), 'a verifier works once');
   });
 
+  test('a login accepted without remember: RP-initiated logout skips the logout app', async () => {
+    const browser = new Browser();
+    const { verifier, params } = authParams(confidential.id);
+    const { code } = await authorize(h, browser, params, {
+      login: { subject: 'user-2', remember: false },
+    });
+    const tokens = (await exchange(code, verifier)).body;
+    const logout = new URL(`${h.publicURL}/oauth2/sessions/logout`);
+    logout.searchParams.set('id_token_hint', tokens.id_token!);
+    logout.searchParams.set('post_logout_redirect_uri', 'http://127.0.0.1:5555/logged-out');
+    const first = location(await browser.get(logout.href));
+    assert.ok(!first.startsWith(LOGOUT_APP), first);
+    const done = new URL(location(await browser.get(first)));
+    assert.equal(done.origin + done.pathname, 'http://127.0.0.1:5555/logged-out');
+  });
+
   test('rejecting a logout answers 204 without a redirect', async () => {
     const browser = new Browser();
     const { verifier, params } = authParams(confidential.id);
