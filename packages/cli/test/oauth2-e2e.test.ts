@@ -291,6 +291,12 @@ test('RP → /oauth2/auth → edge login → edge consent → code → tokens �
   assert.equal(whoami.status, 401, 'the Kratos session ended with the OAuth2 logout');
 });
 
+test("the edge's readiness includes the OAuth2 server's admin API", async () => {
+  const res = await fetch(`${stack.edgeURL}/health/ready`);
+  const body = (await res.json()) as { status: string; checks: Record<string, boolean> };
+  assert.equal(body.checks.hydra, true);
+});
+
 test('errors from the OAuth2 server render on the edge error page with the request id', async () => {
   const browser = newBrowser();
   const auth = new URL(`${stack.hydraPublicURL}/oauth2/auth`);

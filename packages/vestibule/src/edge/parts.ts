@@ -157,6 +157,10 @@ export async function buildEdgeParts(
     ready: async () => ({
       kratos: await answers(`${kratosPublicURL}/health/ready`),
       upstream: await answers(upstreamURL, { anyStatus: true }),
+      // The /oauth2/* pages need Hydra's admin API: readiness says whether it answers.
+      ...(config.hydra.admin_url
+        ? { hydra: await answers(`${config.hydra.admin_url.replace(/\/+$/, '')}/health/ready`) }
+        : {}),
     }),
     close: async () => {
       await Promise.allSettled([proxy.close(), gateway.close()]);
