@@ -68,7 +68,9 @@ export function installPublicMiddleware(
     if (location && (ctx.status === 302 || ctx.status === 303)) {
       const toApp = appURLs.some((app) => location.startsWith(app));
       const onIssuer = location.startsWith(`${config.urls.self.issuer}/`);
-      ctx.status = toApp || onIssuer ? 302 : 303;
+      // Only the authorization endpoint's answer to the client is a 303; Hydra's logout ends with a 302.
+      const toClient = !toApp && !onIssuer && ctx.path.startsWith('/oauth2/auth');
+      ctx.status = toClient ? 303 : 302;
     }
   });
 }

@@ -78,8 +78,6 @@ describe('clients', () => {
       jsonPatch: [{ op: 'replace', path: '/client_name', value: 'Patched' }],
     });
     assert.equal(patched.client_name, 'Patched');
-    const login = new Browser();
-    assert.ok(login);
     await admin.deleteOAuth2Client({ id: created.client_id! });
     assert.equal((await statusOf(admin.getOAuth2Client({ id: created.client_id! }))).status, 404);
   });
