@@ -5,6 +5,7 @@ import { UsageError } from './terminal/args.ts';
 import type { CLIIO, Command } from './terminal/io.ts';
 import { rolesCommand } from './commands/roles.ts';
 import { Cancelled } from './terminal/confirm.ts';
+import { oauth2Command } from './commands/oauth2.ts';
 import { serveCommand } from './commands/serve.ts';
 import { upCommand } from './commands/up.ts';
 import { usersCommand } from './commands/users.ts';
@@ -22,6 +23,7 @@ const commands: Command[] = [
   usersCommand,
   sessionsCommand,
   rolesCommand,
+  oauth2Command,
 ];
 
 const overview = `vestibule: the Ory glue for web apps

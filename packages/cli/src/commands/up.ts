@@ -13,16 +13,19 @@ import { localSecret, SECRETS_FILE } from '../stack/local-secrets.ts';
 
 const usage = `Usage: vestibule up [flags]
 
-Starts the demo stack: the embedded identity server (Kratos API on 4433/4434), the notes demo app
-(4001) and the edge (4000) in front of it. Open http://localhost:4000. Ctrl-C stops everything.
+Starts the demo stack: the embedded identity server (Kratos API on 4433/4434), the embedded OAuth2
+server (Hydra API on 4444/4445, the edge as its login and consent app), the notes demo app (4001)
+and the edge (4000) in front of it. Open http://localhost:4000. Ctrl-C stops everything.
 With kratos.public_url set (in --config or VESTIBULE_KRATOS_PUBLIC_URL) a real Kratos is used and
-the embedded server is not started.
+the embedded server is not started; likewise hydra.public_url/admin_url (VESTIBULE_HYDRA_*_URL).
 
 Flags:
   --port <n>               edge port (env VESTIBULE_PORT, default 4000; 0 = any free port)
   --app-port <n>           demo app port (env VESTIBULE_APP_PORT, default 4001)
   --kratos-public-port <n> embedded Kratos public API port (env VESTIBULE_KRATOS_PUBLIC_PORT, default 4433)
   --kratos-admin-port <n>  embedded Kratos admin API port (env VESTIBULE_KRATOS_ADMIN_PORT, default 4434)
+  --hydra-public-port <n>  embedded OAuth2 server's public API (issuer) port (env VESTIBULE_HYDRA_PUBLIC_PORT, default 4444)
+  --hydra-admin-port <n>   embedded OAuth2 server's admin API port (env VESTIBULE_HYDRA_ADMIN_PORT, default 4445)
   --host <addr>            listen address for all three (default 127.0.0.1)
   --config <file>          a vestibule.yml whose settings are used (rules, theme, Kratos URLs, …)
   --data-dir <dir>         where identities, sessions and notes are kept (env VESTIBULE_DATA_DIR, default .data)
@@ -55,6 +58,8 @@ export const upCommand: Command = {
       'app-port': { type: 'string' },
       'kratos-public-port': { type: 'string' },
       'kratos-admin-port': { type: 'string' },
+      'hydra-public-port': { type: 'string' },
+      'hydra-admin-port': { type: 'string' },
       host: { type: 'string' },
       config: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -77,10 +82,26 @@ export const upCommand: Command = {
         flags['kratos-admin-port'] ?? env.VESTIBULE_KRATOS_ADMIN_PORT,
         4434,
       ),
+      hydraPublic: portOption(
+        '--hydra-public-port',
+        flags['hydra-public-port'] ?? env.VESTIBULE_HYDRA_PUBLIC_PORT,
+        4444,
+      ),
+      hydraAdmin: portOption(
+        '--hydra-admin-port',
+        flags['hydra-admin-port'] ?? env.VESTIBULE_HYDRA_ADMIN_PORT,
+        4445,
+      ),
     };
     const edgeConfig = flags.config ? readConfigFile(flags.config, io) : undefined;
     const embedded = !(edgeConfig?.kratos?.public_url ?? env.VESTIBULE_KRATOS_PUBLIC_URL);
-    await assertPortsFree(host, ports, embedded);
+    const embeddedOAuth2 = !(
+      edgeConfig?.hydra?.public_url ??
+      edgeConfig?.hydra?.admin_url ??
+      env.VESTIBULE_HYDRA_PUBLIC_URL ??
+      env.VESTIBULE_HYDRA_ADMIN_URL
+    );
+    await assertPortsFree(host, ports, embedded, embeddedOAuth2);
     const dataDir = flags.memory
       ? undefined
       : resolve(io.cwd, flags['data-dir'] ?? env.VESTIBULE_DATA_DIR ?? '.data');
@@ -128,6 +149,7 @@ async function assertPortsFree(
   host: string,
   ports: Record<string, number>,
   embedded: boolean,
+  embeddedOAuth2: boolean,
 ): Promise<void> {
   const named: Array<[number, string]> = [
     [ports.edge!, 'edge'],
@@ -138,6 +160,8 @@ async function assertPortsFree(
       [ports.kratosPublic!, 'Kratos public API'],
       [ports.kratosAdmin!, 'Kratos admin API'],
     );
+  if (embeddedOAuth2)
+    named.push([ports.hydraPublic!, 'OAuth2 public API'], [ports.hydraAdmin!, 'OAuth2 admin API']);
   for (const [port, name] of named) if (port !== 0) await assertPortFree(host, port, name);
 }
 
@@ -176,7 +200,11 @@ function readyBanner(stack: RunningStack, showPassword: boolean, dataDir?: strin
     Who am I (JSON)  ${u}/api/whoami
     Dev mailbox      ${u}/dev/mailbox
 ${admin}
-  Kratos public API ${stack.kratosPublicURL}${stack.embeddedIdentity ? ' (embedded)' : ''}
+  Kratos public API ${stack.kratosPublicURL}${stack.embeddedIdentity ? ' (embedded)' : ''}${
+    stack.hydraPublicURL
+      ? `\n  OAuth2 issuer     ${stack.hydraPublicURL}${stack.embeddedOAuth2 ? ` (embedded; admin ${stack.hydraAdminURL})` : ''}`
+      : ''
+  }
 
   Press Ctrl-C to stop.
 

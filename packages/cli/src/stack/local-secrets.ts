@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 export const SECRETS_FILE = 'secrets.json';
 
-export type SecretName = 'admin_password' | 'kratos_cookie' | 'kratos_cipher' | 'header_secret';
+export type SecretName =
+  'admin_password' | 'kratos_cookie' | 'kratos_cipher' | 'header_secret' | 'hydra_system';
 
 export interface LocalSecret {
   value: string;

@@ -8,6 +8,7 @@ import { applyEnvOverrides, listensBeyondLoopback, loadConfigObject } from 'vest
 import { launchEdge, type RunningEdge } from 'vestibule/edge';
 import type { Logger } from 'vestibule/edge';
 import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
+import { startEmbeddedOAuth2 } from './embedded-oauth2.ts';
 import { DEMO_RULES } from './demo-rules.ts';
 import type { Progress } from '../terminal/progress.ts';
 import type * as DemoApp from '@vestibule/demo-app';
@@ -19,7 +20,15 @@ import { writeStackFile } from './stack-file.ts';
 
 export interface StackOptions {
   host: string;
-  ports: { edge: number; app: number; kratosPublic: number; kratosAdmin: number };
+  ports: {
+    edge: number;
+    app: number;
+    kratosPublic: number;
+    kratosAdmin: number;
+    /** The embedded OAuth2 server's ports (`up` passes Hydra's 4444/4445; unset: any free port). */
+    hydraPublic?: number;
+    hydraAdmin?: number;
+  };
   /** Persistent data (identity server and demo app) under this directory; memory when unset. */
   dataDir?: string;
   /** The user's vestibule.yml (already parsed object); its Kratos URLs switch off the embedded server. */
@@ -28,6 +37,9 @@ export interface StackOptions {
   admin: AdminAccount;
   /** Seed the admin into a Kratos given by URL too (a real deployment): off unless asked. */
   seedRealKratos?: boolean;
+  /** Start the embedded OAuth2 server when no Hydra is configured (default true; tests that do
+   * not use OAuth2 turn it off to start faster). */
+  oauth2?: boolean;
   /** Knobs for tests: bcrypt cost, flow lifespans, a fake clock. */
   identity?: Pick<EmbeddedIdentityOptions, 'bcryptCost' | 'kratosOverrides' | 'clock'>;
   progress: Progress;
@@ -40,6 +52,10 @@ export interface RunningStack {
   kratosPublicURL: string;
   kratosAdminURL: string | undefined;
   embeddedIdentity: boolean;
+  /** Hydra's public (issuer) and admin URLs: the embedded OAuth2 server's unless configured. */
+  hydraPublicURL: string | undefined;
+  hydraAdminURL: string | undefined;
+  embeddedOAuth2: boolean;
   admin: AdminAccount & { seeded: 'created' | 'exists' | 'skipped' };
   config: Readonly<EdgeConfig>;
   stop(): Promise<void>;
@@ -82,19 +98,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ? localSecret(options.dataDir, 'header_secret').value
         : randomBytes(32).toString('base64url'));
     // Independent of each other (each takes seconds to open its embedded PostgreSQL): start both.
-    const [identityResult, appResult] = await Promise.allSettled([
+    const [identityResult, appResult, oauth2Result] = await Promise.allSettled([
       startIdentity(options, base.config, edgeURL, started),
       startApp(options, headerSecret, edgeURL, started),
+      startOAuth2(options, base.config, edgeURL, started),
     ]);
     if (identityResult.status === 'rejected') throw identityResult.reason;
     if (appResult.status === 'rejected') throw appResult.reason;
+    if (oauth2Result.status === 'rejected') throw oauth2Result.reason;
     const identity = identityResult.value;
     const app = appResult.value;
+    const oauth2 = oauth2Result.value;
 
     const step = progress.step('edge');
     const edgeRaw = mergeEdgeConfig(userRaw, {
       server: { host, port: edgePort, public_url: edgeURL },
       kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
+      hydra: { public_url: oauth2.publicURL, admin_url: oauth2.adminURL },
       gateway: { upstream_url: app.url, header_secret: headerSecret, rules: DEMO_RULES },
       pages: { theme: { brand: 'Notes' } },
       // The mailbox shows recovery codes; its Host check stops DNS rebinding, not a client on the
@@ -131,6 +151,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       kratosPublicURL: identity.publicURL,
       kratosAdminURL: identity.adminURL,
       embeddedIdentity: identity.embedded,
+      hydraPublicURL: oauth2.publicURL,
+      hydraAdminURL: oauth2.adminURL,
+      embeddedOAuth2: oauth2.embedded,
       admin: { ...options.admin, seeded },
       config,
       stop,
@@ -179,6 +202,43 @@ async function startIdentity(
       embedded: true,
       settings: server.settings as Record<string, unknown> | undefined,
     };
+  } catch (err) {
+    step.fail((err as Error).message);
+    throw err;
+  }
+}
+
+async function startOAuth2(
+  options: StackOptions,
+  config: Readonly<EdgeConfig>,
+  edgeURL: string,
+  started: Stoppable[],
+): Promise<{ publicURL: string | undefined; adminURL: string | undefined; embedded: boolean }> {
+  if (options.oauth2 === false)
+    return { publicURL: undefined, adminURL: undefined, embedded: false };
+  if (config.hydra.public_url || config.hydra.admin_url) {
+    options.progress.line(
+      `• using Hydra at ${config.hydra.public_url ?? config.hydra.admin_url} (embedded OAuth2 server not started)`,
+    );
+    return {
+      publicURL: config.hydra.public_url,
+      adminURL: config.hydra.admin_url,
+      embedded: false,
+    };
+  }
+  const step = options.progress.step('oauth2 server');
+  try {
+    const server = await startEmbeddedOAuth2({
+      host: options.host,
+      publicPort: await resolvePort(options.host, options.ports.hydraPublic ?? 0),
+      adminPort: await resolvePort(options.host, options.ports.hydraAdmin ?? 0),
+      edgeURL,
+      dataDir: options.dataDir && join(options.dataDir, 'oauth2'),
+      logger: options.logger,
+    });
+    started.push({ name: 'oauth2 server', close: () => server.close() });
+    step.done(`ready at ${server.publicURL} (admin ${server.adminURL})`);
+    return { publicURL: server.publicURL, adminURL: server.adminURL, embedded: true };
   } catch (err) {
     step.fail((err as Error).message);
     throw err;

@@ -40,6 +40,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const stack = await startStack({
     host: '127.0.0.1',
     ports: { edge: 0, app: 0, kratosPublic: 0, kratosAdmin: 0 },
+    // The browser tests of the self-service pages do not use OAuth2: no embedded server to start.
+    oauth2: false,
     env: {},
     admin: { email: 'admin@example.com', password: 'browser-test-admin-4000' },
     identity: {

@@ -32,7 +32,22 @@ export async function runUp(
     cwd: process.cwd(),
     untilStopped: () => stopped,
   };
-  const exit = main(['up', '--port', '0', '--app-port', '0', ...argv], io);
+  // The embedded OAuth2 server's ports too: Hydra's defaults (4444/4445) may be taken by a running stack.
+  const exit = main(
+    [
+      'up',
+      '--port',
+      '0',
+      '--app-port',
+      '0',
+      '--hydra-public-port',
+      '0',
+      '--hydra-admin-port',
+      '0',
+      ...argv,
+    ],
+    io,
+  );
   await Promise.race([
     banner,
     exit.then((code) => assert.fail(`up exited ${code}: ${out.join('')}`)),

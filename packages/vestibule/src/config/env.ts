@@ -10,6 +10,8 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; key: string; type: 'str
     { env: 'VESTIBULE_KRATOS_PUBLIC_URL', key: 'kratos.public_url', type: 'string' },
     { env: 'VESTIBULE_KRATOS_BROWSER_URL', key: 'kratos.browser_url', type: 'string' },
     { env: 'VESTIBULE_KRATOS_ADMIN_URL', key: 'kratos.admin_url', type: 'string' },
+    { env: 'VESTIBULE_HYDRA_PUBLIC_URL', key: 'hydra.public_url', type: 'string' },
+    { env: 'VESTIBULE_HYDRA_ADMIN_URL', key: 'hydra.admin_url', type: 'string' },
     { env: 'VESTIBULE_COOKIE_DOMAIN', key: 'proxy.cookie_domain', type: 'string' },
     { env: 'VESTIBULE_UPSTREAM_URL', key: 'gateway.upstream_url', type: 'string' },
     { env: 'VESTIBULE_HEADER_SECRET', key: 'gateway.header_secret', type: 'string' },

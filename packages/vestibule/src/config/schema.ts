@@ -119,6 +119,17 @@ function buildSchema(strict: boolean) {
         whoami: duration.default(3_000),
       }).prefault({}),
     }).prefault({}),
+    hydra: object({
+      /** Hydra's public API (the issuer the relying parties talk to). Unset in `vestibule up` means
+       * "start the embedded OAuth2 server". */
+      public_url: httpURL.optional(),
+      /** Hydra's admin API: the edge accepts login, consent and logout challenges there. With it set,
+       * the edge serves /oauth2/login, /oauth2/consent, /oauth2/logout and /oauth2/error. */
+      admin_url: httpURL.optional(),
+      /** How long a remembered consent lasts (0: until revoked), as Hydra's `remember_for`. */
+      remember_consent_for: duration.default(30 * 24 * 3600 * 1000),
+      timeout: duration.default(10_000),
+    }).prefault({}),
     proxy: object({
       prefix: z
         .string()

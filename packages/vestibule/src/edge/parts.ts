@@ -10,6 +10,7 @@ import type { EdgeConfig, GatewayRuleConfig } from '../config/index.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createOAuth2Pages } from '../oauth2/handler.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
 import { createRateLimiters } from '../rate-limit/limiter.ts';
@@ -119,6 +120,27 @@ export async function buildEdgeParts(
   });
 
   const mounts: EdgeMount[] = [];
+  if (config.hydra.admin_url) {
+    // The edge is Hydra's login, consent and logout app (and shows its errors).
+    const oauth2 = createOAuth2Pages({
+      hydraAdminURL: config.hydra.admin_url,
+      kratosPublicURL,
+      ...(config.kratos.admin_url ? { kratosAdminURL: config.kratos.admin_url } : {}),
+      publicOrigin: config.server.public_url,
+      secret: Buffer.from(headerSecret),
+      ...pages.chrome,
+      sessionCookieName: config.gateway.session_cookie_name,
+      timeoutMs: config.hydra.timeout,
+      rememberConsentForSeconds: Math.round(config.hydra.remember_consent_for / 1000),
+      logger: logger.child({ component: 'oauth2' }),
+      ...(options.now ? { now: options.now } : {}),
+      onSessionEnded: (event) => sessionEvents.onLogout({ kind: 'logout', ...event }),
+    });
+    mounts.push({
+      matches: (p) => oauth2.matches(p),
+      handle: (request, context) => oauth2.handle(request, context),
+    });
+  }
   if (config.dev.mailbox && config.kratos.admin_url) {
     const mailbox = createDevMailbox({
       kratosAdminURL: config.kratos.admin_url,
@@ -148,6 +170,10 @@ export async function buildEdgeParts(
     ready: async () => ({
       kratos: await answers(`${kratosPublicURL}/health/ready`),
       upstream: await answers(upstreamURL, { anyStatus: true }),
+      // The /oauth2/* pages need Hydra's admin API: readiness says whether it answers.
+      ...(config.hydra.admin_url
+        ? { hydra: await answers(`${config.hydra.admin_url.replace(/\/+$/, '')}/health/ready`) }
+        : {}),
     }),
     close: async () => {
       await Promise.allSettled([proxy.close(), gateway.close()]);

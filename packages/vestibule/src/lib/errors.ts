@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'KRATOS_UNAVAILABLE'
   | 'KRATOS_TIMEOUT'
   | 'KRATOS_BAD_RESPONSE'
+  // The OAuth2 server (Hydra's admin API) could not answer usefully, or refused a challenge.
+  | 'HYDRA_UNAVAILABLE'
+  | 'HYDRA_CHALLENGE_INVALID'
   // The app behind the gateway could not answer.
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'

@@ -29,6 +29,15 @@ export interface SelfServicePages {
   (request: Request, context?: PagesRequestContext): Promise<Response | null>;
   /** Whether a pathname belongs to the pages (for routers that decide before calling). */
   matches(pathname: string): boolean;
+  /** The shell other server-rendered pages share (the OAuth2 consent page): theme, stylesheet, texts. */
+  readonly chrome: PagesChrome;
+}
+
+export interface PagesChrome {
+  theme: ResolvedPagesOptions['theme'];
+  stylesheetHref: string;
+  texts: PagesDeps['texts'];
+  lang: string;
 }
 
 export function createSelfServicePages(options: SelfServicePagesOptions): SelfServicePages {
@@ -89,6 +98,12 @@ export function createSelfServicePages(options: SelfServicePagesOptions): SelfSe
   };
   return Object.assign(handler, {
     matches: (pathname: string) => routes.match(pathname) !== undefined,
+    chrome: Object.freeze({
+      theme: resolved.theme,
+      stylesheetHref: deps.stylesheetHref,
+      texts: deps.texts,
+      lang: resolved.lang,
+    }),
   });
 }
 

@@ -13,6 +13,8 @@ export type PageResult =
       frameSources?: readonly string[];
       /** The edge's own captcha widget on this page (allowed only when rendered). */
       captchaSources?: CaptchaCSPSources;
+      /** Extra img-src origins for this page only (an OAuth2 client's logo on the consent page). */
+      imgSources?: readonly string[];
     }
   | { kind: 'redirect'; location: string; cookies?: string[] }
   | { kind: 'asset'; body: string; contentType: string; immutable: boolean }
@@ -42,7 +44,7 @@ export function toResponse(result: PageResult, ctx: RespondContext): Response {
         'content-security-policy',
         contentSecurityPolicy(
           result.nonce,
-          ctx.imgSources,
+          [...ctx.imgSources, ...(result.imgSources ?? [])],
           result.frameSources ?? [],
           result.captchaSources,
         ),

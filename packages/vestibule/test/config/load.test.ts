@@ -211,3 +211,22 @@ test('a dev mailbox on a non-loopback address is a warning', () => {
   );
   assert.deepEqual(loadConfigText('dev: { mailbox: true }', noEnv).warnings, []);
 });
+
+test('hydra.* keys: defaults, VESTIBULE_HYDRA_PUBLIC_URL / VESTIBULE_HYDRA_ADMIN_URL, and a bad URL named', () => {
+  const defaults = loadConfigText('', noEnv).config.hydra;
+  assert.equal(defaults.admin_url, undefined);
+  assert.equal(defaults.remember_consent_for, 30 * 24 * 3600 * 1000);
+  const { config } = loadConfigText('hydra: { remember_consent_for: 1h }', {
+    env: {
+      VESTIBULE_HYDRA_PUBLIC_URL: 'http://hydra:4444/',
+      VESTIBULE_HYDRA_ADMIN_URL: 'http://hydra:4445',
+    },
+  });
+  assert.equal(config.hydra.public_url, 'http://hydra:4444');
+  assert.equal(config.hydra.admin_url, 'http://hydra:4445');
+  assert.equal(config.hydra.remember_consent_for, 3600_000);
+  assert.deepEqual(
+    problemsOf(() => loadConfigText('', { env: { VESTIBULE_HYDRA_ADMIN_URL: 'hydra:4445' } })),
+    ['hydra.admin_url (from VESTIBULE_HYDRA_ADMIN_URL): expected an absolute http(s) URL'],
+  );
+});
