@@ -12,14 +12,21 @@ import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
+import type { CaptchaVerifier } from '../captcha/verifier.ts';
+import { openLoginProtection, type LoginProtection } from '../protection/index.ts';
+import type { SecurityNotifier } from '../protection/notifier.ts';
 import { createSessionEvents } from './session-events.ts';
-import type { EdgeMount, EdgeParts } from './types.ts';
+import type { EdgeHandler, EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
 
 export interface PartsOptions {
   logger: Logger;
-  /** Test knobs passed to the parts (fake clock for restart windows and double-submit). */
+  /** Test knobs passed to the parts (fake clock for restart windows, double-submit, lockouts). */
   now?: () => number;
+  /** Mails "your password / email address was changed", "your account was recovered" (issue 12). */
+  securityNotifier?: SecurityNotifier;
+  /** Verifies captcha tokens when `protection.captcha` is configured. */
+  captchaVerifier?: CaptchaVerifier;
 }
 
 export async function buildEdgeParts(
@@ -64,6 +71,21 @@ export async function buildEdgeParts(
   });
 
   const sessionEvents = createSessionEvents(gateway, logger.child({ component: 'gateway' }));
+  const protection = config.protection.enabled
+    ? await openLoginProtection(config, {
+        logger,
+        now: options.now,
+        securityNotifier: options.securityNotifier,
+        captchaVerifier: options.captchaVerifier,
+        identityOf: async (headers) => {
+          const identity = (await gateway.sessions.resolve(headers)).session?.identity;
+          const email = (identity?.traits as { email?: unknown } | undefined)?.email;
+          return (
+            identity && { id: identity.id, email: typeof email === 'string' ? email : undefined }
+          );
+        },
+      })
+    : undefined;
 
   // Proxy and pages recognise Kratos's URLs the same way (browser URL, in-cluster host names).
   const kratosURLOptions = {
@@ -87,7 +109,12 @@ export async function buildEdgeParts(
     timeoutMs: config.kratos.timeouts.request,
     trustForwardedHeaders: config.server.trust_proxy,
     logger: logger.child({ component: 'proxy' }),
-    onLogout: (event) => sessionEvents.onLogout(event),
+    onLogout: async (event) => {
+      await sessionEvents.onLogout(event);
+      await protection
+        ?.state()
+        .then((s) => s.audit.record({ event: 'session_revoked', requestId: event.requestId }));
+    },
     ...(options.now ? { now: options.now } : {}),
   });
 
@@ -106,6 +133,7 @@ export async function buildEdgeParts(
   });
 
   const mounts: EdgeMount[] = [];
+  if (protection?.admin) mounts.push(protection.admin);
   if (config.dev.mailbox && config.kratos.admin_url) {
     const mailbox = createDevMailbox({
       kratosAdminURL: config.kratos.admin_url,
@@ -120,8 +148,9 @@ export async function buildEdgeParts(
 
   return {
     proxy: sessionEvents.wrapProxy(
-      (request, context) =>
+      withProtection(protection, (request, context) =>
         proxy(request, { clientAddress: context.clientAddress, requestId: context.requestId }),
+      ),
       config.proxy.prefix,
     ),
     pages: {
@@ -137,9 +166,14 @@ export async function buildEdgeParts(
       upstream: await answers(upstreamURL, { anyStatus: true }),
     }),
     close: async () => {
-      await Promise.allSettled([proxy.close(), gateway.close()]);
+      await Promise.allSettled([proxy.close(), gateway.close(), protection?.close()]);
     },
   };
+}
+
+/** Every self-service submit through the protection pipeline (issue 12), when it is on. */
+function withProtection(protection: LoginProtection | undefined, proxy: EdgeHandler): EdgeHandler {
+  return protection ? protection.wrap(proxy) : proxy;
 }
 
 /** vestibule.yml rules (snake_case) plus an Oathkeeper rules file, in that order. */

@@ -69,6 +69,7 @@ const TITLES: Record<number, string> = {
   408: 'Request timed out',
   413: 'Request too large',
   421: 'Misdirected request',
+  429: 'Too many attempts',
   500: 'Something went wrong',
   502: 'Service unavailable',
   503: 'Service unavailable',
