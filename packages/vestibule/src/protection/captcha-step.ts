@@ -30,11 +30,15 @@ export class CaptchaStep {
     const digest = createHash('sha256').update(token).digest('base64url');
     if (this.used.has(digest)) return { ok: false, reason: 'invalid' };
     this.used.set(digest, true);
+    let outcome: CaptchaOutcome;
     try {
-      return await this.verifier.verify(token, remoteAddress);
+      outcome = await this.verifier.verify(token, remoteAddress);
     } catch (err) {
       this.logger.warn('captcha verifier failed', { provider: this.verifier.provider, err });
-      return { ok: false, reason: 'unavailable' };
+      outcome = { ok: false, reason: 'unavailable' };
     }
+    // The provider never judged it: the user may send the same token again once it answers.
+    if (!outcome.ok && outcome.reason === 'unavailable') this.used.delete(digest);
+    return outcome;
   }
 }
