@@ -141,3 +141,29 @@ describe('lockout evasion', () => {
     assert.deepEqual(await run('known@example.com'), await run('nobody@example.com'));
   });
 });
+
+describe('an address rotating through identifiers', () => {
+  it('is throttled once its failures pass the address limit', async () => {
+    const kratos = await startFakeKratos();
+    const upstream = await startUpstream();
+    const edge = await startProtectedEdge({
+      kratosURL: kratos.url,
+      upstreamURL: upstream.url,
+      protection: { login: { address: { max_failures: 3, window: '1h', lock: '10m' } } },
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await loginForm(edge.url, `spray-${i}@example.com`, 'Winter2026!', { json: true });
+      }
+      const before = kratos.submits;
+      const res = await loginForm(edge.url, 'spray-9@example.com', 'Winter2026!', { json: true });
+      assert.equal(res.status, 429);
+      assert.equal(res.headers.get('retry-after'), String(10 * 60));
+      assert.equal(kratos.submits, before);
+    } finally {
+      await edge.close();
+      await upstream.close();
+      await kratos.close();
+    }
+  });
+});
