@@ -4,9 +4,11 @@ import { VestibuleError } from 'vestibule';
 import { UsageError } from './terminal/args.ts';
 import type { CLIIO, Command } from './terminal/io.ts';
 import { serveCommand } from './commands/serve.ts';
+import { lockoutCommand } from './commands/lockout.ts';
+import { auditCommand } from './commands/audit.ts';
 import { upCommand } from './commands/up.ts';
 
-const commands: Command[] = [upCommand, serveCommand];
+const commands: Command[] = [upCommand, serveCommand, lockoutCommand, auditCommand];
 
 const overview = `vestibule: the Ory glue for web apps
 

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 
 export const SECRETS_FILE = 'secrets.json';
 
-export type SecretName = 'admin_password' | 'kratos_cookie' | 'kratos_cipher' | 'header_secret';
+export type SecretName =
+  | 'admin_password'
+  | 'kratos_cookie'
+  | 'kratos_cipher'
+  | 'header_secret'
+  // The edge's unlock/audit endpoint (`vestibule lockout`, `vestibule audit` read it from here).
+  | 'protection_admin_secret';
 
 export interface LocalSecret {
   value: string;
