@@ -73,9 +73,8 @@ export async function protectionState(
 }
 
 /**
- * A persistent store (a directory or PostgreSQL) opens at startup, so a wrong URL stops the edge
- * there. An in-memory store opens on the first protected submit: an edge that never sees one (most
- * test edges) never pays for starting an embedded PostgreSQL.
+ * A persistent store (a directory or PostgreSQL) opens before the edge listens, so a wrong URL stops
+ * the edge there. An in-memory store opens in the background; the first submit waits for it.
  */
 export async function openLoginProtection(
   config: Readonly<EdgeConfig>,
@@ -115,6 +114,9 @@ export async function openLoginProtection(
       }
     })());
   if (location !== 'memory') await open();
+  // In memory: started now, awaited by the first submit (an embedded PostgreSQL takes seconds to
+  // start; a login must not wait for it).
+  else void open().catch((err: unknown) => logger.error('edge store did not open', { err }));
   const idleMs = 2 * config.protection.login.identifier.max_lock;
   const prune = async () => {
     if (!opening) return;
