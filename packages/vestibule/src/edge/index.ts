@@ -62,9 +62,8 @@ export type { DevMailboxHandler, DevMailboxOptions } from '../dev/index.ts';
  * await store.close();
  * ```
  */
-export { openEdgeStore } from '../store/index.ts';
-export type { EdgeStore } from '../store/index.ts';
 export {
+  openEdgeStore,
   protectionState,
   storeLocation,
   AUDIT_EVENTS,
@@ -77,8 +76,11 @@ export type {
   ProtectionState,
   SecurityNotice,
   SecurityNotifier,
+  CaptchaOutcome,
+  CaptchaProvider,
+  CaptchaVerifier,
+  EdgeStore,
 } from '../protection/index.ts';
-export type { CaptchaOutcome, CaptchaProvider, CaptchaVerifier } from '../captcha/verifier.ts';
 /** The edge's JSON logger. @example `const logger = createLogger({ level: 'info' });` */
 export { createLogger } from '../lib/logger.ts';
 export type { Logger, LogLevel } from '../lib/logger.ts';

@@ -12,9 +12,12 @@ import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
-import type { CaptchaVerifier } from '../captcha/verifier.ts';
-import { openLoginProtection, type LoginProtection } from '../protection/index.ts';
-import type { SecurityNotifier } from '../protection/notifier.ts';
+import {
+  openLoginProtection,
+  type CaptchaVerifier,
+  type LoginProtection,
+  type SecurityNotifier,
+} from '../protection/index.ts';
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeHandler, EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';

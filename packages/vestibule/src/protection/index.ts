@@ -12,3 +12,6 @@ export type { SecurityNotice, SecurityNotifier } from './notifier.ts';
 export type { CaptchaSettings, ProtectionRules, SubmitProtectionOptions } from './options.ts';
 export { CAPTCHA_HEADER } from './captcha-step.ts';
 export { normaliseIdentifier, addressKey } from './keys.ts';
+export { openEdgeStore } from '../store/index.ts';
+export type { EdgeStore } from '../store/index.ts';
+export type { CaptchaOutcome, CaptchaProvider, CaptchaVerifier } from '../captcha/verifier.ts';
