@@ -130,7 +130,7 @@ async function storeAccess(config: Readonly<EdgeConfig>): Promise<ProtectionAcce
   }
   const store = await openEdgeStore(location);
   const logger = createLogger({ level: 'error' });
-  const { lockouts } = await protectionState(store, config, logger, Date.now);
+  const { lockouts, audit } = await protectionState(store, config, logger, Date.now);
   return {
     via: 'store',
     lockouts: () => lockouts.list(),
@@ -145,6 +145,9 @@ async function storeAccess(config: Readonly<EdgeConfig>): Promise<ProtectionAcce
       });
       return events.map((e) => ({ ...e, at: e.at.toISOString() }));
     },
-    close: () => store.close(),
+    async close() {
+      await audit.flush(); // a `clear` records lockout_cleared
+      await store.close();
+    },
   };
 }

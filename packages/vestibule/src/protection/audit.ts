@@ -59,6 +59,8 @@ export interface AuditQuery {
 const MAX_USER_AGENT = 256;
 
 export class AuditLog {
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Kysely<EdgeStoreDatabase>,
     private readonly logger: Logger,
@@ -73,7 +75,7 @@ export class AuditLog {
       .slice(0, 32);
   }
 
-  async record(input: AuditInput): Promise<void> {
+  record(input: AuditInput): Promise<void> {
     const row = {
       at: new Date(this.now()),
       event: input.event,
@@ -84,15 +86,28 @@ export class AuditLog {
       request_id: input.requestId ?? null,
     };
     this.logger.info('audit', { audit: true, ...row, at: row.at.toISOString() });
-    try {
-      await this.db.insertInto('vestibule_audit_events').values(row).execute();
-    } catch (err) {
-      // The JSON line above is already out; a store hiccup must not fail the user's login.
-      this.logger.error('audit event not stored', { event: input.event, err });
-    }
+    // Written off the response path: the JSON line above is already out, and a store hiccup must
+    // not fail the user's login. Readers (query, close) wait for what is still being written.
+    const write = this.db
+      .insertInto('vestibule_audit_events')
+      .values(row)
+      .execute()
+      .then(
+        () => undefined,
+        (err: unknown) => this.logger.error('audit event not stored', { event: input.event, err }),
+      )
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+    return Promise.resolve();
+  }
+
+  /** Resolves once every event recorded so far is in the store. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   async query(q: AuditQuery = {}): Promise<AuditRecord[]> {
+    await this.flush();
     let query = this.db.selectFrom('vestibule_audit_events').selectAll();
     if (q.identityId) query = query.where('identity_id', '=', q.identityId);
     if (q.identifier)
@@ -117,6 +132,7 @@ export class AuditLog {
 
   /** Deletes events older than the retention; returns how many went. */
   async prune(retentionMs: number): Promise<number> {
+    await this.flush();
     const result = await this.db
       .deleteFrom('vestibule_audit_events')
       .where('at', '<', new Date(this.now() - retentionMs))

@@ -151,7 +151,9 @@ export async function openLoginProtection(
     prune,
     close: async () => {
       clearInterval(timer);
-      if (opening) await (await opening.catch(() => undefined))?.store.close();
+      const state = await opening?.catch(() => undefined);
+      await state?.audit.flush();
+      await state?.store.close();
     },
   };
 }
