@@ -4,7 +4,7 @@
 import type { Outcome, Reservation } from './attempts.ts';
 import { normaliseIdentifier } from './keys.ts';
 import { outcomeOf } from './outcome.ts';
-import { tooManyAttempts } from './refusals.ts';
+import { lockNotice, tooManyAttempts } from './refusals.ts';
 import { auditBase, runCaptcha, type PipelineDeps, type SubmitScope } from './scope.ts';
 
 export const LOGIN_SCOPES = { identifier: 'login:identifier', address: 'login:address' } as const;
@@ -78,12 +78,22 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
       identityId: outcome.identityId,
     });
   }
-  if (settled.some((s) => s.lockedUntil)) await audit.record({ ...base, event: 'lockout_started' });
-  return response;
+  const lockedUntil = settled.find((s) => s.lockedUntil)?.lockedUntil;
+  if (!lockedUntil) return response;
+  await audit.record({ ...base, event: 'lockout_started' });
+  // The failure that starts the lock already says so: Kratos's own page would invite a 6th try.
+  return withLockNotice(scope, response, lockedUntil.getTime() - deps.options.now());
 }
 
 function loginNeedsCaptcha(deps: PipelineDeps, failures: number): boolean {
   const policy = deps.options.captcha?.login;
   if (!policy || policy === 'never') return false;
   return policy === 'always' || failures >= policy.afterFailures;
+}
+
+function withLockNotice(scope: SubmitScope, response: Response, lockMs: number): Response {
+  if (scope.submit.wantsJSON || response.status < 300 || response.status >= 400) return response;
+  const copy = new Response(response.body, response);
+  copy.headers.append('set-cookie', lockNotice(scope.refusal, lockMs));
+  return copy;
 }

@@ -16,9 +16,7 @@ export interface RefusalContext {
 export function tooManyAttempts(ctx: RefusalContext, retryAfterMs: number): Response {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const minutes = Math.max(1, Math.ceil(seconds / 60));
-  if (!ctx.submit.wantsJSON) {
-    return backToPage(ctx, `too_many_attempts.${Math.min(minutes, 9999)}`, seconds);
-  }
+  if (!ctx.submit.wantsJSON) return backToPage(ctx, lockNoticeValue(minutes), seconds);
   const response = errorResponse(
     {
       status: 429,
@@ -66,16 +64,26 @@ export function unreadableSubmit(ctx: RefusalContext): Response {
   );
 }
 
+function lockNoticeValue(minutes: number): string {
+  return `too_many_attempts.${Math.min(minutes, 9999)}`;
+}
+
+/** The notice cookie for a lock lasting `lockMs` more (added to the answer that started it). */
+export function lockNotice(ctx: RefusalContext, lockMs: number): string {
+  return noticeCookie(ctx, lockNoticeValue(Math.max(1, Math.ceil(lockMs / 60_000))));
+}
+
+function noticeCookie(ctx: RefusalContext, notice: string): string {
+  // Read (and cleared) by the pages' flow page, which shows it above the form.
+  return `vestibule_notice=${notice}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax${ctx.secureCookies ? '; Secure' : ''}`;
+}
+
 function backToPage(ctx: RefusalContext, notice: string, retryAfterSeconds?: number): Response {
   const headers = new Headers({
     location: ctx.pageURL(ctx.submit.flow, ctx.submit.flowId),
     'cache-control': 'no-store',
   });
-  // Read (and cleared) by the pages' flow page, which shows it above the form.
-  headers.append(
-    'set-cookie',
-    `vestibule_notice=${notice}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax${ctx.secureCookies ? '; Secure' : ''}`,
-  );
+  headers.append('set-cookie', noticeCookie(ctx, notice));
   if (retryAfterSeconds !== undefined) headers.set('retry-after', String(retryAfterSeconds));
   return new Response(null, { status: 303, headers });
 }
