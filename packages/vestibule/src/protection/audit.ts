@@ -101,6 +101,17 @@ export class AuditLog {
     return Promise.resolve();
   }
 
+  /**
+   * Records an event whose details arrive later (the identity id of a browser login, learnt from
+   * the session it set), off the response path like every write.
+   */
+  recordWhen(input: Promise<AuditInput>): void {
+    const later: Promise<void> = input
+      .then((value) => this.record(value))
+      .finally(() => this.pending.delete(later));
+    this.pending.add(later);
+  }
+
   /** Resolves once every event recorded so far is in the store. */
   async flush(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);

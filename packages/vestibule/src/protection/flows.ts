@@ -4,9 +4,16 @@
 // changed password or email address, the old address captured before the change is forwarded).
 import type { Reservation } from './attempts.ts';
 import { normaliseIdentifier } from './keys.ts';
-import type { SignedInIdentity, ThrottleRules } from './options.ts';
+import type { ThrottleRules } from './options.ts';
 import { outcomeOf } from './outcome.ts';
-import { auditBase, runCaptcha, type PipelineDeps, type SubmitScope } from './scope.ts';
+import {
+  auditBase,
+  identityAfter,
+  runCaptcha,
+  whoami,
+  type PipelineDeps,
+  type SubmitScope,
+} from './scope.ts';
 import type { SecurityNotice } from './notifier.ts';
 import { tooManyAttempts } from './refusals.ts';
 
@@ -158,28 +165,6 @@ async function readSettings(response: Response): Promise<SettingsState | undefin
   } catch {
     return undefined;
   }
-}
-
-async function whoami(deps: PipelineDeps, headers: Headers): Promise<SignedInIdentity | undefined> {
-  try {
-    return await deps.options.identityOf?.(headers);
-  } catch {
-    return undefined;
-  }
-}
-
-async function identityAfter(
-  deps: PipelineDeps,
-  response: Response,
-): Promise<SignedInIdentity | undefined> {
-  const name = deps.options.sessionCookie;
-  for (const cookie of response.headers.getSetCookie()) {
-    const pair = cookie.split(';', 1)[0]!;
-    if (pair.startsWith(`${name}=`) && pair.length > name.length + 1) {
-      return whoami(deps, new Headers({ cookie: pair }));
-    }
-  }
-  return undefined;
 }
 
 async function notify(

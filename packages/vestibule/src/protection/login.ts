@@ -5,7 +5,13 @@ import type { Outcome, Reservation } from './attempts.ts';
 import { normaliseIdentifier } from './keys.ts';
 import { outcomeOf } from './outcome.ts';
 import { lockNotice, tooManyAttempts } from './refusals.ts';
-import { auditBase, runCaptcha, type PipelineDeps, type SubmitScope } from './scope.ts';
+import {
+  auditBase,
+  identityAfter,
+  runCaptcha,
+  type PipelineDeps,
+  type SubmitScope,
+} from './scope.ts';
 
 export const LOGIN_SCOPES = { identifier: 'login:identifier', address: 'login:address' } as const;
 
@@ -71,12 +77,16 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
         ? 'failure'
         : 'neutral';
   const settled = await settle(result);
-  if (result !== 'neutral') {
-    await audit.record({
-      ...base,
-      event: result === 'success' ? 'login_succeeded' : 'login_failed',
-      identityId: outcome.identityId,
-    });
+  if (result === 'failure') await audit.record({ ...base, event: 'login_failed' });
+  if (result === 'success') {
+    const event = { ...base, event: 'login_succeeded' as const };
+    // A browser login answers with a cookie, not the session: ask whose it is (which also puts the
+    // new session in the gateway's cache for the request that follows), without holding the answer.
+    if (outcome.identityId) await audit.record({ ...event, identityId: outcome.identityId });
+    else
+      audit.recordWhen(
+        identityAfter(deps, response).then((identity) => ({ ...event, identityId: identity?.id })),
+      );
   }
   const lockedUntil = settled.find((s) => s.lockedUntil)?.lockedUntil;
   if (!lockedUntil) return response;

@@ -1,6 +1,11 @@
 // One protected submit as the pipeline's steps see it, and the steps every flow shares.
 import type { CaptchaStep } from './captcha-step.ts';
-import type { SubmitContext, SubmitHandler, SubmitProtectionOptions } from './options.ts';
+import type {
+  SignedInIdentity,
+  SubmitContext,
+  SubmitHandler,
+  SubmitProtectionOptions,
+} from './options.ts';
 import { captchaRefused, type RefusalContext } from './refusals.ts';
 import type { Submit, SubmitFields } from './submit.ts';
 
@@ -51,4 +56,31 @@ export function auditBase(scope: SubmitScope, identifier: string | undefined) {
     userAgent: scope.request.headers.get('user-agent'),
     requestId: scope.context.requestId,
   };
+}
+
+/** Who a credential belongs to; undefined when unknown or Kratos cannot say. */
+export async function whoami(
+  deps: PipelineDeps,
+  headers: Headers,
+): Promise<SignedInIdentity | undefined> {
+  try {
+    return await deps.options.identityOf?.(headers);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The identity behind the session cookie a response sets (a login or a recovery). */
+export async function identityAfter(
+  deps: PipelineDeps,
+  response: Response,
+): Promise<SignedInIdentity | undefined> {
+  const name = deps.options.sessionCookie;
+  for (const cookie of response.headers.getSetCookie()) {
+    const pair = cookie.split(';', 1)[0]!;
+    if (pair.startsWith(`${name}=`) && pair.length > name.length + 1) {
+      return whoami(deps, new Headers({ cookie: pair }));
+    }
+  }
+  return undefined;
 }

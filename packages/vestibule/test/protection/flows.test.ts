@@ -59,6 +59,13 @@ describe('recovery, verification and settings through the pipeline', () => {
           sends++;
           return json(200, { id: url.searchParams.get('flow'), state: 'sent_email' });
         }
+        if (url.pathname === '/self-service/login') {
+          res.writeHead(303, {
+            location: 'http://localhost/welcome',
+            'set-cookie': 'ory_kratos_session=signed-in; Path=/; HttpOnly',
+          });
+          return void res.end();
+        }
         if (url.pathname === '/self-service/verification')
           return json(200, { state: 'sent_email' });
         if (url.pathname === '/self-service/settings') {
@@ -178,5 +185,20 @@ describe('recovery, verification and settings through the pipeline', () => {
     assert.ok(events.includes('email_changed'));
     assert.ok(events.includes('password_changed'));
     assert.ok(!JSON.stringify(edge.logger.lines).includes('n3w-secret-passphrase'));
+  });
+
+  it('a browser login: login_succeeded carries the identity id, learnt from the session it set', async () => {
+    const res = await form(
+      'lf',
+      { method: 'password', identifier: 'someone@example.com', password: 'x' },
+      'login',
+    );
+    assert.equal(res.status, 303);
+    const events = (
+      (await (await adminCall(edge.url, `/audit?identity=${IDENTITY}`)).json()) as {
+        events: Array<{ event: string }>;
+      }
+    ).events;
+    assert.ok(events.some((e) => e.event === 'login_succeeded'));
   });
 });
