@@ -1,8 +1,8 @@
 // Attempt counters in the edge store: a sliding log of recent failures per (scope, key), attempts
-// reserved before they are forwarded, and escalating locks. Every decision is ONE SQL statement
-// (INSERT … ON CONFLICT DO UPDATE … RETURNING), so concurrent requests on one edge, or on several
-// edges sharing a PostgreSQL, serialise on the row: under 50 parallel wrong passwords no more than
-// `maxFailures` attempts are ever in flight or counted at once.
+// reserved before they are forwarded, and escalating locks. Every decision is ONE call of a SQL
+// function (store/migrations.ts) that locks the counter's row for its duration, so concurrent
+// requests on one edge, or on several edges sharing a PostgreSQL, serialise on the row: under 50
+// parallel wrong passwords no more than `maxFailures` attempts are ever in flight or counted at once.
 //
 // Why not a rate-limiter library: the lockout needs reservations released by the outcome, locks
 // that double per repeat and survive a success, and one store that is PGlite or PostgreSQL through
@@ -33,6 +33,36 @@ export interface Settlement {
   lockedUntil?: Date;
 }
 
+export interface CounterRef {
+  scope: string;
+  key: string;
+  rule: AttemptRule;
+}
+
+interface ReserveRow {
+  i: number;
+  o_allowed: boolean;
+  o_failures: number;
+  o_locked_until: Date | null;
+  o_oldest_failure: Date | null;
+}
+
+function reservationOf(row: ReserveRow, rule: AttemptRule, nowMs: number): Reservation {
+  if (row.o_allowed) return { allowed: true, failures: row.o_failures };
+  const lockedUntil = row.o_locked_until ? new Date(row.o_locked_until).getTime() : 0;
+  if (lockedUntil > nowMs) {
+    return { allowed: false, locked: true, retryAfterMs: lockedUntil - nowMs };
+  }
+  // Full window (a rate limit) or attempts in flight that will likely lock it: wait for the oldest
+  // failure to leave the window, or for the lock those attempts would start.
+  const oldest = row.o_oldest_failure ? new Date(row.o_oldest_failure).getTime() : undefined;
+  const retryAfterMs =
+    oldest !== undefined && rule.lockMs === 0
+      ? oldest + rule.windowMs - nowMs
+      : rule.lockMs || rule.windowMs;
+  return { allowed: false, locked: rule.lockMs > 0, retryAfterMs: Math.max(1000, retryAfterMs) };
+}
+
 export interface CounterRow {
   scope: string;
   key: string;
@@ -40,8 +70,6 @@ export interface CounterRow {
   lockedUntil: Date | null;
   lockLevel: number;
 }
-
-const ms = (value: number) => sql`(${value}::double precision * interval '1 millisecond')`;
 
 export class AttemptCounters {
   constructor(
@@ -51,44 +79,23 @@ export class AttemptCounters {
 
   /** Reserves one attempt, unless the key is locked or its window is full (counting in-flight). */
   async reserve(scope: string, key: string, rule: AttemptRule): Promise<Reservation> {
+    return (await this.reserveAll([{ scope, key, rule }]))[0]!;
+  }
+
+  /**
+   * Several reservations in one round trip (a login's identifier and address), in the given order
+   * — always the same order, so two edges never wait on each other's rows crosswise.
+   */
+  async reserveAll(counters: readonly CounterRef[]): Promise<Reservation[]> {
     const now = new Date(this.now());
-    const t = sql.ref('vestibule_attempt_counters');
-    const failures = sql`ARRAY(SELECT f FROM unnest(${t}.failures) f WHERE f > ${now}::timestamptz - ${ms(rule.windowMs)})`;
-    const reserved = sql`ARRAY(SELECT r FROM unnest(${t}.reserved) r WHERE r > ${now}::timestamptz - ${ms(RESERVATION_TTL_MS)})`;
-    const allowed = sql`((${t}.locked_until IS NULL OR ${t}.locked_until <= ${now}::timestamptz)
-      AND cardinality(${failures}) + cardinality(${reserved}) < ${rule.maxFailures})`;
-    const result = await sql<{
-      last_allowed: boolean;
-      failure_count: number;
-      locked_until: Date | null;
-      oldest_failure: Date | null;
-    }>`
-      INSERT INTO vestibule_attempt_counters (scope, key, failures, reserved, last_allowed, last_locked, updated_at)
-      VALUES (${scope}, ${key}, '{}', ARRAY[${now}::timestamptz], ${rule.maxFailures > 0}, false, ${now})
-      ON CONFLICT (scope, key) DO UPDATE SET
-        failures = ${failures},
-        reserved = CASE WHEN ${allowed} THEN ${reserved} || ${now}::timestamptz ELSE ${reserved} END,
-        last_allowed = ${allowed},
-        last_locked = false,
-        updated_at = ${now}
-      RETURNING last_allowed, cardinality(failures)::int AS failure_count, locked_until,
-        (SELECT min(f) FROM unnest(failures) f) AS oldest_failure
-    `.execute(this.db);
-    const row = result.rows[0]!;
-    if (row.last_allowed) return { allowed: true, failures: row.failure_count };
-    const nowMs = now.getTime();
-    const lockedUntil = row.locked_until ? new Date(row.locked_until).getTime() : 0;
-    if (lockedUntil > nowMs) {
-      return { allowed: false, locked: true, retryAfterMs: lockedUntil - nowMs };
-    }
-    // Full window (a rate limit) or attempts in flight that will likely lock it: wait for the
-    // oldest failure to leave the window, or for the lock those attempts would start.
-    const oldest = row.oldest_failure ? new Date(row.oldest_failure).getTime() : undefined;
-    const retryAfterMs =
-      oldest !== undefined && rule.lockMs === 0
-        ? oldest + rule.windowMs - nowMs
-        : rule.lockMs || rule.windowMs;
-    return { allowed: false, locked: rule.lockMs > 0, retryAfterMs: Math.max(1000, retryAfterMs) };
+    const calls = counters.map(
+      ({ scope, key, rule }, i) =>
+        sql`SELECT ${i}::int AS i, * FROM vestibule_attempt_reserve(${scope}, ${key},
+          ${now}::timestamptz, ${rule.windowMs}, ${RESERVATION_TTL_MS}, ${rule.maxFailures})`,
+    );
+    const result = await sql<ReserveRow>`${sql.join(calls, sql` UNION ALL `)}`.execute(this.db);
+    const rows = [...result.rows].sort((a, b) => a.i - b.i);
+    return rows.map((row, i) => reservationOf(row, counters[i]!.rule, now.getTime()));
   }
 
   /**
@@ -101,39 +108,29 @@ export class AttemptCounters {
     rule: AttemptRule,
     outcome: Outcome,
   ): Promise<Settlement> {
+    return (await this.settleAll([{ scope, key, rule, outcome }]))[0]!;
+  }
+
+  /** Several settlements in one round trip, in the given order. */
+  async settleAll(
+    counters: ReadonlyArray<CounterRef & { outcome: Outcome }>,
+  ): Promise<Settlement[]> {
+    if (counters.length === 0) return [];
     const now = new Date(this.now());
-    const t = sql.ref('vestibule_attempt_counters');
-    const reserved = sql`(ARRAY(SELECT r FROM unnest(${t}.reserved) r WHERE r > ${now}::timestamptz - ${ms(RESERVATION_TTL_MS)}))[2:]`;
-    const locked = sql`(${t}.locked_until IS NOT NULL AND ${t}.locked_until > ${now}::timestamptz)`;
-    const recent = sql`ARRAY(SELECT f FROM unnest(${t}.failures) f WHERE f > ${now}::timestamptz - ${ms(rule.windowMs)})`;
-    const failuresAfter =
-      outcome === 'success'
-        ? sql`'{}'::timestamptz[]`
-        : outcome === 'neutral'
-          ? recent
-          : sql`CASE WHEN ${locked} THEN ${recent} ELSE ${recent} || ${now}::timestamptz END`;
-    const startsLock =
-      outcome === 'failure' && rule.lockMs > 0
-        ? sql`(NOT ${locked} AND cardinality(${recent}) + 1 >= ${rule.maxFailures})`
-        : sql`false`;
-    // A lock long after the last one starts again at the base duration.
-    const level = sql`(CASE WHEN ${t}.locked_until IS NULL
-      OR ${t}.locked_until < ${now}::timestamptz - ${ms(rule.maxLockMs)} THEN 0 ELSE ${t}.lock_level END)`;
-    const lockFor = sql`LEAST(${rule.lockMs}::double precision * power(2, ${level}), ${rule.maxLockMs}::double precision)`;
-    const result = await sql<{ last_locked: boolean; locked_until: Date | null }>`
-      UPDATE vestibule_attempt_counters SET
-        failures = CASE WHEN ${startsLock} THEN '{}'::timestamptz[] ELSE ${failuresAfter} END,
-        reserved = ${reserved},
-        locked_until = CASE WHEN ${startsLock}
-          THEN ${now}::timestamptz + (${lockFor} * interval '1 millisecond') ELSE locked_until END,
-        lock_level = CASE WHEN ${startsLock} THEN ${level} + 1 ELSE lock_level END,
-        last_locked = ${startsLock},
-        updated_at = ${now}
-      WHERE scope = ${scope} AND key = ${key}
-      RETURNING last_locked, locked_until
-    `.execute(this.db);
-    const row = result.rows[0];
-    return row?.last_locked && row.locked_until ? { lockedUntil: new Date(row.locked_until) } : {};
+    const calls = counters.map(
+      ({ scope, key, rule, outcome }, i) =>
+        sql`vestibule_attempt_settle(${scope}, ${key}, ${now}::timestamptz, ${outcome},
+          ${rule.windowMs}, ${RESERVATION_TTL_MS}, ${rule.maxFailures}, ${rule.lockMs},
+          ${rule.maxLockMs}) AS ${sql.ref(`s${i}`)}`,
+    );
+    const result = await sql<Record<string, Date | null>>`SELECT ${sql.join(calls)}`.execute(
+      this.db,
+    );
+    const row = result.rows[0] ?? {};
+    return counters.map((_, i) => {
+      const until = row[`s${i}`];
+      return until ? { lockedUntil: new Date(until) } : {};
+    });
   }
 
   /** Reserve and count at once: a plain rate limit (recovery sends, code submissions). */

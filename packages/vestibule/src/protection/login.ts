@@ -1,7 +1,7 @@
 // Login: the identifier's and the address's counters reserve an attempt before Kratos sees the
 // password, and Kratos's answer settles it (a failure may start a lock; a success clears the
 // identifier's failures, never an active lock).
-import type { Outcome, Reservation } from './attempts.ts';
+import type { CounterRef, Outcome, Reservation } from './attempts.ts';
 import { normaliseIdentifier } from './keys.ts';
 import { outcomeOf } from './outcome.ts';
 import { lockNotice, tooManyAttempts } from './refusals.ts';
@@ -20,31 +20,27 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   const raw = scope.fields.identifier;
   const identifier = raw ? normaliseIdentifier(raw) : undefined;
   const base = auditBase(scope, raw);
-  const byIdentifier = identifier
-    ? await counters.reserve(LOGIN_SCOPES.identifier, identifier, rules.login.identifier)
-    : undefined;
-  const byAddress =
-    byIdentifier?.allowed === false
-      ? undefined
-      : await counters.reserve(LOGIN_SCOPES.address, scope.addressKey, rules.login.address);
-  const settle = async (outcome: Outcome) => {
-    const tasks: Array<Promise<{ lockedUntil?: Date }>> = [];
-    if (identifier && byIdentifier?.allowed)
-      tasks.push(
-        counters.settle(LOGIN_SCOPES.identifier, identifier, rules.login.identifier, outcome),
-      );
-    // One success from a shared address must not wipe an attacker's count on it.
-    if (byAddress?.allowed)
-      tasks.push(
-        counters.settle(
-          LOGIN_SCOPES.address,
-          scope.addressKey,
-          rules.login.address,
-          outcome === 'success' ? 'neutral' : outcome,
-        ),
-      );
-    return Promise.all(tasks);
-  };
+  const refs: CounterRef[] = [
+    ...(identifier
+      ? [{ scope: LOGIN_SCOPES.identifier, key: identifier, rule: rules.login.identifier }]
+      : []),
+    { scope: LOGIN_SCOPES.address, key: scope.addressKey, rule: rules.login.address },
+  ];
+  // One round trip for both counters (the pipeline's cost is mostly round trips to the store).
+  const reservations = await counters.reserveAll(refs);
+  const byIdentifier = identifier ? reservations[0] : undefined;
+  const byAddress = reservations.at(-1);
+  const settle = (outcome: Outcome) =>
+    counters.settleAll(
+      refs
+        .filter((_, i) => reservations[i]!.allowed)
+        // One success from a shared address must not wipe an attacker's count on it.
+        .map((ref) => ({
+          ...ref,
+          outcome:
+            ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
+        })),
+    );
   const refused = [byIdentifier, byAddress].find(
     (r): r is Extract<Reservation, { allowed: false }> => r?.allowed === false,
   );
