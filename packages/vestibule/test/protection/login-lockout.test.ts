@@ -89,7 +89,10 @@ describe('login lockout through the edge', () => {
     // The failure that starts the lock already carries the notice (Kratos's 303, plus our cookie).
     const fifth = await loginForm(edge.url, identifier, 'wrong');
     assert.equal(fifth.status, 303);
-    assert.match(fifth.headers.getSetCookie().join('\n'), /vestibule_notice=too_many_attempts\.15;/);
+    assert.match(
+      fifth.headers.getSetCookie().join('\n'),
+      /vestibule_notice=too_many_attempts\.15;/,
+    );
     const flow = crypto.randomUUID();
     const res = await loginForm(edge.url, identifier, 'wrong', { flow });
     assert.equal(res.status, 303);
