@@ -73,8 +73,8 @@ export async function protectionState(
 }
 
 /**
- * A persistent store (a directory or PostgreSQL) opens before the edge listens, so a wrong URL stops
- * the edge there. An in-memory store opens in the background; the first submit waits for it.
+ * The store opens before the edge listens: a wrong URL stops the edge there, and no login waits
+ * seconds for an embedded PostgreSQL to start (nor stalls the process while it compiles).
  */
 export async function openLoginProtection(
   config: Readonly<EdgeConfig>,
@@ -113,10 +113,7 @@ export async function openLoginProtection(
         throw err;
       }
     })());
-  if (location !== 'memory') await open();
-  // In memory: started now, awaited by the first submit (an embedded PostgreSQL takes seconds to
-  // start; a login must not wait for it).
-  else void open().catch((err: unknown) => logger.error('edge store did not open', { err }));
+  await open();
   const idleMs = 2 * config.protection.login.identifier.max_lock;
   const prune = async () => {
     if (!opening) return;
