@@ -7,6 +7,8 @@ import { rolesCommand } from './commands/roles.ts';
 import { Cancelled } from './terminal/confirm.ts';
 import { oauth2Command } from './commands/oauth2.ts';
 import { serveCommand } from './commands/serve.ts';
+import { lockoutCommand } from './commands/lockout.ts';
+import { auditCommand } from './commands/audit.ts';
 import { upCommand } from './commands/up.ts';
 import { usersCommand } from './commands/users.ts';
 import { sessionsCommand } from './commands/sessions.ts';
@@ -24,6 +26,8 @@ const commands: Command[] = [
   sessionsCommand,
   rolesCommand,
   oauth2Command,
+  lockoutCommand,
+  auditCommand,
 ];
 
 const overview = `vestibule: the Ory glue for web apps

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 export const SECRETS_FILE = 'secrets.json';
 
 export type SecretName =
-  'admin_password' | 'kratos_cookie' | 'kratos_cipher' | 'header_secret' | 'hydra_system';
+  | 'admin_password'
+  | 'kratos_cookie'
+  | 'kratos_cipher'
+  | 'header_secret'
+  | 'hydra_system'
+  // The edge's unlock/audit endpoint (`vestibule lockout`, `vestibule audit` read it from here).
+  | 'protection_admin_secret';
 
 export interface LocalSecret {
   value: string;

@@ -117,6 +117,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       hydra: { public_url: oauth2.publicURL, admin_url: oauth2.adminURL },
       gateway: { upstream_url: app.url, header_secret: headerSecret, rules: DEMO_RULES },
       pages: { theme: { brand: 'Notes' } },
+      // Lockouts and the audit log survive a restart of the stack (PGlite under the data dir).
+      store: options.dataDir ? { directory: join(options.dataDir, 'edge-store') } : {},
+      protection: {
+        admin: { secret: localSecret(options.dataDir, 'protection_admin_secret').value },
+      },
       // The mailbox shows recovery codes; its Host check stops DNS rebinding, not a client on the
       // network that sends `Host: localhost` itself.
       dev: { mailbox: !beyondLoopback },

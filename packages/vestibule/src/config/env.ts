@@ -17,6 +17,9 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; key: string; type: 'str
     { env: 'VESTIBULE_HEADER_SECRET', key: 'gateway.header_secret', type: 'string' },
     { env: 'VESTIBULE_REVOCATION_SECRET', key: 'gateway.revocation.secret', type: 'string' },
     { env: 'VESTIBULE_STORE_URL', key: 'store.url', type: 'string' },
+    { env: 'VESTIBULE_PROTECTION_ADMIN_SECRET', key: 'protection.admin.secret', type: 'string' },
+    { env: 'VESTIBULE_CAPTCHA_SECRET', key: 'protection.captcha.secret', type: 'string' },
+    { env: 'VESTIBULE_AUDIT_HASH_SECRET', key: 'audit.hash_secret', type: 'string' },
   ];
 
 /** Returns a copy of `raw` with env values set at their key paths, and which keys came from env. */

@@ -43,8 +43,88 @@ const rateSpec = z.string().refine((v) => parseRateSpec(v) !== undefined, {
   message: 'expected requests/window, e.g. 600/1m',
 });
 
+type ObjectMaker = <T extends z.ZodRawShape>(
+  shape: T,
+) => z.ZodObject<T, z.core.$strict> | z.ZodObject<T, z.core.$strip>;
+
+/** Failures allowed in a sliding window, and the lock they start (doubling up to max_lock). */
+function attemptRule(
+  object: ObjectMaker,
+  d: { max: number; window: number; lock: number; maxLock: number },
+) {
+  return object({
+    max_failures: z.number().int().positive().default(d.max),
+    window: duration.default(d.window),
+    lock: duration.default(d.lock),
+    max_lock: duration.default(d.maxLock),
+  }).prefault({});
+}
+
+/** Attempts allowed in a sliding window (no lock: refused until old attempts leave it). */
+function rateRule(object: ObjectMaker, d: { max: number; window: number }) {
+  return object({
+    max: z.number().int().positive().default(d.max),
+    window: duration.default(d.window),
+  }).prefault({});
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Login protection (issue 12): lockout, throttles, captcha, the unlock endpoint. */
+function protectionSchema(object: ObjectMaker) {
+  return object({
+    enabled: z.boolean().default(true),
+    login: object({
+      identifier: attemptRule(object, {
+        max: 5,
+        window: 15 * MINUTE,
+        lock: 15 * MINUTE,
+        maxLock: 24 * HOUR,
+      }),
+      address: attemptRule(object, { max: 100, window: HOUR, lock: 15 * MINUTE, maxLock: HOUR }),
+    }).prefault({}),
+    recovery: object({
+      send_per_identifier: rateRule(object, { max: 5, window: HOUR }),
+      send_per_address: rateRule(object, { max: 20, window: HOUR }),
+      code_per_flow: rateRule(object, { max: 10, window: 15 * MINUTE }),
+      code_per_address: rateRule(object, { max: 50, window: HOUR }),
+    }).prefault({}),
+    verification: object({
+      send_per_identifier: rateRule(object, { max: 5, window: HOUR }),
+      send_per_address: rateRule(object, { max: 20, window: HOUR }),
+      code_per_flow: rateRule(object, { max: 10, window: 15 * MINUTE }),
+      code_per_address: rateRule(object, { max: 50, window: HOUR }),
+    }).prefault({}),
+    captcha: object({
+      provider: z.enum(['turnstile', 'hcaptcha', 'recaptcha_v3', 'local']),
+      site_key: z.string().min(1),
+      secret: z.string().min(1),
+      /** The provider's siteverify URL (the local verifier's in tests and the dev stack). */
+      verify_url: httpURL.optional(),
+      registration: z.boolean().default(true),
+      recovery: z.boolean().default(true),
+      /** `always`, `never`, or after this many recent failures for the identifier or address. */
+      login: z
+        .union([
+          z.enum(['always', 'never']),
+          object({ after_failures: z.number().int().nonnegative() }),
+        ])
+        .default({ after_failures: 3 }),
+    }).optional(),
+    /** Unlock and audit endpoint: `Authorization: Bearer {secret}` (vestibule lockout/audit). */
+    admin: object({
+      path: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~\-/]*[^/]$/, 'expected a path like /.vestibule/protection')
+        .default('/.vestibule/protection'),
+      secret: z.string().min(32, 'expected at least 32 characters'),
+    }).optional(),
+  }).prefault({});
+}
+
 function buildSchema(strict: boolean) {
-  const object = <T extends z.ZodRawShape>(shape: T) =>
+  const object: ObjectMaker = <T extends z.ZodRawShape>(shape: T) =>
     strict ? z.strictObject(shape) : z.object(shape);
 
   const rule = object({
@@ -209,15 +289,31 @@ function buildSchema(strict: boolean) {
     dev: object({
       mailbox: z.boolean().default(false),
     }).prefault({}),
+    /** The edge's own SQL store (lockout counters, audit log). */
     store: object({
       /**
-       * The edge's shared database. A `postgres://` URL lets several edges behind one load balancer
-       * share state: a session revoked or logged out through one is refused by all (LISTEN/NOTIFY).
+       * `postgres://…` (shared by several edges: lockout counters, rate limits, and sessions revoked or
+       * logged out through one edge refused by all, LISTEN/NOTIFY) or `memory`; unset: PGlite in
+       * `directory`.
        */
       url: z
         .string()
-        .refine((v) => URL.canParse(v), { message: 'expected a database URL' })
+        .refine((v) => v === 'memory' || /^postgres(ql)?:\/\//i.test(v), {
+          message: 'expected a postgres:// URL or "memory"',
+        })
         .optional(),
+      /**
+       * PGlite's directory when no url is set (one edge per directory: PGlite is single-process).
+       * Neither set: PGlite in memory, so locks do not survive a restart (`vestibule up` sets it).
+       */
+      directory: z.string().min(1).optional(),
+    }).prefault({}),
+    protection: protectionSchema(object),
+    audit: object({
+      /** Events older than this are deleted in the background. Default 90 days. */
+      retention: duration.default(90 * 24 * 3_600_000),
+      /** HMAC key for the identifier hash (≥ 32 characters); unset: one generated into the store. */
+      hash_secret: z.string().min(32, 'expected at least 32 characters').optional(),
     }).prefault({}),
   });
 }

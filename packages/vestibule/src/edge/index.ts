@@ -48,6 +48,39 @@ export type {
  */
 export { createDevMailbox } from '../dev/index.ts';
 export type { DevMailboxHandler, DevMailboxOptions } from '../dev/index.ts';
+/**
+ * Login protection (issue 12): the edge store, the counters and the audit log, for tools that read
+ * them without a running edge (`vestibule lockout`, `vestibule audit`), and the seams a deployment
+ * plugs in (`captchaVerifier`, `securityNotifier` in the launch options).
+ *
+ * @example
+ * ```ts
+ * import { openEdgeStore, protectionState, storeLocation } from 'vestibule/edge';
+ * const store = await openEdgeStore(storeLocation(config));
+ * const { lockouts } = await protectionState(store, config, logger, Date.now);
+ * console.log(await lockouts.list());
+ * await store.close();
+ * ```
+ */
+export {
+  openEdgeStore,
+  protectionState,
+  storeLocation,
+  AUDIT_EVENTS,
+  CAPTCHA_HEADER,
+} from '../protection/index.ts';
+export type {
+  AuditEventName,
+  AuditRecord,
+  LockoutEntry,
+  ProtectionState,
+  SecurityNotice,
+  SecurityNotifier,
+  CaptchaOutcome,
+  CaptchaProvider,
+  CaptchaVerifier,
+  EdgeStore,
+} from '../protection/index.ts';
 /** The edge's JSON logger. @example `const logger = createLogger({ level: 'info' });` */
 export { createLogger } from '../lib/logger.ts';
 export type { Logger, LogLevel } from '../lib/logger.ts';

@@ -15,14 +15,24 @@ import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
 import { createRateLimiters } from '../rate-limit/limiter.ts';
 import { createPostgresSessionBus } from '../session-bus/postgres.ts';
+import {
+  openLoginProtection,
+  type CaptchaVerifier,
+  type LoginProtection,
+  type SecurityNotifier,
+} from '../protection/index.ts';
 import { createSessionEvents } from './session-events.ts';
-import type { EdgeMount, EdgeParts } from './types.ts';
+import type { EdgeHandler, EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
 
 export interface PartsOptions {
   logger: Logger;
-  /** Test knobs passed to the parts (fake clock for restart windows and double-submit). */
+  /** Test knobs passed to the parts (fake clock for restart windows, double-submit, lockouts). */
   now?: () => number;
+  /** Mails "your password / email address was changed", "your account was recovered" (issue 12). */
+  securityNotifier?: SecurityNotifier;
+  /** Verifies captcha tokens when `protection.captcha` is configured. */
+  captchaVerifier?: CaptchaVerifier;
 }
 
 export async function buildEdgeParts(
@@ -78,6 +88,21 @@ export async function buildEdgeParts(
   });
 
   const sessionEvents = createSessionEvents(gateway, logger.child({ component: 'gateway' }));
+  const protection = config.protection.enabled
+    ? await openLoginProtection(config, {
+        logger,
+        now: options.now,
+        securityNotifier: options.securityNotifier,
+        captchaVerifier: options.captchaVerifier,
+        identityOf: async (headers) => {
+          const identity = (await gateway.sessions.resolve(headers)).session?.identity;
+          const email = (identity?.traits as { email?: unknown } | undefined)?.email;
+          return (
+            identity && { id: identity.id, email: typeof email === 'string' ? email : undefined }
+          );
+        },
+      })
+    : undefined;
 
   // Proxy and pages recognise Kratos's URLs the same way (browser URL, in-cluster host names).
   const kratosURLOptions = {
@@ -101,7 +126,12 @@ export async function buildEdgeParts(
     timeoutMs: config.kratos.timeouts.request,
     trustForwardedHeaders: config.server.trust_proxy,
     logger: logger.child({ component: 'proxy' }),
-    onLogout: (event) => sessionEvents.onLogout(event),
+    onLogout: async (event) => {
+      await sessionEvents.onLogout(event);
+      await protection
+        ?.state()
+        .then((s) => s.audit.record({ event: 'session_revoked', requestId: event.requestId }));
+    },
     ...(options.now ? { now: options.now } : {}),
   });
 
@@ -141,6 +171,7 @@ export async function buildEdgeParts(
       handle: (request, context) => oauth2.handle(request, context),
     });
   }
+  if (protection?.admin) mounts.push(protection.admin);
   if (config.dev.mailbox && config.kratos.admin_url) {
     const mailbox = createDevMailbox({
       kratosAdminURL: config.kratos.admin_url,
@@ -155,8 +186,9 @@ export async function buildEdgeParts(
 
   return {
     proxy: sessionEvents.wrapProxy(
-      (request, context) =>
+      withProtection(protection, (request, context) =>
         proxy(request, { clientAddress: context.clientAddress, requestId: context.requestId }),
+      ),
       config.proxy.prefix,
     ),
     pages: {
@@ -176,9 +208,14 @@ export async function buildEdgeParts(
         : {}),
     }),
     close: async () => {
-      await Promise.allSettled([proxy.close(), gateway.close()]);
+      await Promise.allSettled([proxy.close(), gateway.close(), protection?.close()]);
     },
   };
+}
+
+/** Every self-service submit through the protection pipeline (issue 12), when it is on. */
+function withProtection(protection: LoginProtection | undefined, proxy: EdgeHandler): EdgeHandler {
+  return protection ? protection.wrap(proxy) : proxy;
 }
 
 /** vestibule.yml rules (snake_case) plus an Oathkeeper rules file, in that order. */

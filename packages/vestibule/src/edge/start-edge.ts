@@ -75,8 +75,13 @@ export async function launchEdge(
   config: Readonly<EdgeConfig>,
   options: LaunchEdgeOptions,
 ): Promise<RunningEdge> {
-  const { logger, now, ...socket } = options;
-  const parts = await buildEdgeParts(config, { logger, now });
+  const { logger, now, securityNotifier, captchaVerifier, ...socket } = options;
+  const parts = await buildEdgeParts(config, {
+    logger,
+    ...(now ? { now } : {}),
+    ...(securityNotifier ? { securityNotifier } : {}),
+    ...(captchaVerifier ? { captchaVerifier } : {}),
+  });
   const edge = createEdge(config, { parts, logger });
   try {
     return await startEdge(edge, { ...socket, logger });

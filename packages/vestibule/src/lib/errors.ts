@@ -35,6 +35,10 @@ export type ErrorCode =
   | 'REQUEST_TIMEOUT'
   | 'PAYLOAD_TOO_LARGE'
   | 'MISDIRECTED_REQUEST'
+  // Login protection (issue 12): lockout and throttles, the captcha step.
+  | 'TOO_MANY_ATTEMPTS'
+  | 'CAPTCHA_FAILED'
+  | 'CAPTCHA_UNAVAILABLE'
   // Startup and everything unexpected.
   | 'CONFIG_INVALID'
   | 'INTERNAL';

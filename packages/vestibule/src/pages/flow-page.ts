@@ -17,7 +17,7 @@ import type { PageResult } from './respond.ts';
 import { isRenderableFlow, type FlowType, type RawFlow } from './ui/flow-types.ts';
 import { captchaCSPSources, renderCaptchaWidget } from './ui/captcha-widget.ts';
 import { IdAllocator } from './ui/nodes.ts';
-import { renderFlowPage } from './ui/pages.ts';
+import { renderFlowPage, type PageNotice } from './ui/pages.ts';
 import type { PageTextKey } from './ui/texts.ts';
 import { safeURL } from './ui/safe-url.ts';
 
@@ -108,11 +108,12 @@ function renderOrContinue(
       cookies,
     };
 
-  const notices: PageTextKey[] = [];
+  const notices: PageNotice[] = [];
   // Our own cookie, never quoted: read exactly as sent, like the other pages cookies.
-  const notice = readCookie(scope.cookie, NOTICE_COOKIE, { unquote: false }) as NoticeId | null;
+  const notice = readCookie(scope.cookie, NOTICE_COOKIE, { unquote: false });
   if (notice !== null) {
-    if (notice in NOTICES) notices.push(NOTICES[notice]);
+    const known = noticeOf(notice);
+    if (known) notices.push(known);
     cookies.push(noticeCookie('', 0, scope.secure));
   }
   const action = safeURL(flow.ui.action, scope.toSameOrigin, { allowDataImage: false });
@@ -243,6 +244,20 @@ function linksFor(
         { href: r.page('logout'), key: 'vestibule.link.logout' },
       ];
   }
+}
+
+/**
+ * The notice cookie's value: a known id, or `too_many_attempts.<minutes>` set by the edge's login
+ * protection. Anyone can set this cookie for themselves only, so it carries nothing but a number.
+ */
+function noticeOf(value: string): PageNotice | undefined {
+  if (value in NOTICES) return { key: NOTICES[value as NoticeId] };
+  const lockout = /^too_many_attempts\.(\d{1,4})$/.exec(value);
+  if (lockout)
+    return { key: 'vestibule.notice.too_many_attempts', context: { minutes: Number(lockout[1]) } };
+  if (value === 'captcha_failed') return { key: 'vestibule.notice.captcha_failed' };
+  if (value === 'captcha_unavailable') return { key: 'vestibule.notice.captcha_unavailable' };
+  return undefined;
 }
 
 export function noticeCookie(value: string, maxAge: number, secure: boolean): string {

@@ -21,12 +21,21 @@ export interface FlowPageInput extends PageChrome {
   action: string;
   forms: FormsContext;
   links: Array<{ href: string; key: PageTextKey }>;
-  notices: PageTextKey[];
+  notices: PageNotice[];
+}
+
+/** An edge notice above the form; `context` fills the text's placeholders. */
+export interface PageNotice {
+  key: PageTextKey;
+  context?: Record<string, number>;
 }
 
 export function renderFlowPage(input: FlowPageInput): string {
   const { flow, texts } = input;
-  const notices: UIText[] = input.notices.map((key) => ({ type: 'info', text: texts.page(key) }));
+  const notices: UIText[] = input.notices.map(({ key, context }) => ({
+    type: 'info',
+    text: texts.page(key, context),
+  }));
   const messages = [...notices, ...(flow.ui.messages ?? [])];
   const body = markup`${messages.length ? markup`<div class="flow-messages">${renderMessages(messages, texts)}</div>` : ''}
   ${renderFlowForms(flow, input.flowType, input.action, input.forms)}

@@ -36,6 +36,11 @@ export const PAGE_TEXTS = {
   'vestibule.group.deviceauthn': 'Trusted devices',
   'vestibule.notice.return_to_forbidden':
     'The page you came from is not an allowed return address, so you will stay here after signing in.',
+  'vestibule.notice.too_many_attempts': 'Too many attempts. Please try again in {minutes} minutes.',
+  'vestibule.notice.captcha_failed':
+    'We could not confirm that you are not a robot. Please complete the challenge and try again.',
+  'vestibule.notice.captcha_unavailable':
+    'The challenge service is not reachable right now. Please try again in a moment.',
   'vestibule.error.request_id': 'Request id',
   'vestibule.error.generic': 'The request could not be completed. Please try again.',
   'vestibule.error.restart_loop':
@@ -60,7 +65,8 @@ export type PageTextKey = keyof typeof PAGE_TEXTS;
 export interface Texts {
   /** The text of a Kratos UI message, translated by id when a translation exists. */
   message(msg: UIText | undefined): string;
-  page(key: PageTextKey): string;
+  /** `context` fills `{name}` placeholders (e.g. the minutes of a lockout notice). */
+  page(key: PageTextKey, context?: Record<string, unknown>): string;
 }
 
 /** Accepts `4000006`, `identities.messages.4000006` (Ory Elements' locale keys) and `vestibule.*` keys. */
@@ -77,8 +83,9 @@ export function createTexts(translations: ReadonlyMap<string, string>): Texts {
       const override = msg.id === undefined ? undefined : translations.get(String(msg.id));
       return override === undefined ? (msg.text ?? '') : interpolate(override, msg.context ?? {});
     },
-    page(key) {
-      return translations.get(key) ?? PAGE_TEXTS[key];
+    page(key, context) {
+      const text = translations.get(key) ?? PAGE_TEXTS[key];
+      return context ? interpolate(text, context) : text;
     },
   };
 }

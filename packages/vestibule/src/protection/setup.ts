@@ -1,0 +1,214 @@
+// Login protection from vestibule.yml: opens the edge store, builds the counters, the audit log and
+// the submit pipeline, the admin endpoint when a secret is configured, and prunes in the background.
+import { randomBytes } from 'node:crypto';
+import type { CaptchaVerifier } from '../captcha/verifier.ts';
+import type { EdgeConfig } from '../config/index.ts';
+import { ConfigError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { openEdgeStore, type EdgeStore } from '../store/index.ts';
+import { createProtectionAdmin, type AdminEndpoint } from './admin.ts';
+import { AttemptCounters, type AttemptRule } from './attempts.ts';
+import { AuditLog } from './audit.ts';
+import { createLockoutAdmin, type LockoutAdmin } from './lockouts.ts';
+import type { SecurityNotifier } from './notifier.ts';
+import type {
+  CaptchaSettings,
+  ProtectionRules,
+  SignedInIdentity,
+  SubmitHandler,
+  ThrottleRules,
+} from './options.ts';
+import { submitOf } from './submit.ts';
+import { createSubmitProtection, type SubmitProtection } from './pipeline.ts';
+
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+export interface LoginProtectionOptions {
+  logger: Logger;
+  now?: (() => number) | undefined;
+  /** Security notices after a password or email change or a recovery (the courier's sender). */
+  securityNotifier?: SecurityNotifier | undefined;
+  /** Verifies captcha tokens for `protection.captcha.provider`; required when captcha is on. */
+  captchaVerifier?: CaptchaVerifier | undefined;
+  identityOf?: ((headers: Headers) => Promise<SignedInIdentity | undefined>) | undefined;
+}
+
+export interface ProtectionState {
+  store: EdgeStore;
+  counters: AttemptCounters;
+  audit: AuditLog;
+  lockouts: LockoutAdmin;
+}
+
+export interface LoginProtection extends SubmitProtection {
+  /** The store, counters and audit log (opened on first use for an in-memory store). */
+  state(): Promise<ProtectionState>;
+  admin: AdminEndpoint | undefined;
+  /** Deletes expired audit events and idle counters (also run hourly in the background). */
+  prune(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store named by `store.url`, else PGlite in `store.directory`, else PGlite in memory. */
+export function storeLocation(config: Readonly<EdgeConfig>): string {
+  return (
+    config.store.url ?? (config.store.directory ? `pglite:${config.store.directory}` : 'memory')
+  );
+}
+
+/** Counters and audit log over an open store (the CLI uses this without an edge). */
+export async function protectionState(
+  store: EdgeStore,
+  config: Readonly<EdgeConfig>,
+  logger: Logger,
+  now: () => number,
+): Promise<ProtectionState> {
+  const counters = new AttemptCounters(store.db, now);
+  // Every edge on one store must hash identifiers alike, or `audit query` would miss events.
+  const hashKey =
+    config.audit.hash_secret ??
+    (await store.sharedValue('audit_hash_key', () => randomBytes(32).toString('base64url')));
+  const audit = new AuditLog(store.db, logger, hashKey, now);
+  return { store, counters, audit, lockouts: createLockoutAdmin(counters, audit) };
+}
+
+/**
+ * The store opens before the edge listens: a wrong URL stops the edge there, and no login waits
+ * seconds for an embedded PostgreSQL to start (nor stalls the process while it compiles).
+ */
+export async function openLoginProtection(
+  config: Readonly<EdgeConfig>,
+  options: LoginProtectionOptions,
+): Promise<LoginProtection> {
+  const now = options.now ?? Date.now;
+  const captcha = captchaSettings(config, options.captchaVerifier);
+  const logger = options.logger.child({ component: 'protection' });
+  const location = storeLocation(config);
+  let opening: Promise<ProtectionState & { pipeline: SubmitProtection }> | undefined;
+  const open = () =>
+    (opening ??= (async () => {
+      const store = await openEdgeStore(location);
+      try {
+        const state = await protectionState(store, config, logger, now);
+        const pipeline = createSubmitProtection({
+          prefix: config.proxy.prefix,
+          counters: state.counters,
+          audit: state.audit,
+          rules: rulesOf(config),
+          maxBodyBytes: config.proxy.max_body_bytes,
+          sessionCookie: config.gateway.session_cookie_name,
+          pageURL: (flow, flowId) =>
+            `/${flow}${flowId ? `?flow=${encodeURIComponent(flowId)}` : ''}`,
+          secureCookies: config.server.public_url.startsWith('https://'),
+          trustProxy: config.server.trust_proxy,
+          captcha,
+          identityOf: options.identityOf,
+          notifier: options.securityNotifier,
+          logger,
+          now,
+        });
+        return { ...state, pipeline };
+      } catch (err) {
+        await store.close().catch(() => {});
+        throw err;
+      }
+    })());
+  await open();
+  const idleMs = 2 * config.protection.login.identifier.max_lock;
+  const prune = async () => {
+    if (!opening) return;
+    const { audit, counters } = await open();
+    const removed = await audit.prune(config.audit.retention);
+    await counters.prune(idleMs);
+    if (removed > 0) logger.info('audit events pruned', { removed });
+  };
+  const timer = setInterval(
+    () => void prune().catch((err: unknown) => logger.warn('pruning failed', { err })),
+    PRUNE_EVERY_MS,
+  );
+  timer.unref();
+  const lockouts: LockoutAdmin = {
+    list: async () => (await open()).lockouts.list(),
+    clear: async (value, requestId) => (await open()).lockouts.clear(value, requestId),
+    audit: async (query) => (await open()).lockouts.audit(query),
+  };
+  return {
+    wrap(proxy) {
+      let wrapped: SubmitHandler | undefined;
+      return async (request, context) => {
+        if (!submitOf(request, config.proxy.prefix)) return proxy(request, context);
+        wrapped ??= (await open()).pipeline.wrap(proxy);
+        return wrapped(request, context);
+      };
+    },
+    state: open,
+    admin: config.protection.admin
+      ? createProtectionAdmin(config.protection.admin, lockouts)
+      : undefined,
+    prune,
+    close: async () => {
+      clearInterval(timer);
+      const state = await opening?.catch(() => undefined);
+      await state?.audit.flush();
+      await state?.store.close();
+    },
+  };
+}
+
+function captchaSettings(
+  config: Readonly<EdgeConfig>,
+  verifier: CaptchaVerifier | undefined,
+): CaptchaSettings | undefined {
+  const c = config.protection.captcha;
+  if (!c) return undefined;
+  if (!verifier)
+    throw new ConfigError('protection.captcha', `no verifier for provider "${c.provider}"`);
+  if (verifier.provider !== c.provider) {
+    throw new ConfigError(
+      'protection.captcha.provider',
+      `the verifier is for "${verifier.provider}"`,
+    );
+  }
+  return {
+    verifier,
+    registration: c.registration,
+    recovery: c.recovery,
+    login: typeof c.login === 'string' ? c.login : { afterFailures: c.login.after_failures },
+  };
+}
+
+type AttemptConfig = { max_failures: number; window: number; lock: number; max_lock: number };
+type RateConfig = { max: number; window: number };
+
+const attempt = (r: AttemptConfig): AttemptRule => ({
+  maxFailures: r.max_failures,
+  windowMs: r.window,
+  lockMs: r.lock,
+  maxLockMs: Math.max(r.lock, r.max_lock),
+});
+const rate = (r: RateConfig): AttemptRule => ({
+  maxFailures: r.max,
+  windowMs: r.window,
+  lockMs: 0,
+  maxLockMs: 0,
+});
+const throttles = (
+  t: Record<
+    'send_per_identifier' | 'send_per_address' | 'code_per_flow' | 'code_per_address',
+    RateConfig
+  >,
+): ThrottleRules => ({
+  sendPerIdentifier: rate(t.send_per_identifier),
+  sendPerAddress: rate(t.send_per_address),
+  codePerFlow: rate(t.code_per_flow),
+  codePerAddress: rate(t.code_per_address),
+});
+
+export function rulesOf(config: Readonly<EdgeConfig>): ProtectionRules {
+  const p = config.protection;
+  return {
+    login: { identifier: attempt(p.login.identifier), address: attempt(p.login.address) },
+    recovery: throttles(p.recovery),
+    verification: throttles(p.verification),
+  };
+}

@@ -1,0 +1,129 @@
+// The edge's own SQL store: embedded PostgreSQL (PGlite, in memory or in a directory) by default, a
+// real PostgreSQL by URL when several edges must share state (lockout counters today; issue 15 puts
+// session revocation and rate limits here too). One SQL dialect either way (DESIGN.md).
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, type ColumnType, type Generated } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { EDGE_MIGRATION_LOCK_TABLE, EDGE_MIGRATION_TABLE, edgeMigrations } from './migrations.ts';
+
+type Timestamp = ColumnType<Date, Date, Date>;
+
+export interface AttemptCountersTable {
+  /** What is counted: `login:identifier`, `login:address`, `recovery:send:address`, … */
+  scope: string;
+  key: string;
+  /** When each recent failure happened (a sliding log, pruned to the window on every write). */
+  failures: ColumnType<Date[], Date[] | undefined, Date[]>;
+  /** Attempts reserved and still in flight (each expires on its own if its edge dies). */
+  reserved: ColumnType<Date[], Date[] | undefined, Date[]>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Locks so far: the next lock lasts base × 2^level (capped). */
+  lock_level: ColumnType<number, number | undefined, number>;
+  /** Whether the last reservation was granted / the last failure started a lock. */
+  last_allowed: ColumnType<boolean, boolean | undefined, boolean>;
+  last_locked: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: Timestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  event: string;
+  identity_id: string | null;
+  identifier_hash: string | null;
+  client_address: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+}
+
+export interface StoreMetaTable {
+  name: string;
+  value: string;
+}
+
+export interface EdgeStoreDatabase {
+  vestibule_attempt_counters: AttemptCountersTable;
+  vestibule_audit_events: AuditEventsTable;
+  vestibule_store_meta: StoreMetaTable;
+}
+
+export type EdgeStoreTarget =
+  { kind: 'memory' } | { kind: 'directory'; path: string } | { kind: 'url'; url: string };
+
+export interface EdgeStore {
+  readonly db: Kysely<EdgeStoreDatabase>;
+  readonly target: EdgeStoreTarget;
+  /** A value shared by every edge on this store, made once by whichever edge asks first. */
+  sharedValue(name: string, make: () => string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** `memory`, `pglite:<dir>` or a plain directory, or `postgres://…`. */
+export function parseStoreTarget(value: string): EdgeStoreTarget {
+  if (value === 'memory' || value === 'memory://') return { kind: 'memory' };
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'url', url: value };
+  const path = value.startsWith('pglite:') ? value.slice('pglite:'.length) : value;
+  if (!path) throw new TypeError('store: expected "memory", a directory, or a postgres:// URL');
+  return { kind: 'directory', path };
+}
+
+function connect(target: EdgeStoreTarget): Kysely<EdgeStoreDatabase> {
+  switch (target.kind) {
+    case 'memory':
+      return new Kysely({ dialect: new PGliteDialect(new PGlite()) });
+    case 'directory':
+      return new Kysely({ dialect: new PGliteDialect(new PGlite(target.path)) });
+    case 'url': {
+      const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+      // An idle connection the server ends is an 'error' on the pool; unheard, it would crash the
+      // edge. The pool already dropped it; the next query's own failure is what the caller sees.
+      pool.on('error', () => {});
+      return new Kysely({ dialect: new PostgresDialect({ pool }) });
+    }
+  }
+}
+
+export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: edgeMigrations,
+    // Its own bookkeeping tables: the store may share a database with the app's profiles.
+    migrationTableName: EDGE_MIGRATION_TABLE,
+    migrationLockTableName: EDGE_MIGRATION_LOCK_TABLE,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new Error('edge store: migration failed', { cause: error });
+}
+
+/** Opens (and migrates) the store. PGlite is single-process: one edge per directory. */
+export async function openEdgeStore(location: string | EdgeStoreTarget): Promise<EdgeStore> {
+  const target = typeof location === 'string' ? parseStoreTarget(location) : location;
+  const db = connect(target);
+  try {
+    await migrateEdgeStore(db);
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    target,
+    async sharedValue(name, make) {
+      // Two edges starting at once: one INSERT wins, both read the winner's value.
+      await db
+        .insertInto('vestibule_store_meta')
+        .values({ name, value: make() })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      const row = await db
+        .selectFrom('vestibule_store_meta')
+        .select('value')
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      return row.value;
+    },
+    close: () => (closing ??= db.destroy()),
+  };
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AttemptCounters, type AttemptRule } from '../../src/protection/attempts.ts';
+import { openEdgeStore, type EdgeStore } from '../../src/store/index.ts';
+
+const rule: AttemptRule = {
+  maxFailures: 5,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+  maxLockMs: 24 * 3600_000,
+};
+
+describe('attempt counters', () => {
+  let store: EdgeStore;
+  let clock = Date.parse('2026-12-07T10:00:00Z');
+  let counters: AttemptCounters;
+  before(async () => {
+    store = await openEdgeStore('memory');
+    counters = new AttemptCounters(store.db, () => clock);
+  });
+  after(() => store.close());
+
+  it('locks after maxFailures failures and refuses while locked', async () => {
+    for (let i = 0; i < 5; i++) {
+      const r = await counters.reserve('login:identifier', 'a@example.com', rule);
+      assert.equal(r.allowed, true);
+      const s = await counters.settle('login:identifier', 'a@example.com', rule, 'failure');
+      assert.equal(s.lockedUntil !== undefined, i === 4);
+    }
+    const refused = await counters.reserve('login:identifier', 'a@example.com', rule);
+    assert.deepEqual(refused, { allowed: false, locked: true, retryAfterMs: 15 * 60_000 });
+  });
+
+  it('doubles the lock on a repeat and caps it', async () => {
+    clock += 15 * 60_000;
+    for (let i = 0; i < 5; i++) {
+      assert.equal(
+        (await counters.reserve('login:identifier', 'a@example.com', rule)).allowed,
+        true,
+      );
+      await counters.settle('login:identifier', 'a@example.com', rule, 'failure');
+    }
+    const refused = await counters.reserve('login:identifier', 'a@example.com', rule);
+    assert.equal(refused.allowed, false);
+    assert.equal(!refused.allowed && refused.retryAfterMs, 30 * 60_000);
+  });
+
+  it('a success clears the failures but not an active lock', async () => {
+    const key = 'b@example.com';
+    for (let i = 0; i < 4; i++) {
+      await counters.reserve('login:identifier', key, rule);
+      await counters.settle('login:identifier', key, rule, 'failure');
+    }
+    await counters.reserve('login:identifier', key, rule);
+    await counters.settle('login:identifier', key, rule, 'success');
+    const again = await counters.reserve('login:identifier', key, rule);
+    assert.deepEqual(again, { allowed: true, failures: 0 });
+    await counters.settle('login:identifier', key, rule, 'neutral');
+    const locked = await counters.reserve('login:identifier', 'a@example.com', rule);
+    assert.equal(locked.allowed, false);
+  });
+
+  it('reserves atomically: 50 parallel attempts, 5 granted', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => counters.reserve('login:identifier', 'c@example.com', rule)),
+    );
+    assert.equal(results.filter((r) => r.allowed).length, 5);
+  });
+
+  it('failures slide out of the window', async () => {
+    const key = 'd@example.com';
+    for (let i = 0; i < 4; i++) {
+      await counters.reserve('login:identifier', key, rule);
+      await counters.settle('login:identifier', key, rule, 'failure');
+      clock += 60_000;
+    }
+    clock += 12 * 60_000; // the first failure is now 16 minutes old
+    await counters.reserve('login:identifier', key, rule);
+    const s = await counters.settle('login:identifier', key, rule, 'failure');
+    assert.equal(s.lockedUntil, undefined);
+  });
+
+  it('a plain rate limit refuses until the oldest attempt leaves the window', async () => {
+    const limit: AttemptRule = { maxFailures: 2, windowMs: 3600_000, lockMs: 0, maxLockMs: 0 };
+    assert.equal((await counters.hit('recovery:send:address', '10.0.0.1', limit)).allowed, true);
+    clock += 1000;
+    assert.equal((await counters.hit('recovery:send:address', '10.0.0.1', limit)).allowed, true);
+    const refused = await counters.hit('recovery:send:address', '10.0.0.1', limit);
+    assert.deepEqual(refused, { allowed: false, locked: false, retryAfterMs: 3600_000 - 1000 });
+  });
+
+  it('lists and clears', async () => {
+    const listed = await counters.list(['login:identifier']);
+    assert.ok(listed.some((r) => r.key === 'a@example.com' && r.lockedUntil));
+    assert.equal(await counters.clear(['login:identifier'], 'a@example.com'), true);
+    assert.equal((await counters.reserve('login:identifier', 'a@example.com', rule)).allowed, true);
+  });
+});
