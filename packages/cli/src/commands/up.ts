@@ -32,6 +32,8 @@ Flags:
   --memory                 keep nothing on disk
   --verbose                log every request (JSON lines on stderr)
   --seed-admin             create the admin account in a Kratos given by URL too (never by default)
+  --captcha                captcha on registration, recovery and login after 3 failures, verified by a
+                           local verifier with the providers' siteverify contract (no network)
   -h, --help               this help
 
 The admin account (role admin) is admin@example.com (VESTIBULE_ADMIN_EMAIL) with a random password
@@ -66,6 +68,7 @@ export const upCommand: Command = {
       memory: { type: 'boolean' },
       verbose: { type: 'boolean' },
       'seed-admin': { type: 'boolean' },
+      captcha: { type: 'boolean' },
     });
     const env = io.env;
     const host = flags.host ?? '127.0.0.1';
@@ -93,7 +96,7 @@ export const upCommand: Command = {
         4445,
       ),
     };
-    const edgeConfig = flags.config ? readConfigFile(flags.config, io) : undefined;
+    let edgeConfig = flags.config ? readConfigFile(flags.config, io) : undefined;
     const embedded = !(edgeConfig?.kratos?.public_url ?? env.VESTIBULE_KRATOS_PUBLIC_URL);
     const embeddedOAuth2 = !(
       edgeConfig?.hydra?.public_url ??
@@ -116,6 +119,11 @@ export const upCommand: Command = {
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
     // are up, instead of killing the process halfway through opening a database.
     const stopRequested = io.untilStopped();
+    const captcha = flags.captcha ? await startLocalCaptcha(edgeConfig) : undefined;
+    if (captcha) {
+      edgeConfig = captcha.edgeConfig;
+      progress.line(`• captcha: local verifier at ${captcha.verifier.url} (siteverify contract)`);
+    }
     const stack = await startStack({
       host,
       ports,
@@ -132,10 +140,30 @@ export const upCommand: Command = {
     progress.line(`• ${signal} received`);
     const stopping = progress.step('stack', 'stopping');
     await stack.stop();
+    await captcha?.verifier.close();
     stopping.done('stopped, every part closed');
     return 0;
   },
 };
+
+/** The local siteverify server and the `protection.captcha` that points the edge at it. */
+async function startLocalCaptcha(edgeConfig: EdgeConfigInput | undefined) {
+  const { startLocalVerifier, LOCAL_DEV_KEYS } = await import('vestibule/captcha');
+  const verifier = await startLocalVerifier();
+  const captcha = {
+    provider: 'local' as const,
+    site_key: LOCAL_DEV_KEYS.siteKey,
+    secret: LOCAL_DEV_KEYS.secret,
+    verify_url: verifier.siteverifyURL('local'),
+  };
+  return {
+    verifier,
+    edgeConfig: {
+      ...edgeConfig,
+      protection: { ...edgeConfig?.protection, captcha },
+    } as EdgeConfigInput,
+  };
+}
 
 function readConfigFile(path: string, io: CLIIO): EdgeConfigInput {
   // Validated here (errors name the key) with the same loader `serve` uses; the raw values are what

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { EdgeConfig, EdgeConfigInput } from 'vestibule/config';
 import { applyEnvOverrides, listensBeyondLoopback, loadConfigObject } from 'vestibule/config';
 import { launchEdge, type RunningEdge } from 'vestibule/edge';
+import type { CaptchaVerifier } from 'vestibule/captcha';
+import { createMailNotifier, type MailSink } from 'vestibule/notifications';
 import type { Logger } from 'vestibule/edge';
 import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
 import { startEmbeddedOAuth2 } from './embedded-oauth2.ts';
@@ -40,6 +42,8 @@ export interface StackOptions {
   /** Start the embedded OAuth2 server when no Hydra is configured (default true; tests that do
    * not use OAuth2 turn it off to start faster). */
   oauth2?: boolean;
+  /** Verifies the captcha `protection.captcha` asks for (`vestibule up --captcha`: the local one). */
+  captchaVerifier?: CaptchaVerifier;
   /** Knobs for tests: bcrypt cost, flow lifespans, a fake clock. */
   identity?: Pick<EmbeddedIdentityOptions, 'bcryptCost' | 'kratosOverrides' | 'clock'>;
   progress: Progress;
@@ -135,6 +139,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         port: edgePort,
         shutdownTimeoutMs: 2_000,
         logger: options.logger,
+        ...(identity.mailSink ? { securityNotifier: createMailNotifier(identity.mailSink) } : {}),
+        ...(options.captchaVerifier ? { captchaVerifier: options.captchaVerifier } : {}),
       });
     } catch (err) {
       step.fail((err as Error).message);
@@ -184,6 +190,7 @@ async function startIdentity(
       adminURL: config.kratos.admin_url,
       embedded: false,
       settings: undefined,
+      mailSink: undefined,
     };
   }
   const step = options.progress.step('identity server');
@@ -206,6 +213,8 @@ async function startIdentity(
       adminURL: server.adminURL as string | undefined,
       embedded: true,
       settings: server.settings as Record<string, unknown> | undefined,
+      // Security notifications (password/email changed, account recovered) go through its courier.
+      mailSink: server as MailSink | undefined,
     };
   } catch (err) {
     step.fail((err as Error).message);

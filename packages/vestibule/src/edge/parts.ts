@@ -11,6 +11,7 @@ import { ConfigError } from '../lib/errors.ts';
 import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createOAuth2Pages } from '../oauth2/handler.ts';
+import { createSiteverifyVerifier } from '../captcha/siteverify.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
 import { createRateLimiters } from '../rate-limit/limiter.ts';
@@ -93,7 +94,7 @@ export async function buildEdgeParts(
         logger,
         now: options.now,
         securityNotifier: options.securityNotifier,
-        captchaVerifier: options.captchaVerifier,
+        captchaVerifier: options.captchaVerifier ?? captchaVerifierFromConfig(config),
         identityOf: async (headers) => {
           const identity = (await gateway.sessions.resolve(headers)).session?.identity;
           const email = (identity?.traits as { email?: unknown } | undefined)?.email;
@@ -147,6 +148,9 @@ export async function buildEdgeParts(
     secret: headerSecret,
     logger: logger.child({ component: 'pages' }),
     ...(options.now ? { now: options.now } : {}),
+    ...(config.protection.enabled && config.protection.captcha
+      ? { captcha: pagesCaptcha(config.protection.captcha) }
+      : {}),
   });
 
   const mounts: EdgeMount[] = [];
@@ -261,4 +265,35 @@ function required(value: string | undefined, key: string): string {
 /** A PostgreSQL store is shared by the edges that name it; anything else belongs to one edge. */
 function sharedStore(url: string | undefined): boolean {
   return url !== undefined && /^postgres(?:ql)?:\/\//i.test(url);
+}
+
+type CaptchaConfig = NonNullable<EdgeConfig['protection']['captcha']>;
+
+/** `protection.captcha` alone is enough: the provider's siteverify client from its keys. */
+function captchaVerifierFromConfig(config: Readonly<EdgeConfig>): CaptchaVerifier | undefined {
+  const c = config.protection.captcha;
+  if (!c) return undefined;
+  return createSiteverifyVerifier({
+    provider: c.provider,
+    siteKey: c.site_key,
+    secret: c.secret,
+    ...(c.verify_url ? { verifyUrl: c.verify_url } : {}),
+  });
+}
+
+/** The widget the pages render for the verifier the pipeline calls (same provider, same site key). */
+function pagesCaptcha(c: CaptchaConfig) {
+  return {
+    provider: c.provider,
+    siteKey: c.site_key,
+    // The local verifier serves its own widget next to its siteverify endpoint.
+    ...(c.provider === 'local' && c.verify_url
+      ? { localVerifierURL: new URL(c.verify_url).origin }
+      : {}),
+    flows: [
+      ...(c.login === 'never' ? [] : (['login'] as const)),
+      ...(c.registration ? (['registration'] as const) : []),
+      ...(c.recovery ? (['recovery'] as const) : []),
+    ],
+  };
 }
