@@ -186,12 +186,15 @@ async function readAnswer(response: Response): Promise<Answer> {
   return { status: response.status, headers, setCookies: response.headers.getSetCookie(), body };
 }
 
+/** The CSRF cookie's name hashes the public URL as that Kratos printed it: cookies go by kind. */
+const cookieClass = (name: string) => (name.startsWith('csrf_token_') ? 'csrf_token' : name);
+
 /** Replays one transcript on a fresh embedded server; one result per recorded exchange. */
 export async function replayTranscript(file: string): Promise<StepResult[]> {
   const exchanges = loadTranscript(file);
   const server = await startAsRecorded();
   const substitutions = new Substitutions();
-  const jar = new Map<string, string>();
+  const jar = new Map<string, { name: string; value: string }>();
   const results: StepResult[] = [];
   try {
     for (const [step, { request, response }] of exchanges.entries()) {
@@ -199,9 +202,10 @@ export async function replayTranscript(file: string): Promise<StepResult[]> {
       const headers = new Headers();
       for (const [k, v] of Object.entries(request.headers)) headers.set(k, substitutions.apply(v));
       // The same cookies by name as the recorded client sent, with the values this server set.
-      const cookies = request.cookies.flatMap((name) =>
-        jar.has(name) ? [`${name}=${jar.get(name)!}`] : [],
-      );
+      const cookies = request.cookies.flatMap((recorded) => {
+        const name = cookieClass(recorded);
+        return jar.has(name) ? [`${jar.get(name)!.name}=${jar.get(name)!.value}`] : [];
+      });
       if (cookies.length) headers.set('cookie', cookies.join('; '));
       const body = substitutions.applyBody(request.body, request.headers['content-type']);
       const sent = new Request(url, { method: request.method, headers, body, redirect: 'manual' });
@@ -210,8 +214,8 @@ export async function replayTranscript(file: string): Promise<StepResult[]> {
       for (const setCookie of actual.setCookies) {
         const pair = setCookie.split(';')[0]!;
         const name = pair.slice(0, pair.indexOf('='));
-        if (/max-age=0\b|max-age=-/i.test(setCookie)) jar.delete(name);
-        else jar.set(name, pair.slice(pair.indexOf('=') + 1));
+        if (/max-age=0\b|max-age=-/i.test(setCookie)) jar.delete(cookieClass(name));
+        else jar.set(cookieClass(name), { name, value: pair.slice(pair.indexOf('=') + 1) });
       }
       const expected: Answer = {
         status: response.status,
