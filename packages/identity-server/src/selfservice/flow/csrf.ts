@@ -111,3 +111,33 @@ function decodeBase64(value: string): Buffer | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(normalised)) return undefined;
   return Buffer.from(normalised, 'base64');
 }
+
+/**
+ * Kratos runs nosurf around the public router: a GET that arrives without the CSRF cookie gets
+ * one, whatever the route (flow fetches, the error endpoint, 404s). The API endpoints, whoami and
+ * the flow submits are on nosurf's ignore list (Kratos checks their CSRF itself), so they set none
+ * — as the recorded transcripts show (shared/ory/kratos/transcripts/, e.g. login-api.json).
+ */
+const CSRF_IGNORED = [
+  /^\/self-service\/[a-z]+\/api$/,
+  /^\/sessions(\/|$)/,
+  /^\/health\//,
+  /^\/version$/,
+  /^\/schemas(\/|$)/,
+];
+
+export function issueCSRFCookieIfMissing(
+  csrf: CSRFProtection,
+  request: Request,
+  response: Response,
+): Response {
+  if (request.method !== 'GET' || csrf.secretFrom(request)) return response;
+  const path = new URL(request.url).pathname;
+  if (CSRF_IGNORED.some((re) => re.test(path))) return response;
+  if (response.headers.getSetCookie().some((c) => c.startsWith(`${csrf.cookieName}=`))) {
+    return response;
+  }
+  const issue = csrf.issue(request);
+  if (issue.setCookie) response.headers.append('set-cookie', issue.setCookie);
+  return response;
+}

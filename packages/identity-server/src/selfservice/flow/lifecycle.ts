@@ -22,6 +22,25 @@ export interface NewFlow {
   internal?: Record<string, unknown>;
 }
 
+/**
+ * Which optional keys each kind's wire body has in Kratos: login flows carry organization_id,
+ * created_at and updated_at; registration and settings flows organization_id only; recovery and
+ * verification flows none of them (their Go structs omit the fields from JSON — the recorded
+ * transcripts in shared/ory/kratos/transcripts/ show each kind).
+ */
+const FLOW_KEYS: Record<FlowKind, { organization: boolean; timestamps: boolean }> = {
+  login: { organization: true, timestamps: true },
+  registration: { organization: true, timestamps: false },
+  settings: { organization: true, timestamps: false },
+  recovery: { organization: false, timestamps: false },
+  verification: { organization: false, timestamps: false },
+};
+
+/** Marks a flow as changed, on the kinds whose body shows when (login: `updated_at`). */
+export function touchFlow(ctx: ServerContext, flow: FlowRecord): void {
+  if ('updated_at' in flow.body) flow.body.updated_at = ctx.clock.now().toISOString();
+}
+
 export function buildFlow(ctx: ServerContext, init: NewFlow): FlowRecord {
   const id = randomUUID();
   const now = ctx.clock.now();
@@ -36,15 +55,16 @@ export function buildFlow(ctx: ServerContext, init: NewFlow): FlowRecord {
   if (init.messages?.length) ui.messages = init.messages;
   const body: Record<string, unknown> = {
     id,
-    organization_id: null,
+    ...(FLOW_KEYS[init.kind].organization ? { organization_id: null } : {}),
     type: init.type,
     expires_at: expiresAt,
     issued_at: now.toISOString(),
     request_url: publicURL(base, init.requestPath),
     ...(init.returnTo ? { return_to: init.returnTo } : {}),
     ui,
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
+    ...(FLOW_KEYS[init.kind].timestamps
+      ? { created_at: now.toISOString(), updated_at: now.toISOString() }
+      : {}),
     ...init.extra,
     state: 'choose_method',
   };

@@ -6,6 +6,7 @@ import { json, redirect } from '../../http/respond.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import { isJSONRequest } from '../../http/negotiation.ts';
 import { withQuery } from '../../http/url.ts';
+import { touchFlow } from './lifecycle.ts';
 
 export function flowUIURL(ctx: ServerContext, flow: FlowRecord): string {
   const kind = flow.kind;
@@ -31,7 +32,7 @@ export async function saveAndRespond(
   flow: FlowRecord,
   status = 400,
 ): Promise<Response> {
-  flow.body.updated_at = ctx.clock.now().toISOString();
+  touchFlow(ctx, flow);
   await ctx.persister.updateFlow(flow);
   return flowResponse(ctx, request, flow, status);
 }

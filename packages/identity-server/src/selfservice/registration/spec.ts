@@ -21,7 +21,8 @@ export function registrationNodes(
   traits.forEach((node, i) => {
     if (identifiers.has(String(node.attributes.name))) lastIdentifier = i;
   });
-  const nodes: UINode[] = options.csrfMasked ? [csrfNode(options.csrfMasked)] : [];
+  // Kratos puts the csrf_token node on every flow; API flows carry it with an empty value.
+  const nodes: UINode[] = [csrfNode(options.csrfMasked ?? '')];
   const cut = lastIdentifier >= 0 ? lastIdentifier + 1 : traits.length;
   nodes.push(...traits.slice(0, cut), passwordNode('new-password'), ...traits.slice(cut));
   nodes.push(submitNode(registrationText.registrationButton()));

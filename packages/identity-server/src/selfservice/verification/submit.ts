@@ -8,7 +8,7 @@ import { validationText, verificationText, type UIText } from '../../text/index.
 import { uiOf } from '../../ui/container.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { expiredOnSubmit } from '../flow/lifecycle.ts';
+import { expiredOnSubmit, touchFlow } from '../flow/lifecycle.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { submitHandler, type FlowStrategy, type SubmitMethod } from '../flow/submit.ts';
 import type { Submission } from '../flow/submission.ts';
@@ -62,7 +62,7 @@ async function openLink(s: Submission, code: string): Promise<Response> {
     if (attributes.name === 'csrf_token') attributes.value = fresh.masked;
     if (attributes.name === 'code' && /^\d{1,32}$/.test(code)) attributes.value = code;
   }
-  flow.body.updated_at = ctx.clock.now().toISOString();
+  touchFlow(ctx, flow);
   await ctx.persister.updateFlow(flow);
   const headers = fresh.setCookie ? { 'set-cookie': fresh.setCookie } : undefined;
   return redirect(flowUIURL(ctx, flow), 303, headers);
@@ -132,7 +132,7 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
 function respond(s: Submission, status: number): Promise<Response> {
   if (s.json) return saveAndRespond(s.ctx, s.request, s.flow, status);
   // Form posts and emailed links land on the verification UI, which shows the flow's state.
-  s.flow.body.updated_at = s.ctx.clock.now().toISOString();
+  touchFlow(s.ctx, s.flow);
   return s.ctx.persister.updateFlow(s.flow).then(() => redirect(flowUIURL(s.ctx, s.flow), 303));
 }
 

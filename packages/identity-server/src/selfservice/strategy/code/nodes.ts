@@ -4,7 +4,8 @@ import type { UINode, UIText } from '../../../driver/context.ts';
 import { csrfNode, inputNode } from '../../../ui/node.ts';
 import { nodeText } from '../../../text/index.ts';
 
-const maybeCSRF = (csrfMasked?: string): UINode[] => (csrfMasked ? [csrfNode(csrfMasked)] : []);
+// Kratos puts the csrf_token node on every flow; API flows carry it with an empty value.
+const maybeCSRF = (csrfMasked?: string): UINode[] => [csrfNode(csrfMasked ?? '')];
 
 /** choose_method: an email field and "Continue". Recovery puts the CSRF node first, verification last. */
 export function chooseMethodNodes(
