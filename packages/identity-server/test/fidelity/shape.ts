@@ -38,7 +38,12 @@ function locationShape(location: string | undefined): string | undefined {
   if (location === undefined) return undefined;
   const url = new URL(location, 'http://relative.invalid');
   const keys = [...new Set(url.searchParams.keys())].sort();
-  return `${url.origin}${url.pathname}?${keys.join('&')}`;
+  // Ids in the path (/identities/{id}) differ per run.
+  const path = url.pathname.replace(
+    /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+    '{id}',
+  );
+  return `${url.origin}${path}?${keys.join('&')}`;
 }
 
 function messageIds(messages: unknown): number[] {

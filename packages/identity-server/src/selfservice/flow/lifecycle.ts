@@ -96,8 +96,8 @@ export function isExpired(ctx: ServerContext, flow: FlowRecord): boolean {
   return Date.parse(flow.expires_at) <= ctx.clock.now().getTime();
 }
 
-/** Kratos's x.ErrInvalidCSRFToken. */
-export function csrfViolation(): KratosError {
+/** Kratos's x.ErrInvalidCSRFToken, with the `details` CSRFProtection.rejectionDetails gives. */
+export function csrfViolation(details?: Record<string, string>): KratosError {
   return new KratosError(
     403,
     'the request was rejected to protect you from Cross-Site-Request-Forgery',
@@ -105,6 +105,7 @@ export function csrfViolation(): KratosError {
       id: 'security_csrf_violation',
       reason:
         'Please retry the flow and optionally clear your cookies. The request was rejected to protect you from Cross-Site-Request-Forgery (CSRF) which could cause account takeover, leaking personal information, and other serious security issues.',
+      ...(details ? { details } : {}),
     },
   );
 }

@@ -94,7 +94,7 @@ function ensureCSRF<S extends Submission>(s: S, method: SubmitMethod<S>): void {
     checksCSRF &&
     !s.csrf.submissionMatches(s.request, flow.csrf_token, s.body.csrf_token)
   ) {
-    throw csrfViolation();
+    throw csrfViolation(s.csrf.rejectionDetails(s.request, s.body.csrf_token));
   }
   if (
     flow.type === 'api' &&
