@@ -116,7 +116,7 @@ async function patch(ctx: ServerContext, { request, params }: RouteContext): Pro
     throw badRequest('Unable to decode JSON payload: the request body is not valid JSON.');
   }
   // metadata_admin stays in the patched document even when null, so `replace` works on it.
-  const { credentials: _hidden, ...document } = {
+  const { credentials: _hidden, ...document }: Record<string, unknown> = {
     metadata_admin: existing.metadata_admin ?? null,
     ...adminIdentity(ctx, existing),
   };
