@@ -19,9 +19,10 @@ export function flowResponse(
   flow: FlowRecord,
   status: number,
   headers?: HeadersInit,
+  browserStatus = 303,
 ): Response {
   if (flow.type === 'browser' && !isJSONRequest(request)) {
-    return redirect(flowUIURL(ctx, flow), 303, headers);
+    return redirect(flowUIURL(ctx, flow), browserStatus, headers);
   }
   return json(flow.body, status, headers);
 }
@@ -31,10 +32,11 @@ export async function saveAndRespond(
   request: Request,
   flow: FlowRecord,
   status = 400,
+  browserStatus = 303,
 ): Promise<Response> {
   touchFlow(ctx, flow);
   await ctx.persister.updateFlow(flow);
-  return flowResponse(ctx, request, flow, status);
+  return flowResponse(ctx, request, flow, status, undefined, browserStatus);
 }
 
 /**
