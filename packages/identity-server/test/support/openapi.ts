@@ -95,6 +95,9 @@ export function createResponseValidator(doc: OpenAPIDocument): ResponseValidator
     templateFor,
     assertValid(method, url, status, body) {
       const pathname = new URL(url).pathname;
+      // (3) redirects: the spec leaves some out (a registration form error is a 302 Found in
+      // Kratos), and their bodies are net/http's little page or nothing.
+      if (status >= 300 && status < 400 && (body === undefined || typeof body === 'string')) return;
       const template = templateFor(method, pathname);
       if (!template) throw new Error(`${method} ${pathname} is not an endpoint of Kratos's spec`);
       const schema = schemaFor(template, method, status);
