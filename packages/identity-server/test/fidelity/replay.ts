@@ -198,6 +198,9 @@ export async function replayTranscript(file: string): Promise<StepResult[]> {
   const results: StepResult[] = [];
   try {
     for (const [step, { request, response }] of exchanges.entries()) {
+      // Mail a request queues after its answer (timing, issue 13) is stored before the next
+      // request, as a client that reads its mailbox afterwards would find it.
+      await server.context.courier.idle();
       const url = substitutions.applyURL(request.url);
       const headers = new Headers();
       for (const [k, v] of Object.entries(request.headers)) headers.set(k, substitutions.apply(v));

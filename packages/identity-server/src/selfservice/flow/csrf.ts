@@ -80,9 +80,11 @@ export class CSRFProtection {
   /**
    * Why a CSRF check failed, as Kratos's x/nosurf.go CSRFErrorReason tells it in the error's
    * `details`: no Cookie header, no anti-CSRF cookie in it, no token sent, or a mismatch. Kratos
-   * calls a request without an Origin header "AJAX" (and one with it "server-side").
+   * calls a request without an Origin header "AJAX" (and one with it "server-side"). Kratos looks
+   * for the token in the parsed form only, so a JSON submit with the cookie is always a "mismatch"
+   * (recorded in shared/ory/kratos/transcripts/login-spa.json), a fetch always "not sent".
    */
-  rejectionDetails(request: Request, submitted: unknown): Record<string, string> {
+  rejectionDetails(request: Request, token: 'sent' | 'absent'): Record<string, string> {
     const ajax = !request.headers.get('origin');
     const hint = ajax ? CSRF_HINT_AJAX : CSRF_HINT_SERVER;
     const docs = { docs: CSRF_DOCS };
@@ -90,8 +92,9 @@ export class CSRFProtection {
     if (!parseCookieHeader(request.headers.get('cookie')).has(this.cookieName)) {
       return { ...docs, hint, reject_reason: COOKIE_MISSING };
     }
-    const sent = typeof submitted === 'string' && submitted !== '';
-    if (!sent && !request.headers.get('x-csrf-token')) return { ...docs, hint: TOKEN_NOT_SENT };
+    if (token === 'absent' && !request.headers.get('x-csrf-token')) {
+      return { ...docs, hint: TOKEN_NOT_SENT };
+    }
     // Kratos answers a mismatch with the AJAX hint either way (ErrInvalidCSRFTokenServerTokenMismatch).
     return { ...docs, hint: CSRF_HINT_AJAX, reject_reason: TOKEN_MISMATCH };
   }

@@ -27,16 +27,31 @@ export function flowResponse(
   return json(flow.body, status, headers);
 }
 
+export interface SaveOptions {
+  /** The redirect status for a browser form post (Kratos's registration errors use 302). */
+  browserStatus?: number;
+  /**
+   * The submitted `transient_payload`, echoed in this answer only (as Kratos's strategies set it
+   * on the flow they answer with, without storing it): an empty object when none was sent.
+   */
+  transientPayload?: unknown;
+}
+
 export async function saveAndRespond(
   ctx: ServerContext,
   request: Request,
   flow: FlowRecord,
   status = 400,
-  browserStatus = 303,
+  options: SaveOptions = {},
 ): Promise<Response> {
   touchFlow(ctx, flow);
   await ctx.persister.updateFlow(flow);
-  return flowResponse(ctx, request, flow, status, undefined, browserStatus);
+  if ('transientPayload' in options) {
+    const payload = options.transientPayload;
+    const echoed = typeof payload === 'object' && payload !== null ? payload : {};
+    flow = { ...flow, body: { ...flow.body, transient_payload: echoed } };
+  }
+  return flowResponse(ctx, request, flow, status, undefined, options.browserStatus ?? 303);
 }
 
 /**

@@ -94,7 +94,11 @@ function ensureCSRF<S extends Submission>(s: S, method: SubmitMethod<S>): void {
     checksCSRF &&
     !s.csrf.submissionMatches(s.request, flow.csrf_token, s.body.csrf_token)
   ) {
-    throw csrfViolation(s.csrf.rejectionDetails(s.request, s.body.csrf_token));
+    const form = /application\/x-www-form-urlencoded|multipart\/form-data/i.test(
+      s.request.headers.get('content-type') ?? '',
+    );
+    const sent = !form || (typeof s.body.csrf_token === 'string' && s.body.csrf_token !== '');
+    throw csrfViolation(s.csrf.rejectionDetails(s.request, sent ? 'sent' : 'absent'));
   }
   if (
     flow.type === 'api' &&

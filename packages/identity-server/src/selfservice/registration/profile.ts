@@ -38,7 +38,8 @@ export async function submitRegistrationProfile(s: Submission): Promise<Response
   if (screen === 'credentials')
     addFlowMessage(flow, registrationText.registrationChooseCredentials());
   flow.internal.screen = screen;
-  // Kratos keeps the submitted transient_payload on the flow (an empty object when none was sent).
-  if (!back) flow.body.transient_payload = asTraits(body.transient_payload);
-  return saveAndRespond(ctx, s.request, flow, 400);
+  // The submitted transient_payload comes back with the credential screen (not stored).
+  return saveAndRespond(ctx, s.request, flow, 400, {
+    ...(back ? {} : { transientPayload: body.transient_payload }),
+  });
 }

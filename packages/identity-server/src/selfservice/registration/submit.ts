@@ -41,7 +41,7 @@ function showProblems(
     if (problem.name) nodeForMessage(ctx, ui.nodes, problem.name).messages.push(problem.message);
     else attachMessage(ui, '', problem.message);
   }
-  return saveAndRespond(ctx, s.request, flow, 400, registrationErrorRedirect);
+  return saveAndRespond(ctx, s.request, flow, 400, { browserStatus: registrationErrorRedirect });
 }
 
 /** Kratos's registration ErrorHandler sends a browser form back to the UI with a 302 Found. */

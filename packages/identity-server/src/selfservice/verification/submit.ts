@@ -117,6 +117,12 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
     const ui = uiOf(flow);
     ui.messages = [verificationText.verificationCodeInvalid()];
     for (const n of ui.nodes) n.messages = [];
+    // Kratos's code strategy echoes the submitted transient_payload ({} when none) here.
+    if (s.json) {
+      return saveAndRespond(ctx, s.request, flow, 200, {
+        transientPayload: s.body.transient_payload,
+      });
+    }
     return respond(s, 200);
   }
   if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
