@@ -89,7 +89,7 @@ class Substitutions {
 
   learnString(recorded: string, actual: string): void {
     if (recorded === actual || recorded.length < 6) return;
-    if (looksRandom(recorded)) this.map.set(recorded, actual);
+    if (looksRandom(recorded) && looksRandom(actual)) this.map.set(recorded, actual);
     // One-time codes in mail texts that are worded differently: pair the 6-digit numbers.
     const codesA = recorded.match(/\b\d{6}\b/g) ?? [];
     const codesB = actual.match(/\b\d{6}\b/g) ?? [];
@@ -102,7 +102,7 @@ class Substitutions {
     const b = actual.match(TOKEN) ?? [];
     if (a.length !== b.length) return;
     a.forEach((token, i) => {
-      if (token !== b[i] && looksRandom(token)) this.map.set(token, b[i]!);
+      if (token !== b[i] && looksRandom(token) && looksRandom(b[i]!)) this.map.set(token, b[i]!);
     });
   }
 

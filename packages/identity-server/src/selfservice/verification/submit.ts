@@ -80,12 +80,17 @@ function replaceExpired(s: Submission) {
 async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
   const { ctx, flow } = s;
   const email = normaliseAddress(rawEmail);
-  if (!email || !looksLikeEmail(email)) {
+  if (!email) {
     const csrfMasked = flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : '';
     return rejectAddress(s, 'verification', rawEmail, csrfMasked);
   }
-  const identity = await findIdentityByAddress(ctx, 'verification', email);
-  await sendVerificationCode(ctx, s.csrf, flow, email, identity);
+  // Kratos's code strategy takes an address that is no email for a phone number: the flow goes
+  // to sent_email with 1080004 ("a text message … has been sent") and nothing is sent to an
+  // address no identity has (shared/ory/kratos/transcripts/verification-code.json).
+  const isEmail = looksLikeEmail(email);
+  const identity = isEmail ? await findIdentityByAddress(ctx, 'verification', email) : undefined;
+  await sendVerificationCode(ctx, s.csrf, flow, email, identity, { quiet: !isEmail });
+  if (!isEmail) uiOf(flow).messages = [verificationText.verificationSMSCodeSent()];
   return saveAndRespond(ctx, s.request, flow, 200);
 }
 
