@@ -1,11 +1,12 @@
 // POST /self-service/verification?flow=<id> (method `code`) and the emailed link
 // GET /self-service/verification?flow=<id>&code=<code> (Kratos strategy/code/strategy_verification.go).
 import type { ServerContext } from '../../driver/context.ts';
-import { badRequest, KratosError } from '../../http/errors.ts';
+import { KratosError } from '../../http/errors.ts';
 import { redirect } from '../../http/respond.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import { validationText, verificationText, type UIText } from '../../text/index.ts';
 import { uiOf } from '../../ui/container.ts';
+import { csrfNode } from '../../ui/node.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { expiredOnSubmit, touchFlow } from '../flow/lifecycle.ts';
@@ -172,10 +173,15 @@ const verificationStrategy: FlowStrategy = {
   // Kratos: `method` may be left out when a code is sent.
   methodFor: (s) =>
     (s.body.method ?? (codeOf(s) ? 'code' : undefined)) === 'code' ? codeMethod : undefined,
-  noMethod() {
-    throw badRequest(
-      'Could not find a strategy to verify your account with. Did you fill out the form correctly?',
-    );
+  // Kratos: the flow again (400) with 4010006 added to its messages, and — as every flow error
+  // re-render does (ui.SetCSRF) — a csrf_token node (shared/ory/kratos/transcripts/verification-code.json).
+  noMethod(s) {
+    const ui = uiOf(s.flow);
+    ui.messages = [...(ui.messages ?? []), verificationText.verificationNoStrategy()];
+    if (!ui.nodes.some((n) => n.attributes.name === 'csrf_token')) {
+      ui.nodes.push(csrfNode(s.flow.type === 'browser' ? s.csrf.remask(s.flow.csrf_token) : ''));
+    }
+    return saveAndRespond(s.ctx, s.request, s.flow, 400);
   },
 };
 
