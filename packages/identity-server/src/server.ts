@@ -84,6 +84,10 @@ function registerHealth(router: Router, ctx: ServerContext): void {
     .on('GET', '/version', () => json({ version: VERSION }));
 }
 
+function otherPort(baseURL: string, url: URL): string {
+  return `${baseURL.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+}
+
 /** net/http's Redirect writes this small page on GET and HEAD; Kratos's redirects carry it. */
 function withGoRedirectBody(request: Request, response: Response): Response {
   const location = response.headers.get('location');
@@ -94,7 +98,8 @@ function withGoRedirectBody(request: Request, response: Response): Response {
   const text = STATUS_CODES[response.status] ?? 'Redirect';
   const headers = new Headers(response.headers);
   headers.set('content-type', 'text/html; charset=utf-8');
-  const body = request.method === 'GET' ? `<a href="${escapeHTML(location)}">${text}</a>.\n\n` : null;
+  const body =
+    request.method === 'GET' ? `<a href="${escapeHTML(location)}">${text}</a>.\n\n` : null;
   return new Response(body, { status: response.status, headers });
 }
 
@@ -187,6 +192,16 @@ export async function createIdentityServer(
   registerAdminRecoveryRoutes(adminRouter, context);
   for (const mount of options.adminRoutes ?? []) mount(adminRouter, context);
 
+  // Kratos x.RedirectToPublicRoute / RedirectToAdminRoute: a route of the other port answers
+  // 307 to the same path on that port's base URL (nothing of the other API is served here).
+  publicRouter.elsewhere = (url) =>
+    adminRouter.hasPath(url.pathname)
+      ? otherPort(context.config.serve.admin.base_url, url)
+      : undefined;
+  adminRouter.elsewhere = (url) =>
+    publicRouter.hasPath(url.pathname)
+      ? otherPort(context.config.serve.public.base_url, url)
+      : undefined;
   const csrf = new CSRFProtection(context.config);
   const handlePublic = handlerFor(context, publicRouter, 'public', (request, response) =>
     issueCSRFCookieIfMissing(csrf, request, response),
