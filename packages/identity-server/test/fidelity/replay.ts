@@ -230,16 +230,13 @@ export async function replayTranscript(file: string): Promise<StepResult[]> {
       const handler = url.startsWith(ADMIN_ORIGIN) ? server.adminHandler : server.publicHandler;
       const actual = await readAnswer(await handler(sent));
       // A request sent without cookies by a client that has some is either a probe from a
-      // separate, cookieless client (the recorded flow goes on with the cookies it had: what the
-      // probe is answered with does not reach the jar), or the start of a new client (the next
-      // request lacks a cookie the old client held: the jar starts over).
+      // separate, cookieless client at a flow that exists (a fetch or submit by id: what it is
+      // answered with does not reach the flow's jar), or a new client starting something (an
+      // init, the error page): the jar starts over with what that client is given.
       let probe = false;
-      if (request.cookies.length === 0 && jar.size > 0) {
-        const next = exchanges.slice(step + 1).find((e) => e.request.url.startsWith(PUBLIC_ORIGIN));
-        const sentNext = new Set(next?.request.cookies.map(cookieClass) ?? []);
-        const newClient = [...jar.keys()].some((name) => !sentNext.has(name));
-        if (newClient) jar.clear();
-        else probe = true;
+      if (request.cookies.length === 0 && jar.size > 0 && url.startsWith(PUBLIC_ORIGIN)) {
+        probe = /\/flows\?id=|\/self-service\/[a-z]+\?flow=/.test(request.url);
+        if (!probe) jar.clear();
       }
       for (const setCookie of probe ? [] : actual.setCookies) {
         const pair = setCookie.split(';')[0]!;
