@@ -2,6 +2,7 @@
 // listen() that serves them on node:http. Admin routes exist only on the admin handler, so the
 // public port can never expose them (shared/docs/kratos-contract.md "Ports and health").
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from './config/index.ts';
 import type { KratosConfig } from './config/types.ts';
@@ -18,6 +19,7 @@ import { Router } from './http/router.ts';
 import { listen } from './http/serve.ts';
 import { registerAdminRecoveryRoutes } from './selfservice/recovery/admin-routes.ts';
 import { registerSelfServiceRoutes } from './selfservice/routes.ts';
+import { CSRFProtection, issueCSRFCookieIfMissing } from './selfservice/flow/csrf.ts';
 import { registerAdminSessionRoutes } from './session/admin-routes.ts';
 import { registerPublicSessionRoutes } from './session/public-routes.ts';
 
@@ -93,7 +95,34 @@ function registerHealth(router: Router, ctx: ServerContext): void {
     .on('GET', '/version', () => json({ version: VERSION }));
 }
 
-function handlerFor(ctx: ServerContext, router: Router, api: 'public' | 'admin') {
+function otherPort(baseURL: string, url: URL): string {
+  return `${baseURL.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+}
+
+/** net/http's Redirect writes this small page on GET and HEAD; Kratos's redirects carry it. */
+function withGoRedirectBody(request: Request, response: Response): Response {
+  const location = response.headers.get('location');
+  if (!location || response.body !== null || response.status < 300 || response.status > 308) {
+    return response;
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') return response;
+  const text = STATUS_CODES[response.status] ?? 'Redirect';
+  const headers = new Headers(response.headers);
+  headers.set('content-type', 'text/html; charset=utf-8');
+  const body =
+    request.method === 'GET' ? `<a href="${escapeHTML(location)}">${text}</a>.\n\n` : null;
+  return new Response(body, { status: response.status, headers });
+}
+
+const escapeHTML = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/&#38;/g, '&amp;');
+
+function handlerFor(
+  ctx: ServerContext,
+  router: Router,
+  api: 'public' | 'admin',
+  finish: (request: Request, response: Response) => Response = (_, r) => r,
+) {
   router.onUnexpectedError = (err, rc) =>
     ctx.log('error', 'request failed', {
       api,
@@ -117,6 +146,7 @@ function handlerFor(ctx: ServerContext, router: Router, api: 'public' | 'admin')
         response = errorResponse(err, requestId);
       }
     }
+    response = finish(request, withGoRedirectBody(request, response));
     response.headers.set('x-request-id', requestId);
     // The rest of an oversized body is never read: close the connection rather than leave unread
     // bytes on a keep-alive socket that the client would reuse.
@@ -175,7 +205,20 @@ export async function createIdentityServer(
   registerAdminRecoveryRoutes(adminRouter, context);
   for (const mount of options.adminRoutes ?? []) mount(adminRouter, context);
 
-  const handlePublic = handlerFor(context, publicRouter, 'public');
+  // Kratos x.RedirectToPublicRoute / RedirectToAdminRoute: a route of the other port answers
+  // 307 to the same path on that port's base URL (nothing of the other API is served here).
+  publicRouter.elsewhere = (url) =>
+    adminRouter.hasPath(url.pathname)
+      ? otherPort(context.config.serve.admin.base_url, url)
+      : undefined;
+  adminRouter.elsewhere = (url) =>
+    publicRouter.hasPath(url.pathname)
+      ? otherPort(context.config.serve.public.base_url, url)
+      : undefined;
+  const csrf = new CSRFProtection(context.config);
+  const handlePublic = handlerFor(context, publicRouter, 'public', (request, response) =>
+    issueCSRFCookieIfMissing(csrf, request, response),
+  );
   const handleAdmin = handlerFor(context, adminRouter, 'admin');
   // The exported handlers take a Request only: frameworks pass other things as a second argument.
   const publicHandler = (request: Request) => handlePublic(request);

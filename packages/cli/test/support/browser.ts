@@ -123,6 +123,13 @@ export async function signUp(page: Page, user: { email: string; password: string
   await page.goto('/registration');
   assert.match(page.url(), /\/registration\?flow=[0-9a-f-]{36}$/);
   await page.fill('input[name="traits.email"]', user.email);
+  // Kratos's default registration style is profile_first: the traits screen comes first, then the
+  // credential screen with the password.
+  const profile = page.locator('button[name="method"][value="profile"]');
+  if ((await profile.count()) > 0) {
+    await Promise.all([page.waitForURL(/\/registration\?flow=/), profile.click()]);
+    await page.waitForSelector('input[name="password"]');
+  }
   await page.fill('input[name="password"]', user.password);
   await submitPassword(page);
 }

@@ -47,6 +47,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
         registration: {
           ...flowConfig(flows.registration),
           after_hooks: afterHooks(flows.registration),
+          style: pick(flows.registration, 'style') as 'profile_first' | 'unified',
         },
         recovery: { ...addressFlow(flows.recovery), after_hooks: afterHooks(flows.recovery) },
         verification: addressFlow(flows.verification),

@@ -113,7 +113,8 @@ export const CONFIG_SPEC: BranchSpec = {
         enabled: bool(true),
         login_hints: opaque,
         enable_legacy_one_step: opaque,
-        style: opaque,
+        // Kratos's default is profile_first: traits first, then a credential screen.
+        style: oneOf(['profile_first', 'unified'], 'profile_first'),
       }),
       settings: flow('settings', {
         privileged_session_max_age: dur('1h'),

@@ -25,6 +25,8 @@ export interface KratosConfig {
         /** Hook names per method, e.g. { password: ['session'] } (Kratos: after.password.hooks[].hook). */
         after_hooks: Record<string, string[]>;
         /** Kratos 'show_verification_ui' hook etc.; kept as names. */
+        /** profile_first (Kratos's default): traits, then a credential screen; unified: one form. */
+        style: 'profile_first' | 'unified';
       };
       recovery: FlowConfig & {
         use: 'code' | 'link';

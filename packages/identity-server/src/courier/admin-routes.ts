@@ -16,7 +16,13 @@ export interface AdminCourierOptions {
 }
 
 /** The message as Kratos's `message` schema has it on the wire. */
-export function messageToWire(message: CourierMessage, options: AdminCourierOptions = {}) {
+export function messageToWire(
+  message: CourierMessage,
+  options: AdminCourierOptions & { withDispatches?: boolean } = {},
+) {
+  // Kratos loads a message's dispatches only for GET /admin/courier/messages/{id}; the list has
+  // none, and the field is `omitempty` (shared/ory/kratos/transcripts/recovery-code.json).
+  const dispatches = options.withDispatches ? message.dispatches : [];
   return {
     id: message.id,
     type: message.type,
@@ -27,14 +33,18 @@ export function messageToWire(message: CourierMessage, options: AdminCourierOpti
     template_type: message.template_type,
     channel: message.type === 'email' ? 'email' : 'sms',
     send_count: message.send_count,
-    dispatches: message.dispatches.map((d) => ({
-      id: d.id,
-      message_id: message.id,
-      status: d.status,
-      ...(d.error ? { error: d.error } : {}),
-      created_at: d.created_at,
-      updated_at: d.created_at,
-    })),
+    ...(dispatches.length
+      ? {
+          dispatches: dispatches.map((d) => ({
+            id: d.id,
+            message_id: message.id,
+            status: d.status,
+            ...(d.error ? { error: d.error } : {}),
+            created_at: d.created_at,
+            updated_at: d.created_at,
+          })),
+        }
+      : {}),
     created_at: message.created_at,
     updated_at: message.updated_at,
   };
@@ -88,7 +98,7 @@ export function registerAdminCourierRoutes(
     const id = params.id ?? '';
     if (!isUUID(id)) throw badRequest(`could not parse parameter {id} as UUID, got ${id}`);
     const message = await ctx.persister.getMessage(id.toLowerCase());
-    if (!message) throw notFound('Unable to locate the resource');
-    return json(messageToWire(message, options));
+    if (!message) throw notFound();
+    return json(messageToWire(message, { ...options, withDispatches: true }));
   });
 }

@@ -61,8 +61,14 @@ export const badRequest = (reason: string, details?: Record<string, unknown>) =>
     reason,
     ...(details ? { details } : {}),
   });
-export const notFound = (reason = 'Unable to locate the resource') =>
-  new KratosError(404, 'The requested resource could not be found', { reason });
+/**
+ * A missing record is Kratos's sqlcon.ErrNoRows: "Unable to locate the resource" and no reason
+ * (flows, identities, sessions…); with a reason it is herodot.ErrNotFound.
+ */
+export const notFound = (reason?: string) =>
+  reason
+    ? new KratosError(404, 'The requested resource could not be found', { reason })
+    : new KratosError(404, 'Unable to locate the resource');
 export const unauthorized = (reason: string, id?: string) =>
   new KratosError(401, 'The request could not be authorized', { reason, ...(id ? { id } : {}) });
 export const forbidden = (reason: string, id?: string) =>

@@ -1,6 +1,6 @@
 // A tiny method+path router for the two listeners. Kratos's routes are few and static with
 // `{id}`-style parameters, so a list of compiled patterns is all that is needed.
-import { errorResponse } from './respond.ts';
+import { errorResponse, redirect } from './respond.ts';
 import { notFound, KratosError } from './errors.ts';
 
 export interface RouteContext {
@@ -24,6 +24,8 @@ export class Router {
   readonly #routes: Route[] = [];
   /** Called with every non-KratosError a handler throws (it is rendered as a bare 500). */
   onUnexpectedError: ((err: unknown, ctx: RouteContext) => void) | undefined;
+  /** Where a path this router lacks lives instead (the other port), answered with a 307. */
+  elsewhere: ((url: URL) => string | undefined) | undefined;
 
   on(method: string, path: string, handler: RouteHandler): this {
     const keys: string[] = [];
@@ -39,6 +41,11 @@ export class Router {
       .join('/');
     this.#routes.push({ method, pattern: new RegExp(`^${source}/?$`), keys, handler });
     return this;
+  }
+
+  /** True when some route of this router has `pathname` (any method). */
+  hasPath(pathname: string): boolean {
+    return this.#routes.some((route) => route.pattern.test(pathname));
   }
 
   async handle(request: Request, requestId: string, clientAddress?: string): Promise<Response> {
@@ -82,6 +89,8 @@ export class Router {
         requestId,
       );
     }
+    const elsewhere = this.elsewhere?.(url);
+    if (elsewhere) return redirect(elsewhere, 307);
     return errorResponse(notFound(`No route matches ${url.pathname}`), requestId);
   }
 }

@@ -65,7 +65,9 @@ async function create(ctx: ServerContext, { request }: RouteContext): Promise<Re
   const body = await readJSONObject(request, ctx.config.body_limit_bytes);
   const identity = await identityFromCreateBody(ctx, body);
   await ctx.persister.createIdentity(identity).catch(conflictOnDuplicate);
-  const location = `${ctx.config.serve.admin.base_url}/admin/identities/${identity.id}`;
+  // Kratos identity/handler.go create: urlx.AppendPaths(SelfAdminURL, "identities", id) — the
+  // admin base URL and /identities/{id}, without the /admin prefix the route itself has.
+  const location = `${ctx.config.serve.admin.base_url.replace(/\/+$/, '')}/identities/${identity.id}`;
   return json(adminIdentity(ctx, identity), 201, { location });
 }
 
@@ -113,7 +115,11 @@ async function patch(ctx: ServerContext, { request, params }: RouteContext): Pro
     if (err instanceof KratosError) throw err;
     throw badRequest('Unable to decode JSON payload: the request body is not valid JSON.');
   }
-  const { credentials: _hidden, ...document } = adminIdentity(ctx, existing);
+  // metadata_admin stays in the patched document even when null, so `replace` works on it.
+  const { credentials: _hidden, ...document }: Record<string, unknown> = {
+    metadata_admin: existing.metadata_admin ?? null,
+    ...adminIdentity(ctx, existing),
+  };
   const patched = applyIdentityPatch(document, operations);
   const state = patched.state;
   if (state !== 'active' && state !== 'inactive') {

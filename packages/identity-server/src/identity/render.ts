@@ -31,6 +31,9 @@ export function adminIdentity(
   return {
     ...publicIdentity(ctx, identity),
     credentials,
-    metadata_admin: identity.metadata_admin,
+    // Kratos: `json:"metadata_admin,omitempty"` — absent, not null, when there is none.
+    ...(identity.metadata_admin === null || identity.metadata_admin === undefined
+      ? {}
+      : { metadata_admin: identity.metadata_admin }),
   };
 }

@@ -1,6 +1,6 @@
 // Public session endpoints (Kratos session/handler.go): whoami, and the caller's other sessions.
 import type { ServerContext } from '../driver/context.ts';
-import { KratosError, notFound } from '../http/errors.ts';
+import { KratosError, badRequest, notFound } from '../http/errors.ts';
 import { json, noContent } from '../http/respond.ts';
 import type { RouteContext, Router } from '../http/router.ts';
 import { invalidUUID, noActiveSession } from './errors.ts';
@@ -15,8 +15,23 @@ async function requireSession(ctx: ServerContext, request: Request): Promise<Res
   return resolved;
 }
 
-async function whoami(ctx: ServerContext, { request }: RouteContext): Promise<Response> {
-  const { session, identity } = await requireSession(ctx, request);
+/** Kratos session/handler.go whoami: a 401 with no error id (unlike the flows' session_inactive). */
+function noValidCredentials(): KratosError {
+  return new KratosError(401, 'The request could not be authorized', {
+    reason: 'No valid session credentials found in the request.',
+  });
+}
+
+async function whoami(ctx: ServerContext, { request, url }: RouteContext): Promise<Response> {
+  const resolved = await resolveSession(ctx, request);
+  if (!resolved) throw noValidCredentials();
+  const { session, identity } = resolved;
+  // No tokenizer templates are configured here (session.whoami.tokenizer is not interpreted):
+  // every template name is unknown, as Kratos answers for one missing from its config.
+  const template = url.searchParams.get('tokenize_as');
+  if (template !== null) {
+    throw badRequest(`Unable to find tokenizer template ${JSON.stringify(template)}.`);
+  }
   // Kratos sets this header so proxies (Oathkeeper, the edge) can forward the identity id.
   return json(sessionToWire(ctx, session, identity), 200, {
     'x-kratos-authenticated-identity-id': identity.id,
@@ -65,7 +80,12 @@ async function revokeOne(ctx: ServerContext, { request, params }: RouteContext):
 
 export function registerPublicSessionRoutes(router: Router, ctx: ServerContext): void {
   router
+    // Kratos routes whoami for every method (GET, POST, PUT, …: session/handler.go RegisterPublicRoutes).
     .on('GET', '/sessions/whoami', (rc) => whoami(ctx, rc))
+    .on('POST', '/sessions/whoami', (rc) => whoami(ctx, rc))
+    .on('PUT', '/sessions/whoami', (rc) => whoami(ctx, rc))
+    .on('PATCH', '/sessions/whoami', (rc) => whoami(ctx, rc))
+    .on('DELETE', '/sessions/whoami', (rc) => whoami(ctx, rc))
     .on('GET', '/sessions', (rc) => listMine(ctx, rc))
     .on('DELETE', '/sessions', (rc) => revokeOthers(ctx, rc))
     .on('DELETE', '/sessions/:id', (rc) => revokeOne(ctx, rc));

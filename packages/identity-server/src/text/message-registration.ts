@@ -4,6 +4,9 @@ import { flowExpired, retrySuccess, uiText } from './message.ts';
 
 export const registrationText = {
   registrationButton: () => uiText(1040001, 'Sign up', 'info'),
+  registrationBack: () => uiText(1040008, 'Back', 'info'),
+  registrationChooseCredentials: () =>
+    uiText(1040009, 'Please choose a credential to authenticate yourself with.', 'info'),
   registrationNoStrategy: () =>
     uiText(
       4010003,

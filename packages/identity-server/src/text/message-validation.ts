@@ -18,11 +18,6 @@ export const validationText = {
     }),
   invalidPattern: (pattern: string) =>
     error(4000004, `does not match pattern ${JSON.stringify(pattern)}`, { pattern }),
-  /** The recovery/verification email field's format error (same id as a pattern mismatch). */
-  invalidEmail: (value: string) =>
-    error(4000004, `"${value}" is not valid "email"`, {
-      reason: `"${value}" is not valid "email"`,
-    }),
   invalidCredentials: () =>
     error(
       4000006,

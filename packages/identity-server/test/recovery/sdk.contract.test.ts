@@ -270,9 +270,6 @@ test('SDK settings: a name change, invalid traits (400 flow), and an email chang
   const address = changed.identity.verifiable_addresses?.[0];
   assert.equal(address?.value, moved.toLowerCase());
   assert.equal(address?.verified, false);
-  assert.ok(
-    changed.continue_with?.some((c) => c.action === 'show_verification_ui'),
-    JSON.stringify(changed.continue_with),
-  );
+  assert.equal(address?.status, 'sent', 'a verification code went to the new address');
   await codeMailedTo(moved.toLowerCase(), 'verify');
 });

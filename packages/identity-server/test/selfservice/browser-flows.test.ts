@@ -183,7 +183,8 @@ test('API registration and login return a session token usable with X-Session-To
     }),
   );
   assert.equal(who.status, 401);
-  assert.equal(((await who.json()) as { error: { id: string } }).error.id, 'session_inactive');
+  // whoami's 401 has no error id in Kratos (shared/ory/kratos/transcripts/whoami.json).
+  assert.equal(((await who.json()) as { error: { id?: string } }).error.id, undefined);
 });
 
 test('base_url with a path (behind a same-origin proxy): URLs carry it once, also in a replaced expired flow', async () => {

@@ -131,8 +131,13 @@ test('changing the email inside the window resets its verification, mails a code
   const address = after.identity!.verifiable_addresses[0]!;
   assert.equal(address.value, 'dee.new@example.org');
   assert.equal(address.verified, false);
-  const show = after.continue_with?.find((c) => c.action === 'show_verification_ui');
-  assert.ok(show, JSON.stringify(after.continue_with));
+  // The code is mailed and the address shows `sent`; without the show_verification_ui hook the
+  // flow is not listed in continue_with (as a real Kratos: shared/ory/kratos/transcripts/settings.json).
+  assert.equal(address.status, 'sent');
+  assert.equal(
+    after.continue_with?.find((c) => c.action === 'show_verification_ui'),
+    undefined,
+  );
   assert.match((await life.lastCode('dee.new@example.org')) ?? '', /^\d{6}$/);
   const old = await loginBrowser(life.browser(), 'dee@example.org', PASSWORD);
   assert.equal(old.status, 400);

@@ -6,7 +6,10 @@
 // Kratos fills it from a Go map[string]interface{} (redirect_to, return_to, continue_with, docs…),
 // so real Kratos responses would fail it. It is validated as a plain object instead. (2) a 4xx
 // body that is the generic error envelope is accepted where the spec names another schema (see
-// isGenericError below).
+// isGenericError below). (3) a 3xx answer to a GET carries the small HTML page net/http's Redirect
+// writes, where the spec declares no body. (4) `successfulNativeLogin.continue_with` is declared an
+// array, but a real Kratos answers an API login with `continue_with: null`
+// (shared/ory/kratos/transcripts/login-api.json), so it is nullable here.
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readSharedJSON } from '../../../../test/support/shared.ts';
@@ -35,6 +38,10 @@ export function loadKratosOpenAPI(): OpenAPIDocument | undefined {
   // OpenAPI 3.0 `nullable` without `type` (nullJsonRawMessage: any JSON) means "anything": Ajv
   // rejects that combination, so the keyword is dropped there.
   dropUntypedNullable(copy.components);
+  const nativeLogin = copy.components.schemas.successfulNativeLogin as {
+    properties: Record<string, JSONObject>;
+  };
+  nativeLogin.properties.continue_with!.nullable = true;
   return copy;
 }
 
@@ -88,11 +95,15 @@ export function createResponseValidator(doc: OpenAPIDocument): ResponseValidator
     templateFor,
     assertValid(method, url, status, body) {
       const pathname = new URL(url).pathname;
+      // (3) redirects: the spec leaves some out (a registration form error is a 302 Found in
+      // Kratos), and their bodies are net/http's little page or nothing.
+      if (status >= 300 && status < 400 && (body === undefined || typeof body === 'string')) return;
       const template = templateFor(method, pathname);
       if (!template) throw new Error(`${method} ${pathname} is not an endpoint of Kratos's spec`);
       const schema = schemaFor(template, method, status);
       if (schema === null) {
-        if (body !== undefined && body !== '' && body !== null) {
+        const redirectPage = status >= 300 && status < 400 && typeof body === 'string';
+        if (body !== undefined && body !== '' && body !== null && !redirectPage) {
           throw new Error(
             `${method} ${template} ${status}: spec declares no body, got ${JSON.stringify(body).slice(0, 200)}`,
           );

@@ -6,6 +6,19 @@ import type { KratosConfig } from '../../config/types.ts';
 import { parseCookieHeader, serializeCookie } from '../../session/cookies.ts';
 
 const TOKEN_LENGTH = 32;
+
+// Kratos x/nosurf.go: the texts of a CSRF rejection's details.
+const CSRF_DOCS = 'https://www.ory.com/docs/troubleshooting/csrf';
+const CSRF_HINT_AJAX =
+  "We detected an AJAX call, please ensure that CORS is enabled and configured correctly, and that your AJAX code sends cookies and has credentials enabled. For further debugging, check your Browser's Network Tab to see what cookies are included or excluded.";
+const CSRF_HINT_SERVER =
+  "We detected a regular browser or server-side call. To debug browser calls check your Browser's Network Tab to see what cookies are included or excluded. If you are calling from a server ensure that the appropriate cookies are being forwarded and that the SDK method is called correctly.";
+const NO_COOKIE = 'The HTTP Cookie Header is empty or not set.';
+const COOKIE_MISSING = 'The HTTP Cookie Header was set but did not include the anti-CSRF cookie.';
+const TOKEN_NOT_SENT =
+  'The anti-CSRF cookie was found but the CSRF token was not included in the HTTP request body (csrf_token) nor in the HTTP Header (X-CSRF-Token).';
+const TOKEN_MISMATCH =
+  'The HTTP Cookie Header was set and a CSRF token was sent but they do not match. We recommend deleting all cookies for this domain and retrying the flow.';
 /** nosurf.MaxAge: one year. */
 const CSRF_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
 
@@ -64,6 +77,28 @@ export class CSRFProtection {
     return issue;
   }
 
+  /**
+   * Why a CSRF check failed, as Kratos's x/nosurf.go CSRFErrorReason tells it in the error's
+   * `details`: no Cookie header, no anti-CSRF cookie in it, no token sent, or a mismatch. Kratos
+   * calls a request without an Origin header "AJAX" (and one with it "server-side"). Kratos looks
+   * for the token in the parsed form only, so a JSON submit with the cookie is always a "mismatch"
+   * (recorded in shared/ory/kratos/transcripts/login-spa.json), a fetch always "not sent".
+   */
+  rejectionDetails(request: Request, token: 'sent' | 'absent'): Record<string, string> {
+    const ajax = !request.headers.get('origin');
+    const hint = ajax ? CSRF_HINT_AJAX : CSRF_HINT_SERVER;
+    const docs = { docs: CSRF_DOCS };
+    if (!request.headers.get('cookie')) return { ...docs, hint, reject_reason: NO_COOKIE };
+    if (!parseCookieHeader(request.headers.get('cookie')).has(this.cookieName)) {
+      return { ...docs, hint, reject_reason: COOKIE_MISSING };
+    }
+    if (token === 'absent' && !request.headers.get('x-csrf-token')) {
+      return { ...docs, hint: TOKEN_NOT_SENT };
+    }
+    // Kratos answers a mismatch with the AJAX hint either way (ErrInvalidCSRFTokenServerTokenMismatch).
+    return { ...docs, hint: CSRF_HINT_AJAX, reject_reason: TOKEN_MISMATCH };
+  }
+
   /** A fresh mask of an already-issued secret (each rendering of a flow carries a new value). */
   remask(secret: string): string {
     const decoded = decodeBase64(secret);
@@ -110,4 +145,34 @@ function decodeBase64(value: string): Buffer | undefined {
   const normalised = value.replace(/ /g, '+');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(normalised)) return undefined;
   return Buffer.from(normalised, 'base64');
+}
+
+/**
+ * Kratos runs nosurf around the public router: a GET that arrives without the CSRF cookie gets
+ * one, whatever the route (flow fetches, the error endpoint, 404s). The API endpoints, whoami and
+ * the flow submits are on nosurf's ignore list (Kratos checks their CSRF itself), so they set none
+ * — as the recorded transcripts show (shared/ory/kratos/transcripts/, e.g. login-api.json).
+ */
+const CSRF_IGNORED = [
+  /^\/self-service\/[a-z]+\/api$/,
+  /^\/sessions(\/|$)/,
+  /^\/health\//,
+  /^\/version$/,
+  /^\/schemas(\/|$)/,
+];
+
+export function issueCSRFCookieIfMissing(
+  csrf: CSRFProtection,
+  request: Request,
+  response: Response,
+): Response {
+  if (request.method !== 'GET' || csrf.secretFrom(request)) return response;
+  const path = new URL(request.url).pathname;
+  if (CSRF_IGNORED.some((re) => re.test(path))) return response;
+  if (response.headers.getSetCookie().some((c) => c.startsWith(`${csrf.cookieName}=`))) {
+    return response;
+  }
+  const issue = csrf.issue(request);
+  if (issue.setCookie) response.headers.append('set-cookie', issue.setCookie);
+  return response;
 }

@@ -110,7 +110,7 @@ export function fetchHandler(ctx: ServerContext, csrf: CSRFProtection, kind: Flo
     const flow = await loadFlow(ctx, kind, url.searchParams.get('id'));
     // Kratos issue #1282: a browser flow is only readable with its CSRF cookie.
     if (flow.type === 'browser' && !csrf.cookieMatches(request, flow.csrf_token)) {
-      throw csrfViolation();
+      throw csrfViolation(csrf.rejectionDetails(request, 'absent'));
     }
     if (isExpired(ctx, flow)) throw expiredOnFetch(ctx, flow);
     return json(flow.body);

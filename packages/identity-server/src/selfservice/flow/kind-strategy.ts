@@ -15,6 +15,8 @@ export interface KindSubmitSpec extends FlowKindSpec {
   noStrategyMessage(): UIText;
   retrySuccessMessage(): UIText;
   submitPassword(s: Submission): Promise<Response>;
+  /** Other methods of the kind (registration's `profile` screen), by name. */
+  otherMethods?(s: Submission): SubmitMethod | undefined;
 }
 
 export function kindStrategy(spec: KindSubmitSpec): FlowStrategy {
@@ -28,7 +30,7 @@ export function kindStrategy(spec: KindSubmitSpec): FlowStrategy {
     kind: spec.kind,
     replaceExpired: (s) => replaceExpired(spec, s),
     beforeBody: (s) => refuseWithSession(spec, s),
-    methodFor: (s) => (s.method === 'password' ? password : undefined),
+    methodFor: (s) => (s.method === 'password' ? password : spec.otherMethods?.(s)),
     noMethod: (s) => rejectWithMessage(s, spec.noStrategyMessage()),
   };
 }

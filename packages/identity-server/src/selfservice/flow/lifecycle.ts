@@ -22,6 +22,25 @@ export interface NewFlow {
   internal?: Record<string, unknown>;
 }
 
+/**
+ * Which optional keys each kind's wire body has in Kratos: login flows carry organization_id,
+ * created_at and updated_at; registration and settings flows organization_id only; recovery and
+ * verification flows none of them (their Go structs omit the fields from JSON — the recorded
+ * transcripts in shared/ory/kratos/transcripts/ show each kind).
+ */
+const FLOW_KEYS: Record<FlowKind, { organization: boolean; timestamps: boolean }> = {
+  login: { organization: true, timestamps: true },
+  registration: { organization: true, timestamps: false },
+  settings: { organization: true, timestamps: false },
+  recovery: { organization: false, timestamps: false },
+  verification: { organization: false, timestamps: false },
+};
+
+/** Marks a flow as changed, on the kinds whose body shows when (login: `updated_at`). */
+export function touchFlow(ctx: ServerContext, flow: FlowRecord): void {
+  if ('updated_at' in flow.body) flow.body.updated_at = ctx.clock.now().toISOString();
+}
+
 export function buildFlow(ctx: ServerContext, init: NewFlow): FlowRecord {
   const id = randomUUID();
   const now = ctx.clock.now();
@@ -36,15 +55,16 @@ export function buildFlow(ctx: ServerContext, init: NewFlow): FlowRecord {
   if (init.messages?.length) ui.messages = init.messages;
   const body: Record<string, unknown> = {
     id,
-    organization_id: null,
+    ...(FLOW_KEYS[init.kind].organization ? { organization_id: null } : {}),
     type: init.type,
     expires_at: expiresAt,
     issued_at: now.toISOString(),
     request_url: publicURL(base, init.requestPath),
     ...(init.returnTo ? { return_to: init.returnTo } : {}),
     ui,
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
+    ...(FLOW_KEYS[init.kind].timestamps
+      ? { created_at: now.toISOString(), updated_at: now.toISOString() }
+      : {}),
     ...init.extra,
     state: 'choose_method',
   };
@@ -76,8 +96,8 @@ export function isExpired(ctx: ServerContext, flow: FlowRecord): boolean {
   return Date.parse(flow.expires_at) <= ctx.clock.now().getTime();
 }
 
-/** Kratos's x.ErrInvalidCSRFToken. */
-export function csrfViolation(): KratosError {
+/** Kratos's x.ErrInvalidCSRFToken, with the `details` CSRFProtection.rejectionDetails gives. */
+export function csrfViolation(details?: Record<string, string>): KratosError {
   return new KratosError(
     403,
     'the request was rejected to protect you from Cross-Site-Request-Forgery',
@@ -85,6 +105,7 @@ export function csrfViolation(): KratosError {
       id: 'security_csrf_violation',
       reason:
         'Please retry the flow and optionally clear your cookies. The request was rejected to protect you from Cross-Site-Request-Forgery (CSRF) which could cause account takeover, leaking personal information, and other serious security issues.',
+      ...(details ? { details } : {}),
     },
   );
 }

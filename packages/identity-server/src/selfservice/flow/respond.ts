@@ -6,6 +6,7 @@ import { json, redirect } from '../../http/respond.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import { isJSONRequest } from '../../http/negotiation.ts';
 import { withQuery } from '../../http/url.ts';
+import { touchFlow } from './lifecycle.ts';
 
 export function flowUIURL(ctx: ServerContext, flow: FlowRecord): string {
   const kind = flow.kind;
@@ -18,11 +19,22 @@ export function flowResponse(
   flow: FlowRecord,
   status: number,
   headers?: HeadersInit,
+  browserStatus = 303,
 ): Response {
   if (flow.type === 'browser' && !isJSONRequest(request)) {
-    return redirect(flowUIURL(ctx, flow), 303, headers);
+    return redirect(flowUIURL(ctx, flow), browserStatus, headers);
   }
   return json(flow.body, status, headers);
+}
+
+export interface SaveOptions {
+  /** The redirect status for a browser form post (Kratos's registration errors use 302). */
+  browserStatus?: number;
+  /**
+   * The submitted `transient_payload`, echoed in this answer only (as Kratos's strategies set it
+   * on the flow they answer with, without storing it): an empty object when none was sent.
+   */
+  transientPayload?: unknown;
 }
 
 export async function saveAndRespond(
@@ -30,10 +42,16 @@ export async function saveAndRespond(
   request: Request,
   flow: FlowRecord,
   status = 400,
+  options: SaveOptions = {},
 ): Promise<Response> {
-  flow.body.updated_at = ctx.clock.now().toISOString();
+  touchFlow(ctx, flow);
   await ctx.persister.updateFlow(flow);
-  return flowResponse(ctx, request, flow, status);
+  if ('transientPayload' in options) {
+    const payload = options.transientPayload;
+    const echoed = typeof payload === 'object' && payload !== null ? payload : {};
+    flow = { ...flow, body: { ...flow.body, transient_payload: echoed } };
+  }
+  return flowResponse(ctx, request, flow, status, undefined, options.browserStatus ?? 303);
 }
 
 /**

@@ -5,13 +5,13 @@
 // expiry lands here once.
 import type { ServerContext } from '../../driver/context.ts';
 import { parseBody } from '../../http/body.ts';
-import { badRequest } from '../../http/errors.ts';
+import { badRequest, KratosError } from '../../http/errors.ts';
 import { isJSONRequest } from '../../http/negotiation.ts';
 import { redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
 import { isUUID } from '../../http/url.ts';
 import type { FlowKind, FlowRecord } from '../../persistence/types.ts';
-import type { UIText } from '../../text/index.ts';
+import { validationText, type UIText } from '../../text/index.ts';
 import { addFlowMessage, resetMessages } from '../../ui/container.ts';
 import { forwardError } from '../errors/manager.ts';
 import type { CSRFProtection } from './csrf.ts';
@@ -63,7 +63,13 @@ export function submitHandler<S extends Submission>(
       if (isExpired(ctx, flow)) return await answerExpired(s, await strategy.replaceExpired(s));
       const early = await strategy.beforeBody?.(s);
       if (early) return early;
-      s.body = (await parseBody(route.request, ctx.config.body_limit_bytes)).data;
+      try {
+        s.body = (await parseBody(route.request, ctx.config.body_limit_bytes)).data;
+      } catch (err) {
+        const answered = await answerUndecodable(s, err);
+        if (answered) return answered;
+        throw err;
+      }
       s.method = typeof s.body.method === 'string' ? s.body.method : undefined;
       const method = strategy.methodFor(s);
       if (!method) return await strategy.noMethod(s);
@@ -73,6 +79,27 @@ export function submitHandler<S extends Submission>(
       return forwardError(ctx, route.request, route.requestId, err, { json });
     }
   };
+}
+
+/**
+ * A body the decoder refuses (malformed JSON, a JSON array, an unknown Content-Type) is Kratos's
+ * decoder error on the flow: 400 with the flow and 4000001 in ui.messages
+ * (shared/ory/kratos/transcripts/registration-api.json). A browser flow is only shown to a request
+ * holding its CSRF cookie — the flow carries its CSRF token — otherwise the plain error stands.
+ */
+async function answerUndecodable(s: Submission, err: unknown): Promise<Response | undefined> {
+  if (!(err instanceof KratosError) || (err.code !== 400 && err.code !== 415)) return undefined;
+  if (s.flow.type === 'browser' && !s.csrf.cookieMatches(s.request, s.flow.csrf_token)) {
+    return undefined;
+  }
+  const type = (s.request.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const reason =
+    err.code === 415
+      ? `HTTP POST Request used unknown HTTP Header "Content-Type: ${type}", only [multipart/form-data application/x-www-form-urlencoded application/json] are supported.`
+      : 'Unable to decode form as JSON.';
+  resetMessages(s.flow);
+  addFlowMessage(s.flow, validationText.generic(reason));
+  return saveAndRespond(s.ctx, s.request, s.flow, 400);
 }
 
 /** The flow named by `?flow=`: a missing or malformed id is a 400, an unknown one a 404. */
@@ -94,7 +121,11 @@ function ensureCSRF<S extends Submission>(s: S, method: SubmitMethod<S>): void {
     checksCSRF &&
     !s.csrf.submissionMatches(s.request, flow.csrf_token, s.body.csrf_token)
   ) {
-    throw csrfViolation();
+    const form = /application\/x-www-form-urlencoded|multipart\/form-data/i.test(
+      s.request.headers.get('content-type') ?? '',
+    );
+    const sent = !form || (typeof s.body.csrf_token === 'string' && s.body.csrf_token !== '');
+    throw csrfViolation(s.csrf.rejectionDetails(s.request, sent ? 'sent' : 'absent'));
   }
   if (
     flow.type === 'api' &&

@@ -40,12 +40,15 @@ export function successResponse(s: Submission, outcome: Outcome): Response {
   if (outcome.includeIdentity) body.identity = publicIdentity(ctx, identity);
 
   if (flow.type === 'api') {
-    if (issued) {
-      body.session_token = issued.token;
+    if (issued) body.session_token = issued.token;
+    // Kratos's API login answers `continue_with: null` (login/hook.go returns the flow's own,
+    // empty, list); registration adds set_ory_session_token (registration/hook.go).
+    if (issued && flow.kind !== 'login') {
       continueWith.push({ action: 'set_ory_session_token', ory_session_token: issued.token });
     }
     continueWith.push(...(outcome.continueWith ?? []));
-    return json({ ...body, continue_with: continueWith });
+    const apiContinueWith = flow.kind === 'login' && !continueWith.length ? null : continueWith;
+    return json({ ...body, continue_with: apiContinueWith });
   }
 
   const headers = new Headers();

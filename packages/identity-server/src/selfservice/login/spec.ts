@@ -58,7 +58,8 @@ function setup(
   options: { url: URL; csrfMasked?: string; session?: ResolvedSession },
 ): FlowSetup {
   const refresh = isRefresh(options.url);
-  const nodes: UINode[] = options.csrfMasked ? [csrfNode(options.csrfMasked)] : [];
+  // Kratos puts the csrf_token node on every flow; API flows carry it with an empty value.
+  const nodes: UINode[] = [csrfNode(options.csrfMasked ?? '')];
   const reauth = refresh && options.session;
   if (reauth) {
     // Re-authentication: the identifier is fixed to the signed-in identity (recorded

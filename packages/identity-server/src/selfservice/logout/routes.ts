@@ -6,7 +6,7 @@ import { parseBody } from '../../http/body.ts';
 import { json, noContent, redirect } from '../../http/respond.ts';
 import type { RouteContext, Router } from '../../http/router.ts';
 import { noActiveSession } from '../../session/errors.ts';
-import { clearSessionCookie, resolveSession, resolveToken } from '../../session/manager.ts';
+import { clearSessionCookie, resolveSession } from '../../session/manager.ts';
 import { hashToken, logoutTokenFor } from '../../session/tokens.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
@@ -85,13 +85,17 @@ async function performNativeLogout(
   if (typeof token !== 'string' || token === '') {
     throw badRequest('Please provide the session token in the request body.');
   }
-  const resolved = await resolveToken(ctx, token);
-  if (!resolved) {
+  // Kratos RevokeSessionByToken: a token it knows is revoked (204) even when its session already
+  // ended — logging out twice is not an error; an unknown token is 403
+  // (shared/ory/kratos/transcripts/logout.json).
+  const session = await ctx.persister.getSessionByTokenHash(hashToken(token));
+  if (!session) {
     throw new KratosError(403, 'The requested action was forbidden', {
-      reason: 'The provided session token is not valid.',
+      reason:
+        'The provided Ory Session Token could not be found, is invalid, or otherwise malformed.',
     });
   }
-  await ctx.persister.revokeSession(resolved.session.id);
+  if (session.active) await ctx.persister.revokeSession(session.id);
   return noContent();
 }
 

@@ -58,7 +58,8 @@ async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
     ui.nodes = sentEmailNodes('recovery', { ...(csrfMasked ? { csrfMasked } : {}), email });
     ui.messages = [recoveryText.recoveryCodeSent()];
   }
-  return saveAndRespond(ctx, s.request, flow, 200);
+  // Kratos's code strategy echoes the submitted transient_payload ({} when none) with the flow.
+  return saveAndRespond(ctx, s.request, flow, 200, { transientPayload: s.body.transient_payload });
 }
 
 async function useCode(s: Submission): Promise<Response> {
@@ -77,7 +78,9 @@ async function useCode(s: Submission): Promise<Response> {
   if (result === 'wrong') {
     ui.messages = [recoveryText.recoveryCodeInvalid()];
     for (const node of ui.nodes) node.messages = [];
-    return saveAndRespond(ctx, s.request, flow, 200);
+    return saveAndRespond(ctx, s.request, flow, 200, {
+      transientPayload: s.body.transient_payload,
+    });
   }
   // The code is single-use: exactly one concurrent submit may turn it into a session; for the
   // others it is "invalid or already used", as a used code is in Kratos.

@@ -8,6 +8,7 @@ import { kindStrategy } from '../flow/kind-strategy.ts';
 import { submitHandler } from '../flow/submit.ts';
 import { registrationSpec } from './spec.ts';
 import { submitRegistrationPassword } from './submit.ts';
+import { submitRegistrationProfile } from './profile.ts';
 
 const registrationStrategy = kindStrategy({
   ...registrationSpec,
@@ -15,6 +16,10 @@ const registrationStrategy = kindStrategy({
   noStrategyMessage: registrationText.registrationNoStrategy,
   retrySuccessMessage: registrationText.registrationRetrySuccess,
   submitPassword: submitRegistrationPassword,
+  otherMethods: (s) =>
+    s.method === 'profile' && s.ctx.config.selfservice.flows.registration.style === 'profile_first'
+      ? { handle: submitRegistrationProfile }
+      : undefined,
 });
 
 export function registerRegistrationRoutes(

@@ -10,7 +10,7 @@ import { successResponse } from '../flow/success.ts';
 import { showsVerificationUI, startVerification } from '../verification/hooks.ts';
 import { registrationAfterHooks } from '../../config/hooks.ts';
 import { newPasswordIdentity } from './identity.ts';
-import { registrationNodes } from './spec.ts';
+import { nodeForMessage, registrationNodes, screenOf } from './spec.ts';
 import { resetMessages, uiOf, attachMessage } from '../../ui/container.ts';
 import { registrationText, validationText } from '../../text/index.ts';
 
@@ -31,10 +31,21 @@ function showProblems(
   resetMessages(flow);
   const csrfMasked = flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : undefined;
   const ui = uiOf(flow);
-  ui.nodes = registrationNodes(ctx, { ...(csrfMasked ? { csrfMasked } : {}), values: traits });
-  for (const problem of problems) attachMessage(ui, problem.name, problem.message);
-  return saveAndRespond(ctx, s.request, flow);
+  // The screen the flow is on is shown again, with the submitted values and the problems.
+  ui.nodes = registrationNodes(ctx, {
+    ...(csrfMasked ? { csrfMasked } : {}),
+    values: traits,
+    screen: screenOf(ctx, flow),
+  });
+  for (const problem of problems) {
+    if (problem.name) nodeForMessage(ctx, ui.nodes, problem.name).messages.push(problem.message);
+    else attachMessage(ui, '', problem.message);
+  }
+  return saveAndRespond(ctx, s.request, flow, 400, { browserStatus: registrationErrorRedirect });
 }
+
+/** Kratos's registration ErrorHandler sends a browser form back to the UI with a 302 Found. */
+const registrationErrorRedirect = 302;
 
 async function validate(
   s: Submission,
@@ -114,12 +125,16 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
   });
   const showUI = showsVerificationUI(registrationAfterHooks(ctx.config, 'password'));
   const browserRedirect = showUI ? verification[0]?.flow.url : undefined;
+  // The answer shows the addresses as the code mail left them (`sent`), and — as a real Kratos
+  // on the shipped kratos.yml (shared/ory/kratos/transcripts/registration-api.json) — lists the
+  // verification flows in continue_with only when the show_verification_ui hook is configured.
+  const sentTo = verification.length ? await ctx.persister.getIdentity(identity.id) : undefined;
   return successResponse(s, {
     flow,
-    identity,
+    identity: sentTo ?? identity,
     ...(issued ? { issued } : {}),
     includeIdentity: true,
-    continueWith: verification as unknown as Array<Record<string, unknown>>,
+    continueWith: (showUI ? verification : []) as unknown as Array<Record<string, unknown>>,
     ...(fresh ? { csrfIssue: fresh } : {}),
     ...(browserRedirect ? { browserRedirect } : {}),
   });

@@ -12,7 +12,8 @@ export function settingsNodes(
   options: { csrfMasked?: string; traits?: Record<string, unknown> },
 ): UINode[] {
   const schema = ctx.schemas.get(identity.schema_id) ?? ctx.schemas.get(ctx.schemas.defaultId);
-  const nodes: UINode[] = options.csrfMasked ? [csrfNode(options.csrfMasked)] : [];
+  // Kratos puts the csrf_token node on every flow; API flows carry it with an empty value.
+  const nodes: UINode[] = [csrfNode(options.csrfMasked ?? '')];
   const { methods } = ctx.config.selfservice;
   if (methods.profile.enabled && schema) {
     nodes.push(

@@ -8,6 +8,7 @@ import { settingsText, type UIText } from '../../text/index.ts';
 import { attachMessage, uiOf } from '../../ui/container.ts';
 import { forwardError } from '../errors/manager.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
+import { touchFlow } from '../flow/lifecycle.ts';
 import type { Submission } from '../flow/submission.ts';
 import { refreshRequired } from './access.ts';
 import { settingsNodes } from './nodes.ts';
@@ -51,7 +52,7 @@ export async function showSuccess(
   if (returnTo) items.push({ action: 'redirect_browser_to', redirect_browser_to: returnTo });
   if (items.length) flow.body.continue_with = items;
   else delete flow.body.continue_with;
-  flow.body.updated_at = ctx.clock.now().toISOString();
+  touchFlow(ctx, flow);
   await ctx.persister.updateFlow(flow);
   if (s.json) return json(flow.body, 200);
   return redirect(returnTo ?? flowUIURL(ctx, flow), 303);

@@ -1,14 +1,15 @@
 // POST /self-service/verification?flow=<id> (method `code`) and the emailed link
 // GET /self-service/verification?flow=<id>&code=<code> (Kratos strategy/code/strategy_verification.go).
 import type { ServerContext } from '../../driver/context.ts';
-import { badRequest, KratosError } from '../../http/errors.ts';
+import { KratosError } from '../../http/errors.ts';
 import { redirect } from '../../http/respond.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import { validationText, verificationText, type UIText } from '../../text/index.ts';
 import { uiOf } from '../../ui/container.ts';
+import { csrfNode } from '../../ui/node.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
-import { expiredOnSubmit } from '../flow/lifecycle.ts';
+import { expiredOnSubmit, touchFlow } from '../flow/lifecycle.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { submitHandler, type FlowStrategy, type SubmitMethod } from '../flow/submit.ts';
 import type { Submission } from '../flow/submission.ts';
@@ -62,7 +63,7 @@ async function openLink(s: Submission, code: string): Promise<Response> {
     if (attributes.name === 'csrf_token') attributes.value = fresh.masked;
     if (attributes.name === 'code' && /^\d{1,32}$/.test(code)) attributes.value = code;
   }
-  flow.body.updated_at = ctx.clock.now().toISOString();
+  touchFlow(ctx, flow);
   await ctx.persister.updateFlow(flow);
   const headers = fresh.setCookie ? { 'set-cookie': fresh.setCookie } : undefined;
   return redirect(flowUIURL(ctx, flow), 303, headers);
@@ -80,12 +81,17 @@ function replaceExpired(s: Submission) {
 async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
   const { ctx, flow } = s;
   const email = normaliseAddress(rawEmail);
-  if (!email || !looksLikeEmail(email)) {
+  if (!email) {
     const csrfMasked = flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : '';
     return rejectAddress(s, 'verification', rawEmail, csrfMasked);
   }
-  const identity = await findIdentityByAddress(ctx, 'verification', email);
-  await sendVerificationCode(ctx, s.csrf, flow, email, identity);
+  // Kratos's code strategy takes an address that is no email for a phone number: the flow goes
+  // to sent_email with 1080004 ("a text message … has been sent") and nothing is sent to an
+  // address no identity has (shared/ory/kratos/transcripts/verification-code.json).
+  const isEmail = looksLikeEmail(email);
+  const identity = isEmail ? await findIdentityByAddress(ctx, 'verification', email) : undefined;
+  await sendVerificationCode(ctx, s.csrf, flow, email, identity, { quiet: !isEmail });
+  if (!isEmail) uiOf(flow).messages = [verificationText.verificationSMSCodeSent()];
   return saveAndRespond(ctx, s.request, flow, 200);
 }
 
@@ -117,6 +123,12 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
     const ui = uiOf(flow);
     ui.messages = [verificationText.verificationCodeInvalid()];
     for (const n of ui.nodes) n.messages = [];
+    // Kratos's code strategy echoes the submitted transient_payload ({} when none) here.
+    if (s.json) {
+      return saveAndRespond(ctx, s.request, flow, 200, {
+        transientPayload: s.body.transient_payload,
+      });
+    }
     return respond(s, 200);
   }
   if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
@@ -132,7 +144,7 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
 function respond(s: Submission, status: number): Promise<Response> {
   if (s.json) return saveAndRespond(s.ctx, s.request, s.flow, status);
   // Form posts and emailed links land on the verification UI, which shows the flow's state.
-  s.flow.body.updated_at = s.ctx.clock.now().toISOString();
+  touchFlow(s.ctx, s.flow);
   return s.ctx.persister.updateFlow(s.flow).then(() => redirect(flowUIURL(s.ctx, s.flow), 303));
 }
 
@@ -161,10 +173,15 @@ const verificationStrategy: FlowStrategy = {
   // Kratos: `method` may be left out when a code is sent.
   methodFor: (s) =>
     (s.body.method ?? (codeOf(s) ? 'code' : undefined)) === 'code' ? codeMethod : undefined,
-  noMethod() {
-    throw badRequest(
-      'Could not find a strategy to verify your account with. Did you fill out the form correctly?',
-    );
+  // Kratos: the flow again (400) with 4010006 added to its messages, and — as every flow error
+  // re-render does (ui.SetCSRF) — a csrf_token node (shared/ory/kratos/transcripts/verification-code.json).
+  noMethod(s) {
+    const ui = uiOf(s.flow);
+    ui.messages = [...(ui.messages ?? []), verificationText.verificationNoStrategy()];
+    if (!ui.nodes.some((n) => n.attributes.name === 'csrf_token')) {
+      ui.nodes.push(csrfNode(s.flow.type === 'browser' ? s.csrf.remask(s.flow.csrf_token) : ''));
+    }
+    return saveAndRespond(s.ctx, s.request, s.flow, 400);
   },
 };
 

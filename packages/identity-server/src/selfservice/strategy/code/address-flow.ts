@@ -137,7 +137,7 @@ export async function retryWithMessage(s: Submission, message: UIText): Promise<
 
 /**
  * A missing or malformed email: the choose_method form again, keeping what was typed, with
- * 4000002 or 4000004 on the email node (400, or back to the UI).
+ * 4000002 or 4000040 on the email node (400, or back to the UI).
  */
 export function rejectAddress(
   s: Submission,
@@ -151,8 +151,10 @@ export function rejectAddress(
     ...(typeof rawEmail === 'string' ? { email: rawEmail } : {}),
   });
   delete ui.messages;
+  // Kratos's email format error on these forms is 4000040 "Enter a valid email address"
+  // (shared/ory/kratos/transcripts/recovery-code.json).
   const message = normaliseAddress(rawEmail)
-    ? validationText.invalidEmail(String(rawEmail))
+    ? validationText.email(String(rawEmail))
     : validationText.required('email');
   attachMessage(ui, 'email', message);
   return saveAndRespond(s.ctx, s.request, s.flow);

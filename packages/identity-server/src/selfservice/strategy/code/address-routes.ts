@@ -56,7 +56,7 @@ export function fetchAddressFlow(ctx: ServerContext, csrf: CSRFProtection, kind:
     const flow = await loadFlow(ctx, kind, url.searchParams.get('id'));
     const skipCSRF = flow.internal.skip_csrf === true;
     if (flow.type === 'browser' && !skipCSRF && !csrf.cookieMatches(request, flow.csrf_token)) {
-      throw csrfViolation();
+      throw csrfViolation(csrf.rejectionDetails(request, 'absent'));
     }
     if (isExpired(ctx, flow)) throw expiredOnFetch(ctx, flow);
     return json(flow.body);

@@ -18,6 +18,7 @@ export async function sendVerificationCode(
   flow: FlowRecord,
   address: string,
   identity: Identity | undefined,
+  options: { quiet?: boolean } = {},
 ): Promise<void> {
   const { code, expiresAt } = issueChallenge(ctx, flow, {
     address,
@@ -39,7 +40,7 @@ export async function sendVerificationCode(
       expiresInMinutes: minutes,
     });
     await markSent(ctx, identity, address);
-  } else if (ctx.config.selfservice.flows.verification.notify_unknown_recipients) {
+  } else if (!options.quiet && ctx.config.selfservice.flows.verification.notify_unknown_recipients) {
     ctx.courier.queueEmailAfterResponse('verification_code_invalid', { to: address });
   }
   const csrfMasked =

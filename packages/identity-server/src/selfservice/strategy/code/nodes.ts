@@ -4,7 +4,11 @@ import type { UINode, UIText } from '../../../driver/context.ts';
 import { csrfNode, inputNode } from '../../../ui/node.ts';
 import { nodeText } from '../../../text/index.ts';
 
-const maybeCSRF = (csrfMasked?: string): UINode[] => (csrfMasked ? [csrfNode(csrfMasked)] : []);
+// Kratos puts the csrf_token node on recovery flows (empty on API flows) — and on verification
+// flows of browsers only: an API verification flow gets it (empty) only when an error re-renders
+// the flow (shared/ory/kratos/transcripts/verification-code.json).
+const maybeCSRF = (kind: 'recovery' | 'verification', csrfMasked?: string): UINode[] =>
+  kind === 'verification' && csrfMasked === undefined ? [] : [csrfNode(csrfMasked ?? '')];
 
 /** choose_method: an email field and "Continue". Recovery puts the CSRF node first, verification last. */
 export function chooseMethodNodes(
@@ -29,8 +33,8 @@ export function chooseMethodNodes(
     nodeText.continueLabel(),
   );
   return kind === 'recovery'
-    ? [...maybeCSRF(options.csrfMasked), email, submit]
-    : [email, submit, ...maybeCSRF(options.csrfMasked)];
+    ? [...maybeCSRF(kind, options.csrfMasked), email, submit]
+    : [email, submit, ...maybeCSRF(kind, options.csrfMasked)];
 }
 
 function codeInput(kind: 'recovery' | 'verification'): UINode {
@@ -66,8 +70,8 @@ export function sentEmailNodes(
     nodeText.resendLabel(),
   );
   return kind === 'recovery'
-    ? [...maybeCSRF(options.csrfMasked), codeInput(kind), hidden, submit, resend]
-    : [hidden, codeInput(kind), submit, ...maybeCSRF(options.csrfMasked), resend];
+    ? [...maybeCSRF(kind, options.csrfMasked), codeInput(kind), hidden, submit, resend]
+    : [hidden, codeInput(kind), submit, ...maybeCSRF(kind, options.csrfMasked), resend];
 }
 
 /** passed_challenge of verification: a "Continue" link to where the user was going. */

@@ -1,0 +1,260 @@
+// Exact assertions for each behaviour issue 14 brought in line with a real Kratos. The recorded
+// answers they follow are in shared/ory/kratos/transcripts/ (named per test); the embedded server
+// runs as the transcripts' Kratos ran (the shipped kratos.yml, see replay.ts).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { IdentityServer } from '../../src/server.ts';
+import { ADMIN_ORIGIN, PUBLIC_ORIGIN, startAsRecorded } from './replay.ts';
+
+let server: IdentityServer;
+before(async () => {
+  server = await startAsRecorded();
+});
+after(() => server.close());
+
+type Node = { group: string; attributes: Record<string, unknown>; messages: Array<{ id: number }> };
+type Body = Record<string, unknown> & {
+  ui: { nodes: Node[]; messages?: Array<{ id: number }> };
+  error: { id?: string; reason?: string; message: string; details?: Record<string, string> };
+};
+
+async function call(
+  method: string,
+  path: string,
+  init: { json?: unknown; headers?: Record<string, string>; cookie?: string } = {},
+) {
+  const origin = path.startsWith('/admin/') ? ADMIN_ORIGIN : PUBLIC_ORIGIN;
+  const headers = new Headers({ accept: 'application/json', ...init.headers });
+  if (init.json !== undefined) headers.set('content-type', 'application/json');
+  if (init.cookie) headers.set('cookie', init.cookie);
+  const request = new Request(`${origin}${path}`, {
+    method,
+    headers,
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
+  const handler = origin === ADMIN_ORIGIN ? server.adminHandler : server.publicHandler;
+  const response = await handler(request);
+  const text = await response.text();
+  const type = response.headers.get('content-type') ?? '';
+  return {
+    status: response.status,
+    headers: response.headers,
+    cookies: response.headers.getSetCookie(),
+    text,
+    body: (type.includes('json') && text ? JSON.parse(text) : {}) as Body,
+  };
+}
+
+const names = (body: Body) => body.ui.nodes.map((n) => `${n.group}:${String(n.attributes.name)}`);
+const node = (body: Body, name: string) => body.ui.nodes.find((n) => n.attributes.name === name);
+const cookiePair = (cookies: string[]) => cookies.map((c) => c.split(';')[0]).join('; ');
+let counter = 0;
+const email = () => `fid-${Date.now().toString(36)}-${++counter}@example.org`;
+
+test('flows carry the keys Kratos gives each kind (login-api, registration-api, recovery-code)', async () => {
+  const login = (await call('GET', '/self-service/login/api')).body;
+  assert.ok('created_at' in login && 'updated_at' in login && 'organization_id' in login);
+  const registration = (await call('GET', '/self-service/registration/api')).body;
+  assert.ok('organization_id' in registration);
+  assert.ok(!('created_at' in registration) && !('updated_at' in registration));
+  for (const kind of ['recovery', 'verification']) {
+    const flow = (await call('GET', `/self-service/${kind}/api`)).body;
+    for (const key of ['created_at', 'updated_at', 'organization_id']) {
+      assert.ok(!(key in flow), `${kind} flow has no ${key}`);
+    }
+  }
+});
+
+test('API flows carry an empty csrf_token node; API verification flows none (verification-code)', async () => {
+  for (const kind of ['login', 'registration', 'recovery']) {
+    const flow = (await call('GET', `/self-service/${kind}/api`)).body;
+    assert.equal(node(flow, 'csrf_token')?.attributes.value, '', kind);
+  }
+  const verification = (await call('GET', '/self-service/verification/api')).body;
+  assert.equal(node(verification, 'csrf_token'), undefined);
+});
+
+test("a GET redirect carries net/http's little page; a public GET without the CSRF cookie gets one (login-browser)", async () => {
+  const res = await call('GET', '/self-service/login/browser', {
+    headers: { accept: 'text/html' },
+  });
+  assert.equal(res.status, 303);
+  const location = res.headers.get('location')!;
+  assert.equal(res.text, `<a href="${location.replace(/&/g, '&amp;')}">See Other</a>.\n\n`);
+  assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+
+  const notFound = await call('GET', '/self-service/login/flows?id=not-a-uuid');
+  assert.equal(notFound.status, 404);
+  assert.ok(notFound.cookies.some((c) => /^csrf_token_[0-9a-f]{64}=.*Max-Age=31536000/.test(c)));
+  // nosurf's ignore list: API endpoints and whoami set no cookie.
+  assert.deepEqual((await call('GET', '/self-service/login/api')).cookies, []);
+  assert.deepEqual((await call('GET', '/sessions/whoami')).cookies, []);
+});
+
+test("a missing flow is sqlcon's 404 without a reason (registration-spa, login-api)", async () => {
+  const res = await call(
+    'GET',
+    '/self-service/registration/flows?id=a1b2c3d4-0000-4000-8000-000000000001',
+  );
+  assert.equal(res.status, 404);
+  assert.equal(res.body.error.message, 'Unable to locate the resource');
+  assert.equal(res.body.error.reason, undefined);
+});
+
+test("CSRF rejections carry Kratos's details: no cookie, and a JSON submit with the cookie is a mismatch (login-spa)", async () => {
+  const init = await call('GET', '/self-service/login/browser');
+  const id = init.body.id as string;
+  const noCookie = await call('GET', `/self-service/login/flows?id=${id}`);
+  assert.equal(noCookie.status, 403);
+  assert.deepEqual(Object.keys(noCookie.body.error.details!).sort(), [
+    'docs',
+    'hint',
+    'reject_reason',
+  ]);
+  assert.equal(
+    noCookie.body.error.details!.reject_reason,
+    'The HTTP Cookie Header is empty or not set.',
+  );
+  const submit = await call('POST', `/self-service/login?flow=${id}`, {
+    cookie: cookiePair(init.cookies),
+    json: { method: 'password', identifier: 'x@example.org', password: 'whatever-123' },
+  });
+  assert.equal(submit.status, 403);
+  assert.match(submit.body.error.details!.reject_reason!, /do not match/);
+});
+
+test('admin identity create: Location {admin}/identities/{id}, no metadata_admin when none (login-api)', async () => {
+  const res = await call('POST', '/admin/identities', {
+    json: { schema_id: 'default', traits: { email: email() } },
+  });
+  assert.equal(res.status, 201);
+  assert.equal(res.headers.get('location'), `${ADMIN_ORIGIN}/identities/${String(res.body.id)}`);
+  assert.equal('metadata_admin' in res.body, false);
+  assert.equal(res.body.metadata_public, null);
+});
+
+test('profile_first registration: profile screen, credential screen (1040009), back, then sign-up (registration-browser-profile-first, registration-api)', async () => {
+  const flow = (await call('GET', '/self-service/registration/api')).body;
+  assert.deepEqual(names(flow), [
+    'default:csrf_token',
+    'default:traits.email',
+    'default:traits.name.first',
+    'default:traits.name.last',
+    'profile:method',
+  ]);
+  const address = email();
+  const action = `/self-service/registration?flow=${String(flow.id)}`;
+  const credentials = await call('POST', action, {
+    json: { method: 'profile', traits: { email: address } },
+  });
+  assert.equal(credentials.status, 400);
+  assert.deepEqual(
+    credentials.body.ui.messages?.map((m) => m.id),
+    [1040009],
+  );
+  assert.deepEqual(credentials.body.transient_payload, {});
+  assert.equal(node(credentials.body, 'traits.email')?.attributes.type, 'hidden');
+  assert.equal(node(credentials.body, 'password')?.group, 'password');
+  assert.equal(node(credentials.body, 'screen')?.attributes.value, 'previous');
+  const back = await call('POST', action, {
+    json: { method: 'profile', screen: 'previous', traits: { email: address } },
+  });
+  assert.equal(node(back.body, 'traits.email')?.attributes.type, 'email');
+  assert.equal(node(back.body, 'password'), undefined);
+  // A field the screen lacks gets a default text node for its message (the password here).
+  const short = await call('POST', action, {
+    json: { method: 'password', traits: { email: address }, password: 'abc' },
+  });
+  assert.equal(node(short.body, 'password')?.group, 'default');
+  assert.deepEqual(
+    node(short.body, 'password')?.messages.map((m) => m.id),
+    [4000032],
+  );
+  const done = await call('POST', action, {
+    json: {
+      method: 'password',
+      traits: { email: address },
+      password: 'Kd!81f563c848Pw#fa454ebef9',
+    },
+  });
+  assert.equal(done.status, 200);
+  // The address was mailed a code (sent); no show_verification_ui without the hook.
+  const identity = done.body.identity as { verifiable_addresses: Array<{ status: string }> };
+  assert.equal(identity.verifiable_addresses[0]!.status, 'sent');
+  assert.deepEqual(
+    (done.body.continue_with as Array<{ action: string }>).map((c) => c.action),
+    ['set_ory_session_token'],
+  );
+
+  const login = (await call('GET', '/self-service/login/api')).body;
+  const signedIn = await call('POST', `/self-service/login?flow=${String(login.id)}`, {
+    json: { method: 'password', identifier: address, password: 'Kd!81f563c848Pw#fa454ebef9' },
+  });
+  assert.equal(signedIn.status, 200);
+  assert.equal(signedIn.body.continue_with, null, 'API login: continue_with null (login-api)');
+
+  // whoami (whoami.json): any method; unknown tokenize_as is 400.
+  const token = signedIn.body.session_token as string;
+  const post = await call('POST', '/sessions/whoami', { headers: { 'x-session-token': token } });
+  assert.equal(post.status, 200);
+  const tokenized = await call('GET', '/sessions/whoami?tokenize_as=nope', {
+    headers: { 'x-session-token': token },
+  });
+  assert.equal(tokenized.status, 400);
+  assert.equal(tokenized.body.error.reason, 'Unable to find tokenizer template "nope".');
+});
+
+test('whoami without a session: 401 with no error id (whoami)', async () => {
+  const res = await call('GET', '/sessions/whoami');
+  assert.equal(res.status, 401);
+  assert.equal(res.body.error.id, undefined);
+  assert.equal(res.body.error.reason, 'No valid session credentials found in the request.');
+});
+
+test('recovery: a malformed email is 4000040; verification: a non-email is a phone (1080004), no method is 4010006 (recovery-code, verification-code)', async () => {
+  const recovery = (await call('GET', '/self-service/recovery/api')).body;
+  const bad = await call('POST', `/self-service/recovery?flow=${String(recovery.id)}`, {
+    json: { method: 'code', email: 'not-an-email' },
+  });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(
+    node(bad.body, 'email')?.messages.map((m) => m.id),
+    [4000040],
+  );
+
+  const verification = (await call('GET', '/self-service/verification/api')).body;
+  const action = `/self-service/verification?flow=${String(verification.id)}`;
+  const phone = await call('POST', action, { json: { method: 'code', email: 'nope' } });
+  assert.equal(phone.status, 200);
+  assert.equal(phone.body.state, 'sent_email');
+  assert.deepEqual(
+    phone.body.ui.messages?.map((m) => m.id),
+    [1080004],
+  );
+  const noMethod = await call('POST', action, { json: { email: 'x@example.org' } });
+  assert.equal(noMethod.status, 400);
+  assert.deepEqual(
+    noMethod.body.ui.messages?.map((m) => m.id),
+    [1080004, 4010006],
+  );
+  assert.equal(node(noMethod.body, 'csrf_token')?.attributes.value, '');
+});
+
+test('unified registration style: the one-step form', async () => {
+  const { createIdentityServer } = await import('../../src/server.ts');
+  const { loadConfig, SHIPPED_CONFIG_PATH } = await import('../../src/config/index.ts');
+  const { config } = await loadConfig(SHIPPED_CONFIG_PATH, {
+    env: { SELFSERVICE_FLOWS_REGISTRATION_STYLE: 'unified', HASHERS_BCRYPT_COST: '4' },
+  });
+  const unified = await createIdentityServer({ config, log: () => {} });
+  try {
+    const res = await unified.publicHandler(
+      new Request('http://localhost:4433/self-service/registration/api'),
+    );
+    const flow = (await res.json()) as Body;
+    assert.ok(names(flow).includes('password:password'));
+    assert.equal(node(flow, 'method')?.attributes.value, 'password');
+  } finally {
+    await unified.close();
+  }
+});
