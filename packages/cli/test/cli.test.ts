@@ -186,7 +186,7 @@ test('the real binary: `vestibule up` on free ports reaches ready, prints the UR
     const health = await fetch(`${edgeURL.replace('localhost', '127.0.0.1')}/health/ready`);
     assert.deepEqual(await health.json(), {
       status: 'ok',
-      checks: { kratos: true, upstream: true },
+      checks: { kratos: true, upstream: true, hydra: true },
     });
     const whoami = await fetch(`${edgeURL.replace('localhost', '127.0.0.1')}/api/whoami`);
     assert.deepEqual(await whoami.json(), { user: null });
@@ -338,7 +338,7 @@ test('up with VESTIBULE_KRATOS_PUBLIC_URL uses that Kratos and does not start th
     const ready = await fetch(`${up.edgeURL}/health/ready`);
     assert.deepEqual(await ready.json(), {
       status: 'unavailable',
-      checks: { kratos: false, upstream: true },
+      checks: { kratos: false, upstream: true, hydra: true },
     });
   } finally {
     assert.equal(await up.stop(), 0);
