@@ -6,6 +6,11 @@ export interface CLIIO {
   /** Resolves when the user asks to stop (Ctrl-C / SIGTERM). */
   untilStopped: () => Promise<string>;
   cwd: string;
+  /**
+   * `stderr` is the process's own: the edge's JSON logs may then bypass `stderr` and go through the
+   * logger's buffered stderr destination (a synchronous write per access line halves throughput).
+   */
+  processStderr?: boolean;
 }
 
 export interface Command {
@@ -21,6 +26,7 @@ export function processIO(): CLIIO {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
+    processStderr: true,
     untilStopped: () =>
       new Promise((resolve) => {
         const stop = (signal: string) => {
