@@ -14,6 +14,8 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; key: string; type: 'str
     { env: 'VESTIBULE_UPSTREAM_URL', key: 'gateway.upstream_url', type: 'string' },
     { env: 'VESTIBULE_HEADER_SECRET', key: 'gateway.header_secret', type: 'string' },
     { env: 'VESTIBULE_REVOCATION_SECRET', key: 'gateway.revocation.secret', type: 'string' },
+    { env: 'VESTIBULE_METRICS_PORT', key: 'metrics.port', type: 'number' },
+    { env: 'VESTIBULE_METRICS_BEARER_TOKEN', key: 'metrics.bearer_token', type: 'string' },
   ];
 
 /** Returns a copy of `raw` with env values set at their key paths, and which keys came from env. */

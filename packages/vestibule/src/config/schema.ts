@@ -188,6 +188,15 @@ function buildSchema(strict: boolean) {
     dev: object({
       mailbox: z.boolean().default(false),
     }).prefault({}),
+    /**
+     * Prometheus `/metrics` (docs/metrics.md). `port`: a listener of its own (on `host`, default
+     * server.host), token optional; no `port`: on the edge's port, behind `bearer_token`. Neither: off.
+     */
+    metrics: object({
+      port: port.optional(),
+      host: z.string().min(1).optional(),
+      bearer_token: z.string().min(16, 'expected at least 16 characters').optional(),
+    }).prefault({}),
   });
 }
 

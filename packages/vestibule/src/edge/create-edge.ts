@@ -11,10 +11,15 @@ import { newRequestId, requestIdFrom } from '../lib/request-id.ts';
 import { edgeErrorResponse, notFound, toEdgeError } from './error-response.ts';
 import { healthResponse } from './health.ts';
 import type { EdgeParts, EdgeRequestContext, EdgeRoute } from './types.ts';
+import { METRICS_PATH, type EdgeMetrics, type MetricsEndpoint } from '../metrics/index.ts';
 
 export interface EdgeOptions {
   parts: EdgeParts;
   logger?: Logger;
+  /** Counts every request by route, rule, decision and status. */
+  metrics?: EdgeMetrics;
+  /** Serves `/metrics` on the edge's own port (behind its bearer token). */
+  metricsEndpoint?: MetricsEndpoint;
 }
 
 export interface Edge {
@@ -31,7 +36,7 @@ export interface Edge {
 
 export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): Edge {
   const log = options.logger ?? createLogger();
-  const { parts } = options;
+  const { parts, metrics, metricsEndpoint } = options;
   const prefix = config.proxy.prefix;
   const mounts = parts.mounts ?? [];
   const hsts = hstsValue(config.server);
@@ -39,6 +44,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
 
   const routeOf = (pathname: string): EdgeRoute => {
     if (pathname === '/health' || pathname === '/health/ready') return 'health';
+    if (metricsEndpoint && pathname === METRICS_PATH) return 'metrics';
     if (pathname === prefix || pathname.startsWith(prefix + '/')) return 'proxy';
     if (parts.pages.matches(pathname)) return 'pages';
     if (mounts.some((m) => m.matches(pathname))) return 'mount';
@@ -74,6 +80,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
       case 'mount':
         return mounts.find((m) => m.matches(pathname))!.handle(request, context);
       case 'gateway':
+      case 'metrics':
         return notFound(request, context.requestId);
     }
   }
@@ -91,6 +98,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
     }
     response = withEdgeHeaders(response, context.requestId, hsts);
     accessLog(context, request.method, pathname, response.status, started);
+    metrics?.request(routeOf(pathname), '', '', response.status);
     return response;
   }
 
@@ -109,7 +117,9 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
         .end('Bad request\n');
       return;
     }
-    if (routeOf(pathname) !== 'gateway') {
+    const route = routeOf(pathname);
+    if (route === 'metrics') return serveMetrics(req, res, pathname);
+    if (route !== 'gateway') {
       void webListener(req, res);
       return;
     }
@@ -118,10 +128,28 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
     setRequestId(req, requestId);
     res.setHeader('x-request-id', requestId);
     const context = contextFor(requestId, req.socket.remoteAddress);
-    res.once('finish', () =>
-      accessLog(context, req.method ?? 'GET', pathname, res.statusCode, started),
-    );
-    void parts.gateway.handle(req, res);
+    const note = { rule: 'none', decision: 'deny' };
+    res.once('finish', () => {
+      accessLog(context, req.method ?? 'GET', pathname, res.statusCode, started);
+      metrics?.request('gateway', note.rule, note.decision, res.statusCode);
+    });
+    void parts.gateway.handle(req, res, note);
+  }
+
+  function serveMetrics(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    const started = performance.now();
+    const requestId = newRequestId();
+    res.setHeader('x-request-id', requestId);
+    const context = contextFor(requestId, req.socket.remoteAddress);
+    res.once('finish', () => {
+      accessLog(context, req.method ?? 'GET', pathname, res.statusCode, started);
+      metrics?.request('metrics', '', '', res.statusCode);
+    });
+    metricsEndpoint!(req, res).catch((err: unknown) => {
+      context.log.error('metrics failed', { err });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -15,9 +15,12 @@ import { createOryProxy } from '../proxy/handler.ts';
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
+import type { EdgeMetrics } from '../metrics/index.ts';
 
 export interface PartsOptions {
   logger: Logger;
+  /** Where the parts report timings and events (metrics: on). */
+  metrics?: EdgeMetrics;
   /** Test knobs passed to the parts (fake clock for restart windows and double-submit). */
   now?: () => number;
 }
@@ -29,7 +32,7 @@ export async function buildEdgeParts(
   const kratosPublicURL = required(config.kratos.public_url, 'kratos.public_url');
   const upstreamURL = required(config.gateway.upstream_url, 'gateway.upstream_url');
   const headerSecret = required(config.gateway.header_secret, 'gateway.header_secret');
-  const logger = options.logger;
+  const { logger, metrics } = options;
 
   const gateway = createGateway({
     upstreamURL,
@@ -61,6 +64,19 @@ export async function buildEdgeParts(
     },
     ...(config.gateway.revocation ? { revocation: { ...config.gateway.revocation } } : {}),
     logger: logger.child({ component: 'gateway' }),
+    ...(metrics
+      ? {
+          observe: {
+            whoami: (outcome, seconds) => metrics.kratosLatency(outcome, seconds),
+            upstreamResponse: (seconds) => metrics.upstreamLatency(seconds),
+            revocation: () => metrics.revocationEvent('webhook'),
+          },
+        }
+      : {}),
+  });
+  metrics?.readSessionCache(() => {
+    const { hits, misses, evictions } = gateway.sessions.cache.stats;
+    return { hits, misses, evictions, size: gateway.sessions.cache.size };
   });
 
   const sessionEvents = createSessionEvents(gateway, logger.child({ component: 'gateway' }));
@@ -87,7 +103,10 @@ export async function buildEdgeParts(
     timeoutMs: config.kratos.timeouts.request,
     trustForwardedHeaders: config.server.trust_proxy,
     logger: logger.child({ component: 'proxy' }),
-    onLogout: (event) => sessionEvents.onLogout(event),
+    onLogout: (event) => {
+      metrics?.revocationEvent(event.kind === 'other-sessions-revoked' ? 'proxy' : 'logout');
+      return sessionEvents.onLogout(event);
+    },
     ...(options.now ? { now: options.now } : {}),
   });
 

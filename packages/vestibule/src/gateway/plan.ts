@@ -38,6 +38,8 @@ export type { ForwardPlan };
 
 export interface PlanResult {
   requestId: string;
+  /** The matched rule's id, `none` when no rule matched (a metrics label). */
+  rule: string;
   decision?: Decision;
   forward?: ForwardPlan;
 }
@@ -151,11 +153,18 @@ export function createPlanner(deps: PlannerDeps): Planner {
     return { origin: upstream.origin, path, headers: out };
   };
 
-  const finish = (req: IncomingMessage, request: GatewayRequest, outcome: Outcome): PlanResult => {
+  const finish = (
+    req: IncomingMessage,
+    request: GatewayRequest,
+    outcome: Outcome,
+    rule: string,
+  ): PlanResult => {
     const { requestId } = request;
-    if (outcome.kind === 'deny') return { requestId, decision: outcome.decision };
+    if (outcome.kind === 'deny') return { requestId, rule, decision: outcome.decision };
     const forward = forwardPlan(req, request, outcome);
-    return forward ? { requestId, forward } : { requestId, decision: badTarget(request) };
+    return forward
+      ? { requestId, rule, forward }
+      : { requestId, rule, decision: badTarget(request) };
   };
 
   return (req) => {
@@ -164,9 +173,10 @@ export function createPlanner(deps: PlannerDeps): Planner {
     const target = normaliseTarget(req.url);
     const method = (req.method ?? 'GET').toUpperCase();
     const rule = target ? rules.match(method, target.path) : undefined;
+    const ruleId = rule?.id ?? 'none';
     // A path that another server would route to a different rule is refused, not guessed at.
     if (!target || rules.ambiguous(method, target.path, rule)) {
-      return { requestId, decision: badTarget({ requestId, headers }) };
+      return { requestId, rule: ruleId, decision: badTarget({ requestId, headers }) };
     }
     const request = new PlannedRequest(
       req,
@@ -178,8 +188,8 @@ export function createPlanner(deps: PlannerDeps): Planner {
       settings.trustProxy,
     );
     const outcome = authorize(rule, request, ctx);
-    if (outcome instanceof Promise) return outcome.then((o) => finish(req, request, o));
-    return finish(req, request, outcome);
+    if (outcome instanceof Promise) return outcome.then((o) => finish(req, request, o, ruleId));
+    return finish(req, request, outcome, ruleId);
   };
 }
 

@@ -43,6 +43,8 @@ export interface SessionCacheStats {
   hits: number;
   misses: number;
   whoamiCalls: number;
+  /** Sessions removed: the LRU was full, the entry had expired, or it was evicted on purpose. */
+  evictions: { capacity: number; expired: number; revoked: number };
 }
 
 export interface SessionCache {
@@ -75,15 +77,23 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   // them at once without scanning. Kept in step with the LRU by its dispose hook, which runs for
   // every removal: delete, overwrite, eviction of the least recently used, clear.
   const byIdentity = new Map<string, Set<string>>();
+  const stats: SessionCacheStats = {
+    hits: 0,
+    misses: 0,
+    whoamiCalls: 0,
+    evictions: { capacity: 0, expired: 0, revoked: 0 },
+  };
   const entries = new LRUCache<string, Entry>({
     max: positive(options.maxEntries ?? 10_000, 'maxEntries'),
-    dispose: (entry, key) => unindex(byIdentity, entry.session.identity.id, key),
+    dispose: (entry, key, reason) => {
+      if (reason === 'evict') stats.evictions.capacity++;
+      unindex(byIdentity, entry.session.identity.id, key);
+    },
   });
   const negatives = new LRUCache<string, number>({
     max: positive(options.maxNegativeEntries ?? 1_000, 'maxNegativeEntries'),
   });
   const flights = new Map<string, Flight>();
-  const stats: SessionCacheStats = { hits: 0, misses: 0, whoamiCalls: 0 };
 
   const remember = (key: string, session: KratosSession | null) => {
     const at = now();
@@ -104,6 +114,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     if (entry) {
       if (entry.expiresAt > now()) return entry.session;
       entries.delete(key);
+      stats.evictions.expired++;
     }
     const negativeUntil = negatives.get(key);
     if (negativeUntil !== undefined) {
@@ -111,6 +122,11 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       negatives.delete(key);
     }
     return undefined;
+  };
+
+  const counted = (evicted: number) => {
+    stats.evictions.revoked += evicted;
+    return evicted;
   };
 
   const fly = (key: string, credential: SessionCredential): Promise<KratosSession | null> => {
@@ -150,17 +166,17 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     },
     evict(credential) {
       const key = credentialKey(credential);
-      entries.delete(key);
+      if (entries.delete(key)) stats.evictions.revoked++;
       negatives.delete(key);
       flights.delete(key);
     },
     evictIdentity: (identityId) =>
-      evictKeys(entries, flights, [...(byIdentity.get(identityId) ?? [])]),
+      counted(evictKeys(entries, flights, [...(byIdentity.get(identityId) ?? [])])),
     evictSession(sessionId) {
       const doomed: string[] = [];
       for (const [key, entry] of entries.entries())
         if (entry.session.id === sessionId) doomed.push(key);
-      return evictKeys(entries, flights, doomed);
+      return counted(evictKeys(entries, flights, doomed));
     },
     clear() {
       entries.clear();
