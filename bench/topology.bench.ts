@@ -431,6 +431,7 @@ interface CpuProfile {
   nodes: Array<{
     id: number;
     hitCount?: number;
+    children?: number[];
     callFrame: { functionName: string; url: string; lineNumber: number };
   }>;
   samples: number[];
@@ -451,9 +452,37 @@ function printTopCosts(profile: CpuProfile): void {
     const key = `${functionName || '(anonymous)'} ${where}`.trim();
     hits.set(key, (hits.get(key) ?? 0) + n);
   }
-  const top = [...hits].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  const top = [...hits].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log('  self time:');
   for (const [key, n] of top)
     console.log(`  ${((n / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
+  // Inclusive time of the project's own functions and the logger's: what each step costs in all.
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const inclusive = new Map<number, number>();
+  const sum = (id: number): number => {
+    const node = byId.get(id)!;
+    let n = node.hitCount ?? 0;
+    for (const c of node.children ?? []) n += sum(c);
+    inclusive.set(id, n);
+    return n;
+  };
+  sum(profile.nodes[0]!.id);
+  const own = new Map<string, number>();
+  const visit = (id: number, onStack: Set<string>) => {
+    const node = byId.get(id)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const mine = /packages\/vestibule\/|\/pino\//.test(url);
+    const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|packages)\//, '$1/')}:${lineNumber + 1}`;
+    const counted = mine && !onStack.has(key);
+    if (counted) own.set(key, (own.get(key) ?? 0) + inclusive.get(id)!);
+    const next = counted ? new Set(onStack).add(key) : onStack;
+    for (const c of node.children ?? []) visit(c, next);
+  };
+  visit(profile.nodes[0]!.id, new Set());
+  console.log('  inclusive time, own code and logger:');
+  for (const [key, n] of [...own].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    console.log(`  ${((n / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
+  }
 }
 
 const role = process.argv[2];

@@ -90,3 +90,28 @@ test('flushLogs() writes queued lines at once (what a shutdown calls)', () => {
   assert.deepEqual(accessLines(stderr), all);
   assert.match(stderr, /after-flush/);
 });
+
+test('a lone line on an idle process is written without waiting for more lines or the exit', async () => {
+  const { spawn } = await import('node:child_process');
+  const script =
+    `const { createLogger } = await import(${JSON.stringify(loggerModule)});\n` +
+    `createLogger({ level: 'info' }).info('lonely', { n: 1 });\n` +
+    'setTimeout(() => {}, 60_000);';
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, VESTIBULE_LOG_LEVEL: '' },
+  });
+  try {
+    // Waits for the line itself (the periodic flush), not for a time window.
+    const line = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+        if (err.includes('"lonely"')) resolve(err);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code} before the line: ${err}`)));
+    });
+    assert.equal((JSON.parse(line.trim()) as { n: number }).n, 1);
+  } finally {
+    child.kill();
+  }
+});
