@@ -234,6 +234,56 @@ async function compare(targets: Target[]): Promise<Map<string, Measured>> {
   );
 }
 
+const PAIR_ROUNDS = Number(process.env.BENCH_PAIR_ROUNDS ?? 4);
+
+/**
+ * Ratios as adjacent ABBA pairs (baseline, subject, subject, baseline, back to back), PAIR_ROUNDS
+ * times: on a shared machine the load drifts within seconds, and a pair sees nearly the same machine.
+ * Per pair: req/s subject/baseline and CPU baseline/subject (> 1 is in the subject's favour).
+ */
+async function pairs(baseline: Target, subject: Target): Promise<{ rps: number[]; cpu: number[] }> {
+  const rps: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < PAIR_ROUNDS; round++) {
+    const a1 = await measure(baseline, DURATION_S);
+    const b1 = await measure(subject, DURATION_S);
+    const b2 = await measure(subject, DURATION_S);
+    const a2 = await measure(baseline, DURATION_S);
+    rps.push((b1.rps + b2.rps) / (a1.rps + a2.rps));
+    cpu.push((a1.cpu + a2.cpu) / (b1.cpu + b2.cpu));
+  }
+  return { rps, cpu };
+}
+
+async function reportPairs(named: (name: string) => Target | undefined): Promise<void> {
+  const checks: Array<[string, string, string, number]> = [
+    ['required (cached) vs bare hop', 'bare hop (node:http)', 'edge required (cached)', 0.9],
+    ['public vs bare hop', 'bare hop (node:http)', 'edge public', 1.0],
+    ['proxy whoami vs direct', 'whoami direct', 'whoami through the edge', 0.9],
+    [
+      'info logging vs log=error (1 - ratio = logging cost, ≤ 5 %)',
+      'edge required, log=error',
+      'edge required (cached)',
+      0.95,
+    ],
+  ];
+  console.log(
+    `\nABBA pairs (${PAIR_ROUNDS} × baseline-subject-subject-baseline, ${DURATION_S}s each); median [min–max]:`,
+  );
+  const span = (v: number[]) =>
+    `${median(v).toFixed(2)}× [${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}]`;
+  for (const [label, baseName, subjectName, goal] of checks) {
+    const base = named(baseName);
+    const subject = named(subjectName);
+    if (!base || !subject) continue;
+    const { rps, cpu } = await pairs(base, subject);
+    const met = median(rps) >= goal;
+    console.log(
+      `  ${label}: req/s ${span(rps)}, CPU/req ${span(cpu)} (target ≥ ${goal}× req/s) ${met ? 'met' : 'NOT MET'}`,
+    );
+  }
+}
+
 function report(title: string, results: Map<string, Measured>, baselineOf: (n: string) => string) {
   console.log(`\n${title}`);
   console.log(
@@ -242,16 +292,17 @@ function report(title: string, results: Map<string, Measured>, baselineOf: (n: s
   console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
   for (const [name, m] of results) {
     const baseName = baselineOf(name);
-    const base = results.get(baseName)!;
-    const same = baseName === name;
+    const base = results.get(baseName) ?? m;
+    const same = baseName === name || !results.has(baseName);
     console.log(
       `| ${name} | ${m.rps.toFixed(0)} | ${m.cpu.toFixed(0)} | ${m.p99} | ${same ? '—' : baseName} | ` +
         `${same ? '—' : (m.rps / base.rps).toFixed(2) + '×'} | ${same ? '—' : (base.cpu / m.cpu).toFixed(2) + '×'} | ${m.errors} |`,
     );
   }
   const check = (label: string, edge: string, base: string, goal: number) => {
-    const e = results.get(edge)!;
-    const b = results.get(base)!;
+    const e = results.get(edge);
+    const b = results.get(base);
+    if (!e || !b) return;
     const rps = e.rps / b.rps;
     console.log(
       `  ${label}: req/s ${rps.toFixed(2)}×, CPU/req ${(b.cpu / e.cpu).toFixed(2)}× ` +
@@ -261,8 +312,9 @@ function report(title: string, results: Map<string, Measured>, baselineOf: (n: s
   check('required (cached) vs bare hop', 'edge required (cached)', 'bare hop (node:http)', 0.9);
   check('public vs bare hop', 'edge public', 'bare hop (node:http)', 1.0);
   check('proxy whoami vs direct', 'whoami through the edge', 'whoami direct', 0.9);
-  const info = results.get('edge required (cached)')!;
-  const quiet = results.get('edge required, log=error')!;
+  const info = results.get('edge required (cached)');
+  const quiet = results.get('edge required, log=error');
+  if (!info || !quiet) return;
   const cost = 1 - info.rps / quiet.rps;
   console.log(
     `  logging cost (info vs error level, same route): ${(cost * 100).toFixed(1)} % req/s, ` +
@@ -350,6 +402,14 @@ async function main(): Promise<void> {
       ]);
       return;
     }
+    // BENCH_ONLY=required: only the scenarios whose name contains one of the words (iterating).
+    const only = process.env.BENCH_ONLY?.split(',');
+    if (only)
+      targets.splice(
+        0,
+        targets.length,
+        ...targets.filter((t) => only.some((w) => t.name.includes(w))),
+      );
     for (const t of targets) {
       const res = await fetch(t.url, { headers: t.headers });
       await res.arrayBuffer();
@@ -373,6 +433,7 @@ async function main(): Promise<void> {
       results,
       baselineOf,
     );
+    await reportPairs((name) => targets.find((t) => t.name === name));
     console.log(
       `  access log written during the run: ${((statSync(logFile).size - logBefore) / 1e6).toFixed(1)} MB; ` +
         `edge RSS ${rssMB(edge.pid).toFixed(0)} MB`,
