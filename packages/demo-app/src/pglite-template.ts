@@ -21,7 +21,8 @@ export async function freshMemoryPGlite(): Promise<PGlite> {
   }
 }
 
-function blankTemplate(): Promise<Blob> {
+/** The dump of a freshly initialised, empty data directory (cached per process and per user). */
+export function blankTemplate(): Promise<Blob> {
   inProcess ??= loadOrBuild();
   return inProcess;
 }

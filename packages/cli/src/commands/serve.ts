@@ -2,7 +2,7 @@
 // The config is validated before anything listens; a bad key is named and the exit code is 1.
 import { resolve } from 'node:path';
 import { assertServable, loadConfigFile, loadConfigObject } from 'vestibule/config';
-import { buildEdgeParts, createLogger, launchEdge } from 'vestibule/edge';
+import { buildEdgeParts, createLogger, flushLogs, launchEdge } from 'vestibule/edge';
 import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
@@ -67,7 +67,7 @@ export const serveCommand: Command = {
       progress.line(`✓ ${file} is valid (${count} warning(s))`);
       return 0;
     }
-    const logger = createLogger({ write: (l) => io.stderr(l + '\n') });
+    const logger = createLogger(io.processStderr ? {} : { write: (l) => io.stderr(l + '\n') });
     const step = progress.step('edge');
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
     // are up, instead of killing the process halfway through opening a database.
@@ -88,6 +88,7 @@ export const serveCommand: Command = {
     progress.line(`• ${signal} received`);
     const stopping = progress.step('edge', 'stopping');
     await running.close();
+    flushLogs();
     stopping.done('stopped');
     return 0;
   },

@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import { loadConfigFile } from 'vestibule/config';
 import type { EdgeConfigInput } from 'vestibule/config';
-import { createLogger } from 'vestibule/edge';
+import { createLogger, flushLogs } from 'vestibule/edge';
 import { parseFlags, portOption } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { assertPortFree } from '../stack/ports.ts';
@@ -113,7 +113,7 @@ export const upCommand: Command = {
     const progress = createProgress(io.stdout);
     const logger = createLogger({
       level: flags.verbose ? 'info' : 'warn',
-      write: (l) => io.stderr(l + '\n'),
+      ...(io.processStderr ? {} : { write: (l: string) => io.stderr(l + '\n') }),
     });
     progress.line(`vestibule up${dataDir ? ` (data in ${dataDir})` : ' (in memory)'}`);
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
@@ -141,6 +141,7 @@ export const upCommand: Command = {
     const stopping = progress.step('stack', 'stopping');
     await stack.stop();
     await captcha?.verifier.close();
+    flushLogs();
     stopping.done('stopped, every part closed');
     return 0;
   },

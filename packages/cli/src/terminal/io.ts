@@ -13,6 +13,11 @@ export interface CLIIO {
   confirm?: (question: string) => Promise<boolean>;
   /** The whole of stdin (`--password-stdin`). */
   readStdin?: () => Promise<string>;
+  /**
+   * `stderr` is the process's own: the edge's JSON logs may then bypass `stderr` and go through the
+   * logger's buffered stderr destination (a synchronous write per access line halves throughput).
+   */
+  processStderr?: boolean;
 }
 
 export interface Command {
@@ -37,6 +42,7 @@ export function processIO(): CLIIO {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    processStderr: true,
     untilStopped: () =>
       new Promise((resolve) => {
         const stop = (signal: string) => {

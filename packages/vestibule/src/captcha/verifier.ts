@@ -2,8 +2,7 @@
 export type CaptchaProvider = 'turnstile' | 'hcaptcha' | 'recaptcha_v3' | 'local';
 
 export type CaptchaOutcome =
-  | { ok: true }
-  | { ok: false; reason: 'missing' | 'invalid' | 'unavailable' };
+  { ok: true } | { ok: false; reason: 'missing' | 'invalid' | 'unavailable' };
 
 export interface CaptchaVerifier {
   readonly provider: CaptchaProvider;

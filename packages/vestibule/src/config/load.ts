@@ -109,6 +109,18 @@ export function loadConfigObject(
       message: `the dev mailbox shows recovery and verification codes to anyone who can reach ${config.server.host}`,
     });
   }
+  const metricsHost = config.metrics.host ?? config.server.host;
+  if (
+    config.metrics.port !== undefined &&
+    !config.metrics.bearer_token &&
+    !isLoopbackHost(metricsHost)
+  ) {
+    warnings.push({
+      code: 'CONFIG_METRICS_EXPOSED',
+      key: 'metrics.bearer_token',
+      message: `metrics on port ${config.metrics.port} answer anyone who can reach ${metricsHost}: set metrics.bearer_token, or metrics.host to a private address`,
+    });
+  }
   warnings.push(...sessionCredentialWarnings(config));
   return { config: deepFreeze(config), warnings, raw: input };
 }

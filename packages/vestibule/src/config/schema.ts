@@ -315,6 +315,15 @@ function buildSchema(strict: boolean) {
       /** HMAC key for the identifier hash (≥ 32 characters); unset: one generated into the store. */
       hash_secret: z.string().min(32, 'expected at least 32 characters').optional(),
     }).prefault({}),
+    /**
+     * Prometheus `/metrics` (docs/metrics.md). `port`: a listener of its own (on `host`, default
+     * server.host), token optional; no `port`: on the edge's port, behind `bearer_token`. Neither: off.
+     */
+    metrics: object({
+      port: port.optional(),
+      host: z.string().min(1).optional(),
+      bearer_token: z.string().min(16, 'expected at least 16 characters').optional(),
+    }).prefault({}),
   });
 }
 

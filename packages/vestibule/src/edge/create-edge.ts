@@ -11,10 +11,15 @@ import { newRequestId, requestIdFrom } from '../lib/request-id.ts';
 import { edgeErrorResponse, notFound, toEdgeError } from './error-response.ts';
 import { healthResponse } from './health.ts';
 import type { EdgeParts, EdgeRequestContext, EdgeRoute } from './types.ts';
+import { METRICS_PATH, type EdgeMetrics, type MetricsEndpoint } from '../metrics/index.ts';
 
 export interface EdgeOptions {
   parts: EdgeParts;
   logger?: Logger;
+  /** Counts every request by route, rule, decision and status. */
+  metrics?: EdgeMetrics;
+  /** Serves `/metrics` on the edge's own port (behind its bearer token). */
+  metricsEndpoint?: MetricsEndpoint;
 }
 
 export interface Edge {
@@ -31,7 +36,7 @@ export interface Edge {
 
 export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): Edge {
   const log = options.logger ?? createLogger();
-  const { parts } = options;
+  const { parts, metrics, metricsEndpoint } = options;
   const prefix = config.proxy.prefix;
   const mounts = parts.mounts ?? [];
   const hsts = hstsValue(config.server);
@@ -39,6 +44,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
 
   const routeOf = (pathname: string): EdgeRoute => {
     if (pathname === '/health' || pathname === '/health/ready') return 'health';
+    if (metricsEndpoint && pathname === METRICS_PATH) return 'metrics';
     if (pathname === prefix || pathname.startsWith(prefix + '/')) return 'proxy';
     if (parts.pages.matches(pathname)) return 'pages';
     if (mounts.some((m) => m.matches(pathname))) return 'mount';
@@ -49,14 +55,8 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
   const requestIdOf = (headers: { get(name: string): string | null }) =>
     config.server.trust_proxy ? requestIdFrom(headers) : newRequestId();
 
-  const contextFor = (
-    requestId: string,
-    clientAddress: string | undefined,
-  ): EdgeRequestContext => ({
-    requestId,
-    clientAddress,
-    log: log.child({ request_id: requestId }),
-  });
+  const contextFor = (requestId: string, clientAddress: string | undefined): EdgeRequestContext =>
+    new RequestContext(requestId, clientAddress, log);
 
   async function webRoute(
     request: Request,
@@ -74,6 +74,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
       case 'mount':
         return mounts.find((m) => m.matches(pathname))!.handle(request, context);
       case 'gateway':
+      case 'metrics':
         return notFound(request, context.requestId);
     }
   }
@@ -91,6 +92,7 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
     }
     response = withEdgeHeaders(response, context.requestId, hsts);
     accessLog(context, request.method, pathname, response.status, started);
+    metrics?.request(routeOf(pathname), '', '', response.status);
     return response;
   }
 
@@ -109,7 +111,9 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
         .end('Bad request\n');
       return;
     }
-    if (routeOf(pathname) !== 'gateway') {
+    const route = routeOf(pathname);
+    if (route === 'metrics') return serveMetrics(req, res, pathname);
+    if (route !== 'gateway') {
       void webListener(req, res);
       return;
     }
@@ -118,10 +122,28 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
     setRequestId(req, requestId);
     res.setHeader('x-request-id', requestId);
     const context = contextFor(requestId, req.socket.remoteAddress);
-    res.once('finish', () =>
-      accessLog(context, req.method ?? 'GET', pathname, res.statusCode, started),
-    );
-    void parts.gateway.handle(req, res);
+    const note = { rule: 'none', decision: 'deny' };
+    res.once('finish', () => {
+      accessLog(context, req.method ?? 'GET', pathname, res.statusCode, started);
+      metrics?.request('gateway', note.rule, note.decision, res.statusCode);
+    });
+    void parts.gateway.handle(req, res, note);
+  }
+
+  function serveMetrics(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    const started = performance.now();
+    const requestId = newRequestId();
+    res.setHeader('x-request-id', requestId);
+    const context = contextFor(requestId, req.socket.remoteAddress);
+    res.once('finish', () => {
+      accessLog(context, req.method ?? 'GET', pathname, res.statusCode, started);
+      metrics?.request('metrics', '', '', res.statusCode);
+    });
+    metricsEndpoint!(req, res).catch((err: unknown) => {
+      context.log.error('metrics failed', { err });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -140,6 +162,29 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
   return { routeOf, fetch, listener, upgrade, close: async () => void (await parts.close?.()) };
 }
 
+/**
+ * A class with a lazy `log`: a child logger per request is work (its bindings are serialised once
+ * made), and most requests — every gateway request — never log anything but the access line.
+ */
+class RequestContext implements EdgeRequestContext {
+  private child: Logger | undefined;
+  constructor(
+    readonly requestId: string,
+    readonly clientAddress: string | undefined,
+    private readonly root: Logger,
+  ) {}
+
+  get log(): Logger {
+    return (this.child ??= this.root.child({ request_id: this.requestId }));
+  }
+
+  /** The access line: on the request's child logger if one was made, else one call on the root. */
+  access(fields: Record<string, unknown>): void {
+    if (this.child) this.child.info('request', fields);
+    else this.root.info('request', { request_id: this.requestId, ...fields });
+  }
+}
+
 function accessLog(
   context: EdgeRequestContext,
   method: string,
@@ -148,7 +193,7 @@ function accessLog(
   started: number,
 ): void {
   // The query string can carry flow ids and logout tokens: log the path only.
-  context.log.info('request', {
+  (context as RequestContext).access({
     method,
     path,
     status,
@@ -156,9 +201,19 @@ function accessLog(
   });
 }
 
+// A path of these characters with no `.`/`..` segment is its own WHATWG pathname: URL parsing
+// neither percent-encodes nor resolves anything in it (the common case, parsed without a URL object).
+const PLAIN_PATH =
+  /^\/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*(?:\.[A-Za-z0-9\-_~!$&'()*+,;=:@]+[A-Za-z0-9\-_~!$&'()*+,;=:@/]*)*$/;
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /** WHATWG-normalised pathname (dot segments resolved), exactly as the Web parts will see it. */
-function pathnameOf(url: string | undefined): string | undefined {
+export function pathnameOf(url: string | undefined): string | undefined {
   if (!url || !url.startsWith('/')) return undefined;
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  // `//x` is an authority to the URL parser (a different pathname): left to it.
+  if (path[1] !== '/' && PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return path;
   try {
     return new URL(url, 'http://edge.invalid').pathname;
   } catch {
@@ -173,10 +228,14 @@ function headerValue(req: IncomingMessage, name: string): string | null {
 
 /** The gateway reads the id from the request and forwards raw headers: replace every copy. */
 function setRequestId(req: IncomingMessage, requestId: string): void {
+  // Node folds every copy into req.headers: none there, none in rawHeaders to look for.
+  const sent = req.headers['x-request-id'] !== undefined;
   req.headers['x-request-id'] = requestId;
   const raw = req.rawHeaders;
-  for (let i = raw.length - 2; i >= 0; i -= 2) {
-    if (raw[i]!.toLowerCase() === 'x-request-id') raw.splice(i, 2);
+  if (sent) {
+    for (let i = raw.length - 2; i >= 0; i -= 2) {
+      if (raw[i]!.toLowerCase() === 'x-request-id') raw.splice(i, 2);
+    }
   }
   raw.push('x-request-id', requestId);
 }

@@ -83,4 +83,6 @@ export type {
 } from '../protection/index.ts';
 /** The edge's JSON logger. @example `const logger = createLogger({ level: 'info' });` */
 export { createLogger } from '../lib/logger.ts';
+/** Writes the default logger's queued lines now. @example `await running.close(); flushLogs();` */
+export { flushLogs } from '../lib/logger.ts';
 export type { Logger, LogLevel } from '../lib/logger.ts';

@@ -25,9 +25,12 @@ import {
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeHandler, EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
+import type { EdgeMetrics } from '../metrics/index.ts';
 
 export interface PartsOptions {
   logger: Logger;
+  /** Where the parts report timings and events (metrics: on). */
+  metrics?: EdgeMetrics;
   /** Test knobs passed to the parts (fake clock for restart windows, double-submit, lockouts). */
   now?: () => number;
   /** Mails "your password / email address was changed", "your account was recovered" (issue 12). */
@@ -43,7 +46,7 @@ export async function buildEdgeParts(
   const kratosPublicURL = required(config.kratos.public_url, 'kratos.public_url');
   const upstreamURL = required(config.gateway.upstream_url, 'gateway.upstream_url');
   const headerSecret = required(config.gateway.header_secret, 'gateway.header_secret');
-  const logger = options.logger;
+  const { logger, metrics } = options;
 
   const gateway = createGateway({
     upstreamURL,
@@ -82,10 +85,24 @@ export async function buildEdgeParts(
               url: config.store.url!,
               cache,
               logger: logger.child({ component: 'session-bus' }),
+              ...(metrics ? { onRemoteEvent: () => metrics.revocationEvent('bus') } : {}),
             }),
         }
       : {}),
     logger: logger.child({ component: 'gateway' }),
+    ...(metrics
+      ? {
+          observe: {
+            whoami: (outcome, seconds) => metrics.kratosLatency(outcome, seconds),
+            upstreamResponse: (seconds) => metrics.upstreamLatency(seconds),
+            revocation: () => metrics.revocationEvent('webhook'),
+          },
+        }
+      : {}),
+  });
+  metrics?.readSessionCache(() => {
+    const { hits, misses, evictions } = gateway.sessions.cache.stats;
+    return { hits, misses, evictions, size: gateway.sessions.cache.size };
   });
 
   const sessionEvents = createSessionEvents(gateway, logger.child({ component: 'gateway' }));
@@ -128,6 +145,7 @@ export async function buildEdgeParts(
     trustForwardedHeaders: config.server.trust_proxy,
     logger: logger.child({ component: 'proxy' }),
     onLogout: async (event) => {
+      metrics?.revocationEvent(event.kind === 'other-sessions-revoked' ? 'proxy' : 'logout');
       await sessionEvents.onLogout(event);
       await protection
         ?.state()

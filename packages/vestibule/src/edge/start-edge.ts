@@ -8,6 +8,12 @@ import type { Logger } from '../lib/logger.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createEdge, type Edge } from './create-edge.ts';
 import { buildEdgeParts, type PartsOptions } from './parts.ts';
+import {
+  createEdgeMetrics,
+  createMetricsEndpoint,
+  METRICS_PATH,
+  type MetricsEndpoint,
+} from '../metrics/index.ts';
 
 export interface StartEdgeOptions {
   host: string;
@@ -21,6 +27,8 @@ export interface RunningEdge {
   url: string;
   port: number;
   server: Server;
+  /** The separate `/metrics` listener's URL (`metrics.port` set), else undefined. */
+  metricsURL?: string;
   /** Graceful: stop accepting, wait for in-flight requests (bounded), close the parts. */
   close(): Promise<void>;
 }
@@ -64,7 +72,8 @@ async function shutdown(server: Server, edge: Edge, timeoutMs: number): Promise<
   await edge.close();
 }
 
-export interface LaunchEdgeOptions extends Omit<StartEdgeOptions, 'logger'>, PartsOptions {}
+export interface LaunchEdgeOptions
+  extends Omit<StartEdgeOptions, 'logger'>, Omit<PartsOptions, 'metrics'> {}
 
 /**
  * The whole edge from its config: parts, router, socket. What `vestibule serve`, `vestibule up` and
@@ -76,17 +85,79 @@ export async function launchEdge(
   options: LaunchEdgeOptions,
 ): Promise<RunningEdge> {
   const { logger, now, securityNotifier, captchaVerifier, ...socket } = options;
+  const { port: metricsPort, host: metricsHost, bearer_token: bearerToken } = config.metrics;
+  const metrics =
+    metricsPort !== undefined || bearerToken !== undefined ? createEdgeMetrics() : undefined;
   const parts = await buildEdgeParts(config, {
     logger,
     ...(now ? { now } : {}),
     ...(securityNotifier ? { securityNotifier } : {}),
     ...(captchaVerifier ? { captchaVerifier } : {}),
+    ...(metrics ? { metrics } : {}),
   });
-  const edge = createEdge(config, { parts, logger });
+  const endpoint = metrics
+    ? createMetricsEndpoint(metrics, bearerToken === undefined ? {} : { bearerToken })
+    : undefined;
+  const onEdgePort = metricsPort === undefined ? endpoint : undefined;
+  const edge = createEdge(config, {
+    parts,
+    logger,
+    ...(metrics ? { metrics } : {}),
+    ...(onEdgePort ? { metricsEndpoint: onEdgePort } : {}),
+  });
   try {
-    return await startEdge(edge, { ...socket, logger });
+    const running = await startEdge(edge, { ...socket, logger });
+    if (endpoint && metricsPort !== undefined) {
+      const metricsServer = await listenMetrics(
+        endpoint,
+        metricsHost ?? socket.host,
+        metricsPort,
+      ).catch(async (err: unknown) => {
+        await running.close();
+        throw err;
+      });
+      const { port } = metricsServer.address() as AddressInfo;
+      const host = metricsHost ?? socket.host;
+      const server = metricsServer;
+      return {
+        ...running,
+        metricsURL: `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`,
+        close: async () => {
+          await Promise.all([
+            running.close(),
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+          ]);
+        },
+      };
+    }
+    return running;
   } catch (err) {
     await edge.close().catch(() => {});
     throw err;
   }
+}
+
+/** The separate metrics listener: `/metrics` only, everything else 404. */
+async function listenMetrics(
+  endpoint: MetricsEndpoint,
+  host: string,
+  port: number,
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url?.split('?')[0] === METRICS_PATH)
+      return void endpoint(req, res).catch(() => res.destroy());
+    req.resume();
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
 }

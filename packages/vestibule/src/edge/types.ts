@@ -19,7 +19,12 @@ export type EdgeHandler = (request: Request, context: EdgeRequestContext) => Pro
  * without converting to Web streams (its hot path is benchmarked against a bare Node proxy hop).
  */
 export interface GatewayPart {
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** `note`, when given, receives the matched rule's id and the decision (metrics labels). */
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    note?: { rule: string; decision: string },
+  ): Promise<void>;
   /** `edgeFields`: headers for every response written to the socket (Strict-Transport-Security). */
   handleUpgrade?(
     req: IncomingMessage,
@@ -48,4 +53,4 @@ export interface EdgeParts {
   close?: () => Promise<void>;
 }
 
-export type EdgeRoute = 'health' | 'proxy' | 'pages' | 'mount' | 'gateway';
+export type EdgeRoute = 'health' | 'metrics' | 'proxy' | 'pages' | 'mount' | 'gateway';

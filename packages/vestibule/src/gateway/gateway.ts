@@ -23,12 +23,20 @@ import { createPlanner, type PlanResult } from './plan.ts';
 import { createUpstreams, forwardHTTP, writeDecision } from '../upstream/forward.ts';
 import { forwardUpgrade, rejectUpgrade, type EdgeFields } from '../upstream/upgrade.ts';
 
+/** What the gateway decided for one request, filled in by `handle` (metrics labels). */
+export interface GatewayNote {
+  /** The matched rule's id; `none` when none matched. */
+  rule: string;
+  /** `allow` (forwarded) or `deny` (answered by the edge). */
+  decision: string;
+}
+
 export interface Gateway {
   /**
    * Node request listener for everything the edge routes to the app. Never throws. Settles once the
    * request is answered by the edge or dispatched upstream, not when the upstream response ends.
    */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  handle(req: IncomingMessage, res: ServerResponse, note?: GatewayNote): Promise<void>;
   /**
    * Attach to `server.on('upgrade', gateway.handleUpgrade)`: WebSockets on allowed routes.
    * `edgeFields` go on every response written to the socket (the edge's Strict-Transport-Security).
@@ -69,6 +77,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       timeoutMs: options.whoamiTimeoutMs,
       fetch: options.fetch,
       now: options.now,
+      ...(options.observe?.whoami ? { onWhoami: options.observe.whoami } : {}),
       ...options.cache,
     });
   const ctx: AuthorizeContext = {
@@ -87,7 +96,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const upstreams = createUpstreams(options.upstream);
   const secret = assertSecret(options.headerSecret, 'createGateway: headerSecret');
   const revocation = settings.revocation
-    ? createRevocationHandler(settings.revocation, (r) => revoke(r))
+    ? createRevocationHandler(settings.revocation, (r) => {
+        options.observe?.revocation?.();
+        return revoke(r);
+      })
     : undefined;
 
   const bus = (options.sessionBus ?? createLocalSessionBus)(sessions.cache);
@@ -145,11 +157,23 @@ export function createGateway(options: GatewayOptions): Gateway {
   const onUpstreamError = (err: unknown, requestId: string) =>
     logger.error('upstream request failed', { requestId, err });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const onResponseHead = options.observe?.upstreamResponse;
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    note?: GatewayNote,
+  ): Promise<void> => {
     try {
-      if (revocation && isPath(req.url, revocation.path)) return await revocation.handle(req, res);
+      if (revocation && isPath(req.url, revocation.path)) {
+        if (note) note.rule = 'revocation';
+        return await revocation.handle(req, res);
+      }
       const planned = plan(req);
       const result = planned instanceof Promise ? await planned : planned;
+      if (note) {
+        note.rule = result.rule;
+        note.decision = result.forward ? 'allow' : 'deny';
+      }
       if (!result.forward) return writeDecision(res, result.decision!);
       forwardHTTP(req, res, {
         pool: upstreams.pool(result.forward.origin),
@@ -157,6 +181,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         headers: result.forward.headers,
         requestId: result.requestId,
         onError: onUpstreamError,
+        ...(onResponseHead ? { onResponseHead } : {}),
       });
     } catch (err) {
       logger.error('gateway failure', { err });

@@ -8,9 +8,9 @@
  * ```
  */
 export { createGateway } from './gateway.ts';
-export type { Gateway } from './gateway.ts';
+export type { Gateway, GatewayNote } from './gateway.ts';
 export type { ForwardPlan } from './plan.ts';
-export type { GatewayOptions } from './options.ts';
+export type { GatewayObserver, GatewayOptions } from './options.ts';
 export { compileRules, ACCESS_MODES } from '../access/rules.ts';
 export type { AccessMode, AccessRuleConfig, CompiledRule, RuleSet } from '../access/rules.ts';
 export type { PermissionCheck, PermissionCheckInput } from './authorize.ts';

@@ -4,7 +4,7 @@ import { isValidLoginURL } from '../access/login-redirect.ts';
 import type { ProfileSync } from '../session/user.ts';
 import type { FetchLike } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { SessionResolver } from '../session/resolver.ts';
+import type { SessionResolver, WhoamiOutcome } from '../session/resolver.ts';
 import type { PermissionCheck } from './authorize.ts';
 import type { AccessRuleConfig } from '../access/rules.ts';
 import type { UpstreamPoolOptions } from '../upstream/forward.ts';
@@ -72,6 +72,17 @@ export interface GatewayOptions {
   upstream?: UpstreamPoolOptions;
   logger?: Logger;
   now?: () => number;
+  /** Timings and events for metrics; each hook is optional and costs nothing when unset. */
+  observe?: GatewayObserver;
+}
+
+export interface GatewayObserver {
+  /** A whoami call to Kratos (a session cache miss) and how long it took. */
+  whoami?(outcome: WhoamiOutcome, seconds: number): void;
+  /** Seconds from dispatch to the upstream's response head. */
+  upstreamResponse?(seconds: number): void;
+  /** An authenticated call to the revocation webhook. */
+  revocation?(): void;
 }
 
 export interface GatewaySettings {

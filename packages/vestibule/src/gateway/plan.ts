@@ -39,6 +39,8 @@ export type { ForwardPlan };
 
 export interface PlanResult {
   requestId: string;
+  /** The matched rule's id, `none` when no rule matched (a metrics label). */
+  rule: string;
   decision?: Decision;
   forward?: ForwardPlan;
 }
@@ -158,29 +160,34 @@ export function createPlanner(deps: PlannerDeps): Planner {
     req: IncomingMessage,
     request: GatewayRequest,
     outcome: Outcome,
+    rule: string,
   ): PlanResult | Promise<PlanResult> => {
     const { requestId } = request;
-    if (outcome.kind === 'deny') return { requestId, decision: outcome.decision };
+    if (outcome.kind === 'deny') return { requestId, rule, decision: outcome.decision };
     // Only a rate-limited rule pays for a promise; every other request stays synchronous.
     if (outcome.rule?.rateLimit && deps.rateLimit) {
       return deps
         .rateLimit(outcome.rule, outcome.user, req, request)
         .then((decision) =>
-          decision ? { requestId, decision } : forwardOrBadTarget(req, request, outcome),
+          decision
+            ? { requestId, rule, decision }
+            : forwardOrBadTarget(req, request, outcome, rule),
         );
     }
-    return forwardOrBadTarget(req, request, outcome);
+    return forwardOrBadTarget(req, request, outcome, rule);
   };
 
   const forwardOrBadTarget = (
     req: IncomingMessage,
     request: GatewayRequest,
     outcome: Extract<Outcome, { kind: 'forward' }>,
+    rule: string,
   ): PlanResult => {
+    const { requestId } = request;
     const forward = forwardPlan(req, request, outcome);
     return forward
-      ? { requestId: request.requestId, forward }
-      : { requestId: request.requestId, decision: badTarget(request) };
+      ? { requestId, rule, forward }
+      : { requestId, rule, decision: badTarget(request) };
   };
 
   return (req) => {
@@ -189,9 +196,10 @@ export function createPlanner(deps: PlannerDeps): Planner {
     const target = normaliseTarget(req.url);
     const method = (req.method ?? 'GET').toUpperCase();
     const rule = target ? rules.match(method, target.path) : undefined;
+    const ruleId = rule?.id ?? 'none';
     // A path that another server would route to a different rule is refused, not guessed at.
     if (!target || rules.ambiguous(method, target.path, rule)) {
-      return { requestId, decision: badTarget({ requestId, headers }) };
+      return { requestId, rule: ruleId, decision: badTarget({ requestId, headers }) };
     }
     const request = new PlannedRequest(
       req,
@@ -203,8 +211,8 @@ export function createPlanner(deps: PlannerDeps): Planner {
       settings.trustProxy,
     );
     const outcome = authorize(rule, request, ctx);
-    if (outcome instanceof Promise) return outcome.then((o) => finish(req, request, o));
-    return finish(req, request, outcome);
+    if (outcome instanceof Promise) return outcome.then((o) => finish(req, request, o, ruleId));
+    return finish(req, request, outcome, ruleId);
   };
 }
 

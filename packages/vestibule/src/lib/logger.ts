@@ -1,6 +1,13 @@
-// Structured JSON logs, one line per event. No dependency: the whole contract is "one JSON object per line".
+// Structured JSON logs, one line per event: `{ level, time, ...base, ...fields, msg }`, `time` in ISO
+// 8601 and `level` by name. Built on pino. By default lines go to stderr through one shared
+// buffered destination: lines are queued and written 4 KB at a time in one write() — a synchronous
+// stderr write per access line cost the edge about half its throughput. What is still queued is
+// written by `flushLogs()` (the edge's shutdown) and when the process exits, fatal errors included
+// (test/lib/logger.test.ts holds it to it).
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const levels: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -10,39 +17,92 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(
-  options: {
-    level?: LogLevel;
-    write?: (line: string) => void;
-    base?: Record<string, unknown>;
-  } = {},
-): Logger {
-  const min = order[options.level ?? (process.env.VESTIBULE_LOG_LEVEL as LogLevel) ?? 'info'] ?? 20;
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const base = options.base ?? {};
-  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (order[level] < min) return;
-    write(
-      JSON.stringify(
-        { time: new Date().toISOString(), level, msg, ...base, ...fields },
-        errorReplacer,
-      ),
-    );
-  };
+export interface LoggerOptions {
+  /** Default: VESTIBULE_LOG_LEVEL, else `info`. */
+  level?: LogLevel;
+  /** Receives each line (without its newline), synchronously. Default: buffered stderr. */
+  write?: (line: string) => void;
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? envLevel() ?? 'info';
+  const destination: DestinationStream = options.write
+    ? { write: lineWriter(options.write) }
+    : sharedStderr();
+  const root = pino(
+    {
+      level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Errors anywhere in the fields: the client-safe summary, never a stack or a request body.
+      serializers: { err: errorFields, error: errorFields, cause: errorFields },
+    },
+    destination,
+  );
+  return wrap(options.base && Object.keys(options.base).length ? root.child(options.base) : root);
+}
+
+function wrap(logger: PinoLogger): Logger {
   return {
-    debug: (m, f) => log('debug', m, f),
-    info: (m, f) => log('info', m, f),
-    warn: (m, f) => log('warn', m, f),
-    error: (m, f) => log('error', m, f),
-    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+    debug: (msg, fields) => (fields ? logger.debug(fields, msg) : logger.debug(msg)),
+    info: (msg, fields) => (fields ? logger.info(fields, msg) : logger.info(msg)),
+    warn: (msg, fields) => (fields ? logger.warn(fields, msg) : logger.warn(msg)),
+    error: (msg, fields) => (fields ? logger.error(fields, msg) : logger.error(msg)),
+    child: (fields) => wrap(logger.child(fields)),
   };
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
+function envLevel(): LogLevel | undefined {
+  const value = process.env.VESTIBULE_LOG_LEVEL;
+  return value && levels.has(value) ? (value as LogLevel) : undefined;
+}
+
+function lineWriter(write: (line: string) => void): (chunk: string) => void {
+  return (chunk) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
+}
+
+function errorFields(value: unknown): unknown {
   if (value instanceof Error) {
     return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
   }
   return value;
+}
+
+let stderr: ReturnType<typeof pino.destination> | undefined;
+
+/**
+ * One buffered stderr destination per process: lines collect until 4 KB (or 250 ms passed) and leave
+ * in one write(2) — a write per line cost the edge about 4 µs of CPU per request more, and handing
+ * each 4 KB to libuv's thread pool cost more main-thread time (profiled) than writing it at once.
+ * Blocking like Node's own stderr on files and pipes, ~30 times less often.
+ */
+function sharedStderr(): DestinationStream {
+  if (stderr) return stderr;
+  const destination = pino.destination({
+    dest: 2,
+    sync: true,
+    minLength: 4096,
+    periodicFlush: 250,
+  });
+  stderr = destination;
+  // pino registers its exit flush for asynchronous destinations only: the buffer is ours to save.
+  process.once('exit', () => flushSync(destination));
+  return destination;
+}
+
+function flushSync(destination: ReturnType<typeof pino.destination>): void {
+  try {
+    destination.flushSync();
+  } catch {
+    // Not writable any more (stderr closed): nothing left to save.
+  }
+}
+
+/** Writes every queued log line now (before a shutdown completes or the process exits). */
+export function flushLogs(): void {
+  if (stderr) flushSync(stderr);
 }
 
 /** A logger that records lines in memory, for tests that assert on what was logged. */

@@ -43,6 +43,8 @@ export interface SessionCacheStats {
   hits: number;
   misses: number;
   whoamiCalls: number;
+  /** Sessions removed: the LRU was full, the entry had expired, or it was evicted on purpose. */
+  evictions: { capacity: number; expired: number; revoked: number };
 }
 
 export interface SessionCache {
@@ -83,15 +85,23 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   // them at once without scanning. Kept in step with the LRU by its dispose hook, which runs for
   // every removal: delete, overwrite, eviction of the least recently used, clear.
   const byIdentity = new Map<string, Set<string>>();
+  const stats: SessionCacheStats = {
+    hits: 0,
+    misses: 0,
+    whoamiCalls: 0,
+    evictions: { capacity: 0, expired: 0, revoked: 0 },
+  };
   const entries = new LRUCache<string, Entry>({
     max: positive(options.maxEntries ?? 10_000, 'maxEntries'),
-    dispose: (entry, key) => unindex(byIdentity, entry.session.identity.id, key),
+    dispose: (entry, key, reason) => {
+      if (reason === 'evict') stats.evictions.capacity++;
+      unindex(byIdentity, entry.session.identity.id, key);
+    },
   });
   const negatives = new LRUCache<string, number>({
     max: positive(options.maxNegativeEntries ?? 1_000, 'maxNegativeEntries'),
   });
   const flights = new Map<string, Flight>();
-  const stats: SessionCacheStats = { hits: 0, misses: 0, whoamiCalls: 0 };
   let paused = false;
 
   const remember = (key: string, session: KratosSession | null) => {
@@ -114,6 +124,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     if (entry) {
       if (entry.expiresAt > now()) return entry.session;
       entries.delete(key);
+      stats.evictions.expired++;
     }
     const negativeUntil = negatives.get(key);
     if (negativeUntil !== undefined) {
@@ -121,6 +132,11 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       negatives.delete(key);
     }
     return undefined;
+  };
+
+  const counted = (evicted: number) => {
+    stats.evictions.revoked += evicted;
+    return evicted;
   };
 
   const fly = (key: string, credential: SessionCredential): Promise<KratosSession | null> => {
@@ -143,7 +159,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   };
 
   const evictKey = (key: string) => {
-    entries.delete(key);
+    if (entries.delete(key)) stats.evictions.revoked++;
     negatives.delete(key);
     flights.delete(key);
   };
@@ -173,12 +189,12 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     evict: (credential) => evictKey(credentialKey(credential)),
     evictKey,
     evictIdentity: (identityId) =>
-      evictKeys(entries, flights, [...(byIdentity.get(identityId) ?? [])]),
+      counted(evictKeys(entries, flights, [...(byIdentity.get(identityId) ?? [])])),
     evictSession(sessionId) {
       const doomed: string[] = [];
       for (const [key, entry] of entries.entries())
         if (entry.session.id === sessionId) doomed.push(key);
-      return evictKeys(entries, flights, doomed);
+      return counted(evictKeys(entries, flights, doomed));
     },
     clear,
     pause() {

@@ -2,11 +2,15 @@
 // KratosUnavailable. Shared by the gateway (edge) and the app library's direct mode.
 import { createSessionCache, type SessionCache, type SessionCacheOptions } from './cache.ts';
 import { DEFAULT_SESSION_COOKIE, extractCredential, type HeaderReader } from './credential.ts';
-import { createWhoami, SessionRefused, type WhoamiOptions } from './whoami.ts';
+import { createWhoami, SessionRefused, type WhoamiFunction, type WhoamiOptions } from './whoami.ts';
 import type { KratosSession, SessionCredential } from './types.ts';
 
-export interface SessionResolverOptions
-  extends WhoamiOptions, Omit<SessionCacheOptions, 'whoami'> {}
+export interface SessionResolverOptions extends WhoamiOptions, Omit<SessionCacheOptions, 'whoami'> {
+  /** Called after each whoami call to Kratos with its duration in seconds (metrics). */
+  onWhoami?: (outcome: WhoamiOutcome, seconds: number) => void;
+}
+
+export type WhoamiOutcome = 'session' | 'none' | 'refused' | 'error';
 
 export interface ResolvedSession {
   credential: SessionCredential | null;
@@ -30,7 +34,11 @@ export function createSessionResolver(options: SessionResolverOptions): SessionR
     throw new TypeError('session resolver: kratosPublicURL must be an absolute URL');
   }
   const cookieName = options.cookieName ?? DEFAULT_SESSION_COOKIE;
-  const cache = createSessionCache({ ...options, whoami: createWhoami(options) });
+  const whoami = createWhoami(options);
+  const cache = createSessionCache({
+    ...options,
+    whoami: options.onWhoami ? timed(whoami, options.onWhoami) : whoami,
+  });
   return {
     async resolve(headers) {
       const credential = extractCredential(headers, { cookieName });
@@ -55,5 +63,23 @@ export function createSessionResolver(options: SessionResolverOptions): SessionR
     },
     cache,
     cookieName,
+  };
+}
+
+function timed(
+  whoami: WhoamiFunction,
+  observe: (outcome: WhoamiOutcome, seconds: number) => void,
+): WhoamiFunction {
+  return async (credential) => {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const session = await whoami(credential);
+      observe(session ? 'session' : 'none', seconds());
+      return session;
+    } catch (err) {
+      observe(err instanceof SessionRefused ? 'refused' : 'error', seconds());
+      throw err;
+    }
   };
 }

@@ -52,6 +52,8 @@ export interface ForwardOptions {
   headers: string[];
   requestId: string;
   onError(err: unknown, requestId: string): void;
+  /** Called with the seconds until the upstream's response head (metrics); off when unset. */
+  onResponseHead?: (seconds: number) => void;
 }
 
 /**
@@ -86,12 +88,15 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private controller: Controller | undefined;
   private finished = false;
   private clientGone = false;
+  private readonly started: number;
 
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly options: ForwardOptions,
-  ) {}
+  ) {
+    this.started = options.onResponseHead ? performance.now() : 0;
+  }
 
   // A method, not an arrow-function field: tsx (esbuild keepNames) would name a fresh function per
   // request with Object.defineProperty, a measurable cost on this path.
@@ -113,6 +118,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   ): void {
     // 1xx are per hop: the edge's own server answers Expect: 100-continue, the rest are dropped.
     if (statusCode < 200) return;
+    this.options.onResponseHead?.((performance.now() - this.started) / 1000);
     this.res.writeHead(statusCode, filterResponseHeaders(headers));
   }
 

@@ -230,3 +230,20 @@ test('hydra.* keys: defaults, VESTIBULE_HYDRA_PUBLIC_URL / VESTIBULE_HYDRA_ADMIN
     ['hydra.admin_url (from VESTIBULE_HYDRA_ADMIN_URL): expected an absolute http(s) URL'],
   );
 });
+
+test('metrics on their own port beyond loopback without a bearer token is a warning', () => {
+  const exposed = loadConfigText('server: { host: 0.0.0.0 }\nmetrics: { port: 9464 }', noEnv);
+  assert.deepEqual(
+    exposed.warnings.map((w) => w.code),
+    ['CONFIG_METRICS_EXPOSED'],
+  );
+  for (const text of [
+    'server: { host: 0.0.0.0 }\nmetrics: { port: 9464, bearer_token: a-token-of-16-chars }',
+    'server: { host: 0.0.0.0 }\nmetrics: { port: 9464, host: 127.0.0.1 }',
+    'metrics: { port: 9464 }',
+  ]) {
+    assert.deepEqual(loadConfigText(text, noEnv).warnings, [], text);
+  }
+  // A short token is refused outright.
+  assert.throws(() => loadConfigText('metrics: { bearer_token: short }', noEnv), /bearer_token/);
+});

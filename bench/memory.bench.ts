@@ -1,0 +1,203 @@
+// Memory (issue 15):
+// 1. Edge RSS with 100k cached sessions: `vestibule serve` (built) with session_cache.max_entries
+//    100000, behind a whoami stub that answers every token with the recorded Kratos whoami body
+//    (ids varied per token), filled through a `required` route with 100k distinct tokens. Target
+//    ≤ 150 MB.
+// 2. The app library's identity-header nonce replay cache at 20k signed requests/s for a whole
+//    validity window (30 s + 5 s skew): bytes held, heap growth, and checks per second (must be far
+//    above 20k/s so it never becomes the app's bottleneck).
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
+const SECRET = 'bench-header-secret-0123456789abcdef';
+const RECORDED = join(ROOT, '../shared/ory/kratos/transcripts/whoami.json');
+
+/** A real whoami 200 body (recorded from Kratos), or a same-shaped one when the recording is absent. */
+function whoamiTemplate(): Record<string, unknown> {
+  if (existsSync(RECORDED)) {
+    const entries = JSON.parse(readFileSync(RECORDED, 'utf8')) as Array<{
+      request: { method: string; url: string };
+      response: { status: number; body: Record<string, unknown> };
+    }>;
+    const hit = entries.find(
+      (e) =>
+        e.request.method === 'GET' &&
+        e.request.url.endsWith('/sessions/whoami') &&
+        e.response.status === 200,
+    );
+    if (hit) return hit.response.body;
+  }
+  console.log('# notice: recorded whoami not present, using a small built-in session');
+  return {
+    id: '',
+    active: true,
+    authenticator_assurance_level: 'aal1',
+    identity: { id: '', schema_id: 'default', state: 'active', traits: { email: 'x@example.com' } },
+  };
+}
+
+/** whoami stub: the recorded session for any token, with ids and email derived from the token. */
+async function serveWhoamiStub(): Promise<number> {
+  const template = whoamiTemplate();
+  const identity = template.identity as Record<string, unknown>;
+  const expires = new Date(Date.now() + 3_600_000).toISOString();
+  const server = createServer((req, res) => {
+    const token = String(req.headers['x-session-token'] ?? '');
+    if (!token) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{}');
+    const n = token.slice(-12);
+    const body = JSON.stringify({
+      ...template,
+      id: `00000000-0000-4000-8000-${n}`,
+      expires_at: expires,
+      identity: {
+        ...identity,
+        id: `11111111-0000-4000-8000-${n}`,
+        traits: { ...(identity.traits as object), email: `user-${n}@example.com` },
+      },
+    });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function serveUpstream(): Promise<number> {
+  const server = createServer((_req, res) => res.writeHead(200).end('ok'));
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function forkRole(role: string): Promise<{ port: number; kill(): void }> {
+  const proc = fork(fileURLToPath(import.meta.url), [role], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (port) => resolve({ port: Number(port), kill: () => proc.kill() }));
+    proc.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+function rssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function edgeWithSessions(): Promise<void> {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
+  const kratos = await forkRole('--whoami-stub');
+  const upstream = await forkRole('--upstream');
+  const dir = mkdtempSync(join(tmpdir(), 'vestibule-mem-'));
+  const config = join(dir, 'vestibule.yml');
+  writeFileSync(
+    config,
+    [
+      'server: { host: 127.0.0.1, port: 0, public_url: "http://127.0.0.1:4000" }',
+      `kratos: { public_url: "http://127.0.0.1:${kratos.port}" }`,
+      'gateway:',
+      `  upstream_url: "http://127.0.0.1:${upstream.port}"`,
+      `  header_secret: "${SECRET}"`,
+      `  session_cache: { ttl: 10m, max_entries: ${SESSIONS} }`,
+      '  rules: [{ id: required, path: /required, mode: required }]',
+      '',
+    ].join('\n'),
+  );
+  const env = { ...process.env, NODE_OPTIONS: '', VESTIBULE_LOG_LEVEL: 'error' };
+  const edge = spawn(
+    process.execPath,
+    [join(ROOT, 'packages/cli/bin/vestibule.js'), 'serve', '--config', config],
+    { stdio: ['ignore', 'pipe', 'inherit'], env },
+  );
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      edge.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /ready at http:\/\/[^:]+:(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      edge.once('exit', (code) => reject(new Error(`edge exited with ${code}: ${out}`)));
+    });
+    const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 32, pipelining: 1 });
+    const get = async (token: string) => {
+      const r = await pool.request({
+        path: '/required',
+        method: 'GET',
+        headers: { 'x-session-token': token },
+      });
+      await r.body.dump();
+      if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
+    };
+    await get('ory_st_warmup000000000000');
+    const idle = rssMB(edge.pid!);
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < SESSIONS) {
+          const i = next++;
+          await get(`ory_st_${String(i).padStart(24, '0')}`);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const filled = rssMB(edge.pid!);
+    await pool.close();
+    console.log(
+      `edge RSS: ${idle.toFixed(0)} MB idle, ${filled.toFixed(0)} MB with ${SESSIONS} cached sessions ` +
+        `(filled in ${seconds.toFixed(0)} s; target ≤ 150 MB) ${filled <= 150 ? 'met' : 'NOT MET'}`,
+    );
+  } finally {
+    edge.kill();
+    kratos.kill();
+    upstream.kill();
+  }
+}
+
+async function replayCache(): Promise<void> {
+  const { createReplayCache, defaultMaxNonces } =
+    await import('../packages/vestibule/src/identity-headers/replay-cache.ts');
+  const rate = 20_000;
+  const maxAge = 30;
+  const skew = 5;
+  const nonces = Array.from({ length: rate }, () => randomUUID());
+  const cache = createReplayCache({ maxAge, maxNonces: defaultMaxNonces(maxAge, skew) });
+  const start = 1_900_000_000;
+  let checks = 0;
+  const began = performance.now();
+  // Two windows of seconds at 20k/s: every nonce unique (a suffix per second).
+  for (let second = 0; second < 2 * (maxAge + skew); second++) {
+    const suffix = second.toString(36);
+    for (const nonce of nonces) {
+      if (cache.check(nonce + suffix, start + second, start + second) !== 'fresh') {
+        throw new Error('a fresh nonce was refused');
+      }
+      checks++;
+    }
+  }
+  const elapsed = (performance.now() - began) / 1000;
+  const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+  console.log(
+    `nonce replay cache at ${rate} signed req/s, ${maxAge}+${skew} s window: ${cache.size} nonces held ` +
+      `in ${mb(cache.bytes)} MB of tables (bounded: the window's seconds only); ` +
+      `${((checks / elapsed) | 0).toLocaleString('en')} checks/s`,
+  );
+}
+
+const role = process.argv[2];
+if (role === '--whoami-stub') process.send!(await serveWhoamiStub());
+else if (role === '--upstream') process.send!(await serveUpstream());
+else {
+  await replayCache();
+  await edgeWithSessions();
+}

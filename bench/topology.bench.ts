@@ -1,0 +1,556 @@
+// The edge on the production topology (issue 15): `vestibule serve` alone in its own process with the
+// default configuration (logging ON at the default `info` level, one access line per request, to a
+// file), a tiny separate Node upstream that answers in microseconds, the embedded identity server in
+// a process of its own, nothing pinned, 16 connections. Baseline: a bare `node:http` keep-alive proxy
+// hop to the same upstream. Scenarios, measured in interleaved rounds (order rotated each round),
+// median per scenario, all in one run:
+//   bare hop (node:http)          the baseline
+//   edge public                   a `public` rule
+//   edge required (cached)        a `required` rule with a cached session (X-Session-Token)
+//   edge required, log=error      the same on a second edge with VESTIBULE_LOG_LEVEL=error: what the
+//                                 access line costs
+//   whoami direct                 GET /sessions/whoami on the identity server
+//   whoami through the edge       GET /api/ory/sessions/whoami (the same-origin proxy)
+// CPU µs per request is read from /proc for every process between the client and the upstream.
+// Other processes on a shared machine disturb absolute req/s; the interleaved ratios much less.
+// `BENCH_PIN=1` repeats the table with the load generator and upstream on CPU 0 and the hop/edge on
+// CPU 1 (Linux `taskset`).
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const SECRET = 'bench-header-secret-0123456789abcdef';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLK_TCK = 100;
+
+async function listen(server: Server): Promise<number> {
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** The app: answers at once, tells whether it saw an identity. */
+async function serveUpstream(): Promise<number> {
+  const body = Buffer.from('{"ok":true}');
+  return listen(
+    createServer((req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': body.length,
+        'x-saw-user': req.headers['x-user-id'] ? '1' : '0',
+      });
+      res.end(body);
+    }),
+  );
+}
+
+async function serveKratos(): Promise<number> {
+  const { createIdentityServer, defaultConfig } =
+    await import('../packages/identity-server/src/index.ts');
+  const server = await createIdentityServer({
+    config: defaultConfig({
+      serve: { public: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
+      hashers: { bcrypt: { cost: 4 } },
+    }),
+    log: () => {},
+  });
+  const listening = await server.listen();
+  return Number(new URL(listening.publicURL).port);
+}
+
+/** The baseline: node:http server + keep-alive Agent, piping both ways, no hygiene at all. */
+async function serveBareHop(upstreamURL: string): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  const target = new URL(upstreamURL);
+  return listen(
+    createServer((req, res) => {
+      const up = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+          agent,
+        },
+        (upRes) => {
+          res.writeHead(upRes.statusCode!, upRes.headers);
+          upRes.pipe(res);
+        },
+      );
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    }),
+  );
+}
+
+interface Proc {
+  name: string;
+  pid: number;
+  port: number;
+  kill(): void;
+}
+
+/** CPU time (µs) a process has used so far, from /proc (any process, not only our forks). */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime: fields 14 and 15 of the whole line, 12 and 13 after the command name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+}
+
+function rssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function forkRole(role: string, ...args: string[]): Promise<Proc> {
+  const proc = fork(fileURLToPath(import.meta.url), [role, ...args], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (port) =>
+      resolve({ name: role, pid: proc.pid!, port: Number(port), kill: () => proc.kill() }),
+    );
+    proc.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+/**
+ * `vestibule serve --config …` from the built package (the bin a deployment runs, plain `node`, no
+ * TypeScript loader), its log lines appended to `logFile`.
+ */
+async function startServe(
+  name: string,
+  config: string,
+  logFile: string,
+  env: Record<string, string | undefined>,
+  nodeArgs: string[] = [],
+): Promise<Proc & { stopped: Promise<void> }> {
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, join(ROOT, 'packages/cli/bin/vestibule.js'), 'serve', '--config', config],
+    { stdio: ['ignore', 'pipe', openSync(logFile, 'a')], env: { ...env, NODE_OPTIONS: '' } },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /ready at http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${out}`)));
+  });
+  const stopped = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return { name, pid: proc.pid!, port, kill: () => proc.kill('SIGINT'), stopped };
+}
+
+async function registerSession(kratosURL: string): Promise<string> {
+  const flow = (await (await fetch(`${kratosURL}/self-service/registration/api`)).json()) as {
+    ui: { action: string };
+  };
+  const action = new URL(flow.ui.action);
+  const res = await fetch(`${kratosURL}${action.pathname}${action.search}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({
+      method: 'password',
+      password: 'a-long-bench-password-91!',
+      traits: { email: `bench-${Date.now()}@example.com`, name: { first: 'Bench', last: 'Mark' } },
+    }),
+  });
+  const body = (await res.json()) as { session_token?: string };
+  if (!body.session_token) throw new Error(`registration failed: ${res.status}`);
+  return body.session_token;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Processes between client and upstream: their CPU time is the request's cost. */
+  path: Proc[];
+}
+
+interface Measured {
+  rps: number;
+  cpu: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(target: Target, seconds: number): Promise<Measured> {
+  const before = target.path.map((p) => cpuMicros(p.pid));
+  const r = await autocannon({
+    url: target.url,
+    headers: target.headers,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  const cpu = target.path.reduce((sum, p, i) => sum + cpuMicros(p.pid) - before[i]!, 0);
+  return {
+    rps: r.requests.average,
+    cpu: r.requests.total ? cpu / r.requests.total : 0,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function compare(targets: Target[]): Promise<Map<string, Measured>> {
+  for (const t of targets) await measure(t, WARMUP_S);
+  const samples: Measured[][] = targets.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const i = (k + round) % targets.length;
+      samples[i]!.push(await measure(targets[i]!, DURATION_S));
+    }
+  }
+  return new Map(
+    targets.map((t, i) => {
+      const runs = samples[i]!;
+      return [
+        t.name,
+        {
+          rps: median(runs.map((r) => r.rps)),
+          cpu: median(runs.map((r) => r.cpu)),
+          p99: median(runs.map((r) => r.p99)),
+          errors: runs.reduce((s, r) => s + r.errors, 0),
+        },
+      ];
+    }),
+  );
+}
+
+const PAIR_ROUNDS = Number(process.env.BENCH_PAIR_ROUNDS ?? 4);
+
+/**
+ * Ratios as adjacent ABBA pairs (baseline, subject, subject, baseline, back to back), PAIR_ROUNDS
+ * times: on a shared machine the load drifts within seconds, and a pair sees nearly the same machine.
+ * Per pair: req/s subject/baseline and CPU baseline/subject (> 1 is in the subject's favour).
+ */
+async function pairs(baseline: Target, subject: Target): Promise<{ rps: number[]; cpu: number[] }> {
+  const rps: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < PAIR_ROUNDS; round++) {
+    const a1 = await measure(baseline, DURATION_S);
+    const b1 = await measure(subject, DURATION_S);
+    const b2 = await measure(subject, DURATION_S);
+    const a2 = await measure(baseline, DURATION_S);
+    rps.push((b1.rps + b2.rps) / (a1.rps + a2.rps));
+    cpu.push((a1.cpu + a2.cpu) / (b1.cpu + b2.cpu));
+  }
+  return { rps, cpu };
+}
+
+async function reportPairs(named: (name: string) => Target | undefined): Promise<void> {
+  const checks: Array<[string, string, string, number]> = [
+    ['required (cached) vs bare hop', 'bare hop (node:http)', 'edge required (cached)', 0.9],
+    ['public vs bare hop', 'bare hop (node:http)', 'edge public', 1.0],
+    ['proxy whoami vs direct', 'whoami direct', 'whoami through the edge', 0.9],
+    [
+      'info logging vs log=error (1 - ratio = logging cost, ≤ 5 %)',
+      'edge required, log=error',
+      'edge required (cached)',
+      0.95,
+    ],
+  ];
+  console.log(
+    `\nABBA pairs (${PAIR_ROUNDS} × baseline-subject-subject-baseline, ${DURATION_S}s each); median [min–max]:`,
+  );
+  const span = (v: number[]) =>
+    `${median(v).toFixed(2)}× [${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}]`;
+  for (const [label, baseName, subjectName, goal] of checks) {
+    const base = named(baseName);
+    const subject = named(subjectName);
+    if (!base || !subject) continue;
+    const { rps, cpu } = await pairs(base, subject);
+    const met = median(rps) >= goal;
+    console.log(
+      `  ${label}: req/s ${span(rps)}, CPU/req ${span(cpu)} (target ≥ ${goal}× req/s) ${met ? 'met' : 'NOT MET'}`,
+    );
+  }
+}
+
+function report(title: string, results: Map<string, Measured>, baselineOf: (n: string) => string) {
+  console.log(`\n${title}`);
+  console.log(
+    '| scenario | req/s | CPU µs/req | p99 ms | vs | req/s ratio | CPU ratio (base/edge) | errors |',
+  );
+  console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
+  for (const [name, m] of results) {
+    const baseName = baselineOf(name);
+    const base = results.get(baseName) ?? m;
+    const same = baseName === name || !results.has(baseName);
+    console.log(
+      `| ${name} | ${m.rps.toFixed(0)} | ${m.cpu.toFixed(0)} | ${m.p99} | ${same ? '—' : baseName} | ` +
+        `${same ? '—' : (m.rps / base.rps).toFixed(2) + '×'} | ${same ? '—' : (base.cpu / m.cpu).toFixed(2) + '×'} | ${m.errors} |`,
+    );
+  }
+  const check = (label: string, edge: string, base: string, goal: number) => {
+    const e = results.get(edge);
+    const b = results.get(base);
+    if (!e || !b) return;
+    const rps = e.rps / b.rps;
+    console.log(
+      `  ${label}: req/s ${rps.toFixed(2)}×, CPU/req ${(b.cpu / e.cpu).toFixed(2)}× ` +
+        `(target ≥ ${goal}×) ${rps >= goal ? 'met' : 'NOT MET'}`,
+    );
+  };
+  check('required (cached) vs bare hop', 'edge required (cached)', 'bare hop (node:http)', 0.9);
+  check('public vs bare hop', 'edge public', 'bare hop (node:http)', 1.0);
+  check('proxy whoami vs direct', 'whoami through the edge', 'whoami direct', 0.9);
+  const info = results.get('edge required (cached)');
+  const quiet = results.get('edge required, log=error');
+  if (!info || !quiet) return;
+  const cost = 1 - info.rps / quiet.rps;
+  console.log(
+    `  logging cost (info vs error level, same route): ${(cost * 100).toFixed(1)} % req/s, ` +
+      `${(info.cpu - quiet.cpu).toFixed(1)} µs CPU/req (target ≤ 5 %) ${cost <= 0.05 ? 'met' : 'NOT MET'}`,
+  );
+}
+
+function pin(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+async function main(): Promise<void> {
+  // The edge runs from dist/: bring it up to date with the sources first (incremental).
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
+  const dir = mkdtempSync(join(tmpdir(), 'vestibule-bench-'));
+  const procs: Proc[] = [];
+  try {
+    const upstream = await forkRole('--upstream');
+    const kratos = await forkRole('--kratos');
+    procs.push(upstream, kratos);
+    const upstreamURL = `http://127.0.0.1:${upstream.port}`;
+    const kratosURL = `http://127.0.0.1:${kratos.port}`;
+    const hop = await forkRole('--bare-hop', upstreamURL);
+    procs.push(hop);
+    const config = join(dir, 'vestibule.yml');
+    writeFileSync(
+      config,
+      [
+        'server: { host: 127.0.0.1, port: 0, public_url: "http://127.0.0.1:4000" }',
+        `kratos: { public_url: "${kratosURL}" }`,
+        'gateway:',
+        `  upstream_url: "${upstreamURL}"`,
+        `  header_secret: "${SECRET}"`,
+        '  rules:',
+        '    - { id: public, path: /public, mode: public }',
+        '    - { id: required, path: /required, mode: required }',
+        '',
+      ].join('\n'),
+    );
+    const env = { ...process.env };
+    delete env.VESTIBULE_LOG_LEVEL;
+    const logFile = join(dir, 'edge.log');
+    const edge = await startServe('edge', config, logFile, env);
+    const quiet = await startServe('edge (log=error)', config, join(dir, 'quiet.log'), {
+      ...env,
+      VESTIBULE_LOG_LEVEL: 'error',
+    });
+    procs.push(edge, quiet);
+    const token = await registerSession(kratosURL);
+    const session = { 'x-session-token': token };
+    const at = (p: Proc) => `http://127.0.0.1:${p.port}`;
+    const targets: Target[] = [
+      { name: 'bare hop (node:http)', url: `${at(hop)}/public`, headers: {}, path: [hop] },
+      { name: 'edge public', url: `${at(edge)}/public`, headers: {}, path: [edge] },
+      {
+        name: 'edge required (cached)',
+        url: `${at(edge)}/required`,
+        headers: session,
+        path: [edge],
+      },
+      {
+        name: 'edge required, log=error',
+        url: `${at(quiet)}/required`,
+        headers: session,
+        path: [quiet],
+      },
+      {
+        name: 'whoami direct',
+        url: `${kratosURL}/sessions/whoami`,
+        headers: session,
+        path: [kratos],
+      },
+      {
+        name: 'whoami through the edge',
+        url: `${at(edge)}/api/ory/sessions/whoami`,
+        headers: session,
+        path: [edge, kratos],
+      },
+    ];
+    if (process.env.BENCH_PROFILE === '1') {
+      await profile(config, dir, env, [
+        { name: 'required (cached)', path: '/required', headers: session },
+        { name: 'public', path: '/public', headers: {} },
+        { name: 'proxy whoami', path: '/api/ory/sessions/whoami', headers: session },
+      ]);
+      return;
+    }
+    // BENCH_ONLY=required: only the scenarios whose name contains one of the words (iterating).
+    const only = process.env.BENCH_ONLY?.split(',');
+    if (only)
+      targets.splice(
+        0,
+        targets.length,
+        ...targets.filter((t) => only.some((w) => t.name.includes(w))),
+      );
+    for (const t of targets) {
+      const res = await fetch(t.url, { headers: t.headers });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${t.name}: status ${res.status}`);
+    }
+    const required = await fetch(`${at(edge)}/required`, { headers: session });
+    if (required.headers.get('x-saw-user') !== '1') throw new Error('upstream saw no identity');
+    const baselineOf = (name: string) =>
+      name.startsWith('whoami')
+        ? 'whoami direct'
+        : name === 'edge required (cached)'
+          ? 'bare hop (node:http)'
+          : name === 'edge required, log=error'
+            ? 'edge required (cached)'
+            : 'bare hop (node:http)';
+    const logBefore = statSync(logFile).size;
+    const results = await compare(targets);
+    report(
+      `production topology, unpinned (${CONNECTIONS} connections, median of ${ROUNDS} interleaved ` +
+        `${DURATION_S}s rounds; edge = \`vestibule serve\`, default config, log level info)`,
+      results,
+      baselineOf,
+    );
+    await reportPairs((name) => targets.find((t) => t.name === name));
+    console.log(
+      `  access log written during the run: ${((statSync(logFile).size - logBefore) / 1e6).toFixed(1)} MB; ` +
+        `edge RSS ${rssMB(edge.pid).toFixed(0)} MB`,
+    );
+    if (process.env.BENCH_PIN === '1') {
+      pin(process.pid, '0');
+      pin(upstream.pid, '0');
+      for (const p of [hop, edge, quiet]) pin(p.pid, '1');
+      const pinned = await compare(targets);
+      report(
+        'the same, pinned (client + upstream on CPU 0, hop/edge on CPU 1)',
+        pinned,
+        baselineOf,
+      );
+    }
+  } finally {
+    for (const p of procs) p.kill();
+  }
+}
+
+/**
+ * `BENCH_PROFILE=1`: each scenario on a fresh edge run with `--cpu-prof`, loaded for
+ * BENCH_PROFILE_SECONDS; prints the functions with the most self time (the README's "top costs").
+ */
+async function profile(
+  config: string,
+  dir: string,
+  env: Record<string, string | undefined>,
+  scenarios: Array<{ name: string; path: string; headers: Record<string, string> }>,
+): Promise<void> {
+  const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 8);
+  for (const scenario of scenarios) {
+    const profDir = mkdtempSync(join(dir, 'prof-'));
+    const edge = await startServe(`profiled ${scenario.name}`, config, join(dir, 'prof.log'), env, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profDir}`,
+    ]);
+    const url = `http://127.0.0.1:${edge.port}${scenario.path}`;
+    await autocannon({ url, headers: scenario.headers, connections: CONNECTIONS, duration: 2 });
+    const r = await autocannon({
+      url,
+      headers: scenario.headers,
+      connections: CONNECTIONS,
+      duration: seconds,
+    });
+    edge.kill();
+    await edge.stopped;
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('no profile written');
+    console.log(`\nprofile: ${scenario.name} (${r.requests.total} requests in ${seconds}s)`);
+    printTopCosts(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile);
+  }
+}
+
+interface CpuProfile {
+  nodes: Array<{
+    id: number;
+    hitCount?: number;
+    children?: number[];
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }>;
+  samples: number[];
+}
+
+function printTopCosts(profile: CpuProfile): void {
+  const hits = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const n = node.hitCount ?? 0;
+    if (!n) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') continue;
+    total += n;
+    const where = url
+      ? `${url.replace(/^.*\/(node_modules|packages)\//, '$1/')}:${lineNumber + 1}`
+      : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    hits.set(key, (hits.get(key) ?? 0) + n);
+  }
+  const top = [...hits].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log('  self time:');
+  for (const [key, n] of top)
+    console.log(`  ${((n / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
+  // Inclusive time of the project's own functions and the logger's: what each step costs in all.
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const inclusive = new Map<number, number>();
+  const sum = (id: number): number => {
+    const node = byId.get(id)!;
+    let n = node.hitCount ?? 0;
+    for (const c of node.children ?? []) n += sum(c);
+    inclusive.set(id, n);
+    return n;
+  };
+  sum(profile.nodes[0]!.id);
+  const own = new Map<string, number>();
+  const visit = (id: number, onStack: Set<string>) => {
+    const node = byId.get(id)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const mine = /packages\/vestibule\/|\/pino\//.test(url);
+    const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|packages)\//, '$1/')}:${lineNumber + 1}`;
+    const counted = mine && !onStack.has(key);
+    if (counted) own.set(key, (own.get(key) ?? 0) + inclusive.get(id)!);
+    const next = counted ? new Set(onStack).add(key) : onStack;
+    for (const c of node.children ?? []) visit(c, next);
+  };
+  visit(profile.nodes[0]!.id, new Set());
+  console.log('  inclusive time, own code and logger:');
+  for (const [key, n] of [...own].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    console.log(`  ${((n / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
+  }
+}
+
+const role = process.argv[2];
+const roles: Record<string, () => Promise<number>> = {
+  '--upstream': serveUpstream,
+  '--kratos': serveKratos,
+  '--bare-hop': () => serveBareHop(process.argv[3]!),
+};
+if (role && roles[role]) process.send!(await roles[role]());
+else await main();

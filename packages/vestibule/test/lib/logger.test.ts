@@ -1,0 +1,117 @@
+// The JSON logger: the line shape consumers parse, and no line lost when the process ends while
+// lines are still queued on the asynchronous stderr destination (a shutdown, process.exit(), a crash).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createLogger, createMemoryLogger } from '../../src/lib/logger.ts';
+
+const loggerModule = fileURLToPath(new URL('../../src/lib/logger.ts', import.meta.url));
+
+test('one JSON object per line: ISO time, level by name, msg, base and fields; errors summarised', () => {
+  const lines: string[] = [];
+  const log = createLogger({
+    level: 'info',
+    write: (l) => lines.push(l),
+    base: { component: 'x' },
+  });
+  log.debug('hidden');
+  log.child({ request_id: 'r1' }).info('request', { status: 200 });
+  log.error('failed', { err: Object.assign(new Error('boom'), { code: 'E_X' }) });
+  assert.equal(lines.length, 2);
+  for (const line of lines) assert.ok(!line.includes('\n'));
+  const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+  assert.deepEqual(
+    { ...first, time: typeof first.time },
+    {
+      level: 'info',
+      time: 'string',
+      component: 'x',
+      request_id: 'r1',
+      status: 200,
+      msg: 'request',
+    },
+  );
+  assert.ok(!Number.isNaN(Date.parse(first.time as string)));
+  const second = JSON.parse(lines[1]!) as Record<string, unknown>;
+  assert.deepEqual(second.err, { name: 'Error', message: 'boom', code: 'E_X' });
+});
+
+test('the memory logger records parsed lines at debug level', () => {
+  const log = createMemoryLogger();
+  log.debug('d', { a: 1 });
+  assert.equal(log.lines[0]!.msg, 'd');
+  assert.equal(log.lines[0]!.a, 1);
+});
+
+/** Logs `count` lines on the default (buffered) destination, then ends the way `ending` says. */
+function runChild(ending: string, count: number): { stderr: string; status: number | null } {
+  const script =
+    `const { createLogger, flushLogs } = await import(${JSON.stringify(loggerModule)});\n` +
+    `const log = createLogger({ level: 'info' });\n` +
+    `for (let i = 0; i < ${count}; i++) log.info('request', { i, pad: 'x'.repeat(200) });\n` +
+    ending;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, VESTIBULE_LOG_LEVEL: '' } },
+  );
+  return { stderr: result.stderr, status: result.status };
+}
+
+function accessLines(stderr: string): number[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => (JSON.parse(l) as { i: number }).i);
+}
+
+const COUNT = 5_000;
+const all = Array.from({ length: COUNT }, (_, i) => i);
+
+test('queued lines are written when the process exits with process.exit()', () => {
+  const { stderr, status } = runChild('process.exit(3);', COUNT);
+  assert.equal(status, 3);
+  assert.deepEqual(accessLines(stderr), all);
+});
+
+test('queued lines are written before a fatal uncaught exception ends the process', () => {
+  const { stderr, status } = runChild("throw new Error('fatal');", COUNT);
+  assert.equal(status, 1);
+  assert.deepEqual(accessLines(stderr), all);
+  assert.match(stderr, /Error: fatal/);
+});
+
+test('flushLogs() writes queued lines at once (what a shutdown calls)', () => {
+  const { stderr } = runChild(
+    "flushLogs(); process.stderr.write('after-flush\\n'); process.kill(process.pid, 'SIGKILL');",
+    COUNT,
+  );
+  assert.deepEqual(accessLines(stderr), all);
+  assert.match(stderr, /after-flush/);
+});
+
+test('a lone line on an idle process is written without waiting for more lines or the exit', async () => {
+  const { spawn } = await import('node:child_process');
+  const script =
+    `const { createLogger } = await import(${JSON.stringify(loggerModule)});\n` +
+    `createLogger({ level: 'info' }).info('lonely', { n: 1 });\n` +
+    'setTimeout(() => {}, 60_000);';
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, VESTIBULE_LOG_LEVEL: '' },
+  });
+  try {
+    // Waits for the line itself (the periodic flush), not for a time window.
+    const line = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+        if (err.includes('"lonely"')) resolve(err);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code} before the line: ${err}`)));
+    });
+    assert.equal((JSON.parse(line.trim()) as { n: number }).n, 1);
+  } finally {
+    child.kill();
+  }
+});
