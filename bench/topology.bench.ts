@@ -351,6 +351,11 @@ async function main(): Promise<void> {
         '  rules:',
         '    - { id: public, path: /public, mode: public }',
         '    - { id: required, path: /required, mode: required }',
+        // The same rule with a rate limit it never reaches: what counting costs (target ≥ 0.85×).
+        '    - id: limited',
+        '      path: /limited',
+        '      mode: required',
+        '      rate_limit: { per_identity: 1000000000/1m, per_anonymous_address: 1000000000/1m }',
         '',
       ].join('\n'),
     );
@@ -372,6 +377,12 @@ async function main(): Promise<void> {
       {
         name: 'edge required (cached)',
         url: `${at(edge)}/required`,
+        headers: session,
+        path: [edge],
+      },
+      {
+        name: 'edge required, rate-limited',
+        url: `${at(edge)}/limited`,
         headers: session,
         path: [edge],
       },
@@ -422,7 +433,7 @@ async function main(): Promise<void> {
         ? 'whoami direct'
         : name === 'edge required (cached)'
           ? 'bare hop (node:http)'
-          : name === 'edge required, log=error'
+          : name === 'edge required, log=error' || name === 'edge required, rate-limited'
             ? 'edge required (cached)'
             : 'bare hop (node:http)';
     const logBefore = statSync(logFile).size;
