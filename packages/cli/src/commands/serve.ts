@@ -108,7 +108,9 @@ async function checkEdgeParts(config: Parameters<typeof buildEdgeParts>[0]): Pro
       warnings.push(entry.warning ?? entry.msg ?? line);
     },
   });
-  const parts = await buildEdgeParts(config, { logger });
+  // The check has no side effects: the store is opened in memory, so no PGlite directory is created
+  // or migrated (a running edge holds it: PGlite is single-process) and no database is contacted.
+  const parts = await buildEdgeParts({ ...config, store: { url: 'memory' } }, { logger });
   await parts.close?.();
   return warnings;
 }
