@@ -17,7 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { scratchManifests, type Tarball } from './scratch-lockfile.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PACKED = ['vestibule', '@vestibule/cli', '@vestibule/identity-server'];
+const PACKED = [
+  'vestibule',
+  '@vestibule/cli',
+  '@vestibule/identity-server',
+  '@vestibule/oauth2-server',
+];
 const SECRET = `consumer-test-header-secret-${process.pid}-${Date.now()}`;
 
 /** The environment of every child: the test's, minus the source condition the test runner adds. */
