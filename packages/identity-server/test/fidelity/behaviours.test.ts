@@ -258,3 +258,46 @@ test('unified registration style: the one-step form', async () => {
     await unified.close();
   }
 });
+
+test('a finished API login flow takes the password again: 200, a new session, the flow `active` (login-api #7-8)', async () => {
+  const address = email();
+  const password = 'Fid!delity-resubmit-42';
+  const created = await call('POST', '/admin/identities', {
+    json: {
+      schema_id: 'default',
+      traits: { email: address },
+      credentials: { password: { config: { password } } },
+    },
+  });
+  assert.equal(created.status, 201);
+  const flow = (await call('GET', '/self-service/login/api')).body;
+  const submit = () =>
+    call('POST', `/self-service/login?flow=${String(flow.id)}`, {
+      json: { method: 'password', identifier: address, password },
+    });
+  const first = await submit();
+  const again = await submit();
+  assert.equal(first.status, 200);
+  assert.equal(again.status, 200);
+  assert.notEqual(again.body.session_token, first.body.session_token);
+  assert.equal(again.body.continue_with, null);
+  const finished = (await call('GET', `/self-service/login/flows?id=${String(flow.id)}`)).body;
+  assert.equal(finished.active, 'password');
+  assert.equal(finished.state, 'choose_method');
+  assert.deepEqual(finished.ui.messages ?? [], []);
+  assert.equal(node(finished, 'identifier')?.attributes.value, '');
+});
+
+test('a finished API registration flow registers a second identity (registration-api #3)', async () => {
+  const flow = (await call('GET', '/self-service/registration/api')).body;
+  const submit = (address: string) =>
+    call('POST', `/self-service/registration?flow=${String(flow.id)}`, {
+      json: { method: 'password', traits: { email: address }, password: 'Fid!delity-second-42' },
+    });
+  const first = await submit(email());
+  const again = await submit(email());
+  assert.equal(first.status, 200);
+  assert.equal(again.status, 200);
+  const ids = [first, again].map((r) => (r.body.identity as { id: string }).id);
+  assert.notEqual(ids[0], ids[1]);
+});
