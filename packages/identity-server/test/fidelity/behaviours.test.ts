@@ -301,3 +301,20 @@ test('a finished API registration flow registers a second identity (registration
   const ids = [first, again].map((r) => (r.body.identity as { id: string }).id);
   assert.notEqual(ids[0], ids[1]);
 });
+
+test('logout without a session: a used logout URL and the browser logout go to the error UI, nothing cleared (logout #8-9)', async () => {
+  const html = { accept: 'text/html' };
+  const used = await call('GET', '/self-service/logout?token=ory_lo_used', { headers: html });
+  assert.equal(used.status, 303);
+  assert.match(used.headers.get('location')!, /^http:\/\/localhost:4000\/error\?id=/);
+  assert.equal(
+    used.cookies.some((c) => c.startsWith('ory_kratos_session=')),
+    false,
+  );
+  const browser = await call('GET', '/self-service/logout/browser', { headers: html });
+  assert.equal(browser.status, 303);
+  assert.match(browser.headers.get('location')!, /^http:\/\/localhost:4000\/error\?id=/);
+  const json = await call('GET', '/self-service/logout/browser');
+  assert.equal(json.status, 401);
+  assert.equal(json.body.error.id, 'session_inactive');
+});
