@@ -318,3 +318,45 @@ test('logout without a session: a used logout URL and the browser logout go to t
   assert.equal(json.status, 401);
   assert.equal(json.body.error.id, 'session_inactive');
 });
+
+test('a refresh login of the same identity keeps the CSRF cookie; a first login regenerates it (login-browser #13, login-spa #10)', async () => {
+  const address = email();
+  const password = 'Fid!delity-refresh-42';
+  await call('POST', '/admin/identities', {
+    json: {
+      schema_id: 'default',
+      traits: { email: address },
+      credentials: { password: { config: { password } } },
+    },
+  });
+  const isCSRF = (c: string) => c.startsWith('csrf_token_');
+  const login = async (query: string, jar: string[]) => {
+    const flow = await call('GET', `/self-service/login/browser${query}`, {
+      cookie: cookiePair(jar),
+    });
+    const cookies = [
+      ...jar.filter((c) => !flow.cookies.some((n) => n.split('=')[0] === c.split('=')[0])),
+      ...flow.cookies,
+    ];
+    const submit = await call('POST', `/self-service/login?flow=${String(flow.body.id)}`, {
+      cookie: cookiePair(cookies),
+      json: {
+        method: 'password',
+        identifier: address,
+        password,
+        csrf_token: node(flow.body, 'csrf_token')?.attributes.value,
+      },
+    });
+    assert.equal(submit.status, 200);
+    const names = submit.cookies.map((c) => c.split('=')[0]);
+    return {
+      submit,
+      jar: [...cookies.filter((c) => !names.includes(c.split('=')[0])), ...submit.cookies],
+    };
+  };
+  const first = await login('', []);
+  assert.equal(first.submit.cookies.filter(isCSRF).length, 1);
+  const refresh = await login('?refresh=true', first.jar);
+  assert.equal(refresh.submit.cookies.filter(isCSRF).length, 0);
+  assert.equal(refresh.submit.cookies.filter((c) => c.startsWith('ory_kratos_session=')).length, 1);
+});
