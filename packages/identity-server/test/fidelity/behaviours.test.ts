@@ -360,3 +360,40 @@ test('a refresh login of the same identity keeps the CSRF cookie; a first login 
   assert.equal(refresh.submit.cookies.filter(isCSRF).length, 0);
   assert.equal(refresh.submit.cookies.filter((c) => c.startsWith('ory_kratos_session=')).length, 1);
 });
+
+test("settings: another identity's flow fetch is 403; settings/browser without a session goes to the plain login (settings #11, #14)", async () => {
+  const tokenOf = async (address: string) => {
+    const password = 'Fid!delity-settings-42';
+    await call('POST', '/admin/identities', {
+      json: {
+        schema_id: 'default',
+        traits: { email: address },
+        credentials: { password: { config: { password } } },
+      },
+    });
+    const flow = (await call('GET', '/self-service/login/api')).body;
+    const done = await call('POST', `/self-service/login?flow=${String(flow.id)}`, {
+      json: { method: 'password', identifier: address, password },
+    });
+    return String(done.body.session_token);
+  };
+  const owner = await tokenOf(email());
+  const other = await tokenOf(email());
+  const flow = (
+    await call('GET', '/self-service/settings/api', { headers: { 'x-session-token': owner } })
+  ).body;
+  const peek = await call('GET', `/self-service/settings/flows?id=${String(flow.id)}`, {
+    headers: { 'x-session-token': other },
+  });
+  assert.equal(peek.status, 403);
+  assert.equal(peek.body.error.id, 'security_identity_mismatch');
+  assert.equal(
+    peek.body.error.reason,
+    'The request was made for another identity and has been blocked for security reasons.',
+  );
+  const browser = await call('GET', '/self-service/settings/browser', {
+    headers: { accept: 'text/html' },
+  });
+  assert.equal(browser.status, 303);
+  assert.equal(browser.headers.get('location'), `${PUBLIC_ORIGIN}/self-service/login/browser`);
+});
