@@ -397,3 +397,78 @@ test("settings: another identity's flow fetch is 403; settings/browser without a
   assert.equal(browser.status, 303);
   assert.equal(browser.headers.get('location'), `${PUBLIC_ORIGIN}/self-service/login/browser`);
 });
+
+test('settings after a save: problems keep `success` (profile keeps 1050001), an unknown method is the flow with 4010004; a browser save re-issues the session cookie (settings #5-6, #20-21, #24)', async () => {
+  const address = email();
+  const password = 'Fid!delity-settings-save-42';
+  await call('POST', '/admin/identities', {
+    json: {
+      schema_id: 'default',
+      traits: { email: address },
+      credentials: { password: { config: { password } } },
+    },
+  });
+  // One browser: the CSRF cookie from the flow's creation, then the cookies the login sets.
+  const init = await call('GET', '/self-service/login/browser');
+  let jar = init.cookies;
+  const login = await call('POST', `/self-service/login?flow=${String(init.body.id)}`, {
+    cookie: cookiePair(jar),
+    json: {
+      method: 'password',
+      identifier: address,
+      password,
+      csrf_token: node(init.body, 'csrf_token')?.attributes.value,
+    },
+  });
+  assert.equal(login.status, 200);
+  jar = login.cookies;
+  const flow = (await call('GET', '/self-service/settings/browser', { cookie: cookiePair(jar) }))
+    .body;
+  const csrf_token = node(flow, 'csrf_token')?.attributes.value;
+  const submit = (json: Record<string, unknown>) =>
+    call('POST', `/self-service/settings?flow=${String(flow.id)}`, {
+      cookie: cookiePair(jar),
+      json: { csrf_token, ...json },
+    });
+
+  const saved = await submit({ method: 'profile', traits: { email: address } });
+  assert.equal(saved.status, 200);
+  assert.equal(saved.body.state, 'success');
+  assert.deepEqual(
+    saved.cookies.map((c) => c.split('=')[0]),
+    ['ory_kratos_session'],
+    'the session cookie again, the CSRF cookie kept',
+  );
+  assert.deepEqual(saved.body.continue_with, [
+    {
+      action: 'redirect_browser_to',
+      redirect_browser_to: `http://localhost:4000/settings?flow=${String(flow.id)}`,
+    },
+  ]);
+
+  const badEmail = await submit({ method: 'profile', traits: { email: 'nope' } });
+  assert.equal(badEmail.status, 400);
+  assert.equal(badEmail.body.state, 'success');
+  assert.deepEqual(
+    badEmail.body.ui.messages?.map((m) => m.id),
+    [1050001],
+  );
+  assert.deepEqual(
+    node(badEmail.body, 'traits.email')?.messages.map((m) => m.id),
+    [4000040],
+  );
+
+  const short = await submit({ method: 'password', password: 'abc' });
+  assert.equal(short.status, 400);
+  assert.equal(short.body.state, 'success');
+  assert.equal(short.body.ui.messages, undefined);
+
+  const pigeon = await submit({ method: 'carrier-pigeon' });
+  assert.equal(pigeon.status, 400);
+  assert.equal(pigeon.body.state, 'success');
+  assert.deepEqual(
+    pigeon.body.ui.messages?.map((m) => m.id),
+    [4010004],
+  );
+  assert.equal('continue_with' in pigeon.body, false);
+});
