@@ -472,3 +472,16 @@ test('settings after a save: problems keep `success` (profile keeps 1050001), an
   );
   assert.equal('continue_with' in pigeon.body, false);
 });
+
+test('recovery: a submit naming the disabled `link` method is 404 "endpoint was disabled" (recovery-code #16)', async () => {
+  const flow = (await call('GET', '/self-service/recovery/api')).body;
+  const res = await call('POST', `/self-service/recovery?flow=${String(flow.id)}`, {
+    json: { method: 'link', email: email() },
+  });
+  assert.equal(res.status, 404);
+  assert.equal(res.body.error.id, undefined);
+  assert.equal(
+    res.body.error.reason,
+    'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
+  );
+});
