@@ -485,3 +485,31 @@ test('recovery: a submit naming the disabled `link` method is 404 "endpoint was 
     'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
   );
 });
+
+test('an over-long email gets the format message, then the length one (registration-api #14)', async () => {
+  const flow = (await call('GET', '/self-service/registration/api')).body;
+  const res = await call('POST', `/self-service/registration?flow=${String(flow.id)}`, {
+    json: {
+      method: 'password',
+      traits: { email: `${'a'.repeat(330)}@example.org` },
+      password: 'Fid!delity-long-42',
+    },
+  });
+  assert.equal(res.status, 400);
+  assert.deepEqual(
+    node(res.body, 'traits.email')?.messages.map((m) => m.id),
+    [4000040, 4000017],
+  );
+  // A local part over 64 characters is not an address either (RFC 5321), even under maxLength.
+  const local = await call('POST', `/self-service/registration?flow=${String(flow.id)}`, {
+    json: {
+      method: 'password',
+      traits: { email: `${'b'.repeat(65)}@example.org` },
+      password: 'Fid!delity-long-42',
+    },
+  });
+  assert.deepEqual(
+    node(local.body, 'traits.email')?.messages.map((m) => m.id),
+    [4000040],
+  );
+});
