@@ -18,7 +18,10 @@ const skip = browserSkipReason();
 
 describe('links in mail from the dev stack', { skip }, () => {
   const t = useBrowserStack({
-    kratosOverrides: { selfservice: { flows: { recovery: { use: 'link' } } } },
+    // `use: link` needs the link method enabled: a disabled method's submit is 404, as in Kratos.
+    kratosOverrides: {
+      selfservice: { methods: { link: { enabled: true } }, flows: { recovery: { use: 'link' } } },
+    },
   });
 
   /**

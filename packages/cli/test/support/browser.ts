@@ -37,6 +37,7 @@ export interface TestStackOptions {
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const clock = createTestClock();
   const errors: string[] = [];
+  const selfservice = options.kratosOverrides?.selfservice as Record<string, unknown> | undefined;
   const stack = await startStack({
     host: '127.0.0.1',
     ports: { edge: 0, app: 0, kratosPublic: 0, kratosAdmin: 0 },
@@ -52,8 +53,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       kratosOverrides: {
         ...options.kratosOverrides,
         selfservice: {
-          ...(options.kratosOverrides?.selfservice as Record<string, unknown> | undefined),
-          methods: { password: { config: { haveibeenpwned_enabled: false } } },
+          ...selfservice,
+          methods: {
+            ...(selfservice?.methods as Record<string, unknown> | undefined),
+            password: { config: { haveibeenpwned_enabled: false } },
+          },
         },
       },
     },

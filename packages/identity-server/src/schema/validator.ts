@@ -27,6 +27,14 @@ export function compileIdentitySchema(schema: Record<string, unknown>): Validate
     validateSchema: true,
   });
   addFormats(ajv);
+  // Kratos's validator (santhosh-tekuri/jsonschema isEmail) also holds an address to RFC 5321's
+  // sizes — at most 254 characters, a local part of at most 64 — so an over-long address gets
+  // both the format message and the length one (shared/ory/kratos/transcripts/registration-api.json#14).
+  const emailShape = ajv.formats.email as RegExp;
+  ajv.addFormat('email', {
+    type: 'string',
+    validate: (v: string) => v.length <= 254 && v.lastIndexOf('@') <= 64 && emailShape.test(v),
+  });
   ajv.addFormat('tel', {
     type: 'string',
     validate: (v: string) => TEL.test(v.replace(/[\s().-]/g, '')),
@@ -40,8 +48,21 @@ export function validateTraitsWith(validate: ValidateFunction, traits: unknown):
   const refused = refuseOdd(traits);
   if (refused) return [refused];
   if (validate({ traits })) return [];
-  const errors = (validate.errors ?? []).filter((e) => !AGGREGATE.has(e.keyword));
+  // Kratos's validator checks `format` before the string's length: its message comes first.
+  const errors = formatFirst((validate.errors ?? []).filter((e) => !AGGREGATE.has(e.keyword)));
   return errors.length ? errors.map(toTraitError) : (validate.errors ?? []).map(toTraitError);
+}
+
+/** The errors in Ajv's order, except that a field's `format` error moves ahead of its others. */
+function formatFirst(errors: ErrorObject[]): ErrorObject[] {
+  const firstAt = new Map<string, number>();
+  errors.forEach((e, i) => firstAt.set(e.instancePath, firstAt.get(e.instancePath) ?? i));
+  const rank = (e: ErrorObject, i: number) =>
+    [firstAt.get(e.instancePath)!, e.keyword === 'format' ? 0 : 1, i] as const;
+  return errors
+    .map((e, i) => ({ e, key: rank(e, i) }))
+    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2])
+    .map(({ e }) => e);
 }
 
 /** Combinator errors only summarise their branches' errors, which are reported themselves. */

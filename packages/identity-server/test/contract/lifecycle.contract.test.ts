@@ -101,18 +101,25 @@ test(
 );
 
 test(
-  'two parallel submits of one login flow: exactly one session',
+  'two parallel submits of one browser login flow: exactly one session',
   { skip: external },
   async () => {
     const native = newNativeClient(target());
     const email = uniqueEmail('race');
     await registerNative(native, email);
     for (let round = 0; round < 3; round++) {
-      const flow = await native.createNativeLoginFlow();
-      const body = { method: 'password' as const, identifier: email, password: PASSWORD };
+      // A browser flow: an API flow may be submitted again, as Kratos allows.
+      const browser = newBrowser(target());
+      const flow = await browser.frontend.createBrowserLoginFlow();
+      const body = {
+        method: 'password' as const,
+        csrf_token: csrfOf(flow),
+        identifier: email,
+        password: PASSWORD,
+      };
       const results = await Promise.allSettled([
-        native.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body }),
-        native.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body }),
+        browser.frontend.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body }),
+        browser.frontend.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body }),
       ]);
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}`);
       const loser = results.find((r) => r.status === 'rejected');

@@ -208,16 +208,20 @@ test('a signed-in browser: JSON init is 400 session_already_available, browser i
   assert.equal(done.session.authentication_methods?.length, 2);
 });
 
-test('a completed login flow cannot be submitted again (4010007)', async () => {
+test('a completed API login flow can be submitted again: a new session, the flow marked active', async () => {
+  // Kratos accepts the same API flow again (shared/ory/kratos/transcripts/login-api.json#7-8).
   const native = newNativeClient(target());
   const flow = await native.createNativeLoginFlow();
   const body = { method: 'password' as const, identifier: email, password: PASSWORD };
-  await native.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body });
-  const again = await sdkError(
-    native.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body }),
-  );
-  assert.equal(again.status, 400);
-  assert.deepEqual(messageIds(again.body as unknown as WireFlow), [4010007]);
+  const first = await native.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body });
+  const again = await native.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body });
+  assert.notEqual(again.session.id, first.session.id);
+  assert.notEqual(again.session_token, first.session_token);
+  const finished = (await native.getLoginFlow({ id: flow.id })) as unknown as WireFlow & {
+    active?: string;
+  };
+  assert.equal(finished.active, 'password');
+  assert.deepEqual(messageIds(finished), []);
 });
 
 test('unknown and malformed flow ids: 404 on fetch; a submit without a flow id is 400', async () => {

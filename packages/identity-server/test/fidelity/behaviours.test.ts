@@ -258,3 +258,258 @@ test('unified registration style: the one-step form', async () => {
     await unified.close();
   }
 });
+
+test('a finished API login flow takes the password again: 200, a new session, the flow `active` (login-api #7-8)', async () => {
+  const address = email();
+  const password = 'Fid!delity-resubmit-42';
+  const created = await call('POST', '/admin/identities', {
+    json: {
+      schema_id: 'default',
+      traits: { email: address },
+      credentials: { password: { config: { password } } },
+    },
+  });
+  assert.equal(created.status, 201);
+  const flow = (await call('GET', '/self-service/login/api')).body;
+  const submit = () =>
+    call('POST', `/self-service/login?flow=${String(flow.id)}`, {
+      json: { method: 'password', identifier: address, password },
+    });
+  const first = await submit();
+  const again = await submit();
+  assert.equal(first.status, 200);
+  assert.equal(again.status, 200);
+  assert.notEqual(again.body.session_token, first.body.session_token);
+  assert.equal(again.body.continue_with, null);
+  const finished = (await call('GET', `/self-service/login/flows?id=${String(flow.id)}`)).body;
+  assert.equal(finished.active, 'password');
+  assert.equal(finished.state, 'choose_method');
+  assert.deepEqual(finished.ui.messages ?? [], []);
+  assert.equal(node(finished, 'identifier')?.attributes.value, '');
+});
+
+test('a finished API registration flow registers a second identity (registration-api #3)', async () => {
+  const flow = (await call('GET', '/self-service/registration/api')).body;
+  const submit = (address: string) =>
+    call('POST', `/self-service/registration?flow=${String(flow.id)}`, {
+      json: { method: 'password', traits: { email: address }, password: 'Fid!delity-second-42' },
+    });
+  const first = await submit(email());
+  const again = await submit(email());
+  assert.equal(first.status, 200);
+  assert.equal(again.status, 200);
+  const ids = [first, again].map((r) => (r.body.identity as { id: string }).id);
+  assert.notEqual(ids[0], ids[1]);
+});
+
+test('logout without a session: a used logout URL and the browser logout go to the error UI, nothing cleared (logout #8-9)', async () => {
+  const html = { accept: 'text/html' };
+  const used = await call('GET', '/self-service/logout?token=ory_lo_used', { headers: html });
+  assert.equal(used.status, 303);
+  assert.match(used.headers.get('location')!, /^http:\/\/localhost:4000\/error\?id=/);
+  assert.equal(
+    used.cookies.some((c) => c.startsWith('ory_kratos_session=')),
+    false,
+  );
+  const browser = await call('GET', '/self-service/logout/browser', { headers: html });
+  assert.equal(browser.status, 303);
+  assert.match(browser.headers.get('location')!, /^http:\/\/localhost:4000\/error\?id=/);
+  const json = await call('GET', '/self-service/logout/browser');
+  assert.equal(json.status, 401);
+  assert.equal(json.body.error.id, 'session_inactive');
+});
+
+test('a refresh login of the same identity keeps the CSRF cookie; a first login regenerates it (login-browser #13, login-spa #10)', async () => {
+  const address = email();
+  const password = 'Fid!delity-refresh-42';
+  await call('POST', '/admin/identities', {
+    json: {
+      schema_id: 'default',
+      traits: { email: address },
+      credentials: { password: { config: { password } } },
+    },
+  });
+  const isCSRF = (c: string) => c.startsWith('csrf_token_');
+  const login = async (query: string, jar: string[]) => {
+    const flow = await call('GET', `/self-service/login/browser${query}`, {
+      cookie: cookiePair(jar),
+    });
+    const cookies = [
+      ...jar.filter((c) => !flow.cookies.some((n) => n.split('=')[0] === c.split('=')[0])),
+      ...flow.cookies,
+    ];
+    const submit = await call('POST', `/self-service/login?flow=${String(flow.body.id)}`, {
+      cookie: cookiePair(cookies),
+      json: {
+        method: 'password',
+        identifier: address,
+        password,
+        csrf_token: node(flow.body, 'csrf_token')?.attributes.value,
+      },
+    });
+    assert.equal(submit.status, 200);
+    const names = submit.cookies.map((c) => c.split('=')[0]);
+    return {
+      submit,
+      jar: [...cookies.filter((c) => !names.includes(c.split('=')[0])), ...submit.cookies],
+    };
+  };
+  const first = await login('', []);
+  assert.equal(first.submit.cookies.filter(isCSRF).length, 1);
+  const refresh = await login('?refresh=true', first.jar);
+  assert.equal(refresh.submit.cookies.filter(isCSRF).length, 0);
+  assert.equal(refresh.submit.cookies.filter((c) => c.startsWith('ory_kratos_session=')).length, 1);
+});
+
+test("settings: another identity's flow fetch is 403; settings/browser without a session goes to the plain login (settings #11, #14)", async () => {
+  const tokenOf = async (address: string) => {
+    const password = 'Fid!delity-settings-42';
+    await call('POST', '/admin/identities', {
+      json: {
+        schema_id: 'default',
+        traits: { email: address },
+        credentials: { password: { config: { password } } },
+      },
+    });
+    const flow = (await call('GET', '/self-service/login/api')).body;
+    const done = await call('POST', `/self-service/login?flow=${String(flow.id)}`, {
+      json: { method: 'password', identifier: address, password },
+    });
+    return String(done.body.session_token);
+  };
+  const owner = await tokenOf(email());
+  const other = await tokenOf(email());
+  const flow = (
+    await call('GET', '/self-service/settings/api', { headers: { 'x-session-token': owner } })
+  ).body;
+  const peek = await call('GET', `/self-service/settings/flows?id=${String(flow.id)}`, {
+    headers: { 'x-session-token': other },
+  });
+  assert.equal(peek.status, 403);
+  assert.equal(peek.body.error.id, 'security_identity_mismatch');
+  assert.equal(
+    peek.body.error.reason,
+    'The request was made for another identity and has been blocked for security reasons.',
+  );
+  const browser = await call('GET', '/self-service/settings/browser', {
+    headers: { accept: 'text/html' },
+  });
+  assert.equal(browser.status, 303);
+  assert.equal(browser.headers.get('location'), `${PUBLIC_ORIGIN}/self-service/login/browser`);
+});
+
+test('settings after a save: problems keep `success` (profile keeps 1050001), an unknown method is the flow with 4010004; a browser save re-issues the session cookie (settings #5-6, #20-21, #24)', async () => {
+  const address = email();
+  const password = 'Fid!delity-settings-save-42';
+  await call('POST', '/admin/identities', {
+    json: {
+      schema_id: 'default',
+      traits: { email: address },
+      credentials: { password: { config: { password } } },
+    },
+  });
+  // One browser: the CSRF cookie from the flow's creation, then the cookies the login sets.
+  const init = await call('GET', '/self-service/login/browser');
+  let jar = init.cookies;
+  const login = await call('POST', `/self-service/login?flow=${String(init.body.id)}`, {
+    cookie: cookiePair(jar),
+    json: {
+      method: 'password',
+      identifier: address,
+      password,
+      csrf_token: node(init.body, 'csrf_token')?.attributes.value,
+    },
+  });
+  assert.equal(login.status, 200);
+  jar = login.cookies;
+  const flow = (await call('GET', '/self-service/settings/browser', { cookie: cookiePair(jar) }))
+    .body;
+  const csrf_token = node(flow, 'csrf_token')?.attributes.value;
+  const submit = (json: Record<string, unknown>) =>
+    call('POST', `/self-service/settings?flow=${String(flow.id)}`, {
+      cookie: cookiePair(jar),
+      json: { csrf_token, ...json },
+    });
+
+  const saved = await submit({ method: 'profile', traits: { email: address } });
+  assert.equal(saved.status, 200);
+  assert.equal(saved.body.state, 'success');
+  assert.deepEqual(
+    saved.cookies.map((c) => c.split('=')[0]),
+    ['ory_kratos_session'],
+    'the session cookie again, the CSRF cookie kept',
+  );
+  assert.deepEqual(saved.body.continue_with, [
+    {
+      action: 'redirect_browser_to',
+      redirect_browser_to: `http://localhost:4000/settings?flow=${String(flow.id)}`,
+    },
+  ]);
+
+  const badEmail = await submit({ method: 'profile', traits: { email: 'nope' } });
+  assert.equal(badEmail.status, 400);
+  assert.equal(badEmail.body.state, 'success');
+  assert.deepEqual(
+    badEmail.body.ui.messages?.map((m) => m.id),
+    [1050001],
+  );
+  assert.deepEqual(
+    node(badEmail.body, 'traits.email')?.messages.map((m) => m.id),
+    [4000040],
+  );
+
+  const short = await submit({ method: 'password', password: 'abc' });
+  assert.equal(short.status, 400);
+  assert.equal(short.body.state, 'success');
+  assert.equal(short.body.ui.messages, undefined);
+
+  const pigeon = await submit({ method: 'carrier-pigeon' });
+  assert.equal(pigeon.status, 400);
+  assert.equal(pigeon.body.state, 'success');
+  assert.deepEqual(
+    pigeon.body.ui.messages?.map((m) => m.id),
+    [4010004],
+  );
+  assert.equal('continue_with' in pigeon.body, false);
+});
+
+test('recovery: a submit naming the disabled `link` method is 404 "endpoint was disabled" (recovery-code #16)', async () => {
+  const flow = (await call('GET', '/self-service/recovery/api')).body;
+  const res = await call('POST', `/self-service/recovery?flow=${String(flow.id)}`, {
+    json: { method: 'link', email: email() },
+  });
+  assert.equal(res.status, 404);
+  assert.equal(res.body.error.id, undefined);
+  assert.equal(
+    res.body.error.reason,
+    'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
+  );
+});
+
+test('an over-long email gets the format message, then the length one (registration-api #14)', async () => {
+  const flow = (await call('GET', '/self-service/registration/api')).body;
+  const res = await call('POST', `/self-service/registration?flow=${String(flow.id)}`, {
+    json: {
+      method: 'password',
+      traits: { email: `${'a'.repeat(330)}@example.org` },
+      password: 'Fid!delity-long-42',
+    },
+  });
+  assert.equal(res.status, 400);
+  assert.deepEqual(
+    node(res.body, 'traits.email')?.messages.map((m) => m.id),
+    [4000040, 4000017],
+  );
+  // A local part over 64 characters is not an address either (RFC 5321), even under maxLength.
+  const local = await call('POST', `/self-service/registration?flow=${String(flow.id)}`, {
+    json: {
+      method: 'password',
+      traits: { email: `${'b'.repeat(65)}@example.org` },
+      password: 'Fid!delity-long-42',
+    },
+  });
+  assert.deepEqual(
+    node(local.body, 'traits.email')?.messages.map((m) => m.id),
+    [4000040],
+  );
+});

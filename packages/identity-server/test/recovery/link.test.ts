@@ -13,7 +13,13 @@ import {
 } from './support.ts';
 
 test('use: link — the mailed link recovers once; a code submission is not this method', async () => {
-  const life = await lifecycleSetup({ selfservice: { flows: { recovery: { use: 'link' } } } });
+  // The link method must be enabled too: Kratos answers a disabled method 404.
+  const life = await lifecycleSetup({
+    selfservice: {
+      methods: { link: { enabled: true } },
+      flows: { recovery: { use: 'link' } },
+    },
+  });
   await registerIdentity(life, 'lin@example.org');
   const client = life.browser();
   const init = (await (

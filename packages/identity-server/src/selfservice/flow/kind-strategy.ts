@@ -1,6 +1,7 @@
 // The submit strategy login and registration share (Kratos flow/{login,registration}/handler.go):
 // an expired flow is replaced by a new one of the same kind; an existing session may refuse the
-// submit; `password` is the one method, and a consumed flow cannot be submitted again.
+// submit; `password` is the one method, and a consumed browser flow cannot be submitted again (Kratos
+// accepts a finished API flow again: a new session, or a second identity).
 import { redirect } from '../../http/respond.ts';
 import { routeURLOf } from '../../http/url.ts';
 import { resolveSession } from '../../session/manager.ts';
@@ -22,7 +23,7 @@ export interface KindSubmitSpec extends FlowKindSpec {
 export function kindStrategy(spec: KindSubmitSpec): FlowStrategy {
   const password: SubmitMethod = {
     handle: (s) =>
-      s.flow.consumed_at
+      s.flow.consumed_at && s.flow.type !== 'api'
         ? rejectWithMessage(s, spec.retrySuccessMessage())
         : spec.submitPassword(s),
   };

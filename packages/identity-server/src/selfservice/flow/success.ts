@@ -54,9 +54,15 @@ export function successResponse(s: Submission, outcome: Outcome): Response {
   const headers = new Headers();
   if (issued) {
     headers.append('set-cookie', sessionCookie(ctx, issued.token, issued.session));
-    // Kratos regenerates the CSRF secret whenever it issues a session cookie (session fixation).
-    const fresh = outcome.csrfIssue ?? csrf.issue(new Request('http://csrf.invalid/'));
-    if (fresh.setCookie) headers.append('set-cookie', fresh.setCookie);
+    // Kratos (session/manager_http.go IssueCookie) regenerates the CSRF secret when the cookie
+    // starts a session for someone new — none before, or another identity (session fixation) —
+    // and keeps it on a refresh login of the same identity
+    // (shared/ory/kratos/transcripts/login-browser.json#13, login-spa.json#10).
+    const sameIdentity = s.session?.identity.id === identity.id;
+    const fresh = sameIdentity
+      ? outcome.csrfIssue
+      : (outcome.csrfIssue ?? csrf.issue(new Request('http://csrf.invalid/')));
+    if (fresh?.setCookie) headers.append('set-cookie', fresh.setCookie);
   }
   const returnTo = returnToOf(ctx, flow);
   if (s.json) {

@@ -109,10 +109,16 @@ export async function submitLoginPassword(s: Submission): Promise<Response> {
     return moved ?? rejectWithMessage(s, unverified);
   }
 
-  // Exactly one concurrent submit may turn this flow into a session.
-  if (!(await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
-    return rejectWithMessage(s, loginText.loginRetrySuccess());
-  }
+  // A browser flow turns into one session only (exactly one concurrent submit wins). An API flow
+  // may be submitted again, as Kratos allows: each submit proves the password again and gets its
+  // own session (shared/ory/kratos/transcripts/login-api.json#7).
+  const consumed = await ctx.persister.consumeFlow(flow.id, ctx.clock.now().toISOString());
+  if (!consumed && flow.type !== 'api') return rejectWithMessage(s, loginText.loginRetrySuccess());
+  // Kratos's password strategy marks the flow with the method that finished it (`active`); the
+  // submitted values are not kept on a finished flow.
+  if (!flow.identity_id) setNodeValue(flow, 'identifier', '');
+  flow.body.active = 'password';
+  await ctx.persister.updateFlow(flow);
   await maybeRehash(ctx, identity, password);
 
   const current = s.session;

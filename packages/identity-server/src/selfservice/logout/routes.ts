@@ -16,11 +16,13 @@ import { publicURL } from '../../http/url.ts';
 
 async function createBrowserLogout(
   ctx: ServerContext,
-  { request, url }: RouteContext,
+  { request, url, requestId }: RouteContext,
 ): Promise<Response> {
   const returnTo = checkReturnTo(ctx.config, url.searchParams.get('return_to'));
   const resolved = await resolveSession(ctx, request);
-  if (!resolved) throw noActiveSession();
+  // Kratos hands this to the self-service error manager: 401 session_inactive for JSON, the
+  // error UI for a browser (shared/ory/kratos/transcripts/logout.json#9).
+  if (!resolved) return forwardError(ctx, request, requestId, noActiveSession());
   const logoutToken = logoutTokenFor(resolved.token);
   const target = new URL(publicURL(ctx.config.serve.public.base_url, '/self-service/logout'));
   target.searchParams.set('token', logoutToken);
@@ -62,8 +64,10 @@ async function updateLogout(
     if (!token) throw badRequest('Please include a token in the URL query.');
     afterLogoutURL(ctx, url); // refuse a forbidden return_to before acting
     const resolved = await resolveSession(ctx, request);
-    // Without a session there is nothing to end: Kratos completes the logout anyway.
-    if (!resolved) return completeLogout(ctx, csrf, request, url);
+    // Without a session (a logout URL followed twice, a cookie already gone) Kratos's
+    // FetchFromRequest fails and the error manager answers: the error UI for a browser, nothing
+    // cleared (shared/ory/kratos/transcripts/logout.json#8).
+    if (!resolved) throw noActiveSession();
     if (resolved.session.logout_token_hash !== hashToken(token)) {
       throw forbidden(
         'Unable to log out because the logout token in the URL query does not match the session cookie.',

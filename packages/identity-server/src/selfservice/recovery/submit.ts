@@ -2,7 +2,7 @@
 // strategy_recovery.go): an email starts (or re-sends) the challenge, a code answers it.
 // The answer to an email is the same whether or not the address exists (no enumeration).
 import type { ServerContext } from '../../driver/context.ts';
-import { badRequest } from '../../http/errors.ts';
+import { badRequest, KratosError } from '../../http/errors.ts';
 import { redirect } from '../../http/respond.ts';
 import { resolveSession } from '../../session/manager.ts';
 import { recoveryText, validationText } from '../../text/index.ts';
@@ -126,10 +126,26 @@ const recoveryMethod: SubmitMethod = {
   },
 };
 
+function endpointDisabled(): KratosError {
+  return new KratosError(404, 'The requested resource could not be found', {
+    reason:
+      'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
+  });
+}
+
 export const recoveryStrategy: FlowStrategy = {
   kind: 'recovery',
   replaceExpired,
   methodFor(s) {
+    // A recovery method turned off in the config answers 404 (Kratos flow.MethodEnabledAndAllowed
+    // → herodot.ErrNotFound with its "endpoint was disabled" reason), before the CSRF check
+    // (shared/ory/kratos/transcripts/recovery-code.json#16).
+    if (
+      (s.method === 'link' || s.method === 'code') &&
+      !s.ctx.config.selfservice.methods[s.method].enabled
+    ) {
+      throw endpointDisabled();
+    }
     const configured = addressMethod(s.ctx, 'recovery');
     const adminCode = s.method === 'code' && s.flow.internal.skip_csrf === true;
     return s.method === configured || adminCode ? recoveryMethod : undefined;

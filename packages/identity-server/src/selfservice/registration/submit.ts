@@ -82,10 +82,11 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
   });
   try {
     await ctx.persister.transaction(async (tx) => {
-      // Consuming and creating in one transaction: a duplicate rolls the consumption back.
-      if (!(await tx.consumeFlow(flow.id, ctx.clock.now().toISOString()))) {
-        throw new FlowAlreadyConsumed();
-      }
+      // Consuming and creating in one transaction: a duplicate rolls the consumption back. A
+      // browser flow registers one identity; an API flow may be submitted again, as Kratos
+      // allows (a second identity: shared/ory/kratos/transcripts/registration-api.json#3).
+      const consumed = await tx.consumeFlow(flow.id, ctx.clock.now().toISOString());
+      if (!consumed && flow.type !== 'api') throw new FlowAlreadyConsumed();
       await tx.createIdentity(identity);
     });
   } catch (err) {

@@ -16,6 +16,17 @@ export function sessionInactive(): KratosError {
   });
 }
 
+/**
+ * A settings flow fetched with another identity's session: Kratos settings/handler.go
+ * getSettingsFlow answers 403 (shared/ory/kratos/transcripts/settings.json#11).
+ */
+export function fetchedBySomeoneElse(): KratosError {
+  return new KratosError(403, 'The requested action was forbidden', {
+    id: 'security_identity_mismatch',
+    reason: 'The request was made for another identity and has been blocked for security reasons.',
+  });
+}
+
 export function identityMismatch(): KratosError {
   return new KratosError(400, 'The request was malformed or contained invalid parameters', {
     id: 'security_identity_mismatch',

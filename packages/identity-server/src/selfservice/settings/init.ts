@@ -10,7 +10,7 @@ import { expiredOnFetch, isExpired, loadFlow } from '../flow/lifecycle.ts';
 import { isJSONRequest } from '../../http/negotiation.ts';
 import { newFlowResponse } from '../flow/respond.ts';
 import { checkReturnTo } from '../flow/return-to.ts';
-import { identityMismatch, loginRedirect, sessionInactive } from './access.ts';
+import { fetchedBySomeoneElse, sessionInactive } from './access.ts';
 import { createSettingsFlow } from './flow.ts';
 import { setNodeValue } from '../../ui/container.ts';
 import { publicURL } from '../../http/url.ts';
@@ -27,9 +27,12 @@ export function initSettingsFlow(
       const session = await resolveSession(ctx, request);
       if (!session) {
         if (asJSON) throw sessionInactive();
-        // Kratos sends the browser to login and back here afterwards.
-        const back = publicURL(ctx.config.serve.public.base_url, url.pathname + url.search);
-        return redirect(loginRedirect(ctx, back), 303);
+        // Kratos sends the browser to the plain login initialisation, without a return_to
+        // (shared/ory/kratos/transcripts/settings.json#14).
+        return redirect(
+          publicURL(ctx.config.serve.public.base_url, '/self-service/login/browser'),
+          303,
+        );
       }
       const created = createSettingsFlow(ctx, csrf, {
         type,
@@ -57,7 +60,7 @@ export function fetchSettingsFlow(ctx: ServerContext, csrf: CSRFProtection) {
     const flow = await loadFlow(ctx, 'settings', url.searchParams.get('id'));
     const session = await resolveSession(ctx, request);
     if (!session) throw sessionInactive();
-    if (session.identity.id !== flow.identity_id) throw identityMismatch();
+    if (session.identity.id !== flow.identity_id) throw fetchedBySomeoneElse();
     if (isExpired(ctx, flow)) throw expiredOnFetch(ctx, flow);
     const secret =
       flow.type === 'browser' ? csrf.secretFrom(request)?.toString('base64') : undefined;

@@ -2,7 +2,7 @@
 // with its problems, the saved state, or — for a session too old for the change — a refresh login,
 // the change remembered until the browser comes back (continuity).
 import { json, redirect } from '../../http/respond.ts';
-import type { ResolvedSession } from '../../session/manager.ts';
+import { sessionCookie, type ResolvedSession } from '../../session/manager.ts';
 import { publicIdentity } from '../../session/wire.ts';
 import { settingsText, type UIText } from '../../text/index.ts';
 import { attachMessage, uiOf } from '../../ui/container.ts';
@@ -16,7 +16,12 @@ import { settingsNodes } from './nodes.ts';
 /** A settings submit: its session is required and owns the flow. */
 export type SettingsSubmission = Submission & { session: ResolvedSession };
 
-/** Re-renders the form (keeping submitted traits, never a password) with the problems: 400. */
+/**
+ * Re-renders the form (keeping submitted traits, never a password) with the problems: 400. The
+ * flow's state stays (a saved flow stays `success`); a profile problem (traits given) keeps the flow's
+ * messages (1050001), a password problem clears them — as recorded in
+ * shared/ory/kratos/transcripts/settings.json#5-6.
+ */
 export function showProblems(
   s: SettingsSubmission,
   problems: Array<{ name: string; message: UIText }>,
@@ -28,9 +33,8 @@ export function showProblems(
     ...(csrfMasked ? { csrfMasked } : {}),
     ...(traits ? { traits } : {}),
   });
-  delete ui.messages;
+  if (!traits) delete ui.messages;
   for (const p of problems) attachMessage(ui, p.name, p.message);
-  s.flow.body.state = 'show_form';
   return saveAndRespond(s.ctx, s.request, s.flow);
 }
 
@@ -49,13 +53,25 @@ export async function showSuccess(
   flow.body.identity = publicIdentity(ctx, identity);
   const returnTo = typeof flow.body.return_to === 'string' ? flow.body.return_to : undefined;
   const items = [...continueWith];
-  if (returnTo) items.push({ action: 'redirect_browser_to', redirect_browser_to: returnTo });
+  // A browser is told where to go (the return URL, else the settings UI showing this flow), as
+  // Kratos's settings/hook.go does (shared/ory/kratos/transcripts/settings.json#20).
+  const browserTarget = flow.type === 'browser' ? (returnTo ?? flowUIURL(ctx, flow)) : returnTo;
+  if (browserTarget) {
+    items.push({ action: 'redirect_browser_to', redirect_browser_to: browserTarget });
+  }
   if (items.length) flow.body.continue_with = items;
   else delete flow.body.continue_with;
   touchFlow(ctx, flow);
   await ctx.persister.updateFlow(flow);
-  if (s.json) return json(flow.body, 200);
-  return redirect(returnTo ?? flowUIURL(ctx, flow), 303);
+  // Kratos re-issues the session cookie to a browser after a change (UpsertAndIssueCookie); the
+  // session is the same one, so the CSRF secret stays (settings.json#20, #24).
+  const headers = new Headers();
+  if (flow.type === 'browser') {
+    const current = (await ctx.persister.getSession(s.session.session.id)) ?? s.session.session;
+    headers.append('set-cookie', sessionCookie(ctx, s.session.token, current));
+  }
+  if (s.json) return json(flow.body, 200, headers);
+  return redirect(returnTo ?? flowUIURL(ctx, flow), 303, headers);
 }
 
 /**

@@ -1,7 +1,6 @@
 // POST /self-service/settings?flow=<id> (Kratos settings/handler.go updateSettingsFlow with the
 // `profile` and `password` strategies).
 import type { ServerContext } from '../../driver/context.ts';
-import { KratosError } from '../../http/errors.ts';
 import { redirect } from '../../http/respond.ts';
 import type { RouteContext } from '../../http/router.ts';
 import { resolveSession } from '../../session/manager.ts';
@@ -9,7 +8,8 @@ import { settingsText } from '../../text/index.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { isExpired } from '../flow/lifecycle.ts';
-import { flowUIURL } from '../flow/respond.ts';
+import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
+import { addFlowMessage, resetMessages } from '../../ui/container.ts';
 import {
   answerExpired,
   loadSubmittedFlow,
@@ -52,13 +52,14 @@ async function authorise(s: Submission): Promise<SettingsSubmission | Response> 
 
 const profile: SubmitMethod<SettingsSubmission> = { handle: updateProfile };
 const password: SubmitMethod<SettingsSubmission> = { handle: updatePassword };
-// An unknown or disabled method is refused after the CSRF check, as before any strategy runs.
+// An unknown or disabled method is refused after the CSRF check, as before any strategy runs:
+// the flow again (400) with 4010004, its state kept (shared/ory/kratos/transcripts/settings.json#21).
 const unknown: SubmitMethod<SettingsSubmission> = {
-  handle() {
-    throw new KratosError(400, 'The request was malformed or contained invalid parameters', {
-      reason:
-        'Could not find a strategy to update your settings. Did you fill out the form correctly?',
-    });
+  handle(s) {
+    resetMessages(s.flow);
+    delete s.flow.body.continue_with;
+    addFlowMessage(s.flow, settingsText.settingsNoStrategy());
+    return saveAndRespond(s.ctx, s.request, s.flow);
   },
 };
 
