@@ -24,7 +24,10 @@ export interface EmbeddedOAuth2 {
 }
 
 /** Where it will answer, known before it starts (the edge is configured with them first). */
-export function embeddedOAuth2URLs(o: EmbeddedOAuth2Options): { publicURL: string; adminURL: string } {
+export function embeddedOAuth2URLs(o: EmbeddedOAuth2Options): {
+  publicURL: string;
+  adminURL: string;
+} {
   const adminHost = adminHostFor(o.host);
   return {
     publicURL: `http://localhost:${o.publicPort}`,

@@ -21,6 +21,8 @@ export interface OAuth2PartOptions {
   dataDir?: string;
   /** false: no OAuth2 server at all (tests that do not use it). */
   oauth2?: boolean;
+  /** Tests: the embedded server starts only once this settles (to see the edge meanwhile). */
+  oauth2StartsAfter?: Promise<unknown>;
   progress: Progress;
   logger: Logger;
 }
@@ -59,7 +61,7 @@ export async function planOAuth2(
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'oauth2') } : {}),
     logger: options.logger,
   };
-  return background(embedded, options.progress);
+  return background(embedded, options.progress, options.oauth2StartsAfter);
 }
 
 function fixed(publicURL: string | undefined, adminURL: string | undefined): OAuth2Part {
@@ -74,7 +76,11 @@ function fixed(publicURL: string | undefined, adminURL: string | undefined): OAu
   };
 }
 
-function background(o: EmbeddedOAuth2Options, progress: Progress): OAuth2Part {
+function background(
+  o: EmbeddedOAuth2Options,
+  progress: Progress,
+  startsAfter?: Promise<unknown>,
+): OAuth2Part {
   let state: 'planned' | 'starting' | 'up' | 'failed' = 'planned';
   let server: EmbeddedOAuth2 | undefined;
   let resolveReady!: () => void;
@@ -98,21 +104,23 @@ function background(o: EmbeddedOAuth2Options, progress: Progress): OAuth2Part {
       state = 'starting';
       // Its done line comes after "Vestibule is up": /oauth2/* answer 503 until then.
       const step = progress.step('oauth2 server (in the background)');
-      running = startEmbeddedOAuth2(o).then(
-        (started) => {
-          server = started;
-          state = 'up';
-          step.done(`ready at ${started.publicURL} (admin ${started.adminURL})`);
-          resolveReady();
-        },
-        (err: unknown) => {
-          state = 'failed';
-          // The rest of the stack keeps running; /oauth2/* then say Hydra is unreachable.
-          step.fail(`${(err as Error).message} (the /oauth2/* pages will not work)`);
-          o.logger.error('embedded oauth2 server failed to start', { error: err });
-          rejectReady(err);
-        },
-      );
+      running = Promise.resolve(startsAfter)
+        .then(() => startEmbeddedOAuth2(o))
+        .then(
+          (started) => {
+            server = started;
+            state = 'up';
+            step.done(`ready at ${started.publicURL} (admin ${started.adminURL})`);
+            resolveReady();
+          },
+          (err: unknown) => {
+            state = 'failed';
+            // The rest of the stack keeps running; /oauth2/* then say Hydra is unreachable.
+            step.fail(`${(err as Error).message} (the /oauth2/* pages will not work)`);
+            o.logger.error('embedded oauth2 server failed to start', { error: err });
+            rejectReady(err);
+          },
+        );
     },
     ready,
     async close() {

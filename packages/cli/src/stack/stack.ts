@@ -42,6 +42,8 @@ export interface StackOptions {
   /** Start the embedded OAuth2 server when no Hydra is configured (default true; tests that do
    * not use OAuth2 turn it off to start faster). */
   oauth2?: boolean;
+  /** Tests: the embedded OAuth2 server starts only once this settles. */
+  oauth2StartsAfter?: Promise<unknown>;
   /** Verifies the captcha `protection.captcha` asks for (`vestibule up --captcha`: the local one). */
   captchaVerifier?: CaptchaVerifier;
   /** Knobs for tests: bcrypt cost, flow lifespans, a fake clock. */
