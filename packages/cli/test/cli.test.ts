@@ -345,6 +345,8 @@ test('up with VESTIBULE_KRATOS_PUBLIC_URL uses that Kratos and does not start th
     assert.doesNotMatch(text, /starting identity server/);
     assert.match(text, /• no kratos\.admin_url configured: the admin account was not seeded/);
     assert.doesNotMatch(text, /Admin login/);
+    // The embedded OAuth2 server comes up after the banner (in the background).
+    await up.printed(/✓ oauth2 server \(in the background\) ready/);
     const ready = await fetch(`${up.edgeURL}/health/ready`);
     assert.deepEqual(await ready.json(), {
       status: 'unavailable',
