@@ -13,7 +13,7 @@ import {
   EDGE_MIGRATIONS_FINGERPRINT,
   edgeMigrations,
 } from './migrations.ts';
-import { forgetStoreTemplate, migratedStoreTemplate } from './template.ts';
+import { copyStoreTemplate, forgetStoreTemplate, migratedStoreTemplate } from './template.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 
@@ -98,8 +98,7 @@ function pgliteStore(client: PGlite): Kysely<EdgeStoreDatabase> {
 
 /** A new (empty) PGlite starts from the migrated template (template.ts): no initdb. */
 async function fromTemplate(dataDir: string | undefined): Promise<PGlite> {
-  const template = () =>
-    migratedStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT, (db) => migrateEdgeStore(pgliteStore(db)));
+  const template = () => migratedStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT, migrateTemplate);
   const options = dataDir ? { dataDir } : {};
   try {
     return await PGlite.create({ ...options, loadDataDir: await template() });
@@ -115,7 +114,19 @@ async function fromTemplate(dataDir: string | undefined): Promise<PGlite> {
 async function openDirectory(dir: string): Promise<PGlite> {
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0) return PGlite.create({ dataDir: dir });
+  try {
+    if (await copyStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT, migrateTemplate, dir))
+      return await PGlite.create({ dataDir: dir });
+  } catch {
+    // A damaged cached copy: dropped (rebuilt next time); this store loads the dump instead.
+    forgetStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT);
+    await emptyDirectory(dir);
+  }
   return fromTemplate(dir);
+}
+
+function migrateTemplate(db: PGlite): Promise<void> {
+  return migrateEdgeStore(pgliteStore(db));
 }
 
 async function emptyDirectory(dir: string): Promise<void> {

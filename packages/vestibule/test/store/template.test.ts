@@ -3,7 +3,15 @@
 // to a directory survives a reopen, and a damaged cached template is rebuilt rather than fatal.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -37,7 +45,7 @@ test('a new directory store is migrated from the template, keeps its data, share
   await memory.close();
 });
 
-test('a damaged cached template file is rebuilt by the next process, not fatal', async () => {
+test('a damaged cached template (dump and extracted copy) is rebuilt by the next process, not fatal', async () => {
   // Fresh processes with their own temp dir: the first builds and caches the template, then the
   // cached file is damaged, and the second must still open a new store and rewrite the cache.
   const tmp = join(root, 'tmp');
@@ -59,12 +67,18 @@ test('a damaged cached template file is rebuilt by the next process, not fatal',
       { env: { ...process.env, TMPDIR: tmp, VESTIBULE_PGLITE_TEMPLATE_CACHE: '1' } },
     );
   await openInChild(join(root, 'd'));
-  const cached = readdirSync(tmp, { recursive: true, encoding: 'utf8' }).filter((n) =>
-    /edge-store-[0-9a-f]{16}\.tar$/.test(n),
-  );
-  assert.equal(cached.length, 1, 'the first process cached the template');
-  const file = join(tmp, cached[0]!);
+  const cached = readdirSync(tmp, { recursive: true, encoding: 'utf8' });
+  const dumps = cached.filter((n) => /edge-store-[0-9a-f]{16}\.tar$/.test(n));
+  assert.equal(dumps.length, 1, 'the first process cached the dump');
+  const file = join(tmp, dumps[0]!);
+  const extracted = file.replace(/\.tar$/, '.d');
+  assert.ok(statSync(join(extracted, 'PG_VERSION')).isFile(), 'and the extracted directory');
+  // Both damaged: the copied directory does not open, the dump does not load.
   writeFileSync(file, 'not a tar file');
+  writeFileSync(join(extracted, 'PG_VERSION'), 'garbage\n');
   await openInChild(join(root, 'e'));
-  assert.ok(statSync(file).size > 1_000_000, 'the damaged template was rebuilt');
+  assert.ok(statSync(file).size > 1_000_000, 'the damaged dump was rebuilt');
+  // The next new store copies a good directory again.
+  await openInChild(join(root, 'f'));
+  assert.notEqual(readFileSync(join(extracted, 'PG_VERSION'), 'utf8'), 'garbage\n');
 });
