@@ -167,7 +167,7 @@ test('the real binary: `vestibule up` on free ports reaches ready, prints the UR
     assert.match(stdout, /✓ edge ready at http:\/\/localhost:\d+/);
     assert.match(
       stdout,
-      /◌ seeding admin account…\n✓ admin account created \(admin@example\.com\)/,
+      /◌ seeding admin account…\n(.*\n)*✓ admin account created \(admin@example\.com\)/,
     );
     const edgeURL = /Open (http:\/\/localhost:\d+)/.exec(stdout)![1]!;
     for (const path of [
@@ -183,6 +183,16 @@ test('the real binary: `vestibule up` on free ports reaches ready, prints the UR
     }
     assert.match(stdout, /Admin login\s+admin@example\.com \/ \S+/);
 
+    // The embedded OAuth2 server starts after the ready line, in the background, and says so.
+    await outputMatches(
+      child,
+      /✓ oauth2 server \(in the background\) ready at http:\/\/localhost:\d+/,
+      () => stdout,
+      90_000,
+      () => `stdout:\n${stdout}\nstderr:\n${stderr}`,
+    );
+    assert.match(stdout, /◌ starting oauth2 server \(in the background\)…/);
+    assert.match(stdout, /Press Ctrl-C to stop[^]*✓ oauth2 server \(in the background\) ready/);
     const health = await fetch(`${edgeURL.replace('localhost', '127.0.0.1')}/health/ready`);
     assert.deepEqual(await health.json(), {
       status: 'ok',
@@ -335,6 +345,8 @@ test('up with VESTIBULE_KRATOS_PUBLIC_URL uses that Kratos and does not start th
     assert.doesNotMatch(text, /starting identity server/);
     assert.match(text, /• no kratos\.admin_url configured: the admin account was not seeded/);
     assert.doesNotMatch(text, /Admin login/);
+    // The embedded OAuth2 server comes up after the banner (in the background).
+    await up.printed(/✓ oauth2 server \(in the background\) ready/);
     const ready = await fetch(`${up.edgeURL}/health/ready`);
     assert.deepEqual(await ready.json(), {
       status: 'unavailable',

@@ -28,6 +28,8 @@ before(async () => {
     progress: createProgress(() => {}),
     logger: createLogger({ level: 'error', write: () => {} }),
   });
+  // Started after the edge, in the background: up a moment later.
+  await stack.oauth2Ready;
   const created = await fetch(`${stack.hydraAdminURL}/admin/clients`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

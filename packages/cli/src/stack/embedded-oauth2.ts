@@ -23,13 +23,29 @@ export interface EmbeddedOAuth2 {
   close(): Promise<void>;
 }
 
+/** Where it will answer, known before it starts (the edge is configured with them first). */
+export function embeddedOAuth2URLs(o: EmbeddedOAuth2Options): {
+  publicURL: string;
+  adminURL: string;
+} {
+  const adminHost = adminHostFor(o.host);
+  return {
+    publicURL: `http://localhost:${o.publicPort}`,
+    adminURL: `http://${adminHost.includes(':') ? `[${adminHost}]` : adminHost}:${o.adminPort}`,
+  };
+}
+
+/** Hydra's admin API accepts any login challenge: loopback only, whatever --host says. */
+function adminHostFor(host: string): string {
+  return listensBeyondLoopback(host) ? '127.0.0.1' : host;
+}
+
 export function embeddedHydraConfig(
   o: EmbeddedOAuth2Options,
   systemSecret: string,
 ): Record<string, unknown> {
   const edge = o.edgeURL.replace(/\/+$/, '');
-  // Hydra's admin API accepts any login challenge: loopback only, whatever --host says.
-  const adminHost = listensBeyondLoopback(o.host) ? '127.0.0.1' : o.host;
+  const adminHost = adminHostFor(o.host);
   return {
     dsn: o.dataDir ?? 'memory',
     serve: {
@@ -37,7 +53,7 @@ export function embeddedHydraConfig(
       admin: { host: adminHost, port: o.adminPort },
     },
     urls: {
-      self: { issuer: `http://localhost:${o.publicPort}` },
+      self: { issuer: embeddedOAuth2URLs(o).publicURL },
       login: `${edge}/oauth2/login`,
       consent: `${edge}/oauth2/consent`,
       logout: `${edge}/oauth2/logout`,

@@ -10,7 +10,7 @@ import type { CaptchaVerifier } from 'vestibule/captcha';
 import { createMailNotifier, type MailSink } from 'vestibule/notifications';
 import type { Logger } from 'vestibule/edge';
 import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
-import { startEmbeddedOAuth2 } from './embedded-oauth2.ts';
+import { planOAuth2 } from './oauth2-part.ts';
 import { DEMO_RULES } from './demo-rules.ts';
 import type { Progress } from '../terminal/progress.ts';
 import type * as DemoApp from '@vestibule/demo-app';
@@ -42,6 +42,8 @@ export interface StackOptions {
   /** Start the embedded OAuth2 server when no Hydra is configured (default true; tests that do
    * not use OAuth2 turn it off to start faster). */
   oauth2?: boolean;
+  /** Tests: the embedded OAuth2 server starts only once this settles. */
+  oauth2StartsAfter?: Promise<unknown>;
   /** Verifies the captcha `protection.captcha` asks for (`vestibule up --captcha`: the local one). */
   captchaVerifier?: CaptchaVerifier;
   /** Knobs for tests: bcrypt cost, flow lifespans, a fake clock. */
@@ -60,6 +62,9 @@ export interface RunningStack {
   hydraPublicURL: string | undefined;
   hydraAdminURL: string | undefined;
   embeddedOAuth2: boolean;
+  /** The embedded OAuth2 server starts after the rest (its /oauth2/* answer 503 until then):
+   * settles when it is up (or failed to start); resolved at once when none is embedded. */
+  oauth2Ready: Promise<void>;
   admin: AdminAccount & { seeded: 'created' | 'exists' | 'skipped' };
   config: Readonly<EdgeConfig>;
   stop(): Promise<void>;
@@ -101,18 +106,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       (beyondLoopback
         ? localSecret(options.dataDir, 'header_secret').value
         : randomBytes(32).toString('base64url'));
+    // Its URLs now (the edge points at them), the server itself after the edge (oauth2-part.ts).
+    const oauth2 = await planOAuth2(options, base.config, edgeURL);
+    started.push({ name: 'oauth2 server', close: () => oauth2.close() });
     // Independent of each other (each takes seconds to open its embedded PostgreSQL): start both.
-    const [identityResult, appResult, oauth2Result] = await Promise.allSettled([
+    const [identityResult, appResult] = await Promise.allSettled([
       startIdentity(options, base.config, edgeURL, started),
       startApp(options, headerSecret, edgeURL, started),
-      startOAuth2(options, base.config, edgeURL, started),
     ]);
     if (identityResult.status === 'rejected') throw identityResult.reason;
     if (appResult.status === 'rejected') throw appResult.reason;
-    if (oauth2Result.status === 'rejected') throw oauth2Result.reason;
     const identity = identityResult.value;
     const app = appResult.value;
-    const oauth2 = oauth2Result.value;
 
     const step = progress.step('edge');
     const edgeRaw = mergeEdgeConfig(userRaw, {
@@ -132,6 +137,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     const { config, warnings } = loadConfigObject(edgeRaw, { env: {} });
     for (const w of warnings) progress.line(`! ${w.key}: ${w.message} (${w.code})`);
+    // The admin is seeded while the edge opens its store: both only need the identity server.
+    const seeding = seed(options, identity.adminURL, identity.embedded);
     let running: RunningEdge;
     try {
       running = await launchEdge(config, {
@@ -141,9 +148,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         logger: options.logger,
         ...(identity.mailSink ? { securityNotifier: createMailNotifier(identity.mailSink) } : {}),
         ...(options.captchaVerifier ? { captchaVerifier: options.captchaVerifier } : {}),
+        ...(oauth2.embedded ? { oauth2Starting: () => oauth2.starting() } : {}),
       });
     } catch (err) {
       step.fail((err as Error).message);
+      await seeding;
       throw err;
     }
     started.push({ name: 'edge', close: () => running.close() });
@@ -155,7 +164,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       });
     }
 
-    const seeded = await seed(options, identity.adminURL, identity.embedded);
+    const seeded = await seeding;
+    oauth2.start();
     return {
       edgeURL,
       appURL: app.url,
@@ -165,6 +175,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       hydraPublicURL: oauth2.publicURL,
       hydraAdminURL: oauth2.adminURL,
       embeddedOAuth2: oauth2.embedded,
+      oauth2Ready: oauth2.ready,
       admin: { ...options.admin, seeded },
       config,
       stop,
@@ -216,43 +227,6 @@ async function startIdentity(
       // Security notifications (password/email changed, account recovered) go through its courier.
       mailSink: server as MailSink | undefined,
     };
-  } catch (err) {
-    step.fail((err as Error).message);
-    throw err;
-  }
-}
-
-async function startOAuth2(
-  options: StackOptions,
-  config: Readonly<EdgeConfig>,
-  edgeURL: string,
-  started: Stoppable[],
-): Promise<{ publicURL: string | undefined; adminURL: string | undefined; embedded: boolean }> {
-  if (options.oauth2 === false)
-    return { publicURL: undefined, adminURL: undefined, embedded: false };
-  if (config.hydra.public_url || config.hydra.admin_url) {
-    options.progress.line(
-      `• using Hydra at ${config.hydra.public_url ?? config.hydra.admin_url} (embedded OAuth2 server not started)`,
-    );
-    return {
-      publicURL: config.hydra.public_url,
-      adminURL: config.hydra.admin_url,
-      embedded: false,
-    };
-  }
-  const step = options.progress.step('oauth2 server');
-  try {
-    const server = await startEmbeddedOAuth2({
-      host: options.host,
-      publicPort: await resolvePort(options.host, options.ports.hydraPublic ?? 0),
-      adminPort: await resolvePort(options.host, options.ports.hydraAdmin ?? 0),
-      edgeURL,
-      dataDir: options.dataDir && join(options.dataDir, 'oauth2'),
-      logger: options.logger,
-    });
-    started.push({ name: 'oauth2 server', close: () => server.close() });
-    step.done(`ready at ${server.publicURL} (admin ${server.adminURL})`);
-    return { publicURL: server.publicURL, adminURL: server.adminURL, embedded: true };
   } catch (err) {
     step.fail((err as Error).message);
     throw err;

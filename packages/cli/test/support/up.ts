@@ -9,6 +9,8 @@ export interface RunningUp {
   text(): string;
   /** The edge's URL from the banner, on 127.0.0.1. */
   edgeURL: string;
+  /** Resolves once the output matches (e.g. the background OAuth2 server's ready line). */
+  printed(pattern: RegExp): Promise<void>;
   /** Sends the stop signal and returns the exit code. */
   stop(): Promise<number>;
 }
@@ -22,12 +24,17 @@ export async function runUp(
   let ready!: () => void;
   const banner = new Promise<void>((resolve) => (ready = resolve));
   const out: string[] = [];
+  const waiting = new Set<() => void>();
+  const push = (t: string) => {
+    out.push(t);
+    for (const check of waiting) check();
+  };
   const io: CLIIO = {
     stdout: (t) => {
-      out.push(t);
+      push(t);
       if (t.includes('Press Ctrl-C to stop')) ready();
     },
-    stderr: (t) => void out.push(t),
+    stderr: (t) => push(t),
     env: { VESTIBULE_LOG_LEVEL: 'error', ...env },
     cwd: process.cwd(),
     untilStopped: () => stopped,
@@ -59,6 +66,16 @@ export async function runUp(
   return {
     text,
     edgeURL,
+    printed: (pattern) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!pattern.test(text())) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      }),
     stop: () => {
       signal('SIGINT');
       return exit;

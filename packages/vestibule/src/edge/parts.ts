@@ -37,6 +37,9 @@ export interface PartsOptions {
   securityNotifier?: SecurityNotifier;
   /** Verifies captcha tokens when `protection.captcha` is configured. */
   captchaVerifier?: CaptchaVerifier;
+  /** True while the OAuth2 server (Hydra) is still starting: /oauth2/* answer 503 meanwhile
+   * (`vestibule up` starts its embedded one after the edge). */
+  oauth2Starting?: () => boolean;
 }
 
 export async function buildEdgeParts(
@@ -187,6 +190,7 @@ export async function buildEdgeParts(
       logger: logger.child({ component: 'oauth2' }),
       ...(options.now ? { now: options.now } : {}),
       onSessionEnded: (event) => sessionEvents.onLogout({ kind: 'logout', ...event }),
+      ...(options.oauth2Starting ? { starting: options.oauth2Starting } : {}),
     });
     mounts.push({
       matches: (p) => oauth2.matches(p),

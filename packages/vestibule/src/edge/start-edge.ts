@@ -84,7 +84,7 @@ export async function launchEdge(
   config: Readonly<EdgeConfig>,
   options: LaunchEdgeOptions,
 ): Promise<RunningEdge> {
-  const { logger, now, securityNotifier, captchaVerifier, ...socket } = options;
+  const { logger, now, securityNotifier, captchaVerifier, oauth2Starting, ...socket } = options;
   const { port: metricsPort, host: metricsHost, bearer_token: bearerToken } = config.metrics;
   const metrics =
     metricsPort !== undefined || bearerToken !== undefined ? createEdgeMetrics() : undefined;
@@ -93,6 +93,7 @@ export async function launchEdge(
     ...(now ? { now } : {}),
     ...(securityNotifier ? { securityNotifier } : {}),
     ...(captchaVerifier ? { captchaVerifier } : {}),
+    ...(oauth2Starting ? { oauth2Starting } : {}),
     ...(metrics ? { metrics } : {}),
   });
   const endpoint = metrics

@@ -35,6 +35,9 @@ export interface OAuth2PagesOptions {
   logger: Logger;
   fetch?: FetchLike;
   now?: () => number;
+  /** True while Hydra is known to be still starting: the pages answer 503 (with Retry-After)
+   * instead of a connection error. */
+  starting?: () => boolean;
   /** Told when a logout accepted here ended the Kratos session (evicts the gateway's cache). */
   onSessionEnded?: (event: {
     cookie: string;

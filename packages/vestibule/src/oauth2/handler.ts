@@ -23,6 +23,8 @@ const PATHS = new Set(['/oauth2/login', '/oauth2/consent', '/oauth2/logout', '/o
 const POSTABLE = new Set(['/oauth2/consent', '/oauth2/logout']);
 /** A consent or logout form is two hidden fields and a button; anything bigger is not ours. */
 const MAX_FORM_BYTES = 32 * 1024;
+/** The embedded OAuth2 server is up within seconds of the edge. */
+const RETRY_AFTER_SECONDS = 2;
 
 export interface OAuth2Pages {
   matches(pathname: string): boolean;
@@ -75,6 +77,7 @@ export function createOAuth2Pages(options: OAuth2PagesOptions): OAuth2Pages {
         context.requestId,
         context.log.child({ component: 'oauth2' }),
       );
+      if (options.starting?.()) return stillStarting(deps, scope, respond);
       return respond(await run(deps, scope, url.pathname));
     },
   };
@@ -112,6 +115,25 @@ async function run(deps: OAuth2Deps, scope: OAuth2Scope, path: string): Promise<
       known ? err.publicMessage : 'Something went wrong.',
     );
   }
+}
+
+/** Hydra is not up yet (the dev stack starts it after the edge): a clear, retryable answer. */
+function stillStarting(
+  deps: OAuth2Deps,
+  scope: OAuth2Scope,
+  respond: (result: PageResult) => Response,
+): Response {
+  scope.log.info('oauth2 page asked for while the oauth2 server is starting');
+  const response = respond(
+    errorPage(
+      deps,
+      scope,
+      503,
+      'The sign-in service is still starting. Please try again in a few seconds.',
+    ),
+  );
+  response.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+  return response;
 }
 
 /** Hydra's `urls.error?error=…&error_description=…`: shown, escaped, with our request id. */

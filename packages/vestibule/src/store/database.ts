@@ -1,11 +1,19 @@
 // The edge's own SQL store: embedded PostgreSQL (PGlite, in memory or in a directory) by default, a
 // real PostgreSQL by URL when several edges must share state (lockout counters today; issue 15 puts
 // session revocation and rate limits here too). One SQL dialect either way (DESIGN.md).
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { EDGE_MIGRATION_LOCK_TABLE, EDGE_MIGRATION_TABLE, edgeMigrations } from './migrations.ts';
+import {
+  EDGE_MIGRATION_LOCK_TABLE,
+  EDGE_MIGRATION_TABLE,
+  EDGE_MIGRATIONS_FINGERPRINT,
+  edgeMigrations,
+} from './migrations.ts';
+import { copyStoreTemplate, forgetStoreTemplate, migratedStoreTemplate } from './template.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 
@@ -68,12 +76,12 @@ export function parseStoreTarget(value: string): EdgeStoreTarget {
   return { kind: 'directory', path };
 }
 
-function connect(target: EdgeStoreTarget): Kysely<EdgeStoreDatabase> {
+async function connect(target: EdgeStoreTarget): Promise<Kysely<EdgeStoreDatabase>> {
   switch (target.kind) {
     case 'memory':
-      return new Kysely({ dialect: new PGliteDialect(new PGlite()) });
+      return pgliteStore(await fromTemplate(undefined));
     case 'directory':
-      return new Kysely({ dialect: new PGliteDialect(new PGlite(target.path)) });
+      return pgliteStore(await openDirectory(target.path));
     case 'url': {
       const pool = new pg.Pool({ connectionString: target.url, max: 10 });
       // An idle connection the server ends is an 'error' on the pool; unheard, it would crash the
@@ -82,6 +90,48 @@ function connect(target: EdgeStoreTarget): Kysely<EdgeStoreDatabase> {
       return new Kysely({ dialect: new PostgresDialect({ pool }) });
     }
   }
+}
+
+function pgliteStore(client: PGlite): Kysely<EdgeStoreDatabase> {
+  return new Kysely({ dialect: new PGliteDialect(client) });
+}
+
+/** A new (empty) PGlite starts from the migrated template (template.ts): no initdb. */
+async function fromTemplate(dataDir: string | undefined): Promise<PGlite> {
+  const template = () => migratedStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT, migrateTemplate);
+  const options = dataDir ? { dataDir } : {};
+  try {
+    return await PGlite.create({ ...options, loadDataDir: await template() });
+  } catch {
+    // A damaged cached template: rebuild it once; a directory seeded halfway is emptied first.
+    forgetStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT);
+    if (dataDir) await emptyDirectory(dataDir);
+    return PGlite.create({ ...options, loadDataDir: await template() });
+  }
+}
+
+/** An existing store opens as it is; a missing or empty directory is seeded from the template. */
+async function openDirectory(dir: string): Promise<PGlite> {
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length > 0) return PGlite.create({ dataDir: dir });
+  try {
+    if (await copyStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT, migrateTemplate, dir))
+      return await PGlite.create({ dataDir: dir });
+  } catch {
+    // A damaged cached copy: dropped (rebuilt next time); this store loads the dump instead.
+    forgetStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT);
+    await emptyDirectory(dir);
+  }
+  return fromTemplate(dir);
+}
+
+function migrateTemplate(db: PGlite): Promise<void> {
+  return migrateEdgeStore(pgliteStore(db));
+}
+
+async function emptyDirectory(dir: string): Promise<void> {
+  for (const name of await readdir(dir))
+    await rm(join(dir, name), { recursive: true, force: true });
 }
 
 export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<void> {
@@ -99,7 +149,7 @@ export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<v
 /** Opens (and migrates) the store. PGlite is single-process: one edge per directory. */
 export async function openEdgeStore(location: string | EdgeStoreTarget): Promise<EdgeStore> {
   const target = typeof location === 'string' ? parseStoreTarget(location) : location;
-  const db = connect(target);
+  const db = await connect(target);
   try {
     await migrateEdgeStore(db);
   } catch (err) {

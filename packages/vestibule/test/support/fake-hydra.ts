@@ -44,6 +44,8 @@ export function session(extra: Record<string, unknown> = {}) {
 }
 
 export interface World {
+  /** The pages' `starting` option: Hydra still starting (503 until it returns false). */
+  hydraStarting?: () => boolean;
   login?: Record<string, unknown>;
   consent?: Record<string, unknown>;
   logout?: Record<string, unknown>;
@@ -111,6 +113,7 @@ export function setup(world: World) {
     logger,
     fetch: fakeFetch,
     now: () => world.now ?? Date.UTC(2026, 0, 1, 12, 5, 0),
+    ...(world.hydraStarting ? { starting: world.hydraStarting } : {}),
   });
   const request = (
     path: string,

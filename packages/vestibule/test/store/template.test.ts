@@ -1,0 +1,84 @@
+// A new PGlite edge store starts from a cached, migrated template instead of initdb. What must hold:
+// it is migrated, it carries no per-store values (each store makes its own audit key), data written
+// to a directory survives a reopen, and a damaged cached template is rebuilt rather than fatal.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+import { openEdgeStore } from '../../src/store/index.ts';
+
+const execFileAsync = promisify(execFile);
+const STORE_MODULE = new URL('../../src/store/index.ts', import.meta.url).href;
+const root = mkdtempSync(join(tmpdir(), 'edge-store-template-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('a new directory store is migrated from the template, keeps its data, shares no values', async () => {
+  const dir = join(root, 'a');
+  const first = await openEdgeStore(dir);
+  const key = await first.sharedValue('audit_hash_key', () => 'store-a-key');
+  assert.equal(key, 'store-a-key');
+  const tables = await first.db.selectFrom('vestibule_attempt_counters').select('key').execute();
+  assert.deepEqual(tables, []);
+  await first.close();
+
+  const reopened = await openEdgeStore(dir);
+  assert.equal(await reopened.sharedValue('audit_hash_key', () => 'other'), 'store-a-key');
+  await reopened.close();
+
+  // Another new store from the same template starts without the first one's values.
+  const second = await openEdgeStore(join(root, 'b'));
+  assert.equal(await second.sharedValue('audit_hash_key', () => 'store-b-key'), 'store-b-key');
+  await second.close();
+  const memory = await openEdgeStore('memory');
+  assert.equal(await memory.sharedValue('audit_hash_key', () => 'memory-key'), 'memory-key');
+  await memory.close();
+});
+
+test('a damaged cached template (dump and extracted copy) is rebuilt by the next process, not fatal', async () => {
+  // Fresh processes with their own temp dir: the first builds and caches the template, then the
+  // cached file is damaged, and the second must still open a new store and rewrite the cache.
+  const tmp = join(root, 'tmp');
+  mkdirSync(tmp);
+  const openInChild = (dir: string) =>
+    execFileAsync(
+      process.execPath,
+      [
+        '--conditions=@vestibule/source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { openEdgeStore } = await import(${JSON.stringify(STORE_MODULE)});
+         const s = await openEdgeStore(${JSON.stringify(dir)});
+         await s.sharedValue('k', () => 'v');
+         await s.close();`,
+      ],
+      { env: { ...process.env, TMPDIR: tmp, VESTIBULE_PGLITE_TEMPLATE_CACHE: '1' } },
+    );
+  await openInChild(join(root, 'd'));
+  const cached = readdirSync(tmp, { recursive: true, encoding: 'utf8' });
+  const dumps = cached.filter((n) => /edge-store-[0-9a-f]{16}\.tar$/.test(n));
+  assert.equal(dumps.length, 1, 'the first process cached the dump');
+  const file = join(tmp, dumps[0]!);
+  const extracted = file.replace(/\.tar$/, '.d');
+  assert.ok(statSync(join(extracted, 'PG_VERSION')).isFile(), 'and the extracted directory');
+  // Both damaged: the copied directory does not open, the dump does not load.
+  writeFileSync(file, 'not a tar file');
+  writeFileSync(join(extracted, 'PG_VERSION'), 'garbage\n');
+  await openInChild(join(root, 'e'));
+  assert.ok(statSync(file).size > 1_000_000, 'the damaged dump was rebuilt');
+  // The next new store copies a good directory again.
+  await openInChild(join(root, 'f'));
+  assert.notEqual(readFileSync(join(extracted, 'PG_VERSION'), 'utf8'), 'garbage\n');
+});
