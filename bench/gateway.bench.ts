@@ -564,7 +564,7 @@ async function main(): Promise<void> {
         path: edgePath,
       },
       {
-        name: 'edge required, access token (cached)',
+        name: 'edge scoped, access token (cached)',
         url: `${at(edge!)}/scoped`,
         headers: { authorization: `Bearer ${BENCH_ACCESS_TOKEN}` },
         path: edgePath,
@@ -585,7 +585,7 @@ async function main(): Promise<void> {
     const named = (name: string) => targets.find((t) => t.name === name)!;
     await checkIdentity(named('edge optional, session (cached)'), true);
     await checkIdentity(named('edge required, session (cached)'), true);
-    await checkIdentity(named('edge required, access token (cached)'), true);
+    await checkIdentity(named('edge scoped, access token (cached)'), true);
     await checkIdentity(named('microservice pattern, session'), true);
     await checkIdentity(named('edge public'), false);
     await checkIdentity(named('dispatch hop + issue crypto'), true);
@@ -646,7 +646,7 @@ function report(targets: Target[], results: Measured[]): void {
       'SHA-256 + HMAC + headers alone cost)',
   );
   line('  optional (session) / microservice pattern', optional.rps / micro.rps, 5);
-  const token = get('edge required, access token (cached)');
+  const token = get('edge scoped, access token (cached)');
   console.log(
     `  required, access token (cached introspection) / required, session (cached): ` +
       `${(token.rps / required.rps).toFixed(2)}× req/s, ` +
