@@ -7,6 +7,7 @@ import { createGateway } from '../../src/gateway/index.ts';
 import { createHeaderVerifier } from '../../src/identity-headers/verify.ts';
 import { createVestibule } from '../../src/index.ts';
 import { SECRET, startGatewayStack, withCookie, type Stack } from '../support/gateway-stack.ts';
+import { startConfiguredEdge } from '../support/configured-edge.ts';
 import { startEmbeddedHydra, type EmbeddedHydra } from '../support/oauth2-server.ts';
 
 const RULES = [
@@ -178,5 +179,31 @@ describe('configuration', () => {
         }),
       /rule notes accepts access tokens/,
     );
+  });
+});
+
+describe('the assembled edge from vestibule.yml', () => {
+  test('hydra.admin_url and a rule with scopes are all it takes', async () => {
+    const edge = await startConfiguredEdge({
+      kratos: { public_url: stack.kratos.url },
+      hydra: { admin_url: hydra.adminURL, introspection_cache_ttl: '5s' },
+      gateway: {
+        upstream_url: stack.upstream.url,
+        header_secret: SECRET,
+        rules: [{ path: '/api/notes/**', mode: 'required', scopes: ['email'] }],
+      },
+    });
+    try {
+      const granted = (await hydra.mint(client, 'openid email')).access_token!;
+      const lacking = (await hydra.mint(client, 'openid')).access_token!;
+      const ok = await fetch(`${edge.url}/api/notes/9`, { headers: bearer(granted) });
+      assert.equal(ok.status, 200);
+      assert.equal(((await ok.json()) as { user: string }).user, client.id);
+      const refused = await fetch(`${edge.url}/api/notes/9`, { headers: bearer(lacking) });
+      assert.equal(refused.status, 403);
+      await refused.arrayBuffer();
+    } finally {
+      await edge.close();
+    }
   });
 });
