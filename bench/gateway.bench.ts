@@ -7,6 +7,8 @@
 //   dispatch hop + issue crypto  the dispatch hop plus only what issue 4 mandates per cached request
 //                             (SHA-256 cache key, HMAC-SHA256 signature, identity headers)
 //   edge public / optional (anonymous, with session) / required (cached session): createGateway
+//   edge required, access token (cached introspection): a Hydra `ory_at_` token on a scoped rule;
+//                             compared with the cached Kratos session on the same kind of rule
 //   microservice pattern      proxy → header service → Kratos whoami on EVERY request → upstream,
 //                             the Oathkeeper + "header enrichment" setup the gateway replaces
 // Kratos is the embedded identity server (PGlite in memory) in its own process; the session is a
@@ -33,6 +35,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const SECRET = 'bench-header-secret-0123456789abcdef';
+const BENCH_ACCESS_TOKEN =
+  'ory_at_bench-0123456789abcdefghijklmnopqrstuvwxyz.ABCDEFGHIJKLMNOPQRSTUV';
 
 // CPU pinning (Linux `taskset`, on by default with ≥ 2 CPUs; BENCH_PIN=0 turns it off): the load
 // generator and the upstream share CPU 0, each hop and the edge get CPU 1. Unpinned, the scheduler
@@ -214,16 +218,35 @@ async function serveBareNode(upstreamURL: string): Promise<number> {
 async function serveEdge(upstreamURL: string, kratosURL: string): Promise<number> {
   const { createGateway } = await import('../packages/vestibule/src/gateway/index.ts');
   const { createLogger } = await import('../packages/vestibule/src/lib/logger.ts');
+  // Hydra's introspection for the one bench token: cached after the first request, so what is
+  // measured is the cached path, as for the Kratos session.
+  const introspectionPort = await listen(
+    createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          active: true,
+          sub: '4f6a1c52-0d0e-4c1a-9d51-7d0b3f1c2a10',
+          client_id: 'bench-client',
+          scope: 'openid notes.read',
+          exp: Math.floor(Date.now() / 1000) + 3600,
+          token_use: 'access_token',
+        }),
+      );
+    }),
+  );
   const gateway = createGateway({
     upstreamURL,
     kratosPublicURL: kratosURL,
     headerSecret: SECRET,
     cache: { ttlMs: 60_000 },
+    accessTokens: { hydraAdminURL: `http://127.0.0.1:${introspectionPort}`, ttlMs: 60_000 },
     logger: createLogger({ level: 'error' }),
     rules: [
       { path: '/public', mode: 'public' },
       { path: '/optional', mode: 'optional' },
       { path: '/required', mode: 'required' },
+      { path: '/scoped', mode: 'required', scopes: ['notes.read'] },
     ],
   });
   return listen(createServer((req, res) => void gateway.handle(req, res)));
@@ -541,6 +564,12 @@ async function main(): Promise<void> {
         path: edgePath,
       },
       {
+        name: 'edge scoped, access token (cached)',
+        url: `${at(edge!)}/scoped`,
+        headers: { authorization: `Bearer ${BENCH_ACCESS_TOKEN}` },
+        path: edgePath,
+      },
+      {
         name: 'microservice pattern, session',
         url: `${at(micro)}/optional`,
         headers: session,
@@ -556,6 +585,7 @@ async function main(): Promise<void> {
     const named = (name: string) => targets.find((t) => t.name === name)!;
     await checkIdentity(named('edge optional, session (cached)'), true);
     await checkIdentity(named('edge required, session (cached)'), true);
+    await checkIdentity(named('edge scoped, access token (cached)'), true);
     await checkIdentity(named('microservice pattern, session'), true);
     await checkIdentity(named('edge public'), false);
     await checkIdentity(named('dispatch hop + issue crypto'), true);
@@ -616,6 +646,12 @@ function report(targets: Target[], results: Measured[]): void {
       'SHA-256 + HMAC + headers alone cost)',
   );
   line('  optional (session) / microservice pattern', optional.rps / micro.rps, 5);
+  const token = get('edge scoped, access token (cached)');
+  console.log(
+    `  required, access token (cached introspection) / required, session (cached): ` +
+      `${(token.rps / required.rps).toFixed(2)}× req/s, ` +
+      `${(required.cpuPerRequest / token.cpuPerRequest).toFixed(2)}× CPU/req`,
+  );
   console.log(
     'CPU per request (inverse ratios, hop cost / edge cost; median round, and the least-disturbed round):',
   );

@@ -3,6 +3,7 @@
 import { ConfigError } from '../lib/errors.ts';
 import {
   HEADER_SIGNATURE,
+  HEADER_USER_SCOPES,
   IDENTITY_HEADERS,
   MAX_SIGNED_HEADERS,
   SIGNABLE_HEADER_NAME,
@@ -20,6 +21,7 @@ export const ACCESS_MODES = [
   'deny',
 ] as const;
 export type AccessMode = (typeof ACCESS_MODES)[number];
+export type CredentialKind = 'cookie' | 'token' | 'access_token';
 
 export interface PermissionTemplate {
   namespace: string;
@@ -49,8 +51,18 @@ export interface AccessRuleConfig {
   roles?: readonly string[];
   permission?: PermissionTemplate;
   upstream?: UpstreamOverride;
-  /** Which credentials authenticate on this rule (Oathkeeper authenticators). Default both. */
-  credentials?: ReadonlyArray<'cookie' | 'token'>;
+  /**
+   * Which credentials authenticate on this rule (Oathkeeper authenticators): the Kratos session
+   * cookie, a Kratos session token, a Hydra access token. Default cookie and token; access tokens
+   * only where a rule lists `access_token` or `scopes` (a token's client must not reach every route
+   * its user can).
+   */
+  credentials?: ReadonlyArray<CredentialKind>;
+  /**
+   * Scopes a Hydra access token must have been granted, all of them (exact names); implies
+   * `access_token`. Missing one: 403 INSUFFICIENT_SCOPE. Kratos sessions are not scoped.
+   */
+  scopes?: readonly string[];
   /** Extra headers to inject, from `{{ .Subject }}`-style templates (Oathkeeper header mutator). */
   headers?: Readonly<Record<string, string>>;
   /**
@@ -73,7 +85,10 @@ export interface CompiledRule {
   readonly pattern: RegExp;
   readonly permission?: PermissionTemplate;
   readonly upstream?: UpstreamOverride;
+  /** The Kratos credentials this rule accepts (possibly none when it takes access tokens only). */
   readonly credentials: ReadonlySet<'cookie' | 'token'>;
+  /** Hydra access tokens accepted, and the scopes they need; absent: not accepted here. */
+  readonly accessToken?: { readonly scopes: readonly string[] };
   readonly headers: Readonly<Record<string, string>>;
   /** Refuse cookie-authenticated cross-site unsafe requests and upgrades (csrf: on). */
   readonly csrf: boolean;
@@ -173,7 +188,15 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
     throw new ConfigError(`${key}.permission`, 'required when mode is permission');
   }
   const credentials = config.credentials ?? ['cookie', 'token'];
-  if (credentials.length === 0) throw new ConfigError(`${key}.credentials`, 'must not be empty');
+  if (!Array.isArray(credentials) || credentials.length === 0) {
+    throw new ConfigError(`${key}.credentials`, 'must not be empty');
+  }
+  for (const kind of credentials) {
+    if (kind !== 'cookie' && kind !== 'token' && kind !== 'access_token') {
+      throw new ConfigError(`${key}.credentials`, 'expected cookie, token or access_token');
+    }
+  }
+  const accessToken = compileAccessToken(config, credentials, key);
   if (config.upstream && !URL.canParse(config.upstream.url)) {
     throw new ConfigError(`${key}.upstream.url`, 'expected an absolute URL');
   }
@@ -190,12 +213,42 @@ function compileRule(config: AccessRuleConfig, index: number): CompiledRule {
     pattern: patternOf(config, key),
     permission: config.permission,
     upstream: config.upstream,
-    credentials: new Set(credentials),
+    credentials: new Set(credentials.filter((kind) => kind !== 'access_token')) as Set<
+      'cookie' | 'token'
+    >,
+    ...(accessToken ? { accessToken } : {}),
     headers: config.headers ?? {},
     csrf: config.csrf !== 'off',
     headerTemplates,
     ...(rateLimit ? { rateLimit } : {}),
   };
+}
+
+// A token scope is an RFC 6749 scope-token: printable ASCII without space, `"` or `\`.
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+function compileAccessToken(
+  config: AccessRuleConfig,
+  credentials: readonly CredentialKind[],
+  key: string,
+): CompiledRule['accessToken'] {
+  const scopes = config.scopes;
+  if (scopes === undefined) {
+    return credentials.includes('access_token') ? { scopes: [] } : undefined;
+  }
+  if (!Array.isArray(scopes)) throw new ConfigError(`${key}.scopes`, 'expected a list of scopes');
+  for (const scope of scopes) {
+    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+      throw new ConfigError(`${key}.scopes`, `not a scope name: ${JSON.stringify(scope)}`);
+    }
+  }
+  if (config.mode === 'public' || config.mode === 'deny') {
+    throw new ConfigError(`${key}.scopes`, `has no effect when mode is ${config.mode}`);
+  }
+  if (config.credentials && !config.credentials.includes('access_token')) {
+    throw new ConfigError(`${key}.scopes`, 'needs access_token in credentials');
+  }
+  return { scopes: Object.freeze([...new Set(scopes)]) };
 }
 
 function compileRateLimit(
@@ -226,7 +279,7 @@ function compileHeaderTemplates(
   key: string,
 ): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  const reserved = new Set<string>([...IDENTITY_HEADERS, HEADER_SIGNATURE]);
+  const reserved = new Set<string>([...IDENTITY_HEADERS, HEADER_USER_SCOPES, HEADER_SIGNATURE]);
   for (const [name, template] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (!SIGNABLE_HEADER_NAME.test(lower)) {
@@ -245,7 +298,8 @@ function compileHeaderTemplates(
     if (problem) throw new ConfigError(`${key}.${name}`, problem);
     out.push([lower, String(template)]);
   }
-  if (out.length > MAX_SIGNED_HEADERS) {
+  // One signed slot stays free for x-user-scopes.
+  if (out.length >= MAX_SIGNED_HEADERS) {
     throw new ConfigError(key, `at most ${MAX_SIGNED_HEADERS} headers per rule`);
   }
   return out;

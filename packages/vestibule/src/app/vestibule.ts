@@ -3,6 +3,7 @@
 import { isValidLoginURL } from '../access/login-redirect.ts';
 import { targetOf } from '../access/target.ts';
 import { createHeaderVerifier, type HeaderVerifier } from '../identity-headers/verify.ts';
+import { HEADER_USER_SCOPES } from '../identity-headers/sign.ts';
 import { KratosUnavailable } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
@@ -94,6 +95,12 @@ export function createVestibule(options: VestibuleOptions): Vestibule {
   };
 }
 
+/** The granted scopes when a Hydra access token authenticated the request (signed `x-user-scopes`). */
+function scopesOf(signed: ReadonlyMap<string, string>): { scopes?: readonly string[] } {
+  const scopes = signed.get(HEADER_USER_SCOPES);
+  return scopes === undefined ? {} : { scopes: scopes.split(' ').filter(Boolean) };
+}
+
 function headerReader(verify: HeaderVerifier, defaultRole: string, logger: Logger) {
   return async (request: RequestLike): Promise<IdentityRead> => {
     const verdict = verify(request.headers, {
@@ -110,6 +117,7 @@ function headerReader(verify: HeaderVerifier, defaultRole: string, logger: Logge
             role: verdict.identity.role || defaultRole,
             traits: {},
             session: null,
+            ...scopesOf(verdict.headers),
           },
         };
       case 'anonymous':

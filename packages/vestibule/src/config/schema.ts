@@ -136,6 +136,16 @@ function buildSchema(strict: boolean) {
     mode: z.enum(RULE_MODES),
     roles: z.array(z.string().min(1)).min(1).optional(),
     /**
+     * Which credentials authenticate: the Kratos session `cookie`, a Kratos session `token`, a Hydra
+     * `access_token`. Default cookie and token; access tokens only where listed or `scopes` is set.
+     */
+    credentials: z
+      .array(z.enum(['cookie', 'token', 'access_token']))
+      .min(1)
+      .optional(),
+    /** Scopes a Hydra access token must carry, all of them (`[notes.read]`); implies access_token. */
+    scopes: z.array(z.string().min(1)).optional(),
+    /**
      * `off`: cookie-authenticated unsafe requests and WebSocket upgrades from another site pass
      * (webhooks, cross-site form posts you mean to accept). Default `on`.
      */
@@ -209,6 +219,10 @@ function buildSchema(strict: boolean) {
       /** How long a remembered consent lasts (0: until revoked), as Hydra's `remember_for`. */
       remember_consent_for: duration.default(30 * 24 * 3600 * 1000),
       timeout: duration.default(10_000),
+      /** Longest the gateway trusts an introspected access token without asking again (never past
+       * its `exp`): how long a token revoked at Hydra may still pass. */
+      introspection_cache_ttl: duration.default(15_000),
+      introspection_timeout: duration.default(2_000),
     }).prefault({}),
     proxy: object({
       prefix: z

@@ -79,6 +79,15 @@ export async function buildEdgeParts(
       headersTimeoutMs: config.gateway.upstream_timeout,
       bodyTimeoutMs: config.gateway.upstream_timeout,
     },
+    ...(config.hydra.admin_url
+      ? {
+          accessTokens: {
+            hydraAdminURL: config.hydra.admin_url,
+            ttlMs: config.hydra.introspection_cache_ttl,
+            timeoutMs: config.hydra.introspection_timeout,
+          },
+        }
+      : {}),
     ...(config.gateway.revocation ? { revocation: { ...config.gateway.revocation } } : {}),
     ...(sharedStore(config.store.url)
       ? {
@@ -256,6 +265,8 @@ async function gatewayRules(
     ...(r.methods ? { methods: r.methods } : {}),
     mode: r.mode,
     ...(r.roles ? { roles: r.roles } : {}),
+    ...(r.credentials ? { credentials: r.credentials } : {}),
+    ...(r.scopes ? { scopes: r.scopes } : {}),
     ...(r.csrf === 'off' || r.csrf === false ? { csrf: 'off' as const } : {}),
     ...(r.rate_limit ? { rate_limit: r.rate_limit } : {}),
   }));

@@ -16,6 +16,11 @@ import type { Logger } from '../lib/logger.ts';
 import { extractCredential, type HeaderReader } from '../session/credential.ts';
 import type { SessionResolver } from '../session/resolver.ts';
 import type { CompiledRule } from '../access/rules.ts';
+import {
+  hydraAccessTokenOf,
+  type AccessTokenGrant,
+  type AccessTokenIntrospection,
+} from '../access-token/introspection.ts';
 
 export interface PermissionCheckInput {
   user: User;
@@ -36,6 +41,8 @@ export interface AuthorizeContext {
   defaultDecision: 'deny' | 'allow';
   loginURL: string;
   logger: Logger;
+  /** Hydra access tokens (`Bearer ory_at_…`) on rules that accept them; absent: none accepted. */
+  accessTokens?: AccessTokenIntrospection;
 }
 
 export interface GatewayRequest {
@@ -72,7 +79,15 @@ export function authorize(
   if (rule.mode === 'deny') {
     return deny(request, 403, 'FORBIDDEN', 'Access to this resource is not allowed.');
   }
-  const headers = restrictCredentials(request.headers, rule.credentials);
+  // Only a request with `Authorization` pays for this check, and only when Hydra is configured.
+  const accessToken = ctx.accessTokens
+    ? hydraAccessTokenOf(request.headers.get('authorization'))
+    : null;
+  if (accessToken && rule.accessToken) {
+    return authorizeAccessToken(rule, rule.accessToken.scopes, accessToken, request, ctx);
+  }
+  // A Hydra access token is never a Kratos session token: Kratos is not shown it.
+  const headers = restrictCredentials(request.headers, rule.credentials, accessToken !== null);
   if (rule.csrf && isCrossSiteRequest(request) && sendsSessionCookie(headers, ctx)) {
     return refuse(request, crossSiteDecision);
   }
@@ -147,8 +162,16 @@ function refuse(request: GatewayRequest, decisionFor: DecisionFor): Outcome {
   return { kind: 'deny', decision };
 }
 
-function deny(request: GatewayRequest, status: number, code: ErrorCode, message: string): Outcome {
-  return refuse(request, (input) => denyDecision({ status, code, message, ...input }));
+function deny(
+  request: GatewayRequest,
+  status: number,
+  code: ErrorCode,
+  message: string,
+  headers?: Record<string, string>,
+): Outcome {
+  return refuse(request, (input) =>
+    denyDecision({ status, code, message, ...input, ...(headers ? { headers } : {}) }),
+  );
 }
 
 async function resolveUser(
@@ -175,10 +198,82 @@ function sendsSessionCookie(headers: HeaderReader, ctx: AuthorizeContext): boole
 function restrictCredentials(
   headers: HeaderReader,
   allowed: ReadonlySet<'cookie' | 'token'>,
+  hideAuthorization: boolean,
 ): HeaderReader {
-  if (allowed.size === 2) return headers;
-  const hidden = allowed.has('cookie') ? ['x-session-token', 'authorization'] : ['cookie'];
+  if (allowed.size === 2 && !hideAuthorization) return headers;
+  const hidden: string[] = [];
+  if (!allowed.has('cookie')) hidden.push('cookie');
+  if (!allowed.has('token')) hidden.push('x-session-token', 'authorization');
+  else if (hideAuthorization) hidden.push('authorization');
   return { get: (name) => (hidden.includes(name) ? null : headers.get(name)) };
+}
+
+/**
+ * A Hydra access token on a rule that accepts them: Hydra's introspection (cached) decides. An
+ * inactive token is 401 `invalid_token` even on an optional route (RFC 6750 §3.1: the client sent a
+ * credential that is no good, it must learn so); a missing scope is 403 `insufficient_scope`;
+ * Hydra unable to answer fails closed like Kratos (503).
+ */
+function authorizeAccessToken(
+  rule: CompiledRule,
+  scopes: readonly string[],
+  token: string,
+  request: GatewayRequest,
+  ctx: AuthorizeContext,
+): Outcome | Promise<Outcome> {
+  const introspection = ctx.accessTokens!;
+  const known = introspection.peek(token);
+  if (known !== undefined) return decideAccessToken(rule, scopes, request, ctx, known);
+  return introspection.lookup(token).then(
+    (grant) => decideAccessToken(rule, scopes, request, ctx, grant),
+    (err: unknown) => unavailable(rule, request, ctx, err),
+  );
+}
+
+function decideAccessToken(
+  rule: CompiledRule,
+  scopes: readonly string[],
+  request: GatewayRequest,
+  ctx: AuthorizeContext,
+  grant: AccessTokenGrant | null,
+): Outcome | Promise<Outcome> {
+  if (!grant) {
+    return deny(request, 401, 'INVALID_TOKEN', 'The access token is not valid.', {
+      'www-authenticate': 'Bearer error="invalid_token"',
+    });
+  }
+  for (const scope of scopes) {
+    if (!grant.scopes.includes(scope)) {
+      return deny(
+        request,
+        403,
+        'INSUFFICIENT_SCOPE',
+        'The access token was not granted the scope this needs.',
+        { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scopes.join(' ')}"` },
+      );
+    }
+  }
+  return decide(rule, request, ctx, userFromGrant(grant, ctx.defaultRole));
+}
+
+// One User per cached grant: the planner then header-encodes it once, as for a cached session.
+const grantUsers = new WeakMap<AccessTokenGrant, User>();
+
+/** `sub` is the identity; no email or traits (the token does not carry them), the default role. */
+function userFromGrant(grant: AccessTokenGrant, defaultRole: string): User {
+  let user = grantUsers.get(grant);
+  if (!user || user.role !== defaultRole) {
+    user = {
+      id: grant.subject,
+      email: null,
+      role: defaultRole,
+      traits: {},
+      session: null,
+      scopes: grant.scopes,
+    };
+    grantUsers.set(grant, user);
+  }
+  return user;
 }
 
 /**

@@ -19,6 +19,7 @@ import { canonicalHeaderName } from '../upstream/headers.ts';
 import { validateGatewayOptions, type GatewayOptions } from './options.ts';
 import { createRevocationHandler, type RevocationRequest } from './revoke.ts';
 import { compileRules, type RuleSet } from '../access/rules.ts';
+import { createAccessTokenIntrospection } from '../access-token/introspection.ts';
 import { createPlanner, type PlanResult } from './plan.ts';
 import { createUpstreams, forwardHTTP, writeDecision } from '../upstream/forward.ts';
 import { forwardUpgrade, rejectUpgrade, type EdgeFields } from '../upstream/upgrade.ts';
@@ -80,7 +81,21 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.observe?.whoami ? { onWhoami: options.observe.whoami } : {}),
       ...options.cache,
     });
+  const tokenRule = rules.rules.find((rule) => rule.accessToken);
+  if (tokenRule && !options.accessTokens) {
+    throw new TypeError(
+      `createGateway: rule ${tokenRule.id} accepts access tokens: accessTokens.hydraAdminURL (hydra.admin_url) is required`,
+    );
+  }
+  const accessTokens = options.accessTokens
+    ? createAccessTokenIntrospection({
+        ...options.accessTokens,
+        fetch: options.fetch,
+        now: options.now,
+      })
+    : undefined;
   const ctx: AuthorizeContext = {
+    ...(accessTokens ? { accessTokens } : {}),
     sessions,
     profiles: options.profiles,
     checkPermission: options.checkPermission,

@@ -67,6 +67,12 @@ export interface GatewayOptions {
    * one. Several edges share them through PostgreSQL: `createRateLimiters({ postgresURL })`.
    */
   rateLimiters?: RateLimiters;
+  /**
+   * Hydra access tokens (`Authorization: Bearer ory_at_…`) on rules with `scopes` or
+   * `credentials: [access_token]`, introspected at Hydra's admin API with a short cache. Required
+   * when a rule accepts them.
+   */
+  accessTokens?: GatewayAccessTokenOptions;
   /** More client headers to strip (besides x-user-*, x-vestibule-* and the usual suspects). */
   extraIdentityHeaders?: readonly string[];
   upstream?: UpstreamPoolOptions;
@@ -74,6 +80,18 @@ export interface GatewayOptions {
   now?: () => number;
   /** Timings and events for metrics; each hook is optional and costs nothing when unset. */
   observe?: GatewayObserver;
+}
+
+export interface GatewayAccessTokenOptions {
+  /** Hydra's admin API (`hydra.admin_url`). */
+  hydraAdminURL: string;
+  /** Introspection timeout. Default 2 000 ms. */
+  timeoutMs?: number;
+  /** Longest an active token is trusted without asking Hydra (never past `exp`). Default 15 000 ms. */
+  ttlMs?: number;
+  /** How long "inactive" is remembered. Default 2 000 ms. */
+  negativeTtlMs?: number;
+  maxEntries?: number;
 }
 
 export interface GatewayObserver {

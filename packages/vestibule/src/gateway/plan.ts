@@ -10,6 +10,7 @@ import {
   appendSignedIdentityHeaders,
   encodeHeaderValue,
   encodeIdentity,
+  HEADER_USER_SCOPES,
   type IdentityValues,
 } from '../identity-headers/sign.ts';
 import { badTargetDecision, wantsHTML, type Decision } from '../access/decision.ts';
@@ -103,12 +104,14 @@ export function createPlanner(deps: PlannerDeps): Planner {
     return found;
   };
   // Header-encoding a session's identity is the same work on every request that carries it.
-  const encoded = new WeakMap<KratosSession, { role: string; values: IdentityValues }>();
+  // Keyed by the session, or for an access token by its User (one per cached grant).
+  const encoded = new WeakMap<KratosSession | User, { role: string; values: IdentityValues }>();
   const identityValues = (user: User): IdentityValues => {
-    const cached = user.session ? encoded.get(user.session) : undefined;
+    const owner = user.session ?? (user.scopes ? user : undefined);
+    const cached = owner ? encoded.get(owner) : undefined;
     if (cached && cached.role === user.role) return cached.values;
     const values = encodeIdentity({ id: user.id, email: user.email ?? '', role: user.role });
-    if (user.session) encoded.set(user.session, { role: user.role, values });
+    if (owner) encoded.set(owner, { role: user.role, values });
     return values;
   };
 
@@ -150,7 +153,9 @@ export function createPlanner(deps: PlannerDeps): Planner {
         { method: request.method, path },
         user ? identityValues(user) : null,
         deps.now(),
-        user && rule?.headerTemplates.length ? renderRuleHeaders(rule, user) : undefined,
+        user && (user.scopes || rule?.headerTemplates.length)
+          ? signedExtraHeaders(rule, user)
+          : undefined,
       );
     }
     return { origin: upstream.origin, path, headers: out };
@@ -250,9 +255,14 @@ function badTarget(request: { requestId: string; headers: HeaderReader }): Decis
   return badTargetDecision({ requestId: request.requestId, html: wantsHTML(request.headers) });
 }
 
-/** A rule's template headers for this user, [lower-case name, header-encoded value, …], signed. */
-function renderRuleHeaders(rule: CompiledRule, user: User): string[] {
+/**
+ * Extra headers to send and sign, [lower-case name, header-encoded value, …]: an access token's
+ * granted scopes, then the rule's template headers for this user.
+ */
+function signedExtraHeaders(rule: CompiledRule | undefined, user: User): string[] {
   const out: string[] = [];
+  if (user.scopes) out.push(HEADER_USER_SCOPES, encodeHeaderValue(user.scopes.join(' ')));
+  if (!rule) return out;
   for (const [name, template] of rule.headerTemplates) {
     out.push(name, encodeHeaderValue(renderHeaderTemplate(template, user)));
   }

@@ -5,6 +5,8 @@
 // The HMAC covers JSON.stringify(["v1", t, n, METHOD, path, id, email, role]) — JSON so that no
 // value can smuggle a separator. Headers rendered from access-rule templates are signed too: their
 // lower-case names are listed in `h=` and [name, value, …] becomes a ninth element of the array.
+// A request a Hydra access token authenticated also carries `x-user-scopes` (the granted scopes,
+// space-separated, header-encoded), signed the same way as a rule header: listed in `h=` first.
 // An anonymous request on an `optional` route is signed too, with empty identity values: the app
 // can tell "the edge says anonymous" from "no edge in front of me".
 import {
@@ -20,6 +22,8 @@ export const HEADER_USER_ID = 'x-user-id';
 export const HEADER_USER_EMAIL = 'x-user-email';
 export const HEADER_USER_ROLE = 'x-user-role';
 export const HEADER_SIGNATURE = 'x-vestibule-signature';
+/** Granted scopes of a Hydra access token; signed as an extra header (`h=`), never for sessions. */
+export const HEADER_USER_SCOPES = 'x-user-scopes';
 export const IDENTITY_HEADERS = [HEADER_USER_ID, HEADER_USER_EMAIL, HEADER_USER_ROLE] as const;
 export const MIN_SECRET_LENGTH = 32;
 

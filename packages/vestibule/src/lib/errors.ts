@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'BAD_REQUEST_TARGET'
   | 'CROSS_SITE_REQUEST'
   | 'RATE_LIMITED'
+  // Hydra access tokens at the gateway: inactive (401) or without a scope the rule needs (403).
+  | 'INVALID_TOKEN'
+  | 'INSUFFICIENT_SCOPE'
   // Requests the edge itself refuses.
   | 'BAD_REQUEST'
   | 'UNAUTHENTICATED'

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYAML } from 'yaml';
 import { ConfigError } from '../lib/errors.ts';
-import type { AccessMode, AccessRuleConfig } from '../access/rules.ts';
+import type { AccessMode, AccessRuleConfig, CredentialKind } from '../access/rules.ts';
 import { segmentsToRegex, splitHostAndPath, splitSegments } from './patterns.ts';
 import { validateHeaderTemplate } from '../access/templates.ts';
 
@@ -124,8 +124,9 @@ function importRule(
     throw new ConfigError(`${key}.match.url`, 'required');
   const pattern = matchPattern(match.url, key, context);
   const methods = Array.isArray(match.methods) ? match.methods.map(String) : [];
-  const { mode, credentials } = modeOf(rule, key);
+  const { mode, credentials, scopes } = modeOf(rule, key, warnings);
   const out: AccessRuleConfig = { id, regex: pattern.regex ?? '(?!)', mode, methods, credentials };
+  if (scopes) out.scopes = scopes;
   const headers = mutatorHeaders(rule.mutators, key, mode, warnings);
   if (headers) out.headers = headers;
   const upstream = rule.upstream as
@@ -158,7 +159,8 @@ function importRule(
 function modeOf(
   rule: Record<string, unknown>,
   key: string,
-): { mode: AccessMode; credentials?: Array<'cookie' | 'token'> } {
+  warnings: string[],
+): { mode: AccessMode; credentials?: CredentialKind[]; scopes?: string[] } {
   const authorizer = handlerName(rule.authorizer, `${key}.authorizer`) ?? 'allow';
   if (authorizer === 'deny') return { mode: 'deny' };
   if (authorizer !== 'allow') {
@@ -171,19 +173,70 @@ function modeOf(
   const names = authenticators.map((a, i) => handlerName(a, `${key}.authenticators[${i}]`) ?? '');
   if (names.length === 0)
     throw new ConfigError(`${key}.authenticators`, 'at least one authenticator is required');
-  const credentials: Array<'cookie' | 'token'> = [];
+  const credentials: CredentialKind[] = [];
+  let scopes: string[] | undefined;
   let anonymous = false;
   for (const [i, name] of names.entries()) {
     if (name in SESSION_AUTHENTICATORS) credentials.push(SESSION_AUTHENTICATORS[name]!);
     else if (name === 'anonymous' || name === 'noop') anonymous = true;
-    else
+    else if (name === 'oauth2_introspection') {
+      credentials.push('access_token');
+      const config = (authenticators[i] as Handler).config;
+      scopes = introspectionScopes(config, `${key}.authenticators[${i}]`, warnings);
+    } else
       throw new ConfigError(
         `${key}.authenticators[${i}]`,
-        `handler "${name}" is not supported (cookie_session, bearer_token, anonymous, noop)`,
+        `handler "${name}" is not supported (cookie_session, bearer_token, oauth2_introspection, anonymous, noop)`,
       );
   }
   if (credentials.length === 0) return { mode: 'public' };
-  return { mode: anonymous ? 'optional' : 'required', credentials };
+  return {
+    mode: anonymous ? 'optional' : 'required',
+    credentials,
+    ...(scopes ? { scopes } : {}),
+  };
+}
+
+/**
+ * Oathkeeper's `oauth2_introspection` config → the rule's scopes. The edge introspects at
+ * `hydra.admin_url` with its own cache and checks scope names exactly: settings it cannot honour
+ * are warned about, never silently widened (an exact check is never looser than Oathkeeper's).
+ */
+function introspectionScopes(config: unknown, key: string, warnings: string[]): string[] {
+  const c = (config && typeof config === 'object' ? config : {}) as Record<string, unknown>;
+  const required = c.required_scope ?? [];
+  if (!Array.isArray(required) || !required.every((s) => typeof s === 'string')) {
+    throw new ConfigError(`${key}.config.required_scope`, 'expected a list of scopes');
+  }
+  const strategy = c.scope_strategy;
+  if (strategy !== undefined && strategy !== 'exact' && strategy !== 'none') {
+    warnings.push(
+      `${key}: scope_strategy ${String(strategy)} is checked as exact scope names on the edge`,
+    );
+  }
+  // These narrow which tokens pass: dropping them would let more through than Oathkeeper did.
+  for (const narrowing of ['target_audience', 'trusted_issuers']) {
+    if (c[narrowing] !== undefined) {
+      throw new ConfigError(
+        `${key}.config.${narrowing}`,
+        'is not supported by the edge; remove it (or keep this rule in Oathkeeper)',
+      );
+    }
+  }
+  for (const ignored of [
+    'introspection_url',
+    'token_from',
+    'pre_authorization',
+    'introspection_request_headers',
+    'cache',
+  ]) {
+    if (c[ignored] !== undefined) {
+      warnings.push(
+        `${key}: ${ignored} is not imported; the edge introspects at hydra.admin_url with its own cache`,
+      );
+    }
+  }
+  return required as string[];
 }
 
 function mutatorHeaders(

@@ -11,6 +11,11 @@ export interface User {
   traits: Record<string, unknown>;
   /** The full Kratos session in direct mode; null in header mode (the edge holds it). */
   session: KratosSession | null;
+  /**
+   * Set only when a Hydra access token authenticated the request: the scopes its user granted the
+   * client (`id` is then the token's `sub`). Absent for Kratos sessions, which are not scoped.
+   */
+  scopes?: readonly string[];
 }
 
 /** A provisioning store (ensureUser) whose profile role wins over the session's. */

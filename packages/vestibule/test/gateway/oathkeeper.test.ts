@@ -101,7 +101,10 @@ test('what cannot be honoured fails the import, naming the rule (never silently 
   };
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ ...base, authenticators: [{ handler: 'jwt' }] }, /authenticators\[0\].*jwt/],
-    [{ ...base, authenticators: [{ handler: 'oauth2_introspection' }] }, /oauth2_introspection/],
+    [
+      { ...base, authenticators: [{ handler: 'oauth2_client_credentials' }] },
+      /oauth2_client_credentials/,
+    ],
     [{ ...base, authorizer: { handler: 'remote_json' } }, /authorizer.*remote_json/],
     [{ ...base, authorizer: { handler: 'keto_engine_acp_ory' } }, /keto_engine_acp_ory/],
     [{ ...base, mutators: [{ handler: 'id_token' }] }, /mutators\[0\].*id_token/],
