@@ -18,7 +18,10 @@ import {
   InvalidPageTokenError,
 } from '../../src/persistence/page-token.ts';
 
-const copy = <T>(value: T): T => structuredClone(value);
+// Through JSON, as the SQL persisters store every record (jsonb/text): a value JSON cannot keep
+// (-0, undefined members) comes back as it would from the database, not as it went in.
+const copy = <T>(value: T): T =>
+  value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 
 /** Keyset paging over already sorted and filtered items, as the SQL persister pages. */
 function page<T>(sorted: T[], size: number, keyOf: (item: T) => Record<string, string>): Page<T> {
