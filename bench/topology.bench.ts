@@ -355,7 +355,7 @@ async function main(): Promise<void> {
         '    - id: limited',
         '      path: /limited',
         '      mode: required',
-        '      rate_limit: { per_identity: 1000000000/1m, per_anonymous_address: 1000000000/1m }',
+        '      rate_limit: { per_identity: 100000000/1m, per_anonymous_address: 100000000/1m }',
         '',
       ].join('\n'),
     );
