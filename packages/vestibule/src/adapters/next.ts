@@ -6,6 +6,7 @@
 // handler, so verify identity in ONE of them, or create the library with `replayProtection: false`
 // (see docs/identity-headers.md).
 import { badTargetDecision, toResponse, wantsHTML } from '../access/decision.ts';
+import { crossSiteDecision, isCrossSiteRequest } from '../access/cross-site.ts';
 import type { User } from '../session/user.ts';
 import type { Vestibule } from '../app/types.ts';
 import { normaliseTarget } from '../access/target.ts';
@@ -25,6 +26,12 @@ export interface ProtectRule {
   prefix: string;
   /** When set, one of these roles is required; otherwise any signed-in user. */
   roles?: readonly string[];
+  /**
+   * Refuse cross-site unsafe requests (and upgrades) under this prefix, as the edge's rules do;
+   * default `on`. Without the edge in front (session mode), the app is the only place to check:
+   * SameSite=Lax still sends the cookie from sibling subdomains. `off` for webhooks.
+   */
+  csrf?: 'on' | 'off';
 }
 
 export interface NextAuth {
@@ -71,6 +78,7 @@ export function nextAuth(vestibule: Vestibule): NextAuth {
           ({ prefix }) => prefix === '/' || path === prefix || path.startsWith(prefix + '/'),
         )?.rule;
         if (!rule) return undefined;
+        if (rule.csrf !== 'off' && isCrossSite(request)) return crossSite(request);
         const result = rule.roles
           ? await vestibule.requireRole(request, rule.roles)
           : await vestibule.requireUser(request);
@@ -101,6 +109,21 @@ function routedPath(request: Request): string | null {
   const pathname =
     typeof nextUrl?.pathname === 'string' ? nextUrl.pathname : new URL(request.url).pathname;
   return normaliseTarget(pathname)?.path ?? null;
+}
+
+function isCrossSite(request: Request): boolean {
+  return isCrossSiteRequest({
+    method: request.method,
+    headers: request.headers,
+    ownOrigin: () => new URL(request.url).origin,
+  });
+}
+
+function crossSite(request: Request): Response {
+  const { headers } = request;
+  return toResponse(
+    crossSiteDecision({ requestId: requestIdFrom(headers), html: wantsHTML(headers) }),
+  );
 }
 
 function badTarget(request: Request): Response {
