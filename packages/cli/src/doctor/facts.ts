@@ -29,11 +29,33 @@ export interface KratosSettings {
   webHookURLs: string[];
 }
 
+/** Hydra's settings from --hydra-config (hydra.yml). */
 export interface HydraSettings {
   login?: string;
   consent?: string;
   logout?: string;
   issuer?: string;
+}
+
+/** Hydra as the live probes found it (hydra.public_url / hydra.admin_url in vestibule.yml). */
+export interface HydraLive {
+  publicURL?: string;
+  adminURL?: string;
+  /** The demo stack's embedded OAuth2 server was still starting when doctor gave up waiting. */
+  starting?: boolean;
+  /** `/health/alive` then `/health/ready`. */
+  public: Reachability;
+  /** The same on the admin API, plus `/version`. */
+  admin: Reachability;
+  /** URLs on a public host where Hydra's admin API answered. */
+  adminExposedAt: string[];
+  /** `/.well-known/openid-configuration`'s issuer, or why it could not be read. */
+  discovery?: { issuer?: string; error?: string };
+  /**
+   * Where Hydra sends a browser to log in, learned by starting an authorization request with a
+   * short-lived client (the login request is then rejected and the client deleted).
+   */
+  login?: { location?: string; error?: string; cleanup?: string };
 }
 
 export interface Reachability {
@@ -69,6 +91,8 @@ export interface LiveFacts {
   /** Roles (metadata_public.role) of the identities; undefined when the admin API did not answer. */
   identityRoles?: string[];
   smtp?: Reachability & { address: string };
+  /** Unset when Hydra is not configured. */
+  hydra?: HydraLive;
 }
 
 export interface DoctorFacts {
