@@ -41,7 +41,8 @@ Examples:
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check a deployment (Kratos, proxy, cookies, secrets, rules) and say how to fix it',
+  summary:
+    'check a deployment (Kratos, proxy, cookies, secrets, rules, Hydra) and say how to fix it',
   usage,
   async run(argv: string[], io: CLIIO): Promise<number> {
     const flags = parseFlags('doctor', argv, {
