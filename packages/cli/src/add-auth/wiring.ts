@@ -27,6 +27,11 @@ const ADAPTER: Record<Framework, string> = {
   node: 'nodeAuth',
 };
 
+const adapterModule = (framework: Framework) => `vestibule/adapters/${framework}`;
+/** A dynamic import expression as generated text (kept out of this file's own import list). */
+const dynamicImport = (specifier: string) =>
+  `import(${JSON.stringify(specifier).replace(/"/g, "'")})`;
+
 const CREATE =
   "createVestibule({ mode: 'header', headerSecret: process.env.VESTIBULE_HEADER_SECRET })";
 
@@ -36,7 +41,7 @@ export function esmWiring(framework: Framework): { imports: string[]; auth: stri
     imports: [
       `// Identity from the edge's signed headers (added by \`${MARKER}\`).`,
       "import { createVestibule } from 'vestibule';",
-      `import { ${ADAPTER[framework]} } from 'vestibule/adapters/${framework}';`,
+      `import { ${ADAPTER[framework]} } from '${adapterModule(framework)}';`,
     ],
     auth: [`const auth = ${ADAPTER[framework]}(`, `  ${CREATE},`, ');'],
   };
@@ -48,7 +53,7 @@ function cjsWiring(framework: Framework): string[] {
   return [
     `// Identity from the edge's signed headers (added by \`${MARKER}\`). vestibule is an ES module:`,
     '// CommonJS loads it with import(); handlers use (await auth).getUser(req).',
-    `const auth = Promise.all([import('vestibule'), import('vestibule/adapters/${framework}')]).then(`,
+    `const auth = Promise.all([${dynamicImport('vestibule')}, ${dynamicImport(adapterModule(framework))}]).then(`,
     `  ([{ createVestibule }, { ${adapter} }]) =>`,
     `    ${adapter}(${CREATE}),`,
     ');',
