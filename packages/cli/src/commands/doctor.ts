@@ -17,8 +17,9 @@ secrets, rules that never match or leave paths open, upstreams, SMTP, Hydra. One
 Without --config it checks the demo stack that "vestibule up" runs, from <data dir>/stack.json.
 Kratos's settings come from --kratos-config and from what the live Kratos shows. Hydra, when
 hydra.public_url/admin_url are set, is probed live: health, version, discovery's issuer, and the
-login URL learned from a real authorization request (a throwaway client, deleted afterwards);
-consent and logout URLs come from --hydra-config. An OAuth2 server the edge reports as still
+login and consent URLs learned from a real authorization request (a throwaway client and
+subject; the consent is rejected, the sessions revoked, the client deleted); the logout URL comes
+from --hydra-config. An OAuth2 server the edge reports as still
 starting is waited for (up to 20 s), then reported as starting (!), not as down.
 
 Flags:

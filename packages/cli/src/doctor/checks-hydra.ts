@@ -130,14 +130,18 @@ const hydraURLs: Check = {
     const origin = publicOrigin(facts);
     const problems: string[] = [];
     const sources: string[] = [];
-    const live = facts.live?.hydra?.login;
-    if (live?.location) {
-      // The edge is Hydra's login app: the redirect must land on its /oauth2/login.
-      const url = new URL(live.location);
-      if (url.origin !== origin || url.pathname !== '/oauth2/login')
-        problems.push(`Hydra sends logins to ${url.origin}${url.pathname}`);
-      sources.push('login learned live');
+    const live = facts.live?.hydra;
+    // The edge is Hydra's login and consent app: the redirects must land on its /oauth2/* pages.
+    const learned: string[] = [];
+    for (const step of ['login', 'consent'] as const) {
+      const location = live?.[step]?.location;
+      if (!location) continue;
+      learned.push(step);
+      const url = new URL(location);
+      if (url.origin !== origin || url.pathname !== `/oauth2/${step}`)
+        problems.push(`Hydra sends ${step} to ${url.origin}${url.pathname}`);
     }
+    if (learned.length > 0) sources.push(`${learned.join(' and ')} learned live`);
     const file = facts.hydra;
     if (file) {
       const entries = Object.entries({
@@ -155,16 +159,17 @@ const hydraURLs: Check = {
         `Set Hydra's urls.login, urls.consent and urls.logout to ${origin}/oauth2/login, /oauth2/consent and /oauth2/logout.`,
       );
     }
-    if (live?.error || live?.cleanup) {
+    const trouble = [live?.login?.error, live?.consent?.error, live?.login?.cleanup];
+    if (trouble.some(Boolean)) {
       return warn(
-        `the login redirect probe: ${[live.error, live.cleanup].filter(Boolean).join('; ')}`,
-        "Check Hydra's admin API answers POST and DELETE /admin/clients from this machine.",
+        `the login/consent redirect probe: ${trouble.filter(Boolean).join('; ')}`,
+        "Check that Hydra's admin API takes clients and login/consent requests from this machine.",
       );
     }
     if (sources.length === 0) return skip('not probed and no --hydra-config');
     const unchecked = file
       ? ''
-      : '; consent and logout not checked (pass --hydra-config hydra.yml)';
+      : `; ${learned.includes('consent') ? '' : 'consent and '}logout not checked (pass --hydra-config hydra.yml)`;
     return ok(`on ${origin} (${sources.join('; ')})${unchecked}`);
   },
 };

@@ -53,9 +53,13 @@ export interface HydraLive {
   discovery?: { issuer?: string; error?: string };
   /**
    * Where Hydra sends a browser to log in, learned by starting an authorization request with a
-   * short-lived client (the login request is then rejected and the client deleted).
+   * short-lived client (hydra-redirects.ts); `cleanup` names any clean-up step that failed.
    */
   login?: { location?: string; error?: string; cleanup?: string };
+  /** Where Hydra sends a browser to consent, learned by accepting that login for a throwaway subject
+   * and following Hydra's redirect (the consent request is then rejected, the subject's sessions
+   * revoked). Unset when the login probe did not get that far. */
+  consent?: { location?: string; error?: string };
 }
 
 export interface Reachability {

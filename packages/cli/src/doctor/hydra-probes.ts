@@ -1,13 +1,12 @@
 // The live half of doctor's Hydra checks: health and version of the public and admin APIs, the
 // admin API not answering on a public host, discovery's issuer, and where Hydra sends a browser to
-// log in — learned without Hydra's config file by starting an authorization request with a
-// short-lived client, then rejecting the login request and deleting the client so nothing lingers.
+// log in and to consent (hydra-redirects.ts).
 // The demo stack starts its embedded OAuth2 server after the edge: while the edge says it is still
 // starting, doctor waits for it (bounded) and otherwise reports it as starting, not as down.
-import { randomBytes } from 'node:crypto';
 import type { EdgeConfig } from 'vestibule/config';
 import { isLoopbackHost, type HydraLive, type Reachability } from './facts.ts';
 import { get, reason } from './probes.ts';
+import { probeRedirects } from './hydra-redirects.ts';
 
 export interface HydraProbeOptions {
   timeoutMs: number;
@@ -17,7 +16,6 @@ export interface HydraProbeOptions {
 }
 
 const POLL_MS = 250;
-const PROBE_CLIENT_NAME = 'vestibule doctor probe (deleted after the check)';
 
 async function probeHealth(base: string, timeoutMs: number, withVersion: boolean) {
   try {
@@ -100,90 +98,6 @@ async function readIssuer(publicURL: string, timeoutMs: number): Promise<HydraLi
   }
 }
 
-/** `fetch` with a JSON body against the admin API; throws with the status on anything but 2xx. */
-async function admin(
-  adminURL: string,
-  method: string,
-  path: string,
-  timeoutMs: number,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${adminURL}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
-  if (response.status >= 300)
-    throw new Error(`HTTP ${response.status} from ${method} ${path}: ${text.slice(0, 200)}`);
-  return text ? (JSON.parse(text) as unknown) : undefined;
-}
-
-/**
- * Starts `/oauth2/auth` with a throwaway client and reads the redirect to the login app. The login
- * request is rejected and the client deleted whatever happens; a failed cleanup is reported.
- */
-export async function probeLoginRedirect(
-  publicURL: string,
-  adminURL: string,
-  timeoutMs: number,
-): Promise<NonNullable<HydraLive['login']>> {
-  const redirectURI = 'https://doctor-probe.invalid/callback';
-  let clientID: string | undefined;
-  const result: NonNullable<HydraLive['login']> = {};
-  const cleanup: string[] = [];
-  try {
-    const client = (await admin(adminURL, 'POST', '/admin/clients', timeoutMs, {
-      client_name: PROBE_CLIENT_NAME,
-      redirect_uris: [redirectURI],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      scope: 'openid',
-    })) as { client_id: string };
-    clientID = client.client_id;
-    const auth = new URL(`${publicURL}/oauth2/auth`);
-    auth.search = new URLSearchParams({
-      client_id: clientID,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: redirectURI,
-      state: randomBytes(16).toString('base64url'),
-    }).toString();
-    const response = await get(auth.href, timeoutMs);
-    await response.body?.cancel();
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status >= 400 || !location) {
-      result.error = `HTTP ${response.status} from /oauth2/auth, no redirect`;
-    } else {
-      const target = new URL(location, auth);
-      result.location = target.href;
-      const challenge = target.searchParams.get('login_challenge');
-      if (challenge) {
-        await admin(
-          adminURL,
-          'PUT',
-          `/admin/oauth2/auth/requests/login/reject?login_challenge=${encodeURIComponent(challenge)}`,
-          timeoutMs,
-          { error: 'access_denied', error_description: 'vestibule doctor probe' },
-        ).catch((err: unknown) => cleanup.push(`login request not rejected: ${reason(err)}`));
-      }
-    }
-  } catch (err) {
-    result.error = reason(err);
-  } finally {
-    if (clientID) {
-      await admin(
-        adminURL,
-        'DELETE',
-        `/admin/clients/${encodeURIComponent(clientID)}`,
-        timeoutMs,
-      ).catch((err: unknown) => cleanup.push(`client ${clientID} not deleted: ${reason(err)}`));
-    }
-  }
-  return cleanup.length > 0 ? { ...result, cleanup: cleanup.join('; ') } : result;
-}
-
 export async function probeHydra(
   config: EdgeConfig,
   options: HydraProbeOptions,
@@ -214,9 +128,9 @@ export async function probeHydra(
       : Promise.resolve([]),
     publicURL && publicHealth.ok ? readIssuer(publicURL, options.timeoutMs) : undefined,
   ]);
-  const login =
+  const redirects =
     publicURL && adminURL && publicHealth.ok && adminHealth.ok
-      ? await probeLoginRedirect(publicURL, adminURL, options.timeoutMs)
+      ? await probeRedirects(publicURL, adminURL, options.timeoutMs)
       : undefined;
   return {
     ...(publicURL ? { publicURL } : {}),
@@ -226,6 +140,6 @@ export async function probeHydra(
     admin: adminHealth,
     adminExposedAt,
     ...(discovery ? { discovery } : {}),
-    ...(login ? { login } : {}),
+    ...redirects,
   };
 }

@@ -21,6 +21,7 @@ function onLocalHTTP(f: DoctorFacts): void {
   delete f.kratos.verificationEnabled;
   delete f.hydra;
   live(f).hydra!.login = { location: 'http://localhost:4000/oauth2/login?login_challenge=1' };
+  delete live(f).hydra!.consent;
   flow(f).action = 'http://localhost:4000/api/ory/self-service/registration?flow=1';
 }
 
@@ -134,6 +135,7 @@ const BROKEN: Array<[string, string, Edit]> = [
       live(f).hydra!.login = {
         location: 'http://intranet.example.com/oauth2/login?login_challenge=1',
       };
+      delete live(f).hydra!.consent;
       flow(f).action = 'http://intranet.example.com/api/ory/self-service/registration?flow=1';
     },
   ],
@@ -261,6 +263,14 @@ const BROKEN: Array<[string, string, Edit]> = [
   ],
   [
     'hydra.urls',
+    'the live consent redirect goes to the old consent app',
+    (f) => {
+      delete f.hydra;
+      live(f).hydra!.consent = { location: 'http://127.0.0.1:3000/consent?consent_challenge=1' };
+    },
+  ],
+  [
+    'hydra.urls',
     'the live login redirect is on the edge but not its /oauth2/login',
     (f) => (live(f).hydra!.login = { location: 'https://app.example.com/login?login_challenge=1' }),
   ],
@@ -271,6 +281,7 @@ const BROKEN: Array<[string, string, Edit]> = [
       live(f).hydra!.public = { ok: false, error: 'connect ECONNREFUSED' };
       delete live(f).hydra!.discovery;
       delete live(f).hydra!.login;
+      delete live(f).hydra!.consent;
     },
   ],
   [

@@ -13,6 +13,7 @@ import { resolvePort } from '../../src/stack/ports.ts';
 import { main } from '../../src/main.ts';
 import { readStackFile } from '../../src/stack/stack-file.ts';
 import { probeRegistrationFlow } from '../../src/doctor/probes.ts';
+import { probeRedirects } from '../../src/doctor/hydra-redirects.ts';
 import { ALL_CHECKS } from '../../src/doctor/report.ts';
 import { memoryIO } from '../support/memory-io.ts';
 import { runUp, type RunningUp } from '../support/up.ts';
@@ -110,7 +111,7 @@ test('doctor on the demo stack: every check ✓, the embedded OAuth2 server prob
   assert.match(result.out, /✓ Hydra admin API: alive and ready at http:\/\/127\.0\.0\.1:\d+/);
   assert.match(
     result.out,
-    /✓ Hydra's login\/consent\/logout URLs: on http:\/\/[^ ]+ \(login learned live\)/,
+    /✓ Hydra's login\/consent\/logout URLs: on http:\/\/[^ ]+ \(login and consent learned live\); logout not checked/,
   );
   assert.match(result.out, /✓ Hydra's issuer: http:\/\/localhost:\d+ \(discovery\)/);
   assert.ok(lines.filter((l) => l.startsWith('✓')).length >= 25);
@@ -235,7 +236,7 @@ async function clientsAt(adminURL: string): Promise<unknown[]> {
   return (await (await fetch(`${adminURL}/admin/clients`)).json()) as unknown[];
 }
 
-test('live Hydra: urls.login off the edge (no hydra.yml given) fails hydra.urls only; the probe leaves no client behind', async () => {
+test('live Hydra: urls.login and urls.consent off the edge (no hydra.yml given) fail hydra.urls only; the probe leaves no client behind', async () => {
   const before = await clientsAt(misdirected.adminURL);
   const { code, failed } = await failedChecks(
     withHydra({ public_url: misdirected.publicURL, admin_url: misdirected.adminURL }),
@@ -245,7 +246,12 @@ test('live Hydra: urls.login off the edge (no hydra.yml given) fails hydra.urls 
     failed.map((c) => c.id),
     ['hydra.urls'],
   );
-  assert.match(failed[0]!.message, /Hydra sends logins to http:\/\/127\.0\.0\.1:3000\/login/);
+  assert.match(failed[0]!.message, /Hydra sends login to http:\/\/127\.0\.0\.1:3000\/login/);
+  assert.match(
+    failed[0]!.message,
+    /Hydra sends consent to http:\/\/127\.0\.0\.1:3000\/consent/,
+    'consent learned live too: the probe accepted the login for a throwaway subject',
+  );
   assert.deepEqual(
     await clientsAt(misdirected.adminURL),
     before,
@@ -282,4 +288,21 @@ test('live Hydra: hydra.public_url naming another host than the issuer fails hyd
     ['hydra.issuer'],
   );
   assert.match(failed[0]!.message, /discovery says http:\/\/localhost:\d+/);
+});
+
+test('live Hydra: the redirect probe learns login and consent, and every cleanup step succeeds', async () => {
+  const before = await clientsAt(misdirected.adminURL);
+  const result = await probeRedirects(misdirected.publicURL, misdirected.adminURL, 5_000);
+  assert.match(result.login!.location!, /^http:\/\/127\.0\.0\.1:3000\/login\?login_challenge=/);
+  assert.match(
+    result.consent!.location!,
+    /^http:\/\/127\.0\.0\.1:3000\/consent\?consent_challenge=/,
+  );
+  assert.equal(
+    result.login!.cleanup,
+    undefined,
+    'consent rejected, sessions revoked, client deleted',
+  );
+  assert.equal(result.login!.error, undefined);
+  assert.deepEqual(await clientsAt(misdirected.adminURL), before);
 });

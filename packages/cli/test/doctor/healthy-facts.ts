@@ -89,6 +89,7 @@ export function healthyFacts(): DoctorFacts {
         adminExposedAt: [],
         discovery: { issuer: 'https://auth.example.com/' },
         login: { location: `${app}/oauth2/login?login_challenge=8c1f` },
+        consent: { location: `${app}/oauth2/consent?consent_challenge=4d2e` },
       },
     },
   } satisfies DoctorFacts);
