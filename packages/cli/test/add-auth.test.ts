@@ -238,6 +238,24 @@ test('node: the request handler is wrapped so /api/me answers getUser() first', 
   );
 });
 
+test('node (CommonJS): createServer(options, handler) — the handler, not the options, is wrapped', async () => {
+  const dir = scratchApp('express-cjs');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'plain-cjs' }));
+  rmSync(join(dir, 'server.js'));
+  writeFileSync(
+    join(dir, 'index.js'),
+    "const http = require('node:http');\n\nconst server = http.createServer({ keepAliveTimeout: 5000 }, function handle(req, res) {\n  res.end('hello');\n});\nserver.listen(3000);\n",
+  );
+  assert.equal((await addAuth(dir, ['--write'])).code, 0);
+  const entry = readFileSync(join(dir, 'index.js'), 'utf8');
+  assert.match(
+    entry,
+    /createServer\(\{ keepAliveTimeout: 5000 \}, withAuthExample\(function handle\(req, res\) \{\n {2}res\.end\('hello'\);\n\}\)\);/,
+  );
+  assert.match(entry, /const user = await \(await auth\)\.getUser\(req\);/);
+  assert.doesNotMatch(entry, /\n\n\n/, 'no doubled blank lines');
+});
+
 // ---- the wired apps behind the edge ----------------------------------------------------------
 
 let identity: Awaited<ReturnType<typeof startTestIdentity>>;

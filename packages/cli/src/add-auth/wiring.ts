@@ -10,10 +10,20 @@ import type { AppFacts, Framework } from './detect.ts';
 export const MARKER = 'vestibule add-auth';
 export const EXAMPLE_PATH = '/api/me';
 
+interface Expression {
+  type: string;
+  start: number;
+  end: number;
+  expressions?: Expression[];
+}
+
 /** One JavaScript expression at an offset; undefined for what does not parse (TypeScript too). */
-function expressionAt(source: string, offset: number): { type: string; end: number } | undefined {
+function expressionAt(source: string, offset: number): Expression | undefined {
   try {
-    return parseExpressionAt(source, offset, { ecmaVersion: 'latest', sourceType: 'module' });
+    return parseExpressionAt(source, offset, {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+    }) as Expression;
   } catch {
     return undefined;
   }
@@ -99,16 +109,12 @@ function nodeExample(esm: boolean): string[] {
 function wrapNodeHandler(source: string): string | undefined {
   const call = /\bcreateServer\(\s*/.exec(source);
   if (!call) return undefined;
-  let start = call.index + call[0].length;
-  let handler = expressionAt(source, start);
-  // createServer(options, handler)
-  if (handler?.type === 'ObjectExpression') {
-    start = source.indexOf(',', handler.end) + 1;
-    while (/\s/.test(source[start] ?? '')) start++;
-    handler = expressionAt(source, start);
-  }
+  // The arguments parse as one expression: `options, handler` is a sequence, the handler last.
+  const args = expressionAt(source, call.index + call[0].length);
+  const handler = args?.type === 'SequenceExpression' ? args.expressions?.at(-1) : args;
   if (!handler || !/FunctionExpression$|^Identifier$/.test(handler.type)) return undefined;
-  return `${source.slice(0, start)}withAuthExample(${source.slice(start, handler.end)})${source.slice(handler.end)}`;
+  const { start, end } = handler;
+  return `${source.slice(0, start)}withAuthExample(${source.slice(start, end)})${source.slice(end)}`;
 }
 
 const IMPORT_LINE = /^import\s.*from\s|^import\s+['"]/;
@@ -130,7 +136,14 @@ export function wireEntry(source: string, facts: AppFacts): string {
   const wiring = facts.esm
     ? [...esmWiring(facts.framework).imports, ...esmWiring(facts.framework).auth]
     : cjsWiring(facts.framework);
-  lines.splice(lastHeader + 1, 0, ...(lastHeader >= 0 ? [''] : []), ...wiring, '');
+  const blankAfter = lines[lastHeader + 1]?.trim() === '';
+  lines.splice(
+    lastHeader + 1,
+    0,
+    ...(lastHeader >= 0 ? [''] : []),
+    ...wiring,
+    ...(blankAfter ? [] : ['']),
+  );
   if (wrapped) {
     const at = lines.findIndex((line) => line.includes('withAuthExample('));
     lines.splice(at, 0, ...nodeExample(facts.esm), '');
