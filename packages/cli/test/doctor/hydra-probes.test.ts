@@ -10,6 +10,8 @@ import { probeHydra } from '../../src/doctor/hydra-probes.ts';
 
 /** One server playing the edge (/oauth2/error) and Hydra's public API, "up" once flipped. */
 let hydraUp = false;
+/** The public listener also serving the admin API (one port for both). */
+let adminOnPublic = false;
 let server: Server;
 let url: string;
 before(async () => {
@@ -24,6 +26,8 @@ before(async () => {
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ issuer: url }));
+    } else if (path === '/admin/clients' && adminOnPublic) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
     } else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -76,4 +80,18 @@ test('a Hydra that is down while the edge does not say starting is not waited fo
   assert.equal(sleeps, 0);
   assert.equal(hydra?.starting, undefined);
   assert.match(hydra!.public.error!, /HTTP 503 from \/health\/alive/);
+});
+
+test("Hydra's admin API answering on its public listener is found; not when it answers 404 there", async () => {
+  hydraUp = true;
+  const cfg = loadConfigObject(
+    { server: { public_url: url }, hydra: { public_url: url, admin_url: 'http://127.0.0.1:9' } },
+    { env: {} },
+  ).config;
+  adminOnPublic = true;
+  const exposed = await probeHydra(cfg, { timeoutMs: 2_000 });
+  assert.deepEqual(exposed?.adminExposedAt, [`${url}/admin/clients`]);
+  adminOnPublic = false;
+  const privateAdmin = await probeHydra(cfg, { timeoutMs: 2_000 });
+  assert.deepEqual(privateAdmin?.adminExposedAt, []);
 });
