@@ -1,6 +1,7 @@
 // `vestibule add-auth` per framework on a scratch app: detection, a diff preview that writes nothing,
-// --write, a second --write that changes nothing; then (Express, Fastify, Hono) the wired app runs
-// behind the edge and its getUser() handler sees the user registered through the edge's proxy.
+// --write, a second --write that changes nothing; then every framework's wired app (Express,
+// Fastify, Hono, plain node:http, a CommonJS Express app, Next.js under `next dev`) runs behind the
+// edge and its getUser() handler sees the user registered through the edge's proxy, null anonymous.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -69,8 +70,30 @@ serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127
     files: {
       'index.js': `import { createServer } from 'node:http';
 
-createServer((req, res) => res.end('hello')).listen(3000);
+createServer((req, res) => res.end('hello')).listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
 `,
+    },
+  },
+  // CommonJS: no "type" in package.json (scratchApp leaves it out for names ending in -cjs).
+  'express-cjs': {
+    deps: { express: '^4' },
+    files: {
+      'server.js': `const express = require('express');
+
+const app = express();
+app.get('/', (req, res) => res.send('home'));
+app.get('/notes/:id', (req, res) => res.send('note'));
+app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+`,
+    },
+  },
+  // Next.js in JavaScript: a tsconfig.json would make \`next dev\` install TypeScript types.
+  'next-js': {
+    deps: { next: '^16', react: '^19', 'react-dom': '^19' },
+    files: {
+      'app/layout.js': 'export default function RootLayout({ children }) { return children; }\n',
+      'app/page.js': 'export default function Home() { return null; }\n',
+      'app/notes/[id]/page.js': 'export default function Note() { return null; }\n',
     },
   },
   next: {
@@ -93,7 +116,11 @@ function scratchApp(framework: string): string {
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify(
-      { name: `scratch-${framework}`, type: 'module', dependencies: app.deps },
+      {
+        name: `scratch-${framework}`,
+        ...(framework.endsWith('-cjs') ? {} : { type: 'module' }),
+        dependencies: app.deps,
+      },
       null,
       2,
     ),
@@ -128,7 +155,7 @@ async function wireAndCheckIdempotent(framework: string) {
   const pristine = snapshot(dir);
   const preview = await addAuth(dir);
   assert.equal(preview.code, 0, preview.err);
-  assert.match(preview.out, new RegExp(`^• ${framework} app`));
+  assert.match(preview.out, new RegExp(`^• ${framework.replace(/-\w+$/, '')} app`));
   assert.match(preview.out, /Nothing written \(a preview\)/);
   assert.match(preview.out, /npm install vestibule/);
   assert.deepEqual(snapshot(dir), pristine, 'the preview writes nothing');
@@ -182,21 +209,51 @@ test('next: app/ routes (dynamic, catch-all, groups) become rules; an app/api/me
   }
 });
 
-test('a CommonJS entry is refused with what to do, and nothing is written', async () => {
-  const dir = scratchApp('express');
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ dependencies: { express: '^4' } }));
-  writeFileSync(
-    join(dir, 'server.js'),
-    "const express = require('express');\nconst app = express();\napp.listen(3000);\n",
-  );
-  const before = snapshot(dir);
-  const result = await addAuth(dir, ['--write']);
-  assert.equal(result.code, 1);
+test('express (CommonJS): wired with import() — require() of the ES-only package would fail', async () => {
+  const { files } = await wireAndCheckIdempotent('express-cjs');
+  const entry = files['server.js']!;
   assert.match(
-    result.err,
-    /server\.js is CommonJS: vestibule is an ES module; set "type": "module"/,
+    entry,
+    /const express = require\('express'\);\n\n\/\/ Identity from the edge's signed headers/,
+    'the wiring follows the last require()',
   );
-  assert.deepEqual(snapshot(dir), before);
+  assert.match(
+    entry,
+    /const auth = Promise\.all\(\[import\('vestibule'\), import\('vestibule\/adapters\/express'\)\]\)/,
+  );
+  assert.doesNotMatch(entry, /^import /m, 'no import statement in a CommonJS file');
+  assert.match(
+    entry,
+    /app\.get\('\/api\/me', async \(req, res\) => res\.json\(\{ user: await \(await auth\)\.getUser\(req\) \}\)\);/,
+  );
+});
+
+test('node: the request handler is wrapped so /api/me answers getUser() first', async () => {
+  const { files } = await wireAndCheckIdempotent('node');
+  const entry = files['index.js']!;
+  assert.match(entry, /const withAuthExample = \(handler\) => async \(req, res\) => \{/);
+  assert.match(
+    entry,
+    /createServer\(withAuthExample\(\(req, res\) => res\.end\('hello'\)\)\)\.listen\(/,
+  );
+});
+
+test('node (CommonJS): createServer(options, handler) — the handler, not the options, is wrapped', async () => {
+  const dir = scratchApp('express-cjs');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'plain-cjs' }));
+  rmSync(join(dir, 'server.js'));
+  writeFileSync(
+    join(dir, 'index.js'),
+    "const http = require('node:http');\n\nconst server = http.createServer({ keepAliveTimeout: 5000 }, function handle(req, res) {\n  res.end('hello');\n});\nserver.listen(3000);\n",
+  );
+  assert.equal((await addAuth(dir, ['--write'])).code, 0);
+  const entry = readFileSync(join(dir, 'index.js'), 'utf8');
+  assert.match(
+    entry,
+    /createServer\(\{ keepAliveTimeout: 5000 \}, withAuthExample\(function handle\(req, res\) \{\n {2}res\.end\('hello'\);\n\}\)\);/,
+  );
+  assert.match(entry, /const user = await \(await auth\)\.getUser\(req\);/);
+  assert.doesNotMatch(entry, /\n\n\n/, 'no doubled blank lines');
 });
 
 // ---- the wired apps behind the edge ----------------------------------------------------------
@@ -209,25 +266,55 @@ before(async () => {
 });
 after(() => identity.close());
 
-function startApp(dir: string, port: number, secret: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.js'], {
+/** The environment without this suite's source condition: the app loads vestibule's built dist/ as an installed package would. */
+function installedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...extra };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+const ENTRY: Record<string, string> = { node: 'index.js' };
+
+/**
+ * The wired app on `port`. ES apps run with the suite's loader (vestibule's sources); the CommonJS
+ * app runs on plain node with the built package, so nothing transforms its require()/import().
+ */
+function startApp(
+  dir: string,
+  framework: string,
+  port: number,
+  secret: string,
+): Promise<ChildProcess> {
+  const entry = ENTRY[framework] ?? 'server.js';
+  const plain = framework.endsWith('-cjs');
+  const child = spawn(process.execPath, plain ? [entry] : ['--import', 'tsx', entry], {
     cwd: dir,
-    env: { ...process.env, PORT: String(port), VESTIBULE_HEADER_SECRET: secret },
+    env: plain
+      ? installedEnv({ PORT: String(port), VESTIBULE_HEADER_SECRET: secret })
+      : { ...process.env, PORT: String(port), VESTIBULE_HEADER_SECRET: secret },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return whenAnswering(child, `http://127.0.0.1:${port}/`, 600);
+}
+
+/** Ready when it answers: poll (no fixed sleep; fails if the process exits first). */
+function whenAnswering(child: ChildProcess, url: string, attempts: number): Promise<ChildProcess> {
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c));
   child.stderr!.on('data', (c: Buffer) => (output += c));
   // Ready when it answers: poll the socket (no fixed sleep; fails if the process exits first).
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`app exited ${code}: ${output}`)));
-    let attempts = 0;
+    let tried = 0;
     const poll = (): Promise<void> =>
-      fetch(`http://127.0.0.1:${port}/`)
-        .then(() => resolve(child))
+      fetch(url)
+        .then(async (response) => {
+          await response.body?.cancel();
+          resolve(child);
+        })
         .catch(() => {
-          if (++attempts > 600) reject(new Error(`app never answered on ${port}: ${output}`));
-          else setTimeout(() => void poll(), 100);
+          if (++tried > attempts) reject(new Error(`app never answered at ${url}: ${output}`));
+          else setTimeout(() => void poll(), 200);
         });
     void poll();
   });
@@ -252,45 +339,86 @@ async function registerThroughEdge(edge: string, email: string): Promise<string>
   return body.session_token!;
 }
 
-for (const framework of ['express', 'fastify', 'hono']) {
+async function behindTheEdge(dir: string, appPort: number, secret: string, email: string) {
+  const edge = await serveEdge({
+    cwd: dir,
+    config: 'vestibule.yml',
+    port: edgePort,
+    env: {
+      VESTIBULE_KRATOS_PUBLIC_URL: identity.publicURL,
+      VESTIBULE_UPSTREAM_URL: `http://127.0.0.1:${appPort}`,
+      VESTIBULE_HEADER_SECRET: secret,
+    },
+  });
+  try {
+    const anonymous = await fetch(`${edge.url}/api/me`, {
+      headers: { accept: 'application/json' },
+    });
+    assert.deepEqual(await anonymous.json(), { user: null });
+    const token = await registerThroughEdge(edge.url, email);
+    const me = await fetch(`${edge.url}/api/me`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    const body = (await me.json()) as { user: { email: string } | null };
+    assert.equal(body.user?.email, email);
+    const direct = await fetch(`http://127.0.0.1:${appPort}/api/me`, {
+      headers: { 'x-user-email': email },
+    });
+    assert.deepEqual(
+      await direct.json(),
+      { user: null },
+      'unsigned headers straight to the app: nobody',
+    );
+    return edge;
+  } catch (err) {
+    await edge.stop();
+    throw err;
+  }
+}
+
+for (const framework of ['express', 'fastify', 'hono', 'node', 'express-cjs']) {
   test(`${framework}: the wired app behind the edge — getUser() sees the signed-in user, null when anonymous`, async () => {
     const { dir } = await wireAndCheckIdempotent(framework);
     const secret = `add-auth-${framework}-secret-${'x'.repeat(24)}`;
     const appPort = await resolvePort('127.0.0.1', 0);
-    const app = await startApp(dir, appPort, secret);
-    const edge = await serveEdge({
-      cwd: dir,
-      config: 'vestibule.yml',
-      port: edgePort,
-      env: {
-        VESTIBULE_KRATOS_PUBLIC_URL: identity.publicURL,
-        VESTIBULE_UPSTREAM_URL: `http://127.0.0.1:${appPort}`,
-        VESTIBULE_HEADER_SECRET: secret,
-      },
-    });
+    const app = await startApp(dir, framework, appPort, secret);
     try {
-      const anonymous = await fetch(`${edge.url}/api/me`, {
-        headers: { accept: 'application/json' },
-      });
-      assert.deepEqual(await anonymous.json(), { user: null });
-      const email = `${framework}@example.com`;
-      const token = await registerThroughEdge(edge.url, email);
-      const me = await fetch(`${edge.url}/api/me`, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      });
-      const body = (await me.json()) as { user: { email: string } | null };
-      assert.equal(body.user?.email, email);
-      const direct = await fetch(`http://127.0.0.1:${appPort}/api/me`, {
-        headers: { 'x-user-email': email },
-      });
-      assert.deepEqual(
-        await direct.json(),
-        { user: null },
-        'unsigned headers straight to the app: nobody',
-      );
-    } finally {
+      const edge = await behindTheEdge(dir, appPort, secret, `${framework}@example.com`);
+      if (framework.startsWith('express')) {
+        // A required route (GET /notes/:id → /notes/*) anonymous: the edge answers 401.
+        const note = await fetch(`${edge.url}/notes/1`, {
+          headers: { accept: 'application/json' },
+        });
+        assert.equal(note.status, 401);
+      }
       assert.equal(await edge.stop(), 0);
+    } finally {
       app.kill('SIGTERM');
     }
   });
 }
+
+test('next (app router, next dev): the wired route handler behind the edge — getUser() sees the user', async () => {
+  const { dir, files } = await wireAndCheckIdempotent('next-js');
+  assert.match(files['app/api/me/route.js']!, /export const GET = async \(request\) =>/);
+  const secret = `add-auth-next-secret-${'x'.repeat(24)}`;
+  const appPort = await resolvePort('127.0.0.1', 0);
+  const next = fileURLToPath(new URL('../../../node_modules/next/dist/bin/next', import.meta.url));
+  // Its own process group: `next dev` starts workers, all stopped together.
+  const child = spawn(process.execPath, [next, 'dev', '-H', '127.0.0.1', '-p', String(appPort)], {
+    cwd: dir,
+    env: installedEnv({ VESTIBULE_HEADER_SECRET: secret }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  try {
+    // The first request compiles the route (seconds): wait on /api/me itself.
+    await whenAnswering(child, `http://127.0.0.1:${appPort}/api/me`, 900);
+    const edge = await behindTheEdge(dir, appPort, secret, 'next@example.com');
+    const note = await fetch(`${edge.url}/notes/1`, { headers: { accept: 'application/json' } });
+    assert.equal(note.status, 401, 'app/notes/[id] is a required route');
+    assert.equal(await edge.stop(), 0);
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM');
+  }
+});

@@ -1,5 +1,5 @@
 // What `vestibule add-auth` learns about an app by reading it: the framework (from package.json),
-// the entry file, whether it is ESM, and the routes it registers (static analysis of the entry for
+// the entry file, whether it is ESM or CommonJS, and the routes it registers (static analysis of the entry for
 // Express/Fastify/Hono, the `app/` and `pages/` directories for Next.js).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -42,9 +42,11 @@ export function detectFramework(pkg: PackageJSON): Framework {
 const ENTRY_CANDIDATES = [
   'server.js',
   'server.mjs',
+  'server.cjs',
   'server.ts',
   'index.js',
   'index.mjs',
+  'index.cjs',
   'index.ts',
   'app.js',
   'app.mjs',
@@ -119,7 +121,11 @@ export function detectApp(dir: string, framework?: Framework): AppFacts {
   if (!entry)
     throw new Error(`cannot find the app's entry file in ${dir}: set "main" in package.json`);
   const source = readFileSync(join(dir, entry), 'utf8');
-  const esm = pkg.type === 'module' || /\.m?ts$|\.mjs$/.test(entry) || /^\s*import\s/m.test(source);
+  // .cjs/.cts are CommonJS whatever "type" says; .mjs/.mts ES modules; otherwise "type" decides,
+  // and an `import` statement in a typeless .js (a bundler's or a loader's) counts as ES.
+  const esm = /\.c[jt]s$/.test(entry)
+    ? false
+    : pkg.type === 'module' || /\.m?ts$|\.mjs$/.test(entry) || /^\s*import\s/m.test(source);
   const port = Number(/\.listen\(\s*(?:\{\s*port:\s*)?(\d{2,5})/.exec(source)?.[1] ?? 3000);
   return { dir, framework: chosen, entry, esm, routes: routesInSource(source), port };
 }

@@ -1,11 +1,12 @@
-// The minimal change `vestibule add-auth` proposes: the adapter wired in the app's entry, one
-// handler that shows getUser(), and a vestibule.yml whose rules cover the routes it found. Each
+// The minimal change `vestibule add-auth` proposes: the adapter wired in the app's entry (wiring.ts),
+// one handler that shows getUser(), and a vestibule.yml whose rules cover the routes it found. Each
 // change is a whole file before/after, so the preview is a diff and --write is idempotent: a file
 // that already has the wiring is left alone.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AppFacts, Framework } from './detect.ts';
+import type { AppFacts } from './detect.ts';
+import { EXAMPLE_PATH, esmWiring, MARKER, wireEntry } from './wiring.ts';
 
 export interface FileChange {
   path: string;
@@ -13,79 +14,9 @@ export interface FileChange {
   after: string;
 }
 
-const MARKER = 'vestibule add-auth';
-const ADAPTER: Record<Framework, string> = {
-  express: 'expressAuth',
-  fastify: 'fastifyAuth',
-  hono: 'honoAuth',
-  next: 'nextAuth',
-  node: 'nodeAuth',
-};
-const EXAMPLE_PATH = '/api/me';
-
-function wiring(framework: Framework): string {
-  return [
-    `// Identity from the edge's signed headers (added by \`${MARKER}\`).`,
-    "import { createVestibule } from 'vestibule';",
-    `import { ${ADAPTER[framework]} } from 'vestibule/adapters/${framework}';`,
-  ].join('\n');
-}
-
-const AUTH_CONST = (framework: Framework) =>
-  `const auth = ${ADAPTER[framework]}(\n  createVestibule({ mode: 'header', headerSecret: process.env.VESTIBULE_HEADER_SECRET }),\n);`;
-
-function exampleHandler(framework: Framework, app: string): string | undefined {
-  switch (framework) {
-    case 'express':
-      return `${app}.get('${EXAMPLE_PATH}', async (req, res) => res.json({ user: await auth.getUser(req) }));`;
-    case 'fastify':
-      return `${app}.get('${EXAMPLE_PATH}', async (request) => ({ user: await auth.getUser(request) }));`;
-    case 'hono':
-      return `${app}.get('${EXAMPLE_PATH}', async (c) => c.json({ user: await auth.getUser(c) }));`;
-    default:
-      return undefined;
-  }
-}
-
-const APP_VARIABLE: Partial<Record<Framework, RegExp>> = {
-  express: /\b(?:const|let|var)\s+(\w+)\s*=\s*express\(/,
-  fastify: /\b(?:const|let|var)\s+(\w+)\s*=\s*(?:Fastify|fastify)\(/,
-  hono: /\b(?:const|let|var)\s+(\w+)\s*=\s*new\s+Hono\b/,
-};
-
-/** The entry with the imports after its last import, `auth` after them, the example before listen. */
-export function wireEntry(source: string, facts: AppFacts): string {
-  if (source.includes(MARKER) || /from\s+['"]vestibule['"]/.test(source)) return source;
-  if (!facts.esm) {
-    throw new Error(
-      `${facts.entry} is CommonJS: vestibule is an ES module; set "type": "module" in package.json (or pass a .mjs entry) and run add-auth again`,
-    );
-  }
-  const lines = source.split('\n');
-  const lastImport = lines.reduce(
-    (last, line, i) => (/^import\s.*from\s|^import\s+['"]/.test(line) ? i : last),
-    -1,
-  );
-  lines.splice(
-    lastImport + 1,
-    0,
-    ...(lastImport >= 0 ? [''] : []),
-    wiring(facts.framework),
-    AUTH_CONST(facts.framework),
-    '',
-  );
-  const app = APP_VARIABLE[facts.framework]?.exec(source)?.[1];
-  const example = app ? exampleHandler(facts.framework, app) : undefined;
-  const listen = app
-    ? lines.findIndex((line) => new RegExp(`\\b${app}\\.listen\\(|\\bserve\\(`).test(line))
-    : -1;
-  if (example && listen >= 0)
-    lines.splice(listen, 0, `// getUser(): the signed-in user, or null (${MARKER}).`, example, '');
-  return lines.join('\n');
-}
-
 function nextExampleRoute(typescript: boolean): string {
-  return `${wiring('next')}\n\n${AUTH_CONST('next')}\n\nexport const GET = async (request${typescript ? ': Request' : ''}) =>\n  Response.json({ user: await auth.getUser(request) });\n`;
+  const { imports, auth } = esmWiring('next');
+  return `${imports.join('\n')}\n\n${auth.join('\n')}\n\nexport const GET = async (request${typescript ? ': Request' : ''}) =>\n  Response.json({ user: await auth.getUser(request) });\n`;
 }
 
 const PUBLIC = /^\/(health|healthz|favicon\.ico|robots\.txt|static|assets|public)(\/|$)/;

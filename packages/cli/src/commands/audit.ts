@@ -22,6 +22,11 @@ Flags:
   --data-dir <dir>     the demo stack's data dir (default .data)
   --json               one JSON object per line
   -h, --help           this help
+
+Examples:
+  vestibule audit tail
+  vestibule audit query --identifier ada@example.com --since 7d
+  vestibule audit query --since 24h --json | jq -c 'select(.event == "lockout_started")'
 `;
 
 const POLL_MS = 2_000;

@@ -15,12 +15,17 @@ secrets, rules that never match or leave paths open, upstreams, SMTP, Hydra. One
 ✓ ok, ✗ failed, ! warning, each with the fix. Exit code 1 when any check fails.
 
 Without --config it checks the demo stack that "vestibule up" runs, from <data dir>/stack.json.
-Kratos's settings come from --kratos-config and from what the live Kratos shows.
+Kratos's settings come from --kratos-config and from what the live Kratos shows. Hydra, when
+hydra.public_url/admin_url are set, is probed live: health, version, discovery's issuer, and the
+login and consent URLs learned from a real authorization request (a throwaway client and
+subject; the consent is rejected, the sessions revoked, the client deleted); the logout URL comes
+from --hydra-config. An OAuth2 server the edge reports as still
+starting is waited for (up to 20 s), then reported as starting (!), not as down.
 
 Flags:
   --config <file>         the edge's vestibule.yml (VESTIBULE_* overrides apply)
   --kratos-config <file>  Kratos's kratos.yml: cookie, secrets, SMTP and hooks checks need it
-  --hydra-config <file>   Hydra's config: its login/consent/logout URLs and issuer are checked
+  --hydra-config <file>   Hydra's hydra.yml: its login/consent/logout URLs and issuer are checked
   --data-dir <dir>        the demo stack's data dir (env VESTIBULE_DATA_DIR, default .data)
   --offline               judge the files only, probe nothing
   --json                  one JSON object on stdout
@@ -31,12 +36,14 @@ Checks (${ALL_CHECKS.length}): ${ALL_CHECKS.map((c) => c.id).join(', ')}.
 Examples:
   vestibule doctor
   vestibule doctor --config vestibule.yml --kratos-config kratos.yml
+  vestibule doctor --config vestibule.yml --hydra-config hydra.yml
   vestibule doctor --config vestibule.yml --offline --json | jq '.checks[] | select(.status=="fail")'
 `;
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check a deployment (Kratos, proxy, cookies, secrets, rules) and say how to fix it',
+  summary:
+    'check a deployment (Kratos, proxy, cookies, secrets, rules, Hydra) and say how to fix it',
   usage,
   async run(argv: string[], io: CLIIO): Promise<number> {
     const flags = parseFlags('doctor', argv, {

@@ -18,6 +18,11 @@ Flags:
   --data-dir <dir>   the demo stack's data dir (env VESTIBULE_DATA_DIR, default .data)
   --json             machine-readable output
   -h, --help         this help
+
+Examples:
+  vestibule lockout list
+  vestibule lockout clear ada@example.com --config vestibule.yml
+  vestibule lockout list --json | jq '.[] | select(.locked_until)'
 `;
 
 export const lockoutCommand: Command = {

@@ -20,6 +20,11 @@ Manages OAuth2 clients on Hydra's admin API (default http://127.0.0.1:4445, the 
 Flags:
   --admin-url <url>  Hydra's admin API
   -h, --help         this help
+
+Examples:
+  vestibule oauth2 clients create --name notes --redirect-uri http://localhost:4002/callback
+  vestibule oauth2 clients list
+  vestibule oauth2 clients delete 3f2a0c1e-…
 `;
 
 function api(adminURL: string): OAuth2Api {

@@ -24,6 +24,10 @@ Flags:
   --admin-url <url>  Kratos's admin API (env VESTIBULE_KRATOS_ADMIN_URL; default ${DEFAULT_KRATOS_ADMIN_URL})
   --config <file>    take kratos.admin_url from this vestibule.yml (env VESTIBULE_CONFIG)
   -h, --help         this help
+
+Examples:
+  vestibule roles set ada@example.com admin
+  vestibule roles get ada@example.com --config vestibule.yml
 `;
 
 export const rolesCommand: Command = {

@@ -1,5 +1,5 @@
 // The gateway's rules judged as a whole (✗, not warnings: each is a route that behaves otherwise
-// than written), the upstreams they send to, and Hydra's URLs when Hydra is configured.
+// than written), the upstreams they send to.
 import type { GatewayRuleConfig } from 'vestibule/config';
 import { createSelfServicePages } from 'vestibule/pages';
 import { compileRules, type AccessRuleConfig, type CompiledRule } from 'vestibule/gateway';
@@ -157,47 +157,10 @@ const upstreamsReachable: Check = {
   },
 };
 
-const hydraURLs: Check = {
-  id: 'hydra.urls',
-  title: "Hydra's login/consent/logout URLs",
-  run(facts) {
-    if (!facts.hydra) return skip('Hydra not configured (pass --hydra-config hydra.yml)');
-    const origin = publicOrigin(facts);
-    const { login, consent, logout } = facts.hydra;
-    const entries = Object.entries({ login, consent, logout });
-    const off = entries.filter(([, url]) => !url || originOf(url) !== origin);
-    if (off.length > 0) {
-      return fail(
-        `${off.map(([k, url]) => `urls.${k} ${url ?? '(unset)'}`).join(', ')} not on the edge (${origin})`,
-        `Set Hydra's urls.login, urls.consent and urls.logout to pages on ${origin}.`,
-      );
-    }
-    return ok(`on ${origin}`);
-  },
-};
-
-const hydraIssuer: Check = {
-  id: 'hydra.issuer',
-  title: "Hydra's issuer",
-  run(facts) {
-    if (!facts.hydra) return skip('Hydra not configured (pass --hydra-config hydra.yml)');
-    const issuer = facts.hydra.issuer;
-    if (!issuer || originOf(issuer) !== publicOrigin(facts)) {
-      return fail(
-        `urls.self.issuer is ${issuer ?? 'unset'}, not the public URL: tokens name an issuer clients cannot reach`,
-        `Set Hydra's urls.self.issuer to ${facts.edge.server.public_url}/.`,
-      );
-    }
-    return ok(issuer);
-  },
-};
-
 export const RULE_CHECKS: readonly Check[] = [
   shadowedRules,
   defaultDecision,
   unknownRoles,
   loginLoop,
   upstreamsReachable,
-  hydraURLs,
-  hydraIssuer,
 ];

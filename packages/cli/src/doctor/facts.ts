@@ -29,11 +29,37 @@ export interface KratosSettings {
   webHookURLs: string[];
 }
 
+/** Hydra's settings from --hydra-config (hydra.yml). */
 export interface HydraSettings {
   login?: string;
   consent?: string;
   logout?: string;
   issuer?: string;
+}
+
+/** Hydra as the live probes found it (hydra.public_url / hydra.admin_url in vestibule.yml). */
+export interface HydraLive {
+  publicURL?: string;
+  adminURL?: string;
+  /** The demo stack's embedded OAuth2 server was still starting when doctor gave up waiting. */
+  starting?: boolean;
+  /** `/health/alive` then `/health/ready`. */
+  public: Reachability;
+  /** The same on the admin API, plus `/version`. */
+  admin: Reachability;
+  /** URLs on a public host where Hydra's admin API answered. */
+  adminExposedAt: string[];
+  /** `/.well-known/openid-configuration`'s issuer, or why it could not be read. */
+  discovery?: { issuer?: string; error?: string };
+  /**
+   * Where Hydra sends a browser to log in, learned by starting an authorization request with a
+   * short-lived client (hydra-redirects.ts); `cleanup` names any clean-up step that failed.
+   */
+  login?: { location?: string; error?: string; cleanup?: string };
+  /** Where Hydra sends a browser to consent, learned by accepting that login for a throwaway subject
+   * and following Hydra's redirect (the consent request is then rejected, the subject's sessions
+   * revoked). Unset when the login probe did not get that far. */
+  consent?: { location?: string; error?: string };
 }
 
 export interface Reachability {
@@ -69,6 +95,8 @@ export interface LiveFacts {
   /** Roles (metadata_public.role) of the identities; undefined when the admin API did not answer. */
   identityRoles?: string[];
   smtp?: Reachability & { address: string };
+  /** Unset when Hydra is not configured. */
+  hydra?: HydraLive;
 }
 
 export interface DoctorFacts {

@@ -1,6 +1,7 @@
 // Collects the facts `vestibule doctor` judges: the edge's config (--config, else the demo stack's
 // <data dir>/stack.json), Kratos's settings (--kratos-config, the demo stack's, and what the live
-// Kratos shows), Hydra's (--hydra-config), and the live probes unless --offline.
+// Kratos shows), Hydra's (--hydra-config, and the live Hydra at hydra.public_url/admin_url), and the
+// live probes unless --offline.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYAML } from 'yaml';
@@ -9,6 +10,7 @@ import { UsageError } from '../terminal/args.ts';
 import { readStackFile, STACK_FILE } from '../stack/stack-file.ts';
 import type { DoctorFacts, HydraSettings, KratosSettings } from './facts.ts';
 import { learnKratosSettings, settingsFromKratosConfig } from './kratos-settings.ts';
+import { probeHydra } from './hydra-probes.ts';
 import { probeLive, type ProbeOptions } from './probes.ts';
 
 export interface GatherOptions {
@@ -136,10 +138,16 @@ export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
   const internalURLs = [learned.publicBaseURL, kratosSettings.publicBaseURL].filter(
     (u): u is string => !!u && !u.startsWith(`${config.server.public_url}/`),
   );
-  facts.live = await probeLive(config, kratosSettings.smtpURI || undefined, {
-    ...o.probe,
-    internalURLs,
-  });
+  const timeoutMs = o.probe?.timeoutMs ?? 3_000;
+  const [live, hydraLive] = await Promise.all([
+    probeLive(config, kratosSettings.smtpURI || undefined, { ...o.probe, internalURLs }),
+    probeHydra(config, {
+      timeoutMs,
+      startWaitMs: o.probe?.hydraStartWaitMs ?? 20_000,
+      ...(o.probe?.sleep ? { sleep: o.probe.sleep } : {}),
+    }),
+  ]);
+  facts.live = { ...live, ...(hydraLive ? { hydra: hydraLive } : {}) };
   if (facts.live.kratosPublic.ok) {
     facts.kratos = {
       ...kratosSettings,

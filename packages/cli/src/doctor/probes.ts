@@ -13,13 +13,16 @@ export interface ProbeOptions {
   now?: () => number;
   /** More URLs whose host a browser must not see (Kratos's own base_url, learned live). */
   internalURLs?: string[];
+  /** How long to wait for an OAuth2 server the edge reports as starting (default 20 s). */
+  hydraStartWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
-async function get(url: string, timeoutMs: number, headers: Record<string, string> = {}) {
+export async function get(url: string, timeoutMs: number, headers: Record<string, string> = {}) {
   return fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
 }
 
-function reason(err: unknown): string {
+export function reason(err: unknown): string {
   const cause = (err as Error)?.cause as Error | undefined;
   return (cause?.message ?? (err as Error)?.message ?? String(err)).slice(0, 200);
 }

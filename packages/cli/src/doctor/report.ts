@@ -2,6 +2,7 @@
 // warning (with the fix), · skipped (why). `--json` prints the same as one object for scripts.
 import type { CLIIO } from '../terminal/io.ts';
 import { createStyle } from '../terminal/style.ts';
+import { HYDRA_CHECKS } from './checks-hydra.ts';
 import { KRATOS_CHECKS } from './checks-kratos.ts';
 import { PROXY_CHECKS } from './checks-proxy.ts';
 import { RULE_CHECKS } from './checks-rules.ts';
@@ -13,6 +14,7 @@ export const ALL_CHECKS: readonly Check[] = [
   ...PROXY_CHECKS,
   ...SECRET_CHECKS,
   ...RULE_CHECKS,
+  ...HYDRA_CHECKS,
 ];
 
 export type CheckOutcome = CheckResult & { id: string; title: string };

@@ -20,6 +20,8 @@ function onLocalHTTP(f: DoctorFacts): void {
   delete f.kratos.allowedReturnURLs;
   delete f.kratos.verificationEnabled;
   delete f.hydra;
+  live(f).hydra!.login = { location: 'http://localhost:4000/oauth2/login?login_challenge=1' };
+  delete live(f).hydra!.consent;
   flow(f).action = 'http://localhost:4000/api/ory/self-service/registration?flow=1';
 }
 
@@ -128,8 +130,12 @@ const BROKEN: Array<[string, string, Edit]> = [
         login: 'http://intranet.example.com/l',
         consent: 'http://intranet.example.com/c',
         logout: 'http://intranet.example.com/o',
-        issuer: 'http://intranet.example.com/',
+        issuer: 'https://auth.example.com/',
       };
+      live(f).hydra!.login = {
+        location: 'http://intranet.example.com/oauth2/login?login_challenge=1',
+      };
+      delete live(f).hydra!.consent;
       flow(f).action = 'http://intranet.example.com/api/ory/self-service/registration?flow=1';
     },
   ],
@@ -242,6 +248,70 @@ const BROKEN: Array<[string, string, Edit]> = [
     'issuer is the in-cluster Hydra',
     (f) => (f.hydra!.issuer = 'http://hydra:4444/'),
   ],
+  [
+    'hydra.issuer',
+    'the live discovery names another issuer than hydra.public_url',
+    (f) => (live(f).hydra!.discovery = { issuer: 'http://localhost:4444/' }),
+  ],
+  [
+    'hydra.urls',
+    'the live login redirect goes to the old login app (learned without hydra.yml)',
+    (f) => {
+      delete f.hydra;
+      live(f).hydra!.login = { location: 'http://127.0.0.1:3000/login?login_challenge=1' };
+    },
+  ],
+  [
+    'hydra.urls',
+    'the live consent redirect goes to the old consent app',
+    (f) => {
+      delete f.hydra;
+      live(f).hydra!.consent = { location: 'http://127.0.0.1:3000/consent?consent_challenge=1' };
+    },
+  ],
+  [
+    'hydra.urls',
+    'the live login redirect is on the edge but not its /oauth2/login',
+    (f) => (live(f).hydra!.login = { location: 'https://app.example.com/login?login_challenge=1' }),
+  ],
+  [
+    'hydra.public-reachable',
+    "Hydra's public API down",
+    (f) => {
+      live(f).hydra!.public = { ok: false, error: 'connect ECONNREFUSED' };
+      delete live(f).hydra!.discovery;
+      delete live(f).hydra!.login;
+      delete live(f).hydra!.consent;
+    },
+  ],
+  [
+    'hydra.public-reachable',
+    'Hydra alive but not ready (its database)',
+    (f) =>
+      (live(f).hydra!.public = { ok: false, status: 503, error: 'HTTP 503 from /health/ready' }),
+  ],
+  [
+    'hydra.admin-reachable',
+    "Hydra's admin API down",
+    (f) => {
+      live(f).hydra!.admin = { ok: false, error: 'connect ECONNREFUSED' };
+      delete live(f).hydra!.login;
+    },
+  ],
+  [
+    'hydra.admin-reachable',
+    'hydra.admin_url unset',
+    (f) => {
+      delete f.edge.hydra.admin_url;
+      delete live(f).hydra!.adminURL;
+      delete live(f).hydra!.login;
+    },
+  ],
+  [
+    'hydra.admin-private',
+    "Hydra's admin port open on the public host",
+    (f) => (live(f).hydra!.adminExposedAt = ['http://auth.example.com:4445/admin/clients']),
+  ],
 ];
 
 test('the healthy setup passes every check', () => {
@@ -291,6 +361,47 @@ test('offline, the live checks are skipped, never passed', () => {
     assert.ok(skipped.includes(id), `${id} skipped offline`);
   }
   assert.equal(outcomes.filter((o) => o.status === 'fail').length, 0);
+});
+
+test('an embedded OAuth2 server still starting is reported as starting (!), never ✗', () => {
+  const facts = healthyFacts();
+  facts.live!.hydra = {
+    publicURL: 'http://localhost:4444',
+    adminURL: 'http://127.0.0.1:4445',
+    starting: true,
+    public: { ok: false, error: 'connect ECONNREFUSED' },
+    admin: { ok: false, error: 'connect ECONNREFUSED' },
+    adminExposedAt: [],
+  };
+  delete facts.hydra;
+  facts.edge.hydra.public_url = 'http://localhost:4444';
+  const outcomes = runChecks(facts);
+  assert.deepEqual(
+    outcomes.filter((o) => o.status === 'fail'),
+    [],
+  );
+  const hydra = outcomes.filter((o) => o.id.startsWith('hydra.'));
+  assert.deepEqual(
+    hydra.map((o) => [o.id, o.status]),
+    [
+      ['hydra.public-reachable', 'warn'],
+      ['hydra.admin-reachable', 'warn'],
+      ['hydra.admin-private', 'warn'],
+      ['hydra.issuer', 'skip'],
+      ['hydra.urls', 'skip'],
+    ],
+  );
+  assert.match(hydra[0]!.message, /still starting/);
+});
+
+test('without Hydra configured anywhere, the Hydra checks are skipped', () => {
+  const facts = healthyFacts();
+  delete facts.hydra;
+  delete facts.live!.hydra;
+  delete facts.edge.hydra.public_url;
+  delete facts.edge.hydra.admin_url;
+  const outcomes = runChecks(facts).filter((o) => o.id.startsWith('hydra.'));
+  assert.deepEqual(new Set(outcomes.map((o) => o.status)), new Set(['skip']));
 });
 
 test('quickstart Kratos secrets are acceptable on loopback only', () => {

@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfigObject } from 'vestibule/config';
+import { createOAuth2Server, parseConfig, type OAuth2Server } from '@vestibule/oauth2-server';
+import { resolvePort } from '../../src/stack/ports.ts';
 import { main } from '../../src/main.ts';
 import { readStackFile } from '../../src/stack/stack-file.ts';
 import { probeRegistrationFlow } from '../../src/doctor/probes.ts';
+import { probeRedirects } from '../../src/doctor/hydra-redirects.ts';
 import { ALL_CHECKS } from '../../src/doctor/report.ts';
 import { memoryIO } from '../support/memory-io.ts';
 import { runUp, type RunningUp } from '../support/up.ts';
@@ -18,15 +21,48 @@ import { healthyFacts } from './healthy-facts.ts';
 
 let up: RunningUp;
 let dataDir: string;
+/** A Hydra whose urls.login is not on the edge (the old login app's port). */
+let misdirected: { server: OAuth2Server; publicURL: string; adminURL: string };
+
+async function startMisdirectedHydra(): Promise<typeof misdirected> {
+  const [publicPort, adminPort] = [
+    await resolvePort('127.0.0.1', 0),
+    await resolvePort('127.0.0.1', 0),
+  ];
+  const publicURL = `http://127.0.0.1:${publicPort}`;
+  const server = await createOAuth2Server({
+    config: parseConfig(
+      {
+        dsn: 'memory',
+        serve: {
+          public: { host: '127.0.0.1', port: publicPort },
+          admin: { host: '127.0.0.1', port: adminPort },
+        },
+        urls: {
+          self: { issuer: publicURL },
+          login: 'http://127.0.0.1:3000/login',
+          consent: 'http://127.0.0.1:3000/consent',
+        },
+        secrets: { system: ['doctor-test-hydra-system-secret-0123456789'] },
+      },
+      { dev: true },
+    ),
+  });
+  const listening = await server.listen();
+  return { server, ...listening };
+}
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vestibule-doctor-'));
-  up = await runUp(
-    ['--kratos-public-port', '0', '--kratos-admin-port', '0', '--data-dir', dataDir],
-    { VESTIBULE_ADMIN_PASSWORD: 'doctor-test-admin-password-1234' },
-  );
+  [up, misdirected] = await Promise.all([
+    runUp(['--kratos-public-port', '0', '--kratos-admin-port', '0', '--data-dir', dataDir], {
+      VESTIBULE_ADMIN_PASSWORD: 'doctor-test-admin-password-1234',
+    }),
+    startMisdirectedHydra(),
+  ]);
 });
 after(async () => {
+  await misdirected.server.close();
   assert.equal(await up.stop(), 0);
 });
 
@@ -64,13 +100,20 @@ function kratosConfigFile(): string {
   return file;
 }
 
-test('doctor on the demo stack: every check ✓ (Hydra, not configured, skipped), exit 0', async () => {
+test('doctor on the demo stack: every check ✓, the embedded OAuth2 server probed live, exit 0', async () => {
+  // The OAuth2 server starts in the background after the banner: doctor waits for it.
   const result = await doctor(['--data-dir', dataDir]);
   assert.equal(result.code, 0, result.out + result.err);
   const lines = result.out.split('\n').filter((l) => /^[✓✗!·] /.test(l));
   assert.equal(lines.length, ALL_CHECKS.length);
-  const notOK = lines.filter((l) => !l.startsWith('✓') && !/\[hydra\./.test(l));
+  const notOK = lines.filter((l) => !l.startsWith('✓'));
   assert.deepEqual(notOK, []);
+  assert.match(result.out, /✓ Hydra admin API: alive and ready at http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(
+    result.out,
+    /✓ Hydra's login\/consent\/logout URLs: on http:\/\/[^ ]+ \(login and consent learned live\); logout not checked/,
+  );
+  assert.match(result.out, /✓ Hydra's issuer: http:\/\/localhost:\d+ \(discovery\)/);
   assert.ok(lines.filter((l) => l.startsWith('✓')).length >= 25);
   assert.match(result.out, /Kratos settings from the demo stack and the live Kratos/);
 });
@@ -172,4 +215,94 @@ test('colours on a terminal only, never with NO_COLOR; usage errors exit 2', asy
   const absent = await doctor(['--config', join(empty, 'nope.yml')]);
   assert.equal(absent.code, 2);
   assert.match(absent.err, /--config .*nope\.yml: ENOENT/);
+});
+
+/** The demo stack's vestibule.yml pointing at another Hydra (or at nothing). */
+function withHydra(hydra: { public_url?: string; admin_url?: string }): string {
+  return configWith((raw) => (raw.hydra = { ...raw.hydra, ...hydra }));
+}
+
+async function failedChecks(config: string) {
+  const { code, report } = await doctorJSON([
+    '--config',
+    config,
+    '--kratos-config',
+    kratosConfigFile(),
+  ]);
+  return { code, failed: report.checks.filter((c) => c.status === 'fail'), report };
+}
+
+async function clientsAt(adminURL: string): Promise<unknown[]> {
+  return (await (await fetch(`${adminURL}/admin/clients`)).json()) as unknown[];
+}
+
+test('live Hydra: urls.login and urls.consent off the edge (no hydra.yml given) fail hydra.urls only; the probe leaves no client behind', async () => {
+  const before = await clientsAt(misdirected.adminURL);
+  const { code, failed } = await failedChecks(
+    withHydra({ public_url: misdirected.publicURL, admin_url: misdirected.adminURL }),
+  );
+  assert.equal(code, 1);
+  assert.deepEqual(
+    failed.map((c) => c.id),
+    ['hydra.urls'],
+  );
+  assert.match(failed[0]!.message, /Hydra sends login to http:\/\/127\.0\.0\.1:3000\/login/);
+  assert.match(
+    failed[0]!.message,
+    /Hydra sends consent to http:\/\/127\.0\.0\.1:3000\/consent/,
+    'consent learned live too: the probe accepted the login for a throwaway subject',
+  );
+  assert.deepEqual(
+    await clientsAt(misdirected.adminURL),
+    before,
+    'the throwaway client is deleted',
+  );
+});
+
+test('live Hydra: an admin URL where nothing listens fails hydra.admin-reachable only', async () => {
+  const stack = readStackFile(dataDir)!.edge.hydra as { public_url: string };
+  const { failed } = await failedChecks(
+    withHydra({ public_url: stack.public_url, admin_url: 'http://127.0.0.1:9' }),
+  );
+  assert.deepEqual(
+    failed.map((c) => c.id),
+    ['hydra.admin-reachable'],
+  );
+});
+
+test('live Hydra: a public URL where nothing listens fails hydra.public-reachable only', async () => {
+  const { failed } = await failedChecks(withHydra({ public_url: 'http://127.0.0.1:9' }));
+  assert.deepEqual(
+    failed.map((c) => c.id),
+    ['hydra.public-reachable'],
+  );
+});
+
+test('live Hydra: hydra.public_url naming another host than the issuer fails hydra.issuer only', async () => {
+  const stack = readStackFile(dataDir)!.edge.hydra as { public_url: string };
+  const { failed } = await failedChecks(
+    withHydra({ public_url: stack.public_url.replace('localhost', '127.0.0.1') }),
+  );
+  assert.deepEqual(
+    failed.map((c) => c.id),
+    ['hydra.issuer'],
+  );
+  assert.match(failed[0]!.message, /discovery says http:\/\/localhost:\d+/);
+});
+
+test('live Hydra: the redirect probe learns login and consent, and every cleanup step succeeds', async () => {
+  const before = await clientsAt(misdirected.adminURL);
+  const result = await probeRedirects(misdirected.publicURL, misdirected.adminURL, 5_000);
+  assert.match(result.login!.location!, /^http:\/\/127\.0\.0\.1:3000\/login\?login_challenge=/);
+  assert.match(
+    result.consent!.location!,
+    /^http:\/\/127\.0\.0\.1:3000\/consent\?consent_challenge=/,
+  );
+  assert.equal(
+    result.login!.cleanup,
+    undefined,
+    'consent rejected, sessions revoked, client deleted',
+  );
+  assert.equal(result.login!.error, undefined);
+  assert.deepEqual(await clientsAt(misdirected.adminURL), before);
 });

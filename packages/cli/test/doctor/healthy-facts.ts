@@ -11,6 +11,7 @@ export function healthyFacts(): DoctorFacts {
     {
       server: { public_url: 'https://app.example.com' },
       kratos: { public_url: 'http://kratos-public:4433', admin_url: 'http://kratos-admin:4434' },
+      hydra: { public_url: 'https://auth.example.com', admin_url: 'http://hydra-admin:4445' },
       gateway: {
         upstream_url: 'http://app:3000',
         header_secret: HEADER_SECRET,
@@ -58,7 +59,7 @@ export function healthyFacts(): DoctorFacts {
       login: `${app}/oauth2/login`,
       consent: `${app}/oauth2/consent`,
       logout: `${app}/oauth2/logout`,
-      issuer: `${app}/`,
+      issuer: 'https://auth.example.com/',
     },
     live: {
       kratosPublic: { ok: true, status: 200, version: 'v1.3.1' },
@@ -80,6 +81,16 @@ export function healthyFacts(): DoctorFacts {
       },
       identityRoles: ['admin', 'editor'],
       smtp: { ok: true, address: 'smtp.example.com:465' },
+      hydra: {
+        publicURL: 'https://auth.example.com',
+        adminURL: 'http://hydra-admin:4445',
+        public: { ok: true, status: 200 },
+        admin: { ok: true, status: 200, version: 'v2.3.0' },
+        adminExposedAt: [],
+        discovery: { issuer: 'https://auth.example.com/' },
+        login: { location: `${app}/oauth2/login?login_challenge=8c1f` },
+        consent: { location: `${app}/oauth2/consent?consent_challenge=4d2e` },
+      },
     },
   } satisfies DoctorFacts);
 }
