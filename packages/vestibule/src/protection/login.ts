@@ -2,6 +2,7 @@
 // password, and Kratos's answer settles it (a failure may start a lock; a success clears the
 // identifier's failures, never an active lock).
 import type { CounterRef, Outcome, Reservation } from './attempts.ts';
+import type { AuditInput } from './audit.ts';
 import { normaliseIdentifier } from './keys.ts';
 import { outcomeOf } from './outcome.ts';
 import { lockNotice, tooManyAttempts } from './refusals.ts';
@@ -26,27 +27,32 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
       : []),
     { scope: LOGIN_SCOPES.address, key: scope.addressKey, rule: rules.login.address },
   ];
-  // One round trip for both counters (the pipeline's cost is mostly round trips to the store).
+  // One round trip for both counters, before Kratos sees the password.
   const reservations = await counters.reserveAll(refs);
   const byIdentifier = identifier ? reservations[0] : undefined;
   const byAddress = reservations.at(-1);
-  const settle = (outcome: Outcome) =>
+  const granted = refs.filter((_, i) => reservations[i]!.allowed);
+  // The settlement and its audit rows: one statement.
+  const settle = (outcome: Outcome, events: AuditInput[]) =>
     counters.settleAll(
-      refs
-        .filter((_, i) => reservations[i]!.allowed)
+      granted.map((ref) => ({
+        ...ref,
         // One success from a shared address must not wipe an attacker's count on it.
-        .map((ref) => ({
-          ...ref,
-          outcome:
-            ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
-        })),
+        outcome: ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
+      })),
+      events.map((e) => audit.entry(e)),
     );
+  // Settlements that cannot change the answer are written after it. Safe to defer: until it lands
+  // the reservation still counts as an attempt in flight (stricter, never looser), and a lost one
+  // expires with its TTL. Only a failure is settled before answering: it may start a lock.
+  // Issued now (not after some other await), so the store sees it before the client's next request.
+  const settleLater = (outcome: Outcome, events: AuditInput[]) =>
+    audit.later(settle(outcome, events), []);
   const refused = [byIdentifier, byAddress].find(
     (r): r is Extract<Reservation, { allowed: false }> => r?.allowed === false,
   );
   if (refused) {
-    await settle('neutral');
-    await audit.record({ ...base, event: 'login_locked' });
+    settleLater('neutral', [{ ...base, event: 'login_locked' }]);
     return tooManyAttempts(scope.refusal, refused.retryAfterMs);
   }
   const failures = Math.max(
@@ -55,35 +61,36 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   );
   const captchaRefusal = await runCaptcha(deps, scope, loginNeedsCaptcha(deps, failures));
   if (captchaRefusal) {
-    await settle('neutral');
+    settleLater('neutral', []);
     return captchaRefusal;
   }
   let response: Response;
   try {
     response = await scope.forward();
   } catch (err) {
-    await settle('neutral');
+    settleLater('neutral', []);
     throw err;
   }
   const outcome = await outcomeOf(response, scope.submit, deps.options.sessionCookie);
-  const result: Outcome =
-    outcome.result === 'accepted'
-      ? 'success'
-      : outcome.result === 'refused'
-        ? 'failure'
-        : 'neutral';
-  const settled = await settle(result);
-  if (result === 'failure') await audit.record({ ...base, event: 'login_failed' });
-  if (result === 'success') {
+  if (outcome.result === 'accepted') {
     const event = { ...base, event: 'login_succeeded' as const };
+    if (outcome.identityId || !deps.options.identityOf) {
+      settleLater('success', [{ ...event, identityId: outcome.identityId }]);
+      return response;
+    }
+    settleLater('success', []);
     // A browser login answers with a cookie, not the session: ask whose it is (which also puts the
     // new session in the gateway's cache for the request that follows), without holding the answer.
-    if (outcome.identityId) await audit.record({ ...event, identityId: outcome.identityId });
-    else
-      audit.recordWhen(
-        identityAfter(deps, response).then((identity) => ({ ...event, identityId: identity?.id })),
-      );
+    audit.recordWhen(
+      identityAfter(deps, response).then((identity) => ({ ...event, identityId: identity?.id })),
+    );
+    return response;
   }
+  if (outcome.result !== 'refused') {
+    settleLater('neutral', []);
+    return response;
+  }
+  const settled = await settle('failure', [{ ...base, event: 'login_failed' }]);
   const lockedUntil = settled.find((s) => s.lockedUntil)?.lockedUntil;
   if (!lockedUntil) return response;
   await audit.record({ ...base, event: 'lockout_started' });
