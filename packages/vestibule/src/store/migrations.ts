@@ -162,6 +162,39 @@ const migrations: Record<string, Migration> = {
       await sql`DROP FUNCTION IF EXISTS vestibule_attempt_reserve`.execute(db);
     },
   },
+  // The tables of the other parts several edges share through this store (issue 15): the session
+  // bus's event log and rate-limiter-flexible's counters. IF NOT EXISTS: edges before this migration
+  // created them themselves, with the same columns.
+  '2026-12-07-004-session-events-rate-limits': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('vestibule_session_events')
+        .ifNotExists()
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('event', 'jsonb', (c) => c.notNull())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createIndex('vestibule_session_events_created_at')
+        .ifNotExists()
+        .on('vestibule_session_events')
+        .column('created_at')
+        .execute();
+      // The columns rate-limiter-flexible's PostgreSQL limiter reads and writes.
+      await db.schema
+        .createTable('vestibule_rate_limits')
+        .ifNotExists()
+        .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expire', 'bigint')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('vestibule_rate_limits').ifExists().execute();
+      await db.schema.dropTable('vestibule_session_events').ifExists().execute();
+    },
+  },
 };
 
 /** Changes whenever a migration is added or edited (names a cached, migrated store template). */
