@@ -6,6 +6,8 @@ import { addressKey, normaliseIdentifier } from './keys.ts';
 
 const IDENTIFIER_SCOPES = [
   'login:identifier',
+  // Second factors: `identity:<id>`, `session:<hash>`, `flow:<id>` (cleared by that whole key).
+  'login:second-factor',
   'recovery:send:identifier',
   'verification:send:identifier',
 ];

@@ -1,6 +1,8 @@
 // Login: the identifier's and the address's counters reserve an attempt before Kratos sees the
 // password, and Kratos's answer settles it (a failure may start a lock; a success clears the
 // identifier's failures, never an active lock).
+import { createHash } from 'node:crypto';
+import { extractCredential } from '../session/credential.ts';
 import type { CounterRef, Outcome, Reservation } from './attempts.ts';
 import type { AuditInput } from './audit.ts';
 import { normaliseIdentifier } from './keys.ts';
@@ -10,26 +12,34 @@ import {
   auditBase,
   identityAfter,
   runCaptcha,
+  whoami,
   type PipelineDeps,
   type SubmitScope,
 } from './scope.ts';
 
-export const LOGIN_SCOPES = { identifier: 'login:identifier', address: 'login:address' } as const;
+export const LOGIN_SCOPES = {
+  identifier: 'login:identifier',
+  address: 'login:address',
+  /** A submit without an identifier: a second factor (TOTP, lookup secret) or a refresh. */
+  secondFactor: 'login:second-factor',
+} as const;
 
 export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Promise<Response> {
   const { counters, rules, audit } = deps.options;
   const raw = scope.fields.identifier;
   const identifier = raw ? normaliseIdentifier(raw) : undefined;
   const base = auditBase(scope, raw);
+  // Counted like an identifier, so TOTP and lookup-secret guesses lock as passwords do.
+  const subject = identifier
+    ? { scope: LOGIN_SCOPES.identifier, key: identifier }
+    : await secondFactorSubject(deps, scope);
   const refs: CounterRef[] = [
-    ...(identifier
-      ? [{ scope: LOGIN_SCOPES.identifier, key: identifier, rule: rules.login.identifier }]
-      : []),
+    ...(subject ? [{ ...subject, rule: rules.login.identifier }] : []),
     { scope: LOGIN_SCOPES.address, key: scope.addressKey, rule: rules.login.address },
   ];
   // One round trip for both counters, before Kratos sees the password.
   const reservations = await counters.reserveAll(refs);
-  const byIdentifier = identifier ? reservations[0] : undefined;
+  const byIdentifier = subject ? reservations[0] : undefined;
   const byAddress = reservations.at(-1);
   const granted = refs.filter((_, i) => reservations[i]!.allowed);
   // The settlement and its audit rows: one statement.
@@ -96,6 +106,29 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   await audit.record({ ...base, event: 'lockout_started' });
   // The failure that starts the lock already says so: Kratos's own page would invite a 6th try.
   return withLockNotice(scope, response, lockedUntil.getTime() - deps.options.now());
+}
+
+/**
+ * Whose second factor this is: the identity when whoami answers for the first factor's session
+ * (Kratos does when `session.whoami.required_aal` is aal1), else that session itself (hashed: an
+ * aal1 session belongs to one identity, and a new one costs a password login, counted on its
+ * identifier), else the flow. Unknown sessions are counted like known ones.
+ */
+async function secondFactorSubject(
+  deps: PipelineDeps,
+  scope: SubmitScope,
+): Promise<{ scope: string; key: string } | undefined> {
+  const headers = scope.request.headers;
+  const credential = extractCredential(headers, { cookieName: deps.options.sessionCookie });
+  if (credential) {
+    const identity = await whoami(deps, headers);
+    const key = identity
+      ? `identity:${identity.id}`
+      : `session:${createHash('sha256').update(credential.value).digest('hex').slice(0, 32)}`;
+    return { scope: LOGIN_SCOPES.secondFactor, key };
+  }
+  const flowId = scope.submit.flowId;
+  return flowId ? { scope: LOGIN_SCOPES.secondFactor, key: `flow:${flowId}` } : undefined;
 }
 
 function loginNeedsCaptcha(deps: PipelineDeps, failures: number): boolean {
