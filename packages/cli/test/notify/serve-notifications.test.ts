@@ -59,7 +59,7 @@ before(async () => {
     if (url.pathname === '/self-service/settings' && req.method === 'POST') {
       return json(200, { id: url.searchParams.get('flow'), state: 'success', identity });
     }
-    json(404, { error: { code: 404 } });
+    return json(404, { error: { code: 404 } });
   });
   await new Promise<void>((resolve) => kratos.listen(0, '127.0.0.1', resolve));
   kratosURL = `http://127.0.0.1:${(kratos.address() as AddressInfo).port}`;
