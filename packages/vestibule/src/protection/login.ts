@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { extractCredential } from '../session/credential.ts';
 import type { CounterRef, Outcome, Reservation } from './attempts.ts';
-import type { AuditInput } from './audit.ts';
+import type { AuditInput, AuditRow } from './audit.ts';
 import { normaliseIdentifier } from './keys.ts';
 import { outcomeOf } from './outcome.ts';
 import { lockNotice, tooManyAttempts } from './refusals.ts';
@@ -43,21 +43,27 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   const byAddress = reservations.at(-1);
   const granted = refs.filter((_, i) => reservations[i]!.allowed);
   // The settlement and its audit rows: one statement.
-  const settle = (outcome: Outcome, events: AuditInput[]) =>
+  const settle = (outcome: Outcome, rows: AuditRow[]) =>
     counters.settleAll(
       granted.map((ref) => ({
         ...ref,
         // One success from a shared address must not wipe an attacker's count on it.
         outcome: ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
       })),
-      events.map((e) => audit.entry(e)),
+      rows,
     );
   // Settlements that cannot change the answer are written after it. Safe to defer: until it lands
   // the reservation still counts as an attempt in flight (stricter, never looser), and a lost one
   // expires with its TTL. Only a failure is settled before answering: it may start a lock.
-  // Issued now (not after some other await), so the store sees it before the client's next request.
-  const settleLater = (outcome: Outcome, events: AuditInput[]) =>
-    audit.later(settle(outcome, events), []);
+  // setImmediate, not a microtask: PGlite runs a statement on this thread, and started from a
+  // microtask it would run before the answer is written. Rows are made now (their time, log line).
+  const settleLater = (outcome: Outcome, events: AuditInput[]) => {
+    const rows = events.map((e) => audit.entry(e));
+    audit.later(
+      new Promise<void>((resolve) => setImmediate(resolve)).then(() => settle(outcome, rows)),
+      rows,
+    );
+  };
   const refused = [byIdentifier, byAddress].find(
     (r): r is Extract<Reservation, { allowed: false }> => r?.allowed === false,
   );
@@ -100,7 +106,7 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
     settleLater('neutral', []);
     return response;
   }
-  const settled = await settle('failure', [{ ...base, event: 'login_failed' }]);
+  const settled = await settle('failure', [audit.entry({ ...base, event: 'login_failed' })]);
   const lockedUntil = settled.find((s) => s.lockedUntil)?.lockedUntil;
   if (!lockedUntil) return response;
   await audit.record({ ...base, event: 'lockout_started' });
