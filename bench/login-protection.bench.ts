@@ -1,9 +1,15 @@
 // Login protection's added cost (issue 12): the same login POST answered by a stand-in for the
 // proxy (a 303 with a session cookie, as Kratos answers a right password), once called directly and
 // once through the submit pipeline (body read and parsed, identifier and address reservations, the
-// outcome settled, one audit event) on an in-memory PGlite store. Interleaved rounds in one
+// outcome settled with its audit event) on an in-memory PGlite store. Interleaved rounds in one
 // process, one run; reported as p50/p95 per request and the p50 added, against the target of
 // ≤ 1 ms p50 for an unlocked identifier.
+//
+// The pipeline answers after the reservation (one statement) and settles a success with its audit
+// row (one statement) after the answer. Two figures, because PGlite runs every statement on this
+// process's one thread: "logins as they arrive" lets that deferred write finish between requests
+// (untimed), as it does when logins are not back to back; "back to back" sends the next login at
+// once, so it queues behind the previous one's settlement — the store's whole cost per login.
 import { createLogger } from '../packages/vestibule/src/lib/logger.ts';
 import { loadConfigObject } from '../packages/vestibule/src/config/index.ts';
 import { openLoginProtection } from '../packages/vestibule/src/protection/index.ts';
@@ -52,8 +58,11 @@ const request = () =>
     },
   );
 
+const { store, audit } = await protection.state();
+
 async function round(
   handler: (r: Request, c: SubmitContext) => Promise<Response>,
+  settleBetween: boolean,
 ): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < PER_ROUND; i++) {
@@ -62,7 +71,10 @@ async function round(
     const response = await handler(r, context);
     times.push(performance.now() - started);
     if (response.status !== 303) throw new Error(`unexpected ${response.status}`);
+    // Untimed: the deferred settlement and audit row land before the next login arrives.
+    if (settleBetween) await audit.flush();
   }
+  await audit.flush();
   return times;
 }
 
@@ -72,17 +84,18 @@ const percentile = (values: number[], p: number) => {
 };
 
 // Warm-up (JIT, PGlite's first plans).
-await round(bare);
-await round(protectedHandler);
+await round(bare, false);
+await round(protectedHandler, false);
 const baseline: number[] = [];
-const subject: number[] = [];
+const spaced: number[] = [];
+const backToBack: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
-  baseline.push(...(await round(bare)));
-  subject.push(...(await round(protectedHandler)));
+  baseline.push(...(await round(bare, false)));
+  spaced.push(...(await round(protectedHandler, true)));
+  backToBack.push(...(await round(protectedHandler, false)));
 }
 // Calibration: one trivial statement on the same store, so the figures can be read on a loaded
-// machine (the pipeline awaits four statements on an unlocked login: two reservations, two settles).
-const { store } = await protection.state();
+// machine (an unlocked login costs the store two statements: the reservation, the settlement).
 const { sql } = await import('kysely');
 const roundTrips: number[] = [];
 for (let i = 0; i < PER_ROUND; i++) {
@@ -93,13 +106,25 @@ for (let i = 0; i < PER_ROUND; i++) {
 await protection.close();
 
 const fmt = (ms: number) => `${(ms * 1000).toFixed(0).padStart(6)} µs`;
+// On a loaded machine p50 measures the other processes too; the fastest request is steadier.
+const min = (values: number[]) => Math.min(...values);
 const b50 = percentile(baseline, 50);
-const s50 = percentile(subject, 50);
+const s50 = percentile(spaced, 50);
+const c50 = percentile(backToBack, 50);
 console.log(`login POST, ${ROUNDS} interleaved rounds × ${PER_ROUND} requests`);
-console.log(`  without the pipeline  p50 ${fmt(b50)}  p95 ${fmt(percentile(baseline, 95))}`);
-console.log(`  with the pipeline     p50 ${fmt(s50)}  p95 ${fmt(percentile(subject, 95))}`);
 console.log(
-  `  added p50 ${fmt(s50 - b50)}  ratio ${(s50 / b50).toFixed(1)}×  (target ≤ ${TARGET_MS} ms added)`,
+  `  without the pipeline              p50 ${fmt(b50)}  p95 ${fmt(percentile(baseline, 95))}  min ${fmt(min(baseline))}`,
 );
-console.log(`  one SELECT 1 on the same PGlite store: p50 ${fmt(percentile(roundTrips, 50))}`);
+console.log(
+  `  with it, logins as they arrive    p50 ${fmt(s50)}  p95 ${fmt(percentile(spaced, 95))}  min ${fmt(min(spaced))}`,
+);
+console.log(
+  `  with it, back to back             p50 ${fmt(c50)}  p95 ${fmt(percentile(backToBack, 95))}  min ${fmt(min(backToBack))}`,
+);
+console.log(
+  `  added p50 ${fmt(s50 - b50)} as they arrive, ${fmt(c50 - b50)} back to back  (target ≤ ${TARGET_MS} ms added)`,
+);
+console.log(
+  `  one SELECT 1 on the same PGlite store: p50 ${fmt(percentile(roundTrips, 50))}  min ${fmt(min(roundTrips))}`,
+);
 if (s50 - b50 > TARGET_MS) console.log(`  ! above the target on this machine`);

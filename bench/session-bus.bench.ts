@@ -9,14 +9,17 @@ import { startPostgres } from '../test/support/postgres.ts';
 import { createMemoryLogger } from '../packages/vestibule/src/lib/logger.ts';
 import { createSessionCache } from '../packages/vestibule/src/session/cache.ts';
 import { createPostgresSessionBus } from '../packages/vestibule/src/session-bus/index.ts';
+import { openEdgeStore } from '../packages/vestibule/src/store/index.ts';
 
 const ROUNDS = Number(process.env.BENCH_BUS_ROUNDS ?? 300);
 const wallClock = () => performance.timeOrigin + performance.now();
 const cache = () => createSessionCache({ whoami: () => Promise.resolve(null) });
 
 if (process.argv[2] === 'edge-b') {
+  // Each edge its store (one pool; its migrations create the events table), as `store.url` does.
+  const store = await openEdgeStore(process.argv[3]!);
   const bus = createPostgresSessionBus({
-    url: process.argv[3]!,
+    pool: store.pool!,
     cache: cache(),
     logger: createMemoryLogger(),
     onRemoteEvent: (event) => {
@@ -25,13 +28,25 @@ if (process.argv[2] === 'edge-b') {
   });
   await bus.ready;
   process.send!({ ready: true });
-  process.on('message', () => void bus.close().then(() => process.exit(0)));
+  process.on(
+    'message',
+    () =>
+      void bus
+        .close()
+        .then(() => store.close())
+        .then(() => process.exit(0)),
+  );
 } else {
   const server = await startPostgres();
   if (!server) process.exit(1);
   try {
     const url = await server.createDatabase('bench_bus');
-    const a = createPostgresSessionBus({ url, cache: cache(), logger: createMemoryLogger() });
+    const storeA = await openEdgeStore(url);
+    const a = createPostgresSessionBus({
+      pool: storeA.pool!,
+      cache: cache(),
+      logger: createMemoryLogger(),
+    });
     await a.ready;
     const b = fork(fileURLToPath(import.meta.url), ['edge-b', url], { stdio: 'inherit' });
     const received = new Map<string, number>();
@@ -58,12 +73,17 @@ if (process.argv[2] === 'edge-b') {
     }
     b.send('stop');
     await a.close();
+    await storeA.close();
     await new Promise((resolve) => b.once('exit', resolve));
 
     const q = (xs: number[], p: number) =>
       [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
     const row = (name: string, xs: number[]) =>
-      `| ${name.padEnd(38)} | ${q(xs, 0.5).toFixed(2).padStart(7)} | ${q(xs, 0.95).toFixed(2).padStart(7)} | ${Math.max(...xs).toFixed(2).padStart(7)} |`;
+      `| ${name.padEnd(38)} | ${q(xs, 0.5).toFixed(2).padStart(7)} | ${q(xs, 0.95).toFixed(2).padStart(7)} | ${Math.max(
+        ...xs,
+      )
+        .toFixed(2)
+        .padStart(7)} |`;
     console.log(`\nsession bus: ${ROUNDS} revocations announced by edge A, heard by edge B (ms)`);
     console.log('| from                                   |     p50 |     p95 |     max |');
     console.log('| -------------------------------------- | ------: | ------: | ------: |');

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { assertServable, loadConfigFile, loadConfigObject } from 'vestibule/config';
 import { buildEdgeParts, createLogger, flushLogs, launchEdge } from 'vestibule/edge';
+import { notifierFromConfig } from '../notify/from-config.ts';
 import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
@@ -72,12 +73,16 @@ export const serveCommand: Command = {
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
     // are up, instead of killing the process halfway through opening a database.
     const stopRequested = io.untilStopped();
+    // protection.notifications.smtp: security notices mailed over SMTP.
+    const notifier = notifierFromConfig(config);
     const running = await launchEdge(config, {
       host: config.server.host,
       port: config.server.port,
       shutdownTimeoutMs: config.server.shutdown_timeout,
       logger,
+      ...(notifier ? { securityNotifier: notifier } : {}),
     }).catch((err: Error) => {
+      notifier?.close();
       step.fail(err.message);
       throw err;
     });
@@ -88,6 +93,7 @@ export const serveCommand: Command = {
     progress.line(`• ${signal} received`);
     const stopping = progress.step('edge', 'stopping');
     await running.close();
+    notifier?.close();
     flushLogs();
     stopping.done('stopped');
     return 0;

@@ -19,6 +19,11 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; key: string; type: 'str
     { env: 'VESTIBULE_STORE_URL', key: 'store.url', type: 'string' },
     { env: 'VESTIBULE_PROTECTION_ADMIN_SECRET', key: 'protection.admin.secret', type: 'string' },
     { env: 'VESTIBULE_CAPTCHA_SECRET', key: 'protection.captcha.secret', type: 'string' },
+    {
+      env: 'VESTIBULE_NOTIFICATIONS_SMTP_URI',
+      key: 'protection.notifications.smtp.connection_uri',
+      type: 'string',
+    },
     { env: 'VESTIBULE_AUDIT_HASH_SECRET', key: 'audit.hash_secret', type: 'string' },
     { env: 'VESTIBULE_METRICS_PORT', key: 'metrics.port', type: 'number' },
     { env: 'VESTIBULE_METRICS_BEARER_TOKEN', key: 'metrics.bearer_token', type: 'string' },

@@ -112,6 +112,22 @@ function protectionSchema(object: ObjectMaker) {
         ])
         .default({ after_failures: 3 }),
     }).optional(),
+    /**
+     * Security notices ("your password was changed", "your email address was changed" to the old
+     * address, "your account was recovered") mailed over SMTP by `vestibule serve`. `connection_uri`
+     * means what Kratos's `courier.smtp.connection_uri` means (env VESTIBULE_NOTIFICATIONS_SMTP_URI).
+     */
+    notifications: object({
+      smtp: object({
+        connection_uri: z
+          .string()
+          .regex(/^smtps?:\/\/[^\s]+$/i, 'expected an smtp:// or smtps:// URI'),
+        from_address: z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'expected one email address'),
+        from_name: z.string().min(1).optional(),
+        /** Named in the mails ("your Acme account"). */
+        product_name: z.string().min(1).optional(),
+      }),
+    }).optional(),
     /** Unlock and audit endpoint: `Authorization: Bearer {secret}` (vestibule lockout/audit). */
     admin: object({
       path: z

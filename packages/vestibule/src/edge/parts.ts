@@ -16,6 +16,7 @@ import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
 import { createRateLimiters } from '../rate-limit/limiter.ts';
 import { createPostgresSessionBus } from '../session-bus/postgres.ts';
+import { openEdgeStore } from '../store/index.ts';
 import {
   openLoginProtection,
   type CaptchaVerifier,
@@ -50,6 +51,11 @@ export async function buildEdgeParts(
   const upstreamURL = required(config.gateway.upstream_url, 'gateway.upstream_url');
   const headerSecret = required(config.gateway.header_secret, 'gateway.header_secret');
   const { logger, metrics } = options;
+  // Several edges on one PostgreSQL: one store (one pool, one set of migrations) for the session
+  // bus, the rate limiters and the login protection.
+  const sharedEdgeStore = sharedStore(config.store.url)
+    ? await openEdgeStore(config.store.url!)
+    : undefined;
 
   const gateway = createGateway({
     upstreamURL,
@@ -89,12 +95,12 @@ export async function buildEdgeParts(
         }
       : {}),
     ...(config.gateway.revocation ? { revocation: { ...config.gateway.revocation } } : {}),
-    ...(sharedStore(config.store.url)
+    ...(sharedEdgeStore?.pool
       ? {
-          rateLimiters: createRateLimiters({ postgresURL: config.store.url! }),
+          rateLimiters: createRateLimiters({ pool: sharedEdgeStore.pool }),
           sessionBus: (cache) =>
             createPostgresSessionBus({
-              url: config.store.url!,
+              pool: sharedEdgeStore.pool!,
               cache,
               logger: logger.child({ component: 'session-bus' }),
               ...(metrics ? { onRemoteEvent: () => metrics.revocationEvent('bus') } : {}),
@@ -124,6 +130,7 @@ export async function buildEdgeParts(
         now: options.now,
         securityNotifier: options.securityNotifier,
         captchaVerifier: options.captchaVerifier ?? captchaVerifierFromConfig(config),
+        store: sharedEdgeStore,
         identityOf: async (headers) => {
           const identity = (await gateway.sessions.resolve(headers)).session?.identity;
           const email = (identity?.traits as { email?: unknown } | undefined)?.email;
@@ -244,6 +251,7 @@ export async function buildEdgeParts(
     }),
     close: async () => {
       await Promise.allSettled([proxy.close(), gateway.close(), protection?.close()]);
+      await sharedEdgeStore?.close();
     },
   };
 }

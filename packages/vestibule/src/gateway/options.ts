@@ -59,12 +59,12 @@ export interface GatewayOptions {
   revocation?: { path?: string; secret: string };
   /**
    * How ended sessions reach the other edges (session-bus/): default none (one edge). Several edges
-   * on one PostgreSQL pass `(cache) => createPostgresSessionBus({ url, cache, logger })`.
+   * on one PostgreSQL pass `(cache) => createPostgresSessionBus({ pool: store.pool, cache, logger })`.
    */
   sessionBus?: SessionBusFactory;
   /**
    * Counters for rules with `rate_limit` (rate-limit/): default in memory, created when a rule has
-   * one. Several edges share them through PostgreSQL: `createRateLimiters({ postgresURL })`.
+   * one. Several edges share them through PostgreSQL: `createRateLimiters({ pool: store.pool })`.
    */
   rateLimiters?: RateLimiters;
   /**

@@ -9,6 +9,7 @@
 // Kysely; the Postgres store of rate-limiter-flexible wants a `pg` pool and a fixed window.
 import { sql, type Kysely } from 'kysely';
 import type { EdgeStoreDatabase } from '../store/index.ts';
+import type { AuditRow } from './audit.ts';
 
 export interface AttemptRule {
   /** Failures (or, for plain rate limits, attempts) allowed within `windowMs`. */
@@ -111,24 +112,41 @@ export class AttemptCounters {
     return (await this.settleAll([{ scope, key, rule, outcome }]))[0]!;
   }
 
-  /** Several settlements in one round trip, in the given order. */
+  /**
+   * Several settlements in one round trip, in the given order, and the audit rows that record them
+   * written by the same statement: a login's decision costs the store one call, not two.
+   */
   async settleAll(
     counters: ReadonlyArray<CounterRef & { outcome: Outcome }>,
+    auditRows: readonly AuditRow[] = [],
   ): Promise<Settlement[]> {
-    if (counters.length === 0) return [];
+    if (counters.length === 0) {
+      if (auditRows.length > 0)
+        await this.db
+          .insertInto('vestibule_audit_events')
+          .values([...auditRows])
+          .execute();
+      return [];
+    }
     const now = new Date(this.now());
-    const calls = counters.map(
-      ({ scope, key, rule, outcome }, i) =>
-        sql`vestibule_attempt_settle(${scope}, ${key}, ${now}::timestamptz, ${outcome},
+    const calls = counters.map(({ scope, key, rule, outcome }, i) =>
+      sql<Date | null>`vestibule_attempt_settle(${scope}, ${key}, ${now}::timestamptz, ${outcome},
           ${rule.windowMs}, ${RESERVATION_TTL_MS}, ${rule.maxFailures}, ${rule.lockMs},
-          ${rule.maxLockMs}) AS ${sql.ref(`s${i}`)}`,
+          ${rule.maxLockMs})`.as(`s${i}`),
     );
-    const result = await sql<Record<string, Date | null>>`SELECT ${sql.join(calls)}`.execute(
-      this.db,
-    );
-    const row = result.rows[0] ?? {};
+    // A data-modifying WITH runs exactly once whether or not the SELECT reads it.
+    const row =
+      auditRows.length > 0
+        ? await this.db
+            .with('audit_rows', (db) =>
+              db.insertInto('vestibule_audit_events').values([...auditRows]),
+            )
+            .selectNoFrom(calls)
+            .executeTakeFirst()
+        : await this.db.selectNoFrom(calls).executeTakeFirst();
+    const values = (row ?? {}) as Record<string, Date | null>;
     return counters.map((_, i) => {
-      const until = row[`s${i}`];
+      const until = values[`s${i}`];
       return until ? { lockedUntil: new Date(until) } : {};
     });
   }

@@ -4,9 +4,10 @@
 // same key, a leaked table cannot be reversed by hashing a list of addresses. Never a password,
 // code, token or cookie: the event type below has no field that could hold one.
 import { createHmac } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Logger } from '../lib/logger.ts';
-import type { EdgeStoreDatabase } from '../store/index.ts';
+import type { AuditEventsTable, EdgeStoreDatabase } from '../store/index.ts';
+import { BackgroundWrites } from './background.ts';
 import { normaliseIdentifier } from './keys.ts';
 
 export const AUDIT_EVENTS = [
@@ -58,8 +59,11 @@ export interface AuditQuery {
 /** User agents are client-chosen: bounded so one request cannot bloat every row. */
 const MAX_USER_AGENT = 256;
 
+/** An event as its store row (written alone, or in the statement that settles its attempt). */
+export type AuditRow = Insertable<AuditEventsTable>;
+
 export class AuditLog {
-  private readonly pending = new Set<Promise<void>>();
+  private readonly writes = new BackgroundWrites();
 
   constructor(
     private readonly db: Kysely<EdgeStoreDatabase>,
@@ -75,7 +79,8 @@ export class AuditLog {
       .slice(0, 32);
   }
 
-  record(input: AuditInput): Promise<void> {
+  /** The event's JSON line, written now, and its row for the caller to store. */
+  entry(input: AuditInput): AuditRow {
     const row = {
       at: new Date(this.now()),
       event: input.event,
@@ -86,19 +91,25 @@ export class AuditLog {
       request_id: input.requestId ?? null,
     };
     this.logger.info('audit', { audit: true, ...row, at: row.at.toISOString() });
-    // Written off the response path: the JSON line above is already out, and a store hiccup must
-    // not fail the user's login. Readers (query, close) wait for what is still being written.
-    const write = this.db
-      .insertInto('vestibule_audit_events')
-      .values(row)
-      .execute()
-      .then(
-        () => undefined,
-        (err: unknown) => this.logger.error('audit event not stored', { event: input.event, err }),
-      )
-      .finally(() => this.pending.delete(write));
-    this.pending.add(write);
+    return row;
+  }
+
+  record(input: AuditInput): Promise<void> {
+    const row = this.entry(input);
+    // Written off the response path: the JSON line is already out, and a store hiccup must not
+    // fail the user's login. Readers (query, close) wait for what is still being written.
+    this.later(this.db.insertInto('vestibule_audit_events').values(row).execute(), [row]);
     return Promise.resolve();
+  }
+
+  /**
+   * A store write holding audit rows (an insert, or a settlement that inserts them in the same
+   * statement) that nobody waits for; a failure is logged, and flush() waits for it.
+   */
+  later(write: Promise<unknown>, rows: readonly AuditRow[]): void {
+    this.writes.track(write, (err) =>
+      this.logger.error('audit event not stored', { event: rows.map((r) => r.event), err }),
+    );
   }
 
   /**
@@ -106,15 +117,15 @@ export class AuditLog {
    * the session it set), off the response path like every write.
    */
   recordWhen(input: Promise<AuditInput>): void {
-    const later: Promise<void> = input
-      .then((value) => this.record(value))
-      .finally(() => this.pending.delete(later));
-    this.pending.add(later);
+    this.later(
+      input.then((value) => this.record(value)),
+      [],
+    );
   }
 
   /** Resolves once every event recorded so far is in the store. */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  flush(): Promise<void> {
+    return this.writes.flush();
   }
 
   async query(q: AuditQuery = {}): Promise<AuditRecord[]> {

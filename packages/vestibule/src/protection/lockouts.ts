@@ -6,6 +6,8 @@ import { addressKey, normaliseIdentifier } from './keys.ts';
 
 const IDENTIFIER_SCOPES = [
   'login:identifier',
+  // Second factors: `identity:<id>`, `session:<hash>`, `flow:<id>` (cleared by that whole key).
+  'login:second-factor',
   'recovery:send:identifier',
   'verification:send:identifier',
 ];
@@ -34,6 +36,8 @@ export interface LockoutAdmin {
 export function createLockoutAdmin(counters: AttemptCounters, audit: AuditLog): LockoutAdmin {
   return {
     async list() {
+      // Settlements still being written after their answers: what the edge has decided so far.
+      await audit.flush();
       const rows = await counters.list([...IDENTIFIER_SCOPES, ...ADDRESS_SCOPES]);
       return rows.map((r) => ({
         scope: r.scope,
@@ -43,6 +47,8 @@ export function createLockoutAdmin(counters: AttemptCounters, audit: AuditLog): 
       }));
     },
     async clear(value, requestId) {
+      // A settlement landing after the clear would count a failure the operator meant to forgive.
+      await audit.flush();
       const byIdentifier = await counters.clear(IDENTIFIER_SCOPES, normaliseIdentifier(value));
       const address = addressKey(value);
       const byAddress = address !== 'unknown' && (await counters.clear(ADDRESS_SCOPES, address));

@@ -1,7 +1,10 @@
 // Login: the identifier's and the address's counters reserve an attempt before Kratos sees the
 // password, and Kratos's answer settles it (a failure may start a lock; a success clears the
 // identifier's failures, never an active lock).
+import { createHash } from 'node:crypto';
+import { extractCredential } from '../session/credential.ts';
 import type { CounterRef, Outcome, Reservation } from './attempts.ts';
+import type { AuditInput, AuditRow } from './audit.ts';
 import { normaliseIdentifier } from './keys.ts';
 import { outcomeOf } from './outcome.ts';
 import { lockNotice, tooManyAttempts } from './refusals.ts';
@@ -9,44 +12,63 @@ import {
   auditBase,
   identityAfter,
   runCaptcha,
+  whoami,
   type PipelineDeps,
   type SubmitScope,
 } from './scope.ts';
 
-export const LOGIN_SCOPES = { identifier: 'login:identifier', address: 'login:address' } as const;
+export const LOGIN_SCOPES = {
+  identifier: 'login:identifier',
+  address: 'login:address',
+  /** A submit without an identifier: a second factor (TOTP, lookup secret) or a refresh. */
+  secondFactor: 'login:second-factor',
+} as const;
 
 export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Promise<Response> {
   const { counters, rules, audit } = deps.options;
   const raw = scope.fields.identifier;
   const identifier = raw ? normaliseIdentifier(raw) : undefined;
   const base = auditBase(scope, raw);
+  // Counted like an identifier, so TOTP and lookup-secret guesses lock as passwords do.
+  const subject = identifier
+    ? { scope: LOGIN_SCOPES.identifier, key: identifier }
+    : await secondFactorSubject(deps, scope);
   const refs: CounterRef[] = [
-    ...(identifier
-      ? [{ scope: LOGIN_SCOPES.identifier, key: identifier, rule: rules.login.identifier }]
-      : []),
+    ...(subject ? [{ ...subject, rule: rules.login.identifier }] : []),
     { scope: LOGIN_SCOPES.address, key: scope.addressKey, rule: rules.login.address },
   ];
-  // One round trip for both counters (the pipeline's cost is mostly round trips to the store).
+  // One round trip for both counters, before Kratos sees the password.
   const reservations = await counters.reserveAll(refs);
-  const byIdentifier = identifier ? reservations[0] : undefined;
+  const byIdentifier = subject ? reservations[0] : undefined;
   const byAddress = reservations.at(-1);
-  const settle = (outcome: Outcome) =>
+  const granted = refs.filter((_, i) => reservations[i]!.allowed);
+  // The settlement and its audit rows: one statement.
+  const settle = (outcome: Outcome, rows: AuditRow[]) =>
     counters.settleAll(
-      refs
-        .filter((_, i) => reservations[i]!.allowed)
+      granted.map((ref) => ({
+        ...ref,
         // One success from a shared address must not wipe an attacker's count on it.
-        .map((ref) => ({
-          ...ref,
-          outcome:
-            ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
-        })),
+        outcome: ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
+      })),
+      rows,
     );
+  // Settlements that cannot change the answer are written after it. Safe to defer: until it lands
+  // the reservation still counts as an attempt in flight (stricter, never looser), and a lost one
+  // expires with its TTL. Only a failure is settled before answering: it may start a lock.
+  // setImmediate, not a microtask: PGlite runs a statement on this thread, and started from a
+  // microtask it would run before the answer is written. Rows are made now (their time, log line).
+  const settleLater = (outcome: Outcome, events: AuditInput[]) => {
+    const rows = events.map((e) => audit.entry(e));
+    audit.later(
+      new Promise<void>((resolve) => setImmediate(resolve)).then(() => settle(outcome, rows)),
+      rows,
+    );
+  };
   const refused = [byIdentifier, byAddress].find(
     (r): r is Extract<Reservation, { allowed: false }> => r?.allowed === false,
   );
   if (refused) {
-    await settle('neutral');
-    await audit.record({ ...base, event: 'login_locked' });
+    settleLater('neutral', [{ ...base, event: 'login_locked' }]);
     return tooManyAttempts(scope.refusal, refused.retryAfterMs);
   }
   const failures = Math.max(
@@ -55,40 +77,64 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   );
   const captchaRefusal = await runCaptcha(deps, scope, loginNeedsCaptcha(deps, failures));
   if (captchaRefusal) {
-    await settle('neutral');
+    settleLater('neutral', []);
     return captchaRefusal;
   }
   let response: Response;
   try {
     response = await scope.forward();
   } catch (err) {
-    await settle('neutral');
+    settleLater('neutral', []);
     throw err;
   }
   const outcome = await outcomeOf(response, scope.submit, deps.options.sessionCookie);
-  const result: Outcome =
-    outcome.result === 'accepted'
-      ? 'success'
-      : outcome.result === 'refused'
-        ? 'failure'
-        : 'neutral';
-  const settled = await settle(result);
-  if (result === 'failure') await audit.record({ ...base, event: 'login_failed' });
-  if (result === 'success') {
+  if (outcome.result === 'accepted') {
     const event = { ...base, event: 'login_succeeded' as const };
+    if (outcome.identityId || !deps.options.identityOf) {
+      settleLater('success', [{ ...event, identityId: outcome.identityId }]);
+      return response;
+    }
+    settleLater('success', []);
     // A browser login answers with a cookie, not the session: ask whose it is (which also puts the
     // new session in the gateway's cache for the request that follows), without holding the answer.
-    if (outcome.identityId) await audit.record({ ...event, identityId: outcome.identityId });
-    else
-      audit.recordWhen(
-        identityAfter(deps, response).then((identity) => ({ ...event, identityId: identity?.id })),
-      );
+    audit.recordWhen(
+      identityAfter(deps, response).then((identity) => ({ ...event, identityId: identity?.id })),
+    );
+    return response;
   }
+  if (outcome.result !== 'refused') {
+    settleLater('neutral', []);
+    return response;
+  }
+  const settled = await settle('failure', [audit.entry({ ...base, event: 'login_failed' })]);
   const lockedUntil = settled.find((s) => s.lockedUntil)?.lockedUntil;
   if (!lockedUntil) return response;
   await audit.record({ ...base, event: 'lockout_started' });
   // The failure that starts the lock already says so: Kratos's own page would invite a 6th try.
   return withLockNotice(scope, response, lockedUntil.getTime() - deps.options.now());
+}
+
+/**
+ * Whose second factor this is: the identity when whoami answers for the first factor's session
+ * (Kratos does when `session.whoami.required_aal` is aal1), else that session itself (hashed: an
+ * aal1 session belongs to one identity, and a new one costs a password login, counted on its
+ * identifier), else the flow. Unknown sessions are counted like known ones.
+ */
+async function secondFactorSubject(
+  deps: PipelineDeps,
+  scope: SubmitScope,
+): Promise<{ scope: string; key: string } | undefined> {
+  const headers = scope.request.headers;
+  const credential = extractCredential(headers, { cookieName: deps.options.sessionCookie });
+  if (credential) {
+    const identity = await whoami(deps, headers);
+    const key = identity
+      ? `identity:${identity.id}`
+      : `session:${createHash('sha256').update(credential.value).digest('hex').slice(0, 32)}`;
+    return { scope: LOGIN_SCOPES.secondFactor, key };
+  }
+  const flowId = scope.submit.flowId;
+  return flowId ? { scope: LOGIN_SCOPES.secondFactor, key: `flow:${flowId}` } : undefined;
 }
 
 function loginNeedsCaptcha(deps: PipelineDeps, failures: number): boolean {

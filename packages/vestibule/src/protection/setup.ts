@@ -31,6 +31,11 @@ export interface LoginProtectionOptions {
   /** Verifies captcha tokens for `protection.captcha.provider`; required when captcha is on. */
   captchaVerifier?: CaptchaVerifier | undefined;
   identityOf?: ((headers: Headers) => Promise<SignedInIdentity | undefined>) | undefined;
+  /**
+   * The edge store, when the edge opened it already (PostgreSQL: shared with the session bus and
+   * rate limiters); its opener closes it. Otherwise the store named by the config is opened here.
+   */
+  store?: EdgeStore | undefined;
 }
 
 export interface ProtectionState {
@@ -87,7 +92,7 @@ export async function openLoginProtection(
   let opening: Promise<ProtectionState & { pipeline: SubmitProtection }> | undefined;
   const open = () =>
     (opening ??= (async () => {
-      const store = await openEdgeStore(location);
+      const store = options.store ?? (await openEdgeStore(location));
       try {
         const state = await protectionState(store, config, logger, now);
         const pipeline = createSubmitProtection({
@@ -109,7 +114,7 @@ export async function openLoginProtection(
         });
         return { ...state, pipeline };
       } catch (err) {
-        await store.close().catch(() => {});
+        if (!options.store) await store.close().catch(() => {});
         throw err;
       }
     })());
@@ -150,7 +155,7 @@ export async function openLoginProtection(
       clearInterval(timer);
       const state = await opening?.catch(() => undefined);
       await state?.audit.flush();
-      await state?.store.close();
+      if (!options.store) await state?.store.close();
     },
   };
 }

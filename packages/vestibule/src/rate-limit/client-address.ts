@@ -1,38 +1,47 @@
 // Who an anonymous caller is, for counting: the address that reached us (or, behind a load balancer
 // we trust, the address it saw), with IPv6 counted per /64 — one subscriber's whole prefix — since
-// any host can pick a fresh address inside its /64 for every request.
-import { isIPv4, isIPv6 } from 'node:net';
+// any host can pick a fresh address inside its /64 for every request. The one definition for the
+// gateway's rate limits and the login protection's address counters.
+import ipaddr from 'ipaddr.js';
 
 /**
- * The address to count. With `trustProxy`, the right-most X-Forwarded-For entry: the one our own
- * load balancer appended (entries to its left are whatever the client wrote).
+ * The client's address: the socket peer, or behind a trusted load balancer the entry it appended to
+ * X-Forwarded-For (the right-most; entries to its left are whatever the client wrote). An entry
+ * that is not an address is ignored: the peer counts instead.
  */
+export function clientAddress(
+  socketAddress: string | undefined,
+  forwardedFor: string | null | undefined,
+  trustProxy: boolean,
+): string | undefined {
+  if (!trustProxy) return socketAddress;
+  const last = forwardedFor?.split(',').at(-1)?.trim();
+  return last && parseAddress(last) ? last : socketAddress;
+}
+
+/** The bucket the client's address counts in (see addressBucket). */
 export function countedAddress(
   socketAddress: string | undefined,
-  forwardedFor: string | undefined,
+  forwardedFor: string | null | undefined,
   trustProxy: boolean,
 ): string {
-  const forwarded = trustProxy ? forwardedFor?.split(',').at(-1)?.trim() : undefined;
-  return addressBucket(forwarded || socketAddress || 'unknown');
+  return addressBucket(clientAddress(socketAddress, forwardedFor, trustProxy));
 }
 
-/** IPv4 as is (also when IPv4-mapped), IPv6 as its /64 prefix; anything else verbatim. */
-export function addressBucket(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
-  if (isIPv4(address)) return address;
-  if (!isIPv6(address)) return address;
-  return `${expandIPv6(address).slice(0, 4).join(':')}::/64`;
+/**
+ * IPv4 as is (also when IPv4-mapped), IPv6 as its /64 prefix (zone and brackets dropped);
+ * `unknown` for anything that is not an address.
+ */
+export function addressBucket(address: string | undefined): string {
+  const parsed = address ? parseAddress(address) : undefined;
+  if (!parsed) return 'unknown';
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const prefix = (parsed as ipaddr.IPv6).parts.slice(0, 4);
+  return `${prefix.map((p) => p.toString(16)).join(':')}::/64`;
 }
 
-function expandIPv6(address: string): string[] {
-  const [head = '', tail] = address.split('%')[0]!.split('::') as [string, string?];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  // An embedded IPv4 tail (::1.2.3.4) takes two groups.
-  const last = right.at(-1) ?? left.at(-1);
-  const v4 = last && isIPv4(last) ? 1 : 0;
-  const missing = tail === undefined ? 0 : 8 - left.length - right.length - v4;
-  const groups = [...left, ...Array<string>(missing).fill('0'), ...right];
-  return groups.map((g) => (isIPv4(g) ? g : (parseInt(g, 16) || 0).toString(16)));
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  // process() unwraps IPv4-mapped IPv6 (::ffff:192.0.2.7), as a dual-stack socket reports IPv4.
+  return ipaddr.isValid(bare) ? ipaddr.process(bare) : undefined;
 }

@@ -3,7 +3,7 @@
 // rate-limiter-flexible's: in memory for one edge, in the shared PostgreSQL (`store.url`) for
 // several, with an in-memory limiter as insurance while the database is unreachable — a rate limit
 // protects capacity, so a database outage degrades it to per-edge counting rather than to none.
-import pg from 'pg';
+import type pg from 'pg';
 import {
   RateLimiterMemory,
   RateLimiterPostgres,
@@ -29,36 +29,18 @@ export interface RateLimiters {
 }
 
 export interface RateLimitersOptions {
-  /** A `postgres://` URL shared by several edges; in memory otherwise. */
-  postgresURL?: string;
+  /**
+   * The edge store's PostgreSQL pool (`EdgeStore.pool`, its migrations applied: they create the
+   * counters' table), shared by several edges; in memory otherwise.
+   */
+  pool?: pg.Pool | undefined;
 }
 
 const TABLE = 'vestibule_rate_limits';
 
 export function createRateLimiters(options: RateLimitersOptions = {}): RateLimiters {
-  const pool = options.postgresURL
-    ? new pg.Pool({
-        connectionString: options.postgresURL,
-        max: 4,
-        application_name: 'vestibule-rate-limit',
-      })
-    : undefined;
-  pool?.on('error', () => {}); // a dropped idle connection: the next query reconnects
+  const { pool } = options;
   const limiters = new Map<string, { memory: RateLimiterMemory; shared?: RateLimiterAbstract }>();
-  // The table is created once, under a lock (edges starting together would race on it); until it
-  // exists each edge counts in memory.
-  let table: Promise<boolean> | undefined;
-  const tableReady = (): Promise<boolean> | boolean => {
-    if (!pool) return false;
-    table ??= createTable(pool).then(
-      () => true,
-      () => {
-        table = undefined; // try again on a later request
-        return false;
-      },
-    );
-    return table;
-  };
 
   const limitersFor = (scope: string, spec: RateSpec) => {
     let found = limiters.get(scope);
@@ -84,7 +66,7 @@ export function createRateLimiters(options: RateLimitersOptions = {}): RateLimit
   return {
     async consume(scope, spec, key) {
       const { memory, shared } = limitersFor(scope, spec);
-      const limiter = shared && (await tableReady()) ? shared : memory;
+      const limiter = shared ?? memory;
       try {
         return verdict(true, spec, await limiter.consume(key));
       } catch (rejection) {
@@ -94,31 +76,9 @@ export function createRateLimiters(options: RateLimitersOptions = {}): RateLimit
         throw rejection;
       }
     },
-    async close() {
-      await pool?.end();
-    },
+    // The pool is the store's, closed with it.
+    close: () => Promise.resolve(),
   };
-}
-
-async function createTable(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('${TABLE}'))`);
-    // The columns rate-limiter-flexible's PostgreSQL limiter reads and writes.
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${TABLE} (
-         key varchar(255) PRIMARY KEY,
-         points integer NOT NULL DEFAULT 0,
-         expire bigint)`,
-    );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 function verdict(allowed: boolean, spec: RateSpec, res: RateLimiterRes): RateVerdict {

@@ -5,8 +5,11 @@
 // Fail-safe: while this edge cannot hear the others (not yet connected, or the connection dropped)
 // its session cache is paused — every request asks Kratos — so a session revoked elsewhere is never
 // served from a stale entry. Reconnecting catches up first, then lets the cache fill again.
+//
+// Connections come from the edge store's pool (store/): its migrations create the events table,
+// and the LISTEN holds one of its clients for as long as it lives.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../lib/logger.ts';
 import type { SessionCache } from '../session/cache.ts';
 import type { SessionBus } from './bus.ts';
@@ -18,7 +21,8 @@ const TABLE = 'vestibule_session_events';
 const CATCH_UP_MARGIN = "interval '10 seconds'";
 
 export interface PostgresSessionBusOptions {
-  url: string;
+  /** The edge store's pool (`EdgeStore.pool`), its migrations applied. */
+  pool: pg.Pool;
   cache: SessionCache;
   logger: Logger;
   /** How long events stay in the table for catch-up. Default one hour. */
@@ -37,14 +41,12 @@ export interface PostgresSessionBus extends SessionBus {
 }
 
 export function createPostgresSessionBus(options: PostgresSessionBusOptions): PostgresSessionBus {
-  const { url, cache, logger } = options;
+  const { pool, cache, logger } = options;
   const origin = randomUUID();
   const retentionMs = options.retentionMs ?? 3_600_000;
   const sleep = options.sleep ?? unrefSleep;
-  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'vestibule-edge' });
-  pool.on('error', (err) => logger.warn('session bus: idle connection failed', { err }));
 
-  let listener: pg.Client | undefined;
+  let listener: pg.PoolClient | undefined;
   let connected = false;
   let closed = false;
   let reconnecting = false;
@@ -67,7 +69,7 @@ export function createPostgresSessionBus(options: PostgresSessionBusOptions): Po
     options.onRemoteEvent?.(event, 'notify');
   };
 
-  const catchUp = async (client: pg.Client, since: Date) => {
+  const catchUp = async (client: pg.PoolClient, since: Date) => {
     const { rows } = await client.query<{ event: unknown; origin: string }>(
       `SELECT event, origin FROM ${TABLE} WHERE created_at >= $1::timestamptz - ${CATCH_UP_MARGIN} ORDER BY id`,
       [since],
@@ -81,13 +83,12 @@ export function createPostgresSessionBus(options: PostgresSessionBusOptions): Po
     return rows.length;
   };
 
-  const lost = (client: pg.Client, err?: unknown) => {
+  const lost = (client: pg.PoolClient, err?: unknown) => {
     if (listener !== client) return;
     listener = undefined;
     connected = false;
     cache.pause();
-    client.removeAllListeners('notification');
-    client.end().catch(() => {});
+    discard(client);
     if (closed) return;
     logger.warn('session bus: lost the database connection; the session cache is paused', {
       code: 'SESSION_BUS_DISCONNECTED',
@@ -97,17 +98,15 @@ export function createPostgresSessionBus(options: PostgresSessionBusOptions): Po
   };
 
   const connect = async () => {
-    const client = new pg.Client({
-      connectionString: url,
-      application_name: 'vestibule-session-bus',
-    });
+    const client = await pool.connect();
     // Until LISTEN and the catch-up are done, a failure is the caller's (it retries); after, `lost`.
     let established = false;
     client.on('error', (err) => (established ? lost(client, err) : undefined));
     client.on('end', () => (established ? lost(client) : undefined));
     client.on('notification', (message) => receive(message.payload));
     try {
-      await client.connect();
+      // Named apart from the pool's query connections (operators, and tests that cut it).
+      await client.query(`SET application_name = 'vestibule-session-bus'`);
       await client.query(`LISTEN ${CHANNEL}`);
       const { rows } = await client.query<{ now: Date }>('SELECT now() AS now');
       // Events published after the last LISTEN was lost and before this one reach us only here.
@@ -121,8 +120,7 @@ export function createPostgresSessionBus(options: PostgresSessionBusOptions): Po
       cache.resume();
       if (reconnected) logger.info('session bus: reconnected and caught up', { events: missed });
     } catch (err) {
-      client.removeAllListeners('notification');
-      client.end().catch(() => {});
+      discard(client);
       throw err;
     }
   };
@@ -142,7 +140,7 @@ export function createPostgresSessionBus(options: PostgresSessionBusOptions): Po
     reconnecting = false;
   };
 
-  const ready = migrate(pool).then(connect);
+  const ready = connect();
   ready.catch((err: unknown) => {
     logger.error('session bus: cannot reach the store; every request asks Kratos until it can', {
       code: 'SESSION_BUS_DISCONNECTED',
@@ -190,31 +188,23 @@ export function createPostgresSessionBus(options: PostgresSessionBusOptions): Po
       const client = listener;
       listener = undefined;
       connected = false;
-      await Promise.allSettled([client?.end(), pool.end()]);
+      // The pool is the store's, closed with it; only the LISTEN client is this bus's.
+      if (client) discard(client);
     },
   };
 }
 
-async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+/** A LISTEN client is never given back for queries: destroyed, its session (and LISTEN) ended. */
+function discard(client: pg.PoolClient): void {
+  client.removeAllListeners('notification');
+  client.removeAllListeners('end');
+  client.removeAllListeners('error');
+  // A late error from the closing socket must not crash the edge.
+  client.on('error', () => {});
   try {
-    await client.query('BEGIN');
-    // Edges starting together would race on CREATE TABLE IF NOT EXISTS (a duplicate pg_type row).
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('${TABLE}'))`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${TABLE} (
-         id bigserial PRIMARY KEY,
-         event jsonb NOT NULL,
-         origin text NOT NULL,
-         created_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_created_at ON ${TABLE} (created_at)`);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
+    client.release(true);
+  } catch {
+    // Already released (an 'error' and an 'end' for one loss).
   }
 }
 

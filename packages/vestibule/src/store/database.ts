@@ -62,6 +62,11 @@ export type EdgeStoreTarget =
 export interface EdgeStore {
   readonly db: Kysely<EdgeStoreDatabase>;
   readonly target: EdgeStoreTarget;
+  /**
+   * On PostgreSQL, the store's one pool: the parts that share the database with other edges (the
+   * session bus, the rate limiters) take their connections from it rather than opening their own.
+   */
+  readonly pool: pg.Pool | undefined;
   /** A value shared by every edge on this store, made once by whichever edge asks first. */
   sharedValue(name: string, make: () => string): Promise<string>;
   close(): Promise<void>;
@@ -76,18 +81,25 @@ export function parseStoreTarget(value: string): EdgeStoreTarget {
   return { kind: 'directory', path };
 }
 
-async function connect(target: EdgeStoreTarget): Promise<Kysely<EdgeStoreDatabase>> {
+async function connect(
+  target: EdgeStoreTarget,
+): Promise<{ db: Kysely<EdgeStoreDatabase>; pool?: pg.Pool }> {
   switch (target.kind) {
     case 'memory':
-      return pgliteStore(await fromTemplate(undefined));
+      return { db: pgliteStore(await fromTemplate(undefined)) };
     case 'directory':
-      return pgliteStore(await openDirectory(target.path));
+      return { db: pgliteStore(await openDirectory(target.path)) };
     case 'url': {
-      const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+      // Ten for queries, one more held by the session bus for its LISTEN.
+      const pool = new pg.Pool({
+        connectionString: target.url,
+        max: 11,
+        application_name: 'vestibule-edge',
+      });
       // An idle connection the server ends is an 'error' on the pool; unheard, it would crash the
       // edge. The pool already dropped it; the next query's own failure is what the caller sees.
       pool.on('error', () => {});
-      return new Kysely({ dialect: new PostgresDialect({ pool }) });
+      return { db: new Kysely({ dialect: new PostgresDialect({ pool }) }), pool };
     }
   }
 }
@@ -149,7 +161,7 @@ export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<v
 /** Opens (and migrates) the store. PGlite is single-process: one edge per directory. */
 export async function openEdgeStore(location: string | EdgeStoreTarget): Promise<EdgeStore> {
   const target = typeof location === 'string' ? parseStoreTarget(location) : location;
-  const db = await connect(target);
+  const { db, pool } = await connect(target);
   try {
     await migrateEdgeStore(db);
   } catch (err) {
@@ -160,6 +172,7 @@ export async function openEdgeStore(location: string | EdgeStoreTarget): Promise
   return {
     db,
     target,
+    pool,
     async sharedValue(name, make) {
       // Two edges starting at once: one INSERT wins, both read the winner's value.
       await db

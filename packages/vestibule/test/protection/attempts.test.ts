@@ -95,4 +95,61 @@ describe('attempt counters', () => {
     assert.equal(await counters.clear(['login:identifier'], 'a@example.com'), true);
     assert.equal((await counters.reserve('login:identifier', 'a@example.com', rule)).allowed, true);
   });
+  it('settles and writes the audit rows in one statement (and rows alone when nothing was granted)', async () => {
+    const key = 'one-statement@example.com';
+    const row = (event: string) => ({
+      at: new Date(clock),
+      event,
+      identity_id: null,
+      identifier_hash: key,
+      client_address: null,
+      user_agent: null,
+      request_id: 'r1',
+    });
+    const statements: string[] = [];
+    const logged = new AttemptCounters(
+      store.db.withPlugin({
+        transformQuery: (args) => {
+          statements.push(args.node.kind);
+          return args.node;
+        },
+        transformResult: (args) => Promise.resolve(args.result),
+      }),
+      () => clock,
+    );
+    for (let i = 0; i < 4; i++) {
+      await logged.reserve('login:identifier', key, rule);
+      await logged.settle('login:identifier', key, rule, 'failure');
+    }
+    await logged.reserve('login:identifier', key, rule);
+    statements.length = 0;
+    const [settled] = await logged.settleAll(
+      [{ scope: 'login:identifier', key, rule, outcome: 'failure' }],
+      [row('login_failed')],
+    );
+    assert.equal(statements.length, 1, 'one statement');
+    assert.ok(settled?.lockedUntil, 'the fifth failure starts the lock');
+    await logged.settleAll([], [row('login_locked')]);
+    const events = await store.db
+      .selectFrom('vestibule_audit_events')
+      .select('event')
+      .where('identifier_hash', '=', key)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['login_failed', 'login_locked'],
+    );
+  });
+
+  it('a reservation whose settlement has not landed yet still counts (deferred settlements are stricter, not looser)', async () => {
+    const key = 'deferred@example.com';
+    const tight: AttemptRule = { ...rule, maxFailures: 2 };
+    assert.equal((await counters.reserve('login:identifier', key, tight)).allowed, true);
+    assert.equal((await counters.reserve('login:identifier', key, tight)).allowed, true);
+    // Both still in flight (their successes not yet settled): a third waits.
+    assert.equal((await counters.reserve('login:identifier', key, tight)).allowed, false);
+    await counters.settle('login:identifier', key, tight, 'success');
+    assert.equal((await counters.reserve('login:identifier', key, tight)).allowed, true);
+  });
 });

@@ -176,4 +176,30 @@ describe('login lockout through the edge', () => {
     assert.equal((await loginForm(edge.url, identifier, 'right')).status, 303);
     assert.ok((await audit(identifier)).some((e) => e.event === 'lockout_cleared'));
   });
+  it('second-factor guesses (no identifier) lock per session: 5 reach Kratos, a new flow does not help', async () => {
+    const session = `aal1-${crypto.randomUUID()}`; // unknown to whoami: counted by the session
+    const totp = (cookie: string, code: string) =>
+      fetch(`${edge.url}/api/ory/self-service/login?flow=${crypto.randomUUID()}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `ory_kratos_session=${cookie}`,
+        },
+        body: new URLSearchParams({ method: 'totp', totp_code: code }).toString(),
+      });
+    const guesses = () => kratos.seen.filter((r) => r.body.includes(`totp_code=9`)).length;
+    const before = guesses();
+    for (let i = 0; i < 5; i++) assert.equal((await totp(session, `90000${i}`)).status, 303);
+    const locked = await totp(session, '900009');
+    assert.equal(locked.status, 303);
+    assert.match(locked.headers.getSetCookie().join('\n'), /vestibule_notice=too_many_attempts/);
+    assert.equal(guesses() - before, 5, 'the 6th guess never reached Kratos');
+    // Another session (another identity's first factor) is counted apart.
+    assert.doesNotMatch(
+      (await totp(`aal1-${crypto.randomUUID()}`, '900010')).headers.getSetCookie().join('\n'),
+      /vestibule_notice/,
+    );
+    assert.equal(guesses() - before, 6);
+  });
 });

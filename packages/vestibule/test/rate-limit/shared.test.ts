@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres } from '../../../../test/support/postgres.ts';
 import { createRateLimiters } from '../../src/rate-limit/index.ts';
+import { openEdgeStore, type EdgeStore } from '../../src/store/index.ts';
 import { startGatewayStack, type Stack } from '../support/gateway-stack.ts';
 
 const server = await startPostgres();
@@ -11,13 +12,16 @@ after(() => server?.stop());
 const skip = server ? false : 'no PostgreSQL server binaries (see the notice above)';
 
 let edges: Stack[] = [];
+let stores: EdgeStore[] = [];
 before(async () => {
   if (!server) return;
   const postgresURL = await server.createDatabase('rate_limits');
-  const start = () =>
+  // Each edge its own store (own pool, migrations creating the counters' table), as two processes.
+  stores = [await openEdgeStore(postgresURL), await openEdgeStore(postgresURL)];
+  const start = (store: EdgeStore) =>
     startGatewayStack({
       trustProxy: true,
-      rateLimiters: createRateLimiters({ postgresURL }),
+      rateLimiters: createRateLimiters({ pool: store.pool }),
       rules: [
         {
           id: 'api',
@@ -27,9 +31,12 @@ before(async () => {
         },
       ],
     });
-  edges = [await start(), await start()];
+  edges = [await start(stores[0]!), await start(stores[1]!)];
 });
-after(() => Promise.all(edges.map((e) => e.close())));
+after(async () => {
+  await Promise.all(edges.map((e) => e.close()));
+  await Promise.all(stores.map((s) => s.close()));
+});
 
 test(
   'two edges on one PostgreSQL share the count: the 5th request is refused whichever edge gets it',

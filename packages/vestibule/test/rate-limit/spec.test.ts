@@ -73,3 +73,10 @@ test('rate_limit in vestibule.yml: a bad spec names the key; compiled onto the r
     /per_identity/,
   );
 });
+
+test('one address bucket for rate limits and login protection: junk is "unknown", forwarded junk falls back to the socket', () => {
+  assert.equal(addressBucket('not-an-address'), 'unknown');
+  assert.equal(addressBucket('[2001:db8:1:2::1]'), '2001:db8:1:2::/64');
+  assert.equal(countedAddress('10.0.0.1', '1.1.1.1, junk', true), '10.0.0.1');
+  assert.equal(countedAddress('::ffff:10.0.0.1', undefined, false), '10.0.0.1');
+});

@@ -13,6 +13,7 @@ import {
   type PostgresSessionBus,
   type SessionEvent,
 } from '../../src/session-bus/index.ts';
+import { openEdgeStore, type EdgeStore } from '../../src/store/index.ts';
 import { RULES, startGatewayStack, withCookie, type Stack } from '../support/gateway-stack.ts';
 import { until } from '../support/until.ts';
 
@@ -22,6 +23,7 @@ const skip = server ? false : 'no PostgreSQL server binaries (see the notice abo
 
 interface Edge {
   stack: Stack;
+  store: EdgeStore;
   bus: PostgresSessionBus;
   remote: Array<{ event: SessionEvent; via: string }>;
 }
@@ -40,13 +42,15 @@ let b: Edge;
 async function startEdge(name: string, kratosURL?: string): Promise<Edge> {
   let bus!: PostgresSessionBus;
   const remote: Edge['remote'] = [];
+  // Each edge its own store (own pool), as two edge processes would have.
+  const store = await openEdgeStore(dsn);
   const stack = await startGatewayStack({
     rules: RULES,
     cache: { ttlMs: 600_000 },
     ...(kratosURL ? { kratosPublicURL: kratosURL } : {}),
     sessionBus: (cache) =>
       (bus = createPostgresSessionBus({
-        url: dsn,
+        pool: store.pool!,
         cache,
         logger: createMemoryLogger(),
         onRemoteEvent: (event, via) => remote.push({ event, via }),
@@ -54,7 +58,7 @@ async function startEdge(name: string, kratosURL?: string): Promise<Edge> {
       })),
   });
   await bus.ready;
-  return { stack, bus, remote };
+  return { stack, store, bus, remote };
 }
 
 before(async () => {
@@ -65,6 +69,7 @@ before(async () => {
 });
 after(async () => {
   await Promise.all([a?.stack.close(), b?.stack.close()]);
+  await Promise.all([a?.store.close(), b?.store.close()]);
 });
 
 async function status(edge: Edge, token: string): Promise<number> {

@@ -3,6 +3,7 @@
 // told, and B — which served the session from its cache — refuses it next.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { startPostgres } from '../../../../test/support/postgres.ts';
 import type { RunningEdge } from '../../src/edge/start-edge.ts';
 import { startConfiguredEdge } from '../support/configured-edge.ts';
@@ -17,10 +18,11 @@ const REVOCATION_SECRET = 'revocation-secret-0123456789abcdef0123';
 let kratos: FakeKratos;
 let upstream: Upstream;
 let edges: RunningEdge[] = [];
+let url: string;
 
 before(async () => {
   if (!server) return;
-  const url = await server.createDatabase('two_edges');
+  url = await server.createDatabase('two_edges');
   kratos = await startFakeKratos();
   upstream = await startUpstream();
   const config = {
@@ -31,7 +33,10 @@ before(async () => {
       header_secret: SECRET,
       session_cache: { ttl: '10m' },
       revocation: { secret: REVOCATION_SECRET },
-      rules: [{ path: '/**', mode: 'required' }],
+      rules: [
+        { path: '/api/**', mode: 'public', rate_limit: { per_anonymous_address: '100/1m' } },
+        { path: '/**', mode: 'required' },
+      ],
     },
   };
   edges = [await startConfiguredEdge(config), await startConfiguredEdge(config)];
@@ -75,6 +80,42 @@ test(
     // B hears it by NOTIFY shortly after A answered (the bench measures how soon); until then it may
     // still serve its cache. A bus that never delivers ends in the runner's timeout, not a pass.
     await eventually(async () => (await page(b, token)) === 401);
+  },
+);
+
+test(
+  'each edge reaches the database through its store’s one pool (plus the LISTEN client taken from it)',
+  { skip },
+  async () => {
+    // Touch every part that uses the database: a rate-limited rule, a login (protection).
+    for (const edge of edges) {
+      const res = await fetch(`${edge.url}/api/x`, { headers: { accept: 'application/json' } });
+      await res.arrayBuffer();
+    }
+    const admin = new pg.Client({ connectionString: url, application_name: 'test-admin' });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ application_name: string; n: number }>(
+        `SELECT application_name, count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name <> 'test-admin'
+         GROUP BY application_name ORDER BY application_name`,
+      );
+      const names = rows.map((r) => r.application_name);
+      // Before: the bus and the rate limiters each opened a pool of their own beside the store's.
+      assert.deepEqual(names, ['vestibule-edge', 'vestibule-session-bus']);
+      assert.equal(rows.find((r) => r.application_name === 'vestibule-session-bus')?.n, 2);
+      // The tables come from the store's migrations.
+      const tables = await admin.query<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables
+         WHERE table_name IN ('vestibule_session_events', 'vestibule_rate_limits') ORDER BY 1`,
+      );
+      assert.deepEqual(
+        tables.rows.map((t) => t.name),
+        ['vestibule_rate_limits', 'vestibule_session_events'],
+      );
+    } finally {
+      await admin.end();
+    }
   },
 );
 
