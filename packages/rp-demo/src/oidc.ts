@@ -126,11 +126,22 @@ export function createRelyingParty(o: RelyingPartyOptions) {
       });
     },
 
-    /** GET `url` with the access token as `Authorization: Bearer`. */
+    /** GET `url` with the access token as `Authorization: Bearer`; a refusal is a Response too. */
     async callAPI(url: string, accessToken: string): Promise<Response> {
-      return client.fetchProtectedResource(await configuration(), accessToken, new URL(url), 'GET');
+      const config = await configuration();
+      try {
+        return await client.fetchProtectedResource(config, accessToken, new URL(url), 'GET');
+      } catch (err) {
+        // A 401/403 with a Bearer challenge (invalid_token, insufficient_scope) is an answer to show.
+        if (err instanceof client.WWWAuthenticateChallengeError) return err.response;
+        throw err;
+      }
     },
   };
 }
 
-export { AuthorizationResponseError, ResponseBodyError } from 'openid-client';
+export {
+  AuthorizationResponseError,
+  ResponseBodyError,
+  WWWAuthenticateChallengeError,
+} from 'openid-client';

@@ -155,7 +155,7 @@ describe('the RP demo in chromium through the whole stack', { skip }, () => {
     await page.click('#sign-out');
     await page.waitForURL(/\/oauth2\/logout\?logout_challenge=/);
     await page.click('button[name="action"][value="accept"]');
-    await page.waitForURL(`${rpURL}/logged-out`);
+    await page.waitForURL((url) => `${url.origin}${url.pathname}` === `${rpURL}/logged-out`);
     assert.ok(await page.locator('#signed-out').isVisible());
     const whoami = await fetch(`${stack.kratosPublicURL}/sessions/whoami`, {
       headers: { cookie: `ory_kratos_session=${session.value}` },
