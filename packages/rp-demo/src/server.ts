@@ -180,15 +180,28 @@ async function callback(
   // The exchange sends the redirect_uri the sign-in used: this app's, whatever Host it was reached by.
   const current = new URL(`${ctx.redirectURI}${url.search}`);
   try {
-    session.tokens = await ctx.rp.callback(current, pending);
-    session.revoked = false;
-    session.flash = 'Signed in.';
+    const tokens = await ctx.rp.callback(current, pending);
+    const signedIn = ctx.sessions.rotate(session);
+    Object.assign(signedIn, { tokens, revoked: false, flash: 'Signed in.' });
+    redirect(res, '/', sessionCookie(signedIn, ctx.secure));
   } catch (err) {
-    if (!(err instanceof AuthorizationResponseError || err instanceof ResponseBodyError)) throw err;
-    // The server's answer (login_required, access_denied, invalid_grant…), shown as it came.
-    session.flash = `Sign-in failed: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}`;
+    session.flash = `Sign-in failed: ${signInFailure(err)}`;
+    redirect(res, '/');
   }
-  redirect(res, '/');
+}
+
+/** What the page says about a failed callback; anything but a protocol answer is rethrown. */
+function signInFailure(err: unknown): string {
+  if (err instanceof AuthorizationResponseError || err instanceof ResponseBodyError) {
+    // The server's answer (login_required, access_denied, invalid_grant…), as it came.
+    return `${err.error}${err.error_description ? ` (${err.error_description})` : ''}`;
+  }
+  // openid-client's own checks (state, iss, id_token signature, nonce…): never signed in.
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('OAUTH_')) {
+    return `the response did not verify (${(err as Error).message})`;
+  }
+  throw err;
 }
 
 async function logout(

@@ -34,6 +34,13 @@ export function createSessions() {
       sessions.set(session.id, session);
       return session;
     },
+    /** The same session under a new id and CSRF token: a sign-in never keeps the id it began with. */
+    rotate(session: RPSession): RPSession {
+      sessions.delete(session.id);
+      const next: RPSession = { ...session, id: randomId(), csrf: randomId() };
+      sessions.set(next.id, next);
+      return next;
+    },
     delete(session: RPSession): void {
       sessions.delete(session.id);
     },

@@ -151,6 +151,6 @@ async function loadRPDemo(): Promise<typeof RPDemo> {
     return await import('@vestibule/rp-demo');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new Error('the RP demo (@vestibule/rp-demo) is not installed');
+    throw new Error('the RP demo (@vestibule/rp-demo) is not installed', { cause: err });
   }
 }
