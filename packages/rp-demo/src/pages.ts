@@ -59,6 +59,7 @@ ${notesSection(notes)}
 function notesSection(notes: NotesView | undefined): string {
   if (!notes) return '<p id="notes-status">not called</p>';
   if (notes.error !== undefined) {
+    if (notes.status === 0) return `<p id="notes-status">${e(notes.error)}</p>`;
     return `<p id="notes-status">API answered ${e(notes.status)}: ${e(notes.error)}</p>`;
   }
   const items = (notes.notes ?? []).map((n) => `<li>${e(n.title)}</li>`).join('');

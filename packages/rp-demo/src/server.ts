@@ -143,7 +143,14 @@ async function home(ctx: Context, req: IncomingMessage, res: ServerResponse): Pr
 }
 
 async function readNotes(ctx: Context, accessToken: string): Promise<NotesView> {
-  const response = await ctx.rp.callAPI(ctx.options.notesAPI, accessToken);
+  let response: Response;
+  try {
+    response = await ctx.rp.callAPI(ctx.options.notesAPI, accessToken);
+  } catch (err) {
+    // The page still shows the sign-in; the API being down is one line on it, not a 500.
+    if (!(err instanceof TypeError)) throw err;
+    return { status: 0, error: `the notes API is unreachable (${err.message})` };
+  }
   const text = await response.text();
   if (!response.ok) {
     const challenge = response.headers.get('www-authenticate');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createOAuth2Server, parseConfig, type OAuth2Server } from '@vestibule/oauth2-server';
+import { CookieJar } from 'tough-cookie';
 import { startRPDemo, type RunningRPDemo } from '../src/index.ts';
 
 async function freePort(): Promise<number> {
@@ -21,6 +22,7 @@ async function freePort(): Promise<number> {
 let server: OAuth2Server;
 let rp: RunningRPDemo;
 let issuer: string;
+let admin: string;
 
 before(async () => {
   const port = await freePort();
@@ -43,6 +45,7 @@ before(async () => {
     ),
   });
   const { adminURL } = await server.listen();
+  admin = adminURL;
   const rpPort = await freePort();
   const base = `http://127.0.0.1:${rpPort}`;
   const created = await fetch(`${adminURL}/admin/clients`, {
@@ -156,5 +159,56 @@ describe('the RP demo', () => {
     assert.match(csp, /default-src 'none'/);
     assert.doesNotMatch(csp, /script-src/);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  });
+
+  test('a whole sign-in as the login and consent apps would accept it: claims shown, the session id renewed', async () => {
+    const { cookie, auth } = await startSignIn();
+    // The issuer's side, its cookies kept: /oauth2/auth → login app → accept → consent → accept.
+    const jar = new CookieJar();
+    const hop = async (url: string) => {
+      const res = await fetch(url, {
+        redirect: 'manual',
+        headers: { cookie: await jar.getCookieString(url) },
+      });
+      for (const line of res.headers.getSetCookie()) await jar.setCookie(line, url);
+      return res.headers.get('location')!;
+    };
+    const accept = async (kind: 'login' | 'consent', location: string, body: unknown) => {
+      const challenge = new URL(location).searchParams.get(`${kind}_challenge`)!;
+      const res = await fetch(
+        `${admin}/admin/oauth2/auth/requests/${kind}/accept?${kind}_challenge=${challenge}`,
+        {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+      );
+      return ((await res.json()) as { redirect_to: string }).redirect_to;
+    };
+    const toLogin = await hop(auth.href);
+    const toConsent = await hop(
+      await accept('login', toLogin, { subject: 'user-7', remember: true }),
+    );
+    const callback = await hop(
+      await accept('consent', toConsent, {
+        grant_scope: ['openid', 'offline_access', 'email', 'notes.read'],
+        session: { id_token: { email: 'seven@example.org', email_verified: true } },
+      }),
+    );
+    assert.ok(callback.startsWith(`${rp.url}/callback?`), callback);
+
+    const done = await get(new URL(callback).pathname + new URL(callback).search, cookie);
+    assert.equal(done.status, 303);
+    const renewed = (done.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.match(renewed, /^rp_demo_session=[\w-]{32}$/);
+    assert.notEqual(renewed, cookie, 'the session id is renewed at sign-in');
+    const page = await (await get('/', renewed)).text();
+    assert.match(page, /Signed in\./);
+    assert.match(page, /user-7/);
+    assert.match(page, /seven@example\.org/);
+    assert.match(page, /notes\.read/);
+    assert.match(page, /the notes API is unreachable/, 'a down API is a line on the page');
+    // The id the sign-in began with no longer reaches the signed-in session.
+    assert.doesNotMatch(await (await get('/', cookie)).text(), /id="claims"/);
   });
 });
