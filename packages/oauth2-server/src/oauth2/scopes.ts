@@ -3,7 +3,8 @@
 // for scopes without `*`, which is what oidc-provider's client allow-list check does). oidc-provider
 // keeps a Set of known scopes: client metadata validation asks it (`scopes.has`), the
 // authorization and token endpoints filter requested scopes through it. So a scope becomes known
-// when a client registering it is validated (on create, update, and each load from storage).
+// when a client registering it is validated (on create, update, and each load from storage);
+// discovery still lists only the standard ones.
 import type Provider from 'oidc-provider';
 // oidc-provider copies its configuration, so the Set it consults is reachable only through its
 // own per-provider cache (the module has no `exports` map; the version is pinned by the lockfile,
@@ -41,4 +42,15 @@ export function acceptRegisteredScopes(provider: Provider): void {
     known.add(scope);
     return true;
   };
+  // Discovery lists the Set: like Hydra's, it names the standard scopes, not what clients registered.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path !== DISCOVERY_PATH) return;
+    const body = ctx.body as { scopes_supported?: string[] } | undefined;
+    if (body?.scopes_supported) {
+      body.scopes_supported = body.scopes_supported.filter((s) => STANDARD_SCOPES.includes(s));
+    }
+  });
 }
+
+const DISCOVERY_PATH = '/.well-known/openid-configuration';

@@ -79,6 +79,16 @@ describe('custom scopes', () => {
     assert.equal(((await read.json()) as { scope: string }).scope, REGISTERED);
   });
 
+  test('discovery lists the standard scopes only, not what clients registered', async () => {
+    const discovery = (await (
+      await fetch(`${h.publicURL}/.well-known/openid-configuration`)
+    ).json()) as { scopes_supported: string[] };
+    assert.ok(discovery.scopes_supported.includes('openid'));
+    assert.ok(discovery.scopes_supported.includes('offline_access'));
+    assert.ok(!discovery.scopes_supported.includes('notes.read'));
+    assert.ok(!discovery.scopes_supported.includes('notes.admin'));
+  });
+
   test('the code flow grants a registered custom scope; the consent request lists it; refresh keeps it', async () => {
     const { verifier, params } = codeParams('openid offline_access notes.read');
     let requested: unknown;
