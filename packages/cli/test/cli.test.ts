@@ -145,6 +145,8 @@ test('the real binary: `vestibule up` on free ports reaches ready, prints the UR
       '0',
       '--kratos-admin-port',
       '0',
+      '--rp-port',
+      '0',
       '--memory',
     ],
     { env: { ...process.env, VESTIBULE_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -182,6 +184,7 @@ test('the real binary: `vestibule up` on free ports reaches ready, prints the UR
       assert.ok(stdout.includes(`${edgeURL}${path}`), `prints ${path}`);
     }
     assert.match(stdout, /Admin login\s+admin@example\.com \/ \S+/);
+    assert.match(stdout, /RP demo\s+http:\/\/localhost:\d+\/ +\("Sign in with Notes"/);
 
     // The embedded OAuth2 server starts after the ready line, in the background, and says so.
     await outputMatches(

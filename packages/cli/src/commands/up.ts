@@ -15,7 +15,8 @@ const usage = `Usage: vestibule up [flags]
 
 Starts the demo stack: the embedded identity server (Kratos API on 4433/4434), the embedded OAuth2
 server (Hydra API on 4444/4445, the edge as its login and consent app), the notes demo app (4001)
-and the edge (4000) in front of it. Open http://localhost:4000. Ctrl-C stops everything.
+and the edge (4000) in front of it; once the OAuth2 server is ready, the "Sign in with Notes"
+relying-party demo (4002), its client registered on each start. Open http://localhost:4000. Ctrl-C stops everything.
 With kratos.public_url set (in --config or VESTIBULE_KRATOS_PUBLIC_URL) a real Kratos is used and
 the embedded server is not started; likewise hydra.public_url/admin_url (VESTIBULE_HYDRA_*_URL).
 
@@ -26,6 +27,7 @@ Flags:
   --kratos-admin-port <n>  embedded Kratos admin API port (env VESTIBULE_KRATOS_ADMIN_PORT, default 4434)
   --hydra-public-port <n>  embedded OAuth2 server's public API (issuer) port (env VESTIBULE_HYDRA_PUBLIC_PORT, default 4444)
   --hydra-admin-port <n>   embedded OAuth2 server's admin API port (env VESTIBULE_HYDRA_ADMIN_PORT, default 4445)
+  --rp-port <n>            relying-party demo port (env VESTIBULE_RP_PORT, default 4002)
   --host <addr>            listen address for all three (default 127.0.0.1)
   --config <file>          a vestibule.yml whose settings are used (rules, theme, Kratos URLs, …)
   --data-dir <dir>         where identities, sessions and notes are kept (env VESTIBULE_DATA_DIR, default .data)
@@ -62,6 +64,7 @@ export const upCommand: Command = {
       'kratos-admin-port': { type: 'string' },
       'hydra-public-port': { type: 'string' },
       'hydra-admin-port': { type: 'string' },
+      'rp-port': { type: 'string' },
       host: { type: 'string' },
       config: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -95,6 +98,7 @@ export const upCommand: Command = {
         flags['hydra-admin-port'] ?? env.VESTIBULE_HYDRA_ADMIN_PORT,
         4445,
       ),
+      rp: portOption('--rp-port', flags['rp-port'] ?? env.VESTIBULE_RP_PORT, 4002),
     };
     let edgeConfig = flags.config ? readConfigFile(flags.config, io) : undefined;
     const embedded = !(edgeConfig?.kratos?.public_url ?? env.VESTIBULE_KRATOS_PUBLIC_URL);
@@ -191,6 +195,7 @@ async function assertPortsFree(
     );
   if (embeddedOAuth2)
     named.push([ports.hydraPublic!, 'OAuth2 public API'], [ports.hydraAdmin!, 'OAuth2 admin API']);
+  named.push([ports.rp!, 'RP demo']);
   for (const [port, name] of named) if (port !== 0) await assertPortFree(host, port, name);
 }
 
@@ -232,6 +237,10 @@ ${admin}
   Kratos public API ${stack.kratosPublicURL}${stack.embeddedIdentity ? ' (embedded)' : ''}${
     stack.hydraPublicURL
       ? `\n  OAuth2 issuer     ${stack.hydraPublicURL}${stack.embeddedOAuth2 ? ` (embedded; admin ${stack.hydraAdminURL})` : ''}`
+      : ''
+  }${
+    stack.rp
+      ? `\n  RP demo           ${stack.rp.url}/  ("Sign in with Notes"; starts with the OAuth2 server)`
       : ''
   }
 

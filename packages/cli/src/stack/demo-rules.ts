@@ -12,3 +12,22 @@ export const DEMO_RULES: GatewayRuleConfig[] = [
   { id: 'notes-api', regex: '^/api/notes(/[^/]+)?$', mode: 'required' },
   { id: 'admin', path: '/admin', methods: ['GET', 'HEAD'], mode: 'role', roles: ['admin'] },
 ];
+
+/**
+ * Reading the notes list also takes a Hydra access token carrying `notes.read` (the RP demo's),
+ * besides the session; every other notes route stays session-only.
+ */
+export const NOTES_READ_BY_ACCESS_TOKEN: GatewayRuleConfig = {
+  id: 'notes-api-read',
+  path: '/api/notes',
+  methods: ['GET'],
+  mode: 'required',
+  scopes: ['notes.read'],
+};
+
+/** The demo rules; with an OAuth2 server, the access-token rule goes before `notes-api`. */
+export function demoRules(withOAuth2: boolean): GatewayRuleConfig[] {
+  if (!withOAuth2) return DEMO_RULES;
+  const at = DEMO_RULES.findIndex((rule) => rule.id === 'notes-api');
+  return [...DEMO_RULES.slice(0, at), NOTES_READ_BY_ACCESS_TOKEN, ...DEMO_RULES.slice(at)];
+}

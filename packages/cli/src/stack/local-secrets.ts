@@ -16,7 +16,9 @@ export type SecretName =
   | 'header_secret'
   | 'hydra_system'
   // The edge's unlock/audit endpoint (`vestibule lockout`, `vestibule audit` read it from here).
-  | 'protection_admin_secret';
+  | 'protection_admin_secret'
+  // The RP demo's OAuth2 client secret (its client is registered again on each start).
+  | 'rp_client_secret';
 
 export interface LocalSecret {
   value: string;

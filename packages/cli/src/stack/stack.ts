@@ -11,7 +11,8 @@ import { createMailNotifier, type MailSink } from 'vestibule/notifications';
 import type { Logger } from 'vestibule/edge';
 import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
 import { planOAuth2 } from './oauth2-part.ts';
-import { DEMO_RULES } from './demo-rules.ts';
+import { demoRules } from './demo-rules.ts';
+import { planRPDemo } from './rp-part.ts';
 import type { Progress } from '../terminal/progress.ts';
 import type * as DemoApp from '@vestibule/demo-app';
 import type { ConfigOverrides } from '@vestibule/identity-server';
@@ -30,6 +31,8 @@ export interface StackOptions {
     /** The embedded OAuth2 server's ports (`up` passes Hydra's 4444/4445; unset: any free port). */
     hydraPublic?: number;
     hydraAdmin?: number;
+    /** The RP demo ("Sign in with Notes"; `up` passes 4002; unset: any free port). */
+    rp?: number;
   };
   /** Persistent data (identity server and demo app) under this directory; memory when unset. */
   dataDir?: string;
@@ -44,6 +47,8 @@ export interface StackOptions {
   oauth2?: boolean;
   /** Tests: the embedded OAuth2 server starts only once this settles. */
   oauth2StartsAfter?: Promise<unknown>;
+  /** Start the RP demo once the OAuth2 server is ready (default: whenever there is one). */
+  rpDemo?: boolean;
   /** Verifies the captcha `protection.captcha` asks for (`vestibule up --captcha`: the local one). */
   captchaVerifier?: CaptchaVerifier;
   /** Knobs for tests: bcrypt cost, flow lifespans, a fake clock. */
@@ -65,6 +70,8 @@ export interface RunningStack {
   /** The embedded OAuth2 server starts after the rest (its /oauth2/* answer 503 until then):
    * settles when it is up (or failed to start); resolved at once when none is embedded. */
   oauth2Ready: Promise<void>;
+  /** The RP demo's URL and client id (started in the background after the OAuth2 server). */
+  rp?: { url: string; clientId: () => string; ready: Promise<void> };
   admin: AdminAccount & { seeded: 'created' | 'exists' | 'skipped' };
   config: Readonly<EdgeConfig>;
   stop(): Promise<void>;
@@ -124,7 +131,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       server: { host, port: edgePort, public_url: edgeURL },
       kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
       hydra: { public_url: oauth2.publicURL, admin_url: oauth2.adminURL },
-      gateway: { upstream_url: app.url, header_secret: headerSecret, rules: DEMO_RULES },
+      gateway: {
+        upstream_url: app.url,
+        header_secret: headerSecret,
+        rules: demoRules(oauth2.adminURL !== undefined),
+      },
       pages: { theme: { brand: 'Notes' } },
       // Lockouts and the audit log survive a restart of the stack (PGlite under the data dir).
       store: options.dataDir ? { directory: join(options.dataDir, 'edge-store') } : {},
@@ -166,6 +177,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const seeded = await seeding;
     oauth2.start();
+    const rp = await planRPDemo(options, oauth2, edgeURL);
+    if (rp) started.push({ name: 'rp demo', close: () => rp.close() });
     return {
       edgeURL,
       appURL: app.url,
@@ -176,6 +189,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       hydraAdminURL: oauth2.adminURL,
       embeddedOAuth2: oauth2.embedded,
       oauth2Ready: oauth2.ready,
+      ...(rp ? { rp } : {}),
       admin: { ...options.admin, seeded },
       config,
       stop,

@@ -39,7 +39,8 @@ export async function runUp(
     cwd: process.cwd(),
     untilStopped: () => stopped,
   };
-  // The embedded OAuth2 server's ports too: Hydra's defaults (4444/4445) may be taken by a running stack.
+  // The embedded OAuth2 server's and the RP demo's ports too: Hydra's defaults (4444/4445) and 4002
+  // may be taken by a running stack.
   const exit = main(
     [
       'up',
@@ -50,6 +51,8 @@ export async function runUp(
       '--hydra-public-port',
       '0',
       '--hydra-admin-port',
+      '0',
+      '--rp-port',
       '0',
       ...argv,
     ],

@@ -12,16 +12,7 @@ import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { applyHydraShapes } from './hydra-shapes.ts';
 import { hydraInteractionPolicy, interactionURL } from './interactions.ts';
 import { HYDRA_CLIENT_PROPERTIES } from '../client/metadata.ts';
-
-export const SUPPORTED_SCOPES = [
-  'openid',
-  'offline_access',
-  'offline',
-  'email',
-  'profile',
-  'address',
-  'phone',
-];
+import { acceptRegisteredScopes, STANDARD_SCOPES } from './scopes.ts';
 
 export interface ProviderParts {
   config: HydraConfig;
@@ -73,7 +64,8 @@ export function createProvider(parts: ProviderParts): Provider {
       // Hydra serves introspection on the admin port only; this public route is never mounted.
       introspection: '/oauth2/introspect-disabled',
     },
-    scopes: SUPPORTED_SCOPES,
+    // Custom scopes registered by clients are accepted too: acceptRegisteredScopes below.
+    scopes: STANDARD_SCOPES,
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
@@ -160,6 +152,7 @@ export function createProvider(parts: ProviderParts): Provider {
     },
   });
   applyHydraShapes(provider);
+  acceptRegisteredScopes(provider);
   return provider;
 }
 

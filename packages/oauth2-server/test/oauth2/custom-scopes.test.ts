@@ -1,0 +1,170 @@
+// Custom scopes as Hydra treats them: a client registers any scope in its `scope` field, may
+// request only scopes it registered (Hydra's default strategy matches scopes without `*` exactly),
+// and the tokens carry what the consent app granted — through the code flow, refresh and
+// client credentials, visible in introspection.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  authorize,
+  Browser,
+  CALLBACK,
+  createClient,
+  location,
+  pkcePair,
+  startHarness,
+  token,
+  type Harness,
+} from '../support/harness.ts';
+
+const REGISTERED = 'openid offline_access email notes.read notes.write';
+let h: Harness;
+let rp: { id: string; secret: string };
+
+before(async () => {
+  h = await startHarness();
+  const created = await createClient(h, {
+    client_name: 'Notes RP',
+    redirect_uris: [CALLBACK],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    scope: REGISTERED,
+  });
+  rp = { id: created.client_id as string, secret: created.client_secret as string };
+  // Another client's scope: known to the server, not registered by the RP.
+  await createClient(h, { redirect_uris: [CALLBACK], scope: 'openid notes.admin' });
+});
+after(() => h.close());
+
+function codeParams(scope: string) {
+  const { verifier, challenge } = pkcePair();
+  return {
+    verifier,
+    params: {
+      client_id: rp.id,
+      response_type: 'code',
+      redirect_uri: CALLBACK,
+      scope,
+      state: 'state-0123456789',
+      nonce: 'nonce-0123456789',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    },
+  };
+}
+
+async function introspect(accessToken: string, scope?: string) {
+  const form = new URLSearchParams({ token: accessToken, ...(scope ? { scope } : {}) });
+  const response = await fetch(`${h.adminURL}/admin/oauth2/introspect`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
+  return (await response.json()) as { active: boolean; scope?: string };
+}
+
+async function exchange(code: string, verifier: string) {
+  const response = await token(
+    h,
+    { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier },
+    rp,
+  );
+  const body = (await response.json()) as Record<string, string>;
+  assert.equal(response.status, 200, JSON.stringify(body));
+  return body;
+}
+
+describe('custom scopes', () => {
+  test('a client registers custom scopes; the admin API returns them as registered', async () => {
+    const read = await h.admin(`/admin/clients/${rp.id}`);
+    assert.equal(read.status, 200);
+    assert.equal(((await read.json()) as { scope: string }).scope, REGISTERED);
+  });
+
+  test('discovery lists the standard scopes only, not what clients registered', async () => {
+    const discovery = (await (
+      await fetch(`${h.publicURL}/.well-known/openid-configuration`)
+    ).json()) as { scopes_supported: string[] };
+    assert.ok(discovery.scopes_supported.includes('openid'));
+    assert.ok(discovery.scopes_supported.includes('offline_access'));
+    assert.ok(!discovery.scopes_supported.includes('notes.read'));
+    assert.ok(!discovery.scopes_supported.includes('notes.admin'));
+  });
+
+  test('the code flow grants a registered custom scope; the consent request lists it; refresh keeps it', async () => {
+    const { verifier, params } = codeParams('openid offline_access notes.read');
+    let requested: unknown;
+    const { code } = await authorize(h, new Browser(), params, {
+      consent: (request) => {
+        requested = request.requested_scope;
+        return { grant_scope: request.requested_scope };
+      },
+    });
+    assert.deepEqual(requested, ['openid', 'offline_access', 'notes.read']);
+    const tokens = await exchange(code, verifier);
+    assert.deepEqual(tokens.scope!.split(' ').sort(), ['notes.read', 'offline_access', 'openid']);
+    const info = await introspect(tokens.access_token!, 'notes.read');
+    assert.equal(info.active, true);
+    assert.ok(info.scope!.split(' ').includes('notes.read'));
+    assert.equal((await introspect(tokens.access_token!, 'notes.write')).active, false);
+
+    const refreshed = await token(
+      h,
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+      rp,
+    );
+    const again = (await refreshed.json()) as Record<string, string>;
+    assert.equal(refreshed.status, 200, JSON.stringify(again));
+    assert.ok(again.scope!.split(' ').includes('notes.read'));
+    assert.equal((await introspect(again.access_token!, 'notes.read')).active, true);
+  });
+
+  test('a custom scope the consent app does not grant is not in the token', async () => {
+    const { verifier, params } = codeParams('openid notes.read notes.write');
+    const { code } = await authorize(h, new Browser(), params, {
+      consent: () => ({ grant_scope: ['openid', 'notes.read'] }),
+    });
+    const tokens = await exchange(code, verifier);
+    assert.deepEqual(tokens.scope!.split(' ').sort(), ['notes.read', 'openid']);
+    assert.equal((await introspect(tokens.access_token!, 'notes.write')).active, false);
+  });
+
+  test('a known scope the client did not register is invalid_scope at the callback, with state', async () => {
+    const { params } = codeParams('openid notes.admin');
+    const auth = new URL(`${h.publicURL}/oauth2/auth`);
+    for (const [key, value] of Object.entries(params)) auth.searchParams.set(key, value);
+    const response = await new Browser().get(auth.href);
+    const callback = new URL(location(response));
+    assert.equal(`${callback.origin}${callback.pathname}`, CALLBACK);
+    assert.equal(callback.searchParams.get('error'), 'invalid_scope');
+    assert.equal(callback.searchParams.get('state'), 'state-0123456789');
+  });
+
+  test("client credentials: a registered custom scope is granted, another client's is invalid_scope, an unknown one is not granted", async () => {
+    const granted = await token(h, { grant_type: 'client_credentials', scope: 'notes.read' }, rp);
+    const body = (await granted.json()) as Record<string, string>;
+    assert.equal(granted.status, 200, JSON.stringify(body));
+    assert.equal(body.scope, 'notes.read');
+    assert.equal((await introspect(body.access_token!, 'notes.read')).active, true);
+
+    const refused = await token(h, { grant_type: 'client_credentials', scope: 'notes.admin' }, rp);
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as { error: string }).error, 'invalid_scope');
+
+    const unknown = await token(
+      h,
+      { grant_type: 'client_credentials', scope: 'notes.read nobody.has' },
+      rp,
+    );
+    const dropped = (await unknown.json()) as Record<string, string>;
+    assert.equal(unknown.status, 200, JSON.stringify(dropped));
+    assert.equal(dropped.scope, 'notes.read');
+  });
+
+  test('a scope with characters RFC 6749 forbids is refused at registration', async () => {
+    const response = await h.admin('/admin/clients', {
+      method: 'POST',
+      body: { redirect_uris: [CALLBACK], scope: 'openid notes\\read' },
+    });
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as { error: string }).error, 'invalid_client_metadata');
+  });
+});
