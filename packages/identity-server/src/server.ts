@@ -95,8 +95,8 @@ function registerHealth(router: Router, ctx: ServerContext): void {
     .on('GET', '/version', () => json({ version: VERSION }));
 }
 
-function otherPort(baseURL: string, url: URL): string {
-  return `${baseURL.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+function otherPort(baseURL: string, url: URL, path = url.pathname): string {
+  return `${baseURL.replace(/\/+$/, '')}${path}${url.search}`;
 }
 
 /** net/http's Redirect writes this small page on GET and HEAD; Kratos's redirects carry it. */
@@ -207,14 +207,23 @@ export async function createIdentityServer(
 
   // Kratos x.RedirectToPublicRoute / RedirectToAdminRoute: a route of the other port answers
   // 307 to the same path on that port's base URL (nothing of the other API is served here).
-  publicRouter.elsewhere = (url) =>
-    adminRouter.hasPath(url.pathname)
-      ? otherPort(context.config.serve.admin.base_url, url)
+  // RedirectToAdminRoute puts the /admin prefix on (Kratos serves /identities… on the public port
+  // too); RedirectToPublicRoute takes it off (DELETE /admin/sessions → /sessions).
+  publicRouter.elsewhere = (url, method) => {
+    const path = `/admin${url.pathname.replace(/^\/admin(?=\/)/, '')}`;
+    return adminRouter.hasRoute(method, path)
+      ? otherPort(context.config.serve.admin.base_url, url, path)
       : undefined;
-  adminRouter.elsewhere = (url) =>
-    publicRouter.hasPath(url.pathname)
-      ? otherPort(context.config.serve.public.base_url, url)
+  };
+  adminRouter.elsewhere = (url, method) => {
+    if (publicRouter.hasRoute(method, url.pathname)) {
+      return otherPort(context.config.serve.public.base_url, url);
+    }
+    const path = url.pathname.replace(/^\/admin(?=\/)/, '');
+    return path !== url.pathname && publicRouter.hasRoute(method, path)
+      ? otherPort(context.config.serve.public.base_url, url, path)
       : undefined;
+  };
   const csrf = new CSRFProtection(context.config);
   const handlePublic = handlerFor(context, publicRouter, 'public', (request, response) =>
     issueCSRFCookieIfMissing(csrf, request, response),
