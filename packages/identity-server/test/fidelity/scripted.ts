@@ -661,6 +661,85 @@ export const SCRIPTED_STEPS: ScriptedStep[] = [
     }),
     expect: () => ({ status: 204, body: 'empty' }),
   },
+  // ── Flows and error pages: malformed ids and bodies ───────────────────────────────────────
+  {
+    name: 'submit with a malformed flow id is 400',
+    source:
+      'selfservice/flow/flow.go GetFlowID: x.ParseUUID → Nil → ErrBadRequest.WithReasonf("The flow query parameter is missing or malformed.")',
+    request: () => ({
+      method: 'POST',
+      port: 'public',
+      path: '/self-service/login?flow=1',
+      headers: JSON_HEADERS,
+      body: json({ method: 'password', identifier: 'x@example.org', password: 'x' }),
+    }),
+    expect: () => ({ status: 400, body: 'json', shape: plainError(400, true) }),
+  },
+  {
+    name: 'submit without a flow id is 400',
+    source: 'selfservice/flow/flow.go GetFlowID: an empty flow parameter parses to Nil',
+    request: () => ({
+      method: 'POST',
+      port: 'public',
+      path: '/self-service/registration',
+      headers: JSON_HEADERS,
+      body: json({ method: 'password' }),
+    }),
+    expect: () => ({ status: 400, body: 'json', shape: plainError(400, true) }),
+  },
+  {
+    name: 'submit to an unknown flow is 404',
+    source:
+      'selfservice/flow/registration/handler.go updateRegistrationFlow: GetRegistrationFlow → sqlcon.ErrNoRows, forwarded as JSON',
+    request: () => ({
+      method: 'POST',
+      port: 'public',
+      path: `/self-service/registration?flow=${UNKNOWN}`,
+      headers: JSON_HEADERS,
+      body: json({ method: 'password' }),
+    }),
+    expect: () => ({ status: 404, body: 'json', shape: plainError(404) }),
+  },
+  {
+    name: 'fetch a flow with a malformed id is 404',
+    source:
+      'selfservice/flow/login/handler.go getLoginFlow: GetLoginFlow(x.ParseUUID(id)) → not found',
+    request: () => ({
+      method: 'GET',
+      port: 'public',
+      path: '/self-service/login/flows?id=not-a-uuid',
+      headers: { accept: 'application/json' },
+    }),
+    expect: () => ({ status: 404, body: 'json', shape: plainError(404) }),
+  },
+  {
+    name: 'an unknown self-service error id is 404',
+    source:
+      'selfservice/errorx/handler.go getFlowError: ReadErrorContainer(x.ParseUUID(id)) → sqlcon.ErrNoRows',
+    request: () => ({
+      method: 'GET',
+      port: 'public',
+      path: `/self-service/errors?id=${UNKNOWN}`,
+      headers: { accept: 'application/json' },
+    }),
+    expect: () => ({ status: 404, body: 'json', shape: plainError(404) }),
+  },
+  {
+    name: 'create an identity with a 2 MiB body (Kratos reads it; the trait fails the schema)',
+    source:
+      'identity/handler.go create reads any size; the schema refuses the over-long email → 400. The embedded server refuses bodies over body_limit_bytes with 413 ON PURPOSE (docs/fidelity.md)',
+    request: () => ({
+      method: 'POST',
+      port: 'admin',
+      path: '/admin/identities',
+      headers: JSON_HEADERS,
+      body: json({
+        schema_id: 'default',
+        traits: { email: `${'x'.repeat(2 * 1024 * 1024)}@example.org` },
+      }),
+    }),
+    expect: () => ({ status: 400, body: 'json' }),
+  },
   // ── Routing (kratos x/router.go, x/redir) ─────────────────────────────────────────────────
   {
     name: 'unknown public route: plain-text 404',
