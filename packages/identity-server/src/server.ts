@@ -20,6 +20,7 @@ import { listen } from './http/serve.ts';
 import { registerAdminRecoveryRoutes } from './selfservice/recovery/admin-routes.ts';
 import { registerSelfServiceRoutes } from './selfservice/routes.ts';
 import { CSRFProtection, issueCSRFCookieIfMissing } from './selfservice/flow/csrf.ts';
+import { withCORS } from './http/cors.ts';
 import { registerAdminSessionRoutes } from './session/admin-routes.ts';
 import { registerPublicSessionRoutes } from './session/public-routes.ts';
 
@@ -225,8 +226,13 @@ export async function createIdentityServer(
       : undefined;
   };
   const csrf = new CSRFProtection(context.config);
-  const handlePublic = handlerFor(context, publicRouter, 'public', (request, response) =>
-    issueCSRFCookieIfMissing(csrf, request, response),
+  // Kratos puts rs/cors in front of the public router only (serve.public.cors).
+  const handlePublic = withCORS(
+    context.config.serve.public.cors,
+    context.log,
+    handlerFor(context, publicRouter, 'public', (request, response) =>
+      issueCSRFCookieIfMissing(csrf, request, response),
+    ),
   );
   const handleAdmin = handlerFor(context, adminRouter, 'admin');
   // The exported handlers take a Request only: frameworks pass other things as a second argument.

@@ -8,9 +8,22 @@ export interface FlowConfig {
   enabled: boolean;
 }
 
+/** serve.public.cors as Kratos reads it (rs/cors options). */
+export interface CORSConfig {
+  enabled: boolean;
+  allowed_origins: string[];
+  allowed_methods: string[];
+  allowed_headers: string[];
+  exposed_headers: string[];
+  allow_credentials: boolean;
+  options_passthrough: boolean;
+  max_age: number;
+  debug: boolean;
+}
+
 export interface KratosConfig {
   serve: {
-    public: { base_url: string; host: string; port: number };
+    public: { base_url: string; host: string; port: number; cors?: CORSConfig };
     admin: { base_url: string; host: string; port: number };
   };
   selfservice: {
