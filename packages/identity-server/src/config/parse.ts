@@ -115,7 +115,25 @@ function flowConfig(node: unknown): FlowConfig {
     ui_url: pick(node, 'ui_url') as string,
     lifespan_ms: pick(node, 'lifespan') as number,
     enabled: enabled === undefined ? true : (enabled as boolean),
+    after_return_urls: afterReturnURLs(node),
   };
+}
+
+/** after.default_browser_return_url (as `global`) and after.<method>.default_browser_return_url. */
+function afterReturnURLs(node: unknown): Record<string, string> {
+  const after = (pick(node, 'after') ?? {}) as Checked;
+  const out: Record<string, string> = {};
+  if (typeof after.default_browser_return_url === 'string') {
+    out.global = after.default_browser_return_url;
+  }
+  for (const [method, value] of Object.entries(after)) {
+    const url =
+      typeof value === 'object' && value !== null
+        ? pick(value, 'default_browser_return_url')
+        : undefined;
+    if (typeof url === 'string') out[method] = url;
+  }
+  return out;
 }
 
 function addressFlow(node: unknown): KratosConfig['selfservice']['flows']['recovery'] {

@@ -6,6 +6,11 @@ export interface FlowConfig {
   ui_url: string;
   lifespan_ms: number;
   enabled: boolean;
+  /**
+   * after.<method>.default_browser_return_url by method, and after.default_browser_return_url as
+   * `global` (only the keys that are set). Optional: hand-built test configs leave it out.
+   */
+  after_return_urls?: Record<string, string>;
 }
 
 /** serve.public.cors as Kratos reads it (rs/cors options). */
