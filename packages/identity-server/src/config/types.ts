@@ -1,6 +1,9 @@
 // The normalised configuration the server runs on. It is loaded from a kratos.yml-style file with
 // Kratos's own keys (see shared/ory/kratos/config.schema.json), defaults applied, validated, frozen.
 // Durations are milliseconds here; in the YAML they are Go durations ("1h", "10m", "30s").
+import type { CORSConfig } from '../http/cors.ts';
+
+export type { CORSConfig };
 
 export interface FlowConfig {
   ui_url: string;
@@ -11,19 +14,6 @@ export interface FlowConfig {
    * `global` (only the keys that are set). Optional: hand-built test configs leave it out.
    */
   after_return_urls?: Record<string, string>;
-}
-
-/** serve.public.cors as Kratos reads it (rs/cors options). */
-export interface CORSConfig {
-  enabled: boolean;
-  allowed_origins: string[];
-  allowed_methods: string[];
-  allowed_headers: string[];
-  exposed_headers: string[];
-  allow_credentials: boolean;
-  options_passthrough: boolean;
-  max_age: number;
-  debug: boolean;
 }
 
 export interface KratosConfig {

@@ -8,8 +8,20 @@
 // options_passthrough).
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { CORSConfig } from '../config/types.ts';
 import type { Logger } from '../x/log.ts';
+
+/** serve.public.cors as Kratos reads it (rs/cors options; defaults in config/spec.ts). */
+export interface CORSConfig {
+  enabled: boolean;
+  allowed_origins: string[];
+  allowed_methods: string[];
+  allowed_headers: string[];
+  exposed_headers: string[];
+  allow_credentials: boolean;
+  options_passthrough: boolean;
+  max_age: number;
+  debug: boolean;
+}
 
 export type Handler = (request: Request, clientAddress?: string) => Promise<Response>;
 
