@@ -20,6 +20,7 @@ import { listen } from './http/serve.ts';
 import { registerAdminRecoveryRoutes } from './selfservice/recovery/admin-routes.ts';
 import { registerSelfServiceRoutes } from './selfservice/routes.ts';
 import { CSRFProtection, issueCSRFCookieIfMissing } from './selfservice/flow/csrf.ts';
+import { withCORS } from './http/cors.ts';
 import { registerAdminSessionRoutes } from './session/admin-routes.ts';
 import { registerPublicSessionRoutes } from './session/public-routes.ts';
 
@@ -95,8 +96,8 @@ function registerHealth(router: Router, ctx: ServerContext): void {
     .on('GET', '/version', () => json({ version: VERSION }));
 }
 
-function otherPort(baseURL: string, url: URL): string {
-  return `${baseURL.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+function otherPort(baseURL: string, url: URL, path = url.pathname): string {
+  return `${baseURL.replace(/\/+$/, '')}${path}${url.search}`;
 }
 
 /** net/http's Redirect writes this small page on GET and HEAD; Kratos's redirects carry it. */
@@ -207,17 +208,31 @@ export async function createIdentityServer(
 
   // Kratos x.RedirectToPublicRoute / RedirectToAdminRoute: a route of the other port answers
   // 307 to the same path on that port's base URL (nothing of the other API is served here).
-  publicRouter.elsewhere = (url) =>
-    adminRouter.hasPath(url.pathname)
-      ? otherPort(context.config.serve.admin.base_url, url)
+  // RedirectToAdminRoute puts the /admin prefix on (Kratos serves /identities… on the public port
+  // too); RedirectToPublicRoute takes it off (DELETE /admin/sessions → /sessions).
+  publicRouter.elsewhere = (url, method) => {
+    const path = `/admin${url.pathname.replace(/^\/admin(?=\/)/, '')}`;
+    return adminRouter.hasRoute(method, path)
+      ? otherPort(context.config.serve.admin.base_url, url, path)
       : undefined;
-  adminRouter.elsewhere = (url) =>
-    publicRouter.hasPath(url.pathname)
-      ? otherPort(context.config.serve.public.base_url, url)
+  };
+  adminRouter.elsewhere = (url, method) => {
+    if (publicRouter.hasRoute(method, url.pathname)) {
+      return otherPort(context.config.serve.public.base_url, url);
+    }
+    const path = url.pathname.replace(/^\/admin(?=\/)/, '');
+    return path !== url.pathname && publicRouter.hasRoute(method, path)
+      ? otherPort(context.config.serve.public.base_url, url, path)
       : undefined;
+  };
   const csrf = new CSRFProtection(context.config);
-  const handlePublic = handlerFor(context, publicRouter, 'public', (request, response) =>
-    issueCSRFCookieIfMissing(csrf, request, response),
+  // Kratos puts rs/cors in front of the public router only (serve.public.cors).
+  const handlePublic = withCORS(
+    context.config.serve.public.cors,
+    context.log,
+    handlerFor(context, publicRouter, 'public', (request, response) =>
+      issueCSRFCookieIfMissing(csrf, request, response),
+    ),
   );
   const handleAdmin = handlerFor(context, adminRouter, 'admin');
   // The exported handlers take a Request only: frameworks pass other things as a second argument.

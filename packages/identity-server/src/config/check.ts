@@ -81,6 +81,12 @@ function checkLeaf(value: unknown, spec: LeafSpec, key: string): unknown {
       return checkURL(value, key, spec.schemes);
     case 'urls':
       return checkList(value, key).map((v, i) => checkURL(v, `${key}[${i}]`));
+    case 'strings':
+      return checkList(value, key).map((v, i) => {
+        if (typeof v !== 'string' || v === '')
+          throw new ConfigError(`${key}[${i}]`, `expected a non-empty string, got ${show(v)}`);
+        return v;
+      });
     case 'duration': {
       const ms = typeof value === 'string' ? parseGoDuration(value) : undefined;
       if (ms === undefined) throw new ConfigError(key, `invalid duration ${show(value)}`);

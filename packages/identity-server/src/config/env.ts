@@ -47,6 +47,7 @@ function fromEnv(text: string, key: EnvKey): unknown {
     case 'bool':
       return text === 'true' ? true : text === 'false' ? false : text;
     case 'urls':
+    case 'strings':
     case 'secrets':
       return text.trimStart().startsWith('[')
         ? parseJSON(text, key)

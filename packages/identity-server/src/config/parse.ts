@@ -7,7 +7,7 @@ import { DEFAULT_BODY_LIMIT } from '../http/body.ts';
 import { checkTree, ConfigError, type Checked, type ConfigWarning } from './check.ts';
 import { resolveSessionCookie } from './cookies.ts';
 import { applyEnvOverrides } from './env.ts';
-import type { FlowConfig, KratosConfig } from './types.ts';
+import type { CORSConfig, FlowConfig, KratosConfig } from './types.ts';
 
 export interface ParseOptions {
   /** Directory relative schema paths and a relative DSN directory are resolved against. */
@@ -105,7 +105,8 @@ function listener(c: Checked, which: 'public' | 'admin'): KratosConfig['serve'][
   const fallback = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
   // Normalised without a trailing slash so handlers can append "/self-service/…" directly.
   const base_url = ((node.base_url as string | undefined) ?? fallback).replace(/\/+$/, '');
-  return { base_url, host, port };
+  const cors = which === 'public' ? (node.cors as CORSConfig | undefined) : undefined;
+  return { base_url, host, port, ...(cors ? { cors } : {}) };
 }
 
 function flowConfig(node: unknown): FlowConfig {
@@ -114,7 +115,25 @@ function flowConfig(node: unknown): FlowConfig {
     ui_url: pick(node, 'ui_url') as string,
     lifespan_ms: pick(node, 'lifespan') as number,
     enabled: enabled === undefined ? true : (enabled as boolean),
+    after_return_urls: afterReturnURLs(node),
   };
+}
+
+/** after.default_browser_return_url (as `global`) and after.<method>.default_browser_return_url. */
+function afterReturnURLs(node: unknown): Record<string, string> {
+  const after = (pick(node, 'after') ?? {}) as Checked;
+  const out: Record<string, string> = {};
+  if (typeof after.default_browser_return_url === 'string') {
+    out.global = after.default_browser_return_url;
+  }
+  for (const [method, value] of Object.entries(after)) {
+    const url =
+      typeof value === 'object' && value !== null
+        ? pick(value, 'default_browser_return_url')
+        : undefined;
+    if (typeof url === 'string') out[method] = url;
+  }
+  return out;
 }
 
 function addressFlow(node: unknown): KratosConfig['selfservice']['flows']['recovery'] {

@@ -14,6 +14,7 @@ export type LeafSpec =
   | { [LEAF]: 'bool'; default?: boolean }
   | { [LEAF]: 'enum'; values: readonly string[]; default?: string }
   | { [LEAF]: 'urls'; default?: string[] }
+  | { [LEAF]: 'strings'; default?: string[] }
   | { [LEAF]: 'secrets'; minLength: number; exactLength?: number }
   | { [LEAF]: 'bytes'; default?: string }
   | { [LEAF]: 'hooks' }
@@ -89,12 +90,34 @@ const addressFlow = (name: string): BranchSpec =>
     notify_unknown_recipients: bool(false),
   });
 
-const listener = (port: number): BranchSpec => ({
+const strings = (d: string[]): LeafSpec => ({ [LEAF]: 'strings', default: d });
+
+/** serve.public.cors (Kratos hands it to rs/cors); defaults from Kratos's config schema. */
+const CORS: BranchSpec = {
+  enabled: bool(false),
+  allowed_origins: strings(['*']),
+  allowed_methods: strings(['POST', 'GET', 'PUT', 'PATCH', 'DELETE']),
+  allowed_headers: strings([
+    'Authorization',
+    'Content-Type',
+    'Max-Age',
+    'X-Session-Token',
+    'X-XSRF-TOKEN',
+    'X-CSRF-TOKEN',
+  ]),
+  exposed_headers: strings(['Content-Type']),
+  allow_credentials: bool(true),
+  options_passthrough: bool(false),
+  max_age: int(0, 0),
+  debug: bool(false),
+};
+
+const listener = (port: number, cors: Spec = opaque): BranchSpec => ({
   base_url: url(),
   // Kratos binds 0.0.0.0; an embedded dev server binds loopback unless told otherwise.
   host: str('127.0.0.1'),
   port: int(port, 0, 65535),
-  cors: opaque,
+  cors,
   request_log: opaque,
   socket: opaque,
   tls: opaque,
@@ -103,7 +126,7 @@ const listener = (port: number): BranchSpec => ({
 export const CONFIG_SPEC: BranchSpec = {
   version: opaque,
   dsn: str(),
-  serve: { public: listener(4433), admin: listener(4434) },
+  serve: { public: listener(4433, CORS), admin: listener(4434) },
   selfservice: {
     default_browser_return_url: url(),
     allowed_return_urls: { [LEAF]: 'urls', default: [] },

@@ -1,16 +1,24 @@
 // The normalised configuration the server runs on. It is loaded from a kratos.yml-style file with
 // Kratos's own keys (see shared/ory/kratos/config.schema.json), defaults applied, validated, frozen.
 // Durations are milliseconds here; in the YAML they are Go durations ("1h", "10m", "30s").
+import type { CORSConfig } from '../http/cors.ts';
+
+export type { CORSConfig };
 
 export interface FlowConfig {
   ui_url: string;
   lifespan_ms: number;
   enabled: boolean;
+  /**
+   * after.<method>.default_browser_return_url by method, and after.default_browser_return_url as
+   * `global` (only the keys that are set). Optional: hand-built test configs leave it out.
+   */
+  after_return_urls?: Record<string, string>;
 }
 
 export interface KratosConfig {
   serve: {
-    public: { base_url: string; host: string; port: number };
+    public: { base_url: string; host: string; port: number; cors?: CORSConfig };
     admin: { base_url: string; host: string; port: number };
   };
   selfservice: {

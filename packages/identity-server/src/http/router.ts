@@ -1,7 +1,7 @@
 // A tiny method+path router for the two listeners. Kratos's routes are few and static with
 // `{id}`-style parameters, so a list of compiled patterns is all that is needed.
 import { errorResponse, redirect } from './respond.ts';
-import { notFound, KratosError } from './errors.ts';
+import { KratosError } from './errors.ts';
 
 export interface RouteContext {
   request: Request;
@@ -20,12 +20,23 @@ interface Route {
   handler: RouteHandler;
 }
 
+function plainText(status: number, text: string, headers: Record<string, string> = {}): Response {
+  return new Response(`${text}\n`, {
+    status,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      ...headers,
+    },
+  });
+}
+
 export class Router {
   readonly #routes: Route[] = [];
   /** Called with every non-KratosError a handler throws (it is rendered as a bare 500). */
   onUnexpectedError: ((err: unknown, ctx: RouteContext) => void) | undefined;
-  /** Where a path this router lacks lives instead (the other port), answered with a 307. */
-  elsewhere: ((url: URL) => string | undefined) | undefined;
+  /** Where a route this router lacks lives instead (the other port), answered with a 307. */
+  elsewhere: ((url: URL, method: string) => string | undefined) | undefined;
 
   on(method: string, path: string, handler: RouteHandler): this {
     const keys: string[] = [];
@@ -43,9 +54,13 @@ export class Router {
     return this;
   }
 
-  /** True when some route of this router has `pathname` (any method). */
-  hasPath(pathname: string): boolean {
-    return this.#routes.some((route) => route.pattern.test(pathname));
+  /** True when this router has a route for `method` and `pathname`. */
+  hasRoute(method: string, pathname: string): boolean {
+    return this.#routes.some(
+      (route) =>
+        route.pattern.test(pathname) &&
+        (route.method === method || (route.method === 'GET' && method === 'HEAD')),
+    );
   }
 
   async handle(request: Request, requestId: string, clientAddress?: string): Promise<Response> {
@@ -83,14 +98,16 @@ export class Router {
         return errorResponse(err, requestId);
       }
     }
-    if (methodMismatch) {
-      return errorResponse(
-        new KratosError(405, 'The requested HTTP method is not allowed'),
-        requestId,
-      );
-    }
-    const elsewhere = this.elsewhere?.(url);
+    const elsewhere = this.elsewhere?.(url, request.method);
     if (elsewhere) return redirect(elsewhere, 307);
-    return errorResponse(notFound(`No route matches ${url.pathname}`), requestId);
+    // Kratos's routers answer what Go's mux answers (http.Error): plain text, not the JSON
+    // error envelope — "Method Not Allowed" with an Allow header, "404 page not found".
+    if (methodMismatch) {
+      const allow = [
+        ...new Set(this.#routes.filter((r) => r.pattern.test(url.pathname)).map((r) => r.method)),
+      ];
+      return plainText(405, 'Method Not Allowed', { allow: allow.join(', ') });
+    }
+    return plainText(404, '404 page not found');
   }
 }

@@ -6,6 +6,7 @@ import { KratosError, badRequest, conflict, notFound } from '../http/errors.ts';
 import { json, noContent } from '../http/respond.ts';
 import type { RouteContext, Router } from '../http/router.ts';
 import { DuplicateCredentialsError, type Credential, type Identity } from '../persistence/types.ts';
+import { encodePageToken } from '../persistence/page-token.ts';
 import { linkHeader, readPageRequest } from '../session/pagination.ts';
 import { applyIdentityChanges, identityFromCreateBody } from './build.ts';
 import { importedPasswordHash } from './credentials.ts';
@@ -30,6 +31,9 @@ const conflictOnDuplicate = (err: unknown): never => {
   throw err;
 };
 
+/** The keyset token of the first page: identities come ordered by id, every id sorts after nil. */
+const FIRST_IDENTITY_PAGE = encodePageToken({ id: '00000000-0000-0000-0000-000000000000' });
+
 async function list(ctx: ServerContext, { url }: RouteContext): Promise<Response> {
   const page = readPageRequest(url);
   const ids = url.searchParams.getAll('ids').filter((id) => id !== '');
@@ -48,15 +52,14 @@ async function list(ctx: ServerContext, { url }: RouteContext): Promise<Response
   });
   const declassify = declassified(url);
   return json(
-    result.items.map((i) => adminIdentity(ctx, i, { declassify })),
+    // Kratos lists with ExpandDefault (no credentials) unless an identifier is searched for, which
+    // expands everything (identity/handler.go list).
+    result.items.map((i) =>
+      adminIdentity(ctx, i, { declassify, withoutCredentials: identifier === '' }),
+    ),
     200,
     {
-      link: linkHeader(
-        ctx.config.serve.admin.base_url,
-        url,
-        page.page_size,
-        result.next_page_token,
-      ),
+      link: linkHeader(url, page.page_size, FIRST_IDENTITY_PAGE, result.next_page_token),
     },
   );
 }
@@ -83,7 +86,7 @@ function declassified(url: URL): Credential['type'][] {
 async function getOne(ctx: ServerContext, { url, params }: RouteContext): Promise<Response> {
   const declassify = declassified(url);
   const identity = await loadIdentity(ctx, params.id);
-  return json(adminIdentity(ctx, identity, { declassify }));
+  return json(adminIdentity(ctx, identity, { declassify, metadataAdminNull: true }));
 }
 
 async function save(ctx: ServerContext, identity: Identity): Promise<Response> {
@@ -155,6 +158,12 @@ async function removeCredential(ctx: ServerContext, { params }: RouteContext): P
   if (type === 'passkey' || type === 'code') {
     throw badRequest('You cannot delete passkeys or code auth credentials through this API.');
   }
+  // Kratos identity/handler.go deleteIdentityCredentials: a first factor (password, oidc) is
+  // refused — an identity must keep a way to sign in.
+  if ((type === 'password' || type === 'oidc') && identity.credentials[type]) {
+    const firstFactors = FIRST_FACTORS.filter((t) => identity.credentials[t]);
+    if (firstFactors.length <= 1) throw badRequest("You can't remove first factor credentials.");
+  }
   if (!CREDENTIAL_TYPES.includes(type) || !identity.credentials[type]) {
     throw notFound(
       `You tried to remove a ${params.type} but this user have no ${params.type} set up.`,
@@ -169,6 +178,8 @@ async function removeCredential(ctx: ServerContext, { params }: RouteContext): P
   });
   return noContent();
 }
+
+const FIRST_FACTORS: ReadonlyArray<Credential['type']> = ['password', 'oidc', 'passkey', 'code'];
 
 export function registerAdminIdentityRoutes(router: Router, ctx: ServerContext): void {
   router

@@ -89,12 +89,9 @@ export async function identityFromCreateBody(
     created_at: at,
     updated_at: at,
   };
-  if (hashed)
-    identity.credentials.password = passwordCredential(
-      hashed,
-      schema.passwordIdentifiers(traits),
-      at,
-    );
+  const identifiers = schema.passwordIdentifiers(traits);
+  if (hashed || identifiers.length > 0)
+    identity.credentials.password = passwordCredential(hashed, identifiers, at);
   return identity;
 }
 
@@ -135,7 +132,8 @@ export function applyIdentityChanges(
   }
   const current = existing.credentials.password;
   const hashed = changes.hashed_password ?? (current?.config.hashed_password as string | undefined);
-  if (hashed !== undefined) {
+  const identifiers = schema.passwordIdentifiers(traits);
+  if (hashed !== undefined || current || identifiers.length > 0) {
     updated.credentials.password = passwordCredential(
       hashed,
       schema.passwordIdentifiers(traits),

@@ -71,8 +71,14 @@ async function hashFromConfig(ctx: ServerContext, config: JSONObject): Promise<s
   throw badRequest('credentials.password.config needs a password or a hashed_password');
 }
 
+/**
+ * A password credential. Without a hash it is what Kratos's schema extension
+ * (identity/extension_credentials.go) makes for an identity whose traits name a password
+ * identifier: the identifiers with an empty config, so the identifier is still unique and the
+ * identity can later get a password (settings, recovery, import).
+ */
 export function passwordCredential(
-  hashedPassword: string,
+  hashedPassword: string | undefined,
   identifiers: string[],
   at: string,
   previous?: Credential,
@@ -80,7 +86,7 @@ export function passwordCredential(
   return {
     type: 'password',
     identifiers,
-    config: { hashed_password: hashedPassword },
+    config: hashedPassword === undefined ? {} : { hashed_password: hashedPassword },
     version: previous?.version ?? 0,
     created_at: previous?.created_at ?? at,
     updated_at: at,

@@ -8,15 +8,24 @@ export const isObject = (v: unknown): v is JSONObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The request body as a JSON object; anything else is Kratos's 400. */
+/**
+ * Kratos identity/handler.go create: a body the strict JSON decoder refuses is
+ * herodot.ErrBadRequest.WithError(err.Error()) — the decoder's text as the message, no reason.
+ */
+const decodeError = (text: string) => new KratosError(400, text);
+
 export async function readJSONObject(request: Request, limit: number): Promise<JSONObject> {
   const text = await readLimitedText(request, limit);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw badRequest('Unable to decode JSON payload: the request body is not valid JSON.');
+    throw decodeError('unexpected end of JSON input');
   }
-  if (!isObject(parsed)) throw badRequest('Unable to decode JSON payload: expected a JSON object.');
+  if (!isObject(parsed)) {
+    const kind = Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed;
+    throw decodeError(`json: cannot unmarshal ${kind} into a JSON object`);
+  }
   return parsed;
 }
 
@@ -28,9 +37,7 @@ export function rejectUnknownKeys(
 ): void {
   for (const key of Object.keys(body)) {
     if (!allowed.has(key)) {
-      throw new KratosError(400, 'The request was malformed or contained invalid parameters', {
-        reason: `json: unknown field "${prefix}${key}"`,
-      });
+      throw decodeError(`json: unknown field "${prefix}${key}"`);
     }
   }
 }

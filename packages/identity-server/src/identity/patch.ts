@@ -11,11 +11,10 @@ const { applyPatch, validate } = fastJSONPatch;
 const DENIED = ['/id', '/stateChangedAt', '/state_changed_at', '/credentials'];
 const MAX_OPERATIONS = 1000;
 
+// Kratos identity/handler.go patch: ErrBadRequest.WithReasonf("An error occured…").WithErrorf(err):
+// the patch error is the message; there are no details.
 const patchError = (detail: string) =>
-  new KratosError(400, 'The request was malformed or contained invalid parameters', {
-    reason: 'An error occured when applying the JSON patch',
-    details: { error: detail },
-  });
+  new KratosError(400, detail, { reason: 'An error occured when applying the JSON patch' });
 
 export function applyIdentityPatch(document: JSONObject, operations: unknown): JSONObject {
   if (!Array.isArray(operations))

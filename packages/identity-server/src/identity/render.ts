@@ -18,7 +18,13 @@ export const CREDENTIAL_TYPES: ReadonlyArray<Credential['type']> = [
 export function adminIdentity(
   ctx: ServerContext,
   identity: Identity,
-  options: { declassify?: ReadonlyArray<Credential['type']> } = {},
+  options: {
+    declassify?: ReadonlyArray<Credential['type']>;
+    /** Lists (identity/handler.go list, Expand=ExpandDefault) load no credentials: the key is absent. */
+    withoutCredentials?: boolean;
+    /** GET by id marshals WithCredentialsAndAdminMetadataInJSON: metadata_admin is null, not absent. */
+    metadataAdminNull?: boolean;
+  } = {},
 ): Record<string, unknown> {
   const credentials: Record<string, unknown> = {};
   for (const [type, credential] of Object.entries(identity.credentials)) {
@@ -28,12 +34,15 @@ export function adminIdentity(
       ? { ...metadata, config }
       : metadata;
   }
+  const noAdminMetadata = identity.metadata_admin === null || identity.metadata_admin === undefined;
   return {
     ...publicIdentity(ctx, identity),
-    credentials,
-    // Kratos: `json:"metadata_admin,omitempty"` — absent, not null, when there is none.
-    ...(identity.metadata_admin === null || identity.metadata_admin === undefined
-      ? {}
+    ...(options.withoutCredentials ? {} : { credentials }),
+    // Kratos: `json:"metadata_admin,omitempty"` — absent, not null, when there is none (except GET).
+    ...(noAdminMetadata
+      ? options.metadataAdminNull
+        ? { metadata_admin: null }
+        : {}
       : { metadata_admin: identity.metadata_admin }),
   };
 }

@@ -165,6 +165,14 @@ export async function revokeSession(db: DB, id: string, at: string): Promise<boo
   return result.numUpdatedRows > 0n;
 }
 
+export async function deleteSessionsOfIdentity(db: DB, identityId: string): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where('identity_id', '=', identityId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function revokeSessionsOfIdentity(
   db: DB,
   identityId: string,

@@ -41,6 +41,7 @@ export function createSQLPersister(
     revokeSession: (id) => sessions.revokeSession(db, id, now()),
     revokeSessionsOfIdentity: (identityId, o) =>
       sessions.revokeSessionsOfIdentity(db, identityId, now(), o),
+    deleteSessionsOfIdentity: (identityId) => sessions.deleteSessionsOfIdentity(db, identityId),
 
     createFlow: (flow) => selfservice.createFlow(db, flow),
     getFlow: (id) => selfservice.getFlow(db, id),

@@ -185,6 +185,8 @@ export interface SessionPersister {
     identityId: string,
     options?: { exceptSessionId?: string },
   ): Promise<number>;
+  /** Deletes every session of the identity (Kratos's admin delete-all); returns how many. */
+  deleteSessionsOfIdentity(identityId: string): Promise<number>;
 }
 
 export interface FlowPersister {

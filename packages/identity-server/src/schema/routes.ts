@@ -4,7 +4,12 @@ import type { ServerContext } from '../driver/context.ts';
 import { notFound } from '../http/errors.ts';
 import { json } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
-import { linkHeader, readPageRequest, slicePage } from '../session/pagination.ts';
+import {
+  FIRST_OFFSET_PAGE,
+  linkHeader,
+  readPageRequest,
+  slicePage,
+} from '../session/pagination.ts';
 
 function decodeBase64URL(id: string): string | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(id)) return undefined;
@@ -19,7 +24,7 @@ export function registerSchemaRoutes(router: Router, ctx: ServerContext): void {
       const all = ctx.schemas.list().map((s) => ({ id: s.id, schema: s.raw }));
       const { items, next } = slicePage(all, page);
       return json(items, 200, {
-        link: linkHeader(ctx.config.serve.public.base_url, url, page.page_size, next),
+        link: linkHeader(url, page.page_size, FIRST_OFFSET_PAGE, next),
       });
     })
     .on('GET', '/schemas/:id', ({ params }) => {

@@ -1,6 +1,7 @@
 // Admin session endpoints (Kratos session/handler.go, admin router): list, get, revoke, extend.
 import type { ServerContext } from '../driver/context.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { KratosError, badRequest, notFound } from '../http/errors.ts';
+import { encodePageToken } from '../persistence/page-token.ts';
 import { json, noContent } from '../http/respond.ts';
 import type { RouteContext, Router } from '../http/router.ts';
 import type { Identity, Session } from '../persistence/types.ts';
@@ -9,20 +10,50 @@ import { linkHeader, readPageRequest } from './pagination.ts';
 import { sessionToWire } from './wire.ts';
 import { isUUID } from '../http/url.ts';
 
+/** Sessions come newest first (created_at, id descending): the first page starts after the end of time. */
+const FIRST_SESSION_PAGE = encodePageToken({
+  c: '9999-12-31T23:59:59.999Z',
+  id: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+});
+
+// Go's strconv.ParseBool spellings (session/handler.go parses `active` with it).
+const BOOLEANS: Record<string, boolean> = {
+  '1': true,
+  t: true,
+  T: true,
+  TRUE: true,
+  true: true,
+  True: true,
+  '0': false,
+  f: false,
+  F: false,
+  FALSE: false,
+  false: false,
+  False: false,
+};
+
 function readActive(url: URL): boolean | undefined {
   const raw = url.searchParams.get('active');
   if (raw === null || raw === '') return undefined;
-  if (raw !== 'true' && raw !== 'false') throw badRequest('active must be true or false');
-  return raw === 'true';
+  // herodot.ErrBadRequest().WithError("could not parse parameter active"): a message, no reason.
+  if (!(raw in BOOLEANS)) throw new KratosError(400, 'could not parse parameter active');
+  return BOOLEANS[raw];
 }
 
+/** session/handler.go ParseExpandable: `identity` and `devices`; anything else is 400. */
 function wantsIdentity(url: URL): boolean {
-  return url.searchParams.getAll('expand').includes('identity');
+  const expand = url.searchParams.getAll('expand');
+  for (const option of expand) {
+    if (option !== 'identity' && option !== 'devices') {
+      throw badRequest(`Could not parse expand option: ${option}`);
+    }
+  }
+  return expand.includes('identity');
 }
 
 function uuidParam(params: Record<string, string>): string {
   const id = params.id!;
-  if (!isUUID(id)) throw invalidUUID();
+  if (!isUUID(id)) throw invalidUUID(id);
   return id.toLowerCase();
 }
 
@@ -44,14 +75,15 @@ async function wire(
 async function list(ctx: ServerContext, { url }: RouteContext): Promise<Response> {
   const page = readPageRequest(url);
   const active = readActive(url);
+  const expand = wantsIdentity(url);
   const result = await ctx.persister.listSessions({
     ...page,
     ...(active === undefined ? {} : { active }),
   });
   const cache = new Map<string, Identity | undefined>();
-  const items = await Promise.all(result.items.map((s) => wire(ctx, s, wantsIdentity(url), cache)));
+  const items = await Promise.all(result.items.map((s) => wire(ctx, s, expand, cache)));
   return json(items, 200, {
-    link: linkHeader(ctx.config.serve.admin.base_url, url, page.page_size, result.next_page_token),
+    link: linkHeader(url, page.page_size, FIRST_SESSION_PAGE, result.next_page_token),
   });
 }
 
@@ -93,31 +125,32 @@ async function extend(ctx: ServerContext, { params }: RouteContext): Promise<Res
   return json(await wire(ctx, current, true));
 }
 
-async function identityOr404(
-  ctx: ServerContext,
-  params: Record<string, string>,
-): Promise<Identity> {
-  const identity = await ctx.persister.getIdentity(uuidParam(params));
-  if (!identity) throw notFound();
-  return identity;
-}
-
+/**
+ * Kratos session/handler.go listIdentitySessions: no identity lookup — the sessions query of an
+ * unknown identity finds nothing, so it is 200 [] (a malformed id is 400).
+ */
 async function listOfIdentity(
   ctx: ServerContext,
   { url, params }: RouteContext,
 ): Promise<Response> {
-  const identity = await identityOr404(ctx, params);
+  const identityId = uuidParam(params);
   const active = readActive(url);
   const sessions = await ctx.persister.listSessionsOfIdentity(
-    identity.id,
+    identityId,
     active === undefined ? {} : { active },
   );
+  if (sessions.length === 0) return json([]);
+  const identity = await ctx.persister.getIdentity(identityId);
   return json(sessions.map((s) => sessionToWire(ctx, s, identity)));
 }
 
-async function revokeOfIdentity(ctx: ServerContext, { params }: RouteContext): Promise<Response> {
-  const identity = await identityOr404(ctx, params);
-  await ctx.persister.revokeSessionsOfIdentity(identity.id);
+/**
+ * Kratos deleteIdentitySessions → persister DeleteSessionsByIdentity: the rows are deleted (not
+ * revoked), and deleting none is sqlcon.ErrNoRows — 404.
+ */
+async function deleteOfIdentity(ctx: ServerContext, { params }: RouteContext): Promise<Response> {
+  const deleted = await ctx.persister.deleteSessionsOfIdentity(uuidParam(params));
+  if (deleted === 0) throw notFound();
   return noContent();
 }
 
@@ -128,5 +161,5 @@ export function registerAdminSessionRoutes(router: Router, ctx: ServerContext): 
     .on('DELETE', '/admin/sessions/:id', (rc) => revoke(ctx, rc))
     .on('PATCH', '/admin/sessions/:id/extend', (rc) => extend(ctx, rc))
     .on('GET', '/admin/identities/:id/sessions', (rc) => listOfIdentity(ctx, rc))
-    .on('DELETE', '/admin/identities/:id/sessions', (rc) => revokeOfIdentity(ctx, rc));
+    .on('DELETE', '/admin/identities/:id/sessions', (rc) => deleteOfIdentity(ctx, rc));
 }

@@ -1,17 +1,25 @@
 // Public session endpoints (Kratos session/handler.go): whoami, and the caller's other sessions.
 import type { ServerContext } from '../driver/context.ts';
-import { KratosError, badRequest, notFound } from '../http/errors.ts';
+import { KratosError, badRequest } from '../http/errors.ts';
 import { json, noContent } from '../http/respond.ts';
 import type { RouteContext, Router } from '../http/router.ts';
-import { invalidUUID, noActiveSession } from './errors.ts';
+import { invalidUUID } from './errors.ts';
 import { resolveSession, type ResolvedSession } from './manager.ts';
-import { linkHeader, readPageRequest, slicePage } from './pagination.ts';
+import { FIRST_OFFSET_PAGE, linkHeader, readPageRequest, slicePage } from './pagination.ts';
 import { sessionToWire } from './wire.ts';
 import { isUUID } from '../http/url.ts';
 
+/**
+ * session/handler.go listMySessions, deleteMySession(s): herodot.ErrUnauthorized().WithReasonf(
+ * "No valid session cookie found.") — a 401 without an error id.
+ */
 async function requireSession(ctx: ServerContext, request: Request): Promise<ResolvedSession> {
   const resolved = await resolveSession(ctx, request);
-  if (!resolved) throw noActiveSession();
+  if (!resolved) {
+    throw new KratosError(401, 'The request could not be authorized', {
+      reason: 'No valid session cookie found.',
+    });
+  }
   return resolved;
 }
 
@@ -49,32 +57,37 @@ async function listMine(ctx: ServerContext, { request, url }: RouteContext): Pro
   return json(
     items.map((s) => sessionToWire(ctx, s, current.identity)),
     200,
-    { link: linkHeader(ctx.config.serve.public.base_url, url, page.page_size, next) },
+    { link: linkHeader(url, page.page_size, FIRST_OFFSET_PAGE, next) },
   );
 }
 
 async function revokeOthers(ctx: ServerContext, { request }: RouteContext): Promise<Response> {
   const current = await requireSession(ctx, request);
-  const count = await ctx.persister.revokeSessionsOfIdentity(current.identity.id, {
+  // Kratos RevokeSessionsIdentityExcept updates every other session of the identity, already
+  // revoked ones included, and answers the number of rows it touched.
+  const others = (await ctx.persister.listSessionsOfIdentity(current.identity.id)).filter(
+    (s) => s.id !== current.session.id,
+  );
+  await ctx.persister.revokeSessionsOfIdentity(current.identity.id, {
     exceptSessionId: current.session.id,
   });
-  return json({ count });
+  return json({ count: others.length });
 }
 
 async function revokeOne(ctx: ServerContext, { request, params }: RouteContext): Promise<Response> {
   const current = await requireSession(ctx, request);
   const id = params.id!;
-  if (!isUUID(id)) throw invalidUUID();
+  if (!isUUID(id)) throw invalidUUID(id);
+  // herodot.ErrBadRequest().WithError("cannot revoke current session"): a message, no reason.
   if (id.toLowerCase() === current.session.id) {
-    throw new KratosError(400, 'The request was malformed or contained invalid parameters', {
-      reason:
-        'You cannot revoke the current session using this endpoint. Use the logout flow instead.',
-    });
+    throw new KratosError(400, 'cannot revoke current session');
   }
+  // Kratos RevokeSession(identity, sid) updates the row only when it is the caller's: an unknown
+  // id and another identity's session both answer 204 and change nothing (no oracle either way).
   const target = await ctx.persister.getSession(id.toLowerCase());
-  // Another identity's session is reported as missing, never as forbidden (no oracle).
-  if (!target || target.identity_id !== current.identity.id) throw notFound();
-  await ctx.persister.revokeSession(target.id);
+  if (target && target.identity_id === current.identity.id) {
+    await ctx.persister.revokeSession(target.id);
+  }
   return noContent();
 }
 

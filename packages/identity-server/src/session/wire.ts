@@ -39,7 +39,8 @@ export function sessionToWire(
     authenticator_assurance_level: session.authenticator_assurance_level,
     authentication_methods: session.authentication_methods,
     issued_at: session.issued_at,
-    ...(identity ? { identity: publicIdentity(ctx, identity) } : {}),
+    // Session.Identity is not omitempty: an admin read without expand=identity shows null.
+    identity: identity ? publicIdentity(ctx, identity) : null,
     devices: session.devices,
   };
 }

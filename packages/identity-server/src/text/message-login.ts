@@ -5,6 +5,7 @@ export const loginText = {
   loginButton: () => uiText(1010001, 'Sign in', 'info'),
   loginReauth: () =>
     uiText(1010003, 'Please confirm this action by verifying that it is you.', 'info'),
+  loginMFA: () => uiText(1010004, 'Please complete the second authentication challenge.', 'info'),
   loginWithPassword: () => uiText(1010022, 'Sign in with password', 'info'),
   loginFlowExpired: (expiredAt: Date, now: Date) => flowExpired(4010001, 'login', expiredAt, now),
   loginNoStrategy: () =>

@@ -10,7 +10,11 @@ export interface UIContainer {
 }
 
 export function uiOf(flow: FlowRecord): UIContainer {
-  return flow.body.ui as UIContainer;
+  const ui = flow.body.ui as UIContainer;
+  // A flow created without nodes (`nodes: null`, login stepping up to aal2) gains a list once
+  // something is added to it.
+  if (!Array.isArray(ui.nodes)) ui.nodes = [];
+  return ui;
 }
 
 /** Clears messages from a previous submit (Kratos: f.UI.ResetMessages()). */

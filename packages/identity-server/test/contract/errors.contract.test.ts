@@ -3,7 +3,13 @@
 // self-service errors, health and version endpoints, and the public/admin port split.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newBrowser, newNativeClient, fileTarget, startTarget, validatingFetch } from './harness.ts';
+import {
+  newBrowser,
+  newNativeClient,
+  fileTarget,
+  startTarget,
+  validatingFetch,
+} from './harness.ts';
 import { PASSWORD, errorId, nodeOf, sdkError, uniqueEmail, type WireFlow } from './helpers.ts';
 
 const target = fileTarget(startTarget);
@@ -145,13 +151,18 @@ test('invalid UUIDs are 400 on the admin API and 404 for flows; unknown routes 4
     await send(`${target().publicURL}/self-service/registration/flows?id=..%2F..%2Fetc`),
     404,
   );
+  // Kratos's routers answer unknown routes and methods as Go's mux does: plain text, no envelope.
   const unknown = await fetch(`${target().publicURL}/nope`);
-  await envelope(unknown, 404);
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.headers.get('content-type') ?? '', /^text\/plain/);
+  assert.equal(await unknown.text(), '404 page not found\n');
   // (whoami answers every method in Kratos, so another route is used here)
   const wrongMethod = await fetch(`${target().publicURL}/self-service/login/browser`, {
     method: 'PUT',
   });
-  await envelope(wrongMethod, 405);
+  assert.equal(wrongMethod.status, 405);
+  assert.match(wrongMethod.headers.get('content-type') ?? '', /^text\/plain/);
+  assert.equal(await wrongMethod.text(), 'Method Not Allowed\n');
 });
 
 test('a stored self-service error is readable once by id; unknown ids are 404', async () => {

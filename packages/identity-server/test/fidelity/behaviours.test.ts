@@ -513,3 +513,11 @@ test('an over-long email gets the format message, then the length one (registrat
     [4000040],
   );
 });
+
+test('settings without a session, as JSON: 401 session_inactive with CredentialsMissing beside the error (settings #15)', async () => {
+  const res = await call('GET', '/self-service/settings/browser');
+  assert.equal(res.status, 401);
+  assert.equal(res.body.error.id, 'session_inactive');
+  assert.equal(res.body.error.message, 'request does not have a valid authentication session');
+  assert.equal((res.body as Record<string, unknown>).CredentialsMissing, false);
+});

@@ -142,6 +142,16 @@ export function createMemoryPersister(): Persister {
       s.active = false;
       return true;
     },
+    async deleteSessionsOfIdentity(identityId) {
+      let n = 0;
+      for (const [id, s] of sessions) {
+        if (s.identity_id === identityId) {
+          sessions.delete(id);
+          n++;
+        }
+      }
+      return n;
+    },
     async revokeSessionsOfIdentity(identityId, options) {
       let n = 0;
       for (const s of sessions.values()) {

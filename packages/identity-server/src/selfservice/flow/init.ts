@@ -15,7 +15,8 @@ import { newFlowResponse } from './respond.ts';
 import { checkReturnTo } from './return-to.ts';
 
 export interface FlowSetup {
-  nodes: UINode[];
+  /** null: a flow no configured method can serve (Kratos answers `nodes: null` then). */
+  nodes: UINode[] | null;
   messages?: UIText[];
   extra?: Record<string, unknown>;
   identityId?: string;

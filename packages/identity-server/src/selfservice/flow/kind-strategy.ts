@@ -16,6 +16,8 @@ export interface KindSubmitSpec extends FlowKindSpec {
   noStrategyMessage(): UIText;
   retrySuccessMessage(): UIText;
   submitPassword(s: Submission): Promise<Response>;
+  /** False when the password does not apply to the flow (a login flow for a second factor). */
+  acceptsPassword?(s: Submission): boolean;
   /** Other methods of the kind (registration's `profile` screen), by name. */
   otherMethods?(s: Submission): SubmitMethod | undefined;
 }
@@ -31,7 +33,12 @@ export function kindStrategy(spec: KindSubmitSpec): FlowStrategy {
     kind: spec.kind,
     replaceExpired: (s) => replaceExpired(spec, s),
     beforeBody: (s) => refuseWithSession(spec, s),
-    methodFor: (s) => (s.method === 'password' ? password : spec.otherMethods?.(s)),
+    methodFor: (s) =>
+      s.method === 'password'
+        ? (spec.acceptsPassword?.(s) ?? true)
+          ? password
+          : undefined
+        : spec.otherMethods?.(s),
     noMethod: (s) => rejectWithMessage(s, spec.noStrategyMessage()),
   };
 }

@@ -13,7 +13,7 @@ export interface NewFlow {
   requestPath: string;
   returnTo?: string;
   csrfSecret?: string;
-  nodes: UINode[];
+  nodes: UINode[] | null;
   messages?: UIText[];
   /** Kind-specific wire fields (refresh, requested_aal, …). */
   extra?: Record<string, unknown>;

@@ -65,3 +65,22 @@ export function checkReturnTo(config: KratosConfig, raw: string | null): string 
   if (!ok) throw returnToForbidden(raw);
   return target.toString();
 }
+
+type FlowsWithAfter = 'login' | 'registration' | 'settings' | 'recovery' | 'verification';
+
+/**
+ * Kratos config SelfServiceFlow<Kind>ReturnTo(strategy): where a browser goes after a flow when
+ * no return_to was given — `after.<method>.default_browser_return_url`, else the flow's
+ * `after.default_browser_return_url`; undefined when neither is set (the caller falls back).
+ */
+export function afterReturnURL(
+  config: KratosConfig,
+  kind: string,
+  method: string,
+): string | undefined {
+  if (!['login', 'registration', 'settings', 'recovery', 'verification'].includes(kind)) {
+    return undefined;
+  }
+  const urls = config.selfservice.flows[kind as FlowsWithAfter].after_return_urls ?? {};
+  return urls[method] ?? urls.global;
+}

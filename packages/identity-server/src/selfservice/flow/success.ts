@@ -7,6 +7,7 @@ import type { FlowRecord, Identity, Session } from '../../persistence/types.ts';
 import { sessionCookie } from '../../session/manager.ts';
 import { publicIdentity, sessionToWire } from '../../session/wire.ts';
 import type { CSRFIssue } from './csrf.ts';
+import { afterReturnURL } from './return-to.ts';
 import type { Submission } from './submission.ts';
 
 export interface Outcome {
@@ -24,11 +25,12 @@ export interface Outcome {
   browserRedirect?: string;
 }
 
-export function returnToOf(ctx: ServerContext, flow: FlowRecord): string {
+export function returnToOf(ctx: ServerContext, flow: FlowRecord, method = 'password'): string {
   const returnTo = flow.body.return_to;
   return typeof returnTo === 'string' && returnTo
     ? returnTo
-    : ctx.config.selfservice.default_browser_return_url;
+    : (afterReturnURL(ctx.config, flow.kind, method) ??
+        ctx.config.selfservice.default_browser_return_url);
 }
 
 export function successResponse(s: Submission, outcome: Outcome): Response {

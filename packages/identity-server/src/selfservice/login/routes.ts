@@ -6,7 +6,7 @@ import type { CSRFProtection } from '../flow/csrf.ts';
 import { fetchHandler, initHandler } from '../flow/init.ts';
 import { kindStrategy } from '../flow/kind-strategy.ts';
 import { submitHandler } from '../flow/submit.ts';
-import { loginSpec } from './spec.ts';
+import { isSecondFactorFlow, loginSpec } from './spec.ts';
 import { submitLoginPassword } from './submit.ts';
 
 const loginStrategy = kindStrategy({
@@ -15,6 +15,7 @@ const loginStrategy = kindStrategy({
   noStrategyMessage: loginText.loginNoStrategy,
   retrySuccessMessage: loginText.loginRetrySuccess,
   submitPassword: submitLoginPassword,
+  acceptsPassword: (s) => !isSecondFactorFlow(s.flow.body.requested_aal),
 });
 
 export function registerLoginRoutes(

@@ -43,10 +43,25 @@ function checkQuery(url: URL, session: ResolvedSession | undefined): void {
       reason: 'You can not requested a higher AAL (AAL2/AAL3) without an active session.',
     });
   }
-  if (aal !== 'aal1') {
-    // Only the password method (aal1) exists here; Kratos would offer second factors.
-    throw badRequest('No authentication methods for the requested AAL are configured.');
-  }
+}
+
+/**
+ * A session below the requested AAL is stepping up (Kratos login handler: the flow is created for
+ * the second factor). The password is a first factor, so no method here can serve it: the flow
+ * has no nodes and says 1010004, as Kratos answers when no second factor is set up.
+ */
+function stepsUp(url: URL, session: ResolvedSession | undefined): boolean {
+  const aal = requestedAAL(url);
+  return (
+    session !== undefined &&
+    aal !== 'aal1' &&
+    aal > String(session.session.authenticator_assurance_level)
+  );
+}
+
+/** Flows created for a second factor: the password (a first factor) does not apply to them. */
+export function isSecondFactorFlow(requested: unknown): boolean {
+  return typeof requested === 'string' && requested !== 'aal1';
 }
 
 function identifierOf(session: ResolvedSession): string {
@@ -58,6 +73,13 @@ function setup(
   options: { url: URL; csrfMasked?: string; session?: ResolvedSession },
 ): FlowSetup {
   const refresh = isRefresh(options.url);
+  if (stepsUp(options.url, options.session)) {
+    return {
+      nodes: null,
+      messages: [loginText.loginMFA()],
+      extra: { refresh, requested_aal: requestedAAL(options.url) },
+    };
+  }
   // Kratos puts the csrf_token node on every flow; API flows carry it with an empty value.
   const nodes: UINode[] = [csrfNode(options.csrfMasked ?? '')];
   const reauth = refresh && options.session;
@@ -89,7 +111,8 @@ function setup(
 
 export const loginSpec: FlowKindSpec = {
   kind: 'login',
-  refuseWithSession: (url) => (isRefresh(url) ? undefined : alreadyLoggedIn('login')),
+  refuseWithSession: (url, session) =>
+    isRefresh(url) || stepsUp(url, session) ? undefined : alreadyLoggedIn('login'),
   checkQuery,
   setup,
 };

@@ -9,10 +9,16 @@ import type { FlowRecord } from '../../persistence/types.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
 import { publicURL, withQuery } from '../../http/url.ts';
 
+/**
+ * Kratos writes its session.ErrNoActiveSessionFound struct as it is: the herodot error under
+ * `error` and the struct's exported `CredentialsMissing` beside it
+ * (shared/ory/kratos/transcripts/settings.json#15).
+ */
 export function sessionInactive(): KratosError {
-  return new KratosError(401, 'The request could not be authorized', {
+  return new KratosError(401, 'request does not have a valid authentication session', {
     id: 'session_inactive',
     reason: 'No active session was found in this request.',
+    extra: { CredentialsMissing: false },
   });
 }
 

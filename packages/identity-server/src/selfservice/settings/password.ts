@@ -47,5 +47,5 @@ export async function updatePassword(s: SettingsSubmission): Promise<Response> {
   ctx.log('info', 'password changed', { identity_id: identity.id, flow_id: s.flow.id });
   const hooks = afterHooks(ctx.config, 'settings', 'password');
   await destroyOtherSessions(ctx, hooks, session.session, 'password change');
-  return showSuccess(s);
+  return showSuccess(s, 'password');
 }

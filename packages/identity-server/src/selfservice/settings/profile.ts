@@ -54,5 +54,9 @@ export async function updateProfile(s: SettingsSubmission): Promise<Response> {
       })
     : [];
   const showUI = showsVerificationUI(afterHooks(ctx.config, 'settings', 'profile'));
-  return showSuccess(s, (showUI ? verification : []) as unknown as Array<Record<string, unknown>>);
+  return showSuccess(
+    s,
+    'profile',
+    (showUI ? verification : []) as unknown as Array<Record<string, unknown>>,
+  );
 }

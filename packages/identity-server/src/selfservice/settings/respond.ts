@@ -9,6 +9,7 @@ import { attachMessage, uiOf } from '../../ui/container.ts';
 import { forwardError } from '../errors/manager.ts';
 import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { touchFlow } from '../flow/lifecycle.ts';
+import { afterReturnURL } from '../flow/return-to.ts';
 import type { Submission } from '../flow/submission.ts';
 import { refreshRequired } from './access.ts';
 import { settingsNodes } from './nodes.ts';
@@ -41,6 +42,7 @@ export function showProblems(
 /** Success: state `success`, 1050001, fresh form; browsers go to return_to or back to the flow. */
 export async function showSuccess(
   s: SettingsSubmission,
+  method: 'profile' | 'password',
   continueWith: Array<Record<string, unknown>> = [],
 ): Promise<Response> {
   const { ctx, flow } = s;
@@ -51,7 +53,12 @@ export async function showSuccess(
   ui.messages = [settingsText.settingsSaved()];
   flow.body.state = 'success';
   flow.body.identity = publicIdentity(ctx, identity);
-  const returnTo = typeof flow.body.return_to === 'string' ? flow.body.return_to : undefined;
+  // Kratos SelfServiceFlowSettingsReturnTo(strategy, default): return_to, else the configured
+  // after.<method> / after.default_browser_return_url, else the settings UI for this flow.
+  const returnTo =
+    typeof flow.body.return_to === 'string'
+      ? flow.body.return_to
+      : afterReturnURL(ctx.config, 'settings', method);
   const items = [...continueWith];
   // A browser is told where to go (the return URL, else the settings UI showing this flow), as
   // Kratos's settings/hook.go does (shared/ory/kratos/transcripts/settings.json#20).

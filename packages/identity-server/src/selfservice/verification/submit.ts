@@ -97,7 +97,7 @@ async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
 
 /** passed_challenge: Kratos replaces the form by a "Continue" link to the return URL. */
 function showSuccess(ctx: ServerContext, flow: FlowRecord): void {
-  const returnTo = returnToOf(ctx, flow);
+  const returnTo = returnToOf(ctx, flow, 'code');
   flow.body.state = 'passed_challenge';
   flow.body.ui = {
     action: returnTo,
