@@ -15,7 +15,8 @@ import { LogoutStore } from './consent/logout-store.ts';
 import { mountSessionRoutes } from './consent/sessions-handler.ts';
 import { ConsentStore } from './consent/store.ts';
 import { mountKeyRoutes } from './jwk/handler.ts';
-import { ensureSigningKeys, generateSigningKey } from './jwk/keys.ts';
+import { ACCESS_TOKEN_SET, ensureSigningKeys, generateSigningKey, keysOfSet } from './jwk/keys.ts';
+import { installJWTAccessTokens } from './oauth2/jwt-access-token.ts';
 import { mountIntrospection } from './oauth2/introspect.ts';
 import { createProvider } from './oauth2/provider.ts';
 import { installPublicMiddleware } from './oauth2/public-middleware.ts';
@@ -100,6 +101,11 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
   const keys = await ensureSigningKeys(database.db, freshKeys);
   const provider = createProvider({ config, adapter: adapterFor, keys, consents, logouts });
   installPublicMiddleware(provider, config, logouts, database.db);
+  if (config.strategies.access_token === 'jwt') {
+    // Signed with the newest key of Hydra's access-token set (jwks.json lists it already).
+    const [key] = await keysOfSet(database.db, ACCESS_TOKEN_SET);
+    installJWTAccessTokens(provider, { issuer: config.urls.self.issuer, key: key!, consents });
+  }
   const servers: Server[] = [];
   let adminURL = `http://${config.serve.admin.host}:${config.serve.admin.port}`;
   const router = adminRouter({

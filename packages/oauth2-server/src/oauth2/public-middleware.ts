@@ -12,6 +12,7 @@ import type { LogoutStore } from '../consent/logout-store.ts';
 import type { Database } from '../persistence/tables.ts';
 import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { errorURL } from './provider.ts';
+import { storedTokenId } from './jwt-access-token.ts';
 
 type Next = () => Promise<void>;
 
@@ -93,7 +94,7 @@ async function afterTokenResponse(ctx: KoaContextWithOIDC, db: Kysely<Database>)
       .deleteFrom('oauth2_payloads')
       .where('model', '=', 'AccessToken')
       .where('grant_id', '=', refreshed.grantId)
-      .where('id', '!=', body.access_token)
+      .where('id', '!=', storedTokenId(body.access_token))
       .execute();
   }
 }
