@@ -21,6 +21,7 @@ import { mountIntrospection } from './oauth2/introspect.ts';
 import { createProvider } from './oauth2/provider.ts';
 import { installPublicMiddleware } from './oauth2/public-middleware.ts';
 import { kyselyAdapterFactory } from './persistence/adapter.ts';
+import { revokedAccessTokens } from './oauth2/revocation-notice.ts';
 import { openDatabase, type OpenedDatabase } from './persistence/database.ts';
 import { json, Router } from './x/http.ts';
 
@@ -30,6 +31,12 @@ export interface OAuth2ServerOptions {
   configPath?: string;
   /** Hydra's --dev (http issuer allowed, `_dev` cookie names). */
   dev?: boolean;
+  /**
+   * Told the opaque access tokens this server stopped honouring (revoked, replaced by a refresh,
+   * or their family revoked), so a caching gateway can forget them at once; real Hydra has no such
+   * hook. See `edgeRevocationNotifier`. Never awaited by the protocol; its errors are swallowed.
+   */
+  onAccessTokensRevoked?: (tokens: readonly string[]) => void | Promise<void>;
 }
 
 export interface Listening {
@@ -92,7 +99,8 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
   const freshKeys = Promise.all([generateSigningKey(), generateSigningKey()]);
   freshKeys.catch(() => {});
   const database = await openDatabase(config.dsn);
-  const adapterFor = kyselyAdapterFactory(database.db);
+  const onDeleted = revokedAccessTokens(options.onAccessTokensRevoked);
+  const adapterFor = kyselyAdapterFactory(database.db, Date.now, onDeleted);
   const consents = new ConsentStore(database.db);
   const logouts = new LogoutStore(
     adapterFor('HydraLogoutRequest'),
@@ -100,7 +108,7 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
   );
   const keys = await ensureSigningKeys(database.db, freshKeys);
   const provider = createProvider({ config, adapter: adapterFor, keys, consents, logouts });
-  installPublicMiddleware(provider, config, logouts, database.db);
+  installPublicMiddleware(provider, config, logouts, database.db, onDeleted);
   if (config.strategies.access_token === 'jwt') {
     // Signed with the newest key of Hydra's access-token set (jwks.json lists it already).
     const [key] = await keysOfSet(database.db, ACCESS_TOKEN_SET);

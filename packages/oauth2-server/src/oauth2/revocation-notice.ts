@@ -1,0 +1,52 @@
+// Telling a caching gateway which access tokens stopped being valid. Real Hydra has no such hook: an
+// edge in front of it trusts an introspected token until its cache TTL ends. The embedded server
+// knows every delete of a stored token (revocation, the access token a refresh replaces, a family
+// revoked on refresh or code reuse, a consent session revoked), so it can say so at once.
+// Only opaque tokens are reported: a stored opaque token's id is its value, which is what the edge
+// keys its cache by (hashed); a JWT access token's value is not stored.
+import type { DeletedRows } from '../persistence/adapter.ts';
+import { TOKEN_PREFIXES } from './hydra-shapes.ts';
+
+const ACCESS_TOKEN_MODELS = new Set(['AccessToken', 'ClientCredentials']);
+
+export function revokedAccessTokens(
+  notify: ((tokens: readonly string[]) => void | Promise<void>) | undefined,
+): DeletedRows | undefined {
+  if (!notify) return undefined;
+  return (rows) => {
+    const tokens = rows
+      .filter((row) => ACCESS_TOKEN_MODELS.has(row.model))
+      .map((row) => row.id)
+      .filter((id) => id.startsWith(TOKEN_PREFIXES.AccessToken));
+    if (tokens.length === 0) return;
+    // Never in the protocol's way: a slow or failing listener cannot fail a revocation.
+    void Promise.resolve()
+      .then(() => notify(tokens))
+      .catch(() => {});
+  };
+}
+
+/**
+ * A listener that calls a Vestibule edge's revocation webhook (`POST <url>` with
+ * `Authorization: Bearer <secret>` and `{ "access_token": … }`) for each token, with a timeout.
+ * The edge evicts it and announces it to its peers over the session bus.
+ */
+export function edgeRevocationNotifier(
+  webhookURL: string,
+  secret: string,
+  options: { timeoutMs?: number; fetch?: typeof fetch } = {},
+): (tokens: readonly string[]) => Promise<void> {
+  const send = options.fetch ?? fetch;
+  return async (tokens) => {
+    await Promise.allSettled(
+      tokens.map((token) =>
+        send(webhookURL, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ access_token: token }),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 2_000),
+        }).then((response) => response.body?.cancel()),
+      ),
+    );
+  };
+}
