@@ -107,7 +107,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ? localSecret(options.dataDir, 'header_secret').value
         : randomBytes(32).toString('base64url'));
     // Its URLs now (the edge points at them), the server itself after the edge (oauth2-part.ts).
-    const oauth2 = await planOAuth2(options, base.config, edgeURL);
+    // The embedded OAuth2 server reports revoked access tokens to the edge's revocation webhook (the
+    // user's, when configured; else one with a per-run secret), so they stop passing at once.
+    const revocation = base.config.gateway.revocation ?? {
+      path: '/.vestibule/revoke',
+      secret: randomBytes(32).toString('base64url'),
+    };
+    const oauth2 = await planOAuth2(options, base.config, edgeURL, {
+      url: `${edgeURL.replace(/\/+$/, '')}${revocation.path}`,
+      secret: revocation.secret,
+    });
     started.push({ name: 'oauth2 server', close: () => oauth2.close() });
     // Independent of each other (each takes seconds to open its embedded PostgreSQL): start both.
     const [identityResult, appResult] = await Promise.allSettled([
@@ -124,7 +133,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       server: { host, port: edgePort, public_url: edgeURL },
       kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
       hydra: { public_url: oauth2.publicURL, admin_url: oauth2.adminURL },
-      gateway: { upstream_url: app.url, header_secret: headerSecret, rules: DEMO_RULES },
+      gateway: {
+        upstream_url: app.url,
+        header_secret: headerSecret,
+        rules: DEMO_RULES,
+        ...(oauth2.embedded ? { revocation } : {}),
+      },
       pages: { theme: { brand: 'Notes' } },
       // Lockouts and the audit log survive a restart of the stack (PGlite under the data dir).
       store: options.dataDir ? { directory: join(options.dataDir, 'edge-store') } : {},
