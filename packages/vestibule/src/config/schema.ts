@@ -228,8 +228,14 @@ function buildSchema(strict: boolean) {
        * token; a revocation is seen only through the edge's revocation webhook or the session bus);
        * `auto` verifies a JWS locally and introspects anything else. */
       access_token_strategy: z.enum(['opaque', 'jwt', 'auto']).default('opaque'),
-      /** The `iss` JWT access tokens must carry (Hydra's `urls.self.issuer`). Default: public_url. */
-      issuer: httpURL.optional(),
+      /** The `iss` JWT access tokens must carry, exactly as Hydra writes it (its `urls.self.issuer`,
+       * trailing slash and all: kept as given). Default: public_url. */
+      issuer: z
+        .string()
+        .refine((v) => /^https?:\/\/[^/]/i.test(v) && URL.canParse(v), {
+          message: 'expected an http(s) URL',
+        })
+        .optional(),
     }).prefault({}),
     proxy: object({
       prefix: z

@@ -90,7 +90,7 @@ export async function buildEdgeParts(
               ? {
                   jwt: {
                     hydraPublicURL: config.hydra.public_url,
-                    issuer: (config.hydra.issuer ?? config.hydra.public_url).replace(/\/+$/, ''),
+                    issuer: config.hydra.issuer ?? config.hydra.public_url,
                   },
                 }
               : {}),

@@ -4,7 +4,8 @@
 // passing before its exp.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startGatewayStack, type Stack } from '../support/gateway-stack.ts';
+import { startConfiguredEdge } from '../support/configured-edge.ts';
+import { SECRET, startGatewayStack, type Stack } from '../support/gateway-stack.ts';
 import { startEmbeddedHydra, type EmbeddedHydra } from '../support/oauth2-server.ts';
 
 const WEBHOOK_SECRET = 'a-revocation-secret-of-32-characters!!';
@@ -82,4 +83,30 @@ test('an opaque token is refused in jwt mode; a tampered JWT is refused', async 
   const forged = Buffer.from(JSON.stringify({ ...claims, scp: ['admin'] })).toString('base64url');
   assert.equal((await call('/api/admin/1', `${header}.${forged}.${signature}`)).status, 401);
   assert.equal(introspections, 0);
+});
+
+test('the edge assembled from vestibule.yml (hydra.access_token_strategy: jwt) verifies them', async () => {
+  const edge = await startConfiguredEdge({
+    kratos: { public_url: stack.kratos.url },
+    hydra: {
+      admin_url: hydra.adminURL,
+      public_url: hydra.publicURL,
+      access_token_strategy: 'jwt',
+    },
+    gateway: {
+      upstream_url: stack.upstream.url,
+      header_secret: SECRET,
+      rules: [{ path: '/api/notes/**', mode: 'required', scopes: ['email'] }],
+    },
+  });
+  try {
+    const { access_token: token } = await hydra.mint(client, 'email');
+    const ok = await fetch(`${edge.url}/api/notes/9`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    assert.equal(ok.status, 200);
+    assert.equal(((await ok.json()) as { user: string }).user, client.id);
+  } finally {
+    await edge.close();
+  }
 });
