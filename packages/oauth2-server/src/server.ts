@@ -21,7 +21,7 @@ import { mountIntrospection } from './oauth2/introspect.ts';
 import { createProvider } from './oauth2/provider.ts';
 import { installPublicMiddleware } from './oauth2/public-middleware.ts';
 import { kyselyAdapterFactory } from './persistence/adapter.ts';
-import { revokedAccessTokens } from './oauth2/revocation-notice.ts';
+import { revokedAccessTokens, type AccessTokensRevoked } from './oauth2/revocation-notice.ts';
 import { openDatabase, type OpenedDatabase } from './persistence/database.ts';
 import { json, Router } from './x/http.ts';
 
@@ -32,11 +32,12 @@ export interface OAuth2ServerOptions {
   /** Hydra's --dev (http issuer allowed, `_dev` cookie names). */
   dev?: boolean;
   /**
-   * Told the opaque access tokens this server stopped honouring (revoked, replaced by a refresh,
-   * or their family revoked), so a caching gateway can forget them at once; real Hydra has no such
-   * hook. See `edgeRevocationNotifier`. Never awaited by the protocol; its errors are swallowed.
+   * Told the access tokens this server stopped honouring (revoked, replaced by a refresh, or their
+   * family revoked): opaque ones by value, JWTs by `jti`, so a caching gateway can forget them at
+   * once; real Hydra has no such hook. See `edgeRevocationNotifier`. Never awaited by the
+   * protocol; its errors are swallowed.
    */
-  onAccessTokensRevoked?: (tokens: readonly string[]) => void | Promise<void>;
+  onAccessTokensRevoked?: AccessTokensRevoked;
 }
 
 export interface Listening {

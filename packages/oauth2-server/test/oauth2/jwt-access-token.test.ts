@@ -24,9 +24,16 @@ import {
 let h: Harness;
 let client: { id: string; secret: string };
 let machine: { id: string; secret: string };
+const revoked: string[] = [];
+
+const jtiOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).jti as string;
 
 before(async () => {
-  h = await startHarness({ strategies: { access_token: 'jwt' } });
+  h = await startHarness(
+    { strategies: { access_token: 'jwt' } },
+    { onAccessTokensRevoked: (tokens, jtis) => void revoked.push(...tokens, ...jtis) },
+  );
   const created = await createClient(h, {
     redirect_uris: [CALLBACK],
     grant_types: ['authorization_code', 'refresh_token'],
@@ -142,6 +149,11 @@ test('refresh replaces the JWT (the old one introspects inactive); revocation en
   });
   assert.equal(revoke.status, 200, await revoke.clone().text());
   assert.equal((await introspect(second.access_token!)).active, false);
+  // Reported by jti (a JWT's value is not stored): the one the refresh replaced, the revoked one.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(revoked.includes(jtiOf(first.access_token as string)));
+  assert.ok(revoked.includes(jtiOf(second.access_token!)));
+  assert.ok(!revoked.some((value) => value.includes('.')), 'never the JWT itself');
 });
 
 test('client credentials: a JWT whose subject is the client', async () => {

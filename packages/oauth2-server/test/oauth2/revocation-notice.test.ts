@@ -118,12 +118,25 @@ test('the edge notifier posts each token to the webhook with the secret', async 
       return new Response('{}');
     }) as typeof fetch,
   });
-  await notify(['ory_at_a', 'ory_at_b']);
+  await notify(['ory_at_a', 'ory_at_b'], ['4f1c2a0e-0000-4000-8000-000000000000']);
   assert.deepEqual(
-    calls.map((c) => [c.url, c.auth, JSON.parse(c.body).access_token]),
+    calls.map((c) => [c.url, c.auth, JSON.parse(c.body)]),
     [
-      ['http://edge.test/.vestibule/revoke', `Bearer ${'s'.repeat(32)}`, 'ory_at_a'],
-      ['http://edge.test/.vestibule/revoke', `Bearer ${'s'.repeat(32)}`, 'ory_at_b'],
+      [
+        'http://edge.test/.vestibule/revoke',
+        `Bearer ${'s'.repeat(32)}`,
+        { access_token: 'ory_at_a' },
+      ],
+      [
+        'http://edge.test/.vestibule/revoke',
+        `Bearer ${'s'.repeat(32)}`,
+        { access_token: 'ory_at_b' },
+      ],
+      [
+        'http://edge.test/.vestibule/revoke',
+        `Bearer ${'s'.repeat(32)}`,
+        { access_token_jti: '4f1c2a0e-0000-4000-8000-000000000000' },
+      ],
     ],
   );
 });

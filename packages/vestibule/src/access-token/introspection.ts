@@ -26,6 +26,8 @@ export interface AccessTokenGrant {
   readonly clientId: string;
   /** `exp` in ms since the epoch. */
   readonly expiresAt: number;
+  /** A JWT's accessTokenJtiKey(jti): a revocation may name the token by it. */
+  readonly jtiKey?: string;
 }
 
 export interface AccessTokenIntrospectionOptions {

@@ -24,7 +24,7 @@ import { LRUCache } from 'lru-cache';
 import { VestibuleError } from '../lib/errors.ts';
 import type { FetchLike } from '../lib/outbound.ts';
 import type { AccessTokenGrant } from './introspection.ts';
-import { accessTokenKey as keyOf } from './key.ts';
+import { accessTokenJtiKey, accessTokenKey as keyOf } from './key.ts';
 
 /** Asymmetric JWS algorithms only. */
 const ALGORITHMS = [
@@ -73,7 +73,10 @@ export interface JWTAccessTokens {
   verify(token: string): Promise<AccessTokenGrant | null>;
   /** Remember a token as revoked until its own expiry (by the SHA-256 of the token). */
   revoke(token: string): void;
-  /** Same, by the key a peer announced (its expiry unknown: kept for revokedHorizonMs). */
+  /**
+   * Same, by the key a peer or the webhook announced: accessTokenKey(token) or accessTokenJtiKey(jti)
+   * (its expiry unknown: kept for revokedHorizonMs).
+   */
   revokeKey(key: string): void;
 }
 
@@ -121,7 +124,8 @@ export function createJWTAccessTokens(options: JWTAccessTokenOptions): JWTAccess
         }
         return null;
       }
-      return grantOf(payload);
+      const grant = grantOf(payload);
+      return grant && isRevoked(grant.jtiKey!) ? null : grant;
     },
     revoke(token) {
       let exp: unknown;
@@ -143,6 +147,7 @@ function grantOf(payload: JWTPayload): AccessTokenGrant | null {
   const {
     sub,
     exp,
+    jti,
     client_id: clientId,
     scp,
   } = payload as JWTPayload & {
@@ -150,6 +155,7 @@ function grantOf(payload: JWTPayload): AccessTokenGrant | null {
     scp?: unknown;
   };
   if (typeof sub !== 'string' || !sub || typeof exp !== 'number') return null;
+  if (typeof jti !== 'string' || !jti) return null;
   if (typeof clientId !== 'string' || !Array.isArray(scp)) return null;
   if (!scp.every((s): s is string => typeof s === 'string')) return null;
   return Object.freeze({
@@ -157,6 +163,7 @@ function grantOf(payload: JWTPayload): AccessTokenGrant | null {
     scopes: Object.freeze([...scp]),
     clientId,
     expiresAt: exp * 1000,
+    jtiKey: accessTokenJtiKey(jti),
   });
 }
 

@@ -6,3 +6,8 @@ import { hash } from 'node:crypto';
 export function accessTokenKey(token: string): string {
   return hash('sha256', `access_token\0${token}`, 'base64url');
 }
+
+/** The name of a JWT access token by its `jti` (what a server that stores only the id can report). */
+export function accessTokenJtiKey(jti: string): string {
+  return hash('sha256', `access_token_jti\0${jti}`, 'base64url');
+}

@@ -89,6 +89,10 @@ export function createAccessTokenVerifier(
     },
     evictKey(key) {
       verified.delete(key);
+      // Named by its jti (the embedded server knows only that): forget every verified copy too.
+      for (const [tokenKey, entry] of verified.entries()) {
+        if (entry.grant?.jtiKey === key) verified.delete(tokenKey);
+      }
       jwts.revokeKey(key);
       introspection.evictKey(key);
     },

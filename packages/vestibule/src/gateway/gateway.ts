@@ -20,7 +20,7 @@ import { validateGatewayOptions, type GatewayOptions } from './options.ts';
 import { createRevocationHandler, type RevocationRequest } from './revoke.ts';
 import { compileRules, type RuleSet } from '../access/rules.ts';
 import { createAccessTokenVerifier } from '../access-token/verifier.ts';
-import { accessTokenKey } from '../access-token/key.ts';
+import { accessTokenJtiKey, accessTokenKey } from '../access-token/key.ts';
 import { createPlanner, type PlanResult } from './plan.ts';
 import { createUpstreams, forwardHTTP, writeDecision } from '../upstream/forward.ts';
 import { forwardUpgrade, rejectUpgrade, type EdgeFields } from '../upstream/upgrade.ts';
@@ -146,6 +146,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       accessTokens.evict(request.accessToken);
       evicted++;
       events.push({ kind: 'credential', key: accessTokenKey(request.accessToken) });
+    }
+    if (request.accessTokenJti && accessTokens) {
+      const key = accessTokenJtiKey(request.accessTokenJti);
+      accessTokens.evictKey(key);
+      evicted++;
+      events.push({ kind: 'credential', key });
     }
     await announce(events);
     return evicted;

@@ -16,6 +16,8 @@ export interface RevocationRequest {
   sessionToken?: string;
   /** A Hydra access token revoked at Hydra (opaque or JWT): every edge stops accepting it. */
   accessToken?: string;
+  /** A JWT access token named by its `jti` (what a server storing only ids can report). */
+  accessTokenJti?: string;
 }
 
 const MAX_BODY = 4096;
@@ -46,7 +48,7 @@ export function createRevocationHandler(
       const request = body === undefined ? undefined : parseRevocation(body);
       if (!request) {
         const message =
-          'Expected JSON with identity_id, session_id, session_token or access_token.';
+          'Expected JSON with identity_id, session_id, session_token, access_token or access_token_jti.';
         return refuse(400, 'BAD_REQUEST', message);
       }
       const evicted = await revoke(request); // announced to the other edges before we answer
@@ -79,11 +81,16 @@ export function parseRevocation(text: string): RevocationRequest | undefined {
     return undefined;
   }
   if (!body || typeof body !== 'object') return undefined;
-  const { identity_id, session_id, session_token, access_token } = body as Record<string, unknown>;
+  const { identity_id, session_id, session_token, access_token, access_token_jti } = body as Record<
+    string,
+    unknown
+  >;
   const request: RevocationRequest = {};
   if (typeof identity_id === 'string' && identity_id) request.identityId = identity_id;
   if (typeof session_id === 'string' && session_id) request.sessionId = session_id;
   if (typeof session_token === 'string' && session_token) request.sessionToken = session_token;
   if (typeof access_token === 'string' && access_token) request.accessToken = access_token;
+  if (typeof access_token_jti === 'string' && access_token_jti)
+    request.accessTokenJti = access_token_jti;
   return Object.keys(request).length ? request : undefined;
 }

@@ -75,6 +75,19 @@ test('a JWT revoked through the webhook is refused before its exp', async () => 
   assert.equal((await call('/api/notes/2', token!)).status, 401);
 });
 
+test('a JWT named by its jti (as the embedded server reports it) is refused too', async () => {
+  const { access_token: token } = await hydra.mint(client, 'email');
+  assert.equal((await call('/api/notes/4', token!)).status, 200);
+  const jti = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString()).jti;
+  const hook = await fetch(`${stack.url}/.vestibule/revoke`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${WEBHOOK_SECRET}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ access_token_jti: jti }),
+  });
+  assert.equal(hook.status, 200);
+  assert.equal((await call('/api/notes/4', token!)).status, 401);
+});
+
 test('an opaque token is refused in jwt mode; a tampered JWT is refused', async () => {
   assert.equal((await call('/api/notes/3', 'ory_at_0123456789abcdefghij')).status, 401);
   const { access_token: token } = await hydra.mint(client, 'email');

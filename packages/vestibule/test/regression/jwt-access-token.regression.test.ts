@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { createAccessTokenVerifier } from '../../src/access-token/verifier.ts';
-import { accessTokenKey } from '../../src/access-token/key.ts';
+import { accessTokenJtiKey, accessTokenKey } from '../../src/access-token/key.ts';
 
 const ISSUER = 'http://hydra.test:4444';
 const NOW = Date.UTC(2026, 0, 1);
@@ -167,6 +167,13 @@ describe('JWT access tokens at the edge', () => {
     assert.ok(await verifier.lookup(other));
     verifier.evictKey(accessTokenKey(other));
     assert.equal(await verifier.lookup(other), null);
+    // Named only by its jti (what the embedded server reports): the cached copy goes too.
+    const third = await sign(real);
+    assert.ok(await verifier.lookup(third));
+    const jti = JSON.parse(Buffer.from(third.split('.')[1]!, 'base64url').toString()).jti;
+    verifier.evictKey(accessTokenJtiKey(jti));
+    assert.equal(verifier.peek(third), undefined);
+    assert.equal(await verifier.lookup(third), null);
   });
 
   test('the JWKS unreachable: fails closed with a 503 error, not a pass', async () => {
