@@ -46,17 +46,26 @@ export function createAccessTokenVerifier(
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlMs ?? 15_000;
   const jwts = createJWTAccessTokens({ ...options.jwt, fetch: options.fetch, now });
-  const verified = new LRUCache<string, { grant: AccessTokenGrant | null; until: number }>({
+  const verified = new LRUCache<string, { grant: AccessTokenGrant; until: number }>({
     max: options.maxEntries ?? 10_000,
   });
+  // Refusals apart, smaller and brief, as for introspection: junk cannot push real grants out.
+  const refused = new LRUCache<string, number>({ max: options.maxNegativeEntries ?? 1_000 });
+  const negativeTtlMs = options.negativeTtlMs ?? 2_000;
   const stats = { hits: 0, misses: 0, introspections: 0 };
   const local = (token: string) => strategy === 'jwt' || looksLikeJWS(token);
 
-  const peekJWT = (key: string) => {
+  const peekJWT = (key: string): AccessTokenGrant | null | undefined => {
     const entry = verified.get(key);
-    if (!entry) return undefined;
-    if (entry.until > now()) return entry.grant;
-    verified.delete(key);
+    if (entry) {
+      if (entry.until > now()) return entry.grant;
+      verified.delete(key);
+    }
+    const until = refused.get(key);
+    if (until !== undefined) {
+      if (until > now()) return null;
+      refused.delete(key);
+    }
     return undefined;
   };
 
@@ -79,8 +88,8 @@ export function createAccessTokenVerifier(
       stats.misses++;
       // `jwt`: an opaque token cannot be checked without Hydra; it is simply not valid here.
       const grant = looksLikeJWS(token) ? await jwts.verify(token) : null;
-      const until = grant ? Math.min(grant.expiresAt, now() + ttlMs) : now() + 2_000;
-      verified.set(key, { grant, until });
+      if (grant) verified.set(key, { grant, until: Math.min(grant.expiresAt, now() + ttlMs) });
+      else if (negativeTtlMs > 0) refused.set(key, now() + negativeTtlMs);
       return grant;
     },
     evict(token) {
@@ -89,9 +98,10 @@ export function createAccessTokenVerifier(
     },
     evictKey(key) {
       verified.delete(key);
+      refused.delete(key);
       // Named by its jti (the embedded server knows only that): forget every verified copy too.
       for (const [tokenKey, entry] of verified.entries()) {
-        if (entry.grant?.jtiKey === key) verified.delete(tokenKey);
+        if (entry.grant.jtiKey === key) verified.delete(tokenKey);
       }
       jwts.revokeKey(key);
       introspection.evictKey(key);

@@ -29,7 +29,12 @@ before(async () => {
 });
 
 function setup(
-  options: { strategy?: 'jwt' | 'auto'; keys?: () => JWK[]; jwksDown?: boolean } = {},
+  options: {
+    strategy?: 'jwt' | 'auto';
+    keys?: () => JWK[];
+    jwksDown?: boolean;
+    maxEntries?: number;
+  } = {},
 ) {
   let clock = NOW;
   const calls = { jwks: 0, introspect: 0 };
@@ -49,6 +54,7 @@ function setup(
     jwt: { hydraPublicURL: ISSUER, issuer: ISSUER, jwksCooldownMs: 0 },
     fetch: fetchLike as never,
     now: () => clock,
+    ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}),
   });
   return { verifier, calls, advance: (ms: number) => (clock += ms) };
 }
@@ -174,6 +180,17 @@ describe('JWT access tokens at the edge', () => {
     verifier.evictKey(accessTokenJtiKey(jti));
     assert.equal(verifier.peek(third), undefined);
     assert.equal(await verifier.lookup(third), null);
+  });
+
+  test('junk tokens are remembered apart: they cannot push a verified grant out', async () => {
+    const { verifier } = setup({ maxEntries: 2 });
+    const token = await sign(real);
+    assert.ok(await verifier.lookup(token));
+    const [header, payload] = token.split('.');
+    for (let i = 0; i < 20; i++) {
+      assert.equal(await verifier.lookup(`${header}.${payload}.${b64(`junk-${i}`)}`), null);
+    }
+    assert.equal(verifier.peek(token)?.subject, 'identity-1');
   });
 
   test('the JWKS unreachable: fails closed with a 503 error, not a pass', async () => {
