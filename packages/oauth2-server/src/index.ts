@@ -5,6 +5,7 @@ export {
   type OAuth2ServerOptions,
   type Listening,
 } from './server.ts';
+export { edgeRevocationNotifier } from './oauth2/revocation-notice.ts';
 export {
   loadConfig,
   parseConfig,

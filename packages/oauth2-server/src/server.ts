@@ -15,11 +15,13 @@ import { LogoutStore } from './consent/logout-store.ts';
 import { mountSessionRoutes } from './consent/sessions-handler.ts';
 import { ConsentStore } from './consent/store.ts';
 import { mountKeyRoutes } from './jwk/handler.ts';
-import { ensureSigningKeys, generateSigningKey } from './jwk/keys.ts';
+import { ACCESS_TOKEN_SET, ensureSigningKeys, generateSigningKey, keysOfSet } from './jwk/keys.ts';
+import { installJWTAccessTokens } from './oauth2/jwt-access-token.ts';
 import { mountIntrospection } from './oauth2/introspect.ts';
 import { createProvider } from './oauth2/provider.ts';
 import { installPublicMiddleware } from './oauth2/public-middleware.ts';
 import { kyselyAdapterFactory } from './persistence/adapter.ts';
+import { revokedAccessTokens, type AccessTokensRevoked } from './oauth2/revocation-notice.ts';
 import { openDatabase, type OpenedDatabase } from './persistence/database.ts';
 import { json, Router } from './x/http.ts';
 
@@ -29,6 +31,13 @@ export interface OAuth2ServerOptions {
   configPath?: string;
   /** Hydra's --dev (http issuer allowed, `_dev` cookie names). */
   dev?: boolean;
+  /**
+   * Told the access tokens this server stopped honouring (revoked, replaced by a refresh, or their
+   * family revoked): opaque ones by value, JWTs by `jti`, so a caching gateway can forget them at
+   * once; real Hydra has no such hook. See `edgeRevocationNotifier`. Never awaited by the
+   * protocol; its errors are swallowed.
+   */
+  onAccessTokensRevoked?: AccessTokensRevoked;
 }
 
 export interface Listening {
@@ -91,7 +100,8 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
   const freshKeys = Promise.all([generateSigningKey(), generateSigningKey()]);
   freshKeys.catch(() => {});
   const database = await openDatabase(config.dsn);
-  const adapterFor = kyselyAdapterFactory(database.db);
+  const onDeleted = revokedAccessTokens(options.onAccessTokensRevoked);
+  const adapterFor = kyselyAdapterFactory(database.db, Date.now, onDeleted);
   const consents = new ConsentStore(database.db);
   const logouts = new LogoutStore(
     adapterFor('HydraLogoutRequest'),
@@ -99,7 +109,12 @@ export async function createOAuth2Server(options: OAuth2ServerOptions): Promise<
   );
   const keys = await ensureSigningKeys(database.db, freshKeys);
   const provider = createProvider({ config, adapter: adapterFor, keys, consents, logouts });
-  installPublicMiddleware(provider, config, logouts, database.db);
+  installPublicMiddleware(provider, config, logouts, database.db, onDeleted);
+  if (config.strategies.access_token === 'jwt') {
+    // Signed with the newest key of Hydra's access-token set (jwks.json lists it already).
+    const [key] = await keysOfSet(database.db, ACCESS_TOKEN_SET);
+    installJWTAccessTokens(provider, { issuer: config.urls.self.issuer, key: key!, consents });
+  }
   const servers: Server[] = [];
   let adminURL = `http://${config.serve.admin.host}:${config.serve.admin.port}`;
   const router = adminRouter({

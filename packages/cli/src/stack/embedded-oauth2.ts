@@ -12,6 +12,8 @@ export interface EmbeddedOAuth2Options {
   adminPort: number;
   /** The edge's public URL: its /oauth2/* pages are Hydra's login, consent, logout and error apps. */
   edgeURL: string;
+  /** The edge's revocation webhook: revoked access tokens leave its cache at once. */
+  revocationWebhook?: { url: string; secret: string };
   /** PGlite directory; in memory when unset. */
   dataDir?: string;
   logger: Logger;
@@ -66,13 +68,22 @@ export function embeddedHydraConfig(
 }
 
 export async function startEmbeddedOAuth2(o: EmbeddedOAuth2Options): Promise<EmbeddedOAuth2> {
-  const { createOAuth2Server, parseConfig } = await import('@vestibule/oauth2-server');
+  const { createOAuth2Server, edgeRevocationNotifier, parseConfig } =
+    await import('@vestibule/oauth2-server');
   // Kept under the data dir so tokens and cookies survive a restart; per run in memory.
   const secret = o.dataDir
     ? localSecret(o.dataDir, 'hydra_system').value
     : randomBytes(32).toString('base64url');
   const server = await createOAuth2Server({
     config: parseConfig(embeddedHydraConfig(o, secret), { dev: true }),
+    ...(o.revocationWebhook
+      ? {
+          onAccessTokensRevoked: edgeRevocationNotifier(
+            o.revocationWebhook.url,
+            o.revocationWebhook.secret,
+          ),
+        }
+      : {}),
   });
   const listening = await server.listen();
   o.logger.info('embedded oauth2 server listening', { ...listening });

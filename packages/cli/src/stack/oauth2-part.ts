@@ -45,6 +45,8 @@ export async function planOAuth2(
   options: OAuth2PartOptions,
   config: Readonly<EdgeConfig>,
   edgeURL: string,
+  /** The edge's revocation webhook: the embedded server reports revoked access tokens there. */
+  revocationWebhook?: { url: string; secret: string },
 ): Promise<OAuth2Part> {
   if (options.oauth2 === false) return fixed(undefined, undefined);
   if (config.hydra.public_url || config.hydra.admin_url) {
@@ -58,6 +60,7 @@ export async function planOAuth2(
     publicPort: await resolvePort(options.host, options.ports.hydraPublic ?? 0),
     adminPort: await resolvePort(options.host, options.ports.hydraAdmin ?? 0),
     edgeURL,
+    ...(revocationWebhook ? { revocationWebhook } : {}),
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'oauth2') } : {}),
     logger: options.logger,
   };

@@ -114,7 +114,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ? localSecret(options.dataDir, 'header_secret').value
         : randomBytes(32).toString('base64url'));
     // Its URLs now (the edge points at them), the server itself after the edge (oauth2-part.ts).
-    const oauth2 = await planOAuth2(options, base.config, edgeURL);
+    // The embedded OAuth2 server reports revoked access tokens to the edge's revocation webhook (the
+    // user's, when configured; else one with a per-run secret), so they stop passing at once.
+    const revocation = base.config.gateway.revocation ?? {
+      path: '/.vestibule/revoke',
+      secret: randomBytes(32).toString('base64url'),
+    };
+    const oauth2 = await planOAuth2(options, base.config, edgeURL, {
+      url: `${edgeURL.replace(/\/+$/, '')}${revocation.path}`,
+      secret: revocation.secret,
+    });
     started.push({ name: 'oauth2 server', close: () => oauth2.close() });
     // Independent of each other (each takes seconds to open its embedded PostgreSQL): start both.
     const [identityResult, appResult] = await Promise.allSettled([
@@ -135,6 +144,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         upstream_url: app.url,
         header_secret: headerSecret,
         rules: demoRules(oauth2.adminURL !== undefined),
+        ...(oauth2.embedded ? { revocation } : {}),
       },
       pages: { theme: { brand: 'Notes' } },
       // Lockouts and the audit log survive a restart of the stack (PGlite under the data dir).

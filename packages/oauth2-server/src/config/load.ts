@@ -37,12 +37,6 @@ export function parseConfig(input: unknown, options: { dev?: boolean } = {}): Hy
       'urls.self.issuer: must use https unless dev mode is on (like hydra serve --dev)',
     );
   }
-  if ((raw.strategies as { access_token?: string } | undefined)?.access_token === 'jwt') {
-    // Said loudly rather than ignored: tokens would silently stay opaque.
-    throw new ConfigError(
-      'strategies.access_token: "jwt" is not supported by the embedded server (opaque only); point the edge at a real Hydra for JWT access tokens',
-    );
-  }
   const ttl = (raw.ttl ?? {}) as Record<string, string | undefined>;
   const seconds = (key: string, fallback: string) => parseDuration(ttl[key] ?? fallback);
   const serve = (raw.serve ?? {}) as Record<string, { host?: string; port?: number } | undefined>;

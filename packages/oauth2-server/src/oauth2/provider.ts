@@ -10,6 +10,7 @@ import { verifierURL } from '../consent/logout-handler.ts';
 import type { PrivateJWK } from '../jwk/keys.ts';
 import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { applyHydraShapes } from './hydra-shapes.ts';
+import { hydraCookieNames, installHydraCookieNames } from './cookies.ts';
 import { hydraInteractionPolicy, interactionURL } from './interactions.ts';
 import { HYDRA_CLIENT_PROPERTIES } from '../client/metadata.ts';
 import { acceptRegisteredScopes, STANDARD_SCOPES } from './scopes.ts';
@@ -32,12 +33,9 @@ export function errorURL(config: HydraConfig, out: Record<string, unknown>): str
 }
 
 function cookieNames(config: HydraConfig) {
-  const dev = config.dev ? '_dev' : '';
-  return {
-    session: `ory_hydra_session${dev}`,
-    interaction: `ory_hydra_login_csrf${dev}`,
-    resume: `ory_hydra_consent_csrf${dev}`,
-  };
+  // The per-client suffixes are added per request (installHydraCookieNames).
+  const names = hydraCookieNames(config.dev);
+  return { session: names.session, interaction: names.loginCSRF, resume: names.consentCSRF };
 }
 
 export function createProvider(parts: ProviderParts): Provider {
@@ -153,6 +151,7 @@ export function createProvider(parts: ProviderParts): Provider {
   });
   applyHydraShapes(provider);
   acceptRegisteredScopes(provider);
+  installHydraCookieNames(provider, config.dev);
   return provider;
 }
 

@@ -9,9 +9,11 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { HydraConfig } from '../config/index.ts';
 import type { LogoutStore } from '../consent/logout-store.ts';
+import type { DeletedRows } from '../persistence/adapter.ts';
 import type { Database } from '../persistence/tables.ts';
 import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { errorURL } from './provider.ts';
+import { storedTokenId } from './jwt-access-token.ts';
 
 type Next = () => Promise<void>;
 
@@ -24,6 +26,7 @@ export function installPublicMiddleware(
   config: HydraConfig,
   logouts: LogoutStore,
   db: Kysely<Database>,
+  onDeleted?: DeletedRows,
 ): void {
   const pendingBurns = new WeakMap<object, Promise<void>>();
   // (The event is oidc-provider's; its type declarations do not list it.)
@@ -63,7 +66,7 @@ export function installPublicMiddleware(
     await next();
     await pendingBurns.get(ctx);
     if (ctx.path === '/oauth2/token' && ctx.method === 'POST')
-      await afterTokenResponse(ctx as unknown as KoaContextWithOIDC, db);
+      await afterTokenResponse(ctx as unknown as KoaContextWithOIDC, db, onDeleted);
     const location = ctx.response.get('location');
     if (location && (ctx.status === 302 || ctx.status === 303)) {
       const toApp = appURLs.some((app) => location.startsWith(app));
@@ -80,7 +83,11 @@ export function installPublicMiddleware(
  * (the grant keeps only the new one), and an unknown grant type (or `password`) is fosite's
  * `invalid_request`, not RFC 6749's `unsupported_grant_type`.
  */
-async function afterTokenResponse(ctx: KoaContextWithOIDC, db: Kysely<Database>): Promise<void> {
+async function afterTokenResponse(
+  ctx: KoaContextWithOIDC,
+  db: Kysely<Database>,
+  onDeleted?: DeletedRows,
+): Promise<void> {
   const body = ctx.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') return;
   if (ctx.status === 400 && body.error === 'unsupported_grant_type') {
@@ -89,12 +96,14 @@ async function afterTokenResponse(ctx: KoaContextWithOIDC, db: Kysely<Database>)
   }
   const refreshed = ctx.oidc?.entities?.RotatedRefreshToken as { grantId?: string } | undefined;
   if (ctx.status === 200 && refreshed?.grantId && typeof body.access_token === 'string') {
-    await db
+    const rows = await db
       .deleteFrom('oauth2_payloads')
       .where('model', '=', 'AccessToken')
       .where('grant_id', '=', refreshed.grantId)
-      .where('id', '!=', body.access_token)
+      .where('id', '!=', storedTokenId(body.access_token))
+      .returning(['model', 'id'])
       .execute();
+    if (rows.length) onDeleted?.(rows);
   }
 }
 

@@ -6,8 +6,15 @@ import type { Kysely } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from './tables.ts';
 
-export function kyselyAdapterFactory(db: Kysely<Database>, now: () => number = Date.now) {
-  return (model: string): Adapter => new KyselyAdapter(db, model, now);
+/** Told which stored tokens a delete removed (revocation, rotation, family revocation). */
+export type DeletedRows = (rows: ReadonlyArray<{ model: string; id: string }>) => void;
+
+export function kyselyAdapterFactory(
+  db: Kysely<Database>,
+  now: () => number = Date.now,
+  onDeleted?: DeletedRows,
+) {
+  return (model: string): Adapter => new KyselyAdapter(db, model, now, onDeleted);
 }
 
 export class KyselyAdapter implements Adapter {
@@ -15,6 +22,7 @@ export class KyselyAdapter implements Adapter {
     private readonly db: Kysely<Database>,
     private readonly model: string,
     private readonly now: () => number,
+    private readonly onDeleted?: DeletedRows,
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
@@ -64,16 +72,23 @@ export class KyselyAdapter implements Adapter {
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db
+    const rows = await this.db
       .deleteFrom('oauth2_payloads')
       .where('model', '=', this.model)
       .where('id', '=', id)
+      .returning(['model', 'id'])
       .execute();
+    if (rows.length) this.onDeleted?.(rows);
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     // All models at once: oidc-provider calls this per model, but a family is one grant.
-    await this.db.deleteFrom('oauth2_payloads').where('grant_id', '=', grantId).execute();
+    const rows = await this.db
+      .deleteFrom('oauth2_payloads')
+      .where('grant_id', '=', grantId)
+      .returning(['model', 'id'])
+      .execute();
+    if (rows.length) this.onDeleted?.(rows);
   }
 
   private async findWhere(

@@ -3,7 +3,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { CookieJar } from 'tough-cookie';
-import { createOAuth2Server, parseConfig, type OAuth2Server } from '../../src/index.ts';
+import {
+  createOAuth2Server,
+  parseConfig,
+  type OAuth2Server,
+  type OAuth2ServerOptions,
+} from '../../src/index.ts';
 
 export const LOGIN_APP = 'http://login.test/oauth2/login';
 export const CONSENT_APP = 'http://login.test/oauth2/consent';
@@ -30,7 +35,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Record<string, unknown> = {},
+  options: Omit<OAuth2ServerOptions, 'config' | 'configPath'> = {},
+): Promise<Harness> {
   const publicPort = await freePort();
   const config = parseConfig(
     {
@@ -50,7 +58,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
     },
     { dev: true },
   );
-  const server = await createOAuth2Server({ config });
+  const server = await createOAuth2Server({ ...options, config });
   const { publicURL, adminURL } = await server.listen();
   return {
     server,

@@ -9,10 +9,10 @@
 // - concurrent misses for one token share ONE introspection call (single-flight);
 // - anything but a clear answer from Hydra (unreachable, slow, 5xx, a body that is not RFC 7662)
 //   throws: the gateway fails closed on it (503), never guesses.
-import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { VestibuleError } from '../lib/errors.ts';
 import { callOutbound, type FetchLike } from '../lib/outbound.ts';
+import { accessTokenKey as keyOf } from './key.ts';
 
 /** Hydra's opaque access-token prefix (Kratos session tokens are `ory_st_`). */
 export const HYDRA_ACCESS_TOKEN_PREFIX = 'ory_at_';
@@ -26,6 +26,8 @@ export interface AccessTokenGrant {
   readonly clientId: string;
   /** `exp` in ms since the epoch. */
   readonly expiresAt: number;
+  /** A JWT's accessTokenJtiKey(jti): a revocation may name the token by it. */
+  readonly jtiKey?: string;
 }
 
 export interface AccessTokenIntrospectionOptions {
@@ -53,6 +55,8 @@ export interface AccessTokenIntrospection {
   /** The cached answer without waiting; undefined when only Hydra can tell. */
   peek(token: string): AccessTokenGrant | null | undefined;
   evict(token: string): void;
+  /** evict() by accessTokenKey(token): how another edge names a token it saw revoked. */
+  evictKey(key: string): void;
   readonly stats: { hits: number; misses: number; introspections: number };
 }
 
@@ -129,6 +133,12 @@ export function createAccessTokenIntrospection(
     return undefined;
   };
 
+  const evictKey = (key: string) => {
+    grants.delete(key);
+    inactive.delete(key);
+    flights.delete(key);
+  };
+
   return {
     peek(token) {
       const found = peek(keyOf(token));
@@ -163,11 +173,9 @@ export function createAccessTokenIntrospection(
       return flight;
     },
     evict(token) {
-      const key = keyOf(token);
-      grants.delete(key);
-      inactive.delete(key);
-      flights.delete(key);
+      evictKey(keyOf(token));
     },
+    evictKey,
     stats,
   };
 }
@@ -197,10 +205,6 @@ function grantOf(body: unknown, nowMs: number): AccessTokenGrant | null {
     clientId: typeof b.client_id === 'string' ? b.client_id : '',
     expiresAt: b.exp * 1000,
   });
-}
-
-function keyOf(token: string): string {
-  return hash('sha256', token, 'base64url');
 }
 
 function hydraUnavailable(message: string): VestibuleError {

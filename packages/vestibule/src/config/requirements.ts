@@ -39,6 +39,12 @@ export function assertServable(config: EdgeConfig): void {
       message: 'required, at least 32 characters (or set VESTIBULE_HEADER_SECRET)',
     });
   }
+  if (config.hydra.access_token_strategy !== 'opaque' && !config.hydra.public_url) {
+    problems.push({
+      key: 'hydra.public_url',
+      message: `required with hydra.access_token_strategy: ${config.hydra.access_token_strategy} (the JWKS is read there)`,
+    });
+  }
   if (listensBeyondLoopback(config.server.host)) problems.push(...exampleSecretsIn(config));
   if (problems.length > 0) throw new InvalidConfig(problems);
 }

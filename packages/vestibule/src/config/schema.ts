@@ -239,6 +239,19 @@ function buildSchema(strict: boolean) {
        * its `exp`): how long a token revoked at Hydra may still pass. */
       introspection_cache_ttl: duration.default(15_000),
       introspection_timeout: duration.default(2_000),
+      /** How the gateway checks Bearer access tokens: `opaque` introspects every token at the admin
+       * API; `jwt` verifies JWS tokens against `<public_url>/.well-known/jwks.json` (no call per
+       * token; a revocation is seen only through the edge's revocation webhook or the session bus);
+       * `auto` verifies a JWS locally and introspects anything else. */
+      access_token_strategy: z.enum(['opaque', 'jwt', 'auto']).default('opaque'),
+      /** The `iss` JWT access tokens must carry, exactly as Hydra writes it (its `urls.self.issuer`,
+       * trailing slash and all: kept as given). Default: public_url. */
+      issuer: z
+        .string()
+        .refine((v) => /^https?:\/\/[^/]/i.test(v) && URL.canParse(v), {
+          message: 'expected an http(s) URL',
+        })
+        .optional(),
     }).prefault({}),
     proxy: object({
       prefix: z

@@ -91,6 +91,15 @@ export async function buildEdgeParts(
             hydraAdminURL: config.hydra.admin_url,
             ttlMs: config.hydra.introspection_cache_ttl,
             timeoutMs: config.hydra.introspection_timeout,
+            strategy: config.hydra.access_token_strategy,
+            ...(config.hydra.public_url
+              ? {
+                  jwt: {
+                    hydraPublicURL: config.hydra.public_url,
+                    issuer: config.hydra.issuer ?? config.hydra.public_url,
+                  },
+                }
+              : {}),
           },
         }
       : {}),

@@ -16,11 +16,8 @@ import type { Logger } from '../lib/logger.ts';
 import { extractCredential, type HeaderReader } from '../session/credential.ts';
 import type { SessionResolver } from '../session/resolver.ts';
 import type { CompiledRule } from '../access/rules.ts';
-import {
-  hydraAccessTokenOf,
-  type AccessTokenGrant,
-  type AccessTokenIntrospection,
-} from '../access-token/introspection.ts';
+import type { AccessTokenGrant } from '../access-token/introspection.ts';
+import type { AccessTokenVerifier } from '../access-token/verifier.ts';
 
 export interface PermissionCheckInput {
   user: User;
@@ -42,7 +39,7 @@ export interface AuthorizeContext {
   loginURL: string;
   logger: Logger;
   /** Hydra access tokens (`Bearer ory_at_…`) on rules that accept them; absent: none accepted. */
-  accessTokens?: AccessTokenIntrospection;
+  accessTokens?: AccessTokenVerifier;
 }
 
 export interface GatewayRequest {
@@ -81,7 +78,7 @@ export function authorize(
   }
   // Only a request with `Authorization` pays for this check, and only when Hydra is configured.
   const accessToken = ctx.accessTokens
-    ? hydraAccessTokenOf(request.headers.get('authorization'))
+    ? ctx.accessTokens.tokenOf(request.headers.get('authorization'))
     : null;
   if (accessToken && rule.accessToken) {
     return authorizeAccessToken(rule, rule.accessToken.scopes, accessToken, request, ctx);

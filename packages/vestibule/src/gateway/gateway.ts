@@ -19,7 +19,8 @@ import { canonicalHeaderName } from '../upstream/headers.ts';
 import { validateGatewayOptions, type GatewayOptions } from './options.ts';
 import { createRevocationHandler, type RevocationRequest } from './revoke.ts';
 import { compileRules, type RuleSet } from '../access/rules.ts';
-import { createAccessTokenIntrospection } from '../access-token/introspection.ts';
+import { createAccessTokenVerifier } from '../access-token/verifier.ts';
+import { accessTokenJtiKey, accessTokenKey } from '../access-token/key.ts';
 import { createPlanner, type PlanResult } from './plan.ts';
 import { createUpstreams, forwardHTTP, writeDecision } from '../upstream/forward.ts';
 import { forwardUpgrade, rejectUpgrade, type EdgeFields } from '../upstream/upgrade.ts';
@@ -88,7 +89,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   }
   const accessTokens = options.accessTokens
-    ? createAccessTokenIntrospection({
+    ? createAccessTokenVerifier({
         ...options.accessTokens,
         fetch: options.fetch,
         now: options.now,
@@ -117,7 +118,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     : undefined;
 
-  const bus = (options.sessionBus ?? createLocalSessionBus)(sessions.cache);
+  // Peers name a revoked access token by its key on the bus, as a 'credential' event: the cache the
+  // bus applies events to forgets it in the access-token cache too.
+  const bus = (options.sessionBus ?? createLocalSessionBus)(
+    accessTokens ? withAccessTokens(sessions.cache, accessTokens) : sessions.cache,
+  );
   const announce = (events: SessionEvent[]) => Promise.all(events.map((e) => bus.announce(e)));
 
   const revoke = async (request: RevocationRequest): Promise<number> => {
@@ -136,6 +141,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       sessions.cache.evict(credential);
       evicted++;
       events.push({ kind: 'credential', key: credentialKey(credential) });
+    }
+    if (request.accessToken && accessTokens) {
+      accessTokens.evict(request.accessToken);
+      evicted++;
+      events.push({ kind: 'credential', key: accessTokenKey(request.accessToken) });
+    }
+    if (request.accessTokenJti && accessTokens) {
+      const key = accessTokenJtiKey(request.accessTokenJti);
+      accessTokens.evictKey(key);
+      evicted++;
+      events.push({ kind: 'credential', key });
     }
     await announce(events);
     return evicted;
@@ -289,4 +305,18 @@ function warnOnSharedSecrets(
       { upstreams: shared },
     );
   }
+}
+
+/** The session cache as the bus sees it: evicting a key reaches the access-token cache too. */
+function withAccessTokens(
+  cache: SessionResolver['cache'],
+  accessTokens: { evictKey(key: string): void },
+): SessionResolver['cache'] {
+  const evictKey = (key: string) => {
+    cache.evictKey(key);
+    accessTokens.evictKey(key);
+  };
+  return new Proxy(cache, {
+    get: (target, name) => (name === 'evictKey' ? evictKey : Reflect.get(target, name)),
+  });
 }

@@ -10,6 +10,7 @@ import type { AccessRuleConfig } from '../access/rules.ts';
 import type { UpstreamPoolOptions } from '../upstream/forward.ts';
 import type { RateLimiters } from '../rate-limit/limiter.ts';
 import type { SessionBusFactory } from '../session-bus/bus.ts';
+import type { AccessTokenStrategy } from '../access-token/verifier.ts';
 
 export interface GatewayOptions {
   /** Where allowed requests go, e.g. http://127.0.0.1:4001 (a path prefix is kept). */
@@ -92,6 +93,10 @@ export interface GatewayAccessTokenOptions {
   /** How long "inactive" is remembered. Default 2 000 ms. */
   negativeTtlMs?: number;
   maxEntries?: number;
+  /** `opaque` (introspect every token), `jwt` (verify JWS against the JWKS) or `auto`. */
+  strategy?: AccessTokenStrategy;
+  /** For `jwt`/`auto`: where the JWKS is and which `iss` tokens must carry. */
+  jwt?: { hydraPublicURL: string; issuer: string; clockToleranceMs?: number };
 }
 
 export interface GatewayObserver {

@@ -1,5 +1,6 @@
 // Revocation webhook: `POST /.vestibule/revoke` with `Authorization: Bearer <secret>` and a JSON
-// body `{ "identity_id"?, "session_id"?, "session_token"? }` evicts matching cached sessions at once.
+// body `{ "identity_id"?, "session_id"?, "session_token"?, "access_token"? }` evicts matching
+// cached sessions (and a revoked Hydra access token) at once.
 // Kratos itself does not call webhooks on revocation: call this from whatever revokes sessions
 // (an admin tool, a hook on DELETE /admin/sessions, an identity deactivation job).
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -13,6 +14,10 @@ export interface RevocationRequest {
   identityId?: string;
   sessionId?: string;
   sessionToken?: string;
+  /** A Hydra access token revoked at Hydra (opaque or JWT): every edge stops accepting it. */
+  accessToken?: string;
+  /** A JWT access token named by its `jti` (what a server storing only ids can report). */
+  accessTokenJti?: string;
 }
 
 const MAX_BODY = 4096;
@@ -42,7 +47,8 @@ export function createRevocationHandler(
       const body = await readBody(req);
       const request = body === undefined ? undefined : parseRevocation(body);
       if (!request) {
-        const message = 'Expected JSON with identity_id, session_id or session_token.';
+        const message =
+          'Expected JSON with identity_id, session_id, session_token, access_token or access_token_jti.';
         return refuse(400, 'BAD_REQUEST', message);
       }
       const evicted = await revoke(request); // announced to the other edges before we answer
@@ -75,10 +81,16 @@ export function parseRevocation(text: string): RevocationRequest | undefined {
     return undefined;
   }
   if (!body || typeof body !== 'object') return undefined;
-  const { identity_id, session_id, session_token } = body as Record<string, unknown>;
+  const { identity_id, session_id, session_token, access_token, access_token_jti } = body as Record<
+    string,
+    unknown
+  >;
   const request: RevocationRequest = {};
   if (typeof identity_id === 'string' && identity_id) request.identityId = identity_id;
   if (typeof session_id === 'string' && session_id) request.sessionId = session_id;
   if (typeof session_token === 'string' && session_token) request.sessionToken = session_token;
+  if (typeof access_token === 'string' && access_token) request.accessToken = access_token;
+  if (typeof access_token_jti === 'string' && access_token_jti)
+    request.accessTokenJti = access_token_jti;
   return Object.keys(request).length ? request : undefined;
 }

@@ -27,7 +27,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startEmbeddedHydra(): Promise<EmbeddedHydra> {
+export async function startEmbeddedHydra(
+  options: { accessTokenStrategy?: 'opaque' | 'jwt' } = {},
+): Promise<EmbeddedHydra> {
   const port = await freePort();
   const config = parseConfig(
     {
@@ -41,6 +43,7 @@ export async function startEmbeddedHydra(): Promise<EmbeddedHydra> {
         error: 'http://login.test/oauth2/error',
       },
       secrets: { system: ['a-system-secret-of-32-characters!'] },
+      strategies: { access_token: options.accessTokenStrategy ?? 'opaque' },
     },
     { dev: true },
   );
@@ -73,7 +76,10 @@ export async function startEmbeddedHydra(): Promise<EmbeddedHydra> {
       });
       const body = (await response.json()) as Record<string, string>;
       assert.equal(response.status, 200, JSON.stringify(body));
-      assert.match(body.access_token!, /^ory_at_/);
+      assert.match(
+        body.access_token!,
+        options.accessTokenStrategy === 'jwt' ? /^[\w-]+\.[\w-]+\.[\w-]+$/ : /^ory_at_/,
+      );
       return body;
     },
     async revoke(client, token) {
