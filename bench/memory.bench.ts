@@ -3,6 +3,8 @@
 //    100000, behind a whoami stub that answers every token with the recorded Kratos whoami body
 //    (ids varied per token), filled through a `required` route with 100k distinct tokens. Target
 //    ≤ 150 MB.
+//    The same with login protection off (no in-process PGlite edge store), and the session cache's
+//    own heap per session, whole whoami answers vs the gateway's projection (session/projection.ts).
 // 2. The app library's identity-header nonce replay cache at 20k signed requests/s for a whole
 //    validity window (30 s + 5 s skew): bytes held, heap growth, and checks per second (must be far
 //    above 20k/s so it never becomes the app's bottleneck).
@@ -12,6 +14,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -93,8 +97,7 @@ function rssMB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function edgeWithSessions(): Promise<void> {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
+async function edgeWithSessions(label: string, extraConfig: string[] = []): Promise<void> {
   const kratos = await forkRole('--whoami-stub');
   const upstream = await forkRole('--upstream');
   const dir = mkdtempSync(join(tmpdir(), 'vestibule-mem-'));
@@ -109,13 +112,20 @@ async function edgeWithSessions(): Promise<void> {
       `  header_secret: "${SECRET}"`,
       `  session_cache: { ttl: 10m, max_entries: ${SESSIONS} }`,
       '  rules: [{ id: required, path: /required, mode: required }]',
+      ...extraConfig,
       '',
     ].join('\n'),
   );
   const env = { ...process.env, NODE_OPTIONS: '', VESTIBULE_LOG_LEVEL: 'error' };
   const edge = spawn(
     process.execPath,
-    [join(ROOT, 'packages/cli/bin/vestibule.js'), 'serve', '--config', config],
+    [
+      ...(process.env.BENCH_EDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      join(ROOT, 'packages/cli/bin/vestibule.js'),
+      'serve',
+      '--config',
+      config,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env },
   );
   try {
@@ -154,8 +164,9 @@ async function edgeWithSessions(): Promise<void> {
     const filled = rssMB(edge.pid!);
     await pool.close();
     console.log(
-      `edge RSS: ${idle.toFixed(0)} MB idle, ${filled.toFixed(0)} MB with ${SESSIONS} cached sessions ` +
-        `(filled in ${seconds.toFixed(0)} s; target ≤ 150 MB) ${filled <= 150 ? 'met' : 'NOT MET'}`,
+      `edge RSS (${label}): ${idle.toFixed(0)} MB idle, ${filled.toFixed(0)} MB with ${SESSIONS} ` +
+        `cached sessions (+${(filled - idle).toFixed(0)} MB; filled in ${seconds.toFixed(0)} s; ` +
+        `target ≤ 150 MB) ${filled <= 150 ? 'met' : 'NOT MET'}`,
     );
   } finally {
     edge.kill();
@@ -194,10 +205,73 @@ async function replayCache(): Promise<void> {
   );
 }
 
+/**
+ * What the session cache itself holds per session, in this process after a full GC: whole whoami
+ * answers (as cached before) against the gateway's projection (what `vestibule serve` caches).
+ */
+async function sessionCacheHeap(): Promise<void> {
+  const { createSessionCache } = await import('../packages/vestibule/src/session/cache.ts');
+  const { createSessionProjection } =
+    await import('../packages/vestibule/src/session/projection.ts');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const template = whoamiTemplate();
+  const identity = template.identity as Record<string, unknown>;
+  const expires = new Date(Date.now() + 3_600_000).toISOString();
+  const heapPerSession = async (project?: Parameters<typeof createSessionCache>[0]['project']) => {
+    const cache = createSessionCache({
+      maxEntries: SESSIONS,
+      ttlMs: 600_000,
+      ...(project ? { project } : {}),
+      // As whoami() hands them over: parsed from the body's text.
+      whoami: async ({ value }) => {
+        const n = value.slice(-12);
+        return JSON.parse(
+          JSON.stringify({
+            ...template,
+            id: `00000000-0000-4000-8000-${n}`,
+            expires_at: expires,
+            identity: {
+              ...identity,
+              id: `11111111-0000-4000-8000-${n}`,
+              traits: { ...(identity.traits as object), email: `user-${n}@example.com` },
+            },
+          }),
+        ) as never;
+      },
+    });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < SESSIONS; i++) {
+      await cache.lookup({ kind: 'token', value: `ory_st_${String(i).padStart(24, '0')}` });
+    }
+    gc();
+    const bytes = (process.memoryUsage().heapUsed - before) / SESSIONS;
+    if (cache.size !== SESSIONS) throw new Error(`cached ${cache.size}`);
+    cache.clear();
+    return bytes;
+  };
+  const whole = await heapPerSession();
+  const projected = await heapPerSession(createSessionProjection([])!);
+  const mb = (perSession: number) => ((perSession * SESSIONS) / 1024 / 1024).toFixed(0);
+  console.log(
+    `session cache heap for ${SESSIONS} sessions (recorded whoami body): whole sessions ` +
+      `${whole.toFixed(0)} B each (${mb(whole)} MB), projected ${projected.toFixed(0)} B each ` +
+      `(${mb(projected)} MB)`,
+  );
+}
+
 const role = process.argv[2];
 if (role === '--whoami-stub') process.send!(await serveWhoamiStub());
 else if (role === '--upstream') process.send!(await serveUpstream());
 else {
   await replayCache();
-  await edgeWithSessions();
+  await sessionCacheHeap();
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
+  await edgeWithSessions('default config');
+  // The default config opens the edge store (login protection) in PGlite: its WebAssembly memory
+  // alone is ≥ 128 MB. Without it, what the edge and its session cache take.
+  await edgeWithSessions('protection off: no in-process PGlite store', [
+    'protection: { enabled: false }',
+  ]);
 }
