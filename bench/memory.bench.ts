@@ -22,6 +22,7 @@ import { Pool } from 'undici';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
+const SETTLE_S = Number(process.env.BENCH_SETTLE ?? 15);
 const SECRET = 'bench-header-secret-0123456789abcdef';
 const RECORDED = join(ROOT, '../shared/ory/kratos/transcripts/whoami.json');
 
@@ -162,11 +163,17 @@ async function edgeWithSessions(label: string, extraConfig: string[] = []): Prom
     );
     const seconds = (performance.now() - started) / 1000;
     const filled = rssMB(edge.pid!);
+    // Right after the fill the heap still holds the fill's garbage (V8 grows the heap while
+    // allocation is fast); once the edge idles, V8's memory reducer collects and shrinks it.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000));
+    const settled = rssMB(edge.pid!);
+    await get('ory_st_000000000000000000000000');
     await pool.close();
+    const met = (mb: number) => (mb <= 150 ? 'met' : 'NOT MET');
     console.log(
-      `edge RSS (${label}): ${idle.toFixed(0)} MB idle, ${filled.toFixed(0)} MB with ${SESSIONS} ` +
-        `cached sessions (+${(filled - idle).toFixed(0)} MB; filled in ${seconds.toFixed(0)} s; ` +
-        `target ≤ 150 MB) ${filled <= 150 ? 'met' : 'NOT MET'}`,
+      `edge RSS (${label}): ${idle.toFixed(0)} MB idle; with ${SESSIONS} cached sessions ` +
+        `${filled.toFixed(0)} MB right after the fill (${seconds.toFixed(0)} s; ${met(filled)}), ` +
+        `${settled.toFixed(0)} MB after ${SETTLE_S} s idle (${met(settled)}); target ≤ 150 MB`,
     );
   } finally {
     edge.kill();
