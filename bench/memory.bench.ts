@@ -272,13 +272,18 @@ const role = process.argv[2];
 if (role === '--whoami-stub') process.send!(await serveWhoamiStub());
 else if (role === '--upstream') process.send!(await serveUpstream());
 else {
-  await replayCache();
-  await sessionCacheHeap();
+  // BENCH_ONLY=word,…: only the parts named (replay, heap, default, off).
+  const only = process.env.BENCH_ONLY?.split(',');
+  const wanted = (word: string) => !only || only.some((w) => word.includes(w));
+  if (wanted('replay')) await replayCache();
+  if (wanted('heap')) await sessionCacheHeap();
   execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
-  await edgeWithSessions('default config');
+  if (wanted('edge default')) await edgeWithSessions('default config');
   // The default config opens the edge store (login protection) in PGlite: its WebAssembly memory
   // alone is ≥ 128 MB. Without it, what the edge and its session cache take.
-  await edgeWithSessions('protection off: no in-process PGlite store', [
-    'protection: { enabled: false }',
-  ]);
+  if (wanted('edge off')) {
+    await edgeWithSessions('protection off: no in-process PGlite store', [
+      'protection: { enabled: false }',
+    ]);
+  }
 }
