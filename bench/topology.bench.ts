@@ -580,7 +580,7 @@ function printTopCosts(profile: CpuProfile, from: number, to: number): void {
   };
   visit(profile.nodes[0]!.id, new Set());
   console.log('  inclusive time, own code and logger:');
-  for (const [key, n] of [...own].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+  for (const [key, n] of [...own].sort((a, b) => b[1] - a[1]).slice(0, 24)) {
     console.log(`  ${((n / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
   }
 }
