@@ -94,13 +94,9 @@ export function accessLineWriter(logger: Logger): (line: AccessLine) => void {
   const internals = pinoLogger as unknown as Record<symbol, unknown>;
   const stream = internals[symbols.streamSym] as DestinationStream;
   const bindings = internals[symbols.chindingsSym] as string;
-  // On the shared stderr destination the lines of one event-loop turn go in one write: sonic-boom
-  // measures (Buffer.byteLength) and appends every string it is given, half of what was left of
-  // the line's cost. Other destinations (tests, custom `write`) get each line at once.
-  const write = stream === stderr ? queueAccessLine : (text: string) => stream.write(text);
   return (line) => {
     if (!pinoLogger.isLevelEnabled('info')) return;
-    write(
+    stream.write(
       `{"level":"info","time":"${isoNow()}"${bindings},"request_id":${jsonString(line.requestId)},` +
         `"method":${jsonString(line.method)},"path":${jsonString(line.path)},"status":${jsonNumber(line.status)},` +
         `"duration_ms":${jsonNumber(line.durationMs)},"msg":"request"}\n`,
@@ -175,29 +171,7 @@ function sharedStderr(): DestinationStream {
   return destination;
 }
 
-// Access lines for the shared stderr destination, queued within one event-loop turn. A line logged
-// otherwise in the same turn (an error) may come out before access lines queued ahead of it.
-let queuedAccess = '';
-let accessWriteScheduled = false;
-
-function queueAccessLine(line: string): void {
-  queuedAccess += line;
-  if (accessWriteScheduled) return;
-  accessWriteScheduled = true;
-  // unref: a queued line never keeps the process alive; the exit flush writes it.
-  setImmediate(writeQueuedAccess).unref();
-}
-
-function writeQueuedAccess(): void {
-  accessWriteScheduled = false;
-  if (!queuedAccess || !stderr) return;
-  const lines = queuedAccess;
-  queuedAccess = '';
-  stderr.write(lines);
-}
-
 function flushSync(destination: ReturnType<typeof pino.destination>): void {
-  if (destination === stderr) writeQueuedAccess();
   try {
     destination.flushSync();
   } catch {
