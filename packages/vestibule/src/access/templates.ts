@@ -11,6 +11,18 @@ export function validateHeaderTemplate(template: string): string | null {
   return leftover.includes('{{') ? `unsupported template expression in "${template}"` : null;
 }
 
+/**
+ * The session paths a template reads, dot-separated from the session's root (`.Subject` is
+ * `identity.id`; a bare `.Extra` is the whole session, `''`). The session cache keeps only these.
+ */
+export function templateSessionPaths(template: string): string[] {
+  const paths: string[] = [];
+  for (const [, expr] of template.matchAll(EXPRESSION)) {
+    paths.push(expr === 'Subject' ? 'identity.id' : expr!.split('.').slice(1).join('.'));
+  }
+  return paths;
+}
+
 export function renderHeaderTemplate(template: string, user: User): string {
   return template.replace(EXPRESSION, (_match, expr: string) => {
     if (expr === 'Subject') return user.id;

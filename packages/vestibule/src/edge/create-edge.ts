@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import type { EdgeConfig } from '../config/index.ts';
-import { createLogger, type Logger } from '../lib/logger.ts';
+import { accessLineWriter, createLogger, type AccessLine, type Logger } from '../lib/logger.ts';
 import { newRequestId, requestIdFrom } from '../lib/request-id.ts';
 import { edgeErrorResponse, notFound, toEdgeError } from './error-response.ts';
 import { healthResponse } from './health.ts';
@@ -55,8 +55,9 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
   const requestIdOf = (headers: { get(name: string): string | null }) =>
     config.server.trust_proxy ? requestIdFrom(headers) : newRequestId();
 
+  const writeAccessLine = accessLineWriter(log);
   const contextFor = (requestId: string, clientAddress: string | undefined): EdgeRequestContext =>
-    new RequestContext(requestId, clientAddress, log);
+    new RequestContext(requestId, clientAddress, log, writeAccessLine);
 
   async function webRoute(
     request: Request,
@@ -172,16 +173,16 @@ class RequestContext implements EdgeRequestContext {
     readonly requestId: string,
     readonly clientAddress: string | undefined,
     private readonly root: Logger,
+    private readonly writeAccessLine: (line: AccessLine) => void,
   ) {}
 
   get log(): Logger {
     return (this.child ??= this.root.child({ request_id: this.requestId }));
   }
 
-  /** The access line: on the request's child logger if one was made, else one call on the root. */
-  access(fields: Record<string, unknown>): void {
-    if (this.child) this.child.info('request', fields);
-    else this.root.info('request', { request_id: this.requestId, ...fields });
+  /** The access line: the same line whether or not a child logger was made (it adds request_id only). */
+  access(line: AccessLine): void {
+    this.writeAccessLine(line);
   }
 }
 
@@ -194,10 +195,11 @@ function accessLog(
 ): void {
   // The query string can carry flow ids and logout tokens: log the path only.
   (context as RequestContext).access({
+    requestId: context.requestId,
     method,
     path,
     status,
-    duration_ms: Math.round((performance.now() - started) * 10) / 10,
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
   });
 }
 

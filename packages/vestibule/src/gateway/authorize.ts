@@ -12,6 +12,7 @@ import {
 import { crossSiteDecision, isCrossSiteRequest } from '../access/cross-site.ts';
 import type { ErrorCode } from '../lib/errors.ts';
 import { userFromSession, type ProfileSync, type User } from '../session/user.ts';
+import type { KratosSession } from '../session/types.ts';
 import type { Logger } from '../lib/logger.ts';
 import { extractCredential, type HeaderReader } from '../session/credential.ts';
 import type { SessionResolver } from '../session/resolver.ts';
@@ -90,13 +91,25 @@ export function authorize(
   }
   const known = ctx.profiles ? undefined : ctx.sessions.peek(headers);
   if (known) {
-    const user = known.session ? userFromSession(known.session, ctx.defaultRole) : null;
+    const user = known.session ? cachedUser(known.session, ctx.defaultRole) : null;
     return decide(rule, request, ctx, user, known.error);
   }
   return resolveUser(headers, ctx).then(
     ({ user, error }) => decide(rule, request, ctx, user, error),
     (err: unknown) => unavailable(rule, request, ctx, err),
   );
+}
+
+// One User per cached session (no profile sync): the same object on every request that carries it,
+// frozen so no rule or check can change what the next request sees.
+const sessionUsers = new WeakMap<KratosSession, { defaultRole: string; user: User }>();
+
+function cachedUser(session: KratosSession, defaultRole: string): User {
+  const known = sessionUsers.get(session);
+  if (known?.defaultRole === defaultRole) return known.user;
+  const user = Object.freeze(userFromSession(session, defaultRole));
+  sessionUsers.set(session, { defaultRole, user });
+  return user;
 }
 
 /** The rule's verdict once identity is known (`error`: Kratos refused this session for a reason). */

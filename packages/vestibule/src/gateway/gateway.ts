@@ -10,6 +10,8 @@ import { requestIdFrom } from '../lib/request-id.ts';
 import { extractCredential, nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
 import { credentialKey } from '../session/cache.ts';
+import { createSessionProjection, type SessionProjection } from '../session/projection.ts';
+import { templateSessionPaths } from '../access/templates.ts';
 import { createLocalSessionBus } from '../session-bus/bus.ts';
 import { createRateLimiters } from '../rate-limit/limiter.ts';
 import { createRateLimitCheck } from './rate-limit.ts';
@@ -81,6 +83,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       now: options.now,
       ...(options.observe?.whoami ? { onWhoami: options.observe.whoami } : {}),
       ...options.cache,
+      ...sessionProjectionOf(rules, options.sessionPaths),
     });
   const tokenRule = rules.rules.find((rule) => rule.accessToken);
   if (tokenRule && !options.accessTokens) {
@@ -278,6 +281,18 @@ export function createGateway(options: GatewayOptions): Gateway {
       await Promise.all([upstreams.close(), bus.close(), rateLimiters?.close()]);
     },
   };
+}
+
+/** Cache only what is read: the minimal set, the rules' template paths and the declared extras. */
+function sessionProjectionOf(
+  rules: RuleSet,
+  extra: readonly string[] = [],
+): { project?: SessionProjection } {
+  const paths = rules.rules.flatMap((rule) =>
+    rule.headerTemplates.flatMap(([, template]) => templateSessionPaths(template)),
+  );
+  const project = createSessionProjection([...paths, ...extra]);
+  return project ? { project } : {};
 }
 
 /**

@@ -42,6 +42,13 @@ export interface GatewayOptions {
   /** whoami timeout. Default 2 000 ms. */
   whoamiTimeoutMs?: number;
   cache?: { ttlMs?: number; maxEntries?: number; negativeTtlMs?: number };
+  /**
+   * Session paths (dot-separated, e.g. `identity.traits.department`) that the cache must keep beyond
+   * what the gateway reads itself (session/projection.ts's minimal set and every path the rules'
+   * header templates name): for a `checkPermission` or `profiles` that reads more of `user.session`
+   * or `user.traits`. `''` keeps whole sessions.
+   */
+  sessionPaths?: readonly string[];
   fetch?: FetchLike;
   /** No rule matched: `deny` (404, default) or `allow` (forward as public). */
   defaultDecision?: 'deny' | 'allow';

@@ -26,6 +26,11 @@ export interface SessionCacheOptions {
   maxEntries?: number;
   /** Max cached negative results (LRU). Default 1 000. */
   maxNegativeEntries?: number;
+  /**
+   * What of a session is kept (session/projection.ts): applied to every whoami answer before it is
+   * cached or returned, so a hit and a miss give the same shape. Default: the whole session.
+   */
+  project?: (session: KratosSession) => KratosSession;
   /** Injectable clock (ms since epoch) so tests drive expiry without sleeping. */
   now?: () => number;
 }
@@ -84,7 +89,8 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   // identity id → keys of its cached sessions, so a recovery or a password change evicts all of
   // them at once without scanning. Kept in step with the LRU by its dispose hook, which runs for
   // every removal: delete, overwrite, eviction of the least recently used, clear.
-  const byIdentity = new Map<string, Set<string>>();
+  // One key (the usual case) is stored as the string itself: a Set per identity cost ~200 bytes.
+  const byIdentity = new Map<string, string | Set<string>>();
   const stats: SessionCacheStats = {
     hits: 0,
     misses: 0,
@@ -114,9 +120,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     const expiresAt = Math.min(at + ttlMs, sessionExpiry(session) ?? Infinity);
     if (expiresAt <= at) return;
     entries.set(key, { session, expiresAt });
-    const keys = byIdentity.get(session.identity.id);
-    if (keys) keys.add(key);
-    else byIdentity.set(session.identity.id, new Set([key]));
+    index(byIdentity, session.identity.id, key);
   };
 
   const fresh = (key: string): KratosSession | null | undefined => {
@@ -141,7 +145,11 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
 
   const fly = (key: string, credential: SessionCredential): Promise<KratosSession | null> => {
     stats.whoamiCalls++;
-    const flight: Flight = { promise: options.whoami(credential) };
+    const { project } = options;
+    const answer = options.whoami(credential);
+    const flight: Flight = {
+      promise: project ? answer.then((session) => session && project(session)) : answer,
+    };
     flights.set(key, flight);
     flight.promise.then(
       (session) => {
@@ -189,7 +197,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     evict: (credential) => evictKey(credentialKey(credential)),
     evictKey,
     evictIdentity: (identityId) =>
-      counted(evictKeys(entries, flights, [...(byIdentity.get(identityId) ?? [])])),
+      counted(evictKeys(entries, flights, keysOf(byIdentity.get(identityId)))),
     evictSession(sessionId) {
       const doomed: string[] = [];
       for (const [key, entry] of entries.entries())
@@ -223,10 +231,25 @@ function evictKeys(
   return doomed.length;
 }
 
-function unindex(byIdentity: Map<string, Set<string>>, identityId: string, key: string): void {
+type IdentityIndex = Map<string, string | Set<string>>;
+
+function index(byIdentity: IdentityIndex, identityId: string, key: string): void {
   const keys = byIdentity.get(identityId);
-  if (!keys?.delete(key) || keys.size > 0) return;
-  byIdentity.delete(identityId);
+  if (keys === undefined || keys === key) byIdentity.set(identityId, key);
+  else if (typeof keys === 'string') byIdentity.set(identityId, new Set([keys, key]));
+  else keys.add(key);
+}
+
+function unindex(byIdentity: IdentityIndex, identityId: string, key: string): void {
+  const keys = byIdentity.get(identityId);
+  if (keys === key) byIdentity.delete(identityId);
+  else if (typeof keys === 'object' && keys.delete(key) && keys.size === 0) {
+    byIdentity.delete(identityId);
+  }
+}
+
+function keysOf(keys: string | Set<string> | undefined): string[] {
+  return keys === undefined ? [] : typeof keys === 'string' ? [keys] : [...keys];
 }
 
 function sessionExpiry(session: KratosSession): number | undefined {

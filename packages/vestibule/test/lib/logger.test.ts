@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createLogger, createMemoryLogger } from '../../src/lib/logger.ts';
+import {
+  accessLineWriter,
+  createLogger,
+  createMemoryLogger,
+  type AccessLine,
+  type Logger,
+} from '../../src/lib/logger.ts';
 
 const loggerModule = fileURLToPath(new URL('../../src/lib/logger.ts', import.meta.url));
 
@@ -35,6 +41,63 @@ test('one JSON object per line: ISO time, level by name, msg, base and fields; e
   assert.ok(!Number.isNaN(Date.parse(first.time as string)));
   const second = JSON.parse(lines[1]!) as Record<string, unknown>;
   assert.deepEqual(second.err, { name: 'Error', message: 'boom', code: 'E_X' });
+});
+
+test("the access line writer writes exactly pino's line for info('request', fields), bindings included", () => {
+  const lines: string[] = [];
+  const root = createLogger({ level: 'info', write: (l) => lines.push(l) });
+  const edge = root.child({ component: 'edge', 'odd "key"': 'v\n' });
+  const odd: AccessLine[] = [
+    { requestId: 'r-1234567', method: 'GET', path: '/required', status: 200, durationMs: 0.4 },
+    { requestId: 'r-1234567', method: 'POST', path: '/a"b\\c\u0001é', status: 503, durationMs: 12 },
+    { requestId: 'r-1234567', method: 'GET', path: '/x', status: 200, durationMs: Number.NaN },
+  ];
+  for (const line of odd) {
+    accessLineWriter(edge)(line);
+    edge.info('request', {
+      request_id: line.requestId,
+      method: line.method,
+      path: line.path,
+      status: line.status,
+      duration_ms: Number.isFinite(line.durationMs) ? line.durationMs : null,
+    });
+  }
+  assert.equal(lines.length, 6);
+  for (let i = 0; i < lines.length; i += 2) {
+    const ours = JSON.parse(lines[i]!) as Record<string, unknown>;
+    const pinos = JSON.parse(lines[i + 1]!) as Record<string, unknown>;
+    assert.ok(!lines[i]!.includes('\n'));
+    // Same keys in the same order, same values; the times a moment apart, in the same format.
+    assert.deepEqual(Object.keys(ours), Object.keys(pinos));
+    assert.deepEqual({ ...ours, time: 0 }, { ...pinos, time: 0 });
+    assert.match(ours.time as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Math.abs(Date.parse(ours.time as string) - Date.parse(pinos.time as string)) < 1000);
+  }
+});
+
+test('the access line writer: nothing below info level; a foreign Logger gets an info() call', () => {
+  const lines: string[] = [];
+  const quiet = createLogger({ level: 'error', write: (l) => lines.push(l) });
+  accessLineWriter(quiet)({ requestId: 'r', method: 'GET', path: '/', status: 200, durationMs: 1 });
+  assert.deepEqual(lines, []);
+  const calls: Array<[string, Record<string, unknown> | undefined]> = [];
+  const foreign: Logger = {
+    debug: () => {},
+    info: (msg, fields) => void calls.push([msg, fields]),
+    warn: () => {},
+    error: () => {},
+    child: () => foreign,
+  };
+  accessLineWriter(foreign)({
+    requestId: 'r',
+    method: 'GET',
+    path: '/',
+    status: 204,
+    durationMs: 1,
+  });
+  assert.deepEqual(calls, [
+    ['request', { request_id: 'r', method: 'GET', path: '/', status: 204, duration_ms: 1 }],
+  ]);
 });
 
 test('the memory logger records parsed lines at debug level', () => {

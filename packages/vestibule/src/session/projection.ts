@@ -1,0 +1,86 @@
+// What the edge keeps of a Kratos session: a compact copy holding only the paths something reads.
+// A whoami answer is ~1.5 KB of JSON and several KB once parsed (devices, addresses, recovery
+// addresses, timestamps …); 100k cached sessions of it were most of an edge's memory. The gateway
+// reads a known set of paths — the User (id, email, role), the cache's own bookkeeping (session id,
+// expiry) and whatever its rules' header templates name — so that set, computed once from the
+// configuration, is all a cached session holds. The app library's direct mode keeps whole sessions.
+import { emailOf } from './user.ts';
+import type { KratosSession } from './types.ts';
+
+/**
+ * Read by the gateway and the edge whatever the rules say: the cache's keys and expiry, the User
+ * (`emailOf` falls back to a verifiable address: see below), the second-factor level and the time of
+ * authentication (kept for rules and checks that look at them).
+ */
+export const MINIMAL_SESSION_PATHS: readonly string[] = [
+  'id',
+  'active',
+  'expires_at',
+  'authenticated_at',
+  'authenticator_assurance_level',
+  'identity.id',
+  'identity.traits.email',
+  'identity.metadata_public.role',
+];
+
+export type SessionProjection = (session: KratosSession) => KratosSession;
+
+/** A tree of the paths to keep: `true` keeps the whole value there. */
+interface PathTree {
+  [key: string]: PathTree | true;
+}
+
+const newTree = (): PathTree => Object.create(null) as PathTree;
+
+/**
+ * A projection keeping MINIMAL_SESSION_PATHS and `paths` (dot-separated, from the session's root).
+ * `''` among them means the whole session: then sessions are kept as they are (null is returned).
+ */
+export function createSessionProjection(paths: Iterable<string>): SessionProjection | null {
+  const tree = newTree();
+  for (const path of [...MINIMAL_SESSION_PATHS, ...paths]) {
+    if (path === '') return null;
+    add(tree, path.split('.'));
+  }
+  return (session) => {
+    const kept = pick(session, tree) as KratosSession;
+    const identity = kept.identity as KratosSession['identity'] | undefined;
+    if (!identity || typeof identity.traits !== 'object' || identity.traits === null) {
+      // whoami() guarantees an identity with object traits: keep that shape.
+      kept.identity = { ...identity, id: session.identity.id, traits: {} };
+    }
+    // No `traits.email`: the User's email comes from a verifiable address. Keep that one alone.
+    const email = emailOf(session);
+    if (email !== null && emailOf(kept) !== email) {
+      kept.identity.verifiable_addresses = [{ value: email, via: 'email' }];
+    }
+    return kept;
+  };
+}
+
+function add(tree: PathTree, keys: string[]): void {
+  const [key, ...rest] = keys;
+  // `__proto__` is no session field (and would set the copy's prototype).
+  if (key === undefined || key === '__proto__' || tree[key] === true) return;
+  if (rest.length === 0) {
+    tree[key] = true;
+    return;
+  }
+  add((tree[key] ??= newTree()) as PathTree, rest);
+}
+
+function pick(source: Record<string, unknown>, tree: PathTree): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in tree) {
+    if (!Object.hasOwn(source, key)) continue;
+    const value = source[key];
+    const sub = tree[key]!;
+    // An array is kept whole (a template may index it); a scalar where an object was expected too:
+    // the template then renders it as it would have from the whole session.
+    out[key] =
+      sub === true || !value || typeof value !== 'object' || Array.isArray(value)
+        ? value
+        : pick(value as Record<string, unknown>, sub);
+  }
+  return out;
+}
