@@ -17,7 +17,7 @@ export interface DemoTables {
   notes: NotesTable;
 }
 
-const notesTemplate = pgliteTemplate({
+export const notesTemplate = pgliteTemplate({
   name: 'demo-app',
   key: () => schemaKey((db) => migrateNotes(db as Kysely<DemoTables>)),
   migrate: (db) => migrateNotes(new Kysely<DemoTables>({ dialect: new PGliteDialect(db) })),

@@ -136,11 +136,12 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
     },
     async prepare() {
       const cached = await files();
-      const built =
-        !cached || !existsSync(cached.tar) || !existsSync(join(cached.extracted, 'PG_VERSION'));
+      const whole =
+        cached && existsSync(cached.tar) && existsSync(join(cached.extracted, 'PG_VERSION'));
+      if (whole) return { file: cached.tar, built: false };
       await loadDump();
       await extracted();
-      return { file: cached?.tar, built };
+      return { file: cached?.tar, built: true };
     },
     forget,
   };

@@ -90,7 +90,7 @@ function pgliteStore(client: PGlite): Kysely<EdgeStoreDatabase> {
 }
 
 /** A new (empty) PGlite store starts from the migrated template: no initdb. */
-const edgeStoreTemplate = pgliteTemplate({
+export const edgeStoreTemplate = pgliteTemplate({
   name: 'edge-store',
   key: async () => migrationsKey(await edgeMigrations.getMigrations(), EDGE_MIGRATION_TABLE),
   migrate: (db) => migrateEdgeStore(pgliteStore(db)),
