@@ -3,7 +3,15 @@
 // as it is; the key is the SQL (the same from differently written sources, different after a schema
 // change, whose old template is pruned); a damaged cache is rebuilt, never fatal; no cache works too.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -85,6 +93,17 @@ test('memory and new directories get the schema, an existing directory keeps its
   const other = await pgliteTemplate(schemaFor('label')).openDirectory(join(root, 'other'));
   assert.deepEqual((await other.query('select * from items')).rows, []);
   await other.close();
+});
+
+test('a directory holding only other files (a secrets file) is seeded beside them, which stay', async () => {
+  const dir = join(root, 'with-secrets');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'secrets.json'), '{"kept":true}');
+  const db = await pgliteTemplate(schemaFor('label')).openDirectory(dir);
+  assert.deepEqual(await columns(db), ['id', 'label']);
+  await db.close();
+  assert.equal(readFileSync(join(dir, 'secrets.json'), 'utf8'), '{"kept":true}');
+  assert.ok(existsSync(join(dir, 'PG_VERSION')));
 });
 
 test('a changed schema builds its own template and prunes the old one', async () => {

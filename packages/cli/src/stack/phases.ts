@@ -1,0 +1,34 @@
+// The stack's startup phases, timed where they run and printed as one line once the stack is up.
+/**
+ * Where the start went: "• startup 2.4s after the process started: modules 0.6s, identity server
+ * 1.1s ‖ demo app 0.9s, edge 0.5s ‖ admin seed 0.2s" (‖: ran side by side).
+ */
+export function startupPhases() {
+  const entered = performance.now();
+  const took: Array<[string, number]> = [];
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  return {
+    async time<T>(name: string, work: Promise<T>): Promise<T> {
+      const started = performance.now();
+      try {
+        return await work;
+      } finally {
+        took.push([name, performance.now() - started]);
+      }
+    },
+    summary(): string {
+      const of = (name: string) => took.find(([n]) => n === name)?.[1];
+      const pair = (a: string, b: string) =>
+        [a, b]
+          .filter((n) => of(n) !== undefined)
+          .map((n) => `${n} ${seconds(of(n)!)}`)
+          .join(' ‖ ');
+      const parts = [
+        `modules ${seconds(entered)}`,
+        pair('identity server', 'demo app'),
+        pair('edge', 'admin seed'),
+      ].filter(Boolean);
+      return `• startup ${seconds(performance.now())} after the process started: ${parts.join(', ')}`;
+    },
+  };
+}
