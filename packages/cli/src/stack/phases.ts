@@ -1,7 +1,7 @@
 // The stack's startup phases, timed where they run and printed as one line once the stack is up.
 /**
- * Where the start went: "• startup 2.4s after the process started (3.1s CPU): modules 0.6s, identity server
- * 1.1s ‖ demo app 0.9s, edge 0.5s ‖ admin seed 0.2s" (‖: ran side by side).
+ * Where the start went, one line: "• startup <s> after the process started (<s> CPU): modules <s>,
+ * identity server <s> ‖ demo app <s>, edge <s> ‖ admin seed <s>" (‖: ran side by side).
  */
 export function startupPhases() {
   const entered = performance.now();
