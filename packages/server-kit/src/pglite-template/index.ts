@@ -142,12 +142,13 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
     },
     async prepare() {
       const cached = await files();
-      const whole =
-        cached && existsSync(cached.tar) && existsSync(join(cached.extracted, 'PG_VERSION'));
-      if (whole) return { file: cached.tar, built: false };
+      // Without a cache directory there is nowhere to keep a template: nothing to prepare.
+      if (!cached) return { file: undefined, built: false };
+      if (existsSync(cached.tar) && existsSync(join(cached.extracted, 'PG_VERSION')))
+        return { file: cached.tar, built: false };
       await loadDump();
       await extracted();
-      return { file: cached?.tar, built: true };
+      return { file: cached.tar, built: true };
     },
     forget,
   };
