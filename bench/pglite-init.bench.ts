@@ -1,6 +1,6 @@
 // Start-up cost of an in-memory database for the embedded identity server: a fresh PGlite
 // (initdb) + migrations, against openPersister('memory'), which starts from the migrated template
-// (persistence/template-cache.ts). Interleaved rounds in one process; prints medians and the ratio.
+// (@vestibule/server-kit/pglite-template). Interleaved rounds in one process; prints medians and the ratio.
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';

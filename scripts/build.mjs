@@ -61,3 +61,12 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
 console.log(
   `✓ built ${relative(process.cwd(), join(root, 'packages')) || '.'}/*/dist in ${((Date.now() - started) / 1000).toFixed(1)}s`,
 );
+
+// The migrated PGlite templates a first `npm start` seeds its databases from (prepare-templates.mjs
+// never fails the build; `--no-templates` skips them, for a build that is only about the code).
+if (!process.argv.includes('--no-templates')) {
+  spawnSync(process.execPath, [join(root, 'scripts/prepare-templates.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}

@@ -10,7 +10,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['vestibule', 'identity-server', 'oauth2-server', 'demo-app', 'rp-demo', 'cli'];
+const packages = [
+  'server-kit',
+  'vestibule',
+  'identity-server',
+  'oauth2-server',
+  'demo-app',
+  'rp-demo',
+  'cli',
+];
 
 function newest(dir) {
   let latest = 0;

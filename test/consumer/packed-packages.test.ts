@@ -18,11 +18,15 @@ import { scratchManifests, type Tarball } from './scratch-lockfile.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PACKED = [
+  // vestibule and both servers depend on it (the PGlite template, the servers' serve command).
+  '@vestibule/server-kit',
   'vestibule',
   '@vestibule/cli',
   '@vestibule/identity-server',
   '@vestibule/oauth2-server',
 ];
+/** What installing `vestibule` alone brings of ours: itself and the one package it depends on. */
+const VESTIBULE_ALONE = ['vestibule', '@vestibule/server-kit'];
 const SECRET = `consumer-test-header-secret-${process.pid}-${Date.now()}`;
 
 /** The environment of every child: the test's, minus the source condition the test runner adds. */
@@ -343,8 +347,8 @@ describe('the packed packages in scratch apps, installed offline and run with pl
       const registry = (await run('npm', ['config', 'get', 'registry'], work, 30_000)).trim();
       [apps.express, apps.next, apps.only] = await Promise.all([
         install('express', PACKED, ['express', '@types/express', '@types/node'], registry),
-        install('next', ['vestibule'], ['next', 'react', 'react-dom'], registry),
-        install('only', ['vestibule'], [], registry),
+        install('next', VESTIBULE_ALONE, ['next', 'react', 'react-dom'], registry),
+        install('only', VESTIBULE_ALONE, [], registry),
       ]);
       console.log(`# installed offline at ${since()}`);
       // The slow part runs while the other tests do.

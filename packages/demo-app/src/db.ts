@@ -1,11 +1,8 @@
 // The demo's database: embedded PostgreSQL (PGlite) through Kysely, on disk under the data dir or in
 // memory for tests. Notes are owned by the Kratos identity id, the same key ensureUser() uses.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { pgliteTemplate, schemaKey } from '@vestibule/server-kit/pglite-template';
 import { Kysely, sql, type Generated } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import { blankTemplate, freshMemoryPGlite } from './pglite-template.ts';
 
 export interface NotesTable {
   id: Generated<string>;
@@ -20,29 +17,23 @@ export interface DemoTables {
   notes: NotesTable;
 }
 
+export const notesTemplate = pgliteTemplate({
+  name: 'demo-app',
+  key: () => schemaKey((db) => migrateNotes(db as Kysely<DemoTables>)),
+  migrate: (db) => migrateNotes(new Kysely<DemoTables>({ dialect: new PGliteDialect(db) })),
+});
+
 /** `dataDir` undefined → in-memory (tests); otherwise a PGlite directory on disk. */
 export async function openDatabase<T extends DemoTables>(dataDir?: string): Promise<Kysely<T>> {
-  const pglite = dataDir ? await openDirectory(dataDir) : await freshMemoryPGlite();
+  // A new database starts from the migrated template: PGlite's initdb costs seconds, and it was
+  // most of `npm start`'s first run.
+  const pglite = dataDir
+    ? await notesTemplate.openDirectory(dataDir)
+    : await notesTemplate.openMemory();
   await pglite.waitReady;
   const db = new Kysely<T>({ dialect: new PGliteDialect(pglite) });
   await migrateNotes(db as unknown as Kysely<DemoTables>);
   return db;
-}
-
-/**
- * A new (empty) data directory starts from the blank template: PGlite's initdb costs seconds, and it
- * was most of `npm start`'s first run (the identity server seeds its directory the same way).
- */
-async function openDirectory(dir: string): Promise<PGlite> {
-  mkdirSync(dir, { recursive: true });
-  if (readdirSync(dir).length > 0) return PGlite.create({ dataDir: dir });
-  try {
-    return await PGlite.create({ dataDir: dir, loadDataDir: await blankTemplate() });
-  } catch {
-    // The directory was empty before we touched it: clear the half-seeded files, initdb instead.
-    for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
-    return PGlite.create({ dataDir: dir });
-  }
 }
 
 async function migrateNotes(db: Kysely<DemoTables>): Promise<void> {

@@ -20,6 +20,7 @@ import { resolvePort } from './ports.ts';
 import { seedAdmin, type AdminAccount } from './seed-admin.ts';
 import { localSecret } from './local-secrets.ts';
 import { writeStackFile } from './stack-file.ts';
+import { startupPhases } from './phases.ts';
 
 export interface StackOptions {
   host: string;
@@ -95,6 +96,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
     started.length = 0;
   };
+  // One timing line per phase at the end (issue 15's startup target is measured from these).
+  const phases = startupPhases();
   try {
     const edgePort = await resolvePort(host, options.ports.edge);
     const edgeURL = `http://localhost:${edgePort}`;
@@ -127,8 +130,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     started.push({ name: 'oauth2 server', close: () => oauth2.close() });
     // Independent of each other (each takes seconds to open its embedded PostgreSQL): start both.
     const [identityResult, appResult] = await Promise.allSettled([
-      startIdentity(options, base.config, edgeURL, started),
-      startApp(options, headerSecret, edgeURL, started),
+      phases.time('identity server', startIdentity(options, base.config, edgeURL, started)),
+      phases.time('demo app', startApp(options, headerSecret, edgeURL, started)),
     ]);
     if (identityResult.status === 'rejected') throw identityResult.reason;
     if (appResult.status === 'rejected') throw appResult.reason;
@@ -159,18 +162,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const { config, warnings } = loadConfigObject(edgeRaw, { env: {} });
     for (const w of warnings) progress.line(`! ${w.key}: ${w.message} (${w.code})`);
     // The admin is seeded while the edge opens its store: both only need the identity server.
-    const seeding = seed(options, identity.adminURL, identity.embedded);
+    const seeding = phases.time('admin seed', seed(options, identity.adminURL, identity.embedded));
     let running: RunningEdge;
     try {
-      running = await launchEdge(config, {
-        host,
-        port: edgePort,
-        shutdownTimeoutMs: 2_000,
-        logger: options.logger,
-        ...(identity.mailSink ? { securityNotifier: createMailNotifier(identity.mailSink) } : {}),
-        ...(options.captchaVerifier ? { captchaVerifier: options.captchaVerifier } : {}),
-        ...(oauth2.embedded ? { oauth2Starting: () => oauth2.starting() } : {}),
-      });
+      running = await phases.time(
+        'edge',
+        launchEdge(config, {
+          host,
+          port: edgePort,
+          shutdownTimeoutMs: 2_000,
+          logger: options.logger,
+          ...(identity.mailSink ? { securityNotifier: createMailNotifier(identity.mailSink) } : {}),
+          ...(options.captchaVerifier ? { captchaVerifier: options.captchaVerifier } : {}),
+          ...(oauth2.embedded ? { oauth2Starting: () => oauth2.starting() } : {}),
+        }),
+      );
     } catch (err) {
       step.fail((err as Error).message);
       await seeding;
@@ -186,6 +192,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const seeded = await seeding;
+    progress.line(phases.summary());
     oauth2.start();
     const rp = await planRPDemo(options, oauth2, edgeURL);
     if (rp) started.push({ name: 'rp demo', close: () => rp.close() });

@@ -1,30 +1,17 @@
 // Opens the database a DSN names: "memory" → in-process PGlite; a directory → PGlite persisted
 // there; postgres(ql):// → PostgreSQL through `pg`. Always migrated before it is handed out.
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.ts';
 import { OneRoundTripPGliteDialect } from './pglite-dialect.ts';
-import { forgetCachedTemplate, migratedTemplate } from './template-cache.ts';
+import { identityTemplate } from './template.ts';
 import type { Database } from './tables.ts';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
   kind: 'memory' | 'pglite' | 'postgres';
   close(): Promise<void>;
-}
-
-/** In-memory PGlite started from the migrated template (template-cache.ts): no initdb. */
-async function openMemory(): Promise<PGlite> {
-  try {
-    return await PGlite.create({ loadDataDir: await migratedTemplate() });
-  } catch {
-    // A damaged cached template: rebuild it once from scratch.
-    forgetCachedTemplate();
-    return PGlite.create({ loadDataDir: await migratedTemplate() });
-  }
 }
 
 /** A database that cannot be migrated is closed again, so no pool or WASM instance keeps running. */
@@ -34,20 +21,6 @@ async function migrateOrClose(db: Kysely<Database>): Promise<void> {
   } catch (err) {
     await db.destroy().catch(() => {});
     throw err;
-  }
-}
-
-/** A new (empty) data directory is seeded from the migrated template too: no initdb on first start. */
-async function openDirectory(dir: string): Promise<PGlite> {
-  await mkdir(dir, { recursive: true });
-  if ((await readdir(dir)).length > 0) return PGlite.create({ dataDir: dir });
-  try {
-    return await PGlite.create({ dataDir: dir, loadDataDir: await migratedTemplate() });
-  } catch {
-    // The directory was empty before we touched it: clear the half-seeded files, initdb instead.
-    for (const name of await readdir(dir))
-      await rm(join(dir, name), { recursive: true, force: true });
-    return PGlite.create({ dataDir: dir });
   }
 }
 
@@ -71,8 +44,9 @@ export async function openDatabase(
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   let client: PGlite;
-  if (dsn === 'memory') client = await openMemory();
-  else client = await openDirectory(dsn);
+  // A new database (in memory, or an empty directory) starts from the migrated template.
+  if (dsn === 'memory') client = await identityTemplate.openMemory();
+  else client = await identityTemplate.openDirectory(dsn);
   const db = new Kysely<Database>({ dialect: new OneRoundTripPGliteDialect(client) });
   await migrateOrClose(db);
   // Kysely's destroy() closes the PGlite instance, which flushes the data directory.

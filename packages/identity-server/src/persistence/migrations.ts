@@ -1,11 +1,11 @@
 // Schema migrations, in code so they ship with the package (Kysely Migrator). Append only: a
 // migration that has run on someone's data directory must never change.
-import { createHash } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const ts = 'timestamptz';
 
-const migrations: Record<string, Migration> = {
+/** Every migration by name (exported for the template's key: the SQL they send). */
+export const migrations: Record<string, Migration> = {
   '0001_identities': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -153,17 +153,6 @@ export const MIGRATION_TABLE = 'identity_server_migrations';
 const MIGRATION_LOCK_TABLE = 'identity_server_migrations_lock';
 const LEGACY_TABLE = 'vestibule_migrations';
 const LEGACY_LOCK_TABLE = 'vestibule_migrations_lock';
-
-/** Changes whenever a migration is added or edited (keys cached, migrated database templates). */
-export const MIGRATIONS_FINGERPRINT = createHash('sha256')
-  .update(
-    [
-      MIGRATION_TABLE,
-      ...Object.entries(migrations).map(([name, m]) => `${name}\n${m.up.toString()}`),
-    ].join('\n'),
-  )
-  .digest('hex')
-  .slice(0, 16);
 
 /**
  * A database migrated by an earlier version keeps its history in `vestibule_migrations`. When that

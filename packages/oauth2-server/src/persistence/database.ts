@@ -1,28 +1,16 @@
 // Opens the database a DSN names, as Hydra reads `dsn`: "memory" → in-process PGlite;
 // postgres(ql):// → PostgreSQL through `pg`; anything else → a PGlite data directory kept there.
-import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrate } from './migrations.ts';
-import { forgetCachedTemplate, migratedTemplate } from './template-cache.ts';
+import { oauth2Template } from './template.ts';
 import type { Database } from './tables.ts';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
   kind: 'memory' | 'pglite' | 'postgres';
   close(): Promise<void>;
-}
-
-/** In-memory PGlite from the migrated template (no initdb); a damaged cached template is rebuilt once. */
-async function openMemory(): Promise<PGlite> {
-  try {
-    return await PGlite.create({ loadDataDir: await migratedTemplate() });
-  } catch {
-    forgetCachedTemplate();
-    return PGlite.create({ loadDataDir: await migratedTemplate() });
-  }
 }
 
 export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
@@ -36,8 +24,10 @@ export async function openDatabase(dsn: string): Promise<OpenedDatabase> {
     kind = 'postgres';
   } else {
     const dataDir = dsn === 'memory' ? undefined : dsn.replace(/^(pglite|file):\/\//, '');
-    if (dataDir) await mkdir(dataDir, { recursive: true });
-    const client = dataDir ? await PGlite.create({ dataDir }) : await openMemory();
+    // A new database (in memory, or an empty directory) starts from the migrated template.
+    const client = dataDir
+      ? await oauth2Template.openDirectory(dataDir)
+      : await oauth2Template.openMemory();
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
     kind = dataDir ? 'pglite' : 'memory';
   }

@@ -2,9 +2,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './tables.ts';
 
-/** Bump with every schema change: it keys the cached PGlite template (template-cache.ts). */
-export const SCHEMA_VERSION = 1;
-
 export async function migrate(db: Kysely<Database>): Promise<void> {
   await sql`create table if not exists oauth2_payloads (
     model text not null,

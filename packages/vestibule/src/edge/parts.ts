@@ -26,6 +26,7 @@ import {
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeHandler, EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
+import { readinessOf } from './health.ts';
 import type { EdgeMetrics } from '../metrics/index.ts';
 
 export interface PartsOptions {
@@ -253,9 +254,15 @@ export async function buildEdgeParts(
     ready: async () => ({
       kratos: await answers(`${kratosPublicURL}/health/ready`),
       upstream: await answers(upstreamURL, { anyStatus: true }),
-      // The /oauth2/* pages need Hydra's admin API: readiness says whether it answers.
+      // The /oauth2/* pages need Hydra's admin API: readiness says whether it answers. An embedded
+      // one still starting in the background is `'starting'`, which does not hold the edge's traffic.
       ...(config.hydra.admin_url
-        ? { hydra: await answers(`${config.hydra.admin_url.replace(/\/+$/, '')}/health/ready`) }
+        ? {
+            hydra: await readinessOf(
+              () => answers(`${config.hydra.admin_url!.replace(/\/+$/, '')}/health/ready`),
+              options.oauth2Starting,
+            ),
+          }
         : {}),
     }),
     close: async () => {

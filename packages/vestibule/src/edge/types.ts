@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../lib/logger.ts';
+import type { ReadinessCheck } from './health.ts';
 
 export interface EdgeRequestContext {
   /** Minted by the edge (or taken from a trusted proxy); echoed as `x-request-id`. */
@@ -48,8 +49,8 @@ export interface EdgeParts {
   mounts?: readonly EdgeMount[];
   /** Everything else: access rules, identity headers, then the upstream app. */
   gateway: GatewayPart;
-  /** Readiness: true when the parts' dependencies (Kratos, upstream) answer. */
-  ready?: () => Promise<Record<string, boolean>>;
+  /** Readiness: true when the parts' dependencies (Kratos, upstream) answer; see health.ts. */
+  ready?: () => Promise<Record<string, ReadinessCheck>>;
   close?: () => Promise<void>;
 }
 

@@ -1,19 +1,12 @@
 // The edge's own SQL store: embedded PostgreSQL (PGlite, in memory or in a directory) by default, a
 // real PostgreSQL by URL when several edges must share state (lockout counters today; issue 15 puts
 // session revocation and rate limits here too). One SQL dialect either way (DESIGN.md).
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import {
-  EDGE_MIGRATION_LOCK_TABLE,
-  EDGE_MIGRATION_TABLE,
-  EDGE_MIGRATIONS_FINGERPRINT,
-  edgeMigrations,
-} from './migrations.ts';
-import { copyStoreTemplate, forgetStoreTemplate, migratedStoreTemplate } from './template.ts';
+import { migrationsKey, pgliteTemplate } from '@vestibule/server-kit/pglite-template';
+import { EDGE_MIGRATION_LOCK_TABLE, EDGE_MIGRATION_TABLE, edgeMigrations } from './migrations.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 
@@ -86,9 +79,9 @@ async function connect(
 ): Promise<{ db: Kysely<EdgeStoreDatabase>; pool?: pg.Pool }> {
   switch (target.kind) {
     case 'memory':
-      return { db: pgliteStore(await fromTemplate(undefined)) };
+      return { db: pgliteStore(await edgeStoreTemplate.openMemory()) };
     case 'directory':
-      return { db: pgliteStore(await openDirectory(target.path)) };
+      return { db: pgliteStore(await edgeStoreTemplate.openDirectory(target.path)) };
     case 'url': {
       // Ten for queries, one more held by the session bus for its LISTEN.
       const pool = new pg.Pool({
@@ -108,43 +101,12 @@ function pgliteStore(client: PGlite): Kysely<EdgeStoreDatabase> {
   return new Kysely({ dialect: new PGliteDialect(client) });
 }
 
-/** A new (empty) PGlite starts from the migrated template (template.ts): no initdb. */
-async function fromTemplate(dataDir: string | undefined): Promise<PGlite> {
-  const template = () => migratedStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT, migrateTemplate);
-  const options = dataDir ? { dataDir } : {};
-  try {
-    return await PGlite.create({ ...options, loadDataDir: await template() });
-  } catch {
-    // A damaged cached template: rebuild it once; a directory seeded halfway is emptied first.
-    forgetStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT);
-    if (dataDir) await emptyDirectory(dataDir);
-    return PGlite.create({ ...options, loadDataDir: await template() });
-  }
-}
-
-/** An existing store opens as it is; a missing or empty directory is seeded from the template. */
-async function openDirectory(dir: string): Promise<PGlite> {
-  await mkdir(dir, { recursive: true });
-  if ((await readdir(dir)).length > 0) return PGlite.create({ dataDir: dir });
-  try {
-    if (await copyStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT, migrateTemplate, dir))
-      return await PGlite.create({ dataDir: dir });
-  } catch {
-    // A damaged cached copy: dropped (rebuilt next time); this store loads the dump instead.
-    forgetStoreTemplate(EDGE_MIGRATIONS_FINGERPRINT);
-    await emptyDirectory(dir);
-  }
-  return fromTemplate(dir);
-}
-
-function migrateTemplate(db: PGlite): Promise<void> {
-  return migrateEdgeStore(pgliteStore(db));
-}
-
-async function emptyDirectory(dir: string): Promise<void> {
-  for (const name of await readdir(dir))
-    await rm(join(dir, name), { recursive: true, force: true });
-}
+/** A new (empty) PGlite store starts from the migrated template: no initdb. */
+export const edgeStoreTemplate = pgliteTemplate({
+  name: 'edge-store',
+  key: async () => migrationsKey(await edgeMigrations.getMigrations(), EDGE_MIGRATION_TABLE),
+  migrate: (db) => migrateEdgeStore(pgliteStore(db)),
+});
 
 export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<void> {
   const migrator = new Migrator({
