@@ -264,6 +264,14 @@ describe('identifier_first, account enumeration mitigated', () => {
       node(again, 'identifier')!.messages.map((m) => m.id),
       [4000003],
     );
+    const array = await submit(client, flow, { method: 'identifier_first', identifier: [EMAIL] });
+    assert.equal(array.status, 400);
+    const typed = await body(array);
+    assert.deepEqual(shape(typed.ui.nodes), FIRST_SCREEN);
+    assert.deepEqual(
+      node(typed, 'identifier')!.messages.map((m) => m.id),
+      [4000026],
+    );
   });
 
   test('refresh=true keeps the re-authentication form; it is not re-identified', async () => {

@@ -26,6 +26,15 @@ function hasPassword(identity: Identity | undefined): boolean {
   );
 }
 
+const jsonType = (value: unknown): string =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'array'
+      : typeof value === 'object'
+        ? 'object'
+        : typeof value;
+
 export async function submitLoginIdentifierFirst(s: Submission): Promise<Response> {
   const { ctx, flow, body } = s;
   const schema = ctx.schemas.get(ctx.schemas.defaultId);
@@ -44,7 +53,7 @@ export async function submitLoginIdentifierFirst(s: Submission): Promise<Respons
       'identifier',
       typeof body.identifier === 'string'
         ? validationText.minLength(1, 0)
-        : validationText.generic('identifier must be a string'),
+        : validationText.wrongType(['string'], jsonType(body.identifier)),
     );
     return saveAndRespond(ctx, s.request, flow, 400, echo);
   }
