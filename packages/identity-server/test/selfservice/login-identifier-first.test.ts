@@ -274,8 +274,24 @@ describe('identifier_first, account enumeration mitigated', () => {
     );
   });
 
+  test('the password method is still accepted on the first screen, as Kratos accepts it', async () => {
+    const client = run.client();
+    const flow = await apiFlow(client);
+    const res = await submit(client, flow, {
+      method: 'password',
+      identifier: EMAIL,
+      password: PASSWORD,
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((await body(res)).session?.identity.id !== undefined, true);
+  });
+
   test('refresh=true keeps the re-authentication form; it is not re-identified', async () => {
     const client = run.client();
+    // Without a session there is nothing to refresh: `refresh: false` and the identifier screen.
+    const anonymous = await apiFlow(client, '?refresh=true');
+    assert.equal(anonymous.refresh, false);
+    assert.deepEqual(shape(anonymous.ui.nodes), FIRST_SCREEN);
     const flow = await apiFlow(client);
     const first = await body(
       await submit(client, flow, { method: 'identifier_first', identifier: EMAIL }),

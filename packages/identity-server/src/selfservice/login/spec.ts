@@ -78,7 +78,9 @@ function setup(
   ctx: ServerContext,
   options: { url: URL; csrfMasked?: string; session?: ResolvedSession },
 ): FlowSetup {
-  const refresh = isRefresh(options.url);
+  // Without a session there is nothing to re-authenticate: Kratos answers `refresh: false`
+  // (shared/ory/kratos/transcripts/login-api.json#13), and the flow is an ordinary first login.
+  const refresh = isRefresh(options.url) && options.session !== undefined;
   if (stepsUp(options.url, options.session)) {
     return {
       nodes: null,
