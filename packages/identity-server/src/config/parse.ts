@@ -43,7 +43,11 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
       default_browser_return_url: ss.default_browser_return_url as string,
       allowed_return_urls: ss.allowed_return_urls as string[],
       flows: {
-        login: { ...flowConfig(flows.login), after_hooks: afterHooks(flows.login) },
+        login: {
+          ...flowConfig(flows.login),
+          after_hooks: afterHooks(flows.login),
+          style: pick(flows.login, 'style') as 'unified' | 'identifier_first',
+        },
         registration: {
           ...flowConfig(flows.registration),
           after_hooks: afterHooks(flows.registration),
@@ -77,6 +81,12 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
     dsn: normaliseDSN(c.dsn, baseDir),
     body_limit_bytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     log: { level: logLevel(pick(c.log, 'level') as string) },
+    security: {
+      account_enumeration_mitigate: pick(
+        pick(c.security, 'account_enumeration'),
+        'mitigate',
+      ) as boolean,
+    },
     feature_flags: {
       use_continue_with_transitions: pick(
         c.feature_flags,

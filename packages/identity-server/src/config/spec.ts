@@ -131,7 +131,8 @@ export const CONFIG_SPEC: BranchSpec = {
     default_browser_return_url: url(),
     allowed_return_urls: { [LEAF]: 'urls', default: [] },
     flows: {
-      login: flow('login', { style: opaque }),
+      // Kratos's default is unified; identifier_first asks for the identifier, then the credentials.
+      login: flow('login', { style: oneOf(['unified', 'identifier_first'], 'unified') }),
       registration: flow('registration', {
         enabled: bool(true),
         login_hints: opaque,
@@ -257,7 +258,11 @@ export const CONFIG_SPEC: BranchSpec = {
   database: opaque,
   oauth2_provider: opaque,
   preview: opaque,
-  security: opaque,
+  security: {
+    // Kratos's default (false): identifier-first login says 4000037 for an unknown account.
+    account_enumeration: { mitigate: bool(false) },
+    disallow_ref_in_identity_schemas: opaque,
+  },
   dev: opaque,
   help: opaque,
   'sqa-opt-out': opaque,

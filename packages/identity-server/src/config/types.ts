@@ -28,6 +28,8 @@ export interface KratosConfig {
       login: FlowConfig & {
         /** after.<method>.hooks names, e.g. { password: ['require_verified_address'] }; `global` = after.hooks. */
         after_hooks?: Record<string, string[]>;
+        /** unified (Kratos's default): one form; identifier_first: the identifier, then credentials. */
+        style?: 'unified' | 'identifier_first';
       };
       registration: FlowConfig & {
         /** Hook names per method, e.g. { password: ['session'] } (Kratos: after.password.hooks[].hook). */
@@ -114,6 +116,8 @@ export interface KratosConfig {
     legacy_require_verified_login_error?: boolean;
     faster_session_extend?: boolean;
   };
+  /** Kratos security.*: account_enumeration.mitigate (default false). Optional: added later. */
+  security?: { account_enumeration_mitigate: boolean };
   /** Kratos's log.level (LOG_LEVEL), mapped onto the server's four levels. Optional: added later. */
   log?: { level: 'debug' | 'info' | 'warn' | 'error' };
 }

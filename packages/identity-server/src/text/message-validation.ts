@@ -23,6 +23,9 @@ export const validationText = {
       4000006,
       'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.',
     ),
+  /** Identifier-first login, unknown account, mitigation off (Kratos schema.NewAccountNotFoundError). */
+  accountNotFound: () =>
+    error(4000037, 'This account does not exist or has no login method configured.'),
   duplicateCredentials: () =>
     error(
       4000007,

@@ -80,7 +80,33 @@ test('Kratos defaults apply to a minimal config', () => {
   assert.equal(config.hashers.argon2.memory_kib, 128 * 1024);
   assert.equal(config.identity.default_schema_id, 'default');
   assert.deepEqual(config.log, { level: 'info' });
+  assert.equal(config.selfservice.flows.login.style, 'unified');
+  assert.deepEqual(config.security, { account_enumeration_mitigate: false });
   assert.ok(Object.isFrozen(config.session.cookie));
+});
+
+test('login style and account enumeration mitigation: read, env-overridable, validated', () => {
+  const { config } = parseConfig(
+    {
+      ...minimal(),
+      selfservice: {
+        ...minimal().selfservice,
+        flows: { login: { style: 'identifier_first' } },
+      },
+    },
+    { env: { SECURITY_ACCOUNT_ENUMERATION_MITIGATE: 'true' } },
+  );
+  assert.equal(config.selfservice.flows.login.style, 'identifier_first');
+  assert.equal(config.security?.account_enumeration_mitigate, true);
+  assert.throws(
+    () =>
+      parseConfig({
+        ...minimal(),
+        selfservice: { ...minimal().selfservice, flows: { login: { style: 'profile_first' } } },
+      }),
+    (e: unknown) =>
+      e instanceof ConfigError && /^selfservice\.flows\.login\.style: /.test(e.message),
+  );
 });
 
 test('invalid values throw naming the key', () => {

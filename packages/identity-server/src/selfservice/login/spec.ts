@@ -1,11 +1,12 @@
 // The login flow's own rules (Kratos selfservice/flow/login): `refresh` and `aal` query parameters,
-// session_already_available, and the password method's nodes.
+// session_already_available, and the first screen's nodes (`unified` or `identifier_first` style).
 import type { ServerContext, UINode } from '../../driver/context.ts';
 import { KratosError, badRequest } from '../../http/errors.ts';
 import type { ResolvedSession } from '../../session/manager.ts';
 import type { FlowKindSpec, FlowSetup } from '../flow/init.ts';
 import { csrfNode, inputNode } from '../../ui/node.ts';
 import { identifierLabel, passwordNode, submitNode } from '../strategy/password/nodes.ts';
+import { identificationNodes } from '../strategy/idfirst/nodes.ts';
 import { loginText } from '../../text/index.ts';
 
 const AALS = ['aal1', 'aal2', 'aal3'];
@@ -64,6 +65,11 @@ export function isSecondFactorFlow(requested: unknown): boolean {
   return typeof requested === 'string' && requested !== 'aal1';
 }
 
+/** `selfservice.flows.login.style: identifier_first` (Kratos's default is `unified`). */
+export function identifierFirst(ctx: ServerContext): boolean {
+  return ctx.config.selfservice.flows.login.style === 'identifier_first';
+}
+
 function identifierOf(session: ResolvedSession): string {
   return session.identity.credentials.password?.identifiers[0] ?? '';
 }
@@ -72,7 +78,9 @@ function setup(
   ctx: ServerContext,
   options: { url: URL; csrfMasked?: string; session?: ResolvedSession },
 ): FlowSetup {
-  const refresh = isRefresh(options.url);
+  // Without a session there is nothing to re-authenticate: Kratos answers `refresh: false`
+  // (shared/ory/kratos/transcripts/login-api.json#13), and the flow is an ordinary first login.
+  const refresh = isRefresh(options.url) && options.session !== undefined;
   if (stepsUp(options.url, options.session)) {
     return {
       nodes: null,
@@ -80,9 +88,16 @@ function setup(
       extra: { refresh, requested_aal: requestedAAL(options.url) },
     };
   }
+  const reauth = refresh && options.session;
+  const extra = { refresh, requested_aal: requestedAAL(options.url) };
+  // Kratos login handler: a refresh takes precedence over `identifier_first`; otherwise that style
+  // shows the identifier alone first (strategy/idfirst).
+  if (!reauth && identifierFirst(ctx)) {
+    const schema = ctx.schemas.get(ctx.schemas.defaultId);
+    return { nodes: identificationNodes(schema, { csrfMasked: options.csrfMasked ?? '' }), extra };
+  }
   // Kratos puts the csrf_token node on every flow; API flows carry it with an empty value.
   const nodes: UINode[] = [csrfNode(options.csrfMasked ?? '')];
-  const reauth = refresh && options.session;
   if (reauth) {
     // Re-authentication: the identifier is fixed to the signed-in identity (recorded
     // login/1fa/refresh/password/initial-form.json).
@@ -104,7 +119,7 @@ function setup(
   return {
     nodes,
     ...(reauth ? { messages: [loginText.loginReauth()] } : {}),
-    extra: { refresh, requested_aal: requestedAAL(options.url) },
+    extra,
     ...(reauth ? { identityId: reauth.identity.id, sessionId: reauth.session.id } : {}),
   };
 }
