@@ -127,7 +127,6 @@ function call(hook: WebHookConfig, timeoutMs: number): Promise<Response> {
   return fetch(hook.url, {
     method: hook.method,
     headers,
-    redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
   });
 }
