@@ -14,7 +14,8 @@ export class ConfigError extends Error {
 }
 
 export interface ConfigWarning {
-  code: 'unknown_key' | 'insecure_default';
+  /** differs_from_kratos: accepted, but real Kratos would behave differently with it. */
+  code: 'unknown_key' | 'insecure_default' | 'differs_from_kratos';
   key: string;
   message: string;
 }

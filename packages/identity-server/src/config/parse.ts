@@ -69,7 +69,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
         error: { ui_url: pick(flows.error, 'ui_url') as string },
       },
       methods: methodsConfig(methods),
-      web_hooks: webHooksOf(flows),
+      web_hooks: webHooksOf(flows, warnings),
     },
     session: sessionConfig(c.session as Checked),
     cookies: cookieConfig(c.cookies as Checked),

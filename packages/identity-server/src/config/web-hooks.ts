@@ -1,7 +1,7 @@
 // The `web_hook` hook's configuration (Kratos selfServiceWebHook in config.schema.json, read by
 // request/config.go and selfservice/hook/web_hook.go). Checked once at startup so a hook that could
 // never behave as configured stops the server instead of failing every flow later.
-import { ConfigError } from './check.ts';
+import { ConfigError, type ConfigWarning } from './check.ts';
 
 export type WebHookAuth =
   | { type: 'api_key'; name: string; value: string; in: 'header' | 'cookie' }
@@ -56,7 +56,7 @@ export function checkWebHookConfig(raw: unknown, key: string): WebHookConfig {
     // receiver gets, so the embedded server refuses instead.
     throw new ConfigError(
       `${key}.body`,
-      'Jsonnet request bodies are not supported by the embedded identity server; remove `body` (the hook is then sent with an empty body) or run real Kratos',
+      'Jsonnet request bodies are not supported by the embedded identity server; remove `body` to send the hook without one, or run real Kratos',
     );
   }
   const response = raw.response ?? {};
@@ -141,14 +141,29 @@ export interface FlowWebHooks {
 
 type Entries = Array<{ hook: string; config?: unknown }> | undefined;
 
-function webHooksIn(entries: Entries, key: string): WebHookConfig[] {
-  return (entries ?? []).flatMap((entry, i) =>
-    entry.hook === 'web_hook' ? [checkWebHookConfig(entry.config, `${key}[${i}].config`)] : [],
-  );
+function webHooksIn(entries: Entries, key: string, warnings: ConfigWarning[]): WebHookConfig[] {
+  return (entries ?? []).flatMap((entry, i) => {
+    if (entry.hook !== 'web_hook') return [];
+    const hook = checkWebHookConfig(entry.config, `${key}[${i}].config`);
+    // Kratos's request builder refuses to build a request without a body template (except TRACE):
+    // such a hook fails on every call there ("got empty template path for request with body").
+    if (hook.method !== 'TRACE') {
+      warnings.push({
+        code: 'differs_from_kratos',
+        key: `${key}[${i}].config.body`,
+        message:
+          'this web_hook has no body: the embedded server sends it with an empty body, but real Kratos fails the hook ("got empty template path for request with body") — add a Jsonnet `body` before running real Kratos',
+      });
+    }
+    return [hook];
+  });
 }
 
 /** Reads every flow's web hooks from the checked `selfservice.flows` tree. */
-export function webHooksOf(flows: Record<string, unknown>): Record<WebHookFlow, FlowWebHooks> {
+export function webHooksOf(
+  flows: Record<string, unknown>,
+  warnings: ConfigWarning[],
+): Record<WebHookFlow, FlowWebHooks> {
   const out = {} as Record<WebHookFlow, FlowWebHooks>;
   for (const name of WEB_HOOK_FLOWS) {
     const node = (flows[name] ?? {}) as Record<string, Record<string, unknown> | undefined>;
@@ -156,13 +171,14 @@ export function webHooksOf(flows: Record<string, unknown>): Record<WebHookFlow, 
     const after: Record<string, WebHookConfig[]> = {};
     const afterNode = node.after ?? {};
     if ((afterNode.hooks as Entries)?.length) {
-      after.global = webHooksIn(afterNode.hooks as Entries, `${base}.after.hooks`);
+      after.global = webHooksIn(afterNode.hooks as Entries, `${base}.after.hooks`, warnings);
     }
     for (const [method, value] of Object.entries(afterNode)) {
       const entries = isObject(value) ? (value.hooks as Entries) : undefined;
-      if (entries?.length) after[method] = webHooksIn(entries, `${base}.after.${method}.hooks`);
+      if (entries?.length)
+        after[method] = webHooksIn(entries, `${base}.after.${method}.hooks`, warnings);
     }
-    const before = webHooksIn(node.before?.hooks as Entries, `${base}.before.hooks`);
+    const before = webHooksIn(node.before?.hooks as Entries, `${base}.before.hooks`, warnings);
     out[name] = { before, after };
   }
   return out;

@@ -9,6 +9,7 @@ import { parseConfig } from '../../src/config/index.ts';
 import { createIdentityServer } from '../../src/server.ts';
 import { createMemoryContext } from '../support/memory-context.ts';
 import { createClient } from '../support/http-client.ts';
+import { lifecycleSetup } from '../recovery/support.ts';
 
 interface Received {
   method: string;
@@ -18,6 +19,17 @@ interface Received {
 }
 
 type Answer = (req: Received, res: ServerResponse) => void;
+
+/** The parts of a flow, success or error answer the tests read. */
+interface FlowAnswer {
+  ui: {
+    nodes: Array<{ attributes: { name?: string }; messages: unknown[] }>;
+    messages?: unknown[];
+  };
+  identity: { id: string; traits: Record<string, unknown> };
+  session_token?: string;
+  error: { message: string; reason?: string };
+}
 
 /** One receiver for the file: each path answers as its script says; every request is recorded. */
 const received: Received[] = [];
@@ -79,7 +91,7 @@ async function register(api: ReturnType<typeof createClient>, email: string) {
     method: 'POST',
     json: { method: 'password', traits: { email }, password: 'a long enough passphrase' },
   });
-  return { flow, res, body: (await res.json()) as Record<string, any> };
+  return { flow, res, body: (await res.json()) as FlowAnswer };
 }
 
 const sent = (path: string) => received.filter((r) => r.path === path);
@@ -112,7 +124,9 @@ test('basic_auth and api_key in a cookie reach the receiver (login after hooks)'
       after: {
         password: {
           hooks: [
-            webHook('/basic', { auth: { type: 'basic_auth', config: { user: 'kratos', password: 'p:w' } } }),
+            webHook('/basic', {
+              auth: { type: 'basic_auth', config: { user: 'kratos', password: 'p:w' } },
+            }),
             webHook('/cookie', {
               auth: { type: 'api_key', config: { in: 'cookie', name: 'hook_key', value: 'v1' } },
             }),
@@ -127,7 +141,11 @@ test('basic_auth and api_key in a cookie reach the receiver (login after hooks)'
   };
   const res = await api.request(flow.ui.action, {
     method: 'POST',
-    json: { method: 'password', identifier: 'basic@example.com', password: 'a long enough passphrase' },
+    json: {
+      method: 'password',
+      identifier: 'basic@example.com',
+      password: 'a long enough passphrase',
+    },
   });
   assert.equal(res.status, 200);
   const expected = `Basic ${Buffer.from('kratos:p:w').toString('base64')}`;
@@ -142,21 +160,38 @@ test('can_interrupt: a 400 with messages stops registration and shows them on th
       messages: [
         {
           instance_ptr: '#/traits/email',
-          messages: [{ id: 4000099, text: 'This domain is not allowed.', type: 'error', context: { domain: 'example.org' } }],
+          messages: [
+            {
+              id: 4000099,
+              text: 'This domain is not allowed.',
+              type: 'error',
+              context: { domain: 'example.org' },
+            },
+          ],
         },
         { instance_ptr: '#/', messages: [{ id: 1, text: 'Try again later.', type: 'info' }] },
       ],
     }),
   );
-  const { api, context } = await setup(registrationWith(webHook('/interrupt', { can_interrupt: true })));
+  const { api, context } = await setup(
+    registrationWith(webHook('/interrupt', { can_interrupt: true })),
+  );
   const { res, body } = await register(api, 'blocked@example.org');
   assert.equal(res.status, 400);
-  const email = body.ui.nodes.find((n: any) => n.attributes.name === 'traits.email');
-  assert.deepEqual(email.messages, [
-    { id: 4000099, text: 'This domain is not allowed.', type: 'error', context: { domain: 'example.org' } },
+  const email = body.ui.nodes.find((n) => n.attributes.name === 'traits.email');
+  assert.deepEqual(email?.messages, [
+    {
+      id: 4000099,
+      text: 'This domain is not allowed.',
+      type: 'error',
+      context: { domain: 'example.org' },
+    },
   ]);
   assert.deepEqual(body.ui.messages, [{ id: 1, text: 'Try again later.', type: 'info' }]);
-  const found = await context.persister.findIdentityByCredentialIdentifier('password', 'blocked@example.org');
+  const found = await context.persister.findIdentityByCredentialIdentifier(
+    'password',
+    'blocked@example.org',
+  );
   assert.equal(found, undefined, 'no identity was created');
 });
 
@@ -181,7 +216,9 @@ test('response.parse: the answer changes traits and metadata before the identity
       },
     }),
   );
-  const { api, context } = await setup(registrationWith(webHook('/parse', { response: { parse: true } })));
+  const { api, context } = await setup(
+    registrationWith(webHook('/parse', { response: { parse: true } })),
+  );
   const { res, body } = await register(api, 'original@example.com');
   assert.equal(res.status, 200);
   assert.equal(body.identity.traits.email, 'rewritten@example.com');
@@ -190,18 +227,26 @@ test('response.parse: the answer changes traits and metadata before the identity
   assert.deepEqual(saved?.metadata_public, { role: 'member' });
   assert.deepEqual(saved?.metadata_admin, { crm_id: 42 });
   // The password identifier follows the rewritten traits.
-  const byNew = await context.persister.findIdentityByCredentialIdentifier('password', 'rewritten@example.com');
+  const byNew = await context.persister.findIdentityByCredentialIdentifier(
+    'password',
+    'rewritten@example.com',
+  );
   assert.equal(byNew?.id, body.identity.id);
 });
 
 test('response.parse: traits a hook makes invalid are refused on the flow, nothing saved', async () => {
   scripts.set('/bad-traits', jsonAnswer(200, { identity: { traits: { email: 'not an email' } } }));
-  const { api, context } = await setup(registrationWith(webHook('/bad-traits', { response: { parse: true } })));
+  const { api, context } = await setup(
+    registrationWith(webHook('/bad-traits', { response: { parse: true } })),
+  );
   const { res, body } = await register(api, 'valid@example.com');
   assert.equal(res.status, 400);
-  const email = body.ui.nodes.find((n: any) => n.attributes.name === 'traits.email');
-  assert.ok(email.messages.length > 0);
-  assert.equal(await context.persister.findIdentityByCredentialIdentifier('password', 'valid@example.com'), undefined);
+  const email = body.ui.nodes.find((n) => n.attributes.name === 'traits.email');
+  assert.ok((email?.messages.length ?? 0) > 0);
+  assert.equal(
+    await context.persister.findIdentityByCredentialIdentifier('password', 'valid@example.com'),
+    undefined,
+  );
 });
 
 test('a failing hook that cannot interrupt fails the flow with 502 (after the identity is saved, as Kratos)', async () => {
@@ -210,9 +255,15 @@ test('a failing hook that cannot interrupt fails the flow with 502 (after the id
   const { res, body } = await register(api, 'broken@example.com');
   assert.equal(res.status, 502);
   assert.equal(body.error.message, 'webhook failed with status code 500');
-  assert.equal(body.error.reason, 'A third-party upstream service responded improperly. Please try again later.');
+  assert.equal(
+    body.error.reason,
+    'A third-party upstream service responded improperly. Please try again later.',
+  );
   assert.equal(body.session_token, undefined, 'no session was issued');
-  const found = await context.persister.findIdentityByCredentialIdentifier('password', 'broken@example.com');
+  const found = await context.persister.findIdentityByCredentialIdentifier(
+    'password',
+    'broken@example.com',
+  );
   assert.ok(found, 'a post-persist hook runs after the identity is saved');
 });
 
@@ -224,13 +275,19 @@ test('a failing login after-hook refuses the login: no session', async () => {
   });
   const { body: reg } = await register(api, 'nologin@example.com');
   const sessionsBefore = await context.persister.listSessionsOfIdentity(reg.identity.id);
-  const flow = (await (await api.request('/self-service/login/api')).json()) as { ui: { action: string } };
+  const flow = (await (await api.request('/self-service/login/api')).json()) as {
+    ui: { action: string };
+  };
   const res = await api.request(flow.ui.action, {
     method: 'POST',
-    json: { method: 'password', identifier: 'nologin@example.com', password: 'a long enough passphrase' },
+    json: {
+      method: 'password',
+      identifier: 'nologin@example.com',
+      password: 'a long enough passphrase',
+    },
   });
   assert.equal(res.status, 502);
-  const body = (await res.json()) as Record<string, any>;
+  const body = (await res.json()) as FlowAnswer;
   assert.equal(body.session_token, undefined);
   const sessionsAfter = await context.persister.listSessionsOfIdentity(reg.identity.id);
   assert.equal(sessionsAfter.length, sessionsBefore.length);
@@ -241,13 +298,18 @@ test('a synchronous hook that does not answer in time fails the flow with 504', 
   const { api } = await setup(registrationWith(webHook('/slow')), { webHookTimeoutMs: 150 });
   const { res, body } = await register(api, 'slow@example.com');
   assert.equal(res.status, 504);
-  assert.equal(body.error.reason, 'A third-party upstream service could not be reached. Please try again later.');
+  assert.equal(
+    body.error.reason,
+    'A third-party upstream service could not be reached. Please try again later.',
+  );
 });
 
 test('before hooks run when a flow is created; a failure refuses the flow', async () => {
   scripts.set('/before-ok', (_req, res) => res.writeHead(204).end());
   scripts.set('/before-broken', jsonAnswer(500, {}));
-  const ok = await setup({ login: { before: { hooks: [webHook('/before-ok', { method: 'GET' })] } } });
+  const ok = await setup({
+    login: { before: { hooks: [webHook('/before-ok', { method: 'GET' })] } },
+  });
   const created = await ok.api.request('/self-service/login/api');
   assert.equal(created.status, 200);
   assert.equal(sent('/before-ok')[0]?.method, 'GET');
@@ -259,7 +321,10 @@ test('before hooks run when a flow is created; a failure refuses the flow', asyn
 test('config: a Jsonnet body, ignore with parse, and a missing url are refused at startup', () => {
   const base = {
     dsn: 'memory',
-    selfservice: { default_browser_return_url: 'http://localhost:4000/', flows: {} as Record<string, unknown> },
+    selfservice: {
+      default_browser_return_url: 'http://localhost:4000/',
+      flows: {} as Record<string, unknown>,
+    },
     identity: { default_schema_id: 'x', schemas: [{ id: 'x', url: 'file:///dev/null' }] },
   };
   const withHook = (config: Record<string, unknown>) => ({
@@ -279,9 +344,20 @@ test('config: a Jsonnet body, ignore with parse, and a missing url are refused a
     /cannot ignore its response/,
   );
   assert.throws(() => parseConfig(withHook({ method: 'POST' })), /config\.url: required/);
-  const { config } = parseConfig(withHook({ url, method: 'post', headers: { A: 'b' } }));
+  const { config, warnings } = parseConfig(withHook({ url, method: 'post', headers: { A: 'b' } }));
+  // Real Kratos fails a hook without a body template: the operator is told at startup.
+  assert.deepEqual(
+    warnings.filter((w) => w.code === 'differs_from_kratos').map((w) => w.key),
+    ['selfservice.flows.registration.after.password.hooks[0].config.body'],
+  );
   assert.deepEqual(config.selfservice.web_hooks?.registration.after.password, [
-    { url, method: 'POST', headers: { A: 'b' }, can_interrupt: false, response: { ignore: false, parse: false } },
+    {
+      url,
+      method: 'POST',
+      headers: { A: 'b' },
+      can_interrupt: false,
+      response: { ignore: false, parse: false },
+    },
   ]);
 });
 
@@ -289,3 +365,94 @@ async function waitFor(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
   assert.ok(check(), 'condition reached');
 }
+
+/** A settings submit over the API with the registration's session token. */
+async function settingsSubmit(
+  api: ReturnType<typeof createClient>,
+  token: string,
+  json: Record<string, unknown>,
+) {
+  const headers = { 'x-session-token': token };
+  const flow = (await (await api.request('/self-service/settings/api', { headers })).json()) as {
+    ui: { action: string };
+  };
+  const res = await api.request(flow.ui.action, { method: 'POST', headers, json });
+  return { res, body: (await res.json()) as FlowAnswer };
+}
+
+test('settings profile: response.parse sets metadata; can_interrupt shows the messages and saves nothing', async () => {
+  scripts.set(
+    '/settings-parse',
+    jsonAnswer(200, { identity: { metadata_public: { plan: 'pro' } } }),
+  );
+  const parsed = await setup({
+    ...registrationWith(),
+    settings: {
+      after: { profile: { hooks: [webHook('/settings-parse', { response: { parse: true } })] } },
+    },
+  });
+  const reg = await register(parsed.api, 'profile@example.com');
+  const saved = await settingsSubmit(parsed.api, reg.body.session_token!, {
+    method: 'profile',
+    traits: { email: 'profile@example.com', name: { first: 'Pat' } },
+  });
+  assert.equal(saved.res.status, 200);
+  const stored = await parsed.context.persister.getIdentity(reg.body.identity.id);
+  assert.deepEqual(stored?.metadata_public, { plan: 'pro' });
+  assert.deepEqual(stored?.traits, { email: 'profile@example.com', name: { first: 'Pat' } });
+
+  scripts.set(
+    '/settings-no',
+    jsonAnswer(422, {
+      messages: [
+        {
+          instance_ptr: '#/traits/name/first',
+          messages: [{ id: 7, text: 'Name taken.', type: 'error' }],
+        },
+      ],
+    }),
+  );
+  const refused = await setup({
+    ...registrationWith(),
+    settings: { after: { profile: { hooks: [webHook('/settings-no', { can_interrupt: true })] } } },
+  });
+  const reg2 = await register(refused.api, 'refused@example.com');
+  const answer = await settingsSubmit(refused.api, reg2.body.session_token!, {
+    method: 'profile',
+    traits: { email: 'refused@example.com', name: { first: 'Taken' } },
+  });
+  assert.equal(answer.res.status, 400);
+  const first = answer.body.ui.nodes.find((n) => n.attributes.name === 'traits.name.first');
+  assert.deepEqual(first?.messages, [{ id: 7, text: 'Name taken.', type: 'error' }]);
+  const unchanged = await refused.context.persister.getIdentity(reg2.body.identity.id);
+  assert.deepEqual(unchanged?.traits, { email: 'refused@example.com' });
+});
+
+test('verification after hooks run once an address is verified', async () => {
+  const life = await lifecycleSetup({
+    selfservice: {
+      flows: { ...registrationWith(), verification: { after: { hooks: [webHook('/verified')] } } },
+    },
+  });
+  const api = life.browser();
+  await register(api, 'verify@example.com');
+  const flow = (await (await api.request('/self-service/verification/api')).json()) as {
+    ui: { action: string };
+  };
+  await api.request(flow.ui.action, {
+    method: 'POST',
+    json: { method: 'code', email: 'verify@example.com' },
+  });
+  await life.courier.idle();
+  const mail = life.mailbox.messages().find((m) => m.to === 'verify@example.com'); // newest first
+  const code = mail ? /^(\d{6})$/m.exec(mail.text)?.[1] : undefined;
+  assert.ok(code, 'a verification code was sent');
+  assert.equal(sent('/verified').length, 0);
+  const done = await api.request(flow.ui.action, {
+    method: 'POST',
+    json: { method: 'code', code },
+  });
+  assert.equal(done.status, 200);
+  assert.equal(((await done.json()) as { state: string }).state, 'passed_challenge');
+  assert.equal(sent('/verified').length, 1);
+});

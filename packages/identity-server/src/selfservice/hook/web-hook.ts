@@ -46,10 +46,11 @@ export async function runWebHooks(
 }
 
 /**
- * Before hooks run when a flow is created: there is no flow to show messages on yet, so an
- * interruption becomes a 400 error carrying the hook's messages (the error UI for browsers).
+ * For hooks whose flow has no form to show messages on (before hooks: no flow yet; recovery and
+ * verification after hooks: the flow is done), an interruption becomes a 400 error carrying the
+ * hook's messages (the error UI for browsers).
  */
-export async function runBeforeHooks(
+export async function runHooksReportingErrors(
   ctx: ServerContext,
   hooks: readonly WebHookConfig[],
 ): Promise<void> {
@@ -94,7 +95,10 @@ export async function runWebHook(
   if (answer.status >= 400) {
     if (interrupts) throw new WebHookInterrupted(problemsIn(await readJSON(answer)));
     void answer.body?.cancel();
-    ctx.log('error', 'Webhook request failed', { hook: hook.id ?? hook.url, status: answer.status });
+    ctx.log('error', 'Webhook request failed', {
+      hook: hook.id ?? hook.url,
+      status: answer.status,
+    });
     throw new KratosError(502, `webhook failed with status code ${answer.status}`, {
       reason: 'A third-party upstream service responded improperly. Please try again later.',
     });
@@ -161,7 +165,9 @@ async function readJSON(answer: Response): Promise<unknown> {
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (err) {
-    throw internal(new Error('webhook response could not be unmarshalled properly from JSON', { cause: err }));
+    throw internal(
+      new Error('webhook response could not be unmarshalled properly from JSON', { cause: err }),
+    );
   }
 }
 

@@ -109,7 +109,10 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
   }
   ctx.log('info', 'identity registered', { identity_id: identity.id, flow_id: flow.id });
   const afterSave = afterWebHooks(ctx.config, 'registration', 'password');
-  await runWebHooks(ctx, afterSave.filter((hook) => !runsBeforePersist(hook)));
+  await runWebHooks(
+    ctx,
+    afterSave.filter((hook) => !runsBeforePersist(hook)),
+  );
 
   const hooks = ctx.config.selfservice.flows.registration.after_hooks.password ?? [];
   const issued = hooks.includes('session')
