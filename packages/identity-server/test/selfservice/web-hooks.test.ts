@@ -153,6 +153,37 @@ test('basic_auth and api_key in a cookie reach the receiver (login after hooks)'
   assert.equal(sent('/cookie')[0]?.headers.cookie, 'hook_key=v1');
 });
 
+test('login after hook with response.parse: a 403 with messages stops the login, on the flow', async () => {
+  scripts.set(
+    '/login-no',
+    jsonAnswer(403, {
+      messages: [{ instance_ptr: '', messages: [{ id: 9, text: 'Locked.', type: 'error' }] }],
+    }),
+  );
+  const { api } = await setup({
+    ...registrationWith(),
+    login: {
+      after: { password: { hooks: [webHook('/login-no', { response: { parse: true } })] } },
+    },
+  });
+  await register(api, 'locked@example.com');
+  const flow = (await (await api.request('/self-service/login/api')).json()) as {
+    ui: { action: string };
+  };
+  const res = await api.request(flow.ui.action, {
+    method: 'POST',
+    json: {
+      method: 'password',
+      identifier: 'locked@example.com',
+      password: 'a long enough passphrase',
+    },
+  });
+  assert.equal(res.status, 400);
+  const body = (await res.json()) as FlowAnswer;
+  assert.deepEqual(body.ui.messages, [{ id: 9, text: 'Locked.', type: 'error' }]);
+  assert.equal(body.session_token, undefined);
+});
+
 test('can_interrupt: a 400 with messages stops registration and shows them on the flow', async () => {
   scripts.set(
     '/interrupt',
@@ -193,6 +224,51 @@ test('can_interrupt: a 400 with messages stops registration and shows them on th
     'blocked@example.org',
   );
   assert.equal(found, undefined, 'no identity was created');
+});
+
+test('can_interrupt on a browser form post: back to the registration UI, the message on the flow', async () => {
+  scripts.set(
+    '/browser-no',
+    jsonAnswer(400, {
+      messages: [
+        { instance_ptr: '#/traits/email', messages: [{ id: 5, text: 'No.', type: 'error' }] },
+      ],
+    }),
+  );
+  const { api, context } = await setup(
+    registrationWith(webHook('/browser-no', { can_interrupt: true })),
+  );
+  const init = await api.request('/self-service/registration/browser', {
+    headers: { accept: 'application/json' },
+  });
+  const flow = (await init.json()) as FlowAnswer & {
+    id: string;
+    ui: { action: string; nodes: Array<{ attributes: { name?: string; value?: unknown } }> };
+  };
+  const csrf = String(
+    flow.ui.nodes.find((n) => n.attributes.name === 'csrf_token')?.attributes.value,
+  );
+  const res = await api.request(flow.ui.action, {
+    method: 'POST',
+    form: {
+      csrf_token: csrf,
+      method: 'password',
+      'traits.email': 'browser@example.com',
+      password: 'a long enough passphrase',
+    },
+  });
+  assert.equal(res.status, 302);
+  const location = new URL(res.headers.get('location')!);
+  assert.equal(location.searchParams.get('flow'), flow.id);
+  assert.equal(
+    location.pathname,
+    new URL(context.config.selfservice.flows.registration.ui_url).pathname,
+  );
+  const shown = (await (
+    await api.request(`/self-service/registration/flows?id=${flow.id}`)
+  ).json()) as FlowAnswer;
+  const email = shown.ui.nodes.find((n) => n.attributes.name === 'traits.email');
+  assert.deepEqual(email?.messages, [{ id: 5, text: 'No.', type: 'error' }]);
 });
 
 test('response.ignore: a hung receiver does not hold the flow up', async () => {
@@ -344,6 +420,14 @@ test('config: a Jsonnet body, ignore with parse, and a missing url are refused a
     /cannot ignore its response/,
   );
   assert.throws(() => parseConfig(withHook({ method: 'POST' })), /config\.url: required/);
+  assert.throws(
+    () => parseConfig(withHook({ url, method: 'TRACE' })),
+    /config\.method: "TRACE" cannot be sent/,
+  );
+  assert.throws(
+    () => parseConfig(withHook({ url, method: 'POST', auth: { type: 'oauth2', config: {} } })),
+    /config\.auth\.type: expected api_key or basic_auth/,
+  );
   const { config, warnings } = parseConfig(withHook({ url, method: 'post', headers: { A: 'b' } }));
   // Real Kratos fails a hook without a body template: the operator is told at startup.
   assert.deepEqual(
