@@ -23,7 +23,7 @@ type Answer = (req: Received, res: ServerResponse) => void;
 /** The parts of a flow, success or error answer the tests read. */
 interface FlowAnswer {
   ui: {
-    nodes: Array<{ attributes: { name?: string }; messages: unknown[] }>;
+    nodes: Array<{ attributes: { name?: string; value?: unknown }; messages: unknown[] }>;
     messages?: unknown[];
   };
   identity: { id: string; traits: Record<string, unknown> };
@@ -241,10 +241,7 @@ test('can_interrupt on a browser form post: back to the registration UI, the mes
   const init = await api.request('/self-service/registration/browser', {
     headers: { accept: 'application/json' },
   });
-  const flow = (await init.json()) as FlowAnswer & {
-    id: string;
-    ui: { action: string; nodes: Array<{ attributes: { name?: string; value?: unknown } }> };
-  };
+  const flow = (await init.json()) as FlowAnswer & { id: string; ui: { action: string } };
   const csrf = String(
     flow.ui.nodes.find((n) => n.attributes.name === 'csrf_token')?.attributes.value,
   );
