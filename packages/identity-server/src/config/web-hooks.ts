@@ -99,6 +99,11 @@ function checkHeaders(raw: unknown, key: string): Record<string, string> {
     if (typeof value !== 'string') throw new ConfigError(`${key}.${name}`, 'expected a string');
     out[name] = value;
   }
+  try {
+    new Headers(out); // a name or value no HTTP request can carry fails here, not on every call
+  } catch {
+    throw new ConfigError(key, 'contains a header name or value that cannot be sent');
+  }
   return out;
 }
 

@@ -418,6 +418,10 @@ test('config: a Jsonnet body, ignore with parse, and a missing url are refused a
   );
   assert.throws(() => parseConfig(withHook({ method: 'POST' })), /config\.url: required/);
   assert.throws(
+    () => parseConfig(withHook({ url, method: 'POST', headers: { 'Bad Name': 'x' } })),
+    /config\.headers: contains a header name or value that cannot be sent/,
+  );
+  assert.throws(
     () => parseConfig(withHook({ url, method: 'TRACE' })),
     /config\.method: "TRACE" cannot be sent/,
   );

@@ -83,20 +83,15 @@ export async function runWebHook(
   try {
     answer = await call(hook, timeoutMs);
   } catch (err) {
-    ctx.log('error', 'Webhook request failed', { hook: hook.id ?? hook.url, err });
-    throw isTimeout(err)
-      ? new KratosError(504, 'the webhook did not answer in time', {
-          reason: 'A third-party upstream service could not be reached. Please try again later.',
-          cause: err,
-        })
-      : internal(err);
+    ctx.log('error', 'Webhook request failed', { hook: nameOf(hook), err });
+    throw isTimeout(err) ? gatewayTimeout(err) : internal(err);
   }
   const interrupts = hook.can_interrupt || hook.response.parse;
   if (answer.status >= 400) {
     if (interrupts) throw new WebHookInterrupted(problemsIn(await readJSON(answer)));
     void answer.body?.cancel();
     ctx.log('error', 'Webhook request failed', {
-      hook: hook.id ?? hook.url,
+      hook: nameOf(hook),
       status: answer.status,
     });
     throw new KratosError(502, `webhook failed with status code ${answer.status}`, {
@@ -109,7 +104,7 @@ export async function runWebHook(
   } else {
     void answer.body?.cancel();
   }
-  ctx.log('info', 'Webhook request succeeded', { hook: hook.id ?? hook.url });
+  ctx.log('info', 'Webhook request succeeded', { hook: nameOf(hook) });
 }
 
 function call(hook: WebHookConfig, timeoutMs: number): Promise<Response> {
@@ -135,12 +130,25 @@ function call(hook: WebHookConfig, timeoutMs: number): Promise<Response> {
   });
 }
 
+const gatewayTimeout = (cause: unknown) =>
+  new KratosError(504, 'the webhook did not answer in time', {
+    reason: 'A third-party upstream service could not be reached. Please try again later.',
+    cause,
+  });
+
 function warnIgnored(ctx: ServerContext, hook: WebHookConfig, err: unknown): void {
   ctx.log(
     'warn',
     'Webhook request failed but the error was ignored because the configuration indicated that the upstream response should be ignored',
-    { hook: hook.id ?? hook.url, err },
+    { hook: nameOf(hook), err },
   );
+}
+
+/** For logs: the hook's id, else its URL without query or credentials (they may hold secrets). */
+function nameOf(hook: WebHookConfig): string {
+  if (hook.id) return hook.id;
+  const url = new URL(hook.url);
+  return `${url.origin}${url.pathname}`;
 }
 
 const isTimeout = (err: unknown): boolean =>
@@ -150,17 +158,21 @@ async function readJSON(answer: Response): Promise<unknown> {
   const reader = answer.body?.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  if (reader) {
+  try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
+      const read = await reader?.read();
+      if (!read || read.done) break;
+      size += read.value.byteLength;
       if (size > MAX_ANSWER_BYTES) {
-        await reader.cancel();
+        await reader?.cancel();
         break;
       }
-      chunks.push(value);
+      chunks.push(read.value);
     }
+  } catch (err) {
+    // The timeout also covers reading the answer.
+    if (isTimeout(err)) throw gatewayTimeout(err);
+    throw internal(err);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));

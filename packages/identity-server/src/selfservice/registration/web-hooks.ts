@@ -5,6 +5,7 @@
 import { afterWebHooks } from '../../config/hooks.ts';
 import type { IdentitySchema, UIText } from '../../driver/context.ts';
 import type { Submission } from '../flow/submit.ts';
+import { validationText } from '../../text/index.ts';
 import {
   runsBeforePersist,
   runWebHooks,
@@ -31,6 +32,13 @@ export async function hookedTraits(
   if (draft.traits !== traits) {
     const problems = schema.validateTraits(draft.traits);
     if (problems.length) return { traits: draft.traits, problems };
+    // The password credential needs an identifier in the new traits too.
+    if (schema.passwordIdentifiers(draft.traits).length === 0) {
+      return {
+        traits: draft.traits,
+        problems: [{ name: '', message: validationText.noIdentifiers() }],
+      };
+    }
   }
   return { draft };
 }
