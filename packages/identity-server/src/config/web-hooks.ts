@@ -117,12 +117,14 @@ function checkAuth(raw: unknown, key: string): WebHookAuth {
     if (where !== 'header' && where !== 'cookie') {
       throw new ConfigError(`${key}.config.in`, 'expected header or cookie');
     }
-    return {
-      type: 'api_key',
-      name: str(config, 'name', `${key}.config`),
-      value: str(config, 'value', `${key}.config`),
-      in: where,
-    };
+    const name = str(config, 'name', `${key}.config`);
+    const value = str(config, 'value', `${key}.config`);
+    try {
+      new Headers([[name, value]]); // sent as a header or inside the Cookie header
+    } catch {
+      throw new ConfigError(`${key}.config`, 'the api key name or value cannot be sent');
+    }
+    return { type: 'api_key', name, value, in: where };
   }
   if (raw.type === 'basic_auth') {
     const password = config.password;

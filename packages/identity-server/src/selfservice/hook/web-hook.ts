@@ -107,7 +107,8 @@ export async function runWebHook(
   ctx.log('info', 'Webhook request succeeded', { hook: nameOf(hook) });
 }
 
-function call(hook: WebHookConfig, timeoutMs: number): Promise<Response> {
+// async: a header that cannot be built rejects (logged for an ignored hook) instead of throwing.
+async function call(hook: WebHookConfig, timeoutMs: number): Promise<Response> {
   const headers = new Headers(hook.headers);
   // request/config.go: JSON unless the hook names another Content-Type.
   if (!headers.has('content-type')) headers.set('content-type', 'application/json');
