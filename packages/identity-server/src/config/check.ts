@@ -14,7 +14,8 @@ export class ConfigError extends Error {
 }
 
 export interface ConfigWarning {
-  code: 'unknown_key' | 'insecure_default';
+  /** differs_from_kratos: accepted, but real Kratos would behave differently with it. */
+  code: 'unknown_key' | 'insecure_default' | 'differs_from_kratos';
   key: string;
   message: string;
 }
@@ -165,14 +166,18 @@ function checkSecret(
   return value;
 }
 
-/** Kratos hooks: [{ hook: "session" }, { hook: "web_hook", config: {...} }]; we keep the names. */
-function checkHooks(value: unknown, key: string): string[] {
+/**
+ * Kratos hooks: [{ hook: "session" }, { hook: "web_hook", config: {...} }]. Names are checked here;
+ * a web_hook's config is kept raw and checked by parse.ts (config/web-hooks.ts).
+ */
+function checkHooks(value: unknown, key: string): Array<{ hook: string; config?: unknown }> {
   return checkList(value, key).map((item, i) => {
     const name = isPlainObject(item) ? item.hook : undefined;
     if (typeof name !== 'string' || name === '') {
       throw new ConfigError(`${key}[${i}].hook`, `expected a hook name, got ${show(item)}`);
     }
-    return name;
+    const config = (item as Record<string, unknown>).config;
+    return config === undefined ? { hook: name } : { hook: name, config };
   });
 }
 

@@ -8,6 +8,7 @@ import { checkTree, ConfigError, type Checked, type ConfigWarning } from './chec
 import { resolveSessionCookie } from './cookies.ts';
 import { applyEnvOverrides } from './env.ts';
 import type { CORSConfig, FlowConfig, KratosConfig } from './types.ts';
+import { webHooksOf } from './web-hooks.ts';
 
 export interface ParseOptions {
   /** Directory relative schema paths and a relative DSN directory are resolved against. */
@@ -16,7 +17,11 @@ export interface ParseOptions {
   env?: Record<string, string | undefined>;
   /** Vestibule's own request-body limit (not a Kratos key). */
   bodyLimitBytes?: number;
+  /** How long a web_hook may take (Vestibule's; Kratos's HTTP client gives up after 30 s). */
+  webHookTimeoutMs?: number;
 }
+
+const DEFAULT_WEB_HOOK_TIMEOUT_MS = 30_000;
 
 export interface ParsedConfig {
   config: KratosConfig;
@@ -68,6 +73,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
         error: { ui_url: pick(flows.error, 'ui_url') as string },
       },
       methods: methodsConfig(methods),
+      web_hooks: webHooksOf(flows, warnings),
     },
     session: sessionConfig(c.session as Checked),
     cookies: cookieConfig(c.cookies as Checked),
@@ -80,6 +86,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
     },
     dsn: normaliseDSN(c.dsn, baseDir),
     body_limit_bytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    web_hook_timeout_ms: options.webHookTimeoutMs ?? DEFAULT_WEB_HOOK_TIMEOUT_MS,
     log: { level: logLevel(pick(c.log, 'level') as string) },
     security: {
       account_enumeration_mitigate: pick(
@@ -161,13 +168,16 @@ function addressFlow(node: unknown): KratosConfig['selfservice']['flows']['recov
 function afterHooks(node: unknown): Record<string, string[]> {
   const after = pick(node, 'after') as Checked;
   const out: Record<string, string[]> = {};
-  if (after.hooks) out.global = after.hooks as string[];
+  if (after.hooks) out.global = hookNames(after.hooks);
   for (const [method, value] of Object.entries(after)) {
     const hooks = typeof value === 'object' && value !== null ? pick(value, 'hooks') : undefined;
-    if (hooks) out[method] = hooks as string[];
+    if (hooks) out[method] = hookNames(hooks);
   }
   return out;
 }
+
+const hookNames = (entries: unknown): string[] =>
+  (entries as Array<{ hook: string }>).map((entry) => entry.hook);
 
 function logoutConfig(node: unknown): KratosConfig['selfservice']['flows']['logout'] {
   const url = pick(pick(node, 'after'), 'default_browser_return_url') as string | undefined;

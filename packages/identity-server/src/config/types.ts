@@ -2,6 +2,7 @@
 // Kratos's own keys (see shared/ory/kratos/config.schema.json), defaults applied, validated, frozen.
 // Durations are milliseconds here; in the YAML they are Go durations ("1h", "10m", "30s").
 import type { CORSConfig } from '../http/cors.ts';
+import type { FlowWebHooks, WebHookFlow } from './web-hooks.ts';
 
 export type { CORSConfig };
 
@@ -70,6 +71,8 @@ export interface KratosConfig {
       link: { enabled: boolean; lifespan_ms: number };
       profile: { enabled: boolean };
     };
+    /** `web_hook` hooks per flow (config/web-hooks.ts); hand-built test configs may leave it out. */
+    web_hooks?: Record<WebHookFlow, FlowWebHooks>;
   };
   session: {
     lifespan_ms: number;
@@ -110,6 +113,8 @@ export interface KratosConfig {
   dsn: string;
   /** Largest accepted request body in bytes (413 above it). Not a Kratos key; Vestibule's own. */
   body_limit_bytes: number;
+  /** How long a synchronous web_hook may take before the flow fails with 504 (not a Kratos key). */
+  web_hook_timeout_ms?: number;
   /** Kratos feature_flags this server interprets; optional so hand-built test configs keep working. */
   feature_flags?: {
     use_continue_with_transitions: boolean;

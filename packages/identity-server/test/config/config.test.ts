@@ -216,7 +216,7 @@ test('registration hooks: per-method, falling back to the global after.hooks', (
       flows: {
         registration: {
           after: {
-            hooks: [{ hook: 'web_hook' }],
+            hooks: [{ hook: 'web_hook', config: { url: 'http://127.0.0.1:9/h', method: 'POST' } }],
             password: { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] },
           },
         },

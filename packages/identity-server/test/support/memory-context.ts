@@ -1,7 +1,7 @@
 // A ServerContext for fast in-process tests of the HTTP layer: the real config loader and identity
 // schemas, an in-memory persister, bcrypt at cost 4, and a fake clock.
 import { hash, hashSync, verify } from '@node-rs/bcrypt';
-import { defaultConfig, type ConfigOverrides } from '../../src/config/index.ts';
+import { defaultConfig, type ConfigOverrides, type ParseOptions } from '../../src/config/index.ts';
 import type { PasswordHasher, PasswordPolicy, ServerContext } from '../../src/driver/context.ts';
 import { withClockBound } from '../../src/context-factory.ts';
 import { loadSchemaRegistry } from '../../src/schema/index.ts';
@@ -44,8 +44,9 @@ const testPolicy: PasswordPolicy = {
 
 export async function createMemoryContext(
   overrides: ConfigOverrides = {},
+  options: ParseOptions = {},
 ): Promise<ServerContext & { clock: FakeClock }> {
-  const config = defaultConfig(overrides);
+  const config = defaultConfig(overrides, options);
   return withClockBound({
     config,
     persister: createMemoryPersister(),

@@ -13,6 +13,8 @@ import { buildFlow, csrfViolation, expiredOnFetch, isExpired, loadFlow } from '.
 import { isJSONRequest } from '../../http/negotiation.ts';
 import { newFlowResponse } from './respond.ts';
 import { checkReturnTo } from './return-to.ts';
+import { beforeWebHooks } from '../../config/hooks.ts';
+import { runHooksReportingErrors } from '../hook/web-hook.ts';
 
 export interface FlowSetup {
   /** null: a flow no configured method can serve (Kratos answers `nodes: null` then). */
@@ -91,6 +93,8 @@ export function initHandler(
         if (json) throw refusal;
         return redirect(returnTo ?? ctx.config.selfservice.default_browser_return_url, 303);
       }
+      // Kratos's PreHookExecutor: before.hooks run for every new flow, before it is stored.
+      await runHooksReportingErrors(ctx, beforeWebHooks(ctx.config, spec.kind));
       const created = await createFlow(ctx, csrf, spec, {
         type,
         url,

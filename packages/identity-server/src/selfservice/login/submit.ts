@@ -1,6 +1,8 @@
 // The password login method (Kratos selfservice/strategy/password/login.go). Wrong password and
 // unknown identifier give the same 4000006 message, and an unknown identifier still burns a hash
 // comparison (hasher.dummyVerify) so timing does not reveal which identifiers exist.
+import { afterWebHooks } from '../../config/hooks.ts';
+import { runHooksOnFlow } from '../flow/hook-interruption.ts';
 import type { ServerContext } from '../../driver/context.ts';
 import { KratosError } from '../../http/errors.ts';
 import type { Identity, Session } from '../../persistence/types.ts';
@@ -108,6 +110,10 @@ export async function submitLoginPassword(s: Submission): Promise<Response> {
         });
     return moved ?? rejectWithMessage(s, unverified);
   }
+
+  // Kratos's PostLoginHook web hooks run before the login completes; they may interrupt it.
+  const hooked = await runHooksOnFlow(s, afterWebHooks(ctx.config, 'login', 'password'));
+  if (hooked) return hooked;
 
   // A browser flow turns into one session only (exactly one concurrent submit wins). An API flow
   // may be submitted again, as Kratos allows: each submit proves the password again and gets its

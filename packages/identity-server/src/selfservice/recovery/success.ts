@@ -12,7 +12,8 @@ import { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { Identity } from '../../persistence/types.ts';
 import { issueSession, sessionCookie } from '../../session/manager.ts';
-import { afterHooks } from '../../config/hooks.ts';
+import { afterHooks, afterWebHooks } from '../../config/hooks.ts';
+import { runHooksReportingErrors } from '../hook/web-hook.ts';
 import { destroyOtherSessions } from '../hook/session-destroyer.ts';
 import { flowUIURL } from '../flow/respond.ts';
 import { createSettingsFlow } from '../settings/flow.ts';
@@ -58,6 +59,7 @@ export async function completeRecovery(s: Submission): Promise<Response> {
     clientAddress: s.clientAddress,
   });
   await destroyOtherSessions(ctx, afterHooks(ctx.config, 'recovery'), issued.session, 'recovery');
+  await runHooksReportingErrors(ctx, afterWebHooks(ctx.config, 'recovery'));
   const now = ctx.clock.now();
   const privilegedUntil = new Date(
     Date.parse(issued.session.authenticated_at) +

@@ -8,7 +8,9 @@ import { saveAndRespond } from '../flow/respond.ts';
 import { rejectWithMessage, type Submission } from '../flow/submit.ts';
 import { successResponse } from '../flow/success.ts';
 import { showsVerificationUI, startVerification } from '../verification/hooks.ts';
-import { registrationAfterHooks } from '../../config/hooks.ts';
+import { afterWebHooks, registrationAfterHooks } from '../../config/hooks.ts';
+import { hookedTraits } from './web-hooks.ts';
+import { runsBeforePersist, runWebHooks } from '../hook/web-hook.ts';
 import { newPasswordIdentity } from './identity.ts';
 import { nodeForMessage, registrationNodes, screenOf } from './spec.ts';
 import { resetMessages, uiOf, attachMessage } from '../../ui/container.ts';
@@ -73,13 +75,19 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
   const problems = await validate(s, schema, rawTraits, password);
   if (problems.length) return showProblems(s, traits, problems);
 
+  // web_hook hooks that may interrupt or parse run before the identity is saved (Kratos's
+  // pre-persist hooks); they may change its traits and metadata, checked again as Kratos does.
+  const hooked = await hookedTraits(s, schema, traits);
+  if ('problems' in hooked) return showProblems(s, hooked.traits, hooked.problems);
   const identity = newPasswordIdentity({
     schema,
-    traits,
-    identifiers: schema.passwordIdentifiers(traits),
+    traits: hooked.draft.traits,
+    identifiers: schema.passwordIdentifiers(hooked.draft.traits),
     hashedPassword: await ctx.hasher.hash(password),
     now: ctx.clock.now(),
   });
+  identity.metadata_public = hooked.draft.metadata_public;
+  identity.metadata_admin = hooked.draft.metadata_admin;
   try {
     await ctx.persister.transaction(async (tx) => {
       // Consuming and creating in one transaction: a duplicate rolls the consumption back. A
@@ -100,6 +108,11 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
     throw err;
   }
   ctx.log('info', 'identity registered', { identity_id: identity.id, flow_id: flow.id });
+  const afterSave = afterWebHooks(ctx.config, 'registration', 'password');
+  await runWebHooks(
+    ctx,
+    afterSave.filter((hook) => !runsBeforePersist(hook)),
+  );
 
   const hooks = ctx.config.selfservice.flows.registration.after_hooks.password ?? [];
   const issued = hooks.includes('session')

@@ -14,6 +14,8 @@ import { fetchedBySomeoneElse, sessionInactive } from './access.ts';
 import { createSettingsFlow } from './flow.ts';
 import { setNodeValue } from '../../ui/container.ts';
 import { publicURL } from '../../http/url.ts';
+import { beforeWebHooks } from '../../config/hooks.ts';
+import { runHooksReportingErrors } from '../hook/web-hook.ts';
 
 export function initSettingsFlow(
   ctx: ServerContext,
@@ -34,6 +36,7 @@ export function initSettingsFlow(
           303,
         );
       }
+      await runHooksReportingErrors(ctx, beforeWebHooks(ctx.config, 'settings'));
       const created = createSettingsFlow(ctx, csrf, {
         type,
         request,

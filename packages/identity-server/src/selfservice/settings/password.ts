@@ -6,6 +6,7 @@ import type { Identity } from '../../persistence/types.ts';
 import { afterHooks } from '../../config/hooks.ts';
 import { destroyOtherSessions } from '../hook/session-destroyer.ts';
 import { isPrivileged } from './access.ts';
+import { afterSettingsSave, beforeSettingsSave } from './web-hooks.ts';
 import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './respond.ts';
 import { validationText } from '../../text/index.ts';
 
@@ -43,9 +44,15 @@ export async function updatePassword(s: SettingsSubmission): Promise<Response> {
   const problem = await ctx.passwordPolicy.check(password, identifiers);
   if (problem) return showProblems(s, [{ name: 'password', message: problem }]);
 
-  await ctx.persister.updateIdentity(withPassword(ctx, identity, await ctx.hasher.hash(password)));
+  const changed = withPassword(ctx, identity, await ctx.hasher.hash(password));
+  const toSave = await beforeSettingsSave(s, 'password', changed);
+  if (toSave instanceof Response) return toSave;
+  await ctx.persister.updateIdentity(toSave);
   ctx.log('info', 'password changed', { identity_id: identity.id, flow_id: s.flow.id });
   const hooks = afterHooks(ctx.config, 'settings', 'password');
   await destroyOtherSessions(ctx, hooks, session.session, 'password change');
+  // Web hooks only after the revocation: a failing or slow hook must not leave a stolen
+  // session alive once the password it was obtained with has changed.
+  await afterSettingsSave(s, 'password');
   return showSuccess(s, 'password');
 }

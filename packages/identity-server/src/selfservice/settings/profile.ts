@@ -6,6 +6,7 @@ import { showsVerificationUI, startVerification } from '../verification/hooks.ts
 import { afterHooks } from '../../config/hooks.ts';
 import { isPrivileged } from './access.ts';
 import { applyTraits } from './identity-update.ts';
+import { afterSettingsSave, beforeSettingsSave } from './web-hooks.ts';
 import { needsReauth, showProblems, showSuccess, type SettingsSubmission } from './respond.ts';
 import { validationText } from '../../text/index.ts';
 
@@ -25,8 +26,10 @@ export async function updateProfile(s: SettingsSubmission): Promise<Response> {
 
   const update = applyTraits(ctx, current, schema, traits);
   if (update.protectedChanged && !isPrivileged(ctx, session)) return needsReauth(s);
+  const toSave = await beforeSettingsSave(s, 'profile', update.identity);
+  if (toSave instanceof Response) return toSave;
   try {
-    await ctx.persister.updateIdentity(update.identity);
+    await ctx.persister.updateIdentity(toSave);
   } catch (err) {
     if (err instanceof DuplicateCredentialsError) {
       return showProblems(
@@ -38,16 +41,17 @@ export async function updateProfile(s: SettingsSubmission): Promise<Response> {
     throw err;
   }
   ctx.log('info', 'identity traits updated', { identity_id: current.id, flow_id: s.flow.id });
+  await afterSettingsSave(s, 'profile');
   // Kratos's verification hook mails a code to every address still `pending` (a new one, or one
   // never mailed: shared/ory/kratos/transcripts/settings.json shows the admin-made address `sent`
   // after a profile save); the verification flows are listed in continue_with only with the
   // show_verification_ui hook, as after registration.
-  const pending = update.identity.verifiable_addresses
+  const pending = toSave.verifiable_addresses
     .filter((va) => !va.verified && va.status === 'pending')
     .map((va) => va.value);
   const verification = pending.length
     ? await startVerification(ctx, {
-        identity: update.identity,
+        identity: toSave,
         request: s.request,
         type: s.flow.type,
         addresses: pending,

@@ -14,6 +14,8 @@ import { flowUIURL, saveAndRespond } from '../flow/respond.ts';
 import { submitHandler, type FlowStrategy, type SubmitMethod } from '../flow/submit.ts';
 import type { Submission } from '../flow/submission.ts';
 import { returnToOf } from '../flow/success.ts';
+import { afterWebHooks } from '../../config/hooks.ts';
+import { runHooksReportingErrors } from '../hook/web-hook.ts';
 import {
   replacementFlow,
   findIdentityByAddress,
@@ -137,6 +139,7 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
   const challenge = challengeOf(flow)!;
   await markVerified(ctx, challenge.identity_id!, challenge.address);
   ctx.log('info', 'address verified', { identity_id: challenge.identity_id, flow_id: flow.id });
+  await runHooksReportingErrors(ctx, afterWebHooks(ctx.config, 'verification'));
   showSuccess(ctx, flow);
   return respond(s, 200);
 }

@@ -12,6 +12,8 @@ import { isJSONRequest } from '../../../http/negotiation.ts';
 import { newFlowResponse } from '../../flow/respond.ts';
 import { checkReturnTo } from '../../flow/return-to.ts';
 import { createAddressFlow, flowDisabled, type AddressFlowKind } from './address-flow.ts';
+import { beforeWebHooks } from '../../../config/hooks.ts';
+import { runHooksReportingErrors } from '../../hook/web-hook.ts';
 
 /** Kratos recovery.ErrAlreadyLoggedIn: recovering while signed in makes no sense. */
 export function alreadyLoggedIn(): KratosError {
@@ -36,6 +38,7 @@ export function initAddressFlow(
         if (asJSON) throw alreadyLoggedIn();
         return redirect(returnTo ?? ctx.config.selfservice.default_browser_return_url, 303);
       }
+      await runHooksReportingErrors(ctx, beforeWebHooks(ctx.config, kind));
       const created = createAddressFlow(ctx, csrf, kind, {
         type,
         request,
