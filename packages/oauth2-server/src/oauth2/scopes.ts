@@ -49,12 +49,17 @@ export function isScopeToken(scope: unknown): scope is string {
   return typeof scope === 'string' && SCOPE_TOKEN.test(scope);
 }
 
-/** fosite's `ErrInvalidScope` with the hint Hydra gives for a scope the client may not request. */
+/**
+ * fosite's `ErrInvalidScope` with the hint Hydra gives for a scope the client may not request
+ * (no `scope` member: Hydra's error carries only `error` and `error_description`).
+ */
 export function notAllowedScope(scope: string): Error {
-  return new errors.InvalidScope(
+  const error = new errors.InvalidScope(
     `The requested scope is invalid, unknown, or malformed. The OAuth 2.0 Client is not allowed to request scope '${scope}'.`,
     scope,
   );
+  delete (error as { scope?: string }).scope;
+  return error;
 }
 
 /** The requested scopes, deduplicated; throws `invalid_scope` for the first one not allowed. */

@@ -152,6 +152,7 @@ describe('custom scopes', () => {
     const error = await authorizeError('openid notes.admin');
     assert.equal(error.get('error'), 'invalid_scope');
     assert.equal(error.get('error_description'), NOT_ALLOWED('notes.admin'));
+    assert.equal(error.has('scope'), false);
   });
 
   test('a scope no client registered is invalid_scope at the callback, not dropped', async () => {
@@ -231,5 +232,41 @@ describe('custom scopes', () => {
     });
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { error: string }).error, 'invalid_client_metadata');
+  });
+});
+
+describe('strategies.scope: exact', () => {
+  let exact: Harness;
+  let client: { id: string; secret: string };
+  before(async () => {
+    exact = await startHarness({ strategies: { scope: 'exact' } });
+    const created = await createClient(exact, {
+      redirect_uris: [CALLBACK],
+      grant_types: ['client_credentials'],
+      scope: 'notes.*',
+    });
+    client = { id: created.client_id as string, secret: created.client_secret as string };
+  });
+  after(() => exact.close());
+
+  test('`notes.*` is a scope like any other: `notes.read` is invalid_scope, `notes.*` is granted', async () => {
+    const refused = await token(
+      exact,
+      { grant_type: 'client_credentials', scope: 'notes.read' },
+      client,
+    );
+    assert.equal(refused.status, 400);
+    assert.deepEqual(await refused.json(), {
+      error: 'invalid_scope',
+      error_description: NOT_ALLOWED('notes.read'),
+    });
+    const granted = await token(
+      exact,
+      { grant_type: 'client_credentials', scope: 'notes.*' },
+      client,
+    );
+    const body = (await granted.json()) as Record<string, string>;
+    assert.equal(granted.status, 200, JSON.stringify(body));
+    assert.equal(body.scope, 'notes.*');
   });
 });
