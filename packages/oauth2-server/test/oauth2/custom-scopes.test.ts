@@ -225,6 +225,16 @@ describe('custom scopes', () => {
     assert.equal(body.scope, 'tasks.a.b files.x.read');
   });
 
+  test('wildcard: introspection judges its `scope` parameter against the granted scopes the same way', async () => {
+    const granted = await token(h, { grant_type: 'client_credentials', scope: 'tasks.*' }, wild);
+    const body = (await granted.json()) as Record<string, string>;
+    assert.equal(granted.status, 200, JSON.stringify(body));
+    assert.equal(body.scope, 'tasks.*');
+    assert.equal((await introspect(body.access_token!, 'tasks.today')).active, true);
+    assert.equal((await introspect(body.access_token!, 'tasks')).active, false);
+    assert.equal((await introspect(body.access_token!, 'files.x.read')).active, false);
+  });
+
   test('a scope with characters RFC 6749 forbids is refused at registration', async () => {
     const response = await h.admin('/admin/clients', {
       method: 'POST',
@@ -268,5 +278,12 @@ describe('strategies.scope: exact', () => {
     const body = (await granted.json()) as Record<string, string>;
     assert.equal(granted.status, 200, JSON.stringify(body));
     assert.equal(body.scope, 'notes.*');
+    const form = new URLSearchParams({ token: body.access_token!, scope: 'notes.read' });
+    const info = await fetch(`${exact.adminURL}/admin/oauth2/introspect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    assert.deepEqual(await info.json(), { active: false });
   });
 });
