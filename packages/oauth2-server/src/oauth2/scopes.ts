@@ -156,12 +156,11 @@ function installClientScopeAccessor(provider: Provider, known: KnownScopes, matc
   /** The client's allow-list for this request, widened by what the strategy allows; or throws. */
   const judge = (client: object, scope: string | undefined): string | undefined => {
     const ctx = als.getStore() as KoaContextWithOIDC | undefined;
-    if (!scope || !ctx?.oidc || ctx.oidc.client !== client || !checksRequestedScopes(ctx)) {
-      return scope;
-    }
+    if (!ctx?.oidc || ctx.oidc.client !== client || !checksRequestedScopes(ctx)) return scope;
     const requested = ctx.oidc.params?.scope;
     if (typeof requested !== 'string' || !requested) return scope;
-    const own = scope.split(' ');
+    // A client without registered scopes may request none (fail closed, as Hydra).
+    const own = scope ? scope.split(' ') : [];
     const allowed = allowedRequestedScopes(own, requested.split(' '), match);
     for (const s of allowed) known.learn(s);
     return [...new Set([...own, ...allowed])].join(' ');

@@ -180,6 +180,23 @@ describe('custom scopes', () => {
     }
   });
 
+  test("oidc-provider's pushed authorization endpoint (not Hydra's) judges scopes the same way", async () => {
+    const { params } = codeParams('openid nobody.has');
+    const response = await fetch(`${h.publicURL}/request`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${rp.id}:${rp.secret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams(params),
+    });
+    assert.equal(response.status, 400);
+    assert.deepEqual(await response.json(), {
+      error: 'invalid_scope',
+      error_description: NOT_ALLOWED('nobody.has'),
+    });
+  });
+
   test('client credentials with a wrong secret is invalid_client before any scope is judged', async () => {
     const response = await token(
       h,
