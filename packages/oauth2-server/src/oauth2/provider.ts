@@ -13,7 +13,7 @@ import { applyHydraShapes } from './hydra-shapes.ts';
 import { hydraCookieNames, installHydraCookieNames } from './cookies.ts';
 import { hydraInteractionPolicy, interactionURL } from './interactions.ts';
 import { HYDRA_CLIENT_PROPERTIES } from '../client/metadata.ts';
-import { installScopeStrategy, STANDARD_SCOPES } from './scopes.ts';
+import { installScopeStrategy, rotateIfScopesStillAllowed, STANDARD_SCOPES } from './scopes.ts';
 
 export interface ProviderParts {
   config: HydraConfig;
@@ -126,7 +126,8 @@ export function createProvider(parts: ProviderParts): Provider {
       Grant: config.ttl.refresh_token,
     },
     // Hydra rotates on every refresh; reuse of a rotated token revokes the whole grant (family).
-    rotateRefreshToken: true,
+    // A refresh whose granted scopes the client may no longer request is invalid_scope (fosite).
+    rotateRefreshToken: rotateIfScopesStillAllowed(config.strategies.scope),
     // Hydra also accepts its legacy `offline` scope for refresh tokens.
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&

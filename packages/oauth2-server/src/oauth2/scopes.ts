@@ -142,6 +142,24 @@ export function installScopeStrategy(provider: Provider, strategy: ScopeStrategy
   });
 }
 
+/**
+ * oidc-provider's `rotateRefreshToken` hook (Hydra always rotates): called once a refresh token is
+ * found, its client authenticated and reuse ruled out, before anything is issued. fosite refuses
+ * the refresh when the client's registered scopes no longer allow a scope the token was granted
+ * (an operator narrowed the client): `invalid_scope`, the token left as it was.
+ */
+export function rotateIfScopesStillAllowed(strategy: ScopeStrategyName) {
+  const match = scopeMatcher(strategy);
+  return (ctx: KoaContextWithOIDC): boolean => {
+    const granted = (ctx.oidc.entities.RefreshToken as { scope?: string } | undefined)?.scope;
+    const registered = ctx.oidc.client?.scope?.split(' ') ?? [];
+    for (const scope of granted?.split(' ').filter(Boolean) ?? []) {
+      if (!match(registered, scope)) throw notAllowedScope(scope);
+    }
+    return true;
+  };
+}
+
 /** Where oidc-provider checks requested scopes against the client's `scope`. */
 function checksRequestedScopes(ctx: KoaContextWithOIDC): boolean {
   const { route, params } = ctx.oidc;

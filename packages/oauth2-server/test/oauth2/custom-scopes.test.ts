@@ -127,6 +127,39 @@ describe('custom scopes', () => {
     assert.equal((await introspect(again.access_token!, 'notes.read')).active, true);
   });
 
+  test('a refresh is invalid_scope once the client may no longer request a granted scope; the token survives', async () => {
+    const created = await createClient(h, {
+      redirect_uris: [CALLBACK],
+      grant_types: ['authorization_code', 'refresh_token'],
+      scope: 'openid offline_access reports.*',
+    });
+    const narrowed = { id: created.client_id as string, secret: created.client_secret as string };
+    const { verifier, params } = codeParams('openid offline_access reports.daily', narrowed.id);
+    const { code } = await authorize(h, new Browser(), params, {
+      consent: (request) => ({ grant_scope: request.requested_scope }),
+    });
+    const tokens = await exchange(code, verifier, narrowed);
+    const patch = await h.admin(`/admin/clients/${narrowed.id}`, {
+      method: 'PATCH',
+      body: [{ op: 'replace', path: '/scope', value: 'openid offline_access reports.weekly' }],
+    });
+    assert.equal(patch.status, 200);
+    const refresh = { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! };
+    const refused = await token(h, refresh, narrowed);
+    assert.equal(refused.status, 400);
+    assert.deepEqual(await refused.json(), {
+      error: 'invalid_scope',
+      error_description: NOT_ALLOWED('reports.daily'),
+    });
+    // Allowed again: the same refresh token still works (it was neither consumed nor revoked).
+    await h.admin(`/admin/clients/${narrowed.id}`, {
+      method: 'PATCH',
+      body: [{ op: 'replace', path: '/scope', value: 'openid offline_access reports.*' }],
+    });
+    const again = await token(h, refresh, narrowed);
+    assert.equal(again.status, 200, JSON.stringify(await again.clone().json()));
+  });
+
   test('a custom scope the consent app does not grant is not in the token', async () => {
     const { verifier, params } = codeParams('openid notes.read notes.write');
     const { code } = await authorize(h, new Browser(), params, {
