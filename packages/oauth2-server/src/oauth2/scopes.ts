@@ -2,7 +2,8 @@
 // registers scopes in its `scope` field and may request what those allow under
 // `strategies.scope` (scope-strategy.ts; `wildcard` by default, so `notes.*` allows
 // `notes.read`). Anything else is fosite's `invalid_scope` — at the authorization endpoint
-// (redirected to the client with `state`) and for client credentials — never dropped silently.
+// (redirected to the client with `state`) and for client credentials — never dropped silently;
+// a refresh is refused the same way once the client no longer allows a scope it was granted.
 //
 // oidc-provider's own check is an exact allow-list over a Set of known scopes: requested scopes
 // outside the Set are dropped, those inside must be in the client's `scope`. Two hooks make it
