@@ -18,6 +18,7 @@ import { mountKeyRoutes } from './jwk/handler.ts';
 import { ACCESS_TOKEN_SET, ensureSigningKeys, generateSigningKey, keysOfSet } from './jwk/keys.ts';
 import { installJWTAccessTokens } from './oauth2/jwt-access-token.ts';
 import { mountIntrospection } from './oauth2/introspect.ts';
+import { scopeMatcher } from './oauth2/scope-strategy.ts';
 import { createProvider } from './oauth2/provider.ts';
 import { installPublicMiddleware } from './oauth2/public-middleware.ts';
 import { kyselyAdapterFactory } from './persistence/adapter.ts';
@@ -86,7 +87,12 @@ function adminRouter(parts: {
   mountConsentRoutes(router, { provider, clients, issuer, consents });
   mountLogoutRoutes(router, { logouts, clients, issuer });
   mountSessionRoutes(router, { consents, db: database.db, adapter: adapterFor('Grant') });
-  mountIntrospection(router, { provider, consents, issuer });
+  mountIntrospection(router, {
+    provider,
+    consents,
+    issuer,
+    matchScope: scopeMatcher(config.strategies.scope),
+  });
   mountKeyRoutes(router, database.db);
   return router;
 }

@@ -42,6 +42,7 @@ export function parseConfig(input: unknown, options: { dev?: boolean } = {}): Hy
   const serve = (raw.serve ?? {}) as Record<string, { host?: string; port?: number } | undefined>;
   const pkce = ((raw.oauth2 ?? {}) as { pkce?: Record<string, boolean> }).pkce ?? {};
   const system = ((raw.secrets ?? {}) as { system?: string[] }).system;
+  const strategies = (raw.strategies ?? {}) as Partial<HydraConfig['strategies']>;
   const issuerBase = issuer.replace(/\/+$/, '');
   const config: HydraConfig = {
     dsn: raw.dsn ?? 'memory',
@@ -75,8 +76,9 @@ export function parseConfig(input: unknown, options: { dev?: boolean } = {}): Hy
       },
     },
     strategies: {
-      access_token:
-        ((raw.strategies ?? {}) as { access_token?: 'opaque' | 'jwt' }).access_token ?? 'opaque',
+      access_token: strategies.access_token ?? 'opaque',
+      // Hydra's default: `notes.*` registered allows requesting `notes.read`.
+      scope: strategies.scope ?? 'wildcard',
     },
     // Hydra generates a system secret when none is given (and warns); so do we, per process.
     secrets: { system: system ?? [randomBytes(32).toString('base64url')] },

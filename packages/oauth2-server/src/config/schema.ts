@@ -59,7 +59,10 @@ export const HYDRA_CONFIG_SCHEMA = {
     },
     strategies: {
       type: 'object',
-      properties: { access_token: { enum: ['opaque', 'jwt'] } },
+      properties: {
+        access_token: { enum: ['opaque', 'jwt'] },
+        scope: { enum: ['exact', 'wildcard'] },
+      },
     },
     secrets: {
       type: 'object',

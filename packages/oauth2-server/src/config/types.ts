@@ -25,7 +25,8 @@ export interface HydraConfig {
   oauth2: {
     pkce: { enforced: boolean; enforced_for_public_clients: boolean };
   };
-  strategies: { access_token: 'opaque' | 'jwt' };
+  /** `scope`: how requested scopes are matched against a client's (fosite's strategies). */
+  strategies: { access_token: 'opaque' | 'jwt'; scope: 'exact' | 'wildcard' };
   secrets: { system: string[] };
   /** `--dev` (or `dev: true`): cookie names get `_dev`, http issuers are allowed. */
   dev: boolean;

@@ -6,6 +6,7 @@ import type Provider from 'oidc-provider';
 import type { ConsentStore } from '../consent/store.ts';
 import { invalidRequest, json, type Router } from '../x/http.ts';
 import { TOKEN_PREFIXES } from './hydra-shapes.ts';
+import type { ScopeMatcher } from './scope-strategy.ts';
 
 interface StoredToken {
   accountId?: string;
@@ -41,7 +42,7 @@ async function findToken(
 
 export function mountIntrospection(
   router: Router,
-  o: { provider: Provider; consents: ConsentStore; issuer: string },
+  o: { provider: Provider; consents: ConsentStore; issuer: string; matchScope: ScopeMatcher },
 ): void {
   router.on('POST', '/admin/oauth2/introspect', async (request) => {
     const form = new URLSearchParams(await request.text());
@@ -52,7 +53,11 @@ export function mountIntrospection(
     const { found, use } = hit;
     const granted = (found.scope ?? '').split(' ').filter(Boolean);
     const required = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    if (!required.every((scope) => granted.includes(scope))) return json(200, { active: false });
+    // fosite judges the requested scopes against the granted ones with the scope strategy too:
+    // a token granted `notes.*` answers for `notes.read` under `wildcard`.
+    if (!required.every((scope) => o.matchScope(granted, scope))) {
+      return json(200, { active: false });
+    }
     const consent = found.grantId ? await o.consents.byGrant(found.grantId) : undefined;
     if (found.grantId && !consent) return json(200, { active: false });
     return json(200, {

@@ -13,7 +13,7 @@ import { applyHydraShapes } from './hydra-shapes.ts';
 import { hydraCookieNames, installHydraCookieNames } from './cookies.ts';
 import { hydraInteractionPolicy, interactionURL } from './interactions.ts';
 import { HYDRA_CLIENT_PROPERTIES } from '../client/metadata.ts';
-import { acceptRegisteredScopes, STANDARD_SCOPES } from './scopes.ts';
+import { installScopeStrategy, rotateIfScopesStillAllowed, STANDARD_SCOPES } from './scopes.ts';
 
 export interface ProviderParts {
   config: HydraConfig;
@@ -62,7 +62,7 @@ export function createProvider(parts: ProviderParts): Provider {
       // Hydra serves introspection on the admin port only; this public route is never mounted.
       introspection: '/oauth2/introspect-disabled',
     },
-    // Custom scopes registered by clients are accepted too: acceptRegisteredScopes below.
+    // Custom scopes registered by clients are accepted too: installScopeStrategy below.
     scopes: STANDARD_SCOPES,
     claims: {
       openid: ['sub'],
@@ -126,7 +126,8 @@ export function createProvider(parts: ProviderParts): Provider {
       Grant: config.ttl.refresh_token,
     },
     // Hydra rotates on every refresh; reuse of a rotated token revokes the whole grant (family).
-    rotateRefreshToken: true,
+    // A refresh whose granted scopes the client may no longer request is invalid_scope (fosite).
+    rotateRefreshToken: rotateIfScopesStillAllowed(config.strategies.scope),
     // Hydra also accepts its legacy `offline` scope for refresh tokens.
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&
@@ -150,7 +151,7 @@ export function createProvider(parts: ProviderParts): Provider {
     },
   });
   applyHydraShapes(provider);
-  acceptRegisteredScopes(provider);
+  installScopeStrategy(provider, config.strategies.scope);
   installHydraCookieNames(provider, config.dev);
   return provider;
 }

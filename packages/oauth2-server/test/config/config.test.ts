@@ -60,6 +60,7 @@ test("Hydra's defaults: ttl.*, ports, opaque access tokens, fallback URLs on the
     authentication_session: 720 * 3600,
   });
   assert.equal(config.strategies.access_token, 'opaque');
+  assert.equal(config.strategies.scope, 'wildcard');
   assert.equal(config.urls.error, 'https://auth.example.com/oauth2/fallbacks/error');
   assert.equal(config.dsn, 'memory');
 });
@@ -80,6 +81,14 @@ test('bad input names the key: an http issuer outside dev, a bad duration, a sho
   assert.throws(
     () => parseConfig({ ...minimal, strategies: { access_token: 'paseto' } }),
     /strategies\.access_token/,
+  );
+  assert.throws(
+    () => parseConfig({ ...minimal, strategies: { scope: 'hierarchic' } }),
+    /strategies\.scope/,
+  );
+  assert.equal(
+    parseConfig({ ...minimal, strategies: { scope: 'exact' } }).strategies.scope,
+    'exact',
   );
   assert.throws(() => parseConfig({ urls: { self: { issuer: 'https://a.test' } } }), /urls/);
   assert.equal(

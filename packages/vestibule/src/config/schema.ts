@@ -30,6 +30,9 @@ const httpURL = z
 
 const port = z.number().int().min(0).max(65535);
 
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
 function isRegExp(source: string): boolean {
   try {
     new RegExp(source);
@@ -234,6 +237,14 @@ function buildSchema(strict: boolean) {
       admin_url: httpURL.optional(),
       /** How long a remembered consent lasts (0: until revoked), as Hydra's `remember_for`. */
       remember_consent_for: duration.default(30 * 24 * 3600 * 1000),
+      /** Scope → the words the consent page shows for it (`notes.read: Read your notes`); other
+       * scopes keep the standard wording (`openid`, `email`, …) or `Access “<scope>”`. */
+      scope_descriptions: z
+        .record(
+          z.string().regex(SCOPE_TOKEN, 'expected an OAuth2 scope (RFC 6749 §3.3 characters)'),
+          z.string().trim().min(1, 'expected the words to show').max(200),
+        )
+        .default({}),
       timeout: duration.default(10_000),
       /** Longest the gateway trusts an introspected access token without asking again (never past
        * its `exp`): how long a token revoked at Hydra may still pass. */

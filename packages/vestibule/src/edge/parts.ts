@@ -213,6 +213,7 @@ export async function buildEdgeParts(
       sessionCookieName: config.gateway.session_cookie_name,
       timeoutMs: config.hydra.timeout,
       rememberConsentForSeconds: Math.round(config.hydra.remember_consent_for / 1000),
+      scopeDescriptions: config.hydra.scope_descriptions,
       logger: logger.child({ component: 'oauth2' }),
       ...(options.now ? { now: options.now } : {}),
       onSessionEnded: (event) => sessionEvents.onLogout({ kind: 'logout', ...event }),

@@ -76,6 +76,7 @@ export async function showConsent(deps: OAuth2Deps, scope: OAuth2Scope): Promise
     ...(request.client.policy_uri ? { policyURI: request.client.policy_uri } : {}),
     ...(request.client.tos_uri ? { tosURI: request.client.tos_uri } : {}),
     scopes: request.requested_scope,
+    scopeDescriptions: deps.scopeDescriptions,
     challenge,
     csrfToken: csrf.token,
     action: '/oauth2/consent',

@@ -29,6 +29,8 @@ export interface OAuth2PagesOptions {
   timeoutMs?: number;
   /** Hydra's `remember_for` for a remembered consent, in seconds (0: until revoked). */
   rememberConsentForSeconds?: number;
+  /** Scope → how the consent page words it (`hydra.scope_descriptions`); others: the defaults. */
+  scopeDescriptions?: Readonly<Record<string, string>>;
   /** Where to send the browser to sign in (the edge's login page). */
   loginPath?: string;
   homeURL?: string;
@@ -61,6 +63,8 @@ export interface OAuth2Deps {
   > &
     OAuth2PagesOptions;
   hydra: HydraAdmin;
+  /** `options.scopeDescriptions` as a Map (a record's prototype must never answer a lookup). */
+  scopeDescriptions: ReadonlyMap<string, string>;
   whoami: WhoamiFunction;
   csrf: FormCSRF;
   now: () => number;

@@ -53,6 +53,7 @@ export function createOAuth2Pages(options: OAuth2PagesOptions): OAuth2Pages {
       timeoutMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
+    scopeDescriptions: new Map(Object.entries(options.scopeDescriptions ?? {})),
     csrf: createFormCSRF(options.secret),
     now: options.now ?? Date.now,
   };

@@ -11,19 +11,26 @@ export interface Chrome {
   lang: string;
 }
 
-/** Each scope in plain words; unknown scopes are shown by name. */
-const SCOPE_WORDS: Record<string, string> = {
-  openid: 'Know who you are (your account ID)',
-  email: 'See your email address',
-  profile: 'See your name',
-  offline_access: 'Stay connected when you are not using it',
-  offline: 'Stay connected when you are not using it',
-  address: 'See your postal address',
-  phone: 'See your phone number',
-};
+/** The standard scopes in plain words. A Map: a scope may be named `constructor` or `__proto__`. */
+const SCOPE_WORDS: ReadonlyMap<string, string> = new Map([
+  ['openid', 'Know who you are (your account ID)'],
+  ['email', 'See your email address'],
+  ['profile', 'See your name'],
+  ['offline_access', 'Stay connected when you are not using it'],
+  ['offline', 'Stay connected when you are not using it'],
+  ['address', 'See your postal address'],
+  ['phone', 'See your phone number'],
+]);
 
-export function scopeInWords(scope: string): string {
-  return SCOPE_WORDS[scope] ?? `Access “${scope}”`;
+/**
+ * Each scope in plain words: the operator's wording (`hydra.scope_descriptions`) first, then the
+ * standard scopes' own; any other scope is shown by name.
+ */
+export function scopeInWords(
+  scope: string,
+  descriptions: ReadonlyMap<string, string> = new Map(),
+): string {
+  return descriptions.get(scope) ?? SCOPE_WORDS.get(scope) ?? `Access “${scope}”`;
 }
 
 function httpLink(uri: string | undefined, text: string): SafeHTML | '' {
@@ -37,6 +44,8 @@ export interface ConsentPageInput extends Chrome {
   policyURI?: string;
   tosURI?: string;
   scopes: string[];
+  /** The operator's wording per scope (`hydra.scope_descriptions`). */
+  scopeDescriptions?: ReadonlyMap<string, string>;
   challenge: string;
   csrfToken: string;
   action: string;
@@ -52,7 +61,7 @@ export function renderConsentPage(input: ConsentPageInput): string {
       ? markup`<p><img${attrs({ src: input.logoURI, alt: '', width: 48, height: 48 })}></p>`
       : '';
   const body = markup`${logo}<p><strong>${input.clientName}</strong> wants to:</p>
-<ul class="scopes">${input.scopes.map((s) => markup`<li>${scopeInWords(s)}</li>`)}</ul>
+<ul class="scopes">${input.scopes.map((s) => markup`<li>${scopeInWords(s, input.scopeDescriptions)}</li>`)}</ul>
 ${links.length ? markup`<nav class="links">${links}</nav>` : ''}
 <form method="post"${attrs({ action: input.action })}>
 <input type="hidden" name="consent_challenge"${attrs({ value: input.challenge })}>

@@ -55,7 +55,7 @@ export interface World {
   now?: number;
 }
 
-export function setup(world: World) {
+export function setup(world: World, options: { scopeDescriptions?: Record<string, string> } = {}) {
   const calls: Call[] = [];
   const fakeFetch = async (
     input: string | URL | Request,
@@ -114,6 +114,7 @@ export function setup(world: World) {
     fetch: fakeFetch,
     now: () => world.now ?? Date.UTC(2026, 0, 1, 12, 5, 0),
     ...(world.hydraStarting ? { starting: world.hydraStarting } : {}),
+    ...options,
   });
   const request = (
     path: string,
