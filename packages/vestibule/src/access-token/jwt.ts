@@ -12,14 +12,10 @@
 //   signed by the same issuer, is not an access token;
 // - revoked here (the edge saw the revocation, or a peer announced it): remembered by the SHA-256
 //   of the token until the token's own expiry, so a JWT can be ended before its `exp`.
-import {
-  createRemoteJWKSet,
-  customFetch,
-  decodeJwt,
-  errors as joseErrors,
-  jwtVerify,
-  type JWTPayload,
-} from 'jose';
+// jose is imported on first use: an edge without JWT access tokens (and every app importing the
+// library) never loads it.
+import type * as Jose from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { VestibuleError } from '../lib/errors.ts';
 import type { FetchLike } from '../lib/outbound.ts';
@@ -86,12 +82,17 @@ export function createJWTAccessTokens(options: JWTAccessTokenOptions): JWTAccess
   }
   const now = options.now ?? Date.now;
   const jwksURL = new URL(`${options.hydraPublicURL.replace(/\/+$/, '')}/.well-known/jwks.json`);
-  const jwks = createRemoteJWKSet(jwksURL, {
-    timeoutDuration: options.timeoutMs ?? 2_000,
-    cooldownDuration: options.jwksCooldownMs ?? 30_000,
-    cacheMaxAge: options.jwksMaxAgeMs ?? 600_000,
-    ...(options.fetch ? { [customFetch]: options.fetch as typeof fetch } : {}),
-  });
+  let loaded: Promise<{ jose: typeof Jose; jwks: JWTVerifyGetKey }> | undefined;
+  const load = () =>
+    (loaded ??= import('jose').then((jose) => ({
+      jose,
+      jwks: jose.createRemoteJWKSet(jwksURL, {
+        timeoutDuration: options.timeoutMs ?? 2_000,
+        cooldownDuration: options.jwksCooldownMs ?? 30_000,
+        cacheMaxAge: options.jwksMaxAgeMs ?? 600_000,
+        ...(options.fetch ? { [jose.customFetch]: options.fetch as typeof fetch } : {}),
+      }),
+    })));
   const clockTolerance = (options.clockToleranceMs ?? 5_000) / 1000;
   const revoked = new LRUCache<string, number>({ max: options.maxRevoked ?? 10_000 });
 
@@ -106,9 +107,10 @@ export function createJWTAccessTokens(options: JWTAccessTokenOptions): JWTAccess
   return {
     async verify(token) {
       if (!looksLikeJWS(token) || isRevoked(keyOf(token))) return null;
+      const { jose, jwks } = await load();
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, jwks, {
+        ({ payload } = await jose.jwtVerify(token, jwks, {
           issuer: options.issuer,
           algorithms: ALGORITHMS,
           clockTolerance,
@@ -116,7 +118,7 @@ export function createJWTAccessTokens(options: JWTAccessTokenOptions): JWTAccess
           currentDate: new Date(now()),
         }));
       } catch (err) {
-        if (jwksUnavailable(err)) {
+        if (jwksUnavailable(jose.errors, err)) {
           throw new VestibuleError('HYDRA_UNAVAILABLE', `Hydra's JWKS: ${(err as Error).message}`, {
             status: 503,
             publicMessage: 'Sign-in is temporarily unavailable. Please try again shortly.',
@@ -128,12 +130,7 @@ export function createJWTAccessTokens(options: JWTAccessTokenOptions): JWTAccess
       return grant && isRevoked(grant.jtiKey!) ? null : grant;
     },
     revoke(token) {
-      let exp: unknown;
-      try {
-        exp = decodeJwt(token).exp;
-      } catch {
-        return;
-      }
+      const exp = unverifiedClaims(token)?.exp;
       if (typeof exp === 'number') revoked.set(keyOf(token), exp * 1000 + clockTolerance * 1000);
     },
     revokeKey(key) {
@@ -167,8 +164,21 @@ function grantOf(payload: JWTPayload): AccessTokenGrant | null {
   });
 }
 
+/** The payload of a compact JWS, unverified (only to learn how long to remember a revocation). */
+function unverifiedClaims(token: string): JWTPayload | undefined {
+  if (!looksLikeJWS(token)) return undefined;
+  try {
+    const payload: unknown = JSON.parse(
+      Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'),
+    );
+    return payload !== null && typeof payload === 'object' ? (payload as JWTPayload) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Could not get keys at all (Hydra down, bad JWKS): fail closed as 503, not "invalid token". */
-function jwksUnavailable(err: unknown): boolean {
+function jwksUnavailable(joseErrors: typeof Jose.errors, err: unknown): boolean {
   return (
     err instanceof joseErrors.JWKSTimeout ||
     err instanceof joseErrors.JWKSInvalid ||
