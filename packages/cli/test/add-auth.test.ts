@@ -21,7 +21,9 @@ const SCRATCH = join(REPO, '.tmp');
 mkdirSync(SCRATCH, { recursive: true });
 const made: string[] = [];
 after(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made) {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  }
 });
 
 const APPS: Record<string, { deps: Record<string, string>; files: Record<string, string> }> = {
@@ -419,6 +421,32 @@ test('next (app router, next dev): the wired route handler behind the edge — g
     assert.equal(note.status, 401, 'app/notes/[id] is a required route');
     assert.equal(await edge.stop(), 0);
   } finally {
-    process.kill(-child.pid!, 'SIGTERM');
+    await stopGroup(child);
   }
 });
+
+/**
+ * Stops `next dev` and its workers (one process group) and waits for the leader to exit, so the
+ * scratch directory is not removed while they still write `.next/` (ENOTEMPTY) and no pipe keeps
+ * this file's event loop alive after its last test.
+ */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  signal('SIGTERM');
+  const killer = setTimeout(() => signal('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(killer);
+  signal('SIGKILL'); // workers that outlived their leader
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+}

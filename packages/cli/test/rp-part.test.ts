@@ -131,6 +131,28 @@ describe('the RP demo part', () => {
   });
 });
 
+test('stopped before the OAuth2 server is up: close() does not wait for it, and no failure is printed', async () => {
+  const quiet: string[] = [];
+  const waiting = (await planRPDemo(
+    {
+      host: '127.0.0.1',
+      ports: { rp: 0 },
+      progress: createProgress((line) => quiet.push(line)),
+      logger: createLogger({ level: 'error', write: () => {} }),
+    },
+    // An OAuth2 server that never becomes ready: it closes after the RP, so the RP must not wait.
+    { publicURL, adminURL, ready: new Promise<void>(() => {}) },
+    'http://localhost:4000',
+  ))!;
+  await waiting.close();
+  await assert.rejects(waiting.ready, /stopped before the RP demo started/);
+  assert.deepEqual(
+    quiet.filter((line) => line.startsWith('✗')),
+    [],
+    'a cancellation, not a failure',
+  );
+});
+
 describe('the demo rules with an OAuth2 server', () => {
   test('only GET /api/notes takes an access token (notes.read), before the session-only notes API rule', () => {
     const rules = demoRules(true);

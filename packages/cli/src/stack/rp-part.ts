@@ -109,7 +109,13 @@ export function startRPPart(o: RPPartOptions): RPPart {
   let app: RPDemo.RunningRPDemo | undefined;
   let stopped = false;
   const step = o.progress.step('rp demo (after the oauth2 server)');
-  const ready = o.oauth2Ready
+  // Stopping must not wait for an OAuth2 server that has not started: it closes after us.
+  let signalStop = () => {};
+  const stopSignal = new Promise<never>((_, reject) => {
+    signalStop = () => reject(new Error('the stack stopped before the RP demo started'));
+  });
+  stopSignal.catch(() => {});
+  const ready = Promise.race([o.oauth2Ready, stopSignal])
     .then(async () => {
       clientId = await registerRPClient(o.hydraAdminURL, rpClient(o.port, secret));
       const { startRPDemo } = await loadRPDemo();
@@ -128,7 +134,9 @@ export function startRPPart(o: RPPartOptions): RPPart {
       step.done(`"Sign in with Notes" at ${url} (client ${clientId})`);
     })
     .catch((err: unknown) => {
-      step.fail(`${(err as Error).message} (the RP demo is not running)`);
+      // Stopped before it started (Ctrl-C right after "up"): a cancellation, not a failure — like
+      // the OAuth2 server it waited for, it leaves no line between "stopping" and "stopped".
+      if (!stopped) step.fail(`${(err as Error).message} (the RP demo is not running)`);
       throw err;
     });
   // Whoever does not await `ready` (the CLI) hears about a failure through the progress line.
@@ -139,6 +147,7 @@ export function startRPPart(o: RPPartOptions): RPPart {
     ready,
     async close() {
       stopped = true;
+      signalStop();
       await ready.catch(() => {});
       await app?.close();
     },
