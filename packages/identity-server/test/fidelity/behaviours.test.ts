@@ -486,6 +486,21 @@ test('recovery: a submit naming the disabled `link` method is 404 "endpoint was 
   );
 });
 
+test('admin recovery link with the `link` method disabled: 404 "endpoint was disabled", before the body is read', async () => {
+  const created = await call('POST', '/admin/identities', {
+    json: { schema_id: 'default', traits: { email: email() } },
+  });
+  assert.equal(created.status, 201);
+  for (const body of [{ identity_id: String(created.body.id) }, { identity_id: 'not-a-uuid' }]) {
+    const res = await call('POST', '/admin/recovery/link', { json: body });
+    assert.equal(res.status, 404);
+    assert.equal(
+      res.body.error.reason,
+      'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
+    );
+  }
+});
+
 test('an over-long email gets the format message, then the length one (registration-api #14)', async () => {
   const flow = (await call('GET', '/self-service/registration/api')).body;
   const res = await call('POST', `/self-service/registration?flow=${String(flow.id)}`, {

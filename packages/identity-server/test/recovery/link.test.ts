@@ -66,3 +66,21 @@ test('use: link — the mailed link recovers once; a code submission is not this
     [4060004],
   );
 });
+
+test('admin recovery link with the `link` method on: opened once it signs in and leads to settings', async () => {
+  const life = await lifecycleSetup({ selfservice: { methods: { link: { enabled: true } } } });
+  const { identityId } = await registerIdentity(life, 'admin-link@example.org');
+  const created = await life.admin().request('/admin/recovery/link', {
+    method: 'POST',
+    json: { identity_id: identityId, expires_in: '10m' },
+  });
+  assert.equal(created.status, 200);
+  const { recovery_link: link } = (await created.json()) as { recovery_link: string };
+  assert.ok(link.startsWith(`${life.base}/self-service/recovery?flow=`), link);
+  const client = life.browser();
+  const opened = await client.request(link);
+  assert.equal(opened.status, 303);
+  assert.match(opened.headers.get('location')!, /^http:\/\/localhost:4000\/settings\?flow=/);
+  const reused = await life.browser().request(link);
+  assert.equal(new URL(reused.headers.get('location')!).pathname, '/recovery');
+});

@@ -134,16 +134,14 @@ test('admin recovery code and link; the courier admin API lists the sent message
   assert.equal(done.state, 'passed_challenge');
   assert.ok(await browser.cookie('ory_kratos_session'));
 
-  const link = await target().identityApi.createRecoveryLinkForIdentity({
-    createRecoveryLinkForIdentityBody: { identity_id: identityId },
-  });
-  // The link is opened by a browser (GET with a token: not an operation of the OpenAPI document).
-  const opened = await fetch(link.recovery_link, { redirect: 'manual' });
-  assert.equal(opened.status, 303);
-  assert.match(opened.headers.get('location')!, new RegExp(`^${target().uiBase}/settings\\?flow=`));
-  assert.ok(opened.headers.getSetCookie().some((c) => c.startsWith('ory_kratos_session=')));
-  const reused = await fetch(link.recovery_link, { redirect: 'manual' });
-  assert.match(reused.headers.get('location')!, new RegExp(`^${target().uiBase}/recovery\\?flow=`));
+  // The `link` method is off in this configuration (the shipped one): Kratos's strategy.IsDisabled
+  // answers the admin link 404 (link.test.ts opens an admin link with the method on).
+  const disabled = await sdkError(
+    target().identityApi.createRecoveryLinkForIdentity({
+      createRecoveryLinkForIdentityBody: { identity_id: identityId },
+    }),
+  );
+  assert.equal(disabled.status, 404);
 
   const missing = await sdkError(
     target().identityApi.createRecoveryCodeForIdentity({

@@ -17,6 +17,7 @@ import { issueChallenge } from '../strategy/code/challenge.ts';
 import { sentEmailNodes } from '../strategy/code/nodes.ts';
 import { isUUID, publicURL, withQuery } from '../../http/url.ts';
 import { uiOf } from '../../ui/container.ts';
+import { endpointDisabled } from './submit.ts';
 
 function expiresIn(ctx: ServerContext, raw: unknown): number {
   if (raw === undefined || raw === null || raw === '') {
@@ -85,6 +86,9 @@ export function registerAdminRecoveryRoutes(router: Router, ctx: ServerContext):
   });
 
   router.on('POST', '/admin/recovery/link', async (rc) => {
+    // Kratos wraps this route in strategy.IsDisabled: with the `link` method off it is a 404
+    // before the body is read.
+    if (!ctx.config.selfservice.methods.link.enabled) throw endpointDisabled();
     const { identity, flow, lifespanMs } = await prepare(ctx, csrf, rc);
     const { token, expiresAt } = issueChallenge(ctx, flow, {
       address: identity.recovery_addresses[0]?.value ?? '',

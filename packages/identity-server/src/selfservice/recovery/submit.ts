@@ -126,7 +126,8 @@ const recoveryMethod: SubmitMethod = {
   },
 };
 
-function endpointDisabled(): KratosError {
+/** Kratos strategy.IsDisabled / flow.MethodEnabledAndAllowed: a method turned off in the config. */
+export function endpointDisabled(): KratosError {
   return new KratosError(404, 'The requested resource could not be found', {
     reason:
       'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
