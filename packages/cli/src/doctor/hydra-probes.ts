@@ -112,8 +112,13 @@ export async function probeHydra(
       : Promise.resolve({ ok: false, error: 'not configured' } satisfies Reachability);
   let publicHealth = await health(publicURL, false);
   let starting = false;
-  if (!publicHealth.ok && (await edgeSaysStarting(config, options.timeoutMs))) {
-    starting = true;
+  if (!publicHealth.ok) {
+    starting = await edgeSaysStarting(config, options.timeoutMs);
+    // It may have come up between the two probes (the edge no longer says "starting"): ask once
+    // more before reporting it down.
+    if (!starting) publicHealth = await health(publicURL, false);
+  }
+  if (starting) {
     // Counted in polls rather than read off the clock: the wait is testable with a fake sleep.
     for (let poll = 0; starting && poll < Math.ceil((options.startWaitMs ?? 0) / POLL_MS); poll++) {
       await sleep(POLL_MS);

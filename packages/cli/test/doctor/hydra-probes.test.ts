@@ -12,12 +12,15 @@ import { probeHydra } from '../../src/doctor/hydra-probes.ts';
 let hydraUp = false;
 /** The public listener also serving the admin API (one port for both). */
 let adminOnPublic = false;
+/** Hydra finishes starting just as doctor asks the edge (between its two probes). */
+let upWhenEdgeAsked = false;
 let server: Server;
 let url: string;
 before(async () => {
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/oauth2/error') {
+      if (upWhenEdgeAsked) hydraUp = true;
       if (hydraUp) res.writeHead(200).end('error page');
       else res.writeHead(503, { 'retry-after': '2' }).end('still starting');
     } else if (path?.startsWith('/health/')) {
@@ -94,4 +97,22 @@ test("Hydra's admin API answering on its public listener is found; not when it a
   adminOnPublic = false;
   const privateAdmin = await probeHydra(cfg, { timeoutMs: 2_000 });
   assert.deepEqual(privateAdmin?.adminExposedAt, []);
+});
+
+test('a Hydra that comes up between the first probe and the edge check is probed again, not reported down', async () => {
+  hydraUp = false;
+  upWhenEdgeAsked = true;
+  try {
+    let sleeps = 0;
+    const hydra = await probeHydra(config(), {
+      timeoutMs: 2_000,
+      startWaitMs: 20_000,
+      sleep: async () => void sleeps++,
+    });
+    assert.equal(sleeps, 0, 'the edge no longer says starting: no wait');
+    assert.equal(hydra?.starting, undefined);
+    assert.equal(hydra?.public.ok, true);
+  } finally {
+    upWhenEdgeAsked = false;
+  }
 });
