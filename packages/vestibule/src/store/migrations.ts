@@ -311,11 +311,6 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-/** Changes whenever a migration is added or edited (names a cached, migrated store template). */
-export const EDGE_MIGRATIONS_FINGERPRINT = Object.entries(migrations)
-  .map(([name, m]) => `${name}:${String(m.up)}`)
-  .join('\n');
-
 export const edgeMigrations: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };
