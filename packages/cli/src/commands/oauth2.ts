@@ -1,7 +1,8 @@
 // `vestibule oauth2 clients create|list|delete`: OAuth2 clients on Hydra's admin API (the embedded
 // server of `vestibule up`, or a real Hydra), through the official Ory SDK, like `hydra create client`.
 import { parseArgs } from 'node:util';
-import { Configuration, OAuth2Api, ResponseError, type OAuth2Client } from '@ory/client-fetch';
+import { ResponseError, type OAuth2Client } from '@ory/client-fetch';
+import { hydraAdmin as api } from '../ory/hydra-admin.ts';
 import { UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 
@@ -26,10 +27,6 @@ Examples:
   vestibule oauth2 clients list
   vestibule oauth2 clients delete 3f2a0c1e-…
 `;
-
-function api(adminURL: string): OAuth2Api {
-  return new OAuth2Api(new Configuration({ basePath: adminURL.replace(/\/+$/, '') }));
-}
 
 async function explain(err: unknown): Promise<never> {
   if (err instanceof ResponseError) {

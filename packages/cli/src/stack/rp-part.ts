@@ -3,7 +3,8 @@
 // up"; a configured Hydra: at once): its client is registered first — the same client id on every
 // start, created or overwritten, so a restart never piles up clients — then the RP listens.
 import { randomBytes } from 'node:crypto';
-import { Configuration, OAuth2Api, ResponseError, type OAuth2Client } from '@ory/client-fetch';
+import { ResponseError, type OAuth2Client } from '@ory/client-fetch';
+import { hydraAdmin } from '../ory/hydra-admin.ts';
 import type { Logger } from 'vestibule/edge';
 import type * as RPDemo from '@vestibule/rp-demo';
 import type { Progress } from '../terminal/progress.ts';
@@ -54,7 +55,7 @@ export function rpClient(port: number, secret: string): OAuth2Client {
 
 /** Creates the RP's client, or overwrites it when it exists; returns the id the server kept. */
 export async function registerRPClient(adminURL: string, client: OAuth2Client): Promise<string> {
-  const api = new OAuth2Api(new Configuration({ basePath: adminURL.replace(/\/+$/, '') }));
+  const api = hydraAdmin(adminURL);
   const id = client.client_id!;
   const exists = await api.getOAuth2Client({ id }).then(
     () => true,
