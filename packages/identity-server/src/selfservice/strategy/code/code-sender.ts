@@ -1,5 +1,5 @@
 // Sending codes (Kratos strategy/code/code_sender.go). A verification code (SendVerificationCode): the mail
-// carries the 6-digit code and a link that submits it (GET /self-service/verification?flow=&code=)
+// carries the 6-digit code and a link that submits it (GET /self-service/verification?code=&flow=)
 // on the *public base URL* — behind Vestibule's edge that is the edge's own origin, never the
 // identity server's port. The address moves to status `sent`.
 import type { ServerContext } from '../../../driver/context.ts';
@@ -28,10 +28,8 @@ export async function sendVerificationCode(
   if (identity) {
     const url = withQuery(
       publicURL(ctx.config.serve.public.base_url, '/self-service/verification'),
-      {
-        flow: flow.id,
-        code,
-      },
+      // Kratos builds it with url.Values.Encode, which sorts the keys: code before flow.
+      { code, flow: flow.id },
     );
     ctx.courier.queueEmailAfterResponse('verification_code_valid', {
       to: address,
@@ -40,7 +38,10 @@ export async function sendVerificationCode(
       expiresInMinutes: minutes,
     });
     await markSent(ctx, identity, address);
-  } else if (!options.quiet && ctx.config.selfservice.flows.verification.notify_unknown_recipients) {
+  } else if (
+    !options.quiet &&
+    ctx.config.selfservice.flows.verification.notify_unknown_recipients
+  ) {
     ctx.courier.queueEmailAfterResponse('verification_code_invalid', { to: address });
   }
   const csrfMasked =
