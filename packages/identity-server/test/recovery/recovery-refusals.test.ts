@@ -188,3 +188,30 @@ test('without use_continue_with_transitions (Kratos default) a JSON client gets 
   assert.equal(apiDone.status, 422);
   assert.doesNotMatch(await apiDone.text(), /ory_session_token/);
 });
+
+test('a CSRF violation abandons the recovery flow as Kratos does: a new CSRF cookie, and the old flow no longer opens for that browser', async () => {
+  const life = await lifecycleSetup();
+  const client = life.browser();
+  const init = (await (
+    await client.request('/self-service/recovery/browser', {
+      headers: { accept: 'application/json' },
+    })
+  ).json()) as Flow;
+  const before = await client.request(`/self-service/recovery/flows?id=${init.id}`);
+  assert.equal(before.status, 200);
+  const forged = await client.request(init.ui.action, {
+    method: 'POST',
+    json: { csrf_token: 'forged', method: 'code', email: 'eve@example.org' },
+  });
+  assert.equal(forged.status, 403);
+  assert.equal(
+    ((await forged.json()) as { error: { id: string } }).error.id,
+    'security_csrf_violation',
+  );
+  assert.ok(
+    forged.headers.getSetCookie().some((c) => c.startsWith('csrf_token_')),
+    'the answer regenerates the CSRF cookie',
+  );
+  const after = await client.request(`/self-service/recovery/flows?id=${init.id}`);
+  assert.equal(after.status, 403, 'the abandoned flow does not match the new cookie');
+});

@@ -174,3 +174,33 @@ test('wrong code 4070006, too often 4000001, expired code 4070005, unknown addre
     [4070005],
   );
 });
+
+test('a browser flow: success keeps the csrf_token node (ory/kratos#1547); a code sent again to the finished flow is a new flow with a regenerated CSRF cookie', async () => {
+  const life = await lifecycleSetup();
+  await registerIdentity(life, 'di@example.org');
+  const client = life.browser();
+  const init = (await (
+    await client.request('/self-service/verification/browser', {
+      headers: { accept: 'application/json' },
+    })
+  ).json()) as Flow;
+  await client.request(init.ui.action, {
+    method: 'POST',
+    json: { csrf_token: csrfOf(init), method: 'code', email: 'di@example.org' },
+  });
+  const code = (await life.lastCode('di@example.org'))!;
+  const done = await client.request(init.ui.action, {
+    method: 'POST',
+    json: { csrf_token: csrfOf(init), method: 'code', code },
+  });
+  assert.equal(done.status, 200);
+  const passed = (await done.json()) as Flow;
+  assert.deepEqual(messageIds(passed), [1080002]);
+  assert.ok(node(passed, 'csrf_token'), 'the finished form still carries the CSRF token');
+  const again = await client.request(init.ui.action, {
+    method: 'POST',
+    json: { csrf_token: csrfOf(init), method: 'code', code },
+  });
+  assert.equal(again.status, 410);
+  assert.ok(again.headers.getSetCookie().some((c) => c.startsWith('csrf_token_')));
+});

@@ -77,6 +77,11 @@ export class CSRFProtection {
     return issue;
   }
 
+  /** A new secret and its cookie whatever the request holds (nosurf's RegenerateToken). */
+  regenerate(): CSRFIssue {
+    return this.issue(new Request('http://csrf.invalid/'));
+  }
+
   /**
    * Why a CSRF check failed, as Kratos's x/nosurf.go CSRFErrorReason tells it in the error's
    * `details`: no Cookie header, no anti-CSRF cookie in it, no token sent, or a mismatch. Kratos

@@ -44,6 +44,8 @@ export interface FlowStrategy<S extends Submission = Submission> {
   methodFor(s: S): SubmitMethod<S> | undefined;
   /** No method matched: a message on the flow (login) or a thrown 400. */
   noMethod(s: S): Promise<Response>;
+  /** A failed CSRF check; undefined answers with the plain error (recovery abandons the flow). */
+  csrfViolated?(s: S, err: KratosError): Promise<Response | undefined>;
 }
 
 export function submitHandler<S extends Submission>(
@@ -73,7 +75,14 @@ export function submitHandler<S extends Submission>(
       s.method = typeof s.body.method === 'string' ? s.body.method : undefined;
       const method = strategy.methodFor(s);
       if (!method) return await strategy.noMethod(s);
-      ensureCSRF(s, method);
+      try {
+        ensureCSRF(s, method);
+      } catch (err) {
+        const answered =
+          err instanceof KratosError ? await strategy.csrfViolated?.(s, err) : undefined;
+        if (answered) return answered;
+        throw err;
+      }
       return await method.handle(s);
     } catch (err) {
       return forwardError(ctx, route.request, route.requestId, err, { json });

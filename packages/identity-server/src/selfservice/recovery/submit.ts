@@ -8,11 +8,13 @@ import { resolveSession } from '../../session/manager.ts';
 import { recoveryText, validationText } from '../../text/index.ts';
 import { uiOf } from '../../ui/container.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
+import { forwardError } from '../errors/manager.ts';
 import { saveAndRespond } from '../flow/respond.ts';
 import { submitHandler, type FlowStrategy, type SubmitMethod } from '../flow/submit.ts';
 import type { Submission } from '../flow/submission.ts';
 import {
   addressMethod,
+  createAddressFlow,
   replacementFlow,
   findIdentityByAddress,
   looksLikeEmail,
@@ -155,6 +157,23 @@ export const recoveryStrategy: FlowStrategy = {
     throw badRequest(
       'Could not find a strategy to recover your account with. Did you fill out the form correctly?',
     );
+  },
+  // Kratos's code strategy: "the flow is most likely FUBAR" — it abandons it for a new browser
+  // flow made with CSRFHandler().RegenerateToken, so the answer carries a new CSRF cookie and the
+  // old flow no longer matches it (shared/ory/kratos/transcripts/recovery-code.json#10-11).
+  async csrfViolated(s, err) {
+    const { flow, setCookie } = createAddressFlow(s.ctx, s.csrf, 'recovery', {
+      type: 'browser',
+      request: s.request,
+      requestPath: '/self-service/recovery/browser',
+      csrfIssue: s.csrf.regenerate(),
+    });
+    await s.ctx.persister.createFlow(flow);
+    const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
+    return forwardError(s.ctx, s.request, '', err, {
+      json: s.json,
+      ...(headers ? { headers } : {}),
+    });
   },
 };
 

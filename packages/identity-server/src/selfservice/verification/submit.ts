@@ -97,14 +97,21 @@ async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
   return saveAndRespond(ctx, s.request, flow, 200);
 }
 
-/** passed_challenge: Kratos replaces the form by a "Continue" link to the return URL. */
-function showSuccess(ctx: ServerContext, flow: FlowRecord): void {
+/**
+ * passed_challenge: Kratos replaces the form by a "Continue" link to the return URL, and sets the
+ * flow's CSRF token again (ory/kratos#1547), so the form keeps its csrf_token node.
+ */
+function showSuccess(s: Submission): void {
+  const { ctx, flow } = s;
   const returnTo = returnToOf(ctx, flow, 'code');
   flow.body.state = 'passed_challenge';
   flow.body.ui = {
     action: returnTo,
     method: 'GET',
-    nodes: [continueLinkNode(returnTo)],
+    nodes: [
+      csrfNode(flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : ''),
+      continueLinkNode(returnTo),
+    ],
     messages: [verificationText.verificationSuccessful()],
   };
 }
@@ -140,7 +147,7 @@ async function useCode(s: Submission, code: unknown): Promise<Response> {
   await markVerified(ctx, challenge.identity_id!, challenge.address);
   ctx.log('info', 'address verified', { identity_id: challenge.identity_id, flow_id: flow.id });
   await runHooksReportingErrors(ctx, afterWebHooks(ctx.config, 'verification'));
-  showSuccess(ctx, flow);
+  showSuccess(s);
   return respond(s, 200);
 }
 

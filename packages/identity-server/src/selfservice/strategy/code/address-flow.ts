@@ -108,6 +108,8 @@ export async function replacementFlow(
   const replacement = createAddressFlow(ctx, s.csrf, kind, {
     type: old.type,
     request: s.request,
+    // Kratos's retry<Kind>Flow creates it with CSRFHandler().RegenerateToken: a new cookie.
+    ...(old.type === 'browser' ? { csrfIssue: s.csrf.regenerate() } : {}),
     requestPath: `/self-service/${kind}/${old.type}`,
     ...(returnTo ? { returnTo } : {}),
     messages: [message],
