@@ -4,9 +4,9 @@ import type { ServerContext } from '../../driver/context.ts';
 import { KratosError } from '../../http/errors.ts';
 import { redirect } from '../../http/respond.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
-import { validationText, verificationText, type UIText } from '../../text/index.ts';
+import { nodeText, validationText, verificationText, type UIText } from '../../text/index.ts';
 import { uiOf } from '../../ui/container.ts';
-import { csrfNode } from '../../ui/node.ts';
+import { csrfNode, inputNode } from '../../ui/node.ts';
 import type { CSRFProtection } from '../flow/csrf.ts';
 import { forwardError } from '../errors/manager.ts';
 import { expiredOnSubmit, touchFlow } from '../flow/lifecycle.ts';
@@ -188,6 +188,21 @@ const verificationStrategy: FlowStrategy = {
   noMethod(s) {
     const ui = uiOf(s.flow);
     ui.messages = [...(ui.messages ?? []), verificationText.verificationNoStrategy()];
+    // The code strategy looked at the body first and refused it (handleVerificationError): it
+    // upserts an email input holding what was sent, in place of the "resend" button.
+    const email = inputNode(
+      'code',
+      {
+        name: 'email',
+        type: 'email',
+        value: typeof s.body.email === 'string' ? s.body.email : '',
+        required: true,
+      },
+      nodeText.emailLabel(),
+    );
+    const at = ui.nodes.findIndex((n) => n.group === 'code' && n.attributes.name === 'email');
+    if (at >= 0) ui.nodes[at] = email;
+    else ui.nodes.push(email);
     if (!ui.nodes.some((n) => n.attributes.name === 'csrf_token')) {
       ui.nodes.push(csrfNode(s.flow.type === 'browser' ? s.csrf.remask(s.flow.csrf_token) : ''));
     }
