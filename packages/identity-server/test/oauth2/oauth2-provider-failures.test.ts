@@ -285,3 +285,24 @@ test('an API flow stores the challenge without asking Hydra and never accepts it
     await server.close();
   }
 });
+
+test('registration with a Kratos session and a login Hydra cannot skip is a 302 to the login init, query kept', async () => {
+  const { server } = await identityWithHydra();
+  try {
+    const b = new Browser((r) => server.publicHandler(r));
+    const flow = (await (
+      await b.get(`${IDENTITY}/self-service/login/browser`, 'application/json')
+    ).json()) as Body;
+    assert.equal((await passwordLogin(b, flow)).status, 303);
+    const registration = await b.get(
+      `${IDENTITY}/self-service/registration/browser?login_challenge=known&return_to=http%3A%2F%2Flocalhost%3A4000%2Fnotes`,
+    );
+    assert.equal(registration.status, 302);
+    const login = new URL(registration.headers.get('location')!);
+    assert.equal(login.origin + login.pathname, `${IDENTITY}/self-service/login/browser`);
+    assert.equal(login.searchParams.get('login_challenge'), 'known');
+    assert.equal(login.searchParams.get('return_to'), 'http://localhost:4000/notes');
+  } finally {
+    await server.close();
+  }
+});

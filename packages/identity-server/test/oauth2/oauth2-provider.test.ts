@@ -79,13 +79,13 @@ async function signIn(b: Browser): Promise<{ flow: Body; submitted: Response }> 
   return { flow, submitted };
 }
 
-async function codeAtCallback(b: Browser, hydraURL: string): Promise<URL> {
+async function codeAtCallback(b: Browser, hydraURL: string, amr = ['password']): Promise<URL> {
   const consent = await followHydra(b, hydra, hydraURL);
   assert.ok(consent.startsWith(CONSENT_APP), consent);
   const accepted = await acceptConsent(hydra, consent);
   assert.equal(accepted.subject, identity.identityId);
   // Kratos sends the session's methods as amr (hydra/hydra.go AcceptLoginRequest).
-  assert.deepEqual(accepted.amr, ['password']);
+  assert.deepEqual(accepted.amr, amr);
   const callback = new URL(await followHydra(b, hydra, accepted.redirect));
   assert.equal(callback.origin + callback.pathname, CALLBACK);
   return callback;
@@ -133,6 +133,13 @@ test('with a Kratos session and a login Hydra remembers (skip), the challenge is
   const toHydra = init.headers.get('location')!;
   assert.ok(toHydra.startsWith(`${hydra.publicURL}/oauth2/auth`), toHydra);
   await codeAtCallback(b, toHydra);
+  // A SPA is told where the browser must go (Kratos answers it `200 null`: docs/fidelity.md).
+  const spaLogin = await loginChallengeURL(b);
+  const spa = await b.get(spaLogin, 'application/json');
+  const moved = await json(spa, spaLogin);
+  assert.equal(spa.status, 422);
+  assert.equal(moved.error.id, 'browser_location_change_required');
+  await codeAtCallback(b, moved.redirect_browser_to);
 });
 
 test('with a Kratos session but a login Hydra cannot skip (prompt=login), the flow is a refresh of that identity', async () => {
@@ -151,6 +158,15 @@ test('with a Kratos session but a login Hydra cannot skip (prompt=login), the fl
   assert.equal(requestURL.searchParams.get('login_challenge'), flow.oauth2_login_challenge);
   const identifier = flow.ui.nodes.find((n: Body) => n.attributes.name === 'identifier');
   assert.equal(identifier.attributes.type, 'hidden');
+  // The password again: the same session, refreshed (one more method), then back to Hydra.
+  const csrf = flow.ui.nodes.find((n: Body) => n.attributes.name === 'csrf_token').attributes.value;
+  const again = await b.post(flow.ui.action, {
+    csrf_token: csrf,
+    method: 'password',
+    password: 'correct horse battery',
+  });
+  assert.equal(again.status, 303);
+  await codeAtCallback(b, again.headers.get('location')!, ['password', 'password']);
 });
 
 test('a SPA login of a flow with login_challenge answers 422 browser_location_change_required to Hydra', async () => {
