@@ -66,7 +66,7 @@ export async function prepareOAuth2Init(
 }
 
 /** A browser Kratos session meets a challenge Hydra can skip: accept it at once with that session. */
-export async function acceptWithSession(
+async function acceptWithSession(
   ctx: ServerContext,
   init: OAuth2Init,
   session: ResolvedSession,
