@@ -88,6 +88,7 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
     body_limit_bytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     web_hook_timeout_ms: options.webHookTimeoutMs ?? DEFAULT_WEB_HOOK_TIMEOUT_MS,
     log: { level: logLevel(pick(c.log, 'level') as string) },
+    oauth2_provider: oauth2ProviderConfig(c.oauth2_provider as Checked),
     security: {
       account_enumeration_mitigate: pick(
         pick(c.security, 'account_enumeration'),
@@ -112,6 +113,26 @@ export function parseConfig(raw: unknown, options: ParseOptions = {}): ParsedCon
 }
 
 const pick = (node: unknown, key: string): unknown => (node as Checked)[key];
+
+/** oauth2_provider.headers is a map of strings in Kratos's schema; anything else is refused. */
+function oauth2ProviderConfig(o: Checked): KratosConfig['oauth2_provider'] {
+  const raw = o.headers ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('oauth2_provider.headers', 'must be a map of header names to strings');
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value !== 'string') {
+      throw new ConfigError(`oauth2_provider.headers.${name}`, 'must be a string');
+    }
+    headers[name] = value;
+  }
+  return {
+    ...(typeof o.url === 'string' ? { url: o.url } : {}),
+    headers,
+    override_return_to: o.override_return_to === true,
+  };
+}
 
 function listener(c: Checked, which: 'public' | 'admin'): KratosConfig['serve']['public'] {
   const node = pick(c.serve, which) as Checked;

@@ -256,7 +256,13 @@ export const CONFIG_SPEC: BranchSpec = {
   tracing: opaque,
   ciphers: opaque,
   database: opaque,
-  oauth2_provider: opaque,
+  // Kratos's own Hydra integration (hydra/hydra.go): login_challenge on login and registration
+  // flows; `url` is Hydra's admin URL, `headers` go on every admin call.
+  oauth2_provider: {
+    url: url(),
+    headers: opaque,
+    override_return_to: bool(false),
+  },
   preview: opaque,
   security: {
     // Kratos's default (false): identifier-first login says 4000037 for an unknown account.

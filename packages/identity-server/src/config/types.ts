@@ -17,6 +17,15 @@ export interface FlowConfig {
   after_return_urls?: Record<string, string>;
 }
 
+export interface OAuth2ProviderConfig {
+  /** Hydra's admin base URL; unset: a login_challenge is refused (500 invalid_configuration). */
+  url?: string;
+  /** Headers sent on every call to Hydra's admin API (e.g. Authorization). */
+  headers: Record<string, string>;
+  /** Replace the flow's return_to with the OAuth2 request's request_url. */
+  override_return_to: boolean;
+}
+
 export interface KratosConfig {
   serve: {
     public: { base_url: string; host: string; port: number; cors?: CORSConfig };
@@ -123,6 +132,11 @@ export interface KratosConfig {
   };
   /** Kratos security.*: account_enumeration.mitigate (default false). Optional: added later. */
   security?: { account_enumeration_mitigate: boolean };
+  /**
+   * Kratos's oauth2_provider: with `url` (Hydra's admin API) set, login and registration flows take
+   * Hydra's `login_challenge` and accept it themselves. Optional: hand-built test configs leave it out.
+   */
+  oauth2_provider?: OAuth2ProviderConfig;
   /** Kratos's log.level (LOG_LEVEL), mapped onto the server's four levels. Optional: added later. */
   log?: { level: 'debug' | 'info' | 'warn' | 'error' };
 }

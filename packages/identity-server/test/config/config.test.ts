@@ -293,3 +293,32 @@ test("Kratos's quickstart kratos.yml loads with no unknown-key warnings", async 
   assert.equal(config.selfservice.flows.login.lifespan_ms, 600_000);
   assert.deepEqual(registrationAfterHooks(config, 'password'), ['session', 'show_verification_ui']);
 });
+
+test('oauth2_provider: url, headers and override_return_to as Kratos reads them; OAUTH2_PROVIDER_URL from the environment', () => {
+  const none = parseConfig(minimal()).config.oauth2_provider;
+  assert.deepEqual(none, { headers: {}, override_return_to: false });
+  const set = parseConfig({
+    ...minimal(),
+    oauth2_provider: {
+      url: 'http://hydra:4445',
+      headers: { Authorization: 'Bearer key' },
+      override_return_to: true,
+    },
+  }).config.oauth2_provider;
+  assert.deepEqual(set, {
+    url: 'http://hydra:4445',
+    headers: { Authorization: 'Bearer key' },
+    override_return_to: true,
+  });
+  const fromEnv = parseConfig(minimal(), { env: { OAUTH2_PROVIDER_URL: 'http://hydra:4445' } });
+  assert.equal(fromEnv.config.oauth2_provider?.url, 'http://hydra:4445');
+  assert.throws(
+    () => parseConfig({ ...minimal(), oauth2_provider: { headers: { Authorization: 42 } } }),
+    (err: unknown) =>
+      err instanceof ConfigError && /oauth2_provider\.headers\.Authorization/.test(String(err)),
+  );
+  assert.throws(
+    () => parseConfig({ ...minimal(), oauth2_provider: { url: 'not a url' } }),
+    ConfigError,
+  );
+});

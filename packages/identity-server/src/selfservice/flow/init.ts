@@ -15,6 +15,13 @@ import { newFlowResponse } from './respond.ts';
 import { checkReturnTo } from './return-to.ts';
 import { beforeWebHooks } from '../../config/hooks.ts';
 import { runHooksReportingErrors } from '../hook/web-hook.ts';
+import {
+  answerSessionAtInit,
+  challengeOfFlow,
+  flowBodyWithLoginRequest,
+  prepareOAuth2Init,
+  withLoginRequest,
+} from './oauth2-login.ts';
 
 export interface FlowSetup {
   /** null: a flow no configured method can serve (Kratos answers `nodes: null` then). */
@@ -49,6 +56,8 @@ interface CreateOptions {
   session?: ResolvedSession;
   /** The expired flow this one replaces (keeps its type, return_to and query). */
   from?: FlowRecord;
+  /** Hydra's login_challenge the flow was started with (oauth2_provider). */
+  oauth2LoginChallenge?: string;
 }
 
 export async function createFlow(
@@ -70,6 +79,7 @@ export async function createFlow(
     requestPath: options.url.pathname + options.url.search,
     ...(options.returnTo ? { returnTo: options.returnTo } : {}),
     ...(issue ? { csrfSecret: issue.secret } : {}),
+    ...(options.oauth2LoginChallenge ? { oauth2LoginChallenge: options.oauth2LoginChallenge } : {}),
     ...setup,
   });
   await ctx.persister.createFlow(flow);
@@ -82,13 +92,19 @@ export function initHandler(
   spec: FlowKindSpec,
   type: 'browser' | 'api',
 ) {
-  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
+  return async ({ request, url: requested, requestId }: RouteContext): Promise<Response> => {
     const json = type === 'api' || isJSONRequest(request);
     try {
+      // Kratos reads Hydra's login_challenge before anything else of the flow (login/handler.go).
+      const oauth2 = await prepareOAuth2Init(ctx, { kind: spec.kind, type, url: requested });
+      const url = spec.kind === 'login' && oauth2 ? oauth2.url : requested;
       const returnTo = checkReturnTo(ctx.config, url.searchParams.get('return_to'));
       const session = await resolveSession(ctx, request);
       spec.checkQuery?.(url, session);
       const refusal = session ? spec.refuseWithSession(url, session) : undefined;
+      if (refusal && session && oauth2?.loginRequest) {
+        return await answerSessionAtInit(ctx, { kind: spec.kind, init: oauth2, session, json });
+      }
       if (refusal) {
         if (json) throw refusal;
         return redirect(returnTo ?? ctx.config.selfservice.default_browser_return_url, 303);
@@ -101,8 +117,20 @@ export function initHandler(
         request,
         ...(returnTo ? { returnTo } : {}),
         ...(session ? { session } : {}),
+        ...(oauth2 ? { oauth2LoginChallenge: oauth2.challenge } : {}),
       });
-      return newFlowResponse(ctx, created, json);
+      // Only the login init answers with Hydra's request; registration shows it on GET /flows.
+      const shown =
+        spec.kind === 'login' && oauth2?.loginRequest
+          ? {
+              ...created,
+              flow: {
+                ...created.flow,
+                body: withLoginRequest(created.flow.body, oauth2.loginRequest),
+              },
+            }
+          : created;
+      return newFlowResponse(ctx, shown, json);
     } catch (err) {
       return forwardError(ctx, request, requestId, err, { json });
     }
@@ -111,13 +139,19 @@ export function initHandler(
 
 /** GET /self-service/<kind>/flows?id= — browser flows need the CSRF cookie they were issued with. */
 export function fetchHandler(ctx: ServerContext, csrf: CSRFProtection, kind: FlowKindSpec['kind']) {
-  return async ({ request, url }: RouteContext): Promise<Response> => {
+  return async ({ request, url, requestId }: RouteContext): Promise<Response> => {
     const flow = await loadFlow(ctx, kind, url.searchParams.get('id'));
     // Kratos issue #1282: a browser flow is only readable with its CSRF cookie.
     if (flow.type === 'browser' && !csrf.cookieMatches(request, flow.csrf_token)) {
       throw csrfViolation(csrf.rejectionDetails(request, 'absent'));
     }
     if (isExpired(ctx, flow)) throw expiredOnFetch(ctx, flow);
-    return json(flow.body);
+    if (!challengeOfFlow(flow)) return json(flow.body);
+    // Kratos reads Hydra's login request again here; a failure goes to the error manager.
+    try {
+      return json(await flowBodyWithLoginRequest(ctx, flow));
+    } catch (err) {
+      return forwardError(ctx, request, requestId, err);
+    }
   };
 }

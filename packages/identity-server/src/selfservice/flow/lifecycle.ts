@@ -20,6 +20,8 @@ export interface NewFlow {
   identityId?: string;
   sessionId?: string;
   internal?: Record<string, unknown>;
+  /** Hydra's login_challenge (oauth2_provider), shown right after `id` as Kratos marshals it. */
+  oauth2LoginChallenge?: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export function buildFlow(ctx: ServerContext, init: NewFlow): FlowRecord {
   if (init.messages?.length) ui.messages = init.messages;
   const body: Record<string, unknown> = {
     id,
+    ...(init.oauth2LoginChallenge ? { oauth2_login_challenge: init.oauth2LoginChallenge } : {}),
     ...(FLOW_KEYS[init.kind].organization ? { organization_id: null } : {}),
     type: init.type,
     expires_at: expiresAt,

@@ -9,6 +9,9 @@ import { publicIdentity, sessionToWire } from '../../session/wire.ts';
 import type { CSRFIssue } from './csrf.ts';
 import { afterReturnURL } from './return-to.ts';
 import type { Submission } from './submission.ts';
+import { acceptForFlow, challengeOfFlow } from './oauth2-login.ts';
+import { browserLocationChangeRequired } from './location-change.ts';
+import { forwardError } from '../errors/manager.ts';
 
 export interface Outcome {
   flow: FlowRecord;
@@ -33,7 +36,7 @@ export function returnToOf(ctx: ServerContext, flow: FlowRecord, method = 'passw
         ctx.config.selfservice.default_browser_return_url);
 }
 
-export function successResponse(s: Submission, outcome: Outcome): Response {
+export async function successResponse(s: Submission, outcome: Outcome): Promise<Response> {
   const { ctx, csrf } = s;
   const { flow, identity, issued } = outcome;
   const body: Record<string, unknown> = {};
@@ -67,6 +70,8 @@ export function successResponse(s: Submission, outcome: Outcome): Response {
     if (fresh?.setCookie) headers.append('set-cookie', fresh.setCookie);
   }
   const returnTo = returnToOf(ctx, flow);
+  const hydra = await oauth2Answer(s, outcome, headers);
+  if (hydra) return hydra;
   if (s.json) {
     // Kratos adds redirect_browser_to before the post-persist hooks run (verification appends after).
     continueWith.push({ action: 'redirect_browser_to', redirect_browser_to: returnTo });
@@ -74,4 +79,50 @@ export function successResponse(s: Submission, outcome: Outcome): Response {
     return json({ ...body, continue_with: continueWith }, 200, headers);
   }
   return redirect(outcome.browserRedirect ?? returnTo, 303, headers);
+}
+
+/**
+ * A browser flow started with Hydra's login_challenge ends at Hydra (Kratos login/hook.go and
+ * registration/hook.go): the challenge is accepted for the identity, after the session cookie is
+ * set, and the browser goes to Hydra's redirect_to — a form post by 303; a SPA login by 422
+ * browser_location_change_required; a SPA registration by a redirect_browser_to in continue_with
+ * (replacing the return URL's). A verification UI to show first, or a SPA registration without a
+ * session, keeps the ordinary answer, as in Kratos. Hydra failing is Kratos's 500, with the cookie
+ * kept: the user is signed in and can start the OAuth2 flow again.
+ */
+async function oauth2Answer(
+  s: Submission,
+  outcome: Outcome,
+  headers: Headers,
+): Promise<Response | undefined> {
+  const { flow, identity, issued } = outcome;
+  const challenge = flow.type === 'browser' ? challengeOfFlow(flow) : undefined;
+  if (!challenge || outcome.browserRedirect) return undefined;
+  const showsVerification = (outcome.continueWith ?? []).some(
+    (item) => item.action === 'show_verification_ui',
+  );
+  const spaRegistration = s.json && flow.kind === 'registration';
+  if (spaRegistration && (!issued || showsVerification)) return undefined;
+  let to: string;
+  try {
+    to = await acceptForFlow(s.ctx, {
+      challenge,
+      identityId: identity.id,
+      ...(issued ? { session: issued.session } : {}),
+      method: 'password',
+    });
+  } catch (err) {
+    return forwardError(s.ctx, s.request, s.requestId, err, { json: s.json, headers });
+  }
+  if (!s.json) return redirect(to, 303, headers);
+  if (flow.kind === 'login') return json(browserLocationChangeRequired(to).toBody(), 422, headers);
+  const body: Record<string, unknown> = {
+    session: sessionToWire(s.ctx, issued!.session, identity),
+    identity: publicIdentity(s.ctx, identity),
+    continue_with: [
+      ...(outcome.continueWith ?? []).filter((item) => item.action !== 'redirect_browser_to'),
+      { action: 'redirect_browser_to', redirect_browser_to: to },
+    ],
+  };
+  return json(body, 200, headers);
 }

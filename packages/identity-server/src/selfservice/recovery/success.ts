@@ -8,7 +8,6 @@
 // browser_location_change_required whose `redirect_browser_to` is the settings UI — the session
 // cookie is set either way, and an API client gets no token then, exactly as in Kratos.
 import type { ServerContext } from '../../driver/context.ts';
-import { KratosError } from '../../http/errors.ts';
 import { json, redirect } from '../../http/respond.ts';
 import type { Identity } from '../../persistence/types.ts';
 import { issueSession, sessionCookie } from '../../session/manager.ts';
@@ -16,6 +15,7 @@ import { afterHooks, afterWebHooks } from '../../config/hooks.ts';
 import { runHooksReportingErrors } from '../hook/web-hook.ts';
 import { destroyOtherSessions } from '../hook/session-destroyer.ts';
 import { flowUIURL } from '../flow/respond.ts';
+import { browserLocationChangeRequired } from '../flow/location-change.ts';
 import { createSettingsFlow } from '../settings/flow.ts';
 import { retryWithMessage } from '../strategy/code/address-flow.ts';
 import { challengeOf } from '../strategy/code/challenge.ts';
@@ -104,13 +104,4 @@ export async function completeRecovery(s: Submission): Promise<Response> {
   if (ctx.config.feature_flags?.use_continue_with_transitions) return json(body, 200, headers);
   const moved = browserLocationChangeRequired(settingsURL).toBody();
   return json(moved, 422, headers);
-}
-
-/** Kratos flow.NewBrowserLocationChangeRequiredError. */
-export function browserLocationChangeRequired(to: string): KratosError {
-  return new KratosError(422, 'browser location change required', {
-    id: 'browser_location_change_required',
-    reason: `In order to complete this flow please redirect the browser to: ${to}`,
-    extra: { redirect_browser_to: to },
-  });
 }
