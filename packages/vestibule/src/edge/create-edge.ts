@@ -118,7 +118,9 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
       return;
     }
     const started = performance.now();
-    const requestId = requestIdOf({ get: (n) => headerValue(req, n) });
+    const requestId = config.server.trust_proxy
+      ? requestIdFrom({ get: (n) => headerValue(req, n) })
+      : newRequestId();
     setRequestId(req, requestId);
     // Handed to the gateway rather than set with setHeader(): a header set beforehand sends Node's
     // writeHead(status, upstreamHeaders) down its slow path (setHeader() per upstream header, then
