@@ -27,6 +27,7 @@ import { createPlanner, type PlanResult } from './plan.ts';
 import {
   createUpstreams,
   forwardHTTP,
+  type ForwardOptions,
   setResponseFields,
   writeDecision,
 } from '../upstream/forward.ts';
@@ -77,6 +78,7 @@ export interface Gateway {
 }
 
 const NO_FIELDS: EdgeFields = [];
+const SETTLED = Promise.resolve();
 
 /** `url` is exactly `path`, with or without a query. */
 function isPath(url: string | undefined, path: string): boolean {
@@ -210,38 +212,38 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger.error('upstream request failed', { requestId, err });
 
   const onResponseHead = options.observe?.upstreamResponse;
-  const handle = async (
+
+  /** Answers with the plan's decision or dispatches upstream; synchronous. */
+  const respond = (
     req: IncomingMessage,
     res: ServerResponse,
-    note?: GatewayNote,
-    responseFields: EdgeFields = NO_FIELDS,
-  ): Promise<void> => {
-    try {
-      if (revocation && isPath(req.url, revocation.path)) {
-        if (note) note.rule = 'revocation';
-        setResponseFields(res, responseFields);
-        return await revocation.handle(req, res);
-      }
-      const planned = plan(req);
-      const result = planned instanceof Promise ? await planned : planned;
-      if (note) {
-        note.rule = result.rule;
-        note.decision = result.forward ? 'allow' : 'deny';
-      }
-      if (!result.forward) {
-        setResponseFields(res, responseFields);
-        return writeDecision(res, result.decision!);
-      }
-      forwardHTTP(req, res, {
-        pool: upstreams.pool(result.forward.origin),
-        path: result.forward.path,
-        headers: result.forward.headers,
-        requestId: result.requestId,
-        responseFields,
-        onError: onUpstreamError,
-        ...(onResponseHead ? { onResponseHead } : {}),
-      });
-    } catch (err) {
+    result: PlanResult,
+    note: GatewayNote | undefined,
+    responseFields: EdgeFields,
+  ): void => {
+    if (note) {
+      note.rule = result.rule;
+      note.decision = result.forward ? 'allow' : 'deny';
+    }
+    if (!result.forward) {
+      setResponseFields(res, responseFields);
+      return writeDecision(res, result.decision!);
+    }
+    const forward: ForwardOptions = {
+      pool: upstreams.pool(result.forward.origin),
+      path: result.forward.path,
+      headers: result.forward.headers,
+      requestId: result.requestId,
+      responseFields,
+      onError: onUpstreamError,
+    };
+    if (onResponseHead) forward.onResponseHead = onResponseHead;
+    forwardHTTP(req, res, forward);
+  };
+
+  const failed =
+    (req: IncomingMessage, res: ServerResponse, responseFields: EdgeFields) =>
+    (err: unknown): void => {
       logger.error('gateway failure', { err });
       if (!res.headersSent) {
         setResponseFields(res, responseFields);
@@ -256,7 +258,33 @@ export function createGateway(options: GatewayOptions): Gateway {
           }),
         );
       } else res.destroy();
+    };
+
+  // Not an async function: a request decided synchronously (public rules, cached sessions — the
+  // hot path) gets the one settled promise below, not a promise and an async frame of its own.
+  const handle = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    note?: GatewayNote,
+    responseFields: EdgeFields = NO_FIELDS,
+  ): Promise<void> => {
+    try {
+      if (revocation && isPath(req.url, revocation.path)) {
+        if (note) note.rule = 'revocation';
+        setResponseFields(res, responseFields);
+        return revocation.handle(req, res).catch(failed(req, res, responseFields));
+      }
+      const planned = plan(req);
+      if (planned instanceof Promise) {
+        return planned
+          .then((result) => respond(req, res, result, note, responseFields))
+          .catch(failed(req, res, responseFields));
+      }
+      respond(req, res, planned, note, responseFields);
+    } catch (err) {
+      failed(req, res, responseFields)(err);
     }
+    return SETTLED;
   };
 
   const handleUpgrade = (
