@@ -525,31 +525,42 @@ async function profile(
   scenarios: Array<{ name: string; path: string; headers: Record<string, string> }>,
 ): Promise<void> {
   const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 8);
-  for (const scenario of scenarios) {
-    const profDir = mkdtempSync(join(dir, 'prof-'));
-    const edge = await startServe(`profiled ${scenario.name}`, config, join(dir, 'prof.log'), env, [
-      '--cpu-prof',
-      `--cpu-prof-dir=${profDir}`,
-    ]);
-    const url = `http://127.0.0.1:${edge.port}${scenario.path}`;
-    await autocannon({ url, headers: scenario.headers, connections: CONNECTIONS, duration: 2 });
-    // V8 stamps samples on the monotonic clock, as hrtime does: only the measured load counts, not
-    // the edge's startup (module loading, the store's WebAssembly) nor the warm-up.
-    const from = Number(process.hrtime.bigint() / 1000n);
-    const r = await autocannon({
-      url,
-      headers: scenario.headers,
-      connections: CONNECTIONS,
-      duration: seconds,
-    });
-    const to = Number(process.hrtime.bigint() / 1000n);
-    edge.kill();
-    await edge.stopped;
-    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error('no profile written');
-    console.log(`\nprofile: ${scenario.name} (${r.requests.total} requests in ${seconds}s)`);
-    printTopCosts(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile, from, to);
-  }
+  // With BENCH_COMPARE_BIN each scenario is profiled on both builds, one after the other.
+  const builds: Array<[string, string | undefined]> = [['', undefined]];
+  if (process.env.BENCH_COMPARE_BIN)
+    builds.push([' — compared build', process.env.BENCH_COMPARE_BIN]);
+  for (const scenario of scenarios)
+    for (const [label, bin] of builds) {
+      const profDir = mkdtempSync(join(dir, 'prof-'));
+      const edge = await startServe(
+        `profiled ${scenario.name}`,
+        config,
+        join(dir, 'prof.log'),
+        env,
+        ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+        bin,
+      );
+      const url = `http://127.0.0.1:${edge.port}${scenario.path}`;
+      await autocannon({ url, headers: scenario.headers, connections: CONNECTIONS, duration: 2 });
+      // V8 stamps samples on the monotonic clock, as hrtime does: only the measured load counts, not
+      // the edge's startup (module loading, the store's WebAssembly) nor the warm-up.
+      const from = Number(process.hrtime.bigint() / 1000n);
+      const r = await autocannon({
+        url,
+        headers: scenario.headers,
+        connections: CONNECTIONS,
+        duration: seconds,
+      });
+      const to = Number(process.hrtime.bigint() / 1000n);
+      edge.kill();
+      await edge.stopped;
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (!file) throw new Error('no profile written');
+      console.log(
+        `\nprofile: ${scenario.name}${label} (${r.requests.total} requests in ${seconds}s)`,
+      );
+      printTopCosts(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile, from, to);
+    }
 }
 
 interface CpuProfile {
