@@ -15,6 +15,9 @@
 // Other processes on a shared machine disturb absolute req/s; the interleaved ratios much less.
 // `BENCH_PIN=1` repeats the table with the load generator and upstream on CPU 0 and the hop/edge on
 // CPU 1 (Linux `taskset`).
+// `BENCH_COMPARE_BIN=<another checkout>/packages/cli/bin/vestibule.js` adds a third edge from that
+// build (same config, info logging) to the same interleaved rounds and ABBA pairs: before/after
+// figures of a change taken on the same machine at the same time, not in two runs minutes apart.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
@@ -136,10 +139,11 @@ async function startServe(
   logFile: string,
   env: Record<string, string | undefined>,
   nodeArgs: string[] = [],
+  bin = join(ROOT, 'packages/cli/bin/vestibule.js'),
 ): Promise<Proc & { stopped: Promise<void> }> {
   const proc: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, join(ROOT, 'packages/cli/bin/vestibule.js'), 'serve', '--config', config],
+    [...nodeArgs, bin, 'serve', '--config', config],
     { stdio: ['ignore', 'pipe', openSync(logFile, 'a')], env: { ...env, NODE_OPTIONS: '' } },
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -266,6 +270,14 @@ async function reportPairs(named: (name: string) => Target | undefined): Promise
       'edge required (cached)',
       0.95,
     ],
+    // Present only with BENCH_COMPARE_BIN: this build against the other one (no target).
+    ['public: this build vs the compared build', 'edge public (compared build)', 'edge public', 0],
+    [
+      'required (cached): this build vs the compared build',
+      'edge required (cached, compared build)',
+      'edge required (cached)',
+      0,
+    ],
   ];
   console.log(
     `\nABBA pairs (${PAIR_ROUNDS} × baseline-subject-subject-baseline, ${DURATION_S}s each); median [min–max]:`,
@@ -278,9 +290,8 @@ async function reportPairs(named: (name: string) => Target | undefined): Promise
     if (!base || !subject) continue;
     const { rps, cpu } = await pairs(base, subject);
     const met = median(rps) >= goal;
-    console.log(
-      `  ${label}: req/s ${span(rps)}, CPU/req ${span(cpu)} (target ≥ ${goal}× req/s) ${met ? 'met' : 'NOT MET'}`,
-    );
+    const verdict = goal ? ` (target ≥ ${goal}× req/s) ${met ? 'met' : 'NOT MET'}` : '';
+    console.log(`  ${label}: req/s ${span(rps)}, CPU/req ${span(cpu)}${verdict}`);
   }
 }
 
@@ -368,6 +379,18 @@ async function main(): Promise<void> {
       VESTIBULE_LOG_LEVEL: 'error',
     });
     procs.push(edge, quiet);
+    const compareBin = process.env.BENCH_COMPARE_BIN;
+    const compared = compareBin
+      ? await startServe(
+          'edge (compared build)',
+          config,
+          join(dir, 'compared.log'),
+          env,
+          [],
+          compareBin,
+        )
+      : undefined;
+    if (compared) procs.push(compared);
     const token = await registerSession(kratosURL);
     const session = { 'x-session-token': token };
     const at = (p: Proc) => `http://127.0.0.1:${p.port}`;
@@ -405,6 +428,22 @@ async function main(): Promise<void> {
         path: [edge, kratos],
       },
     ];
+    if (compared) {
+      targets.push(
+        {
+          name: 'edge public (compared build)',
+          url: `${at(compared)}/public`,
+          headers: {},
+          path: [compared],
+        },
+        {
+          name: 'edge required (cached, compared build)',
+          url: `${at(compared)}/required`,
+          headers: session,
+          path: [compared],
+        },
+      );
+    }
     // BENCH_ONLY=required: only the scenarios whose name contains one of the words (iterating).
     const only = process.env.BENCH_ONLY?.split(',');
     if (process.env.BENCH_PROFILE === '1') {
@@ -435,13 +474,17 @@ async function main(): Promise<void> {
     const required = await fetch(`${at(edge)}/required`, { headers: session });
     if (required.headers.get('x-saw-user') !== '1') throw new Error('upstream saw no identity');
     const baselineOf = (name: string) =>
-      name.startsWith('whoami')
-        ? 'whoami direct'
-        : name === 'edge required (cached)'
-          ? 'bare hop (node:http)'
-          : name === 'edge required, log=error' || name === 'edge required, rate-limited'
-            ? 'edge required (cached)'
-            : 'bare hop (node:http)';
+      name.endsWith('compared build)')
+        ? name.startsWith('edge public')
+          ? 'edge public'
+          : 'edge required (cached)'
+        : name.startsWith('whoami')
+          ? 'whoami direct'
+          : name === 'edge required (cached)'
+            ? 'bare hop (node:http)'
+            : name === 'edge required, log=error' || name === 'edge required, rate-limited'
+              ? 'edge required (cached)'
+              : 'bare hop (node:http)';
     const logBefore = statSync(logFile).size;
     const results = await compare(targets);
     report(
@@ -482,31 +525,42 @@ async function profile(
   scenarios: Array<{ name: string; path: string; headers: Record<string, string> }>,
 ): Promise<void> {
   const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 8);
-  for (const scenario of scenarios) {
-    const profDir = mkdtempSync(join(dir, 'prof-'));
-    const edge = await startServe(`profiled ${scenario.name}`, config, join(dir, 'prof.log'), env, [
-      '--cpu-prof',
-      `--cpu-prof-dir=${profDir}`,
-    ]);
-    const url = `http://127.0.0.1:${edge.port}${scenario.path}`;
-    await autocannon({ url, headers: scenario.headers, connections: CONNECTIONS, duration: 2 });
-    // V8 stamps samples on the monotonic clock, as hrtime does: only the measured load counts, not
-    // the edge's startup (module loading, the store's WebAssembly) nor the warm-up.
-    const from = Number(process.hrtime.bigint() / 1000n);
-    const r = await autocannon({
-      url,
-      headers: scenario.headers,
-      connections: CONNECTIONS,
-      duration: seconds,
-    });
-    const to = Number(process.hrtime.bigint() / 1000n);
-    edge.kill();
-    await edge.stopped;
-    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error('no profile written');
-    console.log(`\nprofile: ${scenario.name} (${r.requests.total} requests in ${seconds}s)`);
-    printTopCosts(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile, from, to);
-  }
+  // With BENCH_COMPARE_BIN each scenario is profiled on both builds, one after the other.
+  const builds: Array<[string, string | undefined]> = [['', undefined]];
+  if (process.env.BENCH_COMPARE_BIN)
+    builds.push([' — compared build', process.env.BENCH_COMPARE_BIN]);
+  for (const scenario of scenarios)
+    for (const [label, bin] of builds) {
+      const profDir = mkdtempSync(join(dir, 'prof-'));
+      const edge = await startServe(
+        `profiled ${scenario.name}`,
+        config,
+        join(dir, 'prof.log'),
+        env,
+        ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+        bin,
+      );
+      const url = `http://127.0.0.1:${edge.port}${scenario.path}`;
+      await autocannon({ url, headers: scenario.headers, connections: CONNECTIONS, duration: 2 });
+      // V8 stamps samples on the monotonic clock, as hrtime does: only the measured load counts, not
+      // the edge's startup (module loading, the store's WebAssembly) nor the warm-up.
+      const from = Number(process.hrtime.bigint() / 1000n);
+      const r = await autocannon({
+        url,
+        headers: scenario.headers,
+        connections: CONNECTIONS,
+        duration: seconds,
+      });
+      const to = Number(process.hrtime.bigint() / 1000n);
+      edge.kill();
+      await edge.stopped;
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (!file) throw new Error('no profile written');
+      console.log(
+        `\nprofile: ${scenario.name}${label} (${r.requests.total} requests in ${seconds}s)`,
+      );
+      printTopCosts(JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile, from, to);
+    }
 }
 
 interface CpuProfile {

@@ -10,7 +10,7 @@ import { accessLineWriter, createLogger, type AccessLine, type Logger } from '..
 import { newRequestId, requestIdFrom } from '../lib/request-id.ts';
 import { edgeErrorResponse, notFound, toEdgeError } from './error-response.ts';
 import { healthResponse } from './health.ts';
-import type { EdgeParts, EdgeRequestContext, EdgeRoute } from './types.ts';
+import type { EdgeFields, EdgeParts, EdgeRequestContext, EdgeRoute } from './types.ts';
 import { METRICS_PATH, type EdgeMetrics, type MetricsEndpoint } from '../metrics/index.ts';
 
 export interface EdgeOptions {
@@ -103,32 +103,50 @@ export function createEdge(config: Readonly<EdgeConfig>, options: EdgeOptions): 
 
   function listener(req: IncomingMessage, res: ServerResponse): void {
     const pathname = pathnameOf(req.url);
-    // Set before any part answers: Node merges it into whatever writeHead sends, the upstream's
-    // own responses and the gateway's refusals alike.
-    if (hsts) res.setHeader('strict-transport-security', hsts);
+    const route = pathname === undefined ? undefined : routeOf(pathname);
+    // Set before any part but the gateway answers: Node merges it into whatever writeHead sends.
+    if (hsts && route !== 'gateway') res.setHeader('strict-transport-security', hsts);
     if (pathname === undefined) {
       res
         .writeHead(400, { 'content-type': 'text/plain', connection: 'close' })
         .end('Bad request\n');
       return;
     }
-    const route = routeOf(pathname);
     if (route === 'metrics') return serveMetrics(req, res, pathname);
     if (route !== 'gateway') {
       void webListener(req, res);
       return;
     }
     const started = performance.now();
-    const requestId = requestIdOf({ get: (n) => headerValue(req, n) });
+    const requestId = config.server.trust_proxy
+      ? requestIdFrom({ get: (n) => headerValue(req, n) })
+      : newRequestId();
     setRequestId(req, requestId);
-    res.setHeader('x-request-id', requestId);
+    // Handed to the gateway rather than set with setHeader(): a header set beforehand sends Node's
+    // writeHead(status, upstreamHeaders) down its slow path (setHeader() per upstream header, then
+    // the merged map), measurable on every forwarded response. The gateway puts them first in the
+    // head it writes (the upstream's own header of the same name wins, as with setHeader()).
+    const fields: EdgeFields = hsts
+      ? [
+          ['strict-transport-security', hsts],
+          ['x-request-id', requestId],
+        ]
+      : [['x-request-id', requestId]];
+    if (!parts.gateway.writesResponseFields) {
+      for (const [name, value] of fields) res.setHeader(name, value);
+    }
     const context = contextFor(requestId, req.socket.remoteAddress);
     const note = { rule: 'none', decision: 'deny' };
     res.once('finish', () => {
       accessLog(context, req.method ?? 'GET', pathname, res.statusCode, started);
       metrics?.request('gateway', note.rule, note.decision, res.statusCode);
     });
-    void parts.gateway.handle(req, res, note);
+    void parts.gateway.handle(
+      req,
+      res,
+      note,
+      parts.gateway.writesResponseFields ? fields : undefined,
+    );
   }
 
   function serveMetrics(req: IncomingMessage, res: ServerResponse, pathname: string): void {

@@ -20,19 +20,24 @@ export type EdgeHandler = (request: Request, context: EdgeRequestContext) => Pro
  * without converting to Web streams (its hot path is benchmarked against a bare Node proxy hop).
  */
 export interface GatewayPart {
-  /** `note`, when given, receives the matched rule's id and the decision (metrics labels). */
+  /**
+   * `note`, when given, receives the matched rule's id and the decision (metrics labels).
+   * `responseFields`: headers for every answer (`x-request-id`, Strict-Transport-Security), lower-case;
+   * given only to a part that says it `writesResponseFields` (else the edge sets them beforehand).
+   */
   handle(
     req: IncomingMessage,
     res: ServerResponse,
     note?: { rule: string; decision: string },
+    responseFields?: EdgeFields,
   ): Promise<void>;
+  /**
+   * The part puts `responseFields` on every answer itself: the forwarded response gets them in the
+   * head it writes, so Node's writeHead() keeps its fast path (createGateway() does).
+   */
+  readonly writesResponseFields?: boolean;
   /** `edgeFields`: headers for every response written to the socket (Strict-Transport-Security). */
-  handleUpgrade?(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    edgeFields?: ReadonlyArray<readonly [string, string]>,
-  ): void;
+  handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, edgeFields?: EdgeFields): void;
 }
 
 export interface EdgeMount {
@@ -53,5 +58,8 @@ export interface EdgeParts {
   ready?: () => Promise<Record<string, ReadinessCheck>>;
   close?: () => Promise<void>;
 }
+
+/** Header fields the edge puts on a response, [lower-case name, value] pairs. */
+export type EdgeFields = ReadonlyArray<readonly [string, string]>;
 
 export type EdgeRoute = 'health' | 'metrics' | 'proxy' | 'pages' | 'mount' | 'gateway';

@@ -24,7 +24,13 @@ import { compileRules, type RuleSet } from '../access/rules.ts';
 import { createAccessTokenVerifier } from '../access-token/verifier.ts';
 import { accessTokenJtiKey, accessTokenKey } from '../access-token/key.ts';
 import { createPlanner, type PlanResult } from './plan.ts';
-import { createUpstreams, forwardHTTP, writeDecision } from '../upstream/forward.ts';
+import {
+  createUpstreams,
+  forwardHTTP,
+  type ForwardOptions,
+  setResponseFields,
+  writeDecision,
+} from '../upstream/forward.ts';
 import { forwardUpgrade, rejectUpgrade, type EdgeFields } from '../upstream/upgrade.ts';
 
 /** What the gateway decided for one request, filled in by `handle` (metrics labels). */
@@ -40,12 +46,23 @@ export interface Gateway {
    * Node request listener for everything the edge routes to the app. Never throws. Settles once the
    * request is answered by the edge or dispatched upstream, not when the upstream response ends.
    */
-  handle(req: IncomingMessage, res: ServerResponse, note?: GatewayNote): Promise<void>;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    note?: GatewayNote,
+    /**
+     * Headers for every answer, [lower-case name, value] (the edge's `x-request-id`): first in the
+     * forwarded response's head (an upstream header of the same name wins), set on every other.
+     */
+    responseFields?: EdgeFields,
+  ): Promise<void>;
   /**
    * Attach to `server.on('upgrade', gateway.handleUpgrade)`: WebSockets on allowed routes.
    * `edgeFields` go on every response written to the socket (the edge's Strict-Transport-Security).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, edgeFields?: EdgeFields): void;
+  /** `handle` puts its `responseFields` on every answer (the edge relies on it). */
+  readonly writesResponseFields: true;
   /**
    * The same-origin proxy calls this when a logout passes through: evicts that credential here and
    * announces it to the other edges (resolves once announced).
@@ -59,6 +76,9 @@ export interface Gateway {
   readonly rules: RuleSet;
   close(): Promise<void>;
 }
+
+const NO_FIELDS: EdgeFields = [];
+const SETTLED = Promise.resolve();
 
 /** `url` is exactly `path`, with or without a query. */
 function isPath(url: string | undefined, path: string): boolean {
@@ -192,34 +212,41 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger.error('upstream request failed', { requestId, err });
 
   const onResponseHead = options.observe?.upstreamResponse;
-  const handle = async (
+
+  /** Answers with the plan's decision or dispatches upstream; synchronous. */
+  const respond = (
     req: IncomingMessage,
     res: ServerResponse,
-    note?: GatewayNote,
-  ): Promise<void> => {
-    try {
-      if (revocation && isPath(req.url, revocation.path)) {
-        if (note) note.rule = 'revocation';
-        return await revocation.handle(req, res);
-      }
-      const planned = plan(req);
-      const result = planned instanceof Promise ? await planned : planned;
-      if (note) {
-        note.rule = result.rule;
-        note.decision = result.forward ? 'allow' : 'deny';
-      }
-      if (!result.forward) return writeDecision(res, result.decision!);
-      forwardHTTP(req, res, {
-        pool: upstreams.pool(result.forward.origin),
-        path: result.forward.path,
-        headers: result.forward.headers,
-        requestId: result.requestId,
-        onError: onUpstreamError,
-        ...(onResponseHead ? { onResponseHead } : {}),
-      });
-    } catch (err) {
+    result: PlanResult,
+    note: GatewayNote | undefined,
+    responseFields: EdgeFields,
+  ): void => {
+    if (note) {
+      note.rule = result.rule;
+      note.decision = result.forward ? 'allow' : 'deny';
+    }
+    if (!result.forward) {
+      setResponseFields(res, responseFields);
+      return writeDecision(res, result.decision!);
+    }
+    const forward: ForwardOptions = {
+      pool: upstreams.pool(result.forward.origin),
+      path: result.forward.path,
+      headers: result.forward.headers,
+      requestId: result.requestId,
+      responseFields,
+      onError: onUpstreamError,
+    };
+    if (onResponseHead) forward.onResponseHead = onResponseHead;
+    forwardHTTP(req, res, forward);
+  };
+
+  const failed =
+    (req: IncomingMessage, res: ServerResponse, responseFields: EdgeFields) =>
+    (err: unknown): void => {
       logger.error('gateway failure', { err });
       if (!res.headersSent) {
+        setResponseFields(res, responseFields);
         writeDecision(
           res,
           denyDecision({
@@ -231,7 +258,33 @@ export function createGateway(options: GatewayOptions): Gateway {
           }),
         );
       } else res.destroy();
+    };
+
+  // Not an async function: a request decided synchronously (public rules, cached sessions — the
+  // hot path) gets the one settled promise below, not a promise and an async frame of its own.
+  const handle = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    note?: GatewayNote,
+    responseFields: EdgeFields = NO_FIELDS,
+  ): Promise<void> => {
+    try {
+      if (revocation && isPath(req.url, revocation.path)) {
+        if (note) note.rule = 'revocation';
+        setResponseFields(res, responseFields);
+        return revocation.handle(req, res).catch(failed(req, res, responseFields));
+      }
+      const planned = plan(req);
+      if (planned instanceof Promise) {
+        return planned
+          .then((result) => respond(req, res, result, note, responseFields))
+          .catch(failed(req, res, responseFields));
+      }
+      respond(req, res, planned, note, responseFields);
+    } catch (err) {
+      failed(req, res, responseFields)(err);
     }
+    return SETTLED;
   };
 
   const handleUpgrade = (
@@ -264,6 +317,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     handle,
     handleUpgrade,
+    writesResponseFields: true,
     async onLogout(headers) {
       const credential = extractCredential(headers, { cookieName: sessions.cookieName });
       if (!credential) return;

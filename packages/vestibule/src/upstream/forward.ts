@@ -7,6 +7,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { denyDecision, wantsHTML, type Decision } from '../access/decision.ts';
 import { nodeHeaderReader } from '../session/credential.ts';
 import { filterResponseHeaders } from './headers.ts';
+import type { EdgeFields } from './upgrade.ts';
 
 export interface UpstreamPoolOptions {
   /** Max sockets per upstream origin. Default 128. */
@@ -51,6 +52,8 @@ export interface ForwardOptions {
   path: string;
   headers: string[];
   requestId: string;
+  /** Headers the edge adds to the response, [lower-case name, value]; the upstream's own win. */
+  responseFields?: EdgeFields;
   onError(err: unknown, requestId: string): void;
   /** Called with the seconds until the upstream's response head (metrics); off when unset. */
   onResponseHead?: (seconds: number) => void;
@@ -119,7 +122,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     // 1xx are per hop: the edge's own server answers Expect: 100-continue, the rest are dropped.
     if (statusCode < 200) return;
     this.options.onResponseHead?.((performance.now() - this.started) / 1000);
-    this.res.writeHead(statusCode, filterResponseHeaders(headers));
+    this.res.writeHead(statusCode, filterResponseHeaders(headers, this.options.responseFields));
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
@@ -160,7 +163,13 @@ function upstreamFailed(
     return;
   }
   const html = wantsHTML(nodeHeaderReader(req.headers));
+  if (options.responseFields) setResponseFields(res, options.responseFields);
   writeDecision(res, upstreamFailure(err, options.requestId, html));
+}
+
+/** The edge's fields on an answer the gateway writes itself (a decision, an upstream failure). */
+export function setResponseFields(res: ServerResponse, fields: EdgeFields): void {
+  for (const [name, value] of fields) res.setHeader(name, value);
 }
 
 function hasBody(req: IncomingMessage): boolean {

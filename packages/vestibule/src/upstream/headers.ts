@@ -246,15 +246,20 @@ function isOWS(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
-/** Response headers from undici (lower-cased object) minus hop-by-hop ones. */
+/**
+ * Response headers from undici (lower-cased object) minus hop-by-hop ones. `first`: lower-case
+ * [name, value] pairs placed ahead of them; an upstream header of the same name replaces one in place.
+ */
 export function filterResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
+  first?: ReadonlyArray<readonly [string, string]>,
 ): Record<string, string | string[]> {
   const connection = headers.connection;
   const listed = connection
     ? connectionTokens(Array.isArray(connection) ? connection : [connection])
     : undefined;
   const out: Record<string, string | string[]> = {};
+  if (first) for (const [name, value] of first) out[name] = value;
   for (const name in headers) {
     const value = headers[name];
     if (value !== undefined && !HOP_BY_HOP.has(name) && !listed?.has(name)) out[name] = value;

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import {
   accessLineWriter,
   createLogger,
@@ -72,6 +73,25 @@ test("the access line writer writes exactly pino's line for info('request', fiel
     assert.deepEqual({ ...ours, time: 0 }, { ...pinos, time: 0 });
     assert.match(ours.time as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.ok(Math.abs(Date.parse(ours.time as string) - Date.parse(pinos.time as string)) < 1000);
+  }
+});
+
+test('the access line writer formats any duration as JSON.stringify does (its fast path for tenths included)', () => {
+  let raw = '';
+  const write = accessLineWriter(createLogger({ level: 'info', write: (l) => (raw = l) }));
+  const durationOf = (durationMs: number) => {
+    write({ requestId: 'r-1234567', method: 'GET', path: '/', status: 200, durationMs });
+    return /"duration_ms":([^,]*),"msg"/.exec(raw)![1];
+  };
+  const tenths = fc.integer({ min: -10, max: 2e9 }).map((t) => Math.round(t) / 10);
+  fc.assert(
+    fc.property(fc.oneof(tenths, fc.double()), (value) => {
+      assert.equal(durationOf(value), Number.isFinite(value) ? JSON.stringify(value) : 'null');
+    }),
+    { numRuns: 5_000 },
+  );
+  for (const value of [0, 0.1, 0.3, 0.7, 1, 9.9, 10, 12.3, 99999999.9, 1e21, -0, -0.5, 0.05]) {
+    assert.equal(durationOf(value), JSON.stringify(value));
   }
 });
 
