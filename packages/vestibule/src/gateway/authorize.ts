@@ -19,6 +19,11 @@ import type { SessionResolver } from '../session/resolver.ts';
 import type { CompiledRule } from '../access/rules.ts';
 import type { AccessTokenGrant } from '../access-token/introspection.ts';
 import type { AccessTokenVerifier } from '../access-token/verifier.ts';
+import {
+  DEFAULT_SCOPE_STRATEGY,
+  scopeMatcher,
+  type ScopeStrategy,
+} from '../access-token/scope-strategy.ts';
 
 export interface PermissionCheckInput {
   user: User;
@@ -41,6 +46,8 @@ export interface AuthorizeContext {
   logger: Logger;
   /** Hydra access tokens (`Bearer ory_at_…`) on rules that accept them; absent: none accepted. */
   accessTokens?: AccessTokenVerifier;
+  /** How a rule's required scopes match a grant: Hydra's `strategies.scope`. Default wildcard. */
+  scopeStrategy?: ScopeStrategy;
 }
 
 export interface GatewayRequest {
@@ -252,8 +259,11 @@ function decideAccessToken(
       'www-authenticate': 'Bearer error="invalid_token"',
     });
   }
+  const granted = scopeMatcher(
+    rule.accessToken?.scopeStrategy ?? ctx.scopeStrategy ?? DEFAULT_SCOPE_STRATEGY,
+  );
   for (const scope of scopes) {
-    if (!grant.scopes.includes(scope)) {
+    if (!granted(grant.scopes, scope)) {
       return deny(
         request,
         403,
