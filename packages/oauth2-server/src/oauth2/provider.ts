@@ -101,6 +101,10 @@ export function createProvider(parts: ProviderParts): Provider {
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: false },
+      // Hydra has neither pushed authorization requests (RFC 9126) nor DPoP (RFC 9449); both are
+      // on by default in oidc-provider. Off: not advertised (discovery.ts) and their routes 404.
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
