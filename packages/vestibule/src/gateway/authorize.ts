@@ -276,21 +276,24 @@ function decideAccessToken(
   return decide(rule, request, ctx, userFromGrant(grant, ctx.defaultRole));
 }
 
-// One User per cached grant: the planner then header-encodes it once, as for a cached session.
+// One User per cached grant, kept as long as the grant is (the introspection or JWT cache holds
+// the grant; a revocation evicts it, and this entry with it): the planner then header-encodes the
+// identity and the scopes once, as for a cached session. Frozen, like a cached session's User, so
+// no rule or check can change what the next request with this token sees.
 const grantUsers = new WeakMap<AccessTokenGrant, User>();
 
 /** `sub` is the identity; no email or traits (the token does not carry them), the default role. */
 function userFromGrant(grant: AccessTokenGrant, defaultRole: string): User {
   let user = grantUsers.get(grant);
   if (!user || user.role !== defaultRole) {
-    user = {
+    user = Object.freeze({
       id: grant.subject,
       email: null,
       role: defaultRole,
-      traits: {},
+      traits: Object.freeze({}),
       session: null,
       scopes: grant.scopes,
-    };
+    });
     grantUsers.set(grant, user);
   }
   return user;
