@@ -105,6 +105,9 @@ export function createProvider(parts: ProviderParts): Provider {
       // on by default in oidc-provider. Off: not advertised (discovery.ts) and their routes 404.
       pushedAuthorizationRequests: { enabled: false },
       dPoP: { enabled: false },
+      // Nor resource indicators (RFC 8707): fosite ignores a `resource` parameter, where
+      // oidc-provider's default would refuse every one as `invalid_target`.
+      resourceIndicators: { enabled: false },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

@@ -1,7 +1,8 @@
 // The discovery document and the public routes against Hydra's: the key set is Hydra's (its
 // `oidcConfiguration` schema) minus what this server has no route for, each value of the type
 // Hydra's schema says; oidc-provider's own extras (pushed authorization requests, DPoP, RFC 9207's
-// flag, claim types) are neither advertised nor served; an unknown route answers as Hydra's router.
+// flag, claim types) are neither advertised nor served, resource indicators are ignored as fosite
+// ignores them; an unknown route answers as Hydra's router.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readSharedJSON } from '../../../../test/support/shared.ts';
@@ -126,6 +127,25 @@ describe('routes Hydra does not have', () => {
       await notFound(await fetch(`${h.publicURL}${path}`, { method: 'POST' }));
     }
     await notFound(await fetch(`${h.publicURL}/oauth2/nope`));
+  });
+
+  test('a resource indicator (RFC 8707) is ignored as by fosite, not refused as invalid_target', async () => {
+    const client = await createClient(h, { grant_types: ['client_credentials'], scope: 'openid' });
+    const response = await fetch(`${h.publicURL}/oauth2/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'openid',
+        resource: 'https://api.example/',
+      }),
+    });
+    const body = (await response.json()) as Record<string, string>;
+    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.match(body.access_token!, /^ory_at_/);
   });
 
   test('a DPoP proof is ignored at the token endpoint: a plain bearer token, as from Hydra', async () => {
