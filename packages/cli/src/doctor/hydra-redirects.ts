@@ -4,8 +4,12 @@
 // cookies it set, as a browser would, until it names urls.consent. The consent request is rejected
 // (no code is issued), the throwaway subject's login sessions revoked and the client deleted,
 // whatever happened: nothing lingers, and a cleanup that failed is reported.
+// The admin calls go through the official SDK (the CLI's one factory, each call with the probe's
+// deadline); the public `/oauth2/auth` walk is a plain browser-like fetch (no SDK has one).
 import { randomBytes } from 'node:crypto';
 import { parse as parseSetCookie } from 'set-cookie-parser';
+import type { OAuth2Api } from '@ory/client-fetch';
+import { hydraAdmin, hydraAdminErrorMessage } from '../ory/hydra-admin.ts';
 import type { HydraLive } from './facts.ts';
 import { get, reason } from './probes.ts';
 
@@ -14,24 +18,17 @@ const REDIRECT_URI = 'https://doctor-probe.invalid/callback';
 /** Hydra's own hops between the login verifier and the consent URL (oidc-provider has a resume). */
 const MAX_HOPS = 5;
 
-/** `fetch` with a JSON body against the admin API; throws with the status on anything but 2xx. */
-async function admin(
-  adminURL: string,
-  method: string,
-  path: string,
-  timeoutMs: number,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${adminURL}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
-  if (response.status >= 300)
-    throw new Error(`HTTP ${response.status} from ${method} ${path}: ${text.slice(0, 200)}`);
-  return text ? (JSON.parse(text) as unknown) : undefined;
+/** An admin call that failed, worded once (`<what>: HTTP 500: …`, or the network error). */
+class AdminCallError extends Error {
+  override name = 'AdminCallError';
+}
+
+async function adminCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new AdminCallError(`${what}: ${await hydraAdminErrorMessage(err)}`, { cause: err });
+  }
 }
 
 /** A browser's cookie jar, for one probe against one host: names and values only. */
@@ -64,6 +61,11 @@ async function redirectOf(url: string, jar: Jar, timeoutMs: number) {
 
 type Redirects = Pick<HydraLive, 'login' | 'consent'>;
 
+/** An admin call's failure as adminCall worded it; anything else as the other probes word it. */
+function reasonOf(err: unknown): string {
+  return err instanceof AdminCallError ? err.message.slice(0, 300) : reason(err);
+}
+
 export async function probeRedirects(
   publicURL: string,
   adminURL: string,
@@ -76,28 +78,29 @@ export async function probeRedirects(
   let clientID: string | undefined;
   let loginAccepted = false;
   const jar = new Jar();
-  const challenge = async (
-    kind: 'login' | 'consent',
-    value: string,
-    verb: 'accept' | 'reject',
-    body: unknown,
-  ) =>
-    admin(
-      adminURL,
-      'PUT',
-      `/admin/oauth2/auth/requests/${kind}/${verb}?${kind}_challenge=${encodeURIComponent(value)}`,
-      timeoutMs,
-      body,
-    );
+  const admin: OAuth2Api = hydraAdmin(adminURL, { timeoutMs });
+  /** A cleanup step: its failure is reported, never thrown. */
+  const tidy = async (failure: string, call: () => Promise<unknown>) => {
+    try {
+      await call();
+    } catch (err) {
+      cleanup.push(`${failure}: ${await hydraAdminErrorMessage(err)}`);
+    }
+  };
   const denied = { error: 'access_denied', error_description: 'vestibule doctor probe' };
   const steps = async (): Promise<void> => {
-    const client = (await admin(adminURL, 'POST', '/admin/clients', timeoutMs, {
-      client_name: PROBE_CLIENT_NAME,
-      redirect_uris: [REDIRECT_URI],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      scope: 'openid',
-    })) as { client_id: string };
+    const client = await adminCall('creating the probe client', () =>
+      admin.createOAuth2Client({
+        oAuth2Client: {
+          client_name: PROBE_CLIENT_NAME,
+          redirect_uris: [REDIRECT_URI],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          scope: 'openid',
+        },
+      }),
+    );
+    if (!client.client_id) throw new Error('Hydra created the probe client without a client_id');
     clientID = client.client_id;
     const auth = new URL(`${publicURL}/oauth2/auth`);
     auth.search = new URLSearchParams({
@@ -117,10 +120,12 @@ export async function probeRedirects(
     if (!loginChallenge) return;
     consent = await (async () => {
       try {
-        const accepted = (await challenge('login', loginChallenge, 'accept', {
-          subject,
-          remember: false,
-        })) as { redirect_to?: string };
+        const accepted = await adminCall('accepting the login request', () =>
+          admin.acceptOAuth2LoginRequest({
+            loginChallenge,
+            acceptOAuth2LoginRequest: { subject, remember: false },
+          }),
+        );
         loginAccepted = true;
         let next = accepted.redirect_to ? new URL(accepted.redirect_to) : undefined;
         // Hydra's own hops only (the URL probed, and its urls.self.public that redirect_to names):
@@ -136,39 +141,32 @@ export async function probeRedirects(
           return {
             error: `Hydra redirected to ${next.origin}${next.pathname} without a consent_challenge`,
           };
-        await challenge('consent', consentChallenge, 'reject', denied).catch((err: unknown) =>
-          cleanup.push(`consent request not rejected: ${reason(err)}`),
+        await tidy('consent request not rejected', () =>
+          admin.rejectOAuth2ConsentRequest({ consentChallenge, rejectOAuth2Request: denied }),
         );
         return { location: next.href };
       } catch (err) {
         if (!loginAccepted)
-          await challenge('login', loginChallenge, 'reject', denied).catch((e: unknown) =>
-            cleanup.push(`login request not rejected: ${reason(e)}`),
+          await tidy('login request not rejected', () =>
+            admin.rejectOAuth2LoginRequest({ loginChallenge, rejectOAuth2Request: denied }),
           );
-        return { error: reason(err) };
+        return { error: reasonOf(err) };
       }
     })();
   };
   try {
     await steps();
   } catch (err) {
-    login.error = reason(err);
+    login.error = reasonOf(err);
   } finally {
     if (loginAccepted) {
-      await admin(
-        adminURL,
-        'DELETE',
-        `/admin/oauth2/auth/sessions/login?subject=${encodeURIComponent(subject)}`,
-        timeoutMs,
-      ).catch((err: unknown) => cleanup.push(`sessions of ${subject} not revoked: ${reason(err)}`));
+      await tidy(`sessions of ${subject} not revoked`, () =>
+        admin.revokeOAuth2LoginSessions({ subject }),
+      );
     }
     if (clientID) {
-      await admin(
-        adminURL,
-        'DELETE',
-        `/admin/clients/${encodeURIComponent(clientID)}`,
-        timeoutMs,
-      ).catch((err: unknown) => cleanup.push(`client ${clientID} not deleted: ${reason(err)}`));
+      const id = clientID;
+      await tidy(`client ${id} not deleted`, () => admin.deleteOAuth2Client({ id }));
     }
   }
   if (cleanup.length > 0) login.cleanup = cleanup.join('; ');

@@ -101,6 +101,13 @@ export function createProvider(parts: ProviderParts): Provider {
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: false },
+      // Hydra has neither pushed authorization requests (RFC 9126) nor DPoP (RFC 9449); both are
+      // on by default in oidc-provider. Off: not advertised (discovery.ts) and their routes 404.
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
+      // Nor resource indicators (RFC 8707): fosite ignores a `resource` parameter, where
+      // oidc-provider's default would refuse every one as `invalid_target`.
+      resourceIndicators: { enabled: false },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

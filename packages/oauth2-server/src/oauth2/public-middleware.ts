@@ -3,7 +3,9 @@
 // - the logout verifier (`/oauth2/sessions/logout?logout_verifier=`) completes oidc-provider's own
 //   end-session confirm step with the xsrf secret the logout request kept;
 // - the last redirect back to the client is a 303, the ones into the login/consent apps 302;
-// - a failed PKCE check burns the authorization code (fosite), so a guessed verifier gets one try.
+// - a failed PKCE check burns the authorization code (fosite), so a guessed verifier gets one try;
+// - the discovery document has Hydra's keys (discovery.ts), and a route Hydra does not have answers
+//   as Hydra's router does (Go's http.NotFound: `404 page not found`, plain text).
 import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -14,6 +16,7 @@ import type { Database } from '../persistence/tables.ts';
 import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { errorURL } from './provider.ts';
 import { storedTokenId } from './jwt-access-token.ts';
+import { hydraDiscovery } from './discovery.ts';
 
 type Next = () => Promise<void>;
 
@@ -64,6 +67,13 @@ export function installPublicMiddleware(
       if (redirected) return;
     }
     await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      answerNotFound(ctx);
+      return;
+    }
+    if (ctx.path === DISCOVERY_PATH && ctx.status === 200 && ctx.body) {
+      ctx.body = hydraDiscovery(ctx.body as Record<string, unknown>);
+    }
     await pendingBurns.get(ctx);
     if (ctx.path === '/oauth2/token' && ctx.method === 'POST')
       await afterTokenResponse(ctx as unknown as KoaContextWithOIDC, db, onDeleted);
@@ -76,6 +86,21 @@ export function installPublicMiddleware(
       ctx.status = toClient ? 303 : 302;
     }
   });
+}
+
+const DISCOVERY_PATH = '/.well-known/openid-configuration';
+
+/** Hydra's public router (httprouter) answers an unknown route with Go's http.NotFound. */
+function answerNotFound(ctx: {
+  body: unknown;
+  status: number;
+  type: string;
+  set(name: string, value: string): void;
+}): void {
+  ctx.body = '404 page not found\n';
+  ctx.status = 404; // (setting a body makes it 200 in Koa)
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.set('x-content-type-options', 'nosniff');
 }
 
 /**

@@ -164,7 +164,7 @@ export function rotateIfScopesStillAllowed(strategy: ScopeStrategyName) {
 /** Where oidc-provider checks requested scopes against the client's `scope`. */
 function checksRequestedScopes(ctx: KoaContextWithOIDC): boolean {
   const { route, params } = ctx.oidc;
-  if (route === 'authorization' || route === 'pushed_authorization_request') return true;
+  if (route === 'authorization') return true;
   return route === 'token' && params?.grant_type === 'client_credentials';
 }
 

@@ -213,7 +213,7 @@ describe('custom scopes', () => {
     }
   });
 
-  test("oidc-provider's pushed authorization endpoint (not Hydra's) judges scopes the same way", async () => {
+  test("oidc-provider's pushed authorization endpoint is not there (Hydra has none): 404", async () => {
     const { params } = codeParams('openid nobody.has');
     const response = await fetch(`${h.publicURL}/request`, {
       method: 'POST',
@@ -223,11 +223,8 @@ describe('custom scopes', () => {
       },
       body: new URLSearchParams(params),
     });
-    assert.equal(response.status, 400);
-    assert.deepEqual(await response.json(), {
-      error: 'invalid_scope',
-      error_description: NOT_ALLOWED('nobody.has'),
-    });
+    assert.equal(response.status, 404);
+    assert.equal(await response.text(), '404 page not found\n');
   });
 
   test('client credentials with a wrong secret is invalid_client before any scope is judged', async () => {

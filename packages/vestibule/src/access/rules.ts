@@ -59,10 +59,16 @@ export interface AccessRuleConfig {
    */
   credentials?: ReadonlyArray<CredentialKind>;
   /**
-   * Scopes a Hydra access token must have been granted, all of them (exact names); implies
-   * `access_token`. Missing one: 403 INSUFFICIENT_SCOPE. Kratos sessions are not scoped.
+   * Scopes a Hydra access token must have been granted, all of them, matched as Hydra matches them
+   * (`hydra.scope_strategy`); implies `access_token`. Missing one: 403 INSUFFICIENT_SCOPE. Kratos
+   * sessions are not scoped.
    */
   scopes?: readonly string[];
+  /**
+   * This rule's scope matching when it must differ from the gateway's (an imported Oathkeeper rule
+   * with `scope_strategy: exact`): `exact` or `wildcard`, fosite's strategies.
+   */
+  scope_strategy?: RuleScopeStrategy;
   /** Extra headers to inject, from `{{ .Subject }}`-style templates (Oathkeeper header mutator). */
   headers?: Readonly<Record<string, string>>;
   /**
@@ -77,6 +83,9 @@ export interface AccessRuleConfig {
   rate_limit?: { per_identity?: string; per_anonymous_address?: string };
 }
 
+/** fosite's scope strategies (the access-token folder implements them). */
+export type RuleScopeStrategy = 'exact' | 'wildcard';
+
 export interface CompiledRule {
   readonly id: string;
   readonly mode: AccessMode;
@@ -88,7 +97,11 @@ export interface CompiledRule {
   /** The Kratos credentials this rule accepts (possibly none when it takes access tokens only). */
   readonly credentials: ReadonlySet<'cookie' | 'token'>;
   /** Hydra access tokens accepted, and the scopes they need; absent: not accepted here. */
-  readonly accessToken?: { readonly scopes: readonly string[] };
+  readonly accessToken?: {
+    readonly scopes: readonly string[];
+    /** Set only when the rule overrides the gateway's scope strategy. */
+    readonly scopeStrategy?: RuleScopeStrategy;
+  };
   readonly headers: Readonly<Record<string, string>>;
   /** Refuse cookie-authenticated cross-site unsafe requests and upgrades (csrf: on). */
   readonly csrf: boolean;
@@ -233,6 +246,13 @@ function compileAccessToken(
   key: string,
 ): CompiledRule['accessToken'] {
   const scopes = config.scopes;
+  const strategy = config.scope_strategy;
+  if (strategy !== undefined && strategy !== 'exact' && strategy !== 'wildcard') {
+    throw new ConfigError(`${key}.scope_strategy`, 'expected exact or wildcard');
+  }
+  if (strategy !== undefined && scopes === undefined) {
+    throw new ConfigError(`${key}.scope_strategy`, 'has no effect without scopes');
+  }
   if (scopes === undefined) {
     return credentials.includes('access_token') ? { scopes: [] } : undefined;
   }
@@ -248,7 +268,10 @@ function compileAccessToken(
   if (config.credentials && !config.credentials.includes('access_token')) {
     throw new ConfigError(`${key}.scopes`, 'needs access_token in credentials');
   }
-  return { scopes: Object.freeze([...new Set(scopes)]) };
+  return {
+    scopes: Object.freeze([...new Set(scopes)]),
+    ...(strategy ? { scopeStrategy: strategy } : {}),
+  };
 }
 
 function compileRateLimit(

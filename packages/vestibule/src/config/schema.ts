@@ -162,8 +162,11 @@ function buildSchema(strict: boolean) {
       .array(z.enum(['cookie', 'token', 'access_token']))
       .min(1)
       .optional(),
-    /** Scopes a Hydra access token must carry, all of them (`[notes.read]`); implies access_token. */
+    /** Scopes a Hydra access token must carry, all of them (`[notes.read]`); implies access_token.
+     * Matched by `hydra.scope_strategy`. */
     scopes: z.array(z.string().min(1)).optional(),
+    /** This rule's own scope matching (`exact` or `wildcard`), overriding `hydra.scope_strategy`. */
+    scope_strategy: z.enum(['exact', 'wildcard']).optional(),
     /**
      * `off`: cookie-authenticated unsafe requests and WebSocket upgrades from another site pass
      * (webhooks, cross-site form posts you mean to accept). Default `on`.
@@ -255,6 +258,10 @@ function buildSchema(strict: boolean) {
        * token; a revocation is seen only through the edge's revocation webhook or the session bus);
        * `auto` verifies a JWS locally and introspects anything else. */
       access_token_strategy: z.enum(['opaque', 'jwt', 'auto']).default('opaque'),
+      /** How a rule's `scopes` match a token's granted scopes: as Hydra's `strategies.scope` (set the
+       * same value). `wildcard` (Hydra's default, and the embedded server's): a granted `notes.*`
+       * satisfies `notes.read`; `exact`: names must be equal. */
+      scope_strategy: z.enum(['exact', 'wildcard']).default('wildcard'),
       /** The `iss` JWT access tokens must carry, exactly as Hydra writes it (its `urls.self.issuer`,
        * trailing slash and all: kept as given). Default: public_url. */
       issuer: z

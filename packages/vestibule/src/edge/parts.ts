@@ -93,6 +93,7 @@ export async function buildEdgeParts(
             ttlMs: config.hydra.introspection_cache_ttl,
             timeoutMs: config.hydra.introspection_timeout,
             strategy: config.hydra.access_token_strategy,
+            scopeStrategy: config.hydra.scope_strategy,
             ...(config.hydra.public_url
               ? {
                   jwt: {
@@ -292,6 +293,7 @@ async function gatewayRules(
     ...(r.roles ? { roles: r.roles } : {}),
     ...(r.credentials ? { credentials: r.credentials } : {}),
     ...(r.scopes ? { scopes: r.scopes } : {}),
+    ...(r.scope_strategy ? { scope_strategy: r.scope_strategy } : {}),
     ...(r.csrf === 'off' || r.csrf === false ? { csrf: 'off' as const } : {}),
     ...(r.rate_limit ? { rate_limit: r.rate_limit } : {}),
   }));

@@ -19,6 +19,11 @@ import type { SessionResolver } from '../session/resolver.ts';
 import type { CompiledRule } from '../access/rules.ts';
 import type { AccessTokenGrant } from '../access-token/introspection.ts';
 import type { AccessTokenVerifier } from '../access-token/verifier.ts';
+import {
+  DEFAULT_SCOPE_STRATEGY,
+  scopeMatcher,
+  type ScopeStrategy,
+} from '../access-token/scope-strategy.ts';
 
 export interface PermissionCheckInput {
   user: User;
@@ -41,6 +46,8 @@ export interface AuthorizeContext {
   logger: Logger;
   /** Hydra access tokens (`Bearer ory_at_…`) on rules that accept them; absent: none accepted. */
   accessTokens?: AccessTokenVerifier;
+  /** How a rule's required scopes match a grant: Hydra's `strategies.scope`. Default wildcard. */
+  scopeStrategy?: ScopeStrategy;
 }
 
 export interface GatewayRequest {
@@ -252,8 +259,11 @@ function decideAccessToken(
       'www-authenticate': 'Bearer error="invalid_token"',
     });
   }
+  const granted = scopeMatcher(
+    rule.accessToken?.scopeStrategy ?? ctx.scopeStrategy ?? DEFAULT_SCOPE_STRATEGY,
+  );
   for (const scope of scopes) {
-    if (!grant.scopes.includes(scope)) {
+    if (!granted(grant.scopes, scope)) {
       return deny(
         request,
         403,
@@ -266,21 +276,24 @@ function decideAccessToken(
   return decide(rule, request, ctx, userFromGrant(grant, ctx.defaultRole));
 }
 
-// One User per cached grant: the planner then header-encodes it once, as for a cached session.
+// One User per cached grant, kept as long as the grant is (the introspection or JWT cache holds
+// the grant; a revocation evicts it, and this entry with it): the planner then header-encodes the
+// identity and the scopes once, as for a cached session. Frozen, like a cached session's User, so
+// no rule or check can change what the next request with this token sees.
 const grantUsers = new WeakMap<AccessTokenGrant, User>();
 
 /** `sub` is the identity; no email or traits (the token does not carry them), the default role. */
 function userFromGrant(grant: AccessTokenGrant, defaultRole: string): User {
   let user = grantUsers.get(grant);
   if (!user || user.role !== defaultRole) {
-    user = {
+    user = Object.freeze({
       id: grant.subject,
       email: null,
       role: defaultRole,
-      traits: {},
+      traits: Object.freeze({}),
       session: null,
       scopes: grant.scopes,
-    };
+    });
     grantUsers.set(grant, user);
   }
   return user;

@@ -22,6 +22,7 @@ import { validateGatewayOptions, type GatewayOptions } from './options.ts';
 import { createRevocationHandler, type RevocationRequest } from './revoke.ts';
 import { compileRules, type RuleSet } from '../access/rules.ts';
 import { createAccessTokenVerifier } from '../access-token/verifier.ts';
+import { DEFAULT_SCOPE_STRATEGY, SCOPE_STRATEGIES } from '../access-token/scope-strategy.ts';
 import { accessTokenJtiKey, accessTokenKey } from '../access-token/key.ts';
 import { createPlanner, type PlanResult } from './plan.ts';
 import {
@@ -118,8 +119,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         now: options.now,
       })
     : undefined;
+  const scopeStrategy = options.accessTokens?.scopeStrategy ?? DEFAULT_SCOPE_STRATEGY;
+  if (!SCOPE_STRATEGIES.includes(scopeStrategy)) {
+    throw new TypeError(
+      `createGateway: accessTokens.scopeStrategy must be exact or wildcard, got ${String(scopeStrategy)}`,
+    );
+  }
   const ctx: AuthorizeContext = {
-    ...(accessTokens ? { accessTokens } : {}),
+    ...(accessTokens ? { accessTokens, scopeStrategy } : {}),
     sessions,
     profiles: options.profiles,
     checkPermission: options.checkPermission,

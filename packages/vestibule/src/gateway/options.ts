@@ -11,6 +11,7 @@ import type { UpstreamPoolOptions } from '../upstream/forward.ts';
 import type { RateLimiters } from '../rate-limit/limiter.ts';
 import type { SessionBusFactory } from '../session-bus/bus.ts';
 import type { AccessTokenStrategy } from '../access-token/verifier.ts';
+import type { ScopeStrategy } from '../access-token/scope-strategy.ts';
 
 export interface GatewayOptions {
   /** Where allowed requests go, e.g. http://127.0.0.1:4001 (a path prefix is kept). */
@@ -102,6 +103,11 @@ export interface GatewayAccessTokenOptions {
   maxEntries?: number;
   /** `opaque` (introspect every token), `jwt` (verify JWS against the JWKS) or `auto`. */
   strategy?: AccessTokenStrategy;
+  /**
+   * How a rule's `scopes` match a token's granted ones: Hydra's `strategies.scope` (`exact`, or
+   * `wildcard`, Hydra's default: a granted `notes.*` satisfies `notes.read`). Default wildcard.
+   */
+  scopeStrategy?: ScopeStrategy;
   /** For `jwt`/`auto`: where the JWKS is and which `iss` tokens must carry. */
   jwt?: { hydraPublicURL: string; issuer: string; clockToleranceMs?: number };
 }

@@ -115,6 +115,20 @@ export function createPlanner(deps: PlannerDeps): Planner {
     return values;
   };
 
+  // An access token's signed x-user-scopes header, encoded once per cached grant (its User) like
+  // the identity values above: a cached token then costs what a cached session costs.
+  const scopeHeaders = new WeakMap<User, readonly string[]>();
+  const extraHeaders = (rule: CompiledRule | undefined, user: User) => {
+    if (rule?.headerTemplates.length) return signedExtraHeaders(rule, user);
+    if (!user.scopes) return undefined;
+    let found = scopeHeaders.get(user);
+    if (!found) {
+      found = Object.freeze(scopesHeader(user.scopes));
+      scopeHeaders.set(user, found);
+    }
+    return found;
+  };
+
   const forwardPlan = (
     req: IncomingMessage,
     request: GatewayRequest,
@@ -153,9 +167,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
         { method: request.method, path },
         user ? identityValues(user) : null,
         deps.now(),
-        user && (user.scopes || rule?.headerTemplates.length)
-          ? signedExtraHeaders(rule, user)
-          : undefined,
+        user ? extraHeaders(rule, user) : undefined,
       );
     }
     return { origin: upstream.origin, path, headers: out };
@@ -259,14 +271,16 @@ function badTarget(request: { requestId: string; headers: HeaderReader }): Decis
  * Extra headers to send and sign, [lower-case name, header-encoded value, …]: an access token's
  * granted scopes, then the rule's template headers for this user.
  */
-function signedExtraHeaders(rule: CompiledRule | undefined, user: User): string[] {
-  const out: string[] = [];
-  if (user.scopes) out.push(HEADER_USER_SCOPES, encodeHeaderValue(user.scopes.join(' ')));
-  if (!rule) return out;
+function signedExtraHeaders(rule: CompiledRule, user: User): string[] {
+  const out: string[] = user.scopes ? scopesHeader(user.scopes) : [];
   for (const [name, template] of rule.headerTemplates) {
     out.push(name, encodeHeaderValue(renderHeaderTemplate(template, user)));
   }
   return out;
+}
+
+function scopesHeader(scopes: readonly string[]): string[] {
+  return [HEADER_USER_SCOPES, encodeHeaderValue(scopes.join(' '))];
 }
 
 function upstreamTarget(

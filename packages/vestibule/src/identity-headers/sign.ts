@@ -79,11 +79,20 @@ export function canonicalString(
   extra?: readonly string[],
 ): string {
   const method = target.method.toUpperCase();
+  const plain = JSON_PLAIN.test(
+    t + nonce + method + target.path + values.id + values.email + values.role,
+  );
   if (extra?.length) {
+    // An access token's request always has one (x-user-scopes): concatenated like the rest when
+    // every value is plain, so it costs what a session's request costs.
+    const list = plain ? plainJSONList(extra) : undefined;
+    if (list !== undefined) {
+      return `["${SIGNATURE_VERSION}","${t}","${nonce}","${method}","${target.path}","${values.id}","${values.email}","${values.role}",${list}]`;
+    }
     const fields = [target.path, values.id, values.email, values.role];
     return JSON.stringify([SIGNATURE_VERSION, t, nonce, method, ...fields, extra]);
   }
-  if (JSON_PLAIN.test(t + nonce + method + target.path + values.id + values.email + values.role)) {
+  if (plain) {
     return `["${SIGNATURE_VERSION}","${t}","${nonce}","${method}","${target.path}","${values.id}","${values.email}","${values.role}"]`;
   }
   return JSON.stringify([
@@ -96,6 +105,17 @@ export function canonicalString(
     values.email,
     values.role,
   ]);
+}
+
+/** JSON.stringify(values) for a list of plain strings, else undefined. */
+function plainJSONList(values: readonly string[]): string | undefined {
+  let out = '[';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (!JSON_PLAIN.test(value)) return undefined;
+    out += i === 0 ? `"${value}"` : `,"${value}"`;
+  }
+  return `${out}]`;
 }
 
 // Key preparation is a measurable part of each HMAC on the hot path: prepare each secret once.
@@ -155,9 +175,9 @@ export function appendSignedIdentityHeaders(
     out.push(HEADER_USER_ROLE, values.role);
   }
   if (extra?.length) {
-    const names: string[] = [];
+    let names = '';
     for (let i = 0; i < extra.length; i += 2) {
-      names.push(extra[i]!);
+      names += i === 0 ? extra[i]! : `,${extra[i]!}`;
       out.push(extra[i]!, extra[i + 1]!);
     }
     out.push(HEADER_SIGNATURE, `${SIGNATURE_VERSION};t=${t};n=${nonce};h=${names};s=${mac}`);

@@ -5,7 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYAML } from 'yaml';
 import { ConfigError } from '../lib/errors.ts';
-import type { AccessMode, AccessRuleConfig, CredentialKind } from '../access/rules.ts';
+import type {
+  AccessMode,
+  AccessRuleConfig,
+  CredentialKind,
+  RuleScopeStrategy,
+} from '../access/rules.ts';
 import { segmentsToRegex, splitHostAndPath, splitSegments } from './patterns.ts';
 import { validateHeaderTemplate } from '../access/templates.ts';
 
@@ -124,9 +129,10 @@ function importRule(
     throw new ConfigError(`${key}.match.url`, 'required');
   const pattern = matchPattern(match.url, key, context);
   const methods = Array.isArray(match.methods) ? match.methods.map(String) : [];
-  const { mode, credentials, scopes } = modeOf(rule, key, warnings);
+  const { mode, credentials, scopes, scopeStrategy } = modeOf(rule, key, warnings);
   const out: AccessRuleConfig = { id, regex: pattern.regex ?? '(?!)', mode, methods, credentials };
   if (scopes) out.scopes = scopes;
+  if (scopeStrategy) out.scope_strategy = scopeStrategy;
   const headers = mutatorHeaders(rule.mutators, key, mode, warnings);
   if (headers) out.headers = headers;
   const upstream = rule.upstream as
@@ -160,7 +166,12 @@ function modeOf(
   rule: Record<string, unknown>,
   key: string,
   warnings: string[],
-): { mode: AccessMode; credentials?: CredentialKind[]; scopes?: string[] } {
+): {
+  mode: AccessMode;
+  credentials?: CredentialKind[];
+  scopes?: string[];
+  scopeStrategy?: RuleScopeStrategy;
+} {
   const authorizer = handlerName(rule.authorizer, `${key}.authorizer`) ?? 'allow';
   if (authorizer === 'deny') return { mode: 'deny' };
   if (authorizer !== 'allow') {
@@ -175,6 +186,7 @@ function modeOf(
     throw new ConfigError(`${key}.authenticators`, 'at least one authenticator is required');
   const credentials: CredentialKind[] = [];
   let scopes: string[] | undefined;
+  let scopeStrategy: RuleScopeStrategy | undefined;
   let anonymous = false;
   for (const [i, name] of names.entries()) {
     if (name in SESSION_AUTHENTICATORS) credentials.push(SESSION_AUTHENTICATORS[name]!);
@@ -182,7 +194,11 @@ function modeOf(
     else if (name === 'oauth2_introspection') {
       credentials.push('access_token');
       const config = (authenticators[i] as Handler).config;
-      scopes = introspectionScopes(config, `${key}.authenticators[${i}]`, warnings);
+      ({ scopes, scopeStrategy } = introspectionScopes(
+        config,
+        `${key}.authenticators[${i}]`,
+        warnings,
+      ));
     } else
       throw new ConfigError(
         `${key}.authenticators[${i}]`,
@@ -194,26 +210,44 @@ function modeOf(
     mode: anonymous ? 'optional' : 'required',
     credentials,
     ...(scopes ? { scopes } : {}),
+    ...(scopeStrategy ? { scopeStrategy } : {}),
   };
 }
 
 /**
- * Oathkeeper's `oauth2_introspection` config → the rule's scopes. The edge introspects at
- * `hydra.admin_url` with its own cache and checks scope names exactly: settings it cannot honour
- * are warned about, never silently widened (an exact check is never looser than Oathkeeper's).
+ * Oathkeeper's `oauth2_introspection` config → the rule's scopes and how they match. The edge
+ * introspects at `hydra.admin_url` with its own cache and matches scopes itself: Oathkeeper's
+ * `scope_strategy: none` (its default: Hydra checks the scopes, by its `strategies.scope`) is the
+ * edge's `hydra.scope_strategy`; `exact` and `wildcard` stay on the rule; `hierarchic` (a granted
+ * `notes` covers `notes.read`, which neither fosite strategy allows) is checked exactly, with a
+ * warning: never looser than Oathkeeper.
  */
-function introspectionScopes(config: unknown, key: string, warnings: string[]): string[] {
+function introspectionScopes(
+  config: unknown,
+  key: string,
+  warnings: string[],
+): { scopes: string[]; scopeStrategy?: RuleScopeStrategy } {
   const c = (config && typeof config === 'object' ? config : {}) as Record<string, unknown>;
   const required = c.required_scope ?? [];
   if (!Array.isArray(required) || !required.every((s) => typeof s === 'string')) {
     throw new ConfigError(`${key}.config.required_scope`, 'expected a list of scopes');
   }
-  const strategy = c.scope_strategy;
-  if (strategy !== undefined && strategy !== 'exact' && strategy !== 'none') {
-    warnings.push(
-      `${key}: scope_strategy ${String(strategy)} is checked as exact scope names on the edge`,
+  const strategy = c.scope_strategy ?? 'none';
+  if (!['none', 'exact', 'wildcard', 'hierarchic'].includes(strategy as string)) {
+    throw new ConfigError(
+      `${key}.config.scope_strategy`,
+      'expected hierarchic, exact, wildcard or none',
     );
   }
+  if (strategy === 'hierarchic') {
+    warnings.push(`${key}: scope_strategy hierarchic is checked as exact scope names on the edge`);
+  }
+  const scopeStrategy: RuleScopeStrategy | undefined =
+    strategy === 'none' || required.length === 0
+      ? undefined
+      : strategy === 'wildcard'
+        ? 'wildcard'
+        : 'exact';
   // These narrow which tokens pass: dropping them would let more through than Oathkeeper did.
   for (const narrowing of ['target_audience', 'trusted_issuers']) {
     if (c[narrowing] !== undefined) {
@@ -236,7 +270,7 @@ function introspectionScopes(config: unknown, key: string, warnings: string[]): 
       );
     }
   }
-  return required as string[];
+  return { scopes: required as string[], ...(scopeStrategy ? { scopeStrategy } : {}) };
 }
 
 function mutatorHeaders(

@@ -154,6 +154,24 @@ test('the canonical string is exactly JSON.stringify of the signed fields, whate
     }),
     { numRuns: 5_000 },
   );
+  // With signed extra headers (an access token's x-user-scopes, rule templates) too.
+  fc.assert(
+    fc.property(
+      text,
+      text,
+      text,
+      text,
+      fc.array(text, { minLength: 1, maxLength: 6 }),
+      (nonce, path, id, role, extra) => {
+        const values = { id, email: '', role };
+        assert.equal(
+          canonicalString('1700000000', nonce, { method: 'get', path }, values, extra),
+          JSON.stringify(['v1', '1700000000', nonce, 'GET', path, id, '', role, extra]),
+        );
+      },
+    ),
+    { numRuns: 5_000 },
+  );
 });
 
 test('rule-template headers are signed: listed in h=, verified, returned decoded; tampering is caught', () => {
