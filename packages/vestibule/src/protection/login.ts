@@ -42,27 +42,20 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   const byIdentifier = subject ? reservations[0] : undefined;
   const byAddress = reservations.at(-1);
   const granted = refs.filter((_, i) => reservations[i]!.allowed);
+  const settleRefs = (outcome: Outcome) =>
+    granted.map((ref) => ({
+      ...ref,
+      // One success from a shared address must not wipe an attacker's count on it.
+      outcome: ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
+    }));
   // The settlement and its audit rows: one statement.
   const settle = (outcome: Outcome, rows: AuditRow[]) =>
-    counters.settleAll(
-      granted.map((ref) => ({
-        ...ref,
-        // One success from a shared address must not wipe an attacker's count on it.
-        outcome: ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
-      })),
-      rows,
-    );
-  // Settlements that cannot change the answer are written after it. Safe to defer: until it lands
-  // the reservation still counts as an attempt in flight (stricter, never looser), and a lost one
-  // expires with its TTL. Only a failure is settled before answering: it may start a lock.
-  // setImmediate, not a microtask: PGlite runs a statement on this thread, and started from a
-  // microtask it would run before the answer is written. Rows are made now (their time, log line).
+    counters.settleAll(settleRefs(outcome), rows);
+  // Settlements that cannot change the answer are stored after it (see settleAfterAnswer); only a
+  // failure is settled before answering: it may start a lock. Rows are made now (time, log line).
   const settleLater = (outcome: Outcome, events: AuditInput[]) => {
     const rows = events.map((e) => audit.entry(e));
-    audit.later(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(() => settle(outcome, rows)),
-      rows,
-    );
+    audit.later(counters.settleAfterAnswer(settleRefs(outcome), rows), rows);
   };
   const refused = [byIdentifier, byAddress].find(
     (r): r is Extract<Reservation, { allowed: false }> => r?.allowed === false,
