@@ -21,6 +21,7 @@ import type {
 } from './options.ts';
 import { submitOf } from './submit.ts';
 import { createSubmitProtection, type SubmitProtection } from './pipeline.ts';
+import { SecondFactorSessions } from './second-factor-sessions.ts';
 import { SharedAttemptCounters } from './shared-attempts.ts';
 
 const PRUNE_EVERY_MS = 60 * 60_000;
@@ -43,6 +44,7 @@ export interface LoginProtectionOptions {
 export interface ProtectionState {
   store: EdgeStore;
   counters: AttemptCounters;
+  secondFactors: SecondFactorSessions;
   audit: AuditLog;
   lockouts: LockoutAdmin;
 }
@@ -76,7 +78,13 @@ export async function protectionState(
     config.audit.hash_secret ??
     (await store.sharedValue('audit_hash_key', () => randomBytes(32).toString('base64url')));
   const audit = new AuditLog(store.db, logger, hashKey, now);
-  return { store, counters, audit, lockouts: createLockoutAdmin(counters, audit) };
+  return {
+    store,
+    counters,
+    secondFactors: new SecondFactorSessions(store.db, now),
+    audit,
+    lockouts: createLockoutAdmin(counters, audit),
+  };
 }
 
 /**
@@ -121,6 +129,7 @@ export async function openLoginProtection(
           captcha,
           identityOf: options.identityOf,
           notifier: options.securityNotifier,
+          secondFactors: state.secondFactors,
           logger,
           now,
         });
@@ -134,9 +143,10 @@ export async function openLoginProtection(
   const idleMs = 2 * config.protection.login.identifier.max_lock;
   const prune = async () => {
     if (!opening) return;
-    const { audit, counters } = await open();
+    const { audit, counters, secondFactors } = await open();
     const removed = await audit.prune(config.audit.retention);
     await counters.prune(idleMs);
+    await secondFactors.prune();
     if (removed > 0) logger.info('audit events pruned', { removed });
   };
   const timer = setInterval(
