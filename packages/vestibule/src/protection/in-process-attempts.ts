@@ -5,9 +5,9 @@
 //
 // - A reservation is a synchronous step after the key is in memory: no await between reading and
 //   counting, so 50 parallel wrong passwords still let no more than the threshold through.
-// - A key is read from the store on first touch (a lock survives a restart), then memory is the
-//   truth for it; keys with nothing in flight and nothing left to write may be dropped from memory
-//   (bounded) and read again later.
+// - A key is read from the store on first touch (a lock survives a restart) — unless the store
+//   certainly has no row for it (stored-keys.ts) — then memory is the truth for it; keys with
+//   nothing in flight and nothing left to write may be dropped from memory (bounded) and read again.
 // - A failure, and the lock it may start, is in the store before its settlement resolves: the
 //   pipeline answers a failed login only after that, so every answered failure survives a restart.
 //   A success (clearing failures) or a neutral outcome only loosens a counter and is written after
@@ -35,6 +35,7 @@ import {
 } from './counter-rows.ts';
 import { CounterWrites, type CounterSnapshot } from './counter-writes.ts';
 import { emptyCounter, reserveOn, settleOn } from './sliding-log.ts';
+import { StoredKeys } from './stored-keys.ts';
 
 /** Keys kept in memory beyond those in use; a dropped key costs one read when it comes back. */
 const DEFAULT_MAX_KEYS = 10_000;
@@ -48,13 +49,25 @@ export class InProcessAttemptCounters implements AttemptCounters {
   /** Keys a caller is between loading and counting: never dropped from memory meanwhile. */
   private readonly pins = new Map<string, number>();
   private readonly writes: CounterWrites;
+  private readonly stored: StoredKeys;
+  private scanned = false;
 
   constructor(
     private readonly db: Kysely<EdgeStoreDatabase>,
     private readonly now: () => number,
     private readonly maxKeys = DEFAULT_MAX_KEYS,
   ) {
-    this.writes = new CounterWrites(db, (id) => this.counters.get(id), now);
+    this.stored = new StoredKeys(db);
+    this.writes = new CounterWrites(
+      db,
+      (id) => {
+        const counter = this.counters.get(id);
+        // Known to have a row before the row is written.
+        if (counter) this.stored.added(id);
+        return counter;
+      },
+      now,
+    );
   }
 
   async reserve(scope: string, key: string, rule: AttemptRule): Promise<Reservation> {
@@ -138,6 +151,8 @@ export class InProcessAttemptCounters implements AttemptCounters {
       const state = this.counters.get(id)?.state;
       held ||= !!state && (state.failures.length > 0 || state.lockedUntil !== null);
       this.counters.delete(id);
+      // Before the DELETE is sent: a write after it adds the id back.
+      this.stored.removed(id);
       if (this.loading.has(id)) this.clearedWhileLoading.add(id);
     }
     return (await deleteCounters(this.db, scopes, key)) > 0 || held;
@@ -146,6 +161,7 @@ export class InProcessAttemptCounters implements AttemptCounters {
   async prune(idleMs: number): Promise<number> {
     await this.writes.idle();
     const removed = await pruneCounters(this.db, this.now(), idleMs);
+    if (removed > 0) this.stored.scan();
     // Everything written can be read back when needed; pruned rows must not live on in memory.
     this.dropIdleKeys(0);
     return removed;
@@ -153,26 +169,36 @@ export class InProcessAttemptCounters implements AttemptCounters {
 
   /** Reads the keys not in memory yet; concurrent callers share one read per key. */
   private async load(refs: readonly CounterRef[], ids: readonly string[]): Promise<void> {
+    if (!this.scanned) {
+      // Before this instance writes anything: the scan sees the store as it was.
+      this.scanned = true;
+      this.stored.scan();
+    }
     const missing = refs.filter(
       (_, i) => !this.counters.has(ids[i]!) && !this.loading.has(ids[i]!),
     );
     if (missing.length > 0) {
       const missingIds = missing.map((r) => counterId(r.scope, r.key));
-      const read = readCounters(this.db, missing).then((stored) => {
-        for (const [i, ref] of missing.entries()) {
-          const id = missingIds[i]!;
-          const cleared = this.clearedWhileLoading.delete(id);
-          if (this.counters.has(id)) continue;
-          const state = (!cleared && stored.get(id)) || emptyCounter();
-          this.counters.set(id, { scope: ref.scope, key: ref.key, state });
-        }
-      });
+      const read = this.read(missing, missingIds);
       const tracked = read.finally(() => {
         for (const id of missingIds) this.loading.delete(id);
       });
       for (const id of missingIds) this.loading.set(id, tracked);
     }
     await Promise.all(ids.map((id) => this.loading.get(id)));
+  }
+
+  private async read(missing: readonly CounterRef[], ids: readonly string[]): Promise<void> {
+    const holds = await Promise.all(ids.map((id) => this.stored.mayHold(id)));
+    const toRead = missing.filter((_, i) => holds[i]);
+    const stored = toRead.length > 0 ? await readCounters(this.db, toRead) : undefined;
+    for (const [i, ref] of missing.entries()) {
+      const id = ids[i]!;
+      const cleared = this.clearedWhileLoading.delete(id);
+      if (this.counters.has(id)) continue;
+      const state = (!cleared && stored?.get(id)) || emptyCounter();
+      this.counters.set(id, { scope: ref.scope, key: ref.key, state });
+    }
   }
 
   /** The key's counter, now the most recently used. */

@@ -1,12 +1,14 @@
 // The in-memory counters of a PGlite store (issue 12's cost): what they must keep of the store's
 // guarantees — an answered failure is in the store (a restart keeps it), keys dropped from memory
 // come back from the store, a key with an attempt in flight is never dropped, writes are grouped and
-// never land out of order, an unlock wins over a read in progress. (The rules themselves are run
+// never land out of order, an unlock wins over a read in progress, and a key the store certainly
+// has no row for is not read. (The rules themselves are run
 // against both implementations in attempts.test.ts.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AttemptRule } from '../../src/protection/attempts.ts';
 import { InProcessAttemptCounters } from '../../src/protection/in-process-attempts.ts';
+import { StoredKeys } from '../../src/protection/stored-keys.ts';
 import { openEdgeStore, type EdgeStore } from '../../src/store/index.ts';
 
 const rule: AttemptRule = {
@@ -112,5 +114,49 @@ describe('in-process attempt counters', () => {
     clock += 1000;
     assert.equal((await counters.reserve(SCOPE, key, rule)).allowed, true);
     assert.equal(await stored(key), undefined);
+  });
+
+  it('reads a key on first touch only when the store may have a row for it', async () => {
+    const key = 'has-a-row@example.com';
+    const writer = new InProcessAttemptCounters(store.db, now);
+    await writer.reserve(SCOPE, key, rule);
+    await writer.settle(SCOPE, key, rule, 'failure');
+    let selects = 0;
+    const counters = new InProcessAttemptCounters(
+      store.db.withPlugin({
+        transformQuery: (args) => {
+          if (args.node.kind === 'SelectQueryNode') selects++;
+          return args.node;
+        },
+        transformResult: (args) => Promise.resolve(args.result),
+      }),
+      now,
+    );
+    await counters.reserve(SCOPE, 'never-failed@example.com', rule);
+    assert.equal(selects, 1, 'the one scan of the keys with a row, no read for this key');
+    await counters.reserve(SCOPE, 'another-clean-one@example.com', rule);
+    assert.equal(selects, 1);
+    const withRow = await counters.reserve(SCOPE, key, rule);
+    assert.equal(selects, 2, 'a key with a row is read');
+    assert.deepEqual(withRow, { allowed: true, failures: 1 });
+  });
+
+  it('keeps no list beyond its limit: every key may have a row then', async () => {
+    const keys = new StoredKeys(store.db, 2);
+    keys.scan();
+    assert.equal(await keys.mayHold('login:identifier\u0000nobody@example.com'), true);
+    const empty = await openEdgeStore('memory');
+    try {
+      const few = new StoredKeys(empty.db, 2);
+      few.scan();
+      assert.equal(await few.mayHold('a'), false);
+      few.added('a');
+      assert.equal(await few.mayHold('a'), true);
+      few.added('b');
+      few.added('c'); // over the limit: no longer known
+      assert.equal(await few.mayHold('z'), true);
+    } finally {
+      await empty.close();
+    }
   });
 });
