@@ -88,6 +88,8 @@ export class InProcessAttemptCounters implements AttemptCounters {
         if (left === 0) this.pins.delete(id);
         else this.pins.set(id, left);
       }
+      // Refused attempts are never settled: keys read for them are bounded here.
+      this.dropIdleKeys(this.maxKeys);
     }
   }
 
