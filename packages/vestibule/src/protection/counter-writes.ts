@@ -24,11 +24,15 @@ export class CounterWrites {
   private readonly changed = new Set<string>();
   /** Counters in the statement now running: memory is ahead of the store for them. */
   private readonly writing = new Set<string>();
+  /** Counters changed in memory whose write is about to be asked for (after an answer). */
+  private readonly expected = new Set<string>();
   /** Counters whose last statement failed: written again with the next one. */
   private readonly failed = new Set<string>();
   private rows: AuditRow[] = [];
   private waiters: Waiter[] = [];
-  private running: Promise<void> | undefined;
+  /** The drain loop, while `draining`: cleared in the loop itself, so no write is ever left behind. */
+  private running: Promise<void> = Promise.resolve();
+  private draining = false;
 
   constructor(
     private readonly db: Kysely<EdgeStoreDatabase>,
@@ -37,45 +41,64 @@ export class CounterWrites {
     private readonly now: () => number,
   ) {}
 
+  /** These counters changed in memory and will be written shortly: pending until then. */
+  expect(ids: readonly string[]): void {
+    for (const id of ids) this.expected.add(id);
+  }
+
   /** Resolves once a statement that started after this call has stored these counters and rows. */
   write(ids: readonly string[], rows: readonly AuditRow[] = []): Promise<void> {
+    for (const id of ids) this.expected.delete(id);
     if (ids.length === 0 && rows.length === 0) return Promise.resolve();
     for (const id of ids) this.changed.add(id);
     this.rows.push(...rows);
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    if (!this.draining) {
+      this.draining = true;
+      this.running = this.drain();
+    }
     return done;
   }
 
   /** Whether the store may still be behind memory for this counter. */
   pending(id: string): boolean {
-    return this.changed.has(id) || this.writing.has(id) || this.failed.has(id);
+    return (
+      this.expected.has(id) || this.changed.has(id) || this.writing.has(id) || this.failed.has(id)
+    );
   }
 
   /** Resolves once everything queued so far is written (or has failed). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.draining) await this.running;
   }
 
   private async drain(): Promise<void> {
-    while (this.changed.size > 0 || this.rows.length > 0) {
-      const ids = [...new Set([...this.changed, ...this.failed])];
-      this.changed.clear();
-      this.failed.clear();
-      const rows = this.rows;
-      const waiters = this.waiters;
-      this.rows = [];
-      this.waiters = [];
-      for (const id of ids) this.writing.add(id);
-      try {
-        await this.store(ids, rows);
-        for (const w of waiters) w.resolve();
-      } catch (err) {
-        for (const id of ids) this.failed.add(id);
-        for (const w of waiters) w.reject(err);
-      } finally {
-        for (const id of ids) this.writing.delete(id);
-      }
+    try {
+      while (this.changed.size > 0 || this.rows.length > 0) await this.writeOnce();
+    } finally {
+      // In the same step as the last check: a write() from now on starts a new drain.
+      this.draining = false;
+    }
+  }
+
+  /** One statement with everything waiting now. */
+  private async writeOnce(): Promise<void> {
+    const ids = [...new Set([...this.changed, ...this.failed])];
+    this.changed.clear();
+    this.failed.clear();
+    const rows = this.rows;
+    const waiters = this.waiters;
+    this.rows = [];
+    this.waiters = [];
+    for (const id of ids) this.writing.add(id);
+    try {
+      await this.store(ids, rows);
+      for (const w of waiters) w.resolve();
+    } catch (err) {
+      for (const id of ids) this.failed.add(id);
+      for (const w of waiters) w.reject(err);
+    } finally {
+      for (const id of ids) this.writing.delete(id);
     }
   }
 

@@ -113,6 +113,8 @@ export class InProcessAttemptCounters implements AttemptCounters {
     auditRows: readonly AuditRow[],
   ): Promise<Settlement[]> {
     const { settled, changed } = this.apply(refs);
+    // Not dropped from memory before the store has caught up.
+    this.writes.expect(changed);
     await afterAnswer();
     await this.writes.write(changed, auditRows);
     this.dropIdleKeys(this.maxKeys);

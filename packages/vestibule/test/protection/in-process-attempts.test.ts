@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AttemptRule } from '../../src/protection/attempts.ts';
 import { InProcessAttemptCounters } from '../../src/protection/in-process-attempts.ts';
+import { CounterWrites } from '../../src/protection/counter-writes.ts';
 import { StoredKeys } from '../../src/protection/stored-keys.ts';
 import { openEdgeStore, type EdgeStore } from '../../src/store/index.ts';
 
@@ -159,4 +160,29 @@ describe('in-process attempt counters', () => {
       await empty.close();
     }
   });
+
+  it(
+    'a write asked for just as the previous statement completes is not left behind',
+    { timeout: 10_000 },
+    async () => {
+      const writes = new CounterWrites(store.db, () => undefined, now);
+      const row = (requestId: string) => ({
+        at: new Date(clock),
+        event: 'login_failed',
+        identity_id: null,
+        identifier_hash: null,
+        client_address: null,
+        user_agent: null,
+        request_id: requestId,
+      });
+      // The second write is asked for by the first one's waiter, right as its statement finished.
+      await writes.write([], [row('chained-1')]).then(() => writes.write([], [row('chained-2')]));
+      const stored = await store.db
+        .selectFrom('vestibule_audit_events')
+        .select('request_id')
+        .where('request_id', 'like', 'chained-%')
+        .execute();
+      assert.equal(stored.length, 2);
+    },
+  );
 });
