@@ -3,8 +3,9 @@ export { openLoginProtection, protectionState, storeLocation, rulesOf } from './
 export type { LoginProtection, LoginProtectionOptions, ProtectionState } from './setup.ts';
 export { createSubmitProtection } from './pipeline.ts';
 export type { SubmitProtection } from './pipeline.ts';
-export { AttemptCounters } from './attempts.ts';
-export type { AttemptRule, Reservation } from './attempts.ts';
+export { InProcessAttemptCounters } from './in-process-attempts.ts';
+export { SharedAttemptCounters } from './shared-attempts.ts';
+export type { AttemptCounters, AttemptRule, Reservation } from './attempts.ts';
 export { AuditLog, AUDIT_EVENTS } from './audit.ts';
 export type { AuditEventName, AuditInput, AuditQuery, AuditRecord } from './audit.ts';
 export type { LockoutAdmin, LockoutEntry } from './lockouts.ts';

@@ -22,3 +22,11 @@ export function clientAddressOf(
 ): string | undefined {
   return clientAddress(peer, headers.get('x-forwarded-for'), trustProxy);
 }
+
+/** Second-factor guesses (TOTP, lookup secrets), keyed `identity:`, `identifier:`, `session:`, `flow:`. */
+export const SECOND_FACTOR_SCOPE = 'login:second-factor';
+
+/** The second-factor key of guesses that follow a first factor with this (normalised) identifier. */
+export function identifierSubject(normalisedIdentifier: string): string {
+  return `identifier:${normalisedIdentifier}`;
+}

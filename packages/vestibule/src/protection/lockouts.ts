@@ -2,11 +2,12 @@
 // opened directly when nothing runs): one implementation, so both clear the same scopes.
 import type { AttemptCounters } from './attempts.ts';
 import type { AuditLog, AuditQuery, AuditRecord } from './audit.ts';
-import { addressKey, normaliseIdentifier } from './keys.ts';
+import { addressKey, identifierSubject, normaliseIdentifier, SECOND_FACTOR_SCOPE } from './keys.ts';
 
 const IDENTIFIER_SCOPES = [
   'login:identifier',
-  // Second factors: `identity:<id>`, `session:<hash>`, `flow:<id>` (cleared by that whole key).
+  // Second factors: `identity:<id>`, `session:<hash>`, `flow:<id>` (cleared by that whole key);
+  // `identifier:<identifier>` is cleared with its identifier (below).
   'login:second-factor',
   'recovery:send:identifier',
   'verification:send:identifier',
@@ -49,7 +50,14 @@ export function createLockoutAdmin(counters: AttemptCounters, audit: AuditLog): 
     async clear(value, requestId) {
       // A settlement landing after the clear would count a failure the operator meant to forgive.
       await audit.flush();
-      const byIdentifier = await counters.clear(IDENTIFIER_SCOPES, normaliseIdentifier(value));
+      const identifier = normaliseIdentifier(value);
+      const byKey = await counters.clear(IDENTIFIER_SCOPES, identifier);
+      // Second-factor guesses after this identifier's password logins: the same person's lock.
+      const bySecondFactor = await counters.clear(
+        [SECOND_FACTOR_SCOPE],
+        identifierSubject(identifier),
+      );
+      const byIdentifier = byKey || bySecondFactor;
       const address = addressKey(value);
       const byAddress = address !== 'unknown' && (await counters.clear(ADDRESS_SCOPES, address));
       const cleared = byIdentifier || byAddress;

@@ -1,18 +1,16 @@
 // Login: the identifier's and the address's counters reserve an attempt before Kratos sees the
 // password, and Kratos's answer settles it (a failure may start a lock; a success clears the
 // identifier's failures, never an active lock).
-import { createHash } from 'node:crypto';
-import { extractCredential } from '../session/credential.ts';
 import type { CounterRef, Outcome, Reservation } from './attempts.ts';
 import type { AuditInput, AuditRow } from './audit.ts';
-import { normaliseIdentifier } from './keys.ts';
+import { identifierSubject, normaliseIdentifier, SECOND_FACTOR_SCOPE } from './keys.ts';
 import { outcomeOf } from './outcome.ts';
 import { lockNotice, tooManyAttempts } from './refusals.ts';
+import { credentialAwaitingSecondFactor, secondFactorSubject } from './second-factor.ts';
 import {
   auditBase,
   identityAfter,
   runCaptcha,
-  whoami,
   type PipelineDeps,
   type SubmitScope,
 } from './scope.ts';
@@ -21,7 +19,7 @@ export const LOGIN_SCOPES = {
   identifier: 'login:identifier',
   address: 'login:address',
   /** A submit without an identifier: a second factor (TOTP, lookup secret) or a refresh. */
-  secondFactor: 'login:second-factor',
+  secondFactor: SECOND_FACTOR_SCOPE,
 } as const;
 
 export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Promise<Response> {
@@ -42,27 +40,20 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   const byIdentifier = subject ? reservations[0] : undefined;
   const byAddress = reservations.at(-1);
   const granted = refs.filter((_, i) => reservations[i]!.allowed);
+  const settleRefs = (outcome: Outcome) =>
+    granted.map((ref) => ({
+      ...ref,
+      // One success from a shared address must not wipe an attacker's count on it.
+      outcome: ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
+    }));
   // The settlement and its audit rows: one statement.
   const settle = (outcome: Outcome, rows: AuditRow[]) =>
-    counters.settleAll(
-      granted.map((ref) => ({
-        ...ref,
-        // One success from a shared address must not wipe an attacker's count on it.
-        outcome: ref.scope === LOGIN_SCOPES.address && outcome === 'success' ? 'neutral' : outcome,
-      })),
-      rows,
-    );
-  // Settlements that cannot change the answer are written after it. Safe to defer: until it lands
-  // the reservation still counts as an attempt in flight (stricter, never looser), and a lost one
-  // expires with its TTL. Only a failure is settled before answering: it may start a lock.
-  // setImmediate, not a microtask: PGlite runs a statement on this thread, and started from a
-  // microtask it would run before the answer is written. Rows are made now (their time, log line).
+    counters.settleAll(settleRefs(outcome), rows);
+  // Settlements that cannot change the answer are stored after it (see settleAfterAnswer); only a
+  // failure is settled before answering: it may start a lock. Rows are made now (time, log line).
   const settleLater = (outcome: Outcome, events: AuditInput[]) => {
     const rows = events.map((e) => audit.entry(e));
-    audit.later(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(() => settle(outcome, rows)),
-      rows,
-    );
+    audit.later(counters.settleAfterAnswer(settleRefs(outcome), rows), rows);
   };
   const refused = [byIdentifier, byAddress].find(
     (r): r is Extract<Reservation, { allowed: false }> => r?.allowed === false,
@@ -89,6 +80,7 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   }
   const outcome = await outcomeOf(response, scope.submit, deps.options.sessionCookie);
   if (outcome.result === 'accepted') {
+    if (identifier) await tieSecondFactor(deps, response, identifier);
     const event = { ...base, event: 'login_succeeded' as const };
     if (outcome.identityId || !deps.options.identityOf) {
       settleLater('success', [{ ...event, identityId: outcome.identityId }]);
@@ -115,26 +107,18 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
 }
 
 /**
- * Whose second factor this is: the identity when whoami answers for the first factor's session
- * (Kratos does when `session.whoami.required_aal` is aal1), else that session itself (hashed: an
- * aal1 session belongs to one identity, and a new one costs a password login, counted on its
- * identifier), else the flow. Unknown sessions are counted like known ones.
+ * A first factor Kratos wants a second one after: its session is tied to the identifier before the
+ * answer goes out, so the very first guess from it already counts per identifier, not per session.
  */
-async function secondFactorSubject(
+async function tieSecondFactor(
   deps: PipelineDeps,
-  scope: SubmitScope,
-): Promise<{ scope: string; key: string } | undefined> {
-  const headers = scope.request.headers;
-  const credential = extractCredential(headers, { cookieName: deps.options.sessionCookie });
-  if (credential) {
-    const identity = await whoami(deps, headers);
-    const key = identity
-      ? `identity:${identity.id}`
-      : `session:${createHash('sha256').update(credential.value).digest('hex').slice(0, 32)}`;
-    return { scope: LOGIN_SCOPES.secondFactor, key };
-  }
-  const flowId = scope.submit.flowId;
-  return flowId ? { scope: LOGIN_SCOPES.secondFactor, key: `flow:${flowId}` } : undefined;
+  response: Response,
+  identifier: string,
+): Promise<void> {
+  const sessions = deps.options.secondFactors;
+  if (!sessions) return;
+  const credential = await credentialAwaitingSecondFactor(response, deps.options.sessionCookie);
+  if (credential) await sessions.remember(credential, identifierSubject(identifier));
 }
 
 function loginNeedsCaptcha(deps: PipelineDeps, failures: number): boolean {

@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { AttemptCounters, AttemptRule } from './attempts.ts';
 import type { AuditLog } from './audit.ts';
 import type { SecurityNotifier } from './notifier.ts';
+import type { SecondFactorSessions } from './second-factor-sessions.ts';
 import type { SubmitFlow } from './submit.ts';
 
 export interface ThrottleRules {
@@ -50,6 +51,8 @@ export interface SubmitProtectionOptions {
   /** Who a credential belongs to (whoami), for settings and recovery notices. */
   identityOf?: ((headers: Headers) => Promise<SignedInIdentity | undefined>) | undefined;
   notifier?: SecurityNotifier | undefined;
+  /** Ties aal1 sessions to their first factor's identifier (second-factor guesses per identifier). */
+  secondFactors?: SecondFactorSessions | undefined;
   logger: Logger;
   now: () => number;
 }

@@ -7,8 +7,9 @@ import { ConfigError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { openEdgeStore, type EdgeStore } from '../store/index.ts';
 import { createProtectionAdmin, type AdminEndpoint } from './admin.ts';
-import { AttemptCounters, type AttemptRule } from './attempts.ts';
+import type { AttemptCounters, AttemptRule } from './attempts.ts';
 import { AuditLog } from './audit.ts';
+import { InProcessAttemptCounters } from './in-process-attempts.ts';
 import { createLockoutAdmin, type LockoutAdmin } from './lockouts.ts';
 import type { SecurityNotifier } from './notifier.ts';
 import type {
@@ -20,6 +21,8 @@ import type {
 } from './options.ts';
 import { submitOf } from './submit.ts';
 import { createSubmitProtection, type SubmitProtection } from './pipeline.ts';
+import { SecondFactorSessions } from './second-factor-sessions.ts';
+import { SharedAttemptCounters } from './shared-attempts.ts';
 
 const PRUNE_EVERY_MS = 60 * 60_000;
 
@@ -41,6 +44,7 @@ export interface LoginProtectionOptions {
 export interface ProtectionState {
   store: EdgeStore;
   counters: AttemptCounters;
+  secondFactors: SecondFactorSessions;
   audit: AuditLog;
   lockouts: LockoutAdmin;
 }
@@ -68,13 +72,29 @@ export async function protectionState(
   logger: Logger,
   now: () => number,
 ): Promise<ProtectionState> {
-  const counters = new AttemptCounters(store.db, now);
+  const counters = countersFor(store, now);
   // Every edge on one store must hash identifiers alike, or `audit query` would miss events.
   const hashKey =
     config.audit.hash_secret ??
     (await store.sharedValue('audit_hash_key', () => randomBytes(32).toString('base64url')));
   const audit = new AuditLog(store.db, logger, hashKey, now);
-  return { store, counters, audit, lockouts: createLockoutAdmin(counters, audit) };
+  return {
+    store,
+    counters,
+    secondFactors: new SecondFactorSessions(store.db, now),
+    audit,
+    lockouts: createLockoutAdmin(counters, audit),
+  };
+}
+
+/**
+ * PostgreSQL may be shared by several edges: each decision is made in SQL, on the row. A PGlite
+ * store belongs to this process alone: decisions in memory, written through (issue 12's cost).
+ */
+function countersFor(store: EdgeStore, now: () => number): AttemptCounters {
+  return store.target.kind === 'url'
+    ? new SharedAttemptCounters(store.db, now)
+    : new InProcessAttemptCounters(store.db, now);
 }
 
 /**
@@ -109,6 +129,7 @@ export async function openLoginProtection(
           captcha,
           identityOf: options.identityOf,
           notifier: options.securityNotifier,
+          secondFactors: state.secondFactors,
           logger,
           now,
         });
@@ -122,9 +143,10 @@ export async function openLoginProtection(
   const idleMs = 2 * config.protection.login.identifier.max_lock;
   const prune = async () => {
     if (!opening) return;
-    const { audit, counters } = await open();
+    const { audit, counters, secondFactors } = await open();
     const removed = await audit.prune(config.audit.retention);
     await counters.prune(idleMs);
+    await secondFactors.prune();
     if (removed > 0) logger.info('audit events pruned', { removed });
   };
   const timer = setInterval(

@@ -309,6 +309,26 @@ const migrations: Record<string, Migration> = {
       await migrations['2026-12-07-003-attempt-functions']!.up(db);
     },
   },
+  // Which identifier's first factor an aal1 session came from (protection/second-factor-sessions.ts):
+  // second-factor guesses are counted per identifier, not per session (issue 12).
+  '2026-12-07-006-second-factor-sessions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('vestibule_second_factor_sessions')
+        .addColumn('credential_hash', 'text', (c) => c.primaryKey())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('vestibule_second_factor_sessions_expires_idx')
+        .on('vestibule_second_factor_sessions')
+        .column('expires_at')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('vestibule_second_factor_sessions').execute();
+    },
+  },
 };
 
 export const edgeMigrations: MigrationProvider = {
