@@ -1,9 +1,10 @@
 // Regression: the Continue of a verified flow that carries Hydra's login challenge signs its
 // identity in at Hydra, so it must not work for anyone who merely knows the flow id (it travels in
 // URLs: the UI's ?flow=, referrers, logs), nor after the session it was handed has ended. Kratos
-// accepts on any submit of the passed flow with the stored session; the embedded server also wants
-// the flow's CSRF cookie and a still-active session (docs/fidelity.md). A scripted Hydra admin API
-// records every call, so "not accepted" is observed, not assumed.
+// accepts on any submit of the passed flow with the session it stored; the embedded server wants
+// that very session, still active, on the request — or, when the registration issued none, the
+// flow's CSRF cookie (docs/fidelity.md). A scripted Hydra admin API records every call, so "not
+// accepted" is observed, not assumed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +16,7 @@ type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const REDIRECT_TO = 'http://hydra.test/oauth2/auth?client_id=rp&login_verifier=v1';
 
 let hydra: Server;
+let hydraURL: string;
 let life: Lifecycle;
 const accepts: Body[] = [];
 let emails = 0;
@@ -45,8 +47,9 @@ before(async () => {
   });
   await new Promise<void>((resolve) => hydra.listen(0, '127.0.0.1', resolve));
   const { port } = hydra.address() as { port: number };
+  hydraURL = `http://127.0.0.1:${port}/`;
   life = await lifecycleSetup({
-    oauth2_provider: { url: `http://127.0.0.1:${port}/` },
+    oauth2_provider: { url: hydraURL },
     selfservice: {
       flows: {
         registration: {
@@ -61,7 +64,7 @@ after(async () => {
   await new Promise<void>((resolve) => hydra.close(() => resolve()));
 });
 
-const browser = () => new Browser((request) => life.server.publicHandler(request));
+const browser = (l: Lifecycle = life) => new Browser((request) => l.server.publicHandler(request));
 const csrfOf = (flow: Body): string =>
   flow.ui.nodes.find((n: Body) => n.attributes.name === 'csrf_token').attributes.value;
 const flowIdOf = (response: Response): string =>
@@ -79,6 +82,7 @@ async function fetchFlow(b: Browser, kind: string, id: string): Promise<Body> {
 /** Registration with login_challenge → verified address; returns the Continue URL. */
 async function verifiedWithChallenge(
   b: Browser,
+  l: Lifecycle = life,
 ): Promise<{ continueURL: string; identityId: string; sessionId: string }> {
   const init = await b.get(`${IDENTITY}/self-service/registration/browser?login_challenge=known`);
   const registration = await fetchFlow(b, 'registration', flowIdOf(init));
@@ -93,25 +97,30 @@ async function verifiedWithChallenge(
   const done = await b.post(verification.ui.action, {
     csrf_token: csrfOf(verification),
     method: 'code',
-    code: (await life.lastCode(email))!,
+    code: (await l.lastCode(email))!,
   });
   const verified = await fetchFlow(b, 'verification', flowIdOf(done));
   assert.equal(verified.state, 'passed_challenge');
   const whoami = (await (
     await b.get(`${IDENTITY}/sessions/whoami`, 'application/json')
   ).json()) as Body;
-  return { continueURL: verified.ui.action, identityId: whoami.identity.id, sessionId: whoami.id };
+  const identity = await l.context.persister.findIdentityByCredentialIdentifier('password', email);
+  return {
+    continueURL: verified.ui.action,
+    identityId: (whoami.identity?.id ?? identity?.id) as string,
+    sessionId: whoami.id as string,
+  };
 }
 
-test('another browser holding only the flow id cannot spend the challenge (403 CSRF, Hydra not called)', async () => {
+test('another browser holding only the flow id cannot spend the challenge (401, Hydra not called)', async () => {
   const owner = browser();
   const { continueURL, identityId } = await verifiedWithChallenge(owner);
   accepts.length = 0;
   const stranger = browser();
   const spa = await stranger.post(continueURL, { method: 'code' }, true);
   const body = (await spa.json()) as Body;
-  assert.equal(spa.status, 403, JSON.stringify(body));
-  assert.equal(body.error.id, 'security_csrf_violation');
+  assert.equal(spa.status, 401, JSON.stringify(body));
+  assert.equal(body.error.id, 'session_inactive');
   const page = await stranger.get(continueURL);
   assert.equal(page.status, 303);
   const errorUI = new URL(page.headers.get('location')!);
@@ -119,9 +128,15 @@ test('another browser holding only the flow id cannot spend the challenge (403 C
     errorUI.origin + errorUI.pathname,
     life.context.config.selfservice.flows.error.ui_url,
   );
+  // Someone signed in as somebody else fares no better.
+  const other = browser();
+  await verifiedWithChallenge(other);
+  accepts.length = 0;
+  const foreign = await other.post(continueURL, { method: 'code' }, true);
+  assert.equal(foreign.status, 401);
   assert.equal(accepts.length, 0, 'Hydra was not asked to accept');
 
-  // The browser that registered still continues, with Kratos's accept fields.
+  // The browser that registered continues, with Kratos's accept fields.
   const toHydra = await owner.get(continueURL);
   assert.equal(toHydra.status, 303);
   assert.equal(toHydra.headers.get('location'), REDIRECT_TO);
@@ -129,6 +144,35 @@ test('another browser holding only the flow id cannot spend the challenge (403 C
   assert.equal(accepts[0]!.subject, identityId);
   assert.ok(accepts[0]!.identity_provider_session_id);
   assert.deepEqual(accepts[0]!.amr, ['password']);
+});
+
+test('without a session (no session hook) the flow is bound to the CSRF cookie of the browser that registered', async () => {
+  const noSession = await lifecycleSetup({
+    oauth2_provider: { url: hydraURL },
+    selfservice: {
+      flows: {
+        registration: { after: { password: { hooks: [{ hook: 'show_verification_ui' }] } } },
+      },
+    },
+  });
+  try {
+    const owner = browser(noSession);
+    const { continueURL, identityId } = await verifiedWithChallenge(owner, noSession);
+    accepts.length = 0;
+    const stranger = await browser(noSession).post(continueURL, { method: 'code' }, true);
+    const body = (await stranger.json()) as Body;
+    assert.equal(stranger.status, 403, JSON.stringify(body));
+    assert.equal(body.error.id, 'security_csrf_violation');
+    assert.equal(accepts.length, 0, 'Hydra was not asked to accept');
+    const toHydra = await owner.get(continueURL);
+    assert.equal(toHydra.status, 303);
+    assert.equal(toHydra.headers.get('location'), REDIRECT_TO);
+    assert.equal(accepts[0]!.subject, identityId);
+    assert.equal(accepts[0]!.identity_provider_session_id, undefined);
+    assert.deepEqual(accepts[0]!.amr, ['password']);
+  } finally {
+    await noSession.server.close();
+  }
 });
 
 test('a session that ended after registration does not sign the identity in at Hydra (401 session_inactive)', async () => {

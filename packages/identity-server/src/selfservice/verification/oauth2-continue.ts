@@ -11,7 +11,7 @@ import { publicURL } from '../../http/url.ts';
 import { acceptLoginRequest } from '../../hydra/hydra.ts';
 import type { FlowRecord } from '../../persistence/types.ts';
 import { noActiveSession } from '../../session/errors.ts';
-import { isUsable } from '../../session/manager.ts';
+import { resolveSession } from '../../session/manager.ts';
 import { forwardError } from '../errors/manager.ts';
 import { csrfViolation } from '../flow/lifecycle.ts';
 import { browserLocationChangeRequired } from '../flow/location-change.ts';
@@ -65,10 +65,10 @@ export function oauth2ContinueURL(ctx: ServerContext, flow: FlowRecord): string 
  * 303, or 422 browser_location_change_required for a SPA. Undefined when the flow is not such a
  * flow (the ordinary pipeline goes on).
  *
- * Fails closed where Kratos does not look (docs/fidelity.md): the request must hold the flow's
- * CSRF cookie — the browser that registered or opened the mailed link — so a leaked flow id cannot
- * spend the challenge from elsewhere; and a session handed over must still be active, so a user
- * who signed out (or whose session was revoked) in between is not signed in at Hydra with it.
+ * Fails closed where Kratos does not look (docs/fidelity.md): the request must come with the very
+ * session that was handed over, still active — the browser that registered — so a leaked flow id
+ * (it travels in URLs) cannot spend the challenge elsewhere, and a session that ended meanwhile is
+ * not handed to Hydra. A registration that issued no session binds the flow to its CSRF cookie.
  */
 export async function answerOAuth2Continue(s: Submission): Promise<Response | undefined> {
   const { ctx, flow } = s;
@@ -76,22 +76,19 @@ export async function answerOAuth2Continue(s: Submission): Promise<Response | un
   const login = flow.type === 'browser' && finished ? oauth2LoginOf(flow) : undefined;
   if (!login) return undefined;
   try {
-    if (!s.csrf.cookieMatches(s.request, flow.csrf_token)) {
-      throw csrfViolation(s.csrf.rejectionDetails(s.request, 'absent'));
-    }
-    const identity = await ctx.persister.getIdentity(login.identity_id);
-    if (!identity) throw noActiveSession();
     if (login.session_id) {
-      const session = await ctx.persister.getSession(login.session_id);
-      if (!session || session.identity_id !== identity.id || !isUsable(ctx, session, identity)) {
-        throw noActiveSession();
+      const current = await resolveSession(ctx, s.request);
+      if (current?.session.id !== login.session_id) throw noActiveSession();
+    } else {
+      if (!s.csrf.cookieMatches(s.request, flow.csrf_token)) {
+        throw csrfViolation(s.csrf.rejectionDetails(s.request, 'absent'));
       }
-    } else if (identity.state !== 'active') {
-      throw noActiveSession();
+      const identity = await ctx.persister.getIdentity(login.identity_id);
+      if (identity?.state !== 'active') throw noActiveSession();
     }
     const to = await acceptLoginRequest(ctx.config, {
       loginChallenge: login.challenge,
-      identityId: identity.id,
+      identityId: login.identity_id,
       ...(login.session_id ? { sessionId: login.session_id } : {}),
       methods: login.amr.length ? login.amr : [{ method: 'password' }],
     });
