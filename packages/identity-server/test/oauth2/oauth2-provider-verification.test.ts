@@ -245,3 +245,28 @@ test('an API registration with login_challenge hands it on, but its verification
   const next = verified.ui.nodes.find((n: Body) => n.attributes.id === 'continue');
   assert.ok(!next.attributes.href.includes('/self-service/verification'), next.attributes.href);
 });
+
+test('the code opened on another device: verified there, the sign-in continues in the browser that registered', async () => {
+  const registered = browser();
+  const { verification, code } = await registerForHydra(registered);
+  const phone = browser();
+  const link = await phone.get(
+    `${IDENTITY}/self-service/verification?flow=${verification.id}&code=${code}`,
+  );
+  assert.equal(link.status, 303);
+  const onPhone = await fetchFlow(phone, 'verification', flowIdOf(link));
+  const verified = await submitCode(phone, onPhone, code);
+  assert.equal(verified.state, 'passed_challenge');
+  // The phone holds no session: its Continue does not reach Hydra.
+  const phoneContinue = await phone.get(verified.ui.action);
+  assert.ok(!phoneContinue.headers.get('location')?.startsWith(hydra.publicURL));
+  // The registering browser submits its still-open code form: that continues at Hydra.
+  const resumed = await registered.post(verification.ui.action, {
+    csrf_token: csrfOf(verification),
+    method: 'code',
+    code,
+  });
+  assert.equal(resumed.status, 303, await resumed.clone().text());
+  const consent = await followHydra(registered, hydra, resumed.headers.get('location')!);
+  assert.ok(consent.startsWith(CONSENT_APP), consent);
+});
