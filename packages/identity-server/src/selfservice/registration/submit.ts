@@ -7,6 +7,7 @@ import { issueSession } from '../../session/manager.ts';
 import { saveAndRespond } from '../flow/respond.ts';
 import { rejectWithMessage, type Submission } from '../flow/submit.ts';
 import { successResponse } from '../flow/success.ts';
+import { challengeOfFlow } from '../flow/oauth2-login.ts';
 import { showsVerificationUI, startVerification } from '../verification/hooks.ts';
 import { afterWebHooks, registrationAfterHooks } from '../../config/hooks.ts';
 import { hookedTraits } from './web-hooks.ts';
@@ -130,12 +131,24 @@ export async function submitRegistrationPassword(s: Submission): Promise<Respons
       ? s.csrf.issue(new Request('http://csrf.invalid/'))
       : undefined;
   const returnTo = typeof flow.body.return_to === 'string' ? flow.body.return_to : undefined;
+  const challenge = challengeOfFlow(flow);
   const verification = await startVerification(ctx, {
     identity,
     request: s.request,
     type: flow.type,
     ...(returnTo ? { returnTo } : {}),
     ...(fresh ? { csrfIssue: fresh } : {}),
+    // Kratos's verification hook hands the challenge on, with the session it has just issued.
+    ...(challenge
+      ? {
+          oauth2Login: {
+            challenge,
+            identity_id: identity.id,
+            ...(issued ? { session_id: issued.session.id } : {}),
+            amr: issued?.session.authentication_methods ?? [{ method: 'password' }],
+          },
+        }
+      : {}),
   });
   const showUI = showsVerificationUI(registrationAfterHooks(ctx.config, 'password'));
   const browserRedirect = showUI ? verification[0]?.flow.url : undefined;

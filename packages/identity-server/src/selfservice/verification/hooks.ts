@@ -14,6 +14,7 @@ import { flowUIURL } from '../flow/respond.ts';
 import { createAddressFlow } from '../strategy/code/address-flow.ts';
 import { sendVerificationCode } from '../strategy/code/code-sender.ts';
 import { validationText } from '../../text/index.ts';
+import { carryOAuth2Login, type VerificationOAuth2Login } from './oauth2-continue.ts';
 
 export interface ShowVerificationUI {
   action: 'show_verification_ui';
@@ -33,6 +34,11 @@ export interface VerificationStart {
   csrfIssue?: CSRFIssue;
   /** Only these addresses (e.g. the ones a settings change added); default: all unverified. */
   addresses?: string[];
+  /**
+   * A registration started with Hydra's login_challenge: every flow created carries it with the
+   * identity, session and methods (Kratos hook/verification.go), accepted once verified.
+   */
+  oauth2Login?: VerificationOAuth2Login;
 }
 
 /**
@@ -60,6 +66,7 @@ export async function startVerification(
     // The identity is re-read per address so status updates of earlier ones are not lost.
     const identity = (await ctx.persister.getIdentity(start.identity.id)) ?? start.identity;
     await sendVerificationCode(ctx, csrf, flow, address, identity);
+    if (start.oauth2Login) carryOAuth2Login(flow, start.oauth2Login);
     await ctx.persister.createFlow(flow);
     out.push({
       action: 'show_verification_ui',

@@ -27,6 +27,7 @@ import {
 import { challengeOf, checkChallenge } from '../strategy/code/challenge.ts';
 import { markVerified, sendVerificationCode } from '../strategy/code/code-sender.ts';
 import { continueLinkNode } from '../strategy/code/nodes.ts';
+import { answerOAuth2Continue, oauth2ContinueURL } from './oauth2-continue.ts';
 
 /**
  * A new flow carrying `message` (Kratos retryVerificationFlowWith{Message,Error}): browsers go to
@@ -99,11 +100,12 @@ async function sendCode(s: Submission, rawEmail: unknown): Promise<Response> {
 
 /**
  * passed_challenge: Kratos replaces the form by a "Continue" link to the return URL, and sets the
- * flow's CSRF token again (ory/kratos#1547), so the form keeps its csrf_token node.
+ * flow's CSRF token again (ory/kratos#1547), so the form keeps its csrf_token node. A browser flow
+ * carrying Hydra's login challenge continues to its own submit URL instead, which accepts it.
  */
 function showSuccess(s: Submission): void {
   const { ctx, flow } = s;
-  const returnTo = returnToOf(ctx, flow, 'code');
+  const returnTo = oauth2ContinueURL(ctx, flow) ?? returnToOf(ctx, flow, 'code');
   flow.body.state = 'passed_challenge';
   flow.body.ui = {
     action: returnTo,
@@ -180,6 +182,8 @@ const codeMethod: SubmitMethod = {
 const verificationStrategy: FlowStrategy = {
   kind: 'verification',
   replaceExpired,
+  // A finished flow carrying Hydra's login challenge: its Continue accepts it (oauth2-continue.ts).
+  beforeBody: answerOAuth2Continue,
   // Kratos: `method` may be left out when a code is sent.
   methodFor: (s) =>
     (s.body.method ?? (codeOf(s) ? 'code' : undefined)) === 'code' ? codeMethod : undefined,
@@ -214,7 +218,10 @@ const verificationStrategy: FlowStrategy = {
 const linkStrategy: FlowStrategy = {
   ...verificationStrategy,
   answersJSON: false,
-  beforeBody(s) {
+  async beforeBody(s) {
+    // The Continue of a finished flow carrying Hydra's challenge is this GET without a code.
+    const toHydra = s.url.searchParams.has('code') ? undefined : await answerOAuth2Continue(s);
+    if (toHydra) return toHydra;
     if (finished(s.flow)) return retry(s, verificationText.verificationRetrySuccess());
     return openLink(s, s.url.searchParams.get('code') ?? '');
   },
