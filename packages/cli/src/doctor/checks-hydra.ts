@@ -131,14 +131,19 @@ const hydraURLs: Check = {
     const problems: string[] = [];
     const sources: string[] = [];
     const live = facts.live?.hydra;
-    // The edge is Hydra's login and consent app: the redirects must land on its /oauth2/* pages.
+    // The edge is Hydra's login and consent app: the redirects must land on its /oauth2/* pages —
+    // or, when kratos.yml sets oauth2_provider.url (Kratos accepts the challenge itself), the login
+    // lands on the edge's own login page, which hands login_challenge to Kratos.
+    const kratosAnswersLogin = Boolean(facts.kratos.oauth2ProviderURL);
+    const loginPaths = kratosAnswersLogin ? ['/oauth2/login', '/login'] : ['/oauth2/login'];
     const learned: string[] = [];
     for (const step of ['login', 'consent'] as const) {
       const location = live?.[step]?.location;
       if (!location) continue;
       learned.push(step);
       const url = new URL(location);
-      if (url.origin !== origin || url.pathname !== `/oauth2/${step}`)
+      const paths = step === 'login' ? loginPaths : ['/oauth2/consent'];
+      if (url.origin !== origin || !paths.includes(url.pathname))
         problems.push(`Hydra sends ${step} to ${url.origin}${url.pathname}`);
     }
     if (learned.length > 0) sources.push(`${learned.join(' and ')} learned live`);
@@ -170,7 +175,8 @@ const hydraURLs: Check = {
     const unchecked = file
       ? ''
       : `; ${learned.includes('consent') ? '' : 'consent and '}logout not checked (pass --hydra-config hydra.yml)`;
-    return ok(`on ${origin} (${sources.join('; ')})${unchecked}`);
+    const loginBy = kratosAnswersLogin ? "; Kratos's oauth2_provider answers the login" : '';
+    return ok(`on ${origin} (${sources.join('; ')})${unchecked}${loginBy}`);
   },
 };
 

@@ -27,6 +27,8 @@ export interface KratosSettings {
   smtpURI?: string;
   /** URLs of every `web_hook` hook in the self-service flows. */
   webHookURLs: string[];
+  /** `oauth2_provider.url`: Kratos answers Hydra's login challenge itself (Hydra's admin URL). */
+  oauth2ProviderURL?: string;
 }
 
 /** Hydra's settings from --hydra-config (hydra.yml). */

@@ -56,6 +56,7 @@ export function settingsFromKratosConfig(config: unknown, source: string): Krato
       str(at(config, 'session', 'cookie', 'same_site')) ?? str(at(config, 'cookies', 'same_site')),
     secrets: cookie || cipher ? { cookie: cookie ?? [], cipher: cipher ?? [] } : undefined,
     smtpURI: typeof smtp === 'string' ? smtp : undefined,
+    oauth2ProviderURL: str(at(config, 'oauth2_provider', 'url')),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (settings as unknown as Obj)[key] = value;

@@ -439,3 +439,23 @@ test("the edge's own /login page is served before the rules: a catch-all require
   facts.edge.gateway.rules.unshift({ id: 'signin', path: '/signin', mode: 'public' });
   assert.equal(check.run(facts).status, 'ok', 'the app page with a public rule');
 });
+
+test("with Kratos's own oauth2_provider, Hydra's login on the edge's /login page passes; without it, it fails", () => {
+  const onLoginPage = (f: DoctorFacts) => {
+    live(f).hydra!.login = { location: 'https://app.example.com/login?login_challenge=1' };
+  };
+  const withKratos = healthyFacts();
+  withKratos.kratos.oauth2ProviderURL = 'http://hydra:4445';
+  onLoginPage(withKratos);
+  const passed = runChecks(withKratos).find((o) => o.id === 'hydra.urls')!;
+  assert.equal(passed.status, 'ok', JSON.stringify(passed));
+  assert.match(passed.message, /oauth2_provider answers the login/);
+  const without = healthyFacts();
+  onLoginPage(without);
+  assert.equal(runChecks(without).find((o) => o.id === 'hydra.urls')!.status, 'fail');
+  // The consent is still the edge's /oauth2/consent, whoever answers the login.
+  live(withKratos).hydra!.consent = {
+    location: 'https://app.example.com/consent?consent_challenge=1',
+  };
+  assert.equal(runChecks(withKratos).find((o) => o.id === 'hydra.urls')!.status, 'fail');
+});
