@@ -193,7 +193,14 @@ export async function seed(
   }
   const step = options.progress.step('admin account', 'seeding');
   try {
-    const result = await seedAdmin(adminURL, options.admin);
+    // The embedded server shares this thread with parts still starting (a PGlite template being
+    // built blocks it for seconds on a loaded machine): a slow answer there is this process being
+    // busy, not a Kratos that hangs, so it gets a longer deadline.
+    const result = await seedAdmin(
+      adminURL,
+      options.admin,
+      embedded ? EMBEDDED_SEED_TIMEOUT_MS : undefined,
+    );
     step.done(
       result === 'created'
         ? `created (${options.admin.email})`
@@ -206,6 +213,8 @@ export async function seed(
     return 'skipped';
   }
 }
+
+const EMBEDDED_SEED_TIMEOUT_MS = 120_000;
 
 export function hostInURL(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
