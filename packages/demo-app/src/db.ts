@@ -54,7 +54,11 @@ export async function openDatabase<T extends DemoTables>(dataDir?: string): Prom
     : await notesTemplate.openMemory();
   await pglite.waitReady;
   const db = new Kysely<T>({ dialect: new PGliteDialect(pglite) });
-  await migrateNotes(db as unknown as Kysely<DemoTables>);
+  // Its last object there (every start but a template-less first): no DDL to send at each start.
+  const found = await sql<{
+    index: string | null;
+  }>`select to_regclass('notes_owner_idx')::text as index`.execute(db);
+  if (!found.rows[0]?.index) await migrateNotes(db as unknown as Kysely<DemoTables>);
   return db;
 }
 
