@@ -186,6 +186,36 @@ test('the real binary: `vestibule up` on free ports reaches ready, prints the UR
     assert.match(stdout, /Admin login\s+admin@example\.com \/ \S+/);
     assert.match(stdout, /RP demo\s+http:\/\/localhost:\d+\/ +\("Sign in with Notes"/);
 
+    // The parts start side by side; "Vestibule is up" still means every one of them answers, now:
+    // the edge (its readiness: Kratos and the app reached, the OAuth2 server may still be starting),
+    // the demo app through it, Kratos's public API, and the admin seeded into Kratos.
+    const edge = edgeURL.replace('localhost', '127.0.0.1');
+    const atBanner = (await (await fetch(`${edge}/health/ready`)).json()) as {
+      status: string;
+      checks: Record<string, unknown>;
+    };
+    assert.equal(atBanner.status, 'ok');
+    assert.equal(atBanner.checks.kratos, true);
+    assert.equal(atBanner.checks.upstream, true);
+    assert.ok(
+      ['starting', true].includes(atBanner.checks.hydra as string),
+      String(atBanner.checks.hydra),
+    );
+    const home = await fetch(`${edge}/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /Notes/);
+    const kratosPublic = /Kratos public API (http:\/\/127\.0\.0\.1:\d+) \(embedded\)/.exec(
+      stdout,
+    )![1]!;
+    assert.equal((await fetch(`${kratosPublic}/health/ready`)).status, 200);
+    const kratosAdmin = /✓ identity server ready at \S+ \(admin (http:\/\/127\.0\.0\.1:\d+)\)/.exec(
+      stdout,
+    )![1]!;
+    const admins = (await (
+      await fetch(`${kratosAdmin}/admin/identities?credentials_identifier=admin%40example.com`)
+    ).json()) as unknown[];
+    assert.equal(admins.length, 1, 'the admin is in Kratos when the banner says so');
+
     // The embedded OAuth2 server starts after the ready line, in the background, and says so.
     await outputMatches(
       child,

@@ -1,8 +1,19 @@
 // The demo's database: embedded PostgreSQL (PGlite) through Kysely, on disk under the data dir or in
 // memory for tests. Notes are owned by the Kratos identity id, the same key ensureUser() uses.
-import { pgliteTemplate, schemaKey } from '@vestibule/server-kit/pglite-template';
+import {
+  migrationsKey,
+  pgliteTemplate,
+  schemaKey,
+  SMALL_DATABASE,
+} from '@vestibule/server-kit/pglite-template';
 import { Kysely, sql, type Generated } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
+import {
+  migrateProfiles,
+  PROFILE_MIGRATION_TABLE,
+  profileMigrations,
+  type ProvisioningDatabase,
+} from 'vestibule';
 
 export interface NotesTable {
   id: Generated<string>;
@@ -17,10 +28,21 @@ export interface DemoTables {
   notes: NotesTable;
 }
 
+// The template carries the profiles schema too (ensureUser's table, same database): a new data
+// directory then starts with nothing to migrate.
 export const notesTemplate = pgliteTemplate({
   name: 'demo-app',
-  key: () => schemaKey((db) => migrateNotes(db as Kysely<DemoTables>)),
-  migrate: (db) => migrateNotes(new Kysely<DemoTables>({ dialect: new PGliteDialect(db) })),
+  key: async () =>
+    migrationsKey(
+      await profileMigrations.getMigrations(),
+      `${PROFILE_MIGRATION_TABLE}|${await schemaKey((db) => migrateNotes(db as Kysely<DemoTables>))}`,
+    ),
+  migrate: async (pglite) => {
+    const db = new Kysely<DemoTables>({ dialect: new PGliteDialect(pglite) });
+    await migrateNotes(db);
+    await migrateProfiles(db as unknown as Kysely<ProvisioningDatabase>);
+  },
+  settings: SMALL_DATABASE,
 });
 
 /** `dataDir` undefined → in-memory (tests); otherwise a PGlite directory on disk. */
@@ -32,7 +54,11 @@ export async function openDatabase<T extends DemoTables>(dataDir?: string): Prom
     : await notesTemplate.openMemory();
   await pglite.waitReady;
   const db = new Kysely<T>({ dialect: new PGliteDialect(pglite) });
-  await migrateNotes(db as unknown as Kysely<DemoTables>);
+  // Its last object there (every start but a template-less first): no DDL to send at each start.
+  const found = await sql<{
+    index: string | null;
+  }>`select to_regclass('notes_owner_idx')::text as index`.execute(db);
+  if (!found.rows[0]?.index) await migrateNotes(db as unknown as Kysely<DemoTables>);
   return db;
 }
 

@@ -157,3 +157,44 @@ test('with the file cache off, databases still open migrated and nothing is writ
     delete process.env.VESTIBULE_PGLITE_TEMPLATE_CACHE;
   }
 });
+
+test('a template’s settings apply to every database it opens: memory, new and existing directories', async () => {
+  const template = pgliteTemplate({
+    ...schemaFor('label', 'test-settings'),
+    settings: { shared_buffers: '16MB', work_mem: '2MB' },
+  });
+  const shown = async (db: PGlite) =>
+    (await db.query<{ shared_buffers: string }>('show shared_buffers')).rows[0]!.shared_buffers +
+    ' ' +
+    (await db.query<{ work_mem: string }>('show work_mem')).rows[0]!.work_mem;
+  const memory = await template.openMemory();
+  assert.equal(await shown(memory), '16MB 2MB');
+  await memory.close();
+  const dir = join(root, 'settings');
+  const fresh = await template.openDirectory(dir);
+  assert.equal(await shown(fresh), '16MB 2MB');
+  await fresh.close();
+  const reopened = await template.openDirectory(dir);
+  assert.equal(await shown(reopened), '16MB 2MB');
+  await reopened.close();
+  // Without settings, PGlite's own (initdb's 128 MB of shared buffers).
+  const plain = await pgliteTemplate(schemaFor('label', 'test-settings')).openMemory();
+  assert.equal(
+    (await plain.query<{ shared_buffers: string }>('show shared_buffers')).rows[0]!.shared_buffers,
+    '128MB',
+  );
+  await plain.close();
+});
+
+test('a setting name that is not a plain identifier is refused before anything starts', () => {
+  for (const name of ['shared_buffers=1; drop', 'a b', '']) {
+    assert.throws(
+      () => pgliteTemplate({ ...schemaFor('label'), settings: { [name]: '1' } }),
+      /bad setting/,
+    );
+  }
+  assert.throws(
+    () => pgliteTemplate({ ...schemaFor('label'), settings: { work_mem: '1MB\n-c fsync=off' } }),
+    /bad setting/,
+  );
+});

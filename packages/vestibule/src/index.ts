@@ -47,6 +47,20 @@ export type { User } from './session/user.ts';
  * ```
  */
 export { openProfileStore, migrateProfiles, openDatabase } from './provisioning/index.ts';
+/**
+ * The profiles schema's migrations and their bookkeeping table, for an app that prepares databases
+ * ahead of time (the demo app bakes them into its PGlite template).
+ *
+ * @example
+ * ```ts
+ * import { PROFILE_MIGRATION_TABLE, profileMigrations } from 'vestibule';
+ * const names = Object.keys(await profileMigrations.getMigrations()); // applied into PROFILE_MIGRATION_TABLE
+ * ```
+ */
+export {
+  MIGRATION_TABLE as PROFILE_MIGRATION_TABLE,
+  migrationProvider as profileMigrations,
+} from './provisioning/index.ts';
 export type {
   DatabaseTarget,
   Profile,

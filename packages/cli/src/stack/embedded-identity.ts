@@ -41,12 +41,29 @@ export interface EmbeddedIdentity {
   close(): Promise<void>;
 }
 
+/** The admin API creates admins and shows recovery codes: loopback only, whatever --host says
+ * (Kratos's admin port is never meant to face the network). */
+function adminHostFor(host: string): string {
+  return listensBeyondLoopback(host) ? '127.0.0.1' : host;
+}
+
+/**
+ * Where it will answer (ports resolved, not 0), known before it starts: the stack configures the
+ * edge with these and starts both side by side.
+ */
+export function embeddedIdentityURLs(
+  o: Pick<EmbeddedIdentityOptions, 'host' | 'publicPort' | 'adminPort'>,
+): { publicURL: string; adminURL: string } {
+  return {
+    publicURL: `http://${hostInURL(o.host)}:${o.publicPort}`,
+    adminURL: `http://${hostInURL(adminHostFor(o.host))}:${o.adminPort}`,
+  };
+}
+
 export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverrides {
   const edge = o.edgeURL.replace(/\/+$/, '');
   const prefix = (o.proxyPrefix ?? '/api/ory').replace(/\/+$/, '');
-  // The admin API creates admins and shows recovery codes: it listens on loopback whatever --host
-  // says (Kratos's admin port is never meant to face the network).
-  const adminHost = listensBeyondLoopback(o.host) ? '127.0.0.1' : o.host;
+  const adminHost = adminHostFor(o.host);
   return {
     dsn: o.dataDir ?? 'memory',
     serve: {

@@ -5,22 +5,27 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EdgeConfig, EdgeConfigInput } from 'vestibule/config';
 import { applyEnvOverrides, listensBeyondLoopback, loadConfigObject } from 'vestibule/config';
-import { launchEdge, type RunningEdge } from 'vestibule/edge';
 import type { CaptchaVerifier } from 'vestibule/captcha';
-import { createMailNotifier, type MailSink } from 'vestibule/notifications';
 import type { Logger } from 'vestibule/edge';
-import { startEmbeddedIdentity, type EmbeddedIdentityOptions } from './embedded-identity.ts';
+import type { EmbeddedIdentityOptions } from './embedded-identity.ts';
 import { planOAuth2 } from './oauth2-part.ts';
 import { demoRules } from './demo-rules.ts';
 import { planRPDemo } from './rp-part.ts';
 import type { Progress } from '../terminal/progress.ts';
-import type * as DemoApp from '@vestibule/demo-app';
-import type { ConfigOverrides } from '@vestibule/identity-server';
 import { resolvePort } from './ports.ts';
-import { seedAdmin, type AdminAccount } from './seed-admin.ts';
+import type { AdminAccount } from './seed-admin.ts';
 import { localSecret } from './local-secrets.ts';
 import { writeStackFile } from './stack-file.ts';
 import { startupPhases } from './phases.ts';
+import {
+  hostInURL,
+  planIdentity,
+  seed,
+  startApp,
+  startEdgePart,
+  startIdentity,
+  type Stoppable,
+} from './stack-parts.ts';
 
 export interface StackOptions {
   host: string;
@@ -78,11 +83,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-interface Stoppable {
-  name: string;
-  close(): Promise<void>;
-}
-
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { host, progress } = options;
   const started: Stoppable[] = [];
@@ -128,23 +128,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       secret: revocation.secret,
     });
     started.push({ name: 'oauth2 server', close: () => oauth2.close() });
-    // Independent of each other (each takes seconds to open its embedded PostgreSQL): start both.
-    const [identityResult, appResult] = await Promise.allSettled([
-      phases.time('identity server', startIdentity(options, base.config, edgeURL, started)),
-      phases.time('demo app', startApp(options, headerSecret, edgeURL, started)),
-    ]);
-    if (identityResult.status === 'rejected') throw identityResult.reason;
-    if (appResult.status === 'rejected') throw appResult.reason;
-    const identity = identityResult.value;
-    const app = appResult.value;
 
-    const step = progress.step('edge');
+    // Every URL is known before anything starts (ports resolved up front), so the identity server,
+    // the demo app and the edge start side by side: the edge needs nothing of the other two until a
+    // request comes, and "Vestibule is up" waits for all three anyway.
+    const identityPlan = await planIdentity(options, base.config);
+    const appPort = await resolvePort(host, options.ports.app);
+    const appURL = `http://${hostInURL(host)}:${appPort}`;
     const edgeRaw = mergeEdgeConfig(userRaw, {
       server: { host, port: edgePort, public_url: edgeURL },
-      kratos: { public_url: identity.publicURL, admin_url: identity.adminURL },
+      kratos: { public_url: identityPlan.publicURL, admin_url: identityPlan.adminURL },
       hydra: { public_url: oauth2.publicURL, admin_url: oauth2.adminURL },
       gateway: {
-        upstream_url: app.url,
+        upstream_url: appURL,
         header_secret: headerSecret,
         rules: demoRules(oauth2.adminURL !== undefined),
         ...(oauth2.embedded ? { revocation } : {}),
@@ -161,44 +157,57 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     const { config, warnings } = loadConfigObject(edgeRaw, { env: {} });
     for (const w of warnings) progress.line(`! ${w.key}: ${w.message} (${w.code})`);
-    // The admin is seeded while the edge opens its store: both only need the identity server.
-    const seeding = phases.time('admin seed', seed(options, identity.adminURL, identity.embedded));
-    let running: RunningEdge;
-    try {
-      running = await phases.time(
-        'edge',
-        launchEdge(config, {
-          host,
-          port: edgePort,
-          shutdownTimeoutMs: 2_000,
-          logger: options.logger,
-          ...(identity.mailSink ? { securityNotifier: createMailNotifier(identity.mailSink) } : {}),
-          ...(options.captchaVerifier ? { captchaVerifier: options.captchaVerifier } : {}),
-          ...(oauth2.embedded ? { oauth2Starting: () => oauth2.starting() } : {}),
-        }),
-      );
-    } catch (err) {
-      step.fail((err as Error).message);
-      await seeding;
-      throw err;
-    }
-    started.push({ name: 'edge', close: () => running.close() });
-    step.done(`ready at ${edgeURL}`);
+
+    const identityStarting = phases.time(
+      'identity server',
+      startIdentity(options, base.config, identityPlan, edgeURL, started),
+    );
+    const appStarting = phases.time(
+      'demo app',
+      startApp(options, headerSecret, appPort, edgeURL, started),
+    );
+    const edgeStarting = phases.time(
+      'edge',
+      startEdgePart(options, config, edgeURL, started, {
+        // Security notices go through the identity server's courier once it is up.
+        ...(identityPlan.embedded
+          ? {
+              mailSink: {
+                queueMail: async (mail) => (await identityStarting).mailSink!.queueMail(mail),
+              },
+            }
+          : {}),
+        ...(oauth2.embedded ? { oauth2Starting: () => oauth2.starting() } : {}),
+      }),
+    );
+    // The admin is seeded as soon as the identity server answers, while the others finish.
+    const seeding = identityStarting.then(
+      (identity) => phases.time('admin seed', seed(options, identity.adminURL, identity.embedded)),
+      () => 'skipped' as const,
+    );
+    const results = await Promise.allSettled([
+      identityStarting,
+      appStarting,
+      edgeStarting,
+      seeding,
+    ]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const identity = await identityStarting;
+    const seeded = await seeding;
     if (options.dataDir) {
       writeStackFile(options.dataDir, {
         edge: edgeRaw,
         ...(identity.settings ? { kratos: identity.settings } : {}),
       });
     }
-
-    const seeded = await seeding;
     progress.line(phases.summary());
     oauth2.start();
     const rp = await planRPDemo(options, oauth2, edgeURL);
     if (rp) started.push({ name: 'rp demo', close: () => rp.close() });
     return {
       edgeURL,
-      appURL: app.url,
+      appURL,
       kratosPublicURL: identity.publicURL,
       kratosAdminURL: identity.adminURL,
       embeddedIdentity: identity.embedded,
@@ -217,123 +226,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 }
 
-async function startIdentity(
-  options: StackOptions,
-  config: Readonly<EdgeConfig>,
-  edgeURL: string,
-  started: Stoppable[],
-) {
-  if (config.kratos.public_url) {
-    options.progress.line(
-      `• using Kratos at ${config.kratos.public_url} (embedded identity server not started)`,
-    );
-    return {
-      publicURL: config.kratos.public_url,
-      adminURL: config.kratos.admin_url,
-      embedded: false,
-      settings: undefined,
-      mailSink: undefined,
-    };
-  }
-  const step = options.progress.step('identity server');
-  try {
-    const server = await startEmbeddedIdentity({
-      host: options.host,
-      publicPort: await resolvePort(options.host, options.ports.kratosPublic),
-      adminPort: await resolvePort(options.host, options.ports.kratosAdmin),
-      edgeURL,
-      proxyPrefix: config.proxy.prefix,
-      dataDir: options.dataDir && join(options.dataDir, 'identity'),
-      logger: options.logger,
-      ...options.identity,
-      kratosOverrides: mergeOverrides(kratosSecrets(options), options.identity?.kratosOverrides),
-    });
-    started.push({ name: 'identity server', close: () => server.close() });
-    step.done(`ready at ${server.publicURL} (admin ${server.adminURL})`);
-    return {
-      publicURL: server.publicURL,
-      adminURL: server.adminURL as string | undefined,
-      embedded: true,
-      settings: server.settings as Record<string, unknown> | undefined,
-      // Security notifications (password/email changed, account recovered) go through its courier.
-      mailSink: server as MailSink | undefined,
-    };
-  } catch (err) {
-    step.fail((err as Error).message);
-    throw err;
-  }
-}
-
-async function startApp(
-  options: StackOptions,
-  headerSecret: string,
-  edgeURL: string,
-  started: Stoppable[],
-) {
-  const step = options.progress.step('demo app');
-  try {
-    const { startDemoApp } = await loadDemoApp();
-    const app = await startDemoApp({
-      host: options.host,
-      port: await resolvePort(options.host, options.ports.app),
-      headerSecret,
-      publicURL: edgeURL,
-      dataDir: options.dataDir && join(options.dataDir, 'demo-app'),
-      logger: options.logger,
-    });
-    started.push({ name: 'demo app', close: () => app.close() });
-    step.done(`ready at ${app.url} (reach it through the edge)`);
-    return app;
-  } catch (err) {
-    step.fail((err as Error).message);
-    throw err;
-  }
-}
-
-async function seed(
-  options: StackOptions,
-  adminURL: string | undefined,
-  embedded: boolean,
-): Promise<'created' | 'exists' | 'skipped'> {
-  if (!adminURL) {
-    options.progress.line('• no kratos.admin_url configured: the admin account was not seeded');
-    return 'skipped';
-  }
-  if (!embedded && !options.seedRealKratos) {
-    options.progress.line(
-      '• a Kratos given by URL is not seeded with the demo admin (pass --seed-admin to create it)',
-    );
-    return 'skipped';
-  }
-  const step = options.progress.step('admin account', 'seeding');
-  try {
-    const result = await seedAdmin(adminURL, options.admin);
-    step.done(
-      result === 'created'
-        ? `created (${options.admin.email})`
-        : `already present (${options.admin.email})`,
-    );
-    return result;
-  } catch (err) {
-    // The demo works without it; say so instead of taking the whole stack down.
-    step.fail(`${(err as Error).message} (continuing without an admin account)`);
-    return 'skipped';
-  }
-}
-
-/** Kratos's cookie and cipher secrets: the shipped quickstart constants on loopback only. */
-function kratosSecrets(options: StackOptions): ConfigOverrides {
-  if (!listensBeyondLoopback(options.host)) return {};
-  const cookie = localSecret(options.dataDir, 'kratos_cookie').value;
-  const cipher = localSecret(options.dataDir, 'kratos_cipher').value;
-  return { secrets: { cookie: [cookie], cipher: [cipher] } };
-}
-
-/** The caller's overrides (tests) win over the generated secrets. */
-function mergeOverrides(generated: ConfigOverrides, given?: ConfigOverrides): ConfigOverrides {
-  return { ...generated, ...given };
-}
-
 /** The user's file wins, except for what `up` must decide itself (where things listen). */
 function mergeEdgeConfig(
   user: Record<string, unknown>,
@@ -349,20 +241,4 @@ function mergeEdgeConfig(
     out[section] = merged;
   }
   return out;
-}
-
-/**
- * The demo app is an optional peer (a worked example, not a dependency): loaded only here, so
- * `vestibule serve` never needs it, and missing it is a clear message rather than a stack trace.
- */
-async function loadDemoApp(): Promise<typeof DemoApp> {
-  try {
-    return await import('@vestibule/demo-app');
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new Error(
-      'the demo app (@vestibule/demo-app) is not installed: run `vestibule up` from a Vestibule checkout, or put the edge in front of your own app with `vestibule serve`',
-      { cause: err },
-    );
-  }
 }

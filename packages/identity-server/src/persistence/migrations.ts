@@ -1,6 +1,7 @@
 // Schema migrations, in code so they ship with the package (Kysely Migrator). Append only: a
 // migration that has run on someone's data directory must never change.
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { upToDate } from '@vestibule/server-kit/migrations';
 
 const ts = 'timestamptz';
 
@@ -200,6 +201,8 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
   } catch (err) {
     throw new Error(`database migrations failed: ${(err as Error).message}`, { cause: err });
   }
+  // A database that already has every migration (every start but the first) skips the Migrator.
+  if (await upToDate(db, { table: MIGRATION_TABLE, provider })) return;
   const migrator = new Migrator({
     db,
     provider,

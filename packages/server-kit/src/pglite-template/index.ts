@@ -30,6 +30,12 @@ export interface TemplateSchema {
   key: () => Promise<string>;
   /** Creates the schema in a fresh database (the template is dumped after it). */
   migrate: (db: PGlite) => Promise<void>;
+  /**
+   * PostgreSQL settings every database opened from this template starts with (`-c name=value`),
+   * e.g. `{ shared_buffers: '16MB' }`: PGlite starts with initdb's 128 MB of shared buffers, and
+   * setting them up is about 0.15 s of CPU per open that a small embedded database never uses.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 export interface PGliteTemplate {
@@ -43,7 +49,17 @@ export interface PGliteTemplate {
   forget(): Promise<void>;
 }
 
+/**
+ * Settings for a small embedded database (the stack's identity server, OAuth2 server and demo app):
+ * 16 MB of shared buffers instead of initdb's 128 MB. Their tables hold a developer's or a small
+ * deployment's rows; the operating system's file cache still sits under PGlite's files.
+ */
+export const SMALL_DATABASE: Readonly<Record<string, string>> = Object.freeze({
+  shared_buffers: '16MB',
+});
+
 export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
+  const start = startOptions(schema.settings);
   let key: Promise<string> | undefined;
   let dump: Promise<Blob> | undefined;
   const cacheKey = () => (key ??= schema.key().then(fileKey));
@@ -82,7 +98,7 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
     if (existsSync(join(cached.extracted, 'PG_VERSION'))) return cached.extracted;
     const partial = `${cached.extracted}.${process.pid}.partial`;
     rmSync(partial, { recursive: true, force: true });
-    const db = await PGlite.create({ dataDir: partial, loadDataDir: await loadDump() });
+    const db = await PGlite.create({ dataDir: partial, loadDataDir: await loadDump(), ...start });
     await db.close();
     try {
       renameSync(partial, cached.extracted);
@@ -106,23 +122,23 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
     const source = await extracted();
     if (source) {
       await copyDirectory(source, dir);
-      return await PGlite.create({ dataDir: dir });
+      return await PGlite.create({ dataDir: dir, ...start });
     }
-    return await PGlite.create({ dataDir: dir, loadDataDir: await loadDump() });
+    return await PGlite.create({ dataDir: dir, loadDataDir: await loadDump(), ...start });
   };
 
   return {
     async openMemory() {
       return retryThenBlank(
-        async () => PGlite.create({ loadDataDir: await loadDump() }),
+        async () => PGlite.create({ loadDataDir: await loadDump(), ...start }),
         forget,
         async () => {},
-        () => PGlite.create(),
+        () => PGlite.create(start),
       );
     },
     async openDirectory(dir) {
       await mkdir(dir, { recursive: true });
-      if (existsSync(join(dir, 'PG_VERSION'))) return PGlite.create({ dataDir: dir });
+      if (existsSync(join(dir, 'PG_VERSION'))) return PGlite.create({ dataDir: dir, ...start });
       // No database yet. The directory may hold files of the embedder's (the stack keeps a secrets
       // file there): they stay, and a failed seeding removes only what it added before the retry.
       const kept = new Set(await readdir(dir));
@@ -136,7 +152,7 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
         clean,
         async () => {
           await clean();
-          return PGlite.create({ dataDir: dir });
+          return PGlite.create({ dataDir: dir, ...start });
         },
       );
     },
@@ -173,6 +189,21 @@ async function retryThenBlank(
     await forget();
     return blank();
   }
+}
+
+/** PGlite's own start parameters plus the schema's settings (PGlite takes them as one list). */
+function startOptions(settings: TemplateSchema['settings']): { startParams?: string[] } {
+  const entries = Object.entries(settings ?? {});
+  if (entries.length === 0) return {};
+  for (const [name, value] of entries)
+    if (!/^[a-z_]+$/.test(name) || /[\0\n]/.test(value))
+      throw new TypeError(`pgliteTemplate: bad setting ${JSON.stringify(name)}`);
+  return {
+    startParams: [
+      ...PGlite.defaultStartParams,
+      ...entries.flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
+  };
 }
 
 /** The file name's key: the schema's key and PGlite's version (a dump loads only in its maker). */
