@@ -157,3 +157,42 @@ test('with the file cache off, databases still open migrated and nothing is writ
     delete process.env.VESTIBULE_PGLITE_TEMPLATE_CACHE;
   }
 });
+
+test('settings reach every database opened from the template: memory, new and existing directory', async () => {
+  // The template the damaged-cache test left whole: no new initdb here.
+  const spec = { ...schemaFor('note', 'damaged'), settings: { shared_buffers: '8MB' } };
+  const template = pgliteTemplate(spec);
+  const sharedBuffers = async (db: PGlite) =>
+    (await db.query<{ shared_buffers: string }>('show shared_buffers')).rows[0]!.shared_buffers;
+  const memory = await template.openMemory();
+  assert.equal(await sharedBuffers(memory), '8MB');
+  assert.deepEqual(await columns(memory), ['id', 'note']);
+  await memory.close();
+  const dir = join(root, 'lean');
+  for (let open = 0; open < 2; open++) {
+    const db = await template.openDirectory(dir);
+    assert.equal(await sharedBuffers(db), '8MB', `open ${open}`);
+    await db.close();
+  }
+  // Without settings, PGlite's own default (128MB).
+  const plain = await pgliteTemplate(schemaFor('note', 'damaged')).openMemory();
+  assert.equal(await sharedBuffers(plain), '128MB');
+  await plain.close();
+  assert.throws(
+    () => pgliteTemplate({ ...spec, settings: { 'shared_buffers=1 -c x': '8MB' } }),
+    /not a plain name=value/,
+  );
+});
+
+test('the dump is not held in memory once the cache file has it: the next open reads the file', async () => {
+  const template = pgliteTemplate(schemaFor('note', 'damaged'));
+  await (await template.openMemory()).close();
+  const dir = join(cacheTmp, readdirSync(cacheTmp)[0]!);
+  const tar = readdirSync(dir).find((f) => /^damaged-.*\.tar$/.test(f))!;
+  rmSync(join(dir, tar));
+  // Were the first dump still held, this open would use it and write nothing.
+  const again = await template.openMemory();
+  assert.deepEqual(await columns(again), ['id', 'note']);
+  await again.close();
+  assert.ok(existsSync(join(dir, tar)), 'rebuilt and written again');
+});

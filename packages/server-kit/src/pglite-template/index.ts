@@ -30,6 +30,12 @@ export interface TemplateSchema {
   key: () => Promise<string>;
   /** Creates the schema in a fresh database (the template is dumped after it). */
   migrate: (db: PGlite) => Promise<void>;
+  /**
+   * PostgreSQL settings for every database opened from this template (`-c name=value` at start),
+   * e.g. `{ shared_buffers: '8MB' }`: PGlite's default 128 MB of shared buffers is touched at start
+   * and is most of its resident memory.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 export interface PGliteTemplate {
@@ -46,6 +52,7 @@ export interface PGliteTemplate {
 export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
   let key: Promise<string> | undefined;
   let dump: Promise<Blob> | undefined;
+  const started = startOptions(schema.settings);
   const cacheKey = () => (key ??= schema.key().then(fileKey));
   const files = async () => {
     const dir = templateCacheDir();
@@ -54,6 +61,8 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
     return { dir, tar: `${stem}.tar`, extracted: `${stem}.d` };
   };
 
+  // The dump (~40 MB) is held in this process only while it cannot be read back from the cache
+  // file: an edge that opened its one store must not keep a second copy of the database for life.
   const loadDump = (): Promise<Blob> =>
     (dump ??= (async () => {
       const cached = await files();
@@ -70,10 +79,16 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
         pruneOtherVersions(cached.dir, schema.name, await cacheKey());
       }
       return made;
-    })().catch((err: unknown) => {
-      dump = undefined;
-      throw err;
-    }));
+    })().then(
+      async (blob) => {
+        if (existsSync((await files())?.tar ?? '')) dump = undefined;
+        return blob;
+      },
+      (err: unknown) => {
+        dump = undefined;
+        throw err;
+      },
+    ));
 
   /** The extracted data directory, made from the dump once per user; undefined without a cache. */
   const extracted = async (): Promise<string | undefined> => {
@@ -82,7 +97,7 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
     if (existsSync(join(cached.extracted, 'PG_VERSION'))) return cached.extracted;
     const partial = `${cached.extracted}.${process.pid}.partial`;
     rmSync(partial, { recursive: true, force: true });
-    const db = await PGlite.create({ dataDir: partial, loadDataDir: await loadDump() });
+    const db = await PGlite.create({ dataDir: partial, loadDataDir: await loadDump(), ...started });
     await db.close();
     try {
       renameSync(partial, cached.extracted);
@@ -106,23 +121,23 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
     const source = await extracted();
     if (source) {
       await copyDirectory(source, dir);
-      return await PGlite.create({ dataDir: dir });
+      return await PGlite.create({ dataDir: dir, ...started });
     }
-    return await PGlite.create({ dataDir: dir, loadDataDir: await loadDump() });
+    return await PGlite.create({ dataDir: dir, loadDataDir: await loadDump(), ...started });
   };
 
   return {
     async openMemory() {
       return retryThenBlank(
-        async () => PGlite.create({ loadDataDir: await loadDump() }),
+        async () => PGlite.create({ loadDataDir: await loadDump(), ...started }),
         forget,
         async () => {},
-        () => PGlite.create(),
+        () => PGlite.create(started),
       );
     },
     async openDirectory(dir) {
       await mkdir(dir, { recursive: true });
-      if (existsSync(join(dir, 'PG_VERSION'))) return PGlite.create({ dataDir: dir });
+      if (existsSync(join(dir, 'PG_VERSION'))) return PGlite.create({ dataDir: dir, ...started });
       // No database yet. The directory may hold files of the embedder's (the stack keeps a secrets
       // file there): they stay, and a failed seeding removes only what it added before the retry.
       const kept = new Set(await readdir(dir));
@@ -136,7 +151,7 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
         clean,
         async () => {
           await clean();
-          return PGlite.create({ dataDir: dir });
+          return PGlite.create({ dataDir: dir, ...started });
         },
       );
     },
@@ -173,6 +188,22 @@ async function retryThenBlank(
     await forget();
     return blank();
   }
+}
+
+/** PGlite's own start parameters plus the schema's settings, or nothing to change. */
+function startOptions(settings: TemplateSchema['settings']): { startParams?: string[] } {
+  const entries = Object.entries(settings ?? {});
+  if (entries.length === 0) return {};
+  for (const [name, value] of entries) {
+    if (!/^[a-z_]+$/.test(name) || !/^[A-Za-z0-9_.]+$/.test(value))
+      throw new TypeError(`pglite template: setting ${name}=${value} is not a plain name=value`);
+  }
+  return {
+    startParams: [
+      ...PGlite.defaultStartParams,
+      ...entries.flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
+  };
 }
 
 /** The file name's key: the schema's key and PGlite's version (a dump loads only in its maker). */

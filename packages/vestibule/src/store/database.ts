@@ -101,11 +101,16 @@ function pgliteStore(client: PGlite): Kysely<EdgeStoreDatabase> {
   return new Kysely({ dialect: new PGliteDialect(client) });
 }
 
-/** A new (empty) PGlite store starts from the migrated template: no initdb. */
+/**
+ * A new (empty) PGlite store starts from the migrated template: no initdb. Its shared buffers are
+ * 8 MB, not PGlite's 128 MB: those are touched at start (~125 MB of the edge's RSS measured,
+ * bench/memory.bench.ts) while the store's hot rows (counters, recent audit events) are a few pages.
+ */
 export const edgeStoreTemplate = pgliteTemplate({
   name: 'edge-store',
   key: async () => migrationsKey(await edgeMigrations.getMigrations(), EDGE_MIGRATION_TABLE),
   migrate: (db) => migrateEdgeStore(pgliteStore(db)),
+  settings: { shared_buffers: '8MB' },
 });
 
 export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<void> {
