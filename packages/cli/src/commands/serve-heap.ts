@@ -1,9 +1,8 @@
 // `vestibule serve` runs the edge alone in its process, so it may choose how V8 grows its heap.
-// V8's default lets the old generation grow to ~4× what survived the last full collection before the
-// next one: a burst of session-cache misses (each one's fetch, JSON and projection promoted while in
-// flight) left an edge at 290 MB RSS with 20k cached sessions and 55 MB live, and V8 does not give
-// it back while traffic continues. 10 % growth kept it at 168 MB with no cost per cached request
-// measured (bench/memory.bench.ts; CPU per request A/B in the issue-15 memory report).
+// With V8's default growing factor, a burst of session-cache misses (the memory bench's fill) left
+// an edge at 290 MB RSS with 20k cached sessions and 55 MB live (heap snapshot), and V8 kept it while
+// the edge idled. Growth of 10 % past what survived the last full collection kept it at 168 MB, with
+// no cost per cached request seen in an A/B of CPU per request (README, memory section).
 // VESTIBULE_HEAP_GROWING_PERCENT: 0 leaves V8's own factor; a node flag given by the operator wins.
 import { setFlagsFromString } from 'node:v8';
 import { UsageError } from '../terminal/args.ts';
