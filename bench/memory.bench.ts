@@ -3,8 +3,12 @@
 //    100000, behind a whoami stub that answers every token with the recorded Kratos whoami body
 //    (ids varied per token), filled through a `required` route with 100k distinct tokens. Target
 //    ≤ 150 MB.
+//    The default config's edge store (PGlite) opens on the first self-service request, so after the
+//    fill one login is submitted and the RSS read again with the store open: both figures printed.
 //    The same with login protection off (no in-process PGlite edge store), and the session cache's
 //    own heap per session, whole whoami answers vs the gateway's projection (session/projection.ts).
+//    BENCH_EDGE_NODE_ARGS adds node flags to the edge; VESTIBULE_HEAP_GROWING_PERCENT=0 in the
+//    environment gives V8's own heap growth (what `vestibule serve` did before issue 15's memory work).
 // 2. The app library's identity-header nonce replay cache at 20k signed requests/s for a whole
 //    validity window (30 s + 5 s skew): bytes held, heap growth, and checks per second (must be far
 //    above 20k/s so it never becomes the app's bottleneck).
@@ -168,12 +172,25 @@ async function edgeWithSessions(label: string, extraConfig: string[] = []): Prom
     await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000));
     const settled = rssMB(edge.pid!);
     await get('ory_st_000000000000000000000000');
+    // One login submit: the protection pipeline (and an embedded store) must be open to answer it.
+    const login = await pool.request({
+      path: '/api/ory/self-service/login?flow=00000000-0000-4000-8000-000000000000',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'method=password&identifier=someone%40example.com&password=wrong&csrf_token=x',
+    });
+    await login.body.dump();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const afterLogin = rssMB(edge.pid!);
+    await get('ory_st_000000000000000000000001');
     await pool.close();
     const met = (mb: number) => (mb <= 150 ? 'met' : 'NOT MET');
     console.log(
       `edge RSS (${label}): ${idle.toFixed(0)} MB idle; with ${SESSIONS} cached sessions ` +
         `${filled.toFixed(0)} MB right after the fill (${seconds.toFixed(0)} s; ${met(filled)}), ` +
-        `${settled.toFixed(0)} MB after ${SETTLE_S} s idle (${met(settled)}); target ≤ 150 MB`,
+        `${settled.toFixed(0)} MB after ${SETTLE_S} s idle (${met(settled)}), ` +
+        `${afterLogin.toFixed(0)} MB after a login submit (status ${login.statusCode}; ` +
+        `${met(afterLogin)}); target ≤ 150 MB`,
     );
   } finally {
     edge.kill();

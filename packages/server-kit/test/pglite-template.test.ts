@@ -190,11 +190,24 @@ test('a setting name that is not a plain identifier is refused before anything s
   for (const name of ['shared_buffers=1; drop', 'a b', '']) {
     assert.throws(
       () => pgliteTemplate({ ...schemaFor('label'), settings: { [name]: '1' } }),
-      /bad setting/,
+      /not a plain name=value/,
     );
   }
   assert.throws(
     () => pgliteTemplate({ ...schemaFor('label'), settings: { work_mem: '1MB\n-c fsync=off' } }),
-    /bad setting/,
+    /not a plain name=value/,
   );
+});
+
+test('the dump is not held in memory once the cache file has it: the next open reads the file', async () => {
+  const template = pgliteTemplate(schemaFor('note', 'damaged'));
+  await (await template.openMemory()).close();
+  const dir = join(cacheTmp, readdirSync(cacheTmp)[0]!);
+  const tar = readdirSync(dir).find((f) => /^damaged-.*\.tar$/.test(f))!;
+  rmSync(join(dir, tar));
+  // Were the first dump still held, this open would use it and write nothing.
+  const again = await template.openMemory();
+  assert.deepEqual(await columns(again), ['id', 'note']);
+  await again.close();
+  assert.ok(existsSync(join(dir, tar)), 'rebuilt and written again');
 });

@@ -7,6 +7,7 @@ import { notifierFromConfig } from '../notify/from-config.ts';
 import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
+import { applyHeapGrowth, heapGrowingPercent } from './serve-heap.ts';
 
 const usage = `Usage: vestibule serve --config <file> [flags]
 
@@ -25,6 +26,8 @@ Flags:
 Environment overrides: VESTIBULE_KRATOS_PUBLIC_URL, VESTIBULE_KRATOS_BROWSER_URL,
 VESTIBULE_KRATOS_ADMIN_URL, VESTIBULE_UPSTREAM_URL, VESTIBULE_HEADER_SECRET, VESTIBULE_PUBLIC_URL,
 VESTIBULE_COOKIE_DOMAIN, VESTIBULE_HOST, VESTIBULE_PORT, VESTIBULE_LOG_LEVEL.
+VESTIBULE_HEAP_GROWING_PERCENT (default 10): how far V8 lets the heap grow past what survived the
+last full collection (0: V8's own default); a --heap-growing-percent node flag wins.
 
 Examples:
   vestibule serve --config vestibule.yml
@@ -68,6 +71,9 @@ export const serveCommand: Command = {
       progress.line(`✓ ${file} is valid (${count} warning(s))`);
       return 0;
     }
+    const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
+    // Only where the edge is the process (not a test or an embedder calling main()).
+    if (io.processStderr) applyHeapGrowth(heapGrowth);
     const logger = createLogger(io.processStderr ? {} : { write: (l) => io.stderr(l + '\n') });
     const step = progress.step('edge');
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts

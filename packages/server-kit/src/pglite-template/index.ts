@@ -70,6 +70,8 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
     return { dir, tar: `${stem}.tar`, extracted: `${stem}.d` };
   };
 
+  // The dump (~40 MB) is held in this process only while it cannot be read back from the cache
+  // file: an edge that opened its one store must not keep a second copy of the database for life.
   const loadDump = (): Promise<Blob> =>
     (dump ??= (async () => {
       const cached = await files();
@@ -86,10 +88,16 @@ export function pgliteTemplate(schema: TemplateSchema): PGliteTemplate {
         pruneOtherVersions(cached.dir, schema.name, await cacheKey());
       }
       return made;
-    })().catch((err: unknown) => {
-      dump = undefined;
-      throw err;
-    }));
+    })().then(
+      async (blob) => {
+        if (existsSync((await files())?.tar ?? '')) dump = undefined;
+        return blob;
+      },
+      (err: unknown) => {
+        dump = undefined;
+        throw err;
+      },
+    ));
 
   /** The extracted data directory, made from the dump once per user; undefined without a cache. */
   const extracted = async (): Promise<string | undefined> => {
@@ -191,13 +199,14 @@ async function retryThenBlank(
   }
 }
 
-/** PGlite's own start parameters plus the schema's settings (PGlite takes them as one list). */
+/** PGlite's own start parameters plus the schema's settings, or nothing to change. */
 function startOptions(settings: TemplateSchema['settings']): { startParams?: string[] } {
   const entries = Object.entries(settings ?? {});
   if (entries.length === 0) return {};
-  for (const [name, value] of entries)
-    if (!/^[a-z_]+$/.test(name) || /[\0\n]/.test(value))
-      throw new TypeError(`pgliteTemplate: bad setting ${JSON.stringify(name)}`);
+  for (const [name, value] of entries) {
+    if (!/^[a-z_]+$/.test(name) || !/^[A-Za-z0-9_.]+$/.test(value))
+      throw new TypeError(`pglite template: setting ${name}=${value} is not a plain name=value`);
+  }
   return {
     startParams: [
       ...PGlite.defaultStartParams,

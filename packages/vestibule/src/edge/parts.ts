@@ -247,9 +247,14 @@ export async function buildEdgeParts(
     ),
     pages: {
       matches: (pathname) => pages.matches(pathname),
-      handle: async (request, context) =>
-        (await pages(request, { requestId: context.requestId, log: context.log })) ??
-        notFound(request, context.requestId),
+      handle: async (request, context) => {
+        // A self-service page comes before its submit: an embedded store starts opening now.
+        protection?.warm();
+        return (
+          (await pages(request, { requestId: context.requestId, log: context.log })) ??
+          notFound(request, context.requestId)
+        );
+      },
     },
     mounts,
     gateway,

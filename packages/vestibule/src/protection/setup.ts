@@ -5,7 +5,7 @@ import type { CaptchaVerifier } from '../captcha/verifier.ts';
 import type { EdgeConfig } from '../config/index.ts';
 import { ConfigError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { openEdgeStore, type EdgeStore } from '../store/index.ts';
+import { openEdgeStore, parseStoreTarget, type EdgeStore } from '../store/index.ts';
 import { createProtectionAdmin, type AdminEndpoint } from './admin.ts';
 import type { AttemptCounters, AttemptRule } from './attempts.ts';
 import { AuditLog } from './audit.ts';
@@ -50,8 +50,12 @@ export interface ProtectionState {
 }
 
 export interface LoginProtection extends SubmitProtection {
-  /** The store, counters and audit log (opened on first use for an in-memory store). */
+  /** The store, counters and audit log (an embedded store is opened here on first use). */
   state(): Promise<ProtectionState>;
+  /** Starts opening an embedded store in the background (a self-service page precedes its submit). */
+  warm(): void;
+  /** Whether the store is open or opening: an embedded one waits for self-service traffic. */
+  readonly opened: boolean;
   admin: AdminEndpoint | undefined;
   /** Deletes expired audit events and idle counters (also run hourly in the background). */
   prune(): Promise<void>;
@@ -98,8 +102,12 @@ function countersFor(store: EdgeStore, now: () => number): AttemptCounters {
 }
 
 /**
- * The store opens before the edge listens: a wrong URL stops the edge there, and no login waits
- * seconds for an embedded PostgreSQL to start (nor stalls the process while it compiles).
+ * A PostgreSQL store (a URL, or the store the edge opened already) opens before the edge listens: a
+ * wrong URL stops the edge there. An embedded one (PGlite, in memory or a directory) opens on first
+ * use: it is ~100 MB of the edge's memory (bench/memory.bench.ts), which an edge serving only
+ * gateway traffic never needs. The first self-service request (a page, a flow read through the
+ * proxy) starts it in the background, so the submit that follows finds it open rather than waiting
+ * for it; a failed opening is tried again by the next request that needs it.
  */
 export async function openLoginProtection(
   config: Readonly<EdgeConfig>,
@@ -138,8 +146,16 @@ export async function openLoginProtection(
         if (!options.store) await store.close().catch(() => {});
         throw err;
       }
-    })());
-  await open();
+    })().catch((err: unknown) => {
+      opening = undefined;
+      throw err;
+    }));
+  const embedded = !options.store && parseStoreTarget(location).kind !== 'url';
+  if (!embedded) await open();
+  const warm = () => {
+    if (opening) return;
+    open().catch((err: unknown) => logger.error('the edge store did not open', { err }));
+  };
   const idleMs = 2 * config.protection.login.identifier.max_lock;
   const prune = async () => {
     if (!opening) return;
@@ -163,12 +179,19 @@ export async function openLoginProtection(
     wrap(proxy) {
       let wrapped: SubmitHandler | undefined;
       return async (request, context) => {
-        if (!submitOf(request, config.proxy.prefix)) return proxy(request, context);
+        if (!submitOf(request, config.proxy.prefix)) {
+          warm();
+          return proxy(request, context);
+        }
         wrapped ??= (await open()).pipeline.wrap(proxy);
         return wrapped(request, context);
       };
     },
     state: open,
+    warm,
+    get opened() {
+      return opening !== undefined;
+    },
     admin: config.protection.admin
       ? createProtectionAdmin(config.protection.admin, lockouts)
       : undefined,

@@ -4,7 +4,7 @@
 // anything else that is not a valid 200 means Kratos is unavailable, so protected routes fail
 // closed instead of guessing.
 import { KratosUnavailable } from '../lib/errors.ts';
-import { callOutbound, type FetchLike } from '../lib/outbound.ts';
+import { callOutboundRead, type FetchLike } from '../lib/outbound.ts';
 import { DEFAULT_SESSION_COOKIE } from './credential.ts';
 import type { KratosSession, SessionCredential } from './types.ts';
 
@@ -39,21 +39,23 @@ export function createWhoami(options: WhoamiOptions): WhoamiFunction {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (credential.kind === 'cookie') headers.cookie = `${cookieName}=${credential.value}`;
     else headers['x-session-token'] = credential.value;
-    const response = await callOutbound(
+    return callOutboundRead(
       url,
       { method: 'GET', headers },
       { fetch: options.fetch, timeoutMs, service: 'kratos whoami' },
+      async (response) => {
+        if (response.status === 401) {
+          await response.body?.cancel();
+          return null;
+        }
+        if (response.status === 403) throw new SessionRefused(await refusalId(response));
+        if (response.status !== 200) {
+          await response.body?.cancel();
+          throw new KratosUnavailable(`kratos whoami answered ${response.status}`);
+        }
+        return parseSession(await readJSON(response));
+      },
     );
-    if (response.status === 401) {
-      await response.body?.cancel();
-      return null;
-    }
-    if (response.status === 403) throw new SessionRefused(await refusalId(response));
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new KratosUnavailable(`kratos whoami answered ${response.status}`);
-    }
-    return parseSession(await readJSON(response));
   };
 }
 

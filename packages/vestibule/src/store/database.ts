@@ -1,6 +1,9 @@
 // The edge's own SQL store: embedded PostgreSQL (PGlite, in memory or in a directory) by default, a
 // real PostgreSQL by URL when several edges must share state (lockout counters today; issue 15 puts
 // session revocation and rate limits here too). One SQL dialect either way (DESIGN.md).
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -76,10 +79,24 @@ export function parseStoreTarget(value: string): EdgeStoreTarget {
 
 async function connect(
   target: EdgeStoreTarget,
-): Promise<{ db: Kysely<EdgeStoreDatabase>; pool?: pg.Pool }> {
+): Promise<{ db: Kysely<EdgeStoreDatabase>; pool?: pg.Pool; cleanup?: () => Promise<void> }> {
   switch (target.kind) {
-    case 'memory':
-      return { db: pgliteStore(await edgeStoreTemplate.openMemory()) };
+    case 'memory': {
+      // A throwaway directory rather than PGlite's in-memory file system: that one holds the whole
+      // database (~40 MB, mostly a WAL segment and the system catalogs) in the process's memory,
+      // plus the dump's copies while loading it (~150 MB of RSS measured, bench/memory.bench.ts).
+      // Nothing survives the process, as before: the directory goes on close, or with the next
+      // store opened once its process is gone.
+      const dir = await throwawayDirectory();
+      const client = await edgeStoreTemplate.openDirectory(dir).catch(async (err: unknown) => {
+        await rm(dir, { recursive: true, force: true });
+        throw err;
+      });
+      return {
+        db: pgliteStore(client),
+        cleanup: () => rm(dir, { recursive: true, force: true }),
+      };
+    }
     case 'directory':
       return { db: pgliteStore(await edgeStoreTemplate.openDirectory(target.path)) };
     case 'url': {
@@ -97,15 +114,43 @@ async function connect(
   }
 }
 
+const THROWAWAY_PREFIX = 'vestibule-edge-store-';
+
+/** `<tmp>/vestibule-edge-store-<pid>-<random>`, after removing those of processes that are gone. */
+async function throwawayDirectory(): Promise<string> {
+  const root = tmpdir();
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const pid = Number(/^vestibule-edge-store-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid))
+      await rm(join(root, name), { recursive: true, force: true }).catch(() => {});
+  }
+  return mkdtemp(join(root, `${THROWAWAY_PREFIX}${process.pid}-`));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function pgliteStore(client: PGlite): Kysely<EdgeStoreDatabase> {
   return new Kysely({ dialect: new PGliteDialect(client) });
 }
 
-/** A new (empty) PGlite store starts from the migrated template: no initdb. */
+/**
+ * A new (empty) PGlite store starts from the migrated template: no initdb. Its shared buffers are
+ * 8 MB, not PGlite's 128 MB: those are touched at start (~125 MB of the edge's RSS measured,
+ * bench/memory.bench.ts) while the store's hot rows (counters, recent audit events) are a few pages.
+ */
 export const edgeStoreTemplate = pgliteTemplate({
   name: 'edge-store',
   key: async () => migrationsKey(await edgeMigrations.getMigrations(), EDGE_MIGRATION_TABLE),
   migrate: (db) => migrateEdgeStore(pgliteStore(db)),
+  settings: { shared_buffers: '8MB' },
 });
 
 export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<void> {
@@ -123,11 +168,12 @@ export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<v
 /** Opens (and migrates) the store. PGlite is single-process: one edge per directory. */
 export async function openEdgeStore(location: string | EdgeStoreTarget): Promise<EdgeStore> {
   const target = typeof location === 'string' ? parseStoreTarget(location) : location;
-  const { db, pool } = await connect(target);
+  const { db, pool, cleanup } = await connect(target);
   try {
     await migrateEdgeStore(db);
   } catch (err) {
     await db.destroy().catch(() => {});
+    await cleanup?.();
     throw err;
   }
   let closing: Promise<void> | undefined;
@@ -149,6 +195,6 @@ export async function openEdgeStore(location: string | EdgeStoreTarget): Promise
         .executeTakeFirstOrThrow();
       return row.value;
     },
-    close: () => (closing ??= db.destroy()),
+    close: () => (closing ??= db.destroy().finally(() => cleanup?.())),
   };
 }

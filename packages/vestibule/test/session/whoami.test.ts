@@ -122,3 +122,17 @@ test('network errors and timeouts are KratosUnavailable (timeout code KRATOS_TIM
   await assert.rejects(hanging({ kind: 'cookie', value: 'x' }), { code: 'KRATOS_TIMEOUT' });
   clearTimeout(keepAlive);
 });
+
+test("the call's timeout ends with the answer: nothing keeps the call's state for the rest of it", async () => {
+  // AbortSignal.timeout would abort this signal 20 ms later still, holding the fetch's request,
+  // response and body until then (a burst of cache misses grew the old generation by that).
+  let signal: AbortSignal | undefined;
+  const whoami = whoamiWith(async (_url, init) => {
+    signal = init?.signal ?? undefined;
+    return Response.json({ id: 's', active: true, identity: { id: 'i' } });
+  }, 20);
+  assert.equal((await whoami({ kind: 'cookie', value: 'x' }))?.id, 's');
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.ok(signal, 'the call had a signal');
+  assert.equal(signal.aborted, false, 'its timer was cleared once the body was read');
+});

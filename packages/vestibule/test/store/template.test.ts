@@ -82,3 +82,29 @@ test('a damaged cached template (dump and extracted copy) is rebuilt by the next
   await openInChild(join(root, 'f'));
   assert.notEqual(readFileSync(join(extracted, 'PG_VERSION'), 'utf8'), 'garbage\n');
 });
+
+test('a memory store lives in a throwaway directory: gone on close, and a dead process’s is swept', async () => {
+  // A pid that is surely gone: a child that has exited.
+  const { pid: deadPid } = await new Promise<{ pid: number }>((resolve) => {
+    const child = execFile(process.execPath, ['-e', '0']);
+    child.once('exit', () => resolve({ pid: child.pid! }));
+  });
+  const stale = join(tmpdir(), `vestibule-edge-store-${deadPid}-stale`);
+  mkdirSync(stale, { recursive: true });
+  writeFileSync(join(stale, 'PG_VERSION'), '17\n');
+  const ours = () =>
+    readdirSync(tmpdir()).filter((n) => n.startsWith(`vestibule-edge-store-${process.pid}-`));
+  const before = ours();
+
+  const store = await openEdgeStore('memory');
+  try {
+    const made = ours().filter((n) => !before.includes(n));
+    assert.equal(made.length, 1, 'one directory of this process');
+    assert.ok(statSync(join(tmpdir(), made[0]!, 'PG_VERSION')).isFile());
+    assert.throws(() => statSync(stale), { code: 'ENOENT' }, 'the dead process’s one is swept');
+    assert.equal(await store.sharedValue('k', () => 'v'), 'v');
+  } finally {
+    await store.close();
+  }
+  assert.deepEqual(ours(), before, 'removed on close');
+});
