@@ -2,7 +2,7 @@
 // real PostgreSQL by URL when several edges must share state (lockout counters today; issue 15 puts
 // session revocation and rate limits here too). One SQL dialect either way (DESIGN.md).
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type ColumnType, type Generated } from 'kysely';
@@ -116,15 +116,27 @@ async function connect(
 
 const THROWAWAY_PREFIX = 'vestibule-edge-store-';
 
-/** `<tmp>/vestibule-edge-store-<pid>-<random>`, after removing those of processes that are gone. */
+/**
+ * This host's part of the throwaway names: a pid only means something on the host (PID namespace)
+ * that gave it, and two containers may share one tmp directory — a store is swept only by a process
+ * of the same host name that sees its owner gone.
+ */
+const HOST_TAG =
+  hostname()
+    .replace(/[^A-Za-z0-9.]/g, '_')
+    .slice(0, 64) || 'host';
+
+/** `<tmp>/vestibule-edge-store-<host>-<pid>-<random>`, after removing this host's dead ones. */
 async function throwawayDirectory(): Promise<string> {
   const root = tmpdir();
+  const own = `${THROWAWAY_PREFIX}${HOST_TAG}-`;
   for (const name of await readdir(root).catch(() => [] as string[])) {
-    const pid = Number(/^vestibule-edge-store-(\d+)-/.exec(name)?.[1]);
+    if (!name.startsWith(own)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(own.length))?.[1]);
     if (pid && pid !== process.pid && !alive(pid))
       await rm(join(root, name), { recursive: true, force: true }).catch(() => {});
   }
-  return mkdtemp(join(root, `${THROWAWAY_PREFIX}${process.pid}-`));
+  return mkdtemp(join(root, `${own}${process.pid}-`));
 }
 
 function alive(pid: number): boolean {

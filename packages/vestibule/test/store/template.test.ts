@@ -12,7 +12,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -89,11 +89,20 @@ test('a memory store lives in a throwaway directory: gone on close, and a dead p
     const child = execFile(process.execPath, ['-e', '0']);
     child.once('exit', () => resolve({ pid: child.pid! }));
   });
-  const stale = join(tmpdir(), `vestibule-edge-store-${deadPid}-stale`);
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9.]/g, '_')
+      .slice(0, 64) || 'host';
+  const stale = join(tmpdir(), `vestibule-edge-store-${host}-${deadPid}-stale`);
   mkdirSync(stale, { recursive: true });
   writeFileSync(join(stale, 'PG_VERSION'), '17\n');
+  // Another host's (a container sharing this tmp directory): its pid means nothing here.
+  const foreign = join(tmpdir(), `vestibule-edge-store-other-host-${deadPid}-live`);
+  mkdirSync(foreign, { recursive: true });
   const ours = () =>
-    readdirSync(tmpdir()).filter((n) => n.startsWith(`vestibule-edge-store-${process.pid}-`));
+    readdirSync(tmpdir()).filter((n) =>
+      n.startsWith(`vestibule-edge-store-${host}-${process.pid}-`),
+    );
   const before = ours();
 
   const store = await openEdgeStore('memory');
@@ -102,9 +111,11 @@ test('a memory store lives in a throwaway directory: gone on close, and a dead p
     assert.equal(made.length, 1, 'one directory of this process');
     assert.ok(statSync(join(tmpdir(), made[0]!, 'PG_VERSION')).isFile());
     assert.throws(() => statSync(stale), { code: 'ENOENT' }, 'the dead process’s one is swept');
+    assert.ok(statSync(foreign).isDirectory(), 'another host’s store is left alone');
     assert.equal(await store.sharedValue('k', () => 'v'), 'v');
   } finally {
     await store.close();
   }
   assert.deepEqual(ours(), before, 'removed on close');
+  rmSync(foreign, { recursive: true, force: true });
 });
