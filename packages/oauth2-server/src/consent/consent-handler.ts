@@ -5,6 +5,7 @@ import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import type { ConsentStore, TokenSessionClaims } from './store.ts';
 import { invalidRequest, json, readJSON, type Router } from '../x/http.ts';
 import { errorResult, type FlowRoutesOptions } from './login-handler.ts';
+import { redirectWithVerifier } from './verifiers.ts';
 import {
   baseRequestView,
   challengeFrom,
@@ -130,9 +131,11 @@ export function mountConsentRoutes(
       handledAt: new Date(),
       request: await view(interaction),
     });
+    const previous = interaction.result;
     interaction.result = { ...interaction.lastSubmission, consent: { grantId } };
+    const redirectTo = redirectWithVerifier(interaction, 'consent', previous);
     await interaction.save(remainingTTL(interaction));
-    return json(200, { redirect_to: interaction.returnTo });
+    return json(200, { redirect_to: redirectTo });
   });
 
   router.on('PUT', '/admin/oauth2/auth/requests/consent/reject', async (request, url) => {
@@ -141,11 +144,13 @@ export function mountConsentRoutes(
       challengeFrom(url, 'consent'),
       'consent',
     );
+    const previous = interaction.result;
     interaction.result = errorResult(await readJSON(request), {
       error: 'access_denied',
       description: 'The resource owner denied the request.',
     });
+    const redirectTo = redirectWithVerifier(interaction, 'consent', previous);
     await interaction.save(remainingTTL(interaction));
-    return json(200, { redirect_to: interaction.returnTo });
+    return json(200, { redirect_to: redirectTo });
   });
 }

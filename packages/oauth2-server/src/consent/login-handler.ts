@@ -5,6 +5,7 @@
 import type Provider from 'oidc-provider';
 import type { ClientRegistry } from '../client/handler.ts';
 import { LOGIN_APP_REASON } from '../flow/markers.ts';
+import { redirectWithVerifier } from './verifiers.ts';
 import { invalidRequest, json, readJSON, type Router } from '../x/http.ts';
 import {
   baseRequestView,
@@ -85,6 +86,7 @@ export function mountLoginRoutes(router: Router, o: FlowRoutesOptions): void {
     const amr = Array.isArray(body.amr)
       ? body.amr.filter((v): v is string => typeof v === 'string')
       : undefined;
+    const previous = interaction.result;
     interaction.result = {
       login: {
         accountId: body.subject,
@@ -103,17 +105,20 @@ export function mountLoginRoutes(router: Router, o: FlowRoutesOptions): void {
         amr: amr ?? [],
       },
     };
+    const redirectTo = redirectWithVerifier(interaction, 'login', previous);
     await interaction.save(remainingTTL(interaction));
-    return json(200, { redirect_to: interaction.returnTo });
+    return json(200, { redirect_to: redirectTo });
   });
 
   router.on('PUT', '/admin/oauth2/auth/requests/login/reject', async (request, url) => {
     const interaction = await findInteraction(interactions, challengeFrom(url, 'login'), 'login');
+    const previous = interaction.result;
     interaction.result = errorResult(await readJSON(request), {
       error: 'access_denied',
       description: 'The resource owner denied the request.',
     });
+    const redirectTo = redirectWithVerifier(interaction, 'login', previous);
     await interaction.save(remainingTTL(interaction));
-    return json(200, { redirect_to: interaction.returnTo });
+    return json(200, { redirect_to: redirectTo });
   });
 }

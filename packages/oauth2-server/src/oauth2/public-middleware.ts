@@ -4,6 +4,7 @@
 //   end-session confirm step with the xsrf secret the logout request kept;
 // - the last redirect back to the client is a 303, the ones into the login/consent apps 302;
 // - a failed PKCE check burns the authorization code (fosite), so a guessed verifier gets one try;
+// - resuming an answered login or consent needs Hydra's one-time verifier (consent/verifiers.ts);
 // - the discovery document has Hydra's keys (discovery.ts), and a route Hydra does not have answers
 //   as Hydra's router does (Go's http.NotFound: `404 page not found`, plain text).
 import type { Kysely } from 'kysely';
@@ -17,6 +18,7 @@ import { ADDED_CONSENT_PROMPT } from '../flow/markers.ts';
 import { errorURL } from './provider.ts';
 import { storedTokenId } from './jwt-access-token.ts';
 import { hydraDiscovery } from './discovery.ts';
+import { refuseWithoutVerifier } from '../consent/verifiers.ts';
 
 type Next = () => Promise<void>;
 
@@ -54,6 +56,7 @@ export function installPublicMiddleware(
   provider.use(async (ctx, next: Next) => {
     if (ctx.path === '/oauth2/auth' && ctx.method === 'GET')
       keepOfflineAccess(ctx.query as Record<string, unknown>, ctx);
+    if (await refuseWithoutVerifier(provider, ctx)) return;
     if (
       ctx.path === '/oauth2/sessions/logout' &&
       ctx.method === 'GET' &&
