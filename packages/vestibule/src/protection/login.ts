@@ -6,7 +6,7 @@ import type { AuditInput, AuditRow } from './audit.ts';
 import { identifierSubject, normaliseIdentifier, SECOND_FACTOR_SCOPE } from './keys.ts';
 import { outcomeOf } from './outcome.ts';
 import { lockNotice, tooManyAttempts } from './refusals.ts';
-import { credentialAwaitingSecondFactor, secondFactorSubject } from './second-factor.ts';
+import { credentialAwaitingSecondFactor, secondFactorSubjects } from './second-factor.ts';
 import {
   auditBase,
   identityAfter,
@@ -28,16 +28,16 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
   const identifier = raw ? normaliseIdentifier(raw) : undefined;
   const base = auditBase(scope, raw);
   // Counted like an identifier, so TOTP and lookup-secret guesses lock as passwords do.
-  const subject = identifier
-    ? { scope: LOGIN_SCOPES.identifier, key: identifier }
-    : await secondFactorSubject(deps, scope);
+  const subjects = identifier
+    ? [{ scope: LOGIN_SCOPES.identifier, key: identifier }]
+    : await secondFactorSubjects(deps, scope);
   const refs: CounterRef[] = [
-    ...(subject ? [{ ...subject, rule: rules.login.identifier }] : []),
+    ...subjects.map((subject) => ({ ...subject, rule: rules.login.identifier })),
     { scope: LOGIN_SCOPES.address, key: scope.addressKey, rule: rules.login.address },
   ];
-  // One round trip for both counters, before Kratos sees the password.
+  // One round trip for all counters, before Kratos sees the password.
   const reservations = await counters.reserveAll(refs);
-  const byIdentifier = subject ? reservations[0] : undefined;
+  const bySubject = reservations.slice(0, subjects.length);
   const byAddress = reservations.at(-1);
   const granted = refs.filter((_, i) => reservations[i]!.allowed);
   const settleRefs = (outcome: Outcome) =>
@@ -55,17 +55,14 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
     const rows = events.map((e) => audit.entry(e));
     audit.later(counters.settleAfterAnswer(settleRefs(outcome), rows), rows);
   };
-  const refused = [byIdentifier, byAddress].find(
+  const refused = [...bySubject, byAddress].find(
     (r): r is Extract<Reservation, { allowed: false }> => r?.allowed === false,
   );
   if (refused) {
     settleLater('neutral', [{ ...base, event: 'login_locked' }]);
     return tooManyAttempts(scope.refusal, refused.retryAfterMs);
   }
-  const failures = Math.max(
-    byIdentifier?.allowed ? byIdentifier.failures : 0,
-    byAddress?.allowed ? byAddress.failures : 0,
-  );
+  const failures = Math.max(...[...bySubject, byAddress].map((r) => (r?.allowed ? r.failures : 0)));
   const captchaRefusal = await runCaptcha(deps, scope, loginNeedsCaptcha(deps, failures));
   if (captchaRefusal) {
     settleLater('neutral', []);

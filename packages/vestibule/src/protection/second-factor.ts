@@ -1,33 +1,39 @@
 // Second factors at login (TOTP, lookup secrets): whose guesses a submit without an identifier is,
 // and, after a first factor, whether Kratos is now waiting for a second one from that session.
 import { readCookie } from '../lib/cookies.ts';
-import { extractCredential } from '../session/credential.ts';
+import { candidateCredentials } from '../session/credential.ts';
 import { SECOND_FACTOR_SCOPE } from './keys.ts';
 import { credentialHash } from './second-factor-sessions.ts';
 import { whoami, type PipelineDeps, type SubmitScope } from './scope.ts';
 
 /**
  * Whose second factor this is: the identity when whoami answers for the first factor's session
- * (Kratos does when `session.whoami.required_aal` is aal1); else the identifier of the first factor
- * that made the session, when this edge saw it (second-factor-sessions.ts); else that session
- * itself (hashed), else the flow. Unknown sessions are counted like known ones.
+ * (Kratos does when `session.whoami.required_aal` is aal1); else, for each credential the request
+ * carries (a junk cookie beside a real token must not buy a fresh count: Kratos would use the
+ * token), the identifier of the first factor that made it, when this edge saw it
+ * (second-factor-sessions.ts), else that credential itself (hashed); else the flow. Every subject
+ * returned is counted, so the strictest decides. Unknown sessions are counted like known ones.
  */
-export async function secondFactorSubject(
+export async function secondFactorSubjects(
   deps: PipelineDeps,
   scope: SubmitScope,
-): Promise<{ scope: string; key: string } | undefined> {
+): Promise<{ scope: string; key: string }[]> {
   const headers = scope.request.headers;
-  const credential = extractCredential(headers, { cookieName: deps.options.sessionCookie });
-  if (credential) {
+  const credentials = candidateCredentials(headers, { cookieName: deps.options.sessionCookie });
+  if (credentials.length > 0) {
     const identity = await whoami(deps, headers);
-    const key = identity
-      ? `identity:${identity.id}`
-      : ((await deps.options.secondFactors?.subjectOf(credential.value)) ??
-        `session:${credentialHash(credential.value)}`);
-    return { scope: SECOND_FACTOR_SCOPE, key };
+    if (identity) return [{ scope: SECOND_FACTOR_SCOPE, key: `identity:${identity.id}` }];
+    const keys = new Set<string>();
+    for (const credential of credentials) {
+      keys.add(
+        (await deps.options.secondFactors?.subjectOf(credential.value)) ??
+          `session:${credentialHash(credential.value)}`,
+      );
+    }
+    return [...keys].map((key) => ({ scope: SECOND_FACTOR_SCOPE, key }));
   }
   const flowId = scope.submit.flowId;
-  return flowId ? { scope: SECOND_FACTOR_SCOPE, key: `flow:${flowId}` } : undefined;
+  return flowId ? [{ scope: SECOND_FACTOR_SCOPE, key: `flow:${flowId}` }] : [];
 }
 
 /**

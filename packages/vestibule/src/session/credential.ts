@@ -27,6 +27,25 @@ export function extractCredential(
   return null;
 }
 
+/**
+ * Every credential the request carries, in Kratos's order (X-Session-Token, the cookie, a Bearer
+ * token): Kratos falls back to the next one when a cookie does not decode, so a count keyed on the
+ * first alone could be dodged by sending a junk cookie beside a real token.
+ */
+export function candidateCredentials(
+  headers: HeaderReader,
+  options: { cookieName?: string } = {},
+): SessionCredential[] {
+  const found: SessionCredential[] = [];
+  const token = headers.get('x-session-token')?.trim();
+  if (token) found.push({ kind: 'token', value: token });
+  const cookie = readCookie(headers.get('cookie'), options.cookieName ?? DEFAULT_SESSION_COOKIE);
+  if (cookie) found.push({ kind: 'cookie', value: cookie });
+  const bearer = readBearer(headers.get('authorization'));
+  if (bearer) found.push({ kind: 'token', value: bearer });
+  return found;
+}
+
 function readBearer(header: string | null): string | null {
   if (!header) return null;
   const match = /^bearer[ \t]+(\S+)\s*$/i.exec(header);

@@ -1,6 +1,7 @@
 // The edge's own SQL store: embedded PostgreSQL (PGlite, in memory or in a directory) by default, a
 // real PostgreSQL by URL when several edges must share state (lockout counters today; issue 15 puts
 // session revocation and rate limits here too). One SQL dialect either way (DESIGN.md).
+import { readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,12 +120,22 @@ const THROWAWAY_PREFIX = 'vestibule-edge-store-';
 /**
  * This host's part of the throwaway names: a pid only means something on the host (PID namespace)
  * that gave it, and two containers may share one tmp directory — a store is swept only by a process
- * of the same host name that sees its owner gone.
+ * of the same host name and pid namespace that sees its owner gone.
  */
-const HOST_TAG =
+export const HOST_TAG = `${
   hostname()
     .replace(/[^A-Za-z0-9.]/g, '_')
-    .slice(0, 64) || 'host';
+    .slice(0, 64) || 'host'
+}${pidNamespace()}`;
+
+/** Linux's pid namespace (`pid:[4026531836]` → `.4026531836`): containers may share a host name. */
+function pidNamespace(): string {
+  try {
+    return `.${/\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0] ?? ''}`;
+  } catch {
+    return '';
+  }
+}
 
 /** `<tmp>/vestibule-edge-store-<host>-<pid>-<random>`, after removing this host's dead ones. */
 async function throwawayDirectory(): Promise<string> {

@@ -142,6 +142,33 @@ describe('second-factor guesses after a password login', () => {
     assert.equal(guessesSeen() - before, 5);
   });
 
+  it('a junk session cookie beside the real token does not buy new guesses (Kratos would use the token)', async () => {
+    const identifier = 'junk-cookie@example.com';
+    const res = await fetch(`${edge.url}/api/ory/self-service/login?flow=api-${randomUUID()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ method: 'password', identifier, password: 'right' }),
+    });
+    const token = ((await res.json()) as { session_token: string }).session_token;
+    const guess = (code: string) =>
+      fetch(`${edge.url}/api/ory/self-service/login?flow=api-${randomUUID()}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          // A cookie Kratos cannot decode, so it falls back to the Bearer token: a fresh junk value
+          // each time must not be a fresh counter.
+          cookie: `ory_kratos_session=junk-${randomUUID()}`,
+          authorization: `Bearer ${token}`,
+        },
+        body: JSON.stringify({ method: 'totp', totp_code: code }),
+      });
+    const before = guessesSeen();
+    for (let i = 0; i < 5; i++) await guess(`40000${i}`);
+    assert.equal((await guess('400009')).status, 429);
+    assert.equal(guessesSeen() - before, 5, 'no sixth guess reached Kratos');
+  });
+
   it('another identifier is counted apart, and unlocking the identifier unlocks its second factor', async () => {
     const identifier = 'unlock-me@example.com';
     const session = await browserLogin(identifier);

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { openEdgeStore } from '../../src/store/index.ts';
+import { HOST_TAG } from '../../src/store/database.ts';
 
 const execFileAsync = promisify(execFile);
 const STORE_MODULE = new URL('../../src/store/index.ts', import.meta.url).href;
@@ -89,10 +90,15 @@ test('a memory store lives in a throwaway directory: gone on close, and a dead p
     const child = execFile(process.execPath, ['-e', '0']);
     child.once('exit', () => resolve({ pid: child.pid! }));
   });
-  const host =
-    hostname()
-      .replace(/[^A-Za-z0-9.]/g, '_')
-      .slice(0, 64) || 'host';
+  const host = HOST_TAG;
+  assert.ok(
+    host.startsWith(
+      hostname()
+        .replace(/[^A-Za-z0-9.]/g, '_')
+        .slice(0, 64),
+    ),
+  );
+  assert.match(host, /\.\d+$/, 'the pid namespace is part of it on Linux');
   const stale = join(tmpdir(), `vestibule-edge-store-${host}-${deadPid}-stale`);
   mkdirSync(stale, { recursive: true });
   writeFileSync(join(stale, 'PG_VERSION'), '17\n');
