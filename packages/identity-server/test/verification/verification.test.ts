@@ -204,3 +204,28 @@ test('a browser flow: success keeps the csrf_token node (ory/kratos#1547); a cod
   assert.equal(again.status, 410);
   assert.ok(again.headers.getSetCookie().some((c) => c.startsWith('csrf_token_')));
 });
+
+test('a code submitted from another client does not hand out the flow’s CSRF secret: the finished form carries the requester’s own token', async () => {
+  const life = await lifecycleSetup();
+  await registerIdentity(life, 'ed@example.org');
+  const owner = life.browser();
+  const init = (await (
+    await owner.request('/self-service/verification/browser', {
+      headers: { accept: 'application/json' },
+    })
+  ).json()) as Flow;
+  await owner.request(init.ui.action, {
+    method: 'POST',
+    json: { csrf_token: csrfOf(init), method: 'code', email: 'ed@example.org' },
+  });
+  const code = (await life.lastCode('ed@example.org'))!;
+  // Whoever holds the code (a mail scanner, another device) may finish the flow …
+  const stranger = life.browser();
+  const done = await stranger.request(init.ui.action, {
+    method: 'POST',
+    json: { method: 'code', code },
+  });
+  assert.equal(done.status, 200);
+  // … but learns no CSRF token of the browser that started it.
+  assert.equal(node((await done.json()) as Flow, 'csrf_token')?.attributes.value, '');
+});

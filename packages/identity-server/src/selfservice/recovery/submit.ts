@@ -170,7 +170,7 @@ export const recoveryStrategy: FlowStrategy = {
     });
     await s.ctx.persister.createFlow(flow);
     const headers = setCookie ? { 'set-cookie': setCookie } : undefined;
-    return forwardError(s.ctx, s.request, '', err, {
+    return forwardError(s.ctx, s.request, s.requestId, err, {
       json: s.json,
       ...(headers ? { headers } : {}),
     });

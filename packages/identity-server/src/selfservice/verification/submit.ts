@@ -111,11 +111,19 @@ function showSuccess(s: Submission): void {
     action: returnTo,
     method: 'GET',
     nodes: [
-      csrfNode(flow.type === 'browser' ? s.csrf.remask(flow.csrf_token) : ''),
+      // The requester's own token (Kratos: flow.GetCSRFToken for this request), never the flow's:
+      // a code is accepted from any client, and the flow's secret is the registering browser's.
+      csrfNode(requesterCSRF(s)),
       continueLinkNode(returnTo),
     ],
     messages: [verificationText.verificationSuccessful()],
   };
+}
+
+function requesterCSRF(s: Submission): string {
+  if (s.flow.type !== 'browser') return '';
+  const own = s.csrf.secretFrom(s.request);
+  return own ? s.csrf.remask(own.toString('base64')) : '';
 }
 
 async function useCode(s: Submission, code: unknown): Promise<Response> {
