@@ -63,7 +63,14 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
     return tooManyAttempts(scope.refusal, refused.retryAfterMs);
   }
   const failures = Math.max(...[...bySubject, byAddress].map((r) => (r?.allowed ? r.failures : 0)));
-  const captchaRefusal = await runCaptcha(deps, scope, loginNeedsCaptcha(deps, failures));
+  // Every path from here settles the reservations, a throw included: an unsettled one would keep
+  // its key in memory (and counted in flight) until that key came back.
+  const captchaRefusal = await runCaptcha(deps, scope, loginNeedsCaptcha(deps, failures)).catch(
+    (err: unknown) => {
+      settleLater('neutral', []);
+      throw err;
+    },
+  );
   if (captchaRefusal) {
     settleLater('neutral', []);
     return captchaRefusal;
@@ -75,9 +82,16 @@ export async function protectLogin(deps: PipelineDeps, scope: SubmitScope): Prom
     settleLater('neutral', []);
     throw err;
   }
-  const outcome = await outcomeOf(response, scope.submit, deps.options.sessionCookie);
+  let outcome: Awaited<ReturnType<typeof outcomeOf>>;
+  try {
+    outcome = await outcomeOf(response, scope.submit, deps.options.sessionCookie);
+    if (outcome.result === 'accepted' && identifier)
+      await tieSecondFactor(deps, response, identifier);
+  } catch (err) {
+    settleLater('neutral', []);
+    throw err;
+  }
   if (outcome.result === 'accepted') {
-    if (identifier) await tieSecondFactor(deps, response, identifier);
     const event = { ...base, event: 'login_succeeded' as const };
     if (outcome.identityId || !deps.options.identityOf) {
       settleLater('success', [{ ...event, identityId: outcome.identityId }]);
