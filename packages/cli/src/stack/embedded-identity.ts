@@ -26,6 +26,8 @@ export interface EmbeddedIdentityOptions {
   /** Any other kratos.yml keys, deep-merged last (e.g. a short login flow lifespan). */
   kratosOverrides?: ConfigOverrides;
   clock?: Clock;
+  /** Called right before it listens (the stack frees the ports it held since planning). */
+  beforeListen?: () => Promise<void>;
 }
 
 export interface EmbeddedIdentity {
@@ -119,6 +121,7 @@ export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise
     ...(o.clock ? { clock: o.clock } : {}),
   });
   try {
+    await o.beforeListen?.();
     const listening = await server.listen();
     return {
       publicURL: listening.publicURL,

@@ -13,7 +13,7 @@ import {
   type EmbeddedOAuth2,
   type EmbeddedOAuth2Options,
 } from './embedded-oauth2.ts';
-import { resolvePort } from './ports.ts';
+import { reservePort } from './ports.ts';
 
 export interface OAuth2PartOptions {
   host: string;
@@ -55,10 +55,16 @@ export async function planOAuth2(
     );
     return fixed(config.hydra.public_url, config.hydra.admin_url);
   }
+  // Held until the server is about to listen: it starts in the background, seconds later.
+  const publicPort = await reservePort(options.host, options.ports.hydraPublic ?? 0);
+  const adminPort = await reservePort(options.host, options.ports.hydraAdmin ?? 0);
   const embedded: EmbeddedOAuth2Options = {
     host: options.host,
-    publicPort: await resolvePort(options.host, options.ports.hydraPublic ?? 0),
-    adminPort: await resolvePort(options.host, options.ports.hydraAdmin ?? 0),
+    publicPort: publicPort.port,
+    adminPort: adminPort.port,
+    beforeListen: async () => {
+      await Promise.all([publicPort.release(), adminPort.release()]);
+    },
     edgeURL,
     ...(revocationWebhook ? { revocationWebhook } : {}),
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'oauth2') } : {}),

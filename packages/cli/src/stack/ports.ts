@@ -15,6 +15,38 @@ export async function resolvePort(host: string, requested: number): Promise<numb
   });
 }
 
+/** A port known before its server starts; a free one (requested 0) stays bound until released. */
+export interface PortReservation {
+  port: number;
+  /** Frees the port for its real server: call right before that server listens. */
+  release(): Promise<void>;
+}
+
+/**
+ * Like resolvePort, but a free port stays bound until `release()`: between planning and listening
+ * (seconds, while a database opens) another process could otherwise take it (EADDRINUSE).
+ */
+export async function reservePort(host: string, requested: number): Promise<PortReservation> {
+  if (requested !== 0) return { port: requested, release: async () => {} };
+  return new Promise((resolve, reject) => {
+    // A connection while held is closed at once: callers probing a part that is not up yet must
+    // fail fast (as on a closed port), never wait on a socket nobody answers.
+    const holder = createServer((socket) => socket.destroy());
+    holder.once('error', reject);
+    holder.listen(0, host, () => {
+      // Held, not waited on: a stack that fails before its release can still exit.
+      holder.unref();
+      const address = holder.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      let released: Promise<void> | undefined;
+      resolve({
+        port,
+        release: () => (released ??= new Promise<void>((done) => holder.close(() => done()))),
+      });
+    });
+  });
+}
+
 /** Fails early with the port's name when something else already listens there. */
 export async function assertPortFree(host: string, port: number, name: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {

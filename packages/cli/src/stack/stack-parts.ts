@@ -15,7 +15,7 @@ import {
   type EmbeddedIdentityOptions,
 } from './embedded-identity.ts';
 import type { Progress } from '../terminal/progress.ts';
-import { resolvePort } from './ports.ts';
+import { reservePort } from './ports.ts';
 import { seedAdmin, type AdminAccount } from './seed-admin.ts';
 import { localSecret } from './local-secrets.ts';
 
@@ -44,6 +44,8 @@ export interface IdentityPlan {
   adminURL: string | undefined;
   publicPort: number;
   adminPort: number;
+  /** Frees the planned ports (held since planning) for the identity server to listen on. */
+  releasePorts(): Promise<void>;
 }
 
 export async function planIdentity(
@@ -57,15 +59,23 @@ export async function planIdentity(
       adminURL: config.kratos.admin_url,
       publicPort: 0,
       adminPort: 0,
+      releasePorts: async () => {},
     };
   }
-  const publicPort = await resolvePort(options.host, options.ports.kratosPublic);
-  const adminPort = await resolvePort(options.host, options.ports.kratosAdmin);
+  const publicPort = await reservePort(options.host, options.ports.kratosPublic);
+  const adminPort = await reservePort(options.host, options.ports.kratosAdmin);
   return {
     embedded: true,
-    ...embeddedIdentityURLs({ host: options.host, publicPort, adminPort }),
-    publicPort,
-    adminPort,
+    ...embeddedIdentityURLs({
+      host: options.host,
+      publicPort: publicPort.port,
+      adminPort: adminPort.port,
+    }),
+    publicPort: publicPort.port,
+    adminPort: adminPort.port,
+    releasePorts: async () => {
+      await Promise.all([publicPort.release(), adminPort.release()]);
+    },
   };
 }
 
@@ -94,6 +104,7 @@ export async function startIdentity(
       host: options.host,
       publicPort: plan.publicPort,
       adminPort: plan.adminPort,
+      beforeListen: plan.releasePorts,
       edgeURL,
       proxyPrefix: config.proxy.prefix,
       dataDir: options.dataDir && join(options.dataDir, 'identity'),
@@ -117,6 +128,7 @@ export async function startIdentity(
       mailSink: server as MailSink | undefined,
     };
   } catch (err) {
+    await plan.releasePorts();
     step.fail((err as Error).message);
     throw err;
   }
