@@ -7,7 +7,7 @@
 // (consent/strategy_default.go verifyAuthentication/verifyConsent).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type Provider from 'oidc-provider';
-import type { InteractionRecord } from './request-view.ts';
+import { remainingTTL, type InteractionRecord } from './request-view.ts';
 
 type Kind = 'login' | 'consent';
 
@@ -70,7 +70,7 @@ export async function refuseWithoutVerifier(
     const rest = { ...interaction.result };
     delete rest[RESULT_KEY[kind]];
     interaction.result = rest;
-    await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
+    await interaction.save(remainingTTL(interaction));
     return false;
   }
   const target = clientErrorURL(interaction.params, kind);
