@@ -17,8 +17,6 @@ export interface EmbeddedOAuth2Options {
   /** PGlite directory; in memory when unset. */
   dataDir?: string;
   logger: Logger;
-  /** Called right before it listens (the stack frees the ports it held since planning). */
-  beforeListen?: () => Promise<void>;
 }
 
 export interface EmbeddedOAuth2 {
@@ -87,7 +85,6 @@ export async function startEmbeddedOAuth2(o: EmbeddedOAuth2Options): Promise<Emb
         }
       : {}),
   });
-  await o.beforeListen?.();
   const listening = await server.listen();
   o.logger.info('embedded oauth2 server listening', { ...listening });
   return {

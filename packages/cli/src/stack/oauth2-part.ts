@@ -13,7 +13,7 @@ import {
   type EmbeddedOAuth2,
   type EmbeddedOAuth2Options,
 } from './embedded-oauth2.ts';
-import { reservePort } from './ports.ts';
+import { resolvePort } from './ports.ts';
 
 export interface OAuth2PartOptions {
   host: string;
@@ -55,16 +55,12 @@ export async function planOAuth2(
     );
     return fixed(config.hydra.public_url, config.hydra.admin_url);
   }
-  // Held until the server is about to listen: it starts in the background, seconds later.
-  const publicPort = await reservePort(options.host, options.ports.hydraPublic ?? 0);
-  const adminPort = await reservePort(options.host, options.ports.hydraAdmin ?? 0);
+  // Not held like the identity server's: it starts after "up", and probes (doctor, readiness)
+  // read a refused connection as "still starting", which a held port would turn into a reset.
   const embedded: EmbeddedOAuth2Options = {
     host: options.host,
-    publicPort: publicPort.port,
-    adminPort: adminPort.port,
-    beforeListen: async () => {
-      await Promise.all([publicPort.release(), adminPort.release()]);
-    },
+    publicPort: await resolvePort(options.host, options.ports.hydraPublic ?? 0),
+    adminPort: await resolvePort(options.host, options.ports.hydraAdmin ?? 0),
     edgeURL,
     ...(revocationWebhook ? { revocationWebhook } : {}),
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'oauth2') } : {}),
