@@ -16,6 +16,9 @@ export interface EmbeddedOAuth2Options {
   revocationWebhook?: { url: string; secret: string };
   /** PGlite directory; in memory when unset. */
   dataDir?: string;
+  /** Hydra's `strategies.scope`, the same as the edge's `hydra.scope_strategy`: the edge and the
+   * server it fronts must match scopes alike (else a token one accepts the other refuses). */
+  scopeStrategy?: 'exact' | 'wildcard';
   logger: Logger;
 }
 
@@ -63,6 +66,7 @@ export function embeddedHydraConfig(
       post_logout_redirect: `${edge}/`,
     },
     oauth2: { pkce: { enforced_for_public_clients: true } },
+    strategies: { scope: o.scopeStrategy ?? 'wildcard' },
     secrets: { system: [systemSecret] },
   };
 }

@@ -62,6 +62,7 @@ export async function planOAuth2(
     publicPort: await resolvePort(options.host, options.ports.hydraPublic ?? 0),
     adminPort: await resolvePort(options.host, options.ports.hydraAdmin ?? 0),
     edgeURL,
+    scopeStrategy: config.hydra.scope_strategy,
     ...(revocationWebhook ? { revocationWebhook } : {}),
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'oauth2') } : {}),
     logger: options.logger,
