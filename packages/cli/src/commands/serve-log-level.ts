@@ -4,7 +4,7 @@
 //   kill -USR2 <pid>    # info → warn;  again: → error;  again: → debug;  again: → info
 // A signal, not a config reload: nothing else of a running edge changes, so nothing else can
 // change by surprise. SIGUSR1 is Node's (it opens the inspector); Windows has no SIGUSR2, so there
-// the switch is simply absent.
+// the switch is simply absent. nodemon restarts with SIGUSR2 unless told `--signal SIGTERM` (README).
 import type { Logger, LogLevel } from 'vestibule/edge';
 import { logLevelOf, setLogLevel } from 'vestibule/edge';
 
