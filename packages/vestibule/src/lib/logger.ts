@@ -3,7 +3,8 @@
 // buffered destination: lines are queued and written 12 KB at a time in one write() — a synchronous
 // stderr write per access line cost the edge about half its throughput. What is still queued is
 // written every 250 ms, by `flushLogs()` (the edge's shutdown) and when the process exits, fatal
-// errors included (test/lib/logger.test.ts holds it to it).
+// errors included (test/lib/logger.test.ts holds it to it). The level can change while the process
+// runs (setLogLevel; `vestibule serve` steps it on SIGUSR2), for a logger and all its children.
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
