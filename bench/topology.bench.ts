@@ -359,9 +359,9 @@ async function reportPairs(
     const subject = named(subjectName);
     if (!base || !subject) continue;
     const { rps, cpu } = await paired(base, subject);
-    const verdict = goal
-      ? ` (target ≥ ${goal}× req/s) ${median(rps) >= goal ? 'met' : 'NOT MET'}`
-      : '';
+    // "with margin": three pairs in four at or above the target, not only the middle one.
+    const met = median(rps) >= goal ? (quantile(rps, 0.25) >= goal ? 'met, q1 too' : 'met') : '';
+    const verdict = goal ? ` (target ≥ ${goal}× req/s) ${met || 'NOT MET'}` : '';
     console.log(`  ${label}: req/s ${spread(rps)}, CPU/req ${spread(cpu)}${verdict}`);
   }
   const required = named('edge required (cached)');
@@ -375,7 +375,8 @@ async function reportPairs(
   const cost = rps.map((r) => (1 - r) * 100);
   console.log(
     `  logging cost, one edge process switched info ⇄ error (SIGUSR2): req/s ${spread(cost, ' %', 1)}, ` +
-      `CPU ${spread(cpuDelta, ' µs/req', 1)} (target ≤ 5 %) ${median(cost) <= 5 ? 'met' : 'NOT MET'}`,
+      `CPU ${spread(cpuDelta, ' µs/req', 1)} (target ≤ 5 %) ` +
+      (median(cost) <= 5 ? (quantile(cost, 0.75) <= 5 ? 'met, q3 too' : 'met') : 'NOT MET'),
   );
 }
 
