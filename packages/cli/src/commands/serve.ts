@@ -8,6 +8,7 @@ import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
 import { applyHeapGrowth, heapGrowingPercent } from './serve-heap.ts';
+import { cycleLogLevelOnSignal } from './serve-log-level.ts';
 
 const usage = `Usage: vestibule serve --config <file> [flags]
 
@@ -26,6 +27,8 @@ Flags:
 Environment overrides: VESTIBULE_KRATOS_PUBLIC_URL, VESTIBULE_KRATOS_BROWSER_URL,
 VESTIBULE_KRATOS_ADMIN_URL, VESTIBULE_UPSTREAM_URL, VESTIBULE_HEADER_SECRET, VESTIBULE_PUBLIC_URL,
 VESTIBULE_COOKIE_DOMAIN, VESTIBULE_HOST, VESTIBULE_PORT, VESTIBULE_LOG_LEVEL.
+VESTIBULE_LOG_LEVEL (default info) is where the log level starts: SIGUSR2 then steps it
+debug → info → warn → error → debug while the edge runs, and logs each change (not on Windows).
 VESTIBULE_HEAP_GROWING_PERCENT (default 10): how far V8 lets the heap grow past what survived the
 last full collection (0: V8's own default); a --heap-growing-percent node flag wins.
 
@@ -75,6 +78,8 @@ export const serveCommand: Command = {
     // Only where the edge is the process (not a test or an embedder calling main()).
     if (io.processStderr) applyHeapGrowth(heapGrowth);
     const logger = createLogger(io.processStderr ? {} : { write: (l) => io.stderr(l + '\n') });
+    // kill -USR2 <pid>: the next log level, without a restart (only where the edge is the process).
+    const stopLevelSwitch = io.processStderr ? cycleLogLevelOnSignal(logger) : () => {};
     const step = progress.step('edge');
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
     // are up, instead of killing the process halfway through opening a database.
@@ -100,6 +105,7 @@ export const serveCommand: Command = {
     const stopping = progress.step('edge', 'stopping');
     await running.close();
     notifier?.close();
+    stopLevelSwitch();
     flushLogs();
     stopping.done('stopped');
     return 0;

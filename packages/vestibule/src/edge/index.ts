@@ -85,4 +85,9 @@ export type {
 export { createLogger } from '../lib/logger.ts';
 /** Writes the default logger's queued lines now. @example `await running.close(); flushLogs();` */
 export { flushLogs } from '../lib/logger.ts';
+/**
+ * A createLogger() logger's level, read and changed at run time (children follow; the change is logged).
+ * @example `setLogLevel(logger, 'debug', { signal: 'SIGUSR2' }); logLevelOf(logger); // 'debug'`
+ */
+export { logLevelOf, setLogLevel } from '../lib/logger.ts';
 export type { Logger, LogLevel } from '../lib/logger.ts';

@@ -3,7 +3,8 @@
 // buffered destination: lines are queued and written 12 KB at a time in one write() — a synchronous
 // stderr write per access line cost the edge about half its throughput. What is still queued is
 // written every 250 ms, by `flushLogs()` (the edge's shutdown) and when the process exits, fatal
-// errors included (test/lib/logger.test.ts holds it to it).
+// errors included (test/lib/logger.test.ts holds it to it). The level can change while the process
+// runs (setLogLevel; `vestibule serve` steps it on SIGUSR2), for a logger and all its children.
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -27,12 +28,15 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? envLevel() ?? 'info';
+  if (!levels.has(level)) throw new TypeError(`unknown log level: ${String(level)}`);
   const destination: DestinationStream = options.write
     ? { write: lineWriter(options.write) }
     : sharedStderr();
   const root = pino(
     {
-      level,
+      // pino writes whatever reaches it; the level is decided in front of it (LevelControl), once
+      // for the logger and every child, so it can change while the process runs (setLogLevel).
+      level: 'debug',
       base: null,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -41,22 +45,87 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     destination,
   );
-  return wrap(options.base && Object.keys(options.base).length ? root.child(options.base) : root);
+  const control: LevelControl = { level, rank: RANK[level], root, destination };
+  return wrap(
+    options.base && Object.keys(options.base).length ? root.child(options.base) : root,
+    control,
+  );
 }
 
-// The pino instance behind a Logger made here: accessLineWriter() writes to its destination.
-const PINO = Symbol('pino');
+const RANK: Readonly<Record<LogLevel, number>> = { debug: 20, info: 30, warn: 40, error: 50 };
 
-function wrap(logger: PinoLogger): Logger {
+/**
+ * The level a logger and all its children share. pino's children copy their parent's level when
+ * made and never follow it after; the edge makes children at start and per request, so a level
+ * changed at run time lives here, checked before pino is called.
+ */
+interface LevelControl {
+  level: LogLevel;
+  rank: number;
+  readonly root: PinoLogger;
+  readonly destination: DestinationStream;
+}
+
+// The pino instance and level behind a Logger made here: accessLineWriter() writes to its
+// destination, setLogLevel() changes the level.
+const PINO = Symbol('pino');
+const CONTROL = Symbol('level');
+
+function wrap(logger: PinoLogger, control: LevelControl): Logger {
   const wrapped: Logger = {
-    debug: (msg, fields) => (fields ? logger.debug(fields, msg) : logger.debug(msg)),
-    info: (msg, fields) => (fields ? logger.info(fields, msg) : logger.info(msg)),
-    warn: (msg, fields) => (fields ? logger.warn(fields, msg) : logger.warn(msg)),
+    debug: (msg, fields) => {
+      if (control.rank > RANK.debug) return;
+      if (fields) logger.debug(fields, msg);
+      else logger.debug(msg);
+    },
+    info: (msg, fields) => {
+      if (control.rank > RANK.info) return;
+      if (fields) logger.info(fields, msg);
+      else logger.info(msg);
+    },
+    warn: (msg, fields) => {
+      if (control.rank > RANK.warn) return;
+      if (fields) logger.warn(fields, msg);
+      else logger.warn(msg);
+    },
     error: (msg, fields) => (fields ? logger.error(fields, msg) : logger.error(msg)),
-    child: (fields) => wrap(logger.child(fields)),
+    child: (fields) => wrap(logger.child(fields), control),
   };
   Object.defineProperty(wrapped, PINO, { value: logger });
+  Object.defineProperty(wrapped, CONTROL, { value: control });
   return wrapped;
+}
+
+function controlOf(logger: Logger): LevelControl | undefined {
+  return (logger as { [CONTROL]?: LevelControl })[CONTROL];
+}
+
+/** The current level of a logger made by createLogger() (shared with its children), else undefined. */
+export function logLevelOf(logger: Logger): LogLevel | undefined {
+  return controlOf(logger)?.level;
+}
+
+/**
+ * Changes the level of a logger made by createLogger(), its children included, at once. The change
+ * itself is always logged — one info line `log level changed` with `from`, `to` and `fields`,
+ * written whatever either level is and flushed at once — so an operator sees it land. Returns the
+ * level it replaced; undefined (and nothing changes) for a Logger not made by createLogger().
+ * @example `setLogLevel(logger, 'debug', { signal: 'SIGUSR2' })`
+ */
+export function setLogLevel(
+  logger: Logger,
+  level: LogLevel,
+  fields: Record<string, unknown> = {},
+): LogLevel | undefined {
+  const control = controlOf(logger);
+  if (!control) return undefined;
+  if (!levels.has(level)) throw new TypeError(`unknown log level: ${String(level)}`);
+  const from = control.level;
+  control.level = level;
+  control.rank = RANK[level];
+  control.root.info({ ...fields, from, to: level }, 'log level changed');
+  if (control.destination === stderr) flushSync(stderr);
+  return from;
 }
 
 /** One request's access line: `{ level, time, …bindings, request_id, method, path, status, duration_ms, msg: "request" }`. */
@@ -80,7 +149,8 @@ export interface AccessLine {
  */
 export function accessLineWriter(logger: Logger): (line: AccessLine) => void {
   const pinoLogger = (logger as { [PINO]?: PinoLogger })[PINO];
-  if (!pinoLogger) {
+  const control = controlOf(logger);
+  if (!pinoLogger || !control) {
     return (line) =>
       logger.info('request', {
         request_id: line.requestId,
@@ -95,7 +165,7 @@ export function accessLineWriter(logger: Logger): (line: AccessLine) => void {
   const stream = internals[symbols.streamSym] as DestinationStream;
   const bindings = internals[symbols.chindingsSym] as string;
   return (line) => {
-    if (!pinoLogger.isLevelEnabled('info')) return;
+    if (control.rank > RANK.info) return;
     stream.write(
       `{"level":"info","time":"${isoNow()}"${bindings},"request_id":${jsonString(line.requestId)},` +
         `"method":${jsonString(line.method)},"path":${jsonString(line.path)},"status":${jsonNumber(line.status)},` +

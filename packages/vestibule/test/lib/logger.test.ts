@@ -9,6 +9,8 @@ import {
   accessLineWriter,
   createLogger,
   createMemoryLogger,
+  logLevelOf,
+  setLogLevel,
   type AccessLine,
   type Logger,
 } from '../../src/lib/logger.ts';
@@ -118,6 +120,67 @@ test('the access line writer: nothing below info level; a foreign Logger gets an
   assert.deepEqual(calls, [
     ['request', { request_id: 'r', method: 'GET', path: '/', status: 204, duration_ms: 1 }],
   ]);
+});
+
+test('setLogLevel: the logger, children made before and after, and the access line follow at once', () => {
+  const lines: string[] = [];
+  const root = createLogger({
+    level: 'info',
+    write: (l) => lines.push(l),
+    base: { component: 'x' },
+  });
+  const before = root.child({ part: 'before' });
+  const access = accessLineWriter(before);
+  const line: AccessLine = { requestId: 'r', method: 'GET', path: '/', status: 200, durationMs: 1 };
+  const messages = () => lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+
+  assert.equal(logLevelOf(before), 'info');
+  assert.equal(setLogLevel(before, 'error', { signal: 'SIGUSR2' }), 'info');
+  const after = root.child({ part: 'after' });
+  for (const log of [root, before, after]) {
+    log.info('hidden info');
+    log.warn('hidden warn');
+    log.error('shown error');
+  }
+  access(line);
+  assert.equal(logLevelOf(after), 'error');
+  assert.deepEqual(messages(), ['log level changed', 'shown error', 'shown error', 'shown error']);
+  const change = JSON.parse(lines[0]!) as Record<string, unknown>;
+  assert.deepEqual(
+    { ...change, time: typeof change.time },
+    {
+      level: 'info',
+      time: 'string',
+      signal: 'SIGUSR2',
+      from: 'info',
+      to: 'error',
+      msg: 'log level changed',
+    },
+  );
+
+  lines.length = 0;
+  setLogLevel(after, 'debug');
+  before.debug('shown debug');
+  access(line);
+  assert.deepEqual(messages(), ['log level changed', 'shown debug', 'request']);
+});
+
+test('setLogLevel: a foreign Logger is left alone; an unknown level is refused, also at creation', () => {
+  const foreign: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: () => {},
+    child: () => foreign,
+  };
+  assert.equal(setLogLevel(foreign, 'debug'), undefined);
+  assert.equal(logLevelOf(foreign), undefined);
+  const lines: string[] = [];
+  const log = createLogger({ level: 'warn', write: (l) => lines.push(l) });
+  assert.throws(() => setLogLevel(log, 'loud' as 'info'), /unknown log level: loud/);
+  assert.equal(logLevelOf(log), 'warn');
+  assert.deepEqual(lines, []);
+  assert.throws(() => createLogger({ level: 'loud' as 'info' }), /unknown log level: loud/);
 });
 
 test('the memory logger records parsed lines at debug level', () => {
