@@ -1,7 +1,7 @@
 // The demo app's Node server. Behind the edge it trusts only the edge's signed identity headers
 // (header mode): reached directly, every visitor is anonymous and protected pages answer 401. Behind
 // a real Oathkeeper (the runbook's topology) it verifies the id_token mutator's JWT instead.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import {
@@ -12,7 +12,7 @@ import {
   type ProvisioningDatabase,
 } from 'vestibule';
 import { nodeAuth } from 'vestibule/adapters/node';
-import { openDatabase } from './db.ts';
+import { openDatabase, type DemoTables } from './db.ts';
 import { createNotes } from './notes.ts';
 import { createProfiles } from './profiles.ts';
 import { createDemoHandler } from './routes.ts';
@@ -32,20 +32,97 @@ export interface DemoAppOptions {
   /** PGlite directory; in memory when unset. */
   dataDir?: string;
   logger?: Logger;
+  /**
+   * Open the database once this settles, or at the first request if that comes sooner; the app
+   * listens at once and requests wait for the open. `vestibule up` passes "the stack is up": this
+   * process's one thread then opens the identity server's database and the edge first, and the
+   * notes' PGlite (0.3–0.7 s of CPU) right after. Unset: opened before it listens.
+   */
+  openDatabaseAfter?: Promise<unknown>;
 }
 
 export interface RunningDemoApp {
   url: string;
   port: number;
+  /** Settles when the database is open (rejects with why it could not be). */
+  databaseReady: Promise<void>;
   close(): Promise<void>;
 }
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemoApp> {
   if ((options.headerSecret === undefined) === (options.oathkeeper === undefined)) {
     throw new TypeError('startDemoApp: set exactly one of headerSecret and oathkeeper');
   }
   const logger = options.logger ?? createLogger({ base: { component: 'demo-app' } });
-  const db = await openDatabase(options.dataDir);
+  let db: Kysely<DemoTables> | undefined;
+  let opening: Promise<Handler> | undefined;
+  let closed = false;
+  // (Promise.withResolvers is Node 22+.)
+  const database = {} as { promise: Promise<void>; resolve(): void; reject(err: unknown): void };
+  database.promise = new Promise<void>((resolve, reject) =>
+    Object.assign(database, { resolve, reject }),
+  );
+  // Failures reach whoever awaits `databaseReady` and every request; never an unhandled rejection.
+  database.promise.catch(() => undefined);
+  const open = () =>
+    (opening ??= (async () => {
+      if (closed) throw new Error('the demo app is closed');
+      db = await openDatabase(options.dataDir);
+      return createHandler(options, db, logger);
+    })().then(
+      (handler) => (database.resolve(), handler),
+      (err: unknown) => {
+        database.reject(err);
+        throw err;
+      },
+    ));
+  if (options.openDatabaseAfter) void options.openDatabaseAfter.then(open, open).catch(() => {});
+  else await open();
+  const server: Server = createServer((req, res) => {
+    open()
+      .then((handler) => handler(req, res))
+      .catch((err: unknown) => {
+        logger.error('demo app request failed', { error: err, path: req.url?.split('?')[0] });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('Something went wrong.');
+      });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => resolve());
+    });
+  } catch (err) {
+    closed = true;
+    await opening?.catch(() => undefined);
+    await db?.destroy();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    port,
+    databaseReady: database.promise,
+    close: async () => {
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      // A database still opening is closed once open; one never asked for is never opened.
+      await opening?.catch(() => undefined);
+      await db?.destroy();
+    },
+  };
+}
+
+async function createHandler(
+  options: DemoAppOptions,
+  db: Kysely<DemoTables>,
+  logger: Logger,
+): Promise<Handler> {
   // One embedded PostgreSQL for notes and profiles (ensureUser's table and migrations).
   const profiles = await createProfiles(db as unknown as Kysely<ProvisioningDatabase>);
   const identity = options.oathkeeper
@@ -59,33 +136,10 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
     profiles: profiles.sync,
     logger,
   });
-  const handler = createDemoHandler({
+  return createDemoHandler({
     auth: nodeAuth(vestibule),
     notes: createNotes(db),
     profiles,
     publicURL: options.publicURL,
   });
-  const server: Server = createServer((req, res) => {
-    handler(req, res).catch((err: unknown) => {
-      logger.error('demo app request failed', { error: err, path: req.url?.split('?')[0] });
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('Something went wrong.');
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
-    port,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await db.destroy();
-    },
-  };
 }

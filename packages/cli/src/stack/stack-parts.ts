@@ -140,6 +140,7 @@ export async function startApp(
   port: number,
   edgeURL: string,
   started: Stoppable[],
+  openDatabaseAfter: Promise<unknown>,
 ) {
   const step = options.progress.step('demo app');
   try {
@@ -151,8 +152,16 @@ export async function startApp(
       publicURL: edgeURL,
       dataDir: options.dataDir && join(options.dataDir, 'demo-app'),
       logger: options.logger,
+      openDatabaseAfter,
     });
     started.push({ name: 'demo app', close: () => app.close() });
+    // It answers now; its database opens once the stack is up (or at the first request): a
+    // failure then comes after the ready line, so it is said on its own line.
+    app.databaseReady.catch((err: unknown) =>
+      options.progress.line(
+        `✗ demo app database failed to open: ${(err as Error).message} (its pages answer 500)`,
+      ),
+    );
     step.done(`ready at ${app.url} (reach it through the edge)`);
     return app;
   } catch (err) {
