@@ -186,7 +186,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
     // The admin is seeded as soon as the identity server answers, while the others finish.
     const seeding = identityStarting.then(
-      (identity) => phases.time('admin seed', seed(options, identity.adminURL, identity.embedded)),
+      (identity) =>
+        phases.time(
+          'admin seed',
+          seed(options, identity.adminURL, identity.embedded, identity.seedPasswordHash),
+        ),
       () => 'skipped' as const,
     );
     const results = await Promise.allSettled([
