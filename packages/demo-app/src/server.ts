@@ -1,7 +1,7 @@
 // The demo app's Node server. Behind the edge it trusts only the edge's signed identity headers
 // (header mode): reached directly, every visitor is anonymous and protected pages answer 401. Behind
 // a real Oathkeeper (the runbook's topology) it verifies the id_token mutator's JWT instead.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import {
@@ -13,7 +13,7 @@ import {
 } from 'vestibule';
 import { nodeAuth } from 'vestibule/adapters/node';
 import { openDatabase, type DemoTables } from './db.ts';
-import { createNotes } from './notes.ts';
+import { createNotes, type NotesRepository } from './notes.ts';
 import { createProfiles } from './profiles.ts';
 import { createDemoHandler } from './routes.ts';
 
@@ -33,8 +33,8 @@ export interface DemoAppOptions {
   dataDir?: string;
   logger?: Logger;
   /**
-   * Open the database once this settles, or at the first request if that comes sooner; the app
-   * listens at once and requests wait for the open. `vestibule up` passes "the stack is up": this
+   * Open the database once this settles, or at the first request that needs it if that comes
+   * sooner; the app listens at once and only requests that read or write notes or profiles wait. `vestibule up` passes "the stack is up": this
    * process's one thread then opens the identity server's database and the edge first, and the
    * notes' PGlite (0.3–0.7 s of CPU) right after. Unset: opened before it listens.
    */
@@ -49,7 +49,10 @@ export interface RunningDemoApp {
   close(): Promise<void>;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+interface Opened {
+  profiles: Awaited<ReturnType<typeof createProfiles>>;
+  notes: NotesRepository;
+}
 
 export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemoApp> {
   if ((options.headerSecret === undefined) === (options.oathkeeper === undefined)) {
@@ -57,22 +60,23 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
   }
   const logger = options.logger ?? createLogger({ base: { component: 'demo-app' } });
   let db: Kysely<DemoTables> | undefined;
-  let opening: Promise<Handler> | undefined;
+  let opening: Promise<Opened> | undefined;
   let closed = false;
   // (Promise.withResolvers is Node 22+.)
   const database = {} as { promise: Promise<void>; resolve(): void; reject(err: unknown): void };
   database.promise = new Promise<void>((resolve, reject) =>
     Object.assign(database, { resolve, reject }),
   );
-  // Failures reach whoever awaits `databaseReady` and every request; never an unhandled rejection.
+  // Failures reach whoever awaits `databaseReady` and every call; never an unhandled rejection.
   database.promise.catch(() => undefined);
   const open = () =>
     (opening ??= (async () => {
       if (closed) throw new Error('the demo app is closed');
       db = await openDatabase(options.dataDir);
-      return createHandler(options, db, logger);
+      const profiles = await createProfiles(db as unknown as Kysely<ProvisioningDatabase>);
+      return { profiles, notes: createNotes(db) };
     })().then(
-      (handler) => (database.resolve(), handler),
+      (opened) => (database.resolve(), opened),
       (err: unknown) => {
         database.reject(err);
         throw err;
@@ -80,14 +84,43 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
     ));
   if (options.openDatabaseAfter) void options.openDatabaseAfter.then(open, open).catch(() => {});
   else await open();
+  // Each call that reads or writes notes or profiles waits for the database (opening it if the
+  // stack has not yet); pages that need neither — an anonymous visitor's, the edge's readiness
+  // probe — answer at once.
+  const later =
+    <A extends unknown[], R>(pick: (o: Opened) => (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> =>
+      pick(await open())(...args);
+  const sync = { ensureUser: later((o) => o.profiles.sync.ensureUser) };
+  const identity = options.oathkeeper
+    ? { mode: 'oathkeeper' as const, oathkeeper: options.oathkeeper }
+    : { mode: 'header' as const, headerSecret: options.headerSecret };
+  const vestibule = createVestibule({
+    ...identity,
+    publicURL: options.publicURL,
+    loginURL: options.loginURL ?? '/login',
+    // Role sync: getUser/requireRole answer profiles.role (an operator's update survives logins).
+    profiles: sync,
+    logger,
+  });
+  const handler = createDemoHandler({
+    auth: nodeAuth(vestibule),
+    notes: {
+      list: later((o) => o.notes.list),
+      get: later((o) => o.notes.get),
+      create: later((o) => o.notes.create),
+      update: later((o) => o.notes.update),
+      remove: later((o) => o.notes.remove),
+    },
+    profiles: { ensure: later((o) => o.profiles.ensure), list: later((o) => o.profiles.list) },
+    publicURL: options.publicURL,
+  });
   const server: Server = createServer((req, res) => {
-    open()
-      .then((handler) => handler(req, res))
-      .catch((err: unknown) => {
-        logger.error('demo app request failed', { error: err, path: req.url?.split('?')[0] });
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('Something went wrong.');
-      });
+    handler(req, res).catch((err: unknown) => {
+      logger.error('demo app request failed', { error: err, path: req.url?.split('?')[0] });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Something went wrong.');
+    });
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -116,30 +149,4 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
       await db?.destroy();
     },
   };
-}
-
-async function createHandler(
-  options: DemoAppOptions,
-  db: Kysely<DemoTables>,
-  logger: Logger,
-): Promise<Handler> {
-  // One embedded PostgreSQL for notes and profiles (ensureUser's table and migrations).
-  const profiles = await createProfiles(db as unknown as Kysely<ProvisioningDatabase>);
-  const identity = options.oathkeeper
-    ? { mode: 'oathkeeper' as const, oathkeeper: options.oathkeeper }
-    : { mode: 'header' as const, headerSecret: options.headerSecret };
-  const vestibule = createVestibule({
-    ...identity,
-    publicURL: options.publicURL,
-    loginURL: options.loginURL ?? '/login',
-    // Role sync: getUser/requireRole answer profiles.role (an operator's update survives logins).
-    profiles: profiles.sync,
-    logger,
-  });
-  return createDemoHandler({
-    auth: nodeAuth(vestibule),
-    notes: createNotes(db),
-    profiles,
-    publicURL: options.publicURL,
-  });
 }
