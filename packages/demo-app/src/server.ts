@@ -12,8 +12,8 @@ import {
   type ProvisioningDatabase,
 } from 'vestibule';
 import { nodeAuth } from 'vestibule/adapters/node';
-import { openDatabase } from './db.ts';
-import { createNotes } from './notes.ts';
+import { openDatabase, type DemoTables } from './db.ts';
+import { createNotes, type NotesRepository } from './notes.ts';
 import { createProfiles } from './profiles.ts';
 import { createDemoHandler } from './routes.ts';
 
@@ -32,12 +32,26 @@ export interface DemoAppOptions {
   /** PGlite directory; in memory when unset. */
   dataDir?: string;
   logger?: Logger;
+  /**
+   * Open the database once this settles, or at the first request that needs it if that comes
+   * sooner; the app listens at once and only requests that read or write notes or profiles wait. `vestibule up` passes "the stack is up": this
+   * process's one thread then opens the identity server's database and the edge first, and the
+   * notes' PGlite (0.3–0.7 s of CPU) right after. Unset: opened before it listens.
+   */
+  openDatabaseAfter?: Promise<unknown>;
 }
 
 export interface RunningDemoApp {
   url: string;
   port: number;
+  /** Settles when the database is open (rejects with why it could not be). */
+  databaseReady: Promise<void>;
   close(): Promise<void>;
+}
+
+interface Opened {
+  profiles: Awaited<ReturnType<typeof createProfiles>>;
+  notes: NotesRepository;
 }
 
 export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemoApp> {
@@ -45,9 +59,39 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
     throw new TypeError('startDemoApp: set exactly one of headerSecret and oathkeeper');
   }
   const logger = options.logger ?? createLogger({ base: { component: 'demo-app' } });
-  const db = await openDatabase(options.dataDir);
-  // One embedded PostgreSQL for notes and profiles (ensureUser's table and migrations).
-  const profiles = await createProfiles(db as unknown as Kysely<ProvisioningDatabase>);
+  let db: Kysely<DemoTables> | undefined;
+  let opening: Promise<Opened> | undefined;
+  let closed = false;
+  // (Promise.withResolvers is Node 22+.)
+  const database = {} as { promise: Promise<void>; resolve(): void; reject(err: unknown): void };
+  database.promise = new Promise<void>((resolve, reject) =>
+    Object.assign(database, { resolve, reject }),
+  );
+  // Failures reach whoever awaits `databaseReady` and every call; never an unhandled rejection.
+  database.promise.catch(() => undefined);
+  const open = () =>
+    (opening ??= (async () => {
+      if (closed) throw new Error('the demo app is closed');
+      db = await openDatabase(options.dataDir);
+      const profiles = await createProfiles(db as unknown as Kysely<ProvisioningDatabase>);
+      return { profiles, notes: createNotes(db) };
+    })().then(
+      (opened) => (database.resolve(), opened),
+      (err: unknown) => {
+        database.reject(err);
+        throw err;
+      },
+    ));
+  if (options.openDatabaseAfter) void options.openDatabaseAfter.then(open, open).catch(() => {});
+  else await open();
+  // Each call that reads or writes notes or profiles waits for the database (opening it if the
+  // stack has not yet); pages that need neither — an anonymous visitor's, the edge's readiness
+  // probe — answer at once.
+  const later =
+    <A extends unknown[], R>(pick: (o: Opened) => (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> =>
+      pick(await open())(...args);
+  const sync = { ensureUser: later((o) => o.profiles.sync.ensureUser) };
   const identity = options.oathkeeper
     ? { mode: 'oathkeeper' as const, oathkeeper: options.oathkeeper }
     : { mode: 'header' as const, headerSecret: options.headerSecret };
@@ -56,13 +100,19 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
     publicURL: options.publicURL,
     loginURL: options.loginURL ?? '/login',
     // Role sync: getUser/requireRole answer profiles.role (an operator's update survives logins).
-    profiles: profiles.sync,
+    profiles: sync,
     logger,
   });
   const handler = createDemoHandler({
     auth: nodeAuth(vestibule),
-    notes: createNotes(db),
-    profiles,
+    notes: {
+      list: later((o) => o.notes.list),
+      get: later((o) => o.notes.get),
+      create: later((o) => o.notes.create),
+      update: later((o) => o.notes.update),
+      remove: later((o) => o.notes.remove),
+    },
+    profiles: { ensure: later((o) => o.profiles.ensure), list: later((o) => o.profiles.list) },
     publicURL: options.publicURL,
   });
   const server: Server = createServer((req, res) => {
@@ -72,20 +122,31 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
       res.end('Something went wrong.');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => resolve());
+    });
+  } catch (err) {
+    closed = true;
+    await opening?.catch(() => undefined);
+    await db?.destroy();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
     port,
+    databaseReady: database.promise,
     close: async () => {
+      closed = true;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await db.destroy();
+      // A database still opening is closed once open; one never asked for is never opened.
+      await opening?.catch(() => undefined);
+      await db?.destroy();
     },
   };
 }

@@ -31,3 +31,6 @@ export type {
 export type { Identity, Session, FlowRecord, Persister } from './persistence/types.ts';
 export { KratosError } from './http/errors.ts';
 export { Router } from './http/router.ts';
+// A password hashed as the configured server would (the dev stack hashes the seeded admin's while
+// the server opens its database, then creates it with `hashed_password`).
+export { hashPassword } from './hash/index.ts';

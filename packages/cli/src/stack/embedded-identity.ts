@@ -5,7 +5,7 @@
 // the proxy cannot rewrite them — links in recovery and verification emails — must reach the browser
 // on the edge's origin, never on the identity server's port. The server still listens on its own
 // port; the proxy sends to that, and leaves URLs already on the edge untouched.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Clock, ConfigOverrides, ExternalMail } from '@vestibule/identity-server';
 import { listensBeyondLoopback } from 'vestibule/config';
 import type { Logger } from 'vestibule/edge';
@@ -28,6 +28,12 @@ export interface EmbeddedIdentityOptions {
   clock?: Clock;
   /** Called right before it listens (the stack frees the ports it held since planning). */
   beforeListen?: () => Promise<void>;
+  /**
+   * The admin password the stack will seed: on a new database (no identity can exist yet) it is
+   * hashed with the server's hasher while the server opens its database (bcrypt cost 12 is about
+   * 0.3 s on a thread of its own), so the seed need not wait for a hash after the server answers.
+   */
+  seedPassword?: string;
 }
 
 export interface EmbeddedIdentity {
@@ -40,6 +46,8 @@ export interface EmbeddedIdentity {
   queueMail(mail: ExternalMail): Promise<void>;
   /** The kratos.yml keys it runs with (development defaults merged with ours), for stack.json. */
   settings: ConfigOverrides;
+  /** `seedPassword` hashed as the server hashes, when its database was new. */
+  seedPasswordHash?: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -107,11 +115,18 @@ export function embeddedKratosConfig(o: EmbeddedIdentityOptions): ConfigOverride
 
 export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<EmbeddedIdentity> {
   // Loaded only when needed: `vestibule serve` in front of a real Kratos never loads it.
-  const { createIdentityServer, defaultConfig, devConfigObject } =
+  const { createIdentityServer, defaultConfig, devConfigObject, hashPassword } =
     await import('@vestibule/identity-server');
+  const newDatabase = !o.dataDir || !existsSync(o.dataDir);
   if (o.dataDir) mkdirSync(o.dataDir, { recursive: true });
   const overrides = mergeDeep(embeddedKratosConfig(o), o.kratosOverrides ?? {});
   const config = defaultConfig(overrides);
+  const seedPasswordHash =
+    newDatabase && o.seedPassword !== undefined
+      ? hashPassword(config.hashers, o.seedPassword)
+      : undefined;
+  // Whoever reads it sees a failure (the seed then sends the password); never unhandled.
+  seedPasswordHash?.catch(() => undefined);
   const log = o.logger.child({ component: 'identity-server' });
   const server = await createIdentityServer({
     config,
@@ -128,6 +143,7 @@ export async function startEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise
       adminURL: listening.adminURL,
       queueMail: (mail) => server.queueMail(mail),
       settings: mergeDeep(devConfigObject() as ConfigOverrides, overrides),
+      ...(seedPasswordHash ? { seedPasswordHash } : {}),
       close: () => server.close(),
     };
   } catch (err) {

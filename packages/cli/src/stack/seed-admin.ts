@@ -11,10 +11,15 @@ export interface AdminAccount {
 
 export type SeedResult = 'created' | 'exists';
 
+/**
+ * `passwordHash`: the password already hashed as that server hashes (the embedded one, whose
+ * hasher the stack knows), sent as Kratos's `hashed_password` import; else Kratos hashes it.
+ */
 export async function seedAdmin(
   adminURL: string,
   account: AdminAccount,
   timeoutMs = 10_000,
+  passwordHash?: string,
 ): Promise<SeedResult> {
   const identities = new IdentityApi(
     new Configuration({
@@ -35,7 +40,13 @@ export async function seedAdmin(
         state: 'active',
         traits: { email: account.email },
         metadata_public: { role: 'admin' },
-        credentials: { password: { config: { password: account.password } } },
+        credentials: {
+          password: {
+            config: passwordHash
+              ? { hashed_password: passwordHash }
+              : { password: account.password },
+          },
+        },
       },
     });
     return 'created';

@@ -96,6 +96,7 @@ export async function startIdentity(
       embedded: false,
       settings: undefined,
       mailSink: undefined,
+      seedPasswordHash: undefined,
     };
   }
   const step = options.progress.step('identity server');
@@ -105,6 +106,7 @@ export async function startIdentity(
       publicPort: plan.publicPort,
       adminPort: plan.adminPort,
       beforeListen: plan.releasePorts,
+      seedPassword: options.admin.password,
       edgeURL,
       proxyPrefix: config.proxy.prefix,
       dataDir: options.dataDir && join(options.dataDir, 'identity'),
@@ -126,6 +128,7 @@ export async function startIdentity(
       settings: server.settings as Record<string, unknown> | undefined,
       // Security notifications (password/email changed, account recovered) go through its courier.
       mailSink: server as MailSink | undefined,
+      seedPasswordHash: server.seedPasswordHash,
     };
   } catch (err) {
     await plan.releasePorts();
@@ -140,6 +143,7 @@ export async function startApp(
   port: number,
   edgeURL: string,
   started: Stoppable[],
+  openDatabaseAfter: Promise<unknown>,
 ) {
   const step = options.progress.step('demo app');
   try {
@@ -151,8 +155,16 @@ export async function startApp(
       publicURL: edgeURL,
       dataDir: options.dataDir && join(options.dataDir, 'demo-app'),
       logger: options.logger,
+      openDatabaseAfter,
     });
     started.push({ name: 'demo app', close: () => app.close() });
+    // It answers now; its database opens once the stack is up (or at the first request): a
+    // failure then comes after the ready line, so it is said on its own line.
+    app.databaseReady.catch((err: unknown) =>
+      options.progress.line(
+        `✗ demo app database failed to open: ${(err as Error).message} (its pages answer 500)`,
+      ),
+    );
     step.done(`ready at ${app.url} (reach it through the edge)`);
     return app;
   } catch (err) {
@@ -192,6 +204,7 @@ export async function seed(
   options: PartsOptions,
   adminURL: string | undefined,
   embedded: boolean,
+  passwordHash?: Promise<string>,
 ): Promise<'created' | 'exists' | 'skipped'> {
   if (!adminURL) {
     options.progress.line('• no kratos.admin_url configured: the admin account was not seeded');
@@ -212,6 +225,8 @@ export async function seed(
       adminURL,
       options.admin,
       embedded ? EMBEDDED_SEED_TIMEOUT_MS : undefined,
+      // Made while the server started; a failed hash leaves the server to hash the password.
+      await passwordHash?.catch(() => undefined),
     );
     step.done(
       result === 'created'

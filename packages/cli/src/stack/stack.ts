@@ -162,9 +162,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       'identity server',
       startIdentity(options, base.config, identityPlan, edgeURL, started),
     );
+    // The demo app listens now and opens its database once the stack is up (requests before that
+    // wait for it): on this one thread the identity server's database and the edge come first.
+    let stackIsUp!: () => void;
+    const upSignal = new Promise<void>((resolve) => (stackIsUp = resolve));
     const appStarting = phases.time(
       'demo app',
-      startApp(options, headerSecret, appPort, edgeURL, started),
+      startApp(options, headerSecret, appPort, edgeURL, started, upSignal),
     );
     const edgeStarting = phases.time(
       'edge',
@@ -182,7 +186,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
     // The admin is seeded as soon as the identity server answers, while the others finish.
     const seeding = identityStarting.then(
-      (identity) => phases.time('admin seed', seed(options, identity.adminURL, identity.embedded)),
+      (identity) =>
+        phases.time(
+          'admin seed',
+          seed(options, identity.adminURL, identity.embedded, identity.seedPasswordHash),
+        ),
       () => 'skipped' as const,
     );
     const results = await Promise.allSettled([
@@ -202,6 +210,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       });
     }
     progress.line(phases.summary());
+    stackIsUp();
     oauth2.start();
     const rp = await planRPDemo(options, oauth2, edgeURL);
     if (rp) started.push({ name: 'rp demo', close: () => rp.close() });

@@ -4,7 +4,7 @@
 //   smtp://…/?disable_starttls=true   clear text (local test servers only)
 //   smtps://user:pass@host:port/  implicit TLS (RFC 8314)
 //   ?skip_ssl_verify=true          accept any certificate;  ?server_name=…  TLS SNI / name to verify
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 
 export interface OutgoingMail {
@@ -75,11 +75,16 @@ export function smtpOptionsFromURI(connectionURI: string): SMTPTransport.Options
 }
 
 export function createSMTPTransport(connectionURI: string): MailTransport {
-  const transporter = nodemailer.createTransport(smtpOptionsFromURI(connectionURI));
+  const options = smtpOptionsFromURI(connectionURI);
+  // nodemailer loads on the first mail: the dev stack (its own mailbox) and a server that sends
+  // nothing never load it (about 40 modules at start).
+  let transporter: Promise<Transporter> | undefined;
+  const transport = () =>
+    (transporter ??= import('nodemailer').then((m) => m.default.createTransport(options)));
   return {
     async send(mail) {
       try {
-        await transporter.sendMail(mail);
+        await (await transport()).sendMail(mail);
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
         // Kratos abandons a message on a 5xx reply: the server refused it for good.
@@ -90,6 +95,6 @@ export function createSMTPTransport(connectionURI: string): MailTransport {
         );
       }
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((t) => t.close()),
   };
 }

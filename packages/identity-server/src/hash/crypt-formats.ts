@@ -6,7 +6,7 @@
 // (piscina): a login with such a hash must not stall every other request.
 import { timingSafeEqual } from 'node:crypto';
 import apacheMd5 from 'apache-md5';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 
 // The rounds come from the imported hash: bound the work of one comparison (passlib's defaults,
 // 535000 and 656000, fit).
@@ -25,13 +25,17 @@ export function cryptFamily(hashed: string): CryptFamily | undefined {
   return undefined;
 }
 
-let workers: Piscina | undefined;
-function shaCryptPool(): Piscina {
-  workers ??= new Piscina({
-    filename: new URL('./sha-crypt-worker.mjs', import.meta.url).href,
-    maxThreads: 2,
-    idleTimeout: 2_000,
-  });
+// The worker pool (and piscina itself) only once an imported sha-crypt hash is verified.
+let workers: Promise<Piscina> | undefined;
+function shaCryptPool(): Promise<Piscina> {
+  workers ??= import('piscina').then(
+    ({ Piscina }) =>
+      new Piscina({
+        filename: new URL('./sha-crypt-worker.mjs', import.meta.url).href,
+        maxThreads: 2,
+        idleTimeout: 2_000,
+      }),
+  );
   return workers;
 }
 
@@ -68,7 +72,7 @@ function decode(hashed: string): Decoded | undefined {
     return {
       expected: m[4]!,
       compute: async (password) =>
-        digestOf((await shaCryptPool().run({ password, setting })) as string),
+        digestOf((await (await shaCryptPool()).run({ password, setting })) as string),
     };
   }
   return undefined;

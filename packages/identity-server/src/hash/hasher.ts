@@ -17,24 +17,27 @@ export class PasswordTooLongError extends Error {
   }
 }
 
+/** A new hash of `password` with the configured hasher, as Kratos stores it. */
+export function hashPassword(hashers: KratosConfig['hashers'], password: string): Promise<string> {
+  if (hashers.algorithm === 'argon2') {
+    const a = hashers.argon2;
+    return argon2Hash(password, {
+      algorithm: ARGON2ID,
+      memoryCost: a.memory_kib,
+      timeCost: a.iterations,
+      parallelism: a.parallelism,
+      outputLen: a.key_length,
+      salt: randomBytes(a.salt_length),
+    });
+  }
+  const bytes = Buffer.byteLength(password);
+  // Kratos fails hashing (ErrBcryptPasswordLengthReached) rather than silently truncating.
+  if (bytes > BCRYPT_MAX_BYTES) return Promise.reject(new PasswordTooLongError(bytes));
+  return bcryptHash(password, { cost: hashers.bcrypt.cost, version: '2a' });
+}
+
 export function createPasswordHasher(hashers: KratosConfig['hashers']): PasswordHasher {
-  const hash = (password: string): Promise<string> => {
-    if (hashers.algorithm === 'argon2') {
-      const a = hashers.argon2;
-      return argon2Hash(password, {
-        algorithm: ARGON2ID,
-        memoryCost: a.memory_kib,
-        timeCost: a.iterations,
-        parallelism: a.parallelism,
-        outputLen: a.key_length,
-        salt: randomBytes(a.salt_length),
-      });
-    }
-    const bytes = Buffer.byteLength(password);
-    // Kratos fails hashing (ErrBcryptPasswordLengthReached) rather than silently truncating.
-    if (bytes > BCRYPT_MAX_BYTES) return Promise.reject(new PasswordTooLongError(bytes));
-    return bcryptHash(password, { cost: hashers.bcrypt.cost, version: '2a' });
-  };
+  const hash = (password: string): Promise<string> => hashPassword(hashers, password);
 
   // A real hash with the configured parameters, made once at start-up (not on the first unknown
   // login, which would then be measurably slower), so an unknown identifier costs a full

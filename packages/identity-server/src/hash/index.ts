@@ -1,4 +1,4 @@
-export { createPasswordHasher, needsRehash, PasswordTooLongError } from './hasher.ts';
+export { createPasswordHasher, hashPassword, needsRehash, PasswordTooLongError } from './hasher.ts';
 export {
   createPasswordPolicy,
   tooSimilar,

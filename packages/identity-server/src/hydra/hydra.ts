@@ -2,13 +2,8 @@
 // parameter, fetching Hydra's login request and accepting it, through Hydra's admin API with the
 // official SDK. `oauth2_provider.url` is the admin URL; `oauth2_provider.headers` ride on every call.
 // Failures become Kratos's own errors: the flow the browser is on is never lost to a Hydra outage.
-import {
-  Configuration,
-  OAuth2Api,
-  OAuth2LoginRequestToJSON,
-  ResponseError,
-  type AcceptOAuth2LoginRequest,
-} from '@ory/client-fetch';
+import type * as OrySDK from '@ory/client-fetch';
+import type { AcceptOAuth2LoginRequest, OAuth2Api } from '@ory/client-fetch';
 import type { KratosConfig } from '../config/index.ts';
 import { KratosError, badRequest } from '../http/errors.ts';
 
@@ -28,6 +23,11 @@ export interface AcceptLoginParams {
   /** The session's authentication methods, in order (Kratos: session.AMR). */
   methods: ReadonlyArray<{ method: string }>;
 }
+
+// The SDK (some 400 modules) loads on the first Hydra call: a server without `oauth2_provider` —
+// the dev stack's — never loads it.
+let sdk: Promise<typeof OrySDK> | undefined;
+const loadSDK = () => (sdk ??= import('@ory/client-fetch'));
 
 /** A Hydra that does not answer within this is treated as down (Kratos's HTTP client default). */
 const TIMEOUT_MS = 10_000;
@@ -53,9 +53,10 @@ export function loginChallengeOf(config: KratosConfig, url: URL): string | undef
   return challenge;
 }
 
-function adminAPI(config: KratosConfig): OAuth2Api {
+async function adminAPI(config: KratosConfig): Promise<OAuth2Api> {
   const provider = config.oauth2_provider;
   if (!provider?.url) throw misconfiguration('oauth2_provider.url is not configured');
+  const { Configuration, OAuth2Api } = await loadSDK();
   return new OAuth2Api(
     new Configuration({
       basePath: provider.url.replace(/\/+$/, ''),
@@ -69,7 +70,7 @@ function adminAPI(config: KratosConfig): OAuth2Api {
  * `error_hint` (oauth2_error_hint) when the body is Hydra's error shape.
  */
 async function failureDetails(err: unknown): Promise<Record<string, unknown> | undefined> {
-  if (!(err instanceof ResponseError)) return undefined;
+  if (!(err instanceof (await loadSDK()).ResponseError)) return undefined;
   const details: Record<string, unknown> = { status_code: err.response.status };
   try {
     const body = (await err.response.json()) as Record<string, unknown>;
@@ -86,7 +87,8 @@ export async function getLoginRequest(
   challenge: string,
 ): Promise<HydraLoginRequest> {
   if (!challenge) throw badRequest('invalid login_challenge');
-  const api = adminAPI(config);
+  const api = await adminAPI(config);
+  const { OAuth2LoginRequestToJSON, ResponseError } = await loadSDK();
   try {
     const request = await api.getOAuth2LoginRequest(
       { loginChallenge: challenge },
@@ -121,7 +123,7 @@ export async function acceptLoginRequest(
   config: KratosConfig,
   params: AcceptLoginParams,
 ): Promise<string> {
-  const api = adminAPI(config);
+  const api = await adminAPI(config);
   const body: AcceptOAuth2LoginRequest = {
     subject: params.identityId,
     ...(params.sessionId ? { identity_provider_session_id: params.sessionId } : {}),

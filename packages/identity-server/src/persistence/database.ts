@@ -2,7 +2,6 @@
 // there; postgres(ql):// → PostgreSQL through `pg`. Always migrated before it is handed out.
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { migrateToLatest } from './migrations.ts';
 import { OneRoundTripPGliteDialect } from './pglite-dialect.ts';
 import { identityTemplate } from './template.ts';
@@ -34,6 +33,8 @@ export async function openDatabase(
   options: OpenDatabaseOptions = {},
 ): Promise<OpenedDatabase> {
   if (/^postgres(ql)?:\/\//i.test(dsn)) {
+    // Loaded only for PostgreSQL: the embedded (PGlite) server never needs the driver.
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: dsn, max: 10, connectionTimeoutMillis: 10_000 });
     // An idle connection the server ends (restart, failover, admin terminate) is an 'error' event
     // on the pool; unheard, Node would crash the whole process on it. The pool has already dropped
