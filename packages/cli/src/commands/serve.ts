@@ -8,6 +8,7 @@ import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
 import { applyHeapGrowth, heapGrowingPercent } from './serve-heap.ts';
+import { applyBaselineWasm, baselineWasmOnly } from './serve-wasm.ts';
 
 const usage = `Usage: vestibule serve --config <file> [flags]
 
@@ -28,6 +29,9 @@ VESTIBULE_KRATOS_ADMIN_URL, VESTIBULE_UPSTREAM_URL, VESTIBULE_HEADER_SECRET, VES
 VESTIBULE_COOKIE_DOMAIN, VESTIBULE_HOST, VESTIBULE_PORT, VESTIBULE_LOG_LEVEL.
 VESTIBULE_HEAP_GROWING_PERCENT (default 10): how far V8 lets the heap grow past what survived the
 last full collection (0: V8's own default); a --heap-growing-percent node flag wins.
+VESTIBULE_WASM_TIER_UP (default 0): 1 lets V8 recompile hot WebAssembly (the embedded store) with
+its optimising compiler, ~45 MB more memory once the store is open; a node flag about Liftoff or
+wasm tier-up wins.
 
 Examples:
   vestibule serve --config vestibule.yml
@@ -72,8 +76,12 @@ export const serveCommand: Command = {
       return 0;
     }
     const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
+    const baselineWasm = baselineWasmOnly(io.env, process.execArgv);
     // Only where the edge is the process (not a test or an embedder calling main()).
-    if (io.processStderr) applyHeapGrowth(heapGrowth);
+    if (io.processStderr) {
+      applyHeapGrowth(heapGrowth);
+      applyBaselineWasm(baselineWasm);
+    }
     const logger = createLogger(io.processStderr ? {} : { write: (l) => io.stderr(l + '\n') });
     const step = progress.step('edge');
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
