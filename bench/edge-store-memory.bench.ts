@@ -227,7 +227,7 @@ async function child(variant: Variant): Promise<void> {
   } satisfies Footprint);
   await limiters.close();
   await cleanup();
-  process.disconnect();
+  process.disconnect?.();
 }
 
 /** RSS and its parts from /proc/self/smaps (Linux). */
