@@ -175,7 +175,7 @@ function pgliteStore(client: PGlite): Kysely<EdgeStoreDatabase> {
  * requires) brings shared memory to 5 MB — 8 MB less RSS once open, no slower per login
  * (bench/edge-store-memory.bench.ts; `npm run bench -- login-protection`).
  */
-export const EDGE_STORE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+const EDGE_STORE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   shared_buffers: '2MB',
   max_connections: '4',
 });
