@@ -12,6 +12,9 @@
 // (what `vestibule serve` sets), and the store's settings before issue 15's memory work (8 MB of
 // shared buffers, 100 connection slots) against the shipped ones. Figures vary by a few MB between
 // runs; BENCH_REPEAT=n runs each variant n times and prints the median.
+// Much of "rest" is glibc keeping memory that compilation freed: MALLOC_TRIM_THRESHOLD_=131072
+// MALLOC_MMAP_THRESHOLD_=131072 in the environment (fixed thresholds, read by the C library at
+// process start) leave about the module's bytes and PGlite's bundled files (~15 MB) there.
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
