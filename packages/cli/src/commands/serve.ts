@@ -9,6 +9,7 @@ import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
 import { applyHeapGrowth, heapGrowingPercent } from './serve-heap.ts';
 import { cycleLogLevelOnSignal } from './serve-log-level.ts';
+import { applyBaselineWasm, baselineWasmOnly } from './serve-wasm.ts';
 
 const usage = `Usage: vestibule serve --config <file> [flags]
 
@@ -31,6 +32,9 @@ VESTIBULE_LOG_LEVEL (default info) is where the log level starts: SIGUSR2 then s
 debug → info → warn → error → debug while the edge runs, and logs each change (not on Windows).
 VESTIBULE_HEAP_GROWING_PERCENT (default 10): how far V8 lets the heap grow past what survived the
 last full collection (0: V8's own default); a --heap-growing-percent node flag wins.
+VESTIBULE_WASM_TIER_UP (default 0): 1 lets V8 recompile hot WebAssembly (the embedded store) with
+its optimising compiler, ~45 MB more memory once the store is open; a node flag about Liftoff or
+wasm tier-up wins.
 
 Examples:
   vestibule serve --config vestibule.yml
@@ -75,8 +79,12 @@ export const serveCommand: Command = {
       return 0;
     }
     const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
+    const baselineWasm = baselineWasmOnly(io.env, process.execArgv);
     // Only where the edge is the process (not a test or an embedder calling main()).
-    if (io.processStderr) applyHeapGrowth(heapGrowth);
+    if (io.processStderr) {
+      applyHeapGrowth(heapGrowth);
+      applyBaselineWasm(baselineWasm);
+    }
     const logger = createLogger(io.processStderr ? {} : { write: (l) => io.stderr(l + '\n') });
     // kill -USR2 <pid>: the next log level, without a restart (only where the edge is the process).
     const stopLevelSwitch = io.processStderr ? cycleLogLevelOnSignal(logger) : () => {};

@@ -165,15 +165,26 @@ function pgliteStore(client: PGlite): Kysely<EdgeStoreDatabase> {
 }
 
 /**
- * A new (empty) PGlite store starts from the migrated template: no initdb. Its shared buffers are
- * 8 MB, not PGlite's 128 MB: those are touched at start (~125 MB of the edge's RSS measured,
- * bench/memory.bench.ts) while the store's hot rows (counters, recent audit events) are a few pages.
+ * A new (empty) PGlite store starts from the migrated template: no initdb. PostgreSQL's shared memory
+ * lives in PGlite's WebAssembly memory and is touched at start, so it is RSS for the edge's life:
+ * initdb's 128 MB of shared buffers were ~125 MB (bench/memory.bench.ts), 8 MB with 100 connection
+ * slots still 14 MB of shared memory. The store's hot pages are few (the counters' rows, the audit
+ * log's tail, their indexes) and the operating system's file cache sits under PGlite's files, so
+ * 256 buffers (2 MB) hold them; PGlite is one connection, and every slot of `max_connections` costs
+ * its share of lock and process tables: 4 (above the 3 reserved for superusers, which PostgreSQL
+ * requires) brings shared memory to 5 MB — 8 MB less RSS once open, no slower per login
+ * (bench/edge-store-memory.bench.ts; `npm run bench -- login-protection`).
  */
+const EDGE_STORE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  shared_buffers: '2MB',
+  max_connections: '4',
+});
+
 export const edgeStoreTemplate = pgliteTemplate({
   name: 'edge-store',
   key: async () => migrationsKey(await edgeMigrations.getMigrations(), EDGE_MIGRATION_TABLE),
   migrate: (db) => migrateEdgeStore(pgliteStore(db)),
-  settings: { shared_buffers: '8MB' },
+  settings: EDGE_STORE_SETTINGS,
 });
 
 export async function migrateEdgeStore(db: Kysely<EdgeStoreDatabase>): Promise<void> {

@@ -16,6 +16,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { openEdgeStore } from '../../src/store/index.ts';
 import { HOST_TAG } from '../../src/store/database.ts';
 
@@ -35,6 +36,8 @@ test('a new directory store is migrated from the template, keeps its data, share
 
   const reopened = await openEdgeStore(dir);
   assert.equal(await reopened.sharedValue('audit_hash_key', () => 'other'), 'store-a-key');
+  // An existing store reopens with the small settings too (PostgreSQL's shared memory is RSS).
+  assert.deepEqual(await footprintSettings(reopened), SMALL_FOOTPRINT);
   await reopened.close();
 
   // Another new store from the same template starts without the first one's values.
@@ -43,8 +46,20 @@ test('a new directory store is migrated from the template, keeps its data, share
   await second.close();
   const memory = await openEdgeStore('memory');
   assert.equal(await memory.sharedValue('audit_hash_key', () => 'memory-key'), 'memory-key');
+  assert.deepEqual(await footprintSettings(memory), SMALL_FOOTPRINT);
   await memory.close();
 });
+
+// Issue 15 (memory): initdb's defaults made 141 MB of shared memory, 8 MB of buffers still 14 MB.
+const SMALL_FOOTPRINT = { shared_buffers: '2MB', max_connections: '4', shared_memory_size: '5MB' };
+
+async function footprintSettings(store: Awaited<ReturnType<typeof openEdgeStore>>) {
+  const { rows } = await sql<typeof SMALL_FOOTPRINT>`
+    SELECT current_setting('shared_buffers') AS shared_buffers,
+      current_setting('max_connections') AS max_connections,
+      current_setting('shared_memory_size') AS shared_memory_size`.execute(store.db);
+  return { ...rows[0] };
+}
 
 test('a damaged cached template (dump and extracted copy) is rebuilt by the next process, not fatal', async () => {
   // Fresh processes with their own temp dir: the first builds and caches the template, then the
