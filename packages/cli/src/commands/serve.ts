@@ -80,7 +80,7 @@ export const serveCommand: Command = {
     // are up, instead of killing the process halfway through opening a database.
     const stopRequested = io.untilStopped();
     // protection.notifications.smtp: security notices mailed over SMTP.
-    const notifier = notifierFromConfig(config);
+    const notifier = await notifierFromConfig(config);
     const running = await launchEdge(config, {
       host: config.server.host,
       port: config.server.port,

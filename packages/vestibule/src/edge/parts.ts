@@ -16,13 +16,8 @@ import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
 import { createRateLimiters } from '../rate-limit/limiter.ts';
 import { createPostgresSessionBus } from '../session-bus/postgres.ts';
-import { openEdgeStore } from '../store/index.ts';
-import {
-  openLoginProtection,
-  type CaptchaVerifier,
-  type LoginProtection,
-  type SecurityNotifier,
-} from '../protection/index.ts';
+import { openEdgeStore, openLoginProtection, type LoginProtection } from '../protection/setup.ts';
+import type { CaptchaVerifier, SecurityNotifier } from '../protection/index.ts';
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeHandler, EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
