@@ -1,7 +1,7 @@
 // What `vestibule serve` holds in memory from its start (issue 15): every module imported stays for
 // good, so the packages a default edge does not need on its hot path are imported on first use —
 // the Ory SDK with the first self-service page, prom-client with `metrics:`, the edge store's driver
-// with the store, nodemailer with SMTP, the other commands with their command. This test fails when
+// with the store, rate-limiter-flexible with the first rate-limited request, rate-limiter-flexible with the first rate-limited request, nodemailer with SMTP, the other commands with their command. This test fails when
 // a static import brings one of them back into the serve path.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -23,6 +23,7 @@ const LOADED_ONLY_ON_USE = [
   'acorn',
   'jose',
   'oidc-provider',
+  'rate-limiter-flexible',
 ];
 
 test('vestibule serve imports none of the packages it loads on first use', () => {
