@@ -166,9 +166,10 @@ async function edgeWithSessions(
         const m = /ready at http:\/\/[^:]+:(\d+)/.exec(out);
         if (m) resolve(Number(m[1]));
       });
-      edge.once('exit', (code) =>
-        reject(new Error(`edge exited with ${code}: ${out}${readFileSync(logPath, 'utf8')}`)),
-      );
+      edge.once('exit', (code) => {
+        const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(-4000) : '';
+        reject(new Error(`edge exited with ${code}: ${out}${log}`));
+      });
     });
     const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 32, pipelining: 1 });
     const get = async (token: string) => {
