@@ -1,0 +1,26 @@
+import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { createSessionProjection } from './src/session/projection.ts';
+const N = 100_000;
+const gc = (globalThis as any).gc as () => void;
+const measure = (label: string, fill: () => unknown) => {
+  gc(); gc();
+  const before = process.memoryUsage().heapUsed;
+  const keep = fill();
+  gc(); gc();
+  console.log(label.padEnd(40), ((process.memoryUsage().heapUsed - before) / N).toFixed(0), 'B');
+  return keep;
+};
+const tpl = JSON.parse((await import('node:fs')).readFileSync('/work/shared/ory/kratos/transcripts/whoami.json','utf8')).find((e: any)=>e.request.url.endsWith('/sessions/whoami') && e.response.status===200).response.body;
+const session = (i: number) => { const n = String(i).padStart(12,'0'); return JSON.parse(JSON.stringify({...tpl, id:`00000000-0000-4000-8000-${n}`, identity:{...tpl.identity, id:`11111111-0000-4000-8000-${n}`, traits:{...tpl.identity.traits, email:`user-${n}@example.com`}}})); };
+const key = (i: number) => hash('sha256', `token\0ory_st_${String(i).padStart(24,'0')}`, 'base64url');
+const project = createSessionProjection([])!;
+let k1 = measure('keys only (array of strings)', () => Array.from({length:N}, (_, i) => key(i)));
+k1 = null as any;
+let m1 = measure('Map<key, 1>', () => { const m = new Map(); for (let i=0;i<N;i++) m.set(key(i), 1); return m; }); m1 = null as any;
+let l1 = measure('LRU<key, 1>', () => { const m = new LRUCache<string, number>({max:N}); for (let i=0;i<N;i++) m.set(key(i), 1); return m; }); l1 = null as any;
+let p1 = measure('projected sessions (array)', () => Array.from({length:N}, (_, i) => project(session(i)))); 
+console.log(JSON.stringify((p1 as any)[5]));
+p1 = null as any;
+let e1 = measure('entry {session,expiresAt} (array)', () => Array.from({length:N}, (_, i) => ({ session: null, expiresAt: Date.now() + i }))); e1 = null as any;
+let w1 = measure('WeakMap entries + wrapper + user', () => { const objs = Array.from({length:N}, () => ({})); const wm = new WeakMap(); for (const o of objs) wm.set(o, { defaultRole: 'user', user: Object.freeze({ id: 'x', email: null, role: 'user', traits: {}, session: o }) }); return [objs, wm]; });

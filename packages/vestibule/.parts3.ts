@@ -1,0 +1,20 @@
+const N = 100_000;
+const gc = (globalThis as any).gc as () => void;
+const measure = (label: string, fill: () => unknown) => {
+  gc(); gc();
+  const before = process.memoryUsage().heapUsed;
+  const keep = fill();
+  gc(); gc();
+  console.log(label.padEnd(40), ((process.memoryUsage().heapUsed - before) / N).toFixed(0), 'B');
+  return keep;
+};
+const keys = ['id','active','authenticated_at','authenticator_assurance_level','identity'];
+let x: any;
+x = measure('literal {} + 5 props', () => Array.from({length:N}, () => { const o: any = {}; for (const k of keys) o[k] = 1; return o; })); x=null;
+const Plain = function () {} as any; Plain.prototype = Object.prototype;
+x = measure('new Plain() + 5 props', () => Array.from({length:N}, () => { const o: any = new Plain(); for (const k of keys) o[k] = 1; return o; })); 
+console.log(Object.getPrototypeOf(x[0]) === Object.prototype, JSON.stringify(x[0]), x[0].constructor === Object);
+x=null;
+const P1 = function () {} as any; P1.prototype = Object.prototype;
+x = measure('new P1() + 1 prop', () => Array.from({length:N}, () => { const o: any = new P1(); o.email = 1; return o; })); x=null;
+x = measure('{} + 1 prop', () => Array.from({length:N}, () => { const o: any = {}; o.email = 1; return o; })); x=null;
