@@ -7,7 +7,12 @@ import { notifierFromConfig } from '../notify/from-config.ts';
 import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
-import { applyHeapGrowth, heapGrowingPercent } from './serve-heap.ts';
+import {
+  applyHeapGrowth,
+  applySemiSpaceGrowth,
+  heapGrowingPercent,
+  semiSpaceGrowthFactor,
+} from './serve-heap.ts';
 
 const usage = `Usage: vestibule serve --config <file> [flags]
 
@@ -28,6 +33,8 @@ VESTIBULE_KRATOS_ADMIN_URL, VESTIBULE_UPSTREAM_URL, VESTIBULE_HEADER_SECRET, VES
 VESTIBULE_COOKIE_DOMAIN, VESTIBULE_HOST, VESTIBULE_PORT, VESTIBULE_LOG_LEVEL.
 VESTIBULE_HEAP_GROWING_PERCENT (default 10): how far V8 lets the heap grow past what survived the
 last full collection (0: V8's own default); a --heap-growing-percent node flag wins.
+VESTIBULE_SEMI_SPACE_GROWTH_FACTOR (default 1: the young generation keeps its initial size; 0: V8's
+own growth); a node semi-space flag wins.
 
 Examples:
   vestibule serve --config vestibule.yml
@@ -72,8 +79,12 @@ export const serveCommand: Command = {
       return 0;
     }
     const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
+    const semiSpaceGrowth = semiSpaceGrowthFactor(io.env, process.execArgv);
     // Only where the edge is the process (not a test or an embedder calling main()).
-    if (io.processStderr) applyHeapGrowth(heapGrowth);
+    if (io.processStderr) {
+      applyHeapGrowth(heapGrowth);
+      applySemiSpaceGrowth(semiSpaceGrowth);
+    }
     const logger = createLogger(io.processStderr ? {} : { write: (l) => io.stderr(l + '\n') });
     const step = progress.step('edge');
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
