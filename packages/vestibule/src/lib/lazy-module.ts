@@ -10,8 +10,8 @@ import { VestibuleError } from './errors.ts';
  *
  * @example
  * ```ts
- * const loadPages = lazyModule('the self-service pages', () => import('../pages/index.ts'));
- * const { createSelfServicePages } = await loadPages();
+ * const loadSDK = lazyModule('the Ory SDK', () => import('@ory/client-fetch'));
+ * const { FrontendApi } = await loadSDK();
  * ```
  */
 export function lazyModule<T>(name: string, load: () => Promise<T>): () => Promise<T> {
