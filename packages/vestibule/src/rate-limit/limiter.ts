@@ -14,6 +14,15 @@ import type { RateSpec } from './spec.ts';
 const loadLimiters = lazyModule('rate-limiter-flexible', () => import('rate-limiter-flexible'));
 let limiterModule: typeof Flexible | undefined;
 
+/**
+ * Loads the library now: the edge calls this before it listens when a rule is rate-limited, so a
+ * broken install stops it at start instead of leaving every limit uncounted (counting failures let
+ * requests pass: gateway/rate-limit.ts).
+ */
+export async function loadRateLimiterLibrary(): Promise<void> {
+  limiterModule ??= await loadLimiters();
+}
+
 export interface RateVerdict {
   allowed: boolean;
   limit: number;
