@@ -56,7 +56,9 @@ export async function resolve(specifier, context, next) {
       pathToFileURL(register).href,
       '--input-type=module',
       '-e',
-      `await import(${JSON.stringify(main)}); await import(${JSON.stringify(serve)});`,
+      // The serve command imports these two when it runs.
+      `await import(${JSON.stringify(main)}); await import(${JSON.stringify(serve)});` +
+        "await import('vestibule/config'); await import('vestibule/edge');",
     ],
     { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
   );

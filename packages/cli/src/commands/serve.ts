@@ -1,8 +1,8 @@
 // `vestibule serve --config FILE`: the edge alone, in front of a real Kratos and your app.
 // The config is validated before anything listens; a bad key is named and the exit code is 1.
 import { resolve } from 'node:path';
-import { assertServable, loadConfigFile, loadConfigObject } from 'vestibule/config';
-import { buildEdgeParts, createLogger, flushLogs, launchEdge } from 'vestibule/edge';
+import type { EdgeConfig } from 'vestibule/config';
+import type * as EdgeModule from 'vestibule/edge';
 import { notifierFromConfig } from '../notify/from-config.ts';
 import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
@@ -55,6 +55,17 @@ export const serveCommand: Command = {
     });
     const file = flags.config ?? io.env.VESTIBULE_CONFIG;
     if (!file) throw new UsageError('serve: --config <file> is required');
+    const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
+    const semiSpaceGrowth = semiSpaceGrowthFactor(io.env, process.execArgv);
+    // Only where the edge is the process (not a test or an embedder calling main()), and before the
+    // edge's modules load: compiling them is the first burst that would grow the young generation.
+    if (io.processStderr && !flags.check) {
+      applyHeapGrowth(heapGrowth);
+      applySemiSpaceGrowth(semiSpaceGrowth);
+    }
+    const { assertServable, loadConfigFile, loadConfigObject } = await import('vestibule/config');
+    const edge = await import('vestibule/edge');
+    const { createLogger, flushLogs, launchEdge } = edge;
     const loaded = loadConfigFile(resolve(io.cwd, file), { env: io.env });
     for (const w of loaded.warnings) io.stderr(`! ${w.key}: ${w.message} (${w.code})\n`);
     const server = {
@@ -72,18 +83,11 @@ export const serveCommand: Command = {
     assertServable(config);
     const progress = createProgress(io.stdout);
     if (flags.check) {
-      const ruleWarnings = await checkEdgeParts(config);
+      const ruleWarnings = await checkEdgeParts(edge, config);
       for (const w of ruleWarnings) io.stderr(`! ${w}\n`);
       const count = loaded.warnings.length + ruleWarnings.length;
       progress.line(`✓ ${file} is valid (${count} warning(s))`);
       return 0;
-    }
-    const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
-    const semiSpaceGrowth = semiSpaceGrowthFactor(io.env, process.execArgv);
-    // Only where the edge is the process (not a test or an embedder calling main()).
-    if (io.processStderr) {
-      applyHeapGrowth(heapGrowth);
-      applySemiSpaceGrowth(semiSpaceGrowth);
     }
     const logger = createLogger(io.processStderr ? {} : { write: (l) => io.stderr(l + '\n') });
     const step = progress.step('edge');
@@ -122,7 +126,10 @@ export const serveCommand: Command = {
  * at startup (an Oathkeeper rules file it cannot read or translate, a reserved header name) fails the
  * check too. Returns the warnings the build logged (e.g. Oathkeeper rules skipped for another host).
  */
-async function checkEdgeParts(config: Parameters<typeof buildEdgeParts>[0]): Promise<string[]> {
+async function checkEdgeParts(
+  { buildEdgeParts, createLogger }: typeof EdgeModule,
+  config: Readonly<EdgeConfig>,
+): Promise<string[]> {
   const warnings: string[] = [];
   const logger = createLogger({
     level: 'warn',
