@@ -9,19 +9,33 @@
 //    own heap per session, whole whoami answers vs the gateway's projection (session/projection.ts).
 //    BENCH_EDGE_NODE_ARGS adds node flags to the edge; VESTIBULE_HEAP_GROWING_PERCENT=0 in the
 //    environment gives V8's own heap growth (what `vestibule serve` did before issue 15's memory work).
+//    The edge runs as users run it: default log level (info: one access line per request), written
+//    through its normal destination (stderr) into a file. BENCH_COMPARE_BIN=<other checkout>/packages/
+//    cli/bin/vestibule.js measures that build too, in the same run (A/B under the same load).
+//    Per module: what importing `vestibule serve`'s path and each of its packages adds to a bare
+//    node's RSS (after a GC), so a regression in what the edge loads at start shows by name.
 // 2. The app library's identity-header nonce replay cache at 20k signed requests/s for a whole
 //    validity window (30 s + 5 s skew): bytes held, heap growth, and checks per second (must be far
 //    above 20k/s so it never becomes the app's bottleneck).
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -102,7 +116,13 @@ function rssMB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function edgeWithSessions(label: string, extraConfig: string[] = []): Promise<void> {
+const OWN_BIN = join(ROOT, 'packages/cli/bin/vestibule.js');
+
+async function edgeWithSessions(
+  label: string,
+  extraConfig: string[] = [],
+  bin = OWN_BIN,
+): Promise<void> {
   const kratos = await forkRole('--whoami-stub');
   const upstream = await forkRole('--upstream');
   const dir = mkdtempSync(join(tmpdir(), 'vestibule-mem-'));
@@ -121,27 +141,35 @@ async function edgeWithSessions(label: string, extraConfig: string[] = []): Prom
       '',
     ].join('\n'),
   );
-  const env = { ...process.env, NODE_OPTIONS: '', VESTIBULE_LOG_LEVEL: 'error' };
+  // The default log level (an access line per request), as users run it; stderr into a file.
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  delete env.VESTIBULE_LOG_LEVEL;
+  const logPath = join(dir, 'edge.log');
+  const log = openSync(logPath, 'w');
   const edge = spawn(
     process.execPath,
     [
       ...(process.env.BENCH_EDGE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      join(ROOT, 'packages/cli/bin/vestibule.js'),
+      bin,
       'serve',
       '--config',
       config,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env },
+    { stdio: ['ignore', 'pipe', log] as ['ignore', 'pipe', number], env },
   );
+  closeSync(log);
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
-      edge.stdout.on('data', (c: Buffer) => {
+      edge.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
         const m = /ready at http:\/\/[^:]+:(\d+)/.exec(out);
         if (m) resolve(Number(m[1]));
       });
-      edge.once('exit', (code) => reject(new Error(`edge exited with ${code}: ${out}`)));
+      edge.once('exit', (code) => {
+        const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(-4000) : '';
+        reject(new Error(`edge exited with ${code}: ${out}${log}`));
+      });
     });
     const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 32, pipelining: 1 });
     const get = async (token: string) => {
@@ -185,8 +213,10 @@ async function edgeWithSessions(label: string, extraConfig: string[] = []): Prom
     await get('ory_st_000000000000000000000001');
     await pool.close();
     const met = (mb: number) => (mb <= 150 ? 'met' : 'NOT MET');
+    const logMB = statSync(logPath).size / 1024 / 1024;
     console.log(
-      `edge RSS (${label}): ${idle.toFixed(0)} MB idle; with ${SESSIONS} cached sessions ` +
+      `edge RSS (${label}${bin === OWN_BIN ? '' : `, ${bin}`}; info log ${logMB.toFixed(0)} MB): ` +
+        `${idle.toFixed(0)} MB idle; with ${SESSIONS} cached sessions ` +
         `${filled.toFixed(0)} MB right after the fill (${seconds.toFixed(0)} s; ${met(filled)}), ` +
         `${settled.toFixed(0)} MB after ${SETTLE_S} s idle (${met(settled)}), ` +
         `${afterLogin.toFixed(0)} MB after a login submit (status ${login.statusCode}; ` +
@@ -196,6 +226,53 @@ async function edgeWithSessions(label: string, extraConfig: string[] = []): Prom
     edge.kill();
     kratos.kill();
     upstream.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * RSS a module adds to a bare node, after a GC: the serve path as a whole, then each package it may
+ * load (those loaded on first use included, to show what deferring them saves). Overlapping: a
+ * package's own dependencies count in each that imports them.
+ */
+function moduleCosts(): void {
+  const measure = (specifiers: string[]): number => {
+    const script =
+      `for (const s of ${JSON.stringify(specifiers)}) await import(s);` +
+      'globalThis.gc(); await new Promise((r) => setTimeout(r, 100)); globalThis.gc();' +
+      'process.stdout.write(String(process.memoryUsage().rss));';
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--input-type=module', '-e', script],
+      { cwd: join(ROOT, 'packages/vestibule'), env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    return Number(out) / 1024 / 1024;
+  };
+  const dist = (path: string) => pathToFileURL(join(ROOT, 'packages', path)).href;
+  const bare = measure([]);
+  const rows: Array<[string, string[]]> = [
+    [
+      'serve path (cli main + serve + vestibule/edge)',
+      [dist('cli/dist/main.js'), dist('cli/dist/commands/serve.js')],
+    ],
+    ['vestibule/edge', [dist('vestibule/dist/edge/index.js')]],
+    ['vestibule/config', [dist('vestibule/dist/config/index.js')]],
+    ...[
+      'zod',
+      'undici',
+      'pino',
+      'yaml',
+      'lru-cache',
+      'rate-limiter-flexible',
+      '@hono/node-server',
+    ].map((p): [string, string[]] => [p, [p]]),
+    ...['@ory/client-fetch', 'prom-client', 'rate-limiter-flexible', 'kysely', 'pg', 'jose'].map(
+      (p): [string, string[]] => [`${p} (on first use)`, [p]],
+    ),
+  ];
+  console.log(`modules: bare node ${bare.toFixed(0)} MB RSS; added by importing (after a GC):`);
+  for (const [label, specifiers] of rows) {
+    console.log(`  ${label.padEnd(48)} +${(measure(specifiers) - bare).toFixed(1)} MB`);
   }
 }
 
@@ -289,18 +366,23 @@ const role = process.argv[2];
 if (role === '--whoami-stub') process.send!(await serveWhoamiStub());
 else if (role === '--upstream') process.send!(await serveUpstream());
 else {
-  // BENCH_ONLY=word,…: only the parts named (replay, heap, default, off).
+  // BENCH_ONLY=word,…: only the parts named (replay, heap, modules, default, off).
   const only = process.env.BENCH_ONLY?.split(',');
   const wanted = (word: string) => !only || only.some((w) => word.includes(w));
   if (wanted('replay')) await replayCache();
   if (wanted('heap')) await sessionCacheHeap();
   execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
-  if (wanted('edge default')) await edgeWithSessions('default config');
+  if (wanted('modules')) moduleCosts();
+  const compare = process.env.BENCH_COMPARE_BIN;
+  if (wanted('edge default')) {
+    await edgeWithSessions('default config');
+    if (compare) await edgeWithSessions('default config', [], compare);
+  }
   // The default config opens the edge store (login protection) in PGlite: its WebAssembly memory
   // alone is ≥ 128 MB. Without it, what the edge and its session cache take.
   if (wanted('edge off')) {
-    await edgeWithSessions('protection off: no in-process PGlite store', [
-      'protection: { enabled: false }',
-    ]);
+    const off = ['protection: { enabled: false }'];
+    await edgeWithSessions('protection off: no in-process PGlite store', off);
+    if (compare) await edgeWithSessions('protection off: no in-process PGlite store', off, compare);
   }
 }

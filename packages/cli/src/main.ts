@@ -1,6 +1,5 @@
 // `vestibule <command>`: dispatch, --help for every command, and one place that turns errors into
 // a clear message and an exit code (2 = usage, 1 = failed), never a stack trace.
-import { VestibuleError } from 'vestibule';
 import { UsageError } from './terminal/args.ts';
 import type { CLIIO, Command } from './terminal/io.ts';
 import { Cancelled } from './terminal/confirm.ts';
@@ -74,7 +73,9 @@ export const commandIndex: ReadonlyArray<{
   },
 ];
 
-const overview = `vestibule: the Ory glue for web apps
+/** The overview lists every command's summary from the index: no command module is loaded. */
+function overview(): string {
+  return `vestibule: the Ory glue for web apps
 
 Usage: vestibule <command> [flags]
 
@@ -87,11 +88,12 @@ Exit codes: 0 ok, 1 failed (a check, a call, a refused answer), 2 usage (unknown
 argument, a destructive action without --yes and no terminal to ask).
 Colours only on a terminal, never with NO_COLOR set.
 `;
+}
 
 export async function main(argv: string[], io: CLIIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(overview);
+    io.stdout(overview());
     return name === undefined ? 2 : 0;
   }
   const entry = commandIndex.find((c) => c.name === name);
@@ -107,11 +109,14 @@ export async function main(argv: string[], io: CLIIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    return reportFailure(err, command, io);
+    return await reportFailure(err, command, io);
   }
 }
 
-function reportFailure(err: unknown, command: Command, io: CLIIO): number {
+async function reportFailure(err: unknown, command: Command, io: CLIIO): Promise<number> {
+  // The app library's entry (and the database drivers it exports) only on this path: a running
+  // `vestibule serve` never needs it.
+  const { VestibuleError } = await import('vestibule');
   if (err instanceof UsageError) {
     io.stderr(`vestibule ${err.message}\nRun "vestibule ${command.name} --help" for usage.\n`);
     return 2;

@@ -1,14 +1,18 @@
 // `vestibule serve --config FILE`: the edge alone, in front of a real Kratos and your app.
 // The config is validated before anything listens; a bad key is named and the exit code is 1.
 import { resolve } from 'node:path';
-import { assertServable, loadConfigFile, loadConfigObject } from 'vestibule/config';
-import { buildEdgeParts, createLogger, flushLogs, launchEdge } from 'vestibule/edge';
+import type { EdgeConfig } from 'vestibule/config';
+import type * as EdgeModule from 'vestibule/edge';
 import { notifierFromConfig } from '../notify/from-config.ts';
 import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
-import { applyHeapGrowth, heapGrowingPercent } from './serve-heap.ts';
-import { cycleLogLevelOnSignal } from './serve-log-level.ts';
+import {
+  applyHeapGrowth,
+  applySemiSpaceGrowth,
+  heapGrowingPercent,
+  semiSpaceGrowthFactor,
+} from './serve-heap.ts';
 import { applyBaselineWasm, baselineWasmOnly } from './serve-wasm.ts';
 
 const usage = `Usage: vestibule serve --config <file> [flags]
@@ -35,6 +39,8 @@ last full collection (0: V8's own default); a --heap-growing-percent node flag w
 VESTIBULE_WASM_TIER_UP (default 0): 1 lets V8 recompile hot WebAssembly (the embedded store) with
 its optimising compiler, ~45 MB more memory once the store is open; a node flag about Liftoff or
 wasm tier-up wins.
+VESTIBULE_SEMI_SPACE_GROWTH_FACTOR (default 1: the young generation keeps its initial size; 0: V8's
+own growth); a node semi-space flag wins.
 
 Examples:
   vestibule serve --config vestibule.yml
@@ -55,6 +61,19 @@ export const serveCommand: Command = {
     });
     const file = flags.config ?? io.env.VESTIBULE_CONFIG;
     if (!file) throw new UsageError('serve: --config <file> is required');
+    const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
+    const semiSpaceGrowth = semiSpaceGrowthFactor(io.env, process.execArgv);
+    const baselineWasm = baselineWasmOnly(io.env, process.execArgv);
+    // Only where the edge is the process (not a test or an embedder calling main()), and before the
+    // edge's modules load: compiling them is the first burst that would grow the young generation.
+    if (io.processStderr && !flags.check) {
+      applyHeapGrowth(heapGrowth);
+      applySemiSpaceGrowth(semiSpaceGrowth);
+      applyBaselineWasm(baselineWasm);
+    }
+    const { assertServable, loadConfigFile, loadConfigObject } = await import('vestibule/config');
+    const edge = await import('vestibule/edge');
+    const { createLogger, flushLogs, launchEdge } = edge;
     const loaded = loadConfigFile(resolve(io.cwd, file), { env: io.env });
     for (const w of loaded.warnings) io.stderr(`! ${w.key}: ${w.message} (${w.code})\n`);
     const server = {
@@ -72,28 +91,23 @@ export const serveCommand: Command = {
     assertServable(config);
     const progress = createProgress(io.stdout);
     if (flags.check) {
-      const ruleWarnings = await checkEdgeParts(config);
+      const ruleWarnings = await checkEdgeParts(edge, config);
       for (const w of ruleWarnings) io.stderr(`! ${w}\n`);
       const count = loaded.warnings.length + ruleWarnings.length;
       progress.line(`✓ ${file} is valid (${count} warning(s))`);
       return 0;
     }
-    const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
-    const baselineWasm = baselineWasmOnly(io.env, process.execArgv);
-    // Only where the edge is the process (not a test or an embedder calling main()).
-    if (io.processStderr) {
-      applyHeapGrowth(heapGrowth);
-      applyBaselineWasm(baselineWasm);
-    }
     const logger = createLogger(io.processStderr ? {} : { write: (l) => io.stderr(l + '\n') });
     // kill -USR2 <pid>: the next log level, without a restart (only where the edge is the process).
+    // Imported here, like vestibule/edge which it uses: after the heap settings above.
+    const { cycleLogLevelOnSignal } = await import('./serve-log-level.ts');
     const stopLevelSwitch = io.processStderr ? cycleLogLevelOnSignal(logger) : () => {};
     const step = progress.step('edge');
     // Listen for Ctrl-C before starting: a signal during startup then stops cleanly once the parts
     // are up, instead of killing the process halfway through opening a database.
     const stopRequested = io.untilStopped();
     // protection.notifications.smtp: security notices mailed over SMTP.
-    const notifier = notifierFromConfig(config);
+    const notifier = await notifierFromConfig(config);
     const running = await launchEdge(config, {
       host: config.server.host,
       port: config.server.port,
@@ -125,7 +139,10 @@ export const serveCommand: Command = {
  * at startup (an Oathkeeper rules file it cannot read or translate, a reserved header name) fails the
  * check too. Returns the warnings the build logged (e.g. Oathkeeper rules skipped for another host).
  */
-async function checkEdgeParts(config: Parameters<typeof buildEdgeParts>[0]): Promise<string[]> {
+async function checkEdgeParts(
+  { buildEdgeParts, createLogger }: typeof EdgeModule,
+  config: Readonly<EdgeConfig>,
+): Promise<string[]> {
   const warnings: string[] = [];
   const logger = createLogger({
     level: 'warn',

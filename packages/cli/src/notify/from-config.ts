@@ -1,11 +1,18 @@
 // `protection.notifications.smtp` in vestibule.yml → the SMTP notifier `vestibule serve` hands the
 // edge. Absent: no notices are mailed (the demo stack uses the embedded server's courier instead).
 import type { EdgeConfig } from 'vestibule/config';
-import { createSMTPNotifier, type SMTPNotifier } from './smtp-notifier.ts';
+import type { SMTPNotifier } from './smtp-notifier.ts';
 
-export function notifierFromConfig(config: Readonly<EdgeConfig>): SMTPNotifier | undefined {
+/**
+ * The SMTP transport (nodemailer) is loaded only when SMTP is configured: an edge without it never
+ * holds that module in memory (issue 15).
+ */
+export async function notifierFromConfig(
+  config: Readonly<EdgeConfig>,
+): Promise<SMTPNotifier | undefined> {
   const smtp = config.protection.notifications?.smtp;
   if (!smtp) return undefined;
+  const { createSMTPNotifier } = await import('./smtp-notifier.ts');
   return createSMTPNotifier({
     connectionURI: smtp.connection_uri,
     fromAddress: smtp.from_address,

@@ -149,7 +149,7 @@ test('serve without protection.notifications sends nothing', async () => {
   assert.equal(await changePasswordThroughServe(configFile('without.yml', false)), 0);
 });
 
-test('protection.notifications.smtp: a bad URI or sender is named; the env var sets the URI', () => {
+test('protection.notifications.smtp: a bad URI or sender is named; the env var sets the URI', async () => {
   const base = { kratos: { public_url: 'http://127.0.0.1:1' } };
   assert.throws(
     () =>
@@ -182,8 +182,8 @@ test('protection.notifications.smtp: a bad URI or sender is named; the env var s
     { env: { VESTIBULE_NOTIFICATIONS_SMTP_URI: smtpURI } },
   );
   assert.equal(config.protection.notifications?.smtp.connection_uri, smtpURI);
-  const notifier = notifierFromConfig(config);
+  const notifier = await notifierFromConfig(config);
   assert.ok(notifier);
   notifier.close();
-  assert.equal(notifierFromConfig(loadConfigObject(base, { env: {} }).config), undefined);
+  assert.equal(await notifierFromConfig(loadConfigObject(base, { env: {} }).config), undefined);
 });

@@ -11,7 +11,8 @@ import { newRequestId, requestIdFrom } from '../lib/request-id.ts';
 import { edgeErrorResponse, notFound, toEdgeError } from './error-response.ts';
 import { healthResponse } from './health.ts';
 import type { EdgeFields, EdgeParts, EdgeRequestContext, EdgeRoute } from './types.ts';
-import { METRICS_PATH, type EdgeMetrics, type MetricsEndpoint } from '../metrics/index.ts';
+import type { EdgeMetrics } from '../metrics/edge-metrics.ts';
+import { METRICS_PATH, type MetricsEndpoint } from '../metrics/endpoint.ts';
 
 export interface EdgeOptions {
   parts: EdgeParts;

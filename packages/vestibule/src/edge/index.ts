@@ -62,13 +62,11 @@ export type { DevMailboxHandler, DevMailboxOptions } from '../dev/index.ts';
  * await store.close();
  * ```
  */
-export {
-  openEdgeStore,
-  protectionState,
-  storeLocation,
-  AUDIT_EVENTS,
-  CAPTCHA_HEADER,
-} from '../protection/index.ts';
+// From the files themselves, not the protection barrel: the store's driver and the counters load
+// only when a store is opened (protection/setup.ts).
+export { openEdgeStore, protectionState, storeLocation } from '../protection/setup.ts';
+export { AUDIT_EVENTS } from '../protection/audit.ts';
+export { CAPTCHA_HEADER } from '../protection/captcha-step.ts';
 export type {
   AuditEventName,
   AuditRecord,

@@ -14,15 +14,10 @@ import { createOAuth2Pages } from '../oauth2/handler.ts';
 import { createSiteverifyVerifier } from '../captcha/siteverify.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
-import { createRateLimiters } from '../rate-limit/limiter.ts';
+import { createRateLimiters, loadRateLimiterLibrary } from '../rate-limit/limiter.ts';
 import { createPostgresSessionBus } from '../session-bus/postgres.ts';
-import { openEdgeStore } from '../store/index.ts';
-import {
-  openLoginProtection,
-  type CaptchaVerifier,
-  type LoginProtection,
-  type SecurityNotifier,
-} from '../protection/index.ts';
+import { openEdgeStore, openLoginProtection, type LoginProtection } from '../protection/setup.ts';
+import type { CaptchaVerifier, SecurityNotifier } from '../protection/index.ts';
 import { createSessionEvents } from './session-events.ts';
 import type { EdgeHandler, EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
@@ -58,6 +53,10 @@ export async function buildEdgeParts(
     ? await openEdgeStore(config.store.url!)
     : undefined;
 
+  // rate-limiter-flexible is imported only by an edge that counts (issue 15), and before it listens.
+  if (config.gateway.rules.some((r) => r.rate_limit) || sharedEdgeStore?.pool) {
+    await loadRateLimiterLibrary();
+  }
   const gateway = createGateway({
     upstreamURL,
     rules: await gatewayRules(config, logger),

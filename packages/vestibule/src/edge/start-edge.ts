@@ -8,12 +8,7 @@ import type { Logger } from '../lib/logger.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createEdge, type Edge } from './create-edge.ts';
 import { buildEdgeParts, type PartsOptions } from './parts.ts';
-import {
-  createEdgeMetrics,
-  createMetricsEndpoint,
-  METRICS_PATH,
-  type MetricsEndpoint,
-} from '../metrics/index.ts';
+import { METRICS_PATH, type MetricsEndpoint } from '../metrics/endpoint.ts';
 
 export interface StartEdgeOptions {
   host: string;
@@ -86,8 +81,12 @@ export async function launchEdge(
 ): Promise<RunningEdge> {
   const { logger, now, securityNotifier, captchaVerifier, oauth2Starting, ...socket } = options;
   const { port: metricsPort, host: metricsHost, bearer_token: bearerToken } = config.metrics;
-  const metrics =
-    metricsPort !== undefined || bearerToken !== undefined ? createEdgeMetrics() : undefined;
+  // prom-client is imported only when metrics are configured (issue 15: ~11 MB of RSS otherwise).
+  const metricsModule =
+    metricsPort !== undefined || bearerToken !== undefined
+      ? await import('../metrics/index.ts')
+      : undefined;
+  const metrics = metricsModule?.createEdgeMetrics();
   const parts = await buildEdgeParts(config, {
     logger,
     ...(now ? { now } : {}),
@@ -96,9 +95,13 @@ export async function launchEdge(
     ...(oauth2Starting ? { oauth2Starting } : {}),
     ...(metrics ? { metrics } : {}),
   });
-  const endpoint = metrics
-    ? createMetricsEndpoint(metrics, bearerToken === undefined ? {} : { bearerToken })
-    : undefined;
+  const endpoint =
+    metricsModule && metrics
+      ? metricsModule.createMetricsEndpoint(
+          metrics,
+          bearerToken === undefined ? {} : { bearerToken },
+        )
+      : undefined;
   const onEdgePort = metricsPort === undefined ? endpoint : undefined;
   const edge = createEdge(config, {
     parts,

@@ -41,6 +41,8 @@ export interface AuthorizeContext {
   profiles?: ProfileSync;
   checkPermission?: PermissionCheck;
   defaultRole: string;
+  /** The User of each cached session, made with `defaultRole` (this gateway's). */
+  sessionUsers: WeakMap<KratosSession, User>;
   defaultDecision: 'deny' | 'allow';
   loginURL: string;
   logger: Logger;
@@ -98,7 +100,7 @@ export function authorize(
   }
   const known = ctx.profiles ? undefined : ctx.sessions.peek(headers);
   if (known) {
-    const user = known.session ? cachedUser(known.session, ctx.defaultRole) : null;
+    const user = known.session ? cachedUser(known.session, ctx) : null;
     return decide(rule, request, ctx, user, known.error);
   }
   return resolveUser(headers, ctx).then(
@@ -108,14 +110,13 @@ export function authorize(
 }
 
 // One User per cached session (no profile sync): the same object on every request that carries it,
-// frozen so no rule or check can change what the next request sees.
-const sessionUsers = new WeakMap<KratosSession, { defaultRole: string; user: User }>();
-
-function cachedUser(session: KratosSession, defaultRole: string): User {
-  const known = sessionUsers.get(session);
-  if (known?.defaultRole === defaultRole) return known.user;
-  const user = Object.freeze(userFromSession(session, defaultRole));
-  sessionUsers.set(session, { defaultRole, user });
+// frozen so no rule or check can change what the next request sees. Kept in the gateway's own
+// WeakMap (`sessionUsers`: one default role), without a wrapper object per session (issue 15).
+function cachedUser(session: KratosSession, ctx: AuthorizeContext): User {
+  const known = ctx.sessionUsers.get(session);
+  if (known) return known;
+  const user = Object.freeze(userFromSession(session, ctx.defaultRole));
+  ctx.sessionUsers.set(session, user);
   return user;
 }
 

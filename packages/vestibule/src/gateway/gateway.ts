@@ -131,6 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     profiles: options.profiles,
     checkPermission: options.checkPermission,
     defaultRole: settings.defaultRole,
+    sessionUsers: new WeakMap(),
     defaultDecision: settings.defaultDecision,
     loginURL: settings.loginURL,
     logger,

@@ -17,7 +17,6 @@ import { badTargetDecision, wantsHTML, type Decision } from '../access/decision.
 import type { User } from '../session/user.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
-import type { KratosSession } from '../session/types.ts';
 import {
   authorize,
   type AuthorizeContext,
@@ -103,15 +102,17 @@ export function createPlanner(deps: PlannerDeps): Planner {
     }
     return found;
   };
-  // Header-encoding a session's identity is the same work on every request that carries it.
-  // Keyed by the session, or for an access token by its User (one per cached grant).
-  const encoded = new WeakMap<KratosSession | User, { role: string; values: IdentityValues }>();
+  // Header-encoding a user's identity is the same work on every request that carries it. Keyed by
+  // the User: one frozen object per cached session or grant (authorize.ts), so its role cannot
+  // change under the key and no wrapper per session is needed (issue 15). With profile sync a User
+  // is made per request: encoded per request then, and its entry goes with it.
+  const encoded = new WeakMap<User, IdentityValues>();
   const identityValues = (user: User): IdentityValues => {
-    const owner = user.session ?? (user.scopes ? user : undefined);
-    const cached = owner ? encoded.get(owner) : undefined;
-    if (cached && cached.role === user.role) return cached.values;
-    const values = encodeIdentity({ id: user.id, email: user.email ?? '', role: user.role });
-    if (owner) encoded.set(owner, { role: user.role, values });
+    let values = encoded.get(user);
+    if (!values) {
+      values = encodeIdentity({ id: user.id, email: user.email ?? '', role: user.role });
+      encoded.set(user, values);
+    }
     return values;
   };
 

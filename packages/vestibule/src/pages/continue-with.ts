@@ -2,7 +2,8 @@
 // to set a new password; after registration: verification). Ory's SDK orders the actions
 // (`pickBestContinueWith`: show_settings_ui, show_recovery_ui, show_verification_ui,
 // redirect_browser_to, set_ory_session_token); we use it, after dropping actions it does not rank.
-import { pickBestContinueWith, type ContinueWith } from '@ory/client-fetch';
+import type { ContinueWith } from '@ory/client-fetch';
+import { loadOrySDK } from './ory-sdk.ts';
 import type { FlowType, RawFlow } from './ui/flow-types.ts';
 import type { Routes } from './routes.ts';
 
@@ -20,15 +21,16 @@ const UI_ACTIONS: Record<string, FlowType> = {
 /** Only a finished flow is continued; a form still being filled in is rendered. */
 const DONE_STATES = new Set(['passed_challenge', 'success']);
 
-export function continueWithTarget(
+export async function continueWithTarget(
   flow: RawFlow,
   current: { flowType: FlowType; routes: Routes; toSameOrigin: (url: string) => string },
-): string | undefined {
+): Promise<string | undefined> {
   if (!DONE_STATES.has(String(flow.state)) || !Array.isArray(flow.continue_with)) return undefined;
   const candidates = flow.continue_with.filter(
     (c): c is ContinueWith =>
       typeof c === 'object' && c !== null && KNOWN.has((c as { action?: string }).action ?? ''),
   );
+  const { pickBestContinueWith } = await loadOrySDK();
   const best = pickBestContinueWith([...candidates]) as
     { action: string; flow?: { id?: unknown }; redirect_browser_to?: unknown } | undefined;
   if (!best) return undefined;

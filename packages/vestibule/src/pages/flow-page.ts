@@ -78,12 +78,12 @@ export async function handleFlowPage(
   return renderOrContinue(flowType, result.body, deps, scope);
 }
 
-function renderOrContinue(
+async function renderOrContinue(
   flowType: FlowType,
   flow: RawFlow,
   deps: PagesDeps,
   scope: RequestScope,
-): PageResult {
+): Promise<PageResult> {
   const cookies: string[] = [];
   const reset = deps.breaker.reset(scope.cookie, scope.secure);
   if (reset) cookies.push(reset);
@@ -96,7 +96,7 @@ function renderOrContinue(
     scope,
   );
   if (remembered) cookies.push(remembered);
-  const next = continueWithTarget(flow, {
+  const next = await continueWithTarget(flow, {
     flowType,
     routes: deps.routes,
     toSameOrigin: scope.toSameOrigin,

@@ -1,16 +1,18 @@
 // Login protection from vestibule.yml: opens the edge store, builds the counters, the audit log and
 // the submit pipeline, the admin endpoint when a secret is configured, and prunes in the background.
-import { randomBytes } from 'node:crypto';
+//
+// The store and everything that reads it (Kysely, PGlite, pg, the counters, the audit log) are
+// loaded with the store, from state.ts: an edge whose embedded store never opens never holds those
+// modules in memory (issue 15: ~25 MB of RSS).
 import type { CaptchaVerifier } from '../captcha/verifier.ts';
 import type { EdgeConfig } from '../config/index.ts';
 import { ConfigError } from '../lib/errors.ts';
+import { lazyModule } from '../lib/lazy-module.ts';
 import type { Logger } from '../lib/logger.ts';
-import { openEdgeStore, parseStoreTarget, type EdgeStore } from '../store/index.ts';
+import type { EdgeStore } from '../store/index.ts';
 import { createProtectionAdmin, type AdminEndpoint } from './admin.ts';
-import type { AttemptCounters, AttemptRule } from './attempts.ts';
-import { AuditLog } from './audit.ts';
-import { InProcessAttemptCounters } from './in-process-attempts.ts';
-import { createLockoutAdmin, type LockoutAdmin } from './lockouts.ts';
+import type { AttemptRule } from './attempts.ts';
+import type { LockoutAdmin } from './lockouts.ts';
 import type { SecurityNotifier } from './notifier.ts';
 import type {
   CaptchaSettings,
@@ -21,8 +23,9 @@ import type {
 } from './options.ts';
 import { submitOf } from './submit.ts';
 import { createSubmitProtection, type SubmitProtection } from './pipeline.ts';
-import { SecondFactorSessions } from './second-factor-sessions.ts';
-import { SharedAttemptCounters } from './shared-attempts.ts';
+import type { ProtectionState } from './state.ts';
+
+export type { ProtectionState } from './state.ts';
 
 const PRUNE_EVERY_MS = 60 * 60_000;
 
@@ -39,14 +42,6 @@ export interface LoginProtectionOptions {
    * rate limiters); its opener closes it. Otherwise the store named by the config is opened here.
    */
   store?: EdgeStore | undefined;
-}
-
-export interface ProtectionState {
-  store: EdgeStore;
-  counters: AttemptCounters;
-  secondFactors: SecondFactorSessions;
-  audit: AuditLog;
-  lockouts: LockoutAdmin;
 }
 
 export interface LoginProtection extends SubmitProtection {
@@ -69,6 +64,14 @@ export function storeLocation(config: Readonly<EdgeConfig>): string {
   );
 }
 
+/** The state module (the store's driver and its readers), loaded once on first use. */
+const loadState = lazyModule('the edge store', () => import('./state.ts'));
+
+/** Opens the edge store at a location (`memory`, `pglite:<dir>`, `postgres://…`). */
+export async function openEdgeStore(location: string): Promise<EdgeStore> {
+  return (await loadState()).openStore(location);
+}
+
 /** Counters and audit log over an open store (the CLI uses this without an edge). */
 export async function protectionState(
   store: EdgeStore,
@@ -76,29 +79,7 @@ export async function protectionState(
   logger: Logger,
   now: () => number,
 ): Promise<ProtectionState> {
-  const counters = countersFor(store, now);
-  // Every edge on one store must hash identifiers alike, or `audit query` would miss events.
-  const hashKey =
-    config.audit.hash_secret ??
-    (await store.sharedValue('audit_hash_key', () => randomBytes(32).toString('base64url')));
-  const audit = new AuditLog(store.db, logger, hashKey, now);
-  return {
-    store,
-    counters,
-    secondFactors: new SecondFactorSessions(store.db, now),
-    audit,
-    lockouts: createLockoutAdmin(counters, audit),
-  };
-}
-
-/**
- * PostgreSQL may be shared by several edges: each decision is made in SQL, on the row. A PGlite
- * store belongs to this process alone: decisions in memory, written through (issue 12's cost).
- */
-function countersFor(store: EdgeStore, now: () => number): AttemptCounters {
-  return store.target.kind === 'url'
-    ? new SharedAttemptCounters(store.db, now)
-    : new InProcessAttemptCounters(store.db, now);
+  return (await loadState()).protectionState(store, config, logger, now);
 }
 
 /**
@@ -150,7 +131,7 @@ export async function openLoginProtection(
       opening = undefined;
       throw err;
     }));
-  const embedded = !options.store && parseStoreTarget(location).kind !== 'url';
+  const embedded = !options.store && !isPostgresURL(location);
   if (!embedded) await open();
   const warm = () => {
     if (opening) return;
@@ -203,6 +184,11 @@ export async function openLoginProtection(
       if (!options.store) await state?.store.close();
     },
   };
+}
+
+/** As the store parses it (store/database.ts parseStoreTarget), without loading the store. */
+function isPostgresURL(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
 }
 
 function captchaSettings(

@@ -4,13 +4,24 @@
 // several, with an in-memory limiter as insurance while the database is unreachable — a rate limit
 // protects capacity, so a database outage degrades it to per-edge counting rather than to none.
 import type pg from 'pg';
-import {
-  RateLimiterMemory,
-  RateLimiterPostgres,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import type * as Flexible from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { lazyModule } from '../lib/lazy-module.ts';
 import type { RateSpec } from './spec.ts';
+
+// Imported by the first rate-limited request, not when the edge starts: most edges have no
+// `rate_limit` rule and would hold its ~10 MB for nothing (issue 15).
+const loadLimiters = lazyModule('rate-limiter-flexible', () => import('rate-limiter-flexible'));
+let limiterModule: typeof Flexible | undefined;
+
+/**
+ * Loads the library now: the edge calls this before it listens when a rule is rate-limited, so a
+ * broken install stops it at start instead of leaving every limit uncounted (counting failures let
+ * requests pass: gateway/rate-limit.ts).
+ */
+export async function loadRateLimiterLibrary(): Promise<void> {
+  limiterModule ??= await loadLimiters();
+}
 
 export interface RateVerdict {
   allowed: boolean;
@@ -42,7 +53,11 @@ export function createRateLimiters(options: RateLimitersOptions = {}): RateLimit
   const { pool } = options;
   const limiters = new Map<string, { memory: RateLimiterMemory; shared?: RateLimiterAbstract }>();
 
-  const limitersFor = (scope: string, spec: RateSpec) => {
+  const limitersFor = (
+    { RateLimiterMemory, RateLimiterPostgres }: typeof Flexible,
+    scope: string,
+    spec: RateSpec,
+  ) => {
     let found = limiters.get(scope);
     if (found) return found;
     const base = { points: spec.points, duration: spec.windowSeconds, keyPrefix: `v:${scope}` };
@@ -65,14 +80,15 @@ export function createRateLimiters(options: RateLimitersOptions = {}): RateLimit
 
   return {
     async consume(scope, spec, key) {
-      const { memory, shared } = limitersFor(scope, spec);
+      const module = (limiterModule ??= await loadLimiters());
+      const { memory, shared } = limitersFor(module, scope, spec);
       const limiter = shared ?? memory;
       try {
         return verdict(true, spec, await limiter.consume(key));
       } catch (rejection) {
         // rate-limiter-flexible rejects with a RateLimiterRes when the points are spent, and with
         // an Error when the store fails without insurance; an error is the store's, not the caller's.
-        if (rejection instanceof RateLimiterRes) return verdict(false, spec, rejection);
+        if (rejection instanceof module.RateLimiterRes) return verdict(false, spec, rejection);
         throw rejection;
       }
     },

@@ -110,14 +110,14 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const flights = new Map<string, Flight>();
   let paused = false;
 
-  const remember = (key: string, session: KratosSession | null) => {
+  const remember = (key: string, session: KratosSession | null, expiry: number | undefined) => {
     if (paused) return;
     const at = now();
     if (session === null) {
       if (negativeTtlMs > 0) negatives.set(key, at + negativeTtlMs);
       return;
     }
-    const expiresAt = Math.min(at + ttlMs, sessionExpiry(session) ?? Infinity);
+    const expiresAt = Math.min(at + ttlMs, expiry ?? Infinity);
     if (expiresAt <= at) return;
     entries.set(key, { session, expiresAt });
     index(byIdentity, session.identity.id, key);
@@ -146,9 +146,14 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const fly = (key: string, credential: SessionCredential): Promise<KratosSession | null> => {
     stats.whoamiCalls++;
     const { project } = options;
-    const answer = options.whoami(credential);
+    // Read from the whole answer: a projected copy need not keep expires_at (projection.ts).
+    let expiry: number | undefined;
     const flight: Flight = {
-      promise: project ? answer.then((session) => session && project(session)) : answer,
+      promise: options.whoami(credential).then((session) => {
+        if (!session) return null;
+        expiry = sessionExpiry(session);
+        return project ? project(session) : session;
+      }),
     };
     flights.set(key, flight);
     flight.promise.then(
@@ -157,7 +162,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
         // logout/revocation, so it must not be cached.
         if (flights.get(key) !== flight) return;
         flights.delete(key);
-        remember(key, session);
+        remember(key, session, expiry);
       },
       () => {
         if (flights.get(key) === flight) flights.delete(key);

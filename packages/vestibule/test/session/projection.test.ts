@@ -32,10 +32,10 @@ function fullSession(overrides: Partial<KratosSession['identity']> = {}): Kratos
 test('the minimal projection keeps what the gateway reads and nothing else', () => {
   const project = createSessionProjection([])!;
   const kept = project(fullSession());
+  // expires_at is read by the cache from the whole answer (cache.test.ts), not kept in the copy.
   assert.deepEqual(kept, {
     id: 'session-1',
     active: true,
-    expires_at: '2030-01-01T01:00:00Z',
     authenticated_at: '2030-01-01T00:00:00Z',
     authenticator_assurance_level: 'aal1',
     identity: {
@@ -127,4 +127,35 @@ test('several sessions of one identity: evictIdentity takes them all, one evicti
   await cache.lookup({ kind: 'cookie', value: 'd' });
   cache.evict({ kind: 'cookie', value: 'd' });
   assert.equal(cache.evictIdentity('identity-1'), 0);
+});
+
+test('a projected entry (no expires_at in the copy) still never outlives the session', async () => {
+  // fullSession() expires at 01:00; the TTL would keep it two hours.
+  const clock = { now: Date.parse('2030-01-01T00:59:00Z') };
+  const cache = createSessionCache({
+    whoami: async () => fullSession(),
+    project: createSessionProjection([])!,
+    ttlMs: 2 * 3_600_000,
+    now: () => clock.now,
+  });
+  const credential = { kind: 'cookie', value: 'c' } as const;
+  assert.equal((await cache.lookup(credential))!.expires_at, undefined);
+  clock.now = Date.parse('2030-01-01T00:59:59.999Z');
+  assert.ok(cache.peek(credential), 'cached until the session expires');
+  clock.now = Date.parse('2030-01-01T01:00:00Z');
+  assert.equal(cache.peek(credential), undefined, 'gone when Kratos says the session ends');
+  await cache.lookup(credential);
+  assert.equal(cache.stats.whoamiCalls, 2);
+});
+
+test('copies are plain objects of the kept shape, whatever constructor made them', () => {
+  const kept = createSessionProjection(['identity.traits.org.department'])!(fullSession());
+  for (const value of [kept, kept.identity, kept.identity.traits, kept.identity.traits.org]) {
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.equal((value as object).constructor, Object);
+  }
+  assert.equal(
+    JSON.stringify(kept.identity),
+    '{"id":"identity-1","traits":{"email":"ada@example.com","org":{"department":"r&d"}},"metadata_public":{"role":"admin"}}',
+  );
 });
