@@ -37,6 +37,13 @@ async function signIn(browser: Browser) {
   });
 }
 
+/** The flow id in a form's action (`…?flow=<id>`). */
+function flowIdOf(action: string): string {
+  const id = new URL(action).searchParams.get('flow');
+  assert.ok(id, `a flow id in ${action}`);
+  return id;
+}
+
 describe('require_verified_address through the pages', () => {
   test('an unverified address is sent to verification, not signed in; verified, it signs in', async () => {
     const registering = stack.newBrowser();
@@ -60,7 +67,11 @@ describe('require_verified_address through the pages', () => {
     const form = formOf(html);
     const done = await browser.go(form.action, {
       method: 'POST',
-      form: { ...form.fields, code: await mailedCode(stack.kratosAdminURL, EMAIL), method: 'code' },
+      form: {
+        ...form.fields,
+        code: await mailedCode(stack.kratosAdminURL, EMAIL, flowIdOf(form.action)),
+        method: 'code',
+      },
     });
     assert.equal(done.status, 303);
     const verified = await browser.open(done.headers.get('location')!);

@@ -179,12 +179,19 @@ export function formOf(html: string, group = 'flow') {
 }
 
 /** The newest 6-digit code mailed to `email` (the admin courier API reveals bodies in dev mode). */
-export async function mailedCode(kratosAdminURL: string, email: string): Promise<string> {
+export async function mailedCode(
+  kratosAdminURL: string,
+  email: string,
+  /** Only the mail for this flow (its link names it): another flow's mail may be queued later. */
+  flowId?: string,
+): Promise<string> {
   const res = await fetch(
     `${kratosAdminURL}/admin/courier/messages?recipient=${encodeURIComponent(email)}`,
   );
   assert.equal(res.status, 200);
-  const messages = (await res.json()) as Array<{ body: string; created_at: string }>;
+  const messages = ((await res.json()) as Array<{ body: string; created_at: string }>).filter(
+    (m) => flowId === undefined || m.body.includes(`flow=${flowId}`),
+  );
   const newest = messages.sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
   const code = /\b(\d{6})\b/.exec(newest?.body ?? '')?.[1];
   assert.ok(code, `a code was mailed to ${email}`);
