@@ -39,9 +39,10 @@ test('anything but a whole number from 0 to 400 is refused, naming the variable'
 });
 
 test('the young generation keeps its size unless told otherwise; 0 gives V8 its own growth', () => {
-  assert.equal(DEFAULT_SEMI_SPACE_GROWTH_FACTOR, 1);
-  assert.equal(semiSpaceGrowthFactor({}), 1);
-  assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '' }), 1);
+  assert.equal(DEFAULT_SEMI_SPACE_GROWTH_FACTOR, 0);
+  assert.equal(semiSpaceGrowthFactor({}), undefined);
+  assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '' }), undefined);
+  assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '1' }), 1);
   assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '2' }), 2);
   assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '0' }), undefined);
 });
@@ -56,7 +57,13 @@ test("an operator's own semi-space flag wins, however it is spelled", () => {
     assert.equal(semiSpaceGrowthFactor({}, [flag]), undefined, flag);
     assert.equal(semiSpaceGrowthFactor({ NODE_OPTIONS: `--conditions=x ${flag}` }), undefined);
   }
-  assert.equal(semiSpaceGrowthFactor({ NODE_OPTIONS: '--max-old-space-size=512' }), 1);
+  assert.equal(
+    semiSpaceGrowthFactor({
+      NODE_OPTIONS: '--max-old-space-size=512',
+      VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '1',
+    }),
+    1,
+  );
 });
 
 test('a semi-space growth factor other than 0 to 8 is refused, naming the variable', () => {

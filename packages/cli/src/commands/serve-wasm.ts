@@ -7,9 +7,10 @@
 // faster — and the store runs about one statement per login (issue 12's ≤ 1 ms per login holds
 // either way, `npm run bench -- login-protection`). `--liftoff-only` keeps the baseline code.
 // It applies to every WebAssembly module in the process, undici's HTTP parser (the upstream hop)
-// included: measured in `npm run bench -- topology` (README).
-// VESTIBULE_WASM_TIER_UP=1 leaves V8's default; an operator's own node flag about Liftoff or wasm
-// tier-up wins.
+// included: on the quiet machine, paired rounds of `npm run bench -- topology` put a `public`
+// request at ~6 % more CPU with it. So V8's default stays (VESTIBULE_WASM_TIER_UP unset or 1), and
+// VESTIBULE_WASM_TIER_UP=0 is the operator's choice of memory over CPU. An operator's own node flag
+// about Liftoff or wasm tier-up wins.
 import { setFlagsFromString } from 'node:v8';
 import { UsageError } from '../terminal/args.ts';
 
@@ -23,8 +24,8 @@ export function baselineWasmOnly(
 ): boolean {
   if (execArgv.some((a) => OPERATOR_FLAGS.test(a))) return false;
   const value = env.VESTIBULE_WASM_TIER_UP;
-  if (value === undefined || value === '' || value === '0') return true;
-  if (value === '1') return false;
+  if (value === undefined || value === '' || value === '1') return false;
+  if (value === '0') return true;
   throw new UsageError(`VESTIBULE_WASM_TIER_UP: expected 0 or 1, got "${value}"`);
 }
 
