@@ -22,19 +22,21 @@ export async function callOutbound(
   try {
     return await doFetch(url, { ...init, redirect: 'manual', signal });
   } catch (err) {
-    if (timeout.aborted) {
-      throw new KratosUnavailable(
-        `${options.service} did not answer within ${options.timeoutMs}ms`,
-        {
-          cause: err,
-          timeout: true,
-        },
-      );
-    }
-    throw new KratosUnavailable(`${options.service} is unreachable: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw timeout.aborted ? timedOut(options, err) : unreachable(options, err);
   }
+}
+
+function timedOut(options: OutboundOptions, cause: unknown): KratosUnavailable {
+  return new KratosUnavailable(`${options.service} did not answer within ${options.timeoutMs}ms`, {
+    cause,
+    timeout: true,
+  });
+}
+
+function unreachable(options: OutboundOptions, cause: unknown): KratosUnavailable {
+  return new KratosUnavailable(`${options.service} is unreachable: ${(cause as Error).message}`, {
+    cause,
+  });
 }
 
 /**
@@ -59,25 +61,17 @@ export async function callOutboundRead<T>(
   );
   // Unref'd like AbortSignal.timeout's: a pending call does not keep a closing process alive.
   timer.unref();
-  const timedOut = (err: unknown) =>
-    new KratosUnavailable(`${options.service} did not answer within ${options.timeoutMs}ms`, {
-      cause: err,
-      timeout: true,
-    });
   try {
     let response: Response;
     try {
       response = await doFetch(url, { ...init, redirect: 'manual', signal: controller.signal });
     } catch (err) {
-      if (controller.signal.aborted) throw timedOut(err);
-      throw new KratosUnavailable(`${options.service} is unreachable: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw controller.signal.aborted ? timedOut(options, err) : unreachable(options, err);
     }
     try {
       return await read(response);
     } catch (err) {
-      if (controller.signal.aborted) throw timedOut(err);
+      if (controller.signal.aborted) throw timedOut(options, err);
       throw err;
     }
   } finally {
