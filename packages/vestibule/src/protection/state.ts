@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EdgeConfig } from '../config/index.ts';
 import type { Logger } from '../lib/logger.ts';
-import { openEdgeStore, type EdgeStore } from '../store/index.ts';
+import type { EdgeStore } from '../store/index.ts';
 import type { AttemptCounters } from './attempts.ts';
 import { AuditLog } from './audit.ts';
 import { InProcessAttemptCounters } from './in-process-attempts.ts';
@@ -20,7 +20,7 @@ export interface ProtectionState {
   lockouts: LockoutAdmin;
 }
 
-export const openStore = (location: string): Promise<EdgeStore> => openEdgeStore(location);
+export { openEdgeStore as openStore } from '../store/index.ts';
 
 /** Counters and audit log over an open store (the CLI uses this without an edge). */
 export async function protectionState(
