@@ -57,8 +57,8 @@ describe('account lifecycle pages on the embedded identity server', () => {
     const sentHTML = await sent.response.text();
     assert.match(sentHTML, /name="code"/, 'code field shown after the email was sent');
 
-    const code = await mailedCode(stack.kratosAdminURL, EMAIL);
     const enter = formOf(sentHTML);
+    const code = await mailedCode(stack.kratosAdminURL, EMAIL, { template: 'recovery_code_valid' });
     const settings = await submitAndOpen(browser, enter.action, {
       ...enter.fields,
       code,
@@ -125,8 +125,11 @@ describe('account lifecycle pages on the embedded identity server', () => {
     });
     const sentHTML = await sent.response.text();
     assert.match(sentHTML, /name="code"/);
-    const code = await mailedCode(stack.kratosAdminURL, EMAIL);
     const enter = formOf(sentHTML);
+    const code = await mailedCode(stack.kratosAdminURL, EMAIL, {
+      template: 'verification_code_valid',
+      flowId: new URL(enter.action).searchParams.get('flow') ?? '',
+    });
     const done = await submitAndOpen(browser, enter.action, {
       ...enter.fields,
       code,

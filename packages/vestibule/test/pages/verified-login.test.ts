@@ -69,7 +69,10 @@ describe('require_verified_address through the pages', () => {
       method: 'POST',
       form: {
         ...form.fields,
-        code: await mailedCode(stack.kratosAdminURL, EMAIL, flowIdOf(form.action)),
+        code: await mailedCode(stack.kratosAdminURL, EMAIL, {
+          template: 'verification_code_valid',
+          flowId: flowIdOf(form.action),
+        }),
         method: 'code',
       },
     });

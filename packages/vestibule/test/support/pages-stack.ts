@@ -178,22 +178,38 @@ export function formOf(html: string, group = 'flow') {
   return { action: form.attrs.get('action')!, fields };
 }
 
-/** The newest 6-digit code mailed to `email` (the admin courier API reveals bodies in dev mode). */
+/**
+ * The newest 6-digit code mailed to `email` for one purpose (the admin courier API reveals bodies in
+ * dev mode): mails are sent in the background, so a registration's verification mail can be queued
+ * after a later recovery or sign-in mail — "newest" alone can read the wrong one.
+ */
 export async function mailedCode(
   kratosAdminURL: string,
   email: string,
-  /** Only the mail for this flow (its link names it): another flow's mail may be queued later. */
-  flowId?: string,
+  which: {
+    /** The courier template (`recovery_code_valid`, `verification_code_valid`). */
+    template: string;
+    /** Only the mail for this flow (its link names it; recovery code mails carry no link). */
+    flowId?: string;
+  },
 ): Promise<string> {
-  const res = await fetch(
-    `${kratosAdminURL}/admin/courier/messages?recipient=${encodeURIComponent(email)}`,
-  );
-  assert.equal(res.status, 200);
-  const messages = ((await res.json()) as Array<{ body: string; created_at: string }>).filter(
-    (m) => flowId === undefined || m.body.includes(`flow=${flowId}`),
-  );
-  const newest = messages.sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
-  const code = /\b(\d{6})\b/.exec(newest?.body ?? '')?.[1];
-  assert.ok(code, `a code was mailed to ${email}`);
-  return code;
+  // Queued after the response that caused it (as Kratos's courier): wait for it to appear.
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(
+      `${kratosAdminURL}/admin/courier/messages?recipient=${encodeURIComponent(email)}`,
+    );
+    assert.equal(res.status, 200);
+    const messages = (
+      (await res.json()) as Array<{ body: string; created_at: string; template_type: string }>
+    ).filter(
+      (m) =>
+        m.template_type === which.template &&
+        (which.flowId === undefined || m.body.includes(`flow=${which.flowId}`)),
+    );
+    const newest = messages.sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
+    const code = /\b(\d{6})\b/.exec(newest?.body ?? '')?.[1];
+    if (code) return code;
+    assert.ok(attempt < 200, `a ${which.template} code was mailed to ${email}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
