@@ -22,6 +22,8 @@
 // `BENCH_COMPARE_BIN=<another checkout>/packages/cli/bin/vestibule.js` adds a third edge from that
 // build (same config, info logging) to the same interleaved rounds and ABBA pairs: before/after
 // figures of a change taken on the same machine at the same time, not in two runs minutes apart.
+// BENCH_COMPARE_NODE_ARGS gives that edge node flags (e.g. a V8 setting against the default; the
+// same bin for both then compares the setting alone).
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
@@ -507,7 +509,7 @@ async function main(): Promise<void> {
           config,
           join(dir, 'compared.log'),
           env,
-          [],
+          process.env.BENCH_COMPARE_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
           compareBin,
         )
       : undefined;

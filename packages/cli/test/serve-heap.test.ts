@@ -2,12 +2,7 @@
 // operator's --heap-growing-percent node flag left alone, anything else refused with a clear error.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  DEFAULT_HEAP_GROWING_PERCENT,
-  DEFAULT_SEMI_SPACE_GROWTH_FACTOR,
-  heapGrowingPercent,
-  semiSpaceGrowthFactor,
-} from '../src/commands/serve-heap.ts';
+import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowingPercent } from '../src/commands/serve-heap.ts';
 import { UsageError } from '../src/terminal/args.ts';
 
 test('10 % unless told otherwise; 0 leaves V8 its own factor', () => {
@@ -33,45 +28,6 @@ test('anything but a whole number from 0 to 400 is refused, naming the variable'
       () => heapGrowingPercent({ VESTIBULE_HEAP_GROWING_PERCENT: bad }),
       (err: unknown) =>
         err instanceof UsageError && /VESTIBULE_HEAP_GROWING_PERCENT/.test(err.message),
-      bad,
-    );
-  }
-});
-
-test('the young generation keeps its size unless told otherwise; 0 gives V8 its own growth', () => {
-  assert.equal(DEFAULT_SEMI_SPACE_GROWTH_FACTOR, 0);
-  assert.equal(semiSpaceGrowthFactor({}), undefined);
-  assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '' }), undefined);
-  assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '1' }), 1);
-  assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '2' }), 2);
-  assert.equal(semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '0' }), undefined);
-});
-
-test("an operator's own semi-space flag wins, however it is spelled", () => {
-  for (const flag of [
-    '--max-semi-space-size=8',
-    '--min-semi-space-size=4',
-    '--semi-space-growth-factor=2',
-    '--max_semi_space_size=8',
-  ]) {
-    assert.equal(semiSpaceGrowthFactor({}, [flag]), undefined, flag);
-    assert.equal(semiSpaceGrowthFactor({ NODE_OPTIONS: `--conditions=x ${flag}` }), undefined);
-  }
-  assert.equal(
-    semiSpaceGrowthFactor({
-      NODE_OPTIONS: '--max-old-space-size=512',
-      VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: '1',
-    }),
-    1,
-  );
-});
-
-test('a semi-space growth factor other than 0 to 8 is refused, naming the variable', () => {
-  for (const bad of ['-1', '1.5', 'two', '9', '1 --expose-gc']) {
-    assert.throws(
-      () => semiSpaceGrowthFactor({ VESTIBULE_SEMI_SPACE_GROWTH_FACTOR: bad }),
-      (err: unknown) =>
-        err instanceof UsageError && /VESTIBULE_SEMI_SPACE_GROWTH_FACTOR/.test(err.message),
       bad,
     );
   }

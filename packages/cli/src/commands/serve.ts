@@ -7,13 +7,9 @@ import { notifierFromConfig } from '../notify/from-config.ts';
 import { parseFlags, portOption, UsageError } from '../terminal/args.ts';
 import type { CLIIO, Command } from '../terminal/io.ts';
 import { createProgress } from '../terminal/progress.ts';
-import {
-  applyHeapGrowth,
-  applySemiSpaceGrowth,
-  heapGrowingPercent,
-  semiSpaceGrowthFactor,
-} from './serve-heap.ts';
+import { applyHeapGrowth, heapGrowingPercent } from './serve-heap.ts';
 import { applyBaselineWasm, baselineWasmOnly } from './serve-wasm.ts';
+import { capSemiSpaces, semiSpaceCapMB } from './serve-young-generation.ts';
 
 const usage = `Usage: vestibule serve --config <file> [flags]
 
@@ -39,8 +35,8 @@ last full collection (0: V8's own default); a --heap-growing-percent node flag w
 VESTIBULE_WASM_TIER_UP (default 1: V8 recompiles hot WebAssembly with its optimising compiler): 0
 keeps its baseline compiler only, ~45 MB less memory once the embedded store is open, ~6 % more CPU
 per proxied request (undici's parser is WebAssembly too); a node flag about Liftoff or tier-up wins.
-VESTIBULE_SEMI_SPACE_GROWTH_FACTOR (default 0: V8's own growth; 1: the young generation keeps its
-initial size, ~20–40 MB less after a burst, ~9 % more CPU per request); a node semi-space flag wins.
+VESTIBULE_SEMI_SPACE_MB (default 4): the most each of V8's two semi-spaces (the young generation)
+grows to, ~35 MB less after a burst than V8's 16; 0 leaves V8's own growth; a node semi-space flag wins.
 
 Examples:
   vestibule serve --config vestibule.yml
@@ -62,13 +58,13 @@ export const serveCommand: Command = {
     const file = flags.config ?? io.env.VESTIBULE_CONFIG;
     if (!file) throw new UsageError('serve: --config <file> is required');
     const heapGrowth = heapGrowingPercent(io.env, process.execArgv);
-    const semiSpaceGrowth = semiSpaceGrowthFactor(io.env, process.execArgv);
+    const semiSpaceCap = semiSpaceCapMB(io.env, process.execArgv);
     const baselineWasm = baselineWasmOnly(io.env, process.execArgv);
     // Only where the edge is the process (not a test or an embedder calling main()), and before the
     // edge's modules load: compiling them is the first burst that would grow the young generation.
     if (io.processStderr && !flags.check) {
       applyHeapGrowth(heapGrowth);
-      applySemiSpaceGrowth(semiSpaceGrowth);
+      capSemiSpaces(semiSpaceCap);
       applyBaselineWasm(baselineWasm);
     }
     const { assertServable, loadConfigFile, loadConfigObject } = await import('vestibule/config');
