@@ -44,7 +44,7 @@ const EXPIRES_AT = Symbol('session cache expiry');
 type CachedSession = KratosSession & { readonly [EXPIRES_AT]: number };
 
 interface Flight {
-  promise: Promise<KratosSession | null>;
+  promise: Promise<CachedSession | null>;
 }
 
 export interface SessionCacheStats {
@@ -133,16 +133,15 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const flights = new Map<string, Flight>();
   let paused = false;
 
-  const remember = (key: string, session: KratosSession | null, expiry: number | undefined) => {
+  const remember = (key: string, session: CachedSession | null) => {
     if (paused) return;
     const at = now();
     if (session === null) {
       if (negativeTtlMs > 0) negatives.set(key, at + negativeTtlMs);
       return;
     }
-    const expiresAt = Math.min(at + ttlMs, expiry ?? Infinity);
-    if (expiresAt <= at) return;
-    entries.set(key, withExpiry(session, expiresAt));
+    if (session[EXPIRES_AT] <= at) return;
+    entries.set(key, session);
     index(byIdentity, session.identity.id, key);
   };
 
@@ -169,13 +168,15 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const fly = (key: string, credential: SessionCredential): Promise<KratosSession | null> => {
     stats.whoamiCalls++;
     const { project } = options;
-    // Read from the whole answer: a projected copy need not keep expires_at (projection.ts).
-    let expiry: number | undefined;
     const flight: Flight = {
       promise: options.whoami(credential).then((session) => {
         if (!session) return null;
-        expiry = sessionExpiry(session);
-        return project ? project(session) : session;
+        // The expiry is read from the whole answer (a projected copy need not keep expires_at:
+        // projection.ts) and attached in the same step as the copy is made, before any other copy:
+        // V8 then sizes every copy with a slot for it (slack tracking ends after a few copies; a
+        // property added later goes to a separate array, +32 B per session).
+        const expiresAt = Math.min(now() + ttlMs, sessionExpiry(session) ?? Infinity);
+        return withExpiry(project ? project(session) : session, expiresAt);
       }),
     };
     flights.set(key, flight);
@@ -185,7 +186,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
         // logout/revocation, so it must not be cached.
         if (flights.get(key) !== flight) return;
         flights.delete(key);
-        remember(key, session, expiry);
+        remember(key, session);
       },
       () => {
         if (flights.get(key) === flight) flights.delete(key);

@@ -236,7 +236,7 @@ test('a whoami handing out one object for two credentials: each entry keeps its 
 test('a frozen whoami answer is cached too, and a cached session shows readers nothing extra', async () => {
   const session = Object.freeze(makeSession('s1', 'i1'));
   const t = setup(new Map([['a', session]]));
-  assert.equal(await t.cache.lookup(cookie('a')), session);
+  assert.deepStrictEqual(await t.cache.lookup(cookie('a')), session);
   const hit = t.cache.peek(cookie('a'));
   assert.deepStrictEqual(hit, session);
   assert.deepStrictEqual(Object.keys(hit!), Object.keys(session));
