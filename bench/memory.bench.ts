@@ -325,7 +325,10 @@ async function sessionCacheHeap(): Promise<void> {
     const { heapUsed, arrayBuffers } = process.memoryUsage();
     return heapUsed + arrayBuffers;
   };
-  const heapPerSession = async (project?: Parameters<typeof createSessionCache>[0]['project']) => {
+  const heapPerSession = async (
+    project?: Parameters<typeof createSessionCache>[0]['project'],
+    role?: string,
+  ) => {
     gc();
     const before = held();
     const cache = createSessionCache({
@@ -344,6 +347,7 @@ async function sessionCacheHeap(): Promise<void> {
               ...identity,
               id: `11111111-0000-4000-8000-${n}`,
               traits: { ...(identity.traits as object), email: `user-${n}@example.com` },
+              ...(role ? { metadata_public: { role } } : {}),
             },
           }),
         ) as never;
@@ -365,12 +369,15 @@ async function sessionCacheHeap(): Promise<void> {
   };
   const whole = await heapPerSession();
   const projected = await heapPerSession(createSessionProjection([])!);
+  // A role longer than the 10 characters JSON.parse shares by itself: shared by the projection.
+  const withRole = await heapPerSession(createSessionProjection([])!, 'administrator');
   const mb = (perSession: number) => ((perSession * SESSIONS) / 1024 / 1024).toFixed(0);
   console.log(
     `session cache heap for ${SESSIONS} sessions (recorded whoami body; all in: entries, keys, LRU, ` +
       `identity index): whole sessions ` +
       `${whole.toFixed(0)} B each (${mb(whole)} MB), projected ${projected.toFixed(0)} B each ` +
-      `(${mb(projected)} MB)`,
+      `(${mb(projected)} MB), projected with metadata_public.role "administrator" ` +
+      `${withRole.toFixed(0)} B each`,
   );
 }
 
