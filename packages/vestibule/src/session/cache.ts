@@ -35,13 +35,16 @@ export interface SessionCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
-  session: KratosSession;
-  expiresAt: number;
-}
+// A cached session's expiry lives on the cached object itself, in a non-enumerable symbol-keyed
+// property (no reader sees it: not JSON, spread, Object.keys nor deepStrictEqual), not in a wrapper
+// object per entry: the projection's copies (projection.ts) get it as one more in-object slot, ~32 B
+// less per cached session than a `{ session, expiresAt }` wrapper (issue 15).
+const EXPIRES_AT = Symbol('session cache expiry');
+
+type CachedSession = KratosSession & { readonly [EXPIRES_AT]: number };
 
 interface Flight {
-  promise: Promise<KratosSession | null>;
+  promise: Promise<CachedSession | null>;
 }
 
 export interface SessionCacheStats {
@@ -77,9 +80,29 @@ export interface SessionCache {
   readonly stats: SessionCacheStats;
 }
 
+/**
+ * How a credential is named outside this process (session-bus/ events, evictKey): SHA-256 in
+ * base64url, valid text for PostgreSQL NOTIFY and the events table.
+ */
 export function credentialKey(credential: SessionCredential): string {
-  // One-shot hash: no Hash object per request.
   return hash('sha256', `${credential.kind}\0${credential.value}`, 'base64url');
+}
+
+/**
+ * The same SHA-256 as credentialKey, as the Map key this cache holds: its 32 bytes as a 32-char
+ * one-byte (latin1) string take 48 B of heap where the 43-char base64url text takes 64, and the
+ * digest is encoded faster. Never leaves the process (evictKey converts at the boundary). Still the
+ * whole digest: shortening it would need a copy per request (a V8 substring of ≥ 13 chars keeps its
+ * parent alive), which costs more than it saves.
+ */
+function cacheKey(credential: SessionCredential): string {
+  // One-shot hash: no Hash object per request.
+  return hash('sha256', `${credential.kind}\0${credential.value}`, 'latin1');
+}
+
+/** credentialKey's text → cacheKey's; anything that is not such a key maps to no entry. */
+function cacheKeyOf(key: string): string {
+  return Buffer.from(key, 'base64url').toString('latin1');
 }
 
 export function createSessionCache(options: SessionCacheOptions): SessionCache {
@@ -97,11 +120,11 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     whoamiCalls: 0,
     evictions: { capacity: 0, expired: 0, revoked: 0 },
   };
-  const entries = new LRUCache<string, Entry>({
+  const entries = new LRUCache<string, CachedSession>({
     max: positive(options.maxEntries ?? 10_000, 'maxEntries'),
-    dispose: (entry, key, reason) => {
+    dispose: (session, key, reason) => {
       if (reason === 'evict') stats.evictions.capacity++;
-      unindex(byIdentity, entry.session.identity.id, key);
+      unindex(byIdentity, session.identity.id, key);
     },
   });
   const negatives = new LRUCache<string, number>({
@@ -110,23 +133,22 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const flights = new Map<string, Flight>();
   let paused = false;
 
-  const remember = (key: string, session: KratosSession | null, expiry: number | undefined) => {
+  const remember = (key: string, session: CachedSession | null) => {
     if (paused) return;
     const at = now();
     if (session === null) {
       if (negativeTtlMs > 0) negatives.set(key, at + negativeTtlMs);
       return;
     }
-    const expiresAt = Math.min(at + ttlMs, expiry ?? Infinity);
-    if (expiresAt <= at) return;
-    entries.set(key, { session, expiresAt });
+    if (session[EXPIRES_AT] <= at) return;
+    entries.set(key, session);
     index(byIdentity, session.identity.id, key);
   };
 
   const fresh = (key: string): KratosSession | null | undefined => {
-    const entry = entries.get(key);
-    if (entry) {
-      if (entry.expiresAt > now()) return entry.session;
+    const session = entries.get(key);
+    if (session) {
+      if (session[EXPIRES_AT] > now()) return session;
       entries.delete(key);
       stats.evictions.expired++;
     }
@@ -146,13 +168,15 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const fly = (key: string, credential: SessionCredential): Promise<KratosSession | null> => {
     stats.whoamiCalls++;
     const { project } = options;
-    // Read from the whole answer: a projected copy need not keep expires_at (projection.ts).
-    let expiry: number | undefined;
     const flight: Flight = {
       promise: options.whoami(credential).then((session) => {
         if (!session) return null;
-        expiry = sessionExpiry(session);
-        return project ? project(session) : session;
+        // The expiry is read from the whole answer (a projected copy need not keep expires_at:
+        // projection.ts) and attached in the same step as the copy is made, before any other copy:
+        // V8 then sizes every copy with a slot for it (slack tracking ends after a few copies; a
+        // property added later goes to a separate array, +32 B per session).
+        const expiresAt = Math.min(now() + ttlMs, sessionExpiry(session) ?? Infinity);
+        return withExpiry(project ? project(session) : session, expiresAt);
       }),
     };
     flights.set(key, flight);
@@ -162,7 +186,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
         // logout/revocation, so it must not be cached.
         if (flights.get(key) !== flight) return;
         flights.delete(key);
-        remember(key, session, expiry);
+        remember(key, session);
       },
       () => {
         if (flights.get(key) === flight) flights.delete(key);
@@ -171,7 +195,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     return flight.promise;
   };
 
-  const evictKey = (key: string) => {
+  const evictCacheKey = (key: string) => {
     if (entries.delete(key)) stats.evictions.revoked++;
     negatives.delete(key);
     flights.delete(key);
@@ -185,7 +209,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
 
   return {
     lookup(credential) {
-      const key = credentialKey(credential);
+      const key = cacheKey(credential);
       const cached = fresh(key);
       if (cached !== undefined) {
         stats.hits++;
@@ -195,18 +219,18 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       return flights.get(key)?.promise ?? fly(key, credential);
     },
     peek(credential) {
-      const cached = fresh(credentialKey(credential));
+      const cached = fresh(cacheKey(credential));
       if (cached !== undefined) stats.hits++;
       return cached;
     },
-    evict: (credential) => evictKey(credentialKey(credential)),
-    evictKey,
+    evict: (credential) => evictCacheKey(cacheKey(credential)),
+    evictKey: (key) => evictCacheKey(cacheKeyOf(key)),
     evictIdentity: (identityId) =>
       counted(evictKeys(entries, flights, keysOf(byIdentity.get(identityId)))),
     evictSession(sessionId) {
       const doomed: string[] = [];
-      for (const [key, entry] of entries.entries())
-        if (entry.session.id === sessionId) doomed.push(key);
+      for (const [key, session] of entries.entries())
+        if (session.id === sessionId) doomed.push(key);
       return counted(evictKeys(entries, flights, doomed));
     },
     clear,
@@ -225,7 +249,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
 }
 
 function evictKeys(
-  entries: LRUCache<string, Entry>,
+  entries: LRUCache<string, CachedSession>,
   flights: Map<string, Flight>,
   doomed: readonly string[],
 ): number {
@@ -255,6 +279,18 @@ function unindex(byIdentity: IdentityIndex, identityId: string, key: string): vo
 
 function keysOf(keys: string | Set<string> | undefined): string[] {
   return keys === undefined ? [] : typeof keys === 'string' ? [keys] : [...keys];
+}
+
+/**
+ * The session with its expiry attached. Each whoami answer is a new object (parsed, or projected),
+ * so it is normally the one marked; one already marked (a whoami that hands out the same object
+ * twice) or frozen is copied first, so one entry's expiry never moves another's.
+ */
+function withExpiry(session: KratosSession, expiresAt: number): CachedSession {
+  const own = Object.isExtensible(session) && !Object.hasOwn(session, EXPIRES_AT);
+  return Object.defineProperty(own ? session : { ...session }, EXPIRES_AT, {
+    value: expiresAt,
+  }) as CachedSession;
 }
 
 function sessionExpiry(session: KratosSession): number | undefined {

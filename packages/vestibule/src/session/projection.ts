@@ -26,6 +26,30 @@ export const MINIMAL_SESSION_PATHS: readonly string[] = [
 
 export type SessionProjection = (session: KratosSession) => KratosSession;
 
+/**
+ * Values many sessions share, kept as one string for all of them. V8's JSON.parse already shares
+ * string values of up to 10 characters, so `aal1` or `admin` cost nothing per session; a longer role
+ * (`administrator`, `billing_admin`) was a 32 B copy in every cached session.
+ */
+const SHARED_VALUE_PATHS: ReadonlySet<string> = new Set([
+  'authenticator_assurance_level',
+  'identity.metadata_public.role',
+]);
+// Bounded: past this many distinct values, or this length, a value is kept as it came (distinct
+// roles set by an admin cannot grow the table without limit).
+const SHARED_MAX_VALUES = 256;
+const SHARED_MAX_LENGTH = 64;
+const sharedValues = new Map<string, string>();
+
+function shared(value: string): string {
+  const known = sharedValues.get(value);
+  if (known !== undefined) return known;
+  if (sharedValues.size < SHARED_MAX_VALUES && value.length <= SHARED_MAX_LENGTH) {
+    sharedValues.set(value, value);
+  }
+  return value;
+}
+
 /** A tree of the paths to keep: `true` keeps the whole value there. */
 interface PathTree {
   [key: string]: PathTree | true;
@@ -43,15 +67,21 @@ const newTree = (): PathTree => Object.create(null) as PathTree;
  */
 interface CopyPlan {
   keys: string[];
-  subs: Array<CopyPlan | true>;
+  /** `true`: the value as it is; `'shared'`: a string value through shared(); else its own plan. */
+  subs: Array<CopyPlan | true | 'shared'>;
   Copy: new () => Record<string, unknown>;
 }
 
-function compile(tree: PathTree): CopyPlan {
+function compile(tree: PathTree, prefix = ''): CopyPlan {
   const keys = Object.keys(tree);
   const Copy = function () {} as unknown as CopyPlan['Copy'];
   Copy.prototype = Object.prototype;
-  return { keys, subs: keys.map((k) => (tree[k] === true ? true : compile(tree[k]!))), Copy };
+  const subs = keys.map((k) => {
+    const path = prefix + k;
+    if (tree[k] !== true) return compile(tree[k]!, `${path}.`);
+    return SHARED_VALUE_PATHS.has(path) ? 'shared' : true;
+  });
+  return { keys, subs, Copy };
 }
 
 /**
@@ -101,10 +131,13 @@ function pick(source: Record<string, unknown>, plan: CopyPlan): Record<string, u
     const sub = plan.subs[i]!;
     // An array is kept whole (a template may index it); a scalar where an object was expected too:
     // the template then renders it as it would have from the whole session.
-    out[key] =
-      sub === true || !value || typeof value !== 'object' || Array.isArray(value)
-        ? value
-        : pick(value as Record<string, unknown>, sub);
+    if (sub === 'shared') out[key] = typeof value === 'string' ? shared(value) : value;
+    else {
+      out[key] =
+        sub === true || !value || typeof value !== 'object' || Array.isArray(value)
+          ? value
+          : pick(value as Record<string, unknown>, sub);
+    }
   }
   return out;
 }

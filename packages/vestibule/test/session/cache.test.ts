@@ -206,3 +206,56 @@ test('peek answers from the cache without calling Kratos: session, remembered nu
   t.cache.evictIdentity('i1');
   assert.equal(t.cache.peek(cookie('a')), undefined, 'evicted entries are not served');
 });
+
+test('a whoami handing out one object for two credentials: each entry keeps its own expiry', async () => {
+  // The expiry is kept on the cached object (no wrapper per entry): caching the same object again
+  // must not move the first entry's expiry to the second's.
+  const shared = makeSession('s1', 'i1');
+  const t = setup(
+    new Map([
+      ['a', shared],
+      ['b', shared],
+    ]),
+    { ttlMs: 10_000 },
+  );
+  await t.cache.lookup(cookie('a'));
+  t.clock.now += 5_000;
+  await t.cache.lookup(cookie('b'));
+  t.clock.now += 5_000;
+  assert.equal(t.cache.peek(cookie('a')), undefined, "a's TTL passed: not served");
+  assert.equal(t.cache.peek(cookie('b'))?.id, 's1');
+  t.clock.now += 5_000;
+  assert.equal(t.cache.peek(cookie('b')), undefined);
+  // Cached again after it expired: the new entry has the new expiry.
+  await t.cache.lookup(cookie('a'));
+  assert.equal(t.calls(), 3);
+  t.clock.now += 9_999;
+  assert.equal(t.cache.peek(cookie('a'))?.id, 's1');
+});
+
+test('a frozen whoami answer is cached too, and a cached session shows readers nothing extra', async () => {
+  const session = Object.freeze(makeSession('s1', 'i1'));
+  const t = setup(new Map([['a', session]]));
+  assert.deepStrictEqual(await t.cache.lookup(cookie('a')), session);
+  const hit = t.cache.peek(cookie('a'));
+  assert.deepStrictEqual(hit, session);
+  assert.deepStrictEqual(Object.keys(hit!), Object.keys(session));
+  for (const symbol of Object.getOwnPropertySymbols(hit!)) {
+    assert.equal(Object.getOwnPropertyDescriptor(hit, symbol)?.enumerable, false);
+  }
+  assert.equal(JSON.stringify(hit), JSON.stringify(session));
+  assert.deepStrictEqual({ ...hit }, { ...session });
+  assert.equal(t.calls(), 1);
+});
+
+test('evictKey takes the key other edges send (credentialKey); anything else evicts nothing', async () => {
+  const t = setup(new Map([['a', makeSession('s1', 'i1')]]));
+  await t.cache.lookup(cookie('a'));
+  for (const junk of ['', 'x', 'é', credentialKey(cookie('b')), credentialKey(cookie('a')) + 'A']) {
+    t.cache.evictKey(junk);
+  }
+  assert.equal(t.cache.size, 1);
+  t.cache.evictKey(credentialKey(cookie('a')));
+  assert.equal(t.cache.size, 0);
+  assert.equal(t.cache.stats.evictions.revoked, 1);
+});

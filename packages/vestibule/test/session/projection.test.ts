@@ -159,3 +159,20 @@ test('copies are plain objects of the kept shape, whatever constructor made them
     '{"id":"identity-1","traits":{"email":"ada@example.com","org":{"department":"r&d"}},"metadata_public":{"role":"admin"}}',
   );
 });
+
+test('role and assurance level come through as they were, whatever their type or length', () => {
+  const project = createSessionProjection([])!;
+  const long = 'r'.repeat(65);
+  for (const role of ['administrator', long, 42, { nested: true }, null, '']) {
+    const kept = project(fullSession({ metadata_public: { role, plan: 'gold' } }));
+    assert.deepEqual(kept.identity.metadata_public, { role });
+  }
+  const aal2 = project({ ...fullSession(), authenticator_assurance_level: 'aal2' });
+  assert.equal(aal2.authenticator_assurance_level, 'aal2');
+  // Many distinct roles (past the shared table's bound): each session still gets its own.
+  for (let i = 0; i < 600; i++) {
+    const role = `role-number-${i}`;
+    const kept = project(fullSession({ metadata_public: { role } }));
+    assert.equal(kept.identity.metadata_public?.role, role);
+  }
+});
