@@ -1,7 +1,8 @@
 // Memory (issue 15):
 // 1. Edge RSS with 100k cached sessions: `vestibule serve` (built) with session_cache.max_entries
 //    100000, behind a whoami stub that answers every token with the recorded Kratos whoami body
-//    (ids varied per token), filled through a `required` route with 100k distinct tokens. Target
+//    (ids varied per token), filled through a `required` route with 100k distinct tokens, then each
+//    token requested once more (a session in use is hit again: the gateway keeps its User). Target
 //    ≤ 150 MB.
 //    The default config's edge store (PGlite) opens on the first self-service request, so after the
 //    fill one login is submitted and the RSS read again with the store open: both figures printed.
@@ -200,9 +201,21 @@ async function edgeWithSessions(
         }
       }),
     );
+    const cpuFill = cpuMicros(edge.pid!);
     const seconds = (performance.now() - started) / 1000;
+    // Then each session once more, from the cache: what a session in use holds beyond its cache
+    // entry (the gateway keeps the User it made on a session's second request).
+    next = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < SESSIONS) {
+          const i = next++;
+          await get(`ory_st_${String(i).padStart(24, '0')}`);
+        }
+      }),
+    );
     // What a cache miss costs the edge (whoami answer parsed, projected, cached): the fill is misses only.
-    const cpuPerMiss = (cpuMicros(edge.pid!) - cpuBefore) / SESSIONS;
+    const cpuPerMiss = (cpuFill - cpuBefore) / SESSIONS;
     const filled = rssMB(edge.pid!);
     // Right after the fill the heap still holds the fill's garbage (V8 grows the heap while
     // allocation is fast); once the edge idles, V8's memory reducer collects and shrinks it.
@@ -225,7 +238,7 @@ async function edgeWithSessions(
     const logMB = statSync(logPath).size / 1024 / 1024;
     console.log(
       `edge RSS (${label}${bin === OWN_BIN ? '' : `, ${bin}`}; info log ${logMB.toFixed(0)} MB): ` +
-        `${idle.toFixed(0)} MB idle; with ${SESSIONS} cached sessions ` +
+        `${idle.toFixed(0)} MB idle; with ${SESSIONS} cached sessions, each requested twice ` +
         `${filled.toFixed(0)} MB right after the fill (${seconds.toFixed(0)} s, ${cpuPerMiss.toFixed(0)} µs edge CPU per miss; ${met(filled)}), ` +
         `${settled.toFixed(0)} MB after ${SETTLE_S} s idle (${met(settled)}), ` +
         `${afterLogin.toFixed(0)} MB after a login submit (status ${login.statusCode}; ` +
