@@ -388,9 +388,13 @@ function buildSchema(strict: boolean) {
   });
 }
 
-export const strictConfigSchema = buildSchema(true);
-export const configSchema = buildSchema(false);
-
-export type EdgeConfig = z.output<typeof configSchema>;
-export type EdgeConfigInput = z.input<typeof configSchema>;
+// Built per load, a few ms, and dropped with it: held from import, they and the parsers zod compiles
+// into them kept ~2 MB of heap in the long-lived edge, which validates once (issue 15).
+export const buildConfigSchemas = () => ({
+  strict: buildSchema(true),
+  lenient: buildSchema(false),
+});
+type ConfigSchema = ReturnType<typeof buildSchema>;
+export type EdgeConfig = z.output<ConfigSchema>;
+export type EdgeConfigInput = z.input<ConfigSchema>;
 export type GatewayRuleConfig = EdgeConfig['gateway']['rules'][number];
