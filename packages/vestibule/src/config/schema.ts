@@ -388,8 +388,8 @@ function buildSchema(strict: boolean) {
   });
 }
 
-// Built per load, a few ms, and dropped with it: held from import, they and the parsers zod compiles
-// into them kept ~2 MB of heap in the long-lived edge, which validates once (issue 15).
+// Built on demand (load.ts keeps them only until V8 collects them): held from import, they and the
+// parsers zod compiles into them kept ~2 MB of heap in the long-lived edge (issue 15).
 export const buildConfigSchemas = () => ({
   strict: buildSchema(true),
   lenient: buildSchema(false),
