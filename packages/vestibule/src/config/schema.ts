@@ -388,8 +388,7 @@ function buildSchema(strict: boolean) {
   });
 }
 
-// Built on demand (load.ts keeps them only until V8 collects them): held from import, they and the
-// parsers zod compiles into them kept ~2 MB of heap in the long-lived edge (issue 15).
+// Built on demand, not at import, where they and zod's parsers held ~2 MB for good (see load.ts).
 export const buildConfigSchemas = () => ({
   strict: buildSchema(true),
   lenient: buildSchema(false),
