@@ -253,48 +253,61 @@ async function edgeWithSessions(
 }
 
 /**
- * RSS a module adds to a bare node, after a GC: the serve path as a whole, then each package it may
- * load (those loaded on first use included, to show what deferring them saves). Overlapping: a
- * package's own dependencies count in each that imports them.
+ * RSS and V8 heap a module adds to a bare node, after a GC: the serve path as a whole, then each
+ * package it may load (those loaded on first use included, to show what deferring them saves).
+ * Overlapping: a package's own dependencies count in each that imports them. RSS includes the heap
+ * V8 grew while loading (its young generation above all) and moves by a few MB run to run; the heap
+ * used is the steady figure.
  */
 function moduleCosts(): void {
-  const measure = (specifiers: string[]): number => {
+  const measure = (specifiers: string[], after = ''): { rss: number; heap: number } => {
     const script =
       `for (const s of ${JSON.stringify(specifiers)}) await import(s);` +
+      after +
       'globalThis.gc(); await new Promise((r) => setTimeout(r, 100)); globalThis.gc();' +
-      'process.stdout.write(String(process.memoryUsage().rss));';
+      'const m = process.memoryUsage(); process.stdout.write(JSON.stringify([m.rss, m.heapUsed]));';
     const out = execFileSync(
       process.execPath,
       ['--expose-gc', '--input-type=module', '-e', script],
       { cwd: join(ROOT, 'packages/vestibule'), env: { ...process.env, NODE_OPTIONS: '' } },
     );
-    return Number(out) / 1024 / 1024;
+    const [rss, heap] = JSON.parse(String(out)) as [number, number];
+    return { rss: rss / 1024 / 1024, heap: heap / 1024 / 1024 };
   };
   const dist = (path: string) => pathToFileURL(join(ROOT, 'packages', path)).href;
   const bare = measure([]);
-  const rows: Array<[string, string[]]> = [
-    [
-      'serve path (cli main + serve + vestibule/edge)',
-      [dist('cli/dist/main.js'), dist('cli/dist/commands/serve.js')],
-    ],
+  // The serve command imports vestibule/config and vestibule/edge when it runs, then loads a config.
+  const servePath = [
+    dist('cli/dist/main.js'),
+    dist('cli/dist/commands/serve.js'),
+    dist('vestibule/dist/config/index.js'),
+    dist('vestibule/dist/edge/index.js'),
+  ];
+  const loadOne =
+    `const { loadConfigText } = await import(${JSON.stringify(dist('vestibule/dist/config/index.js'))});` +
+    'loadConfigText(\'kratos: { public_url: "http://127.0.0.1:4433" }\\ngateway: { upstream_url: "http://127.0.0.1:3000", rules: [{ path: /r, mode: required }] }\', { env: {} });';
+  const rows: Array<[string, string[], string?]> = [
+    ['serve path (cli main + serve + config + edge)', servePath],
+    ['serve path, a config loaded (schemas dropped)', servePath, loadOne],
     ['vestibule/edge', [dist('vestibule/dist/edge/index.js')]],
     ['vestibule/config', [dist('vestibule/dist/config/index.js')]],
-    ...[
-      'zod',
-      'undici',
-      'pino',
-      'yaml',
-      'lru-cache',
-      'rate-limiter-flexible',
-      '@hono/node-server',
-    ].map((p): [string, string[]] => [p, [p]]),
+    ...['zod', 'undici', 'pino', 'yaml', 'lru-cache', '@hono/node-server'].map(
+      (p): [string, string[]] => [p, [p]],
+    ),
     ...['@ory/client-fetch', 'prom-client', 'rate-limiter-flexible', 'kysely', 'pg', 'jose'].map(
       (p): [string, string[]] => [`${p} (on first use)`, [p]],
     ),
   ];
-  console.log(`modules: bare node ${bare.toFixed(0)} MB RSS; added by importing (after a GC):`);
-  for (const [label, specifiers] of rows) {
-    console.log(`  ${label.padEnd(48)} +${(measure(specifiers) - bare).toFixed(1)} MB`);
+  console.log(
+    `modules: bare node ${bare.rss.toFixed(0)} MB RSS, ${bare.heap.toFixed(1)} MB heap used; ` +
+      'added by importing (after a GC):',
+  );
+  for (const [label, specifiers, after] of rows) {
+    const { rss, heap } = measure(specifiers, after);
+    console.log(
+      `  ${label.padEnd(48)} +${(rss - bare.rss).toFixed(1).padStart(4)} MB RSS  ` +
+        `+${(heap - bare.heap).toFixed(1).padStart(4)} MB heap`,
+    );
   }
 }
 

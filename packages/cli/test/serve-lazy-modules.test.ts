@@ -1,8 +1,10 @@
 // What `vestibule serve` holds in memory from its start (issue 15): every module imported stays for
 // good, so the packages a default edge does not need on its hot path are imported on first use —
 // the Ory SDK with the first self-service page, prom-client with `metrics:`, the edge store's driver
-// with the store, rate-limiter-flexible with the first rate-limited request, rate-limiter-flexible with the first rate-limited request, nodemailer with SMTP, the other commands with their command. This test fails when
-// a static import brings one of them back into the serve path.
+// with the store, rate-limiter-flexible with the first rate-limited request, nodemailer with SMTP,
+// the other commands with their command; and the edge's own parts a config may not have (Hydra's
+// login and consent app, the Oathkeeper rule import, the captcha verifier) when the config has them.
+// This test fails when a static import brings one of them back into the serve path.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,9 @@ const LOADED_ONLY_ON_USE = [
   'rate-limiter-flexible',
 ];
 
+// The edge's own modules imported only by a config that has the part (edge/parts.ts).
+const LOADED_ONLY_WITH_THEIR_PART = ['/oauth2/', '/oathkeeper/', '/captcha/siteverify.'];
+
 test('vestibule serve imports none of the packages it loads on first use', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vestibule-lazy-'));
   // A resolve hook that reports every bare package specifier resolved in the process.
@@ -35,7 +40,9 @@ test('vestibule serve imports none of the packages it loads on first use', () =>
     `import { writeSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   if (!/^[.\\/]|^node:|^file:/.test(specifier)) writeSync(2, 'PACKAGE ' + specifier + '\\n');
-  return next(specifier, context);
+  const resolved = await next(specifier, context);
+  if (resolved.url.includes('/packages/vestibule/')) writeSync(2, 'OWN ' + resolved.url + '\\n');
+  return resolved;
 }`,
   );
   const register = join(dir, 'register.mjs');
@@ -72,6 +79,15 @@ export async function resolve(specifier, context, next) {
   assert.ok(packages.has('vestibule') && packages.has('zod'), [...packages].join(', '));
   assert.deepEqual(
     LOADED_ONLY_ON_USE.filter((name) => packages.has(name)),
+    [],
+  );
+  const own = [...run.stderr.matchAll(/^OWN (\S+)$/gm)].map(([, url]) => url!);
+  assert.ok(
+    own.some((url) => url.includes('/edge/parts.')),
+    own.join(', '),
+  );
+  assert.deepEqual(
+    own.filter((url) => LOADED_ONLY_WITH_THEIR_PART.some((part) => url.includes(part))),
     [],
   );
 });

@@ -388,9 +388,12 @@ function buildSchema(strict: boolean) {
   });
 }
 
-export const strictConfigSchema = buildSchema(true);
-export const configSchema = buildSchema(false);
-
-export type EdgeConfig = z.output<typeof configSchema>;
-export type EdgeConfigInput = z.input<typeof configSchema>;
+// Built on demand, not at import, where they and zod's parsers held ~2 MB for good (see load.ts).
+export const buildConfigSchemas = () => ({
+  strict: buildSchema(true),
+  lenient: buildSchema(false),
+});
+type ConfigSchema = ReturnType<typeof buildSchema>;
+export type EdgeConfig = z.output<ConfigSchema>;
+export type EdgeConfigInput = z.input<ConfigSchema>;
 export type GatewayRuleConfig = EdgeConfig['gateway']['rules'][number];

@@ -5,13 +5,13 @@
 // submits seen by the proxy evict the gateway's cached sessions before the response goes out
 // (issue-4: refused on the very next request; see session-events.ts).
 import { createDevMailbox } from '../dev/index.ts';
-import { createGateway, loadOathkeeperRulesFile, type AccessRuleConfig } from '../gateway/index.ts';
+import { createGateway } from '../gateway/gateway.ts';
+import type { AccessRuleConfig } from '../gateway/index.ts';
 import type { EdgeConfig, GatewayRuleConfig } from '../config/index.ts';
 import { ConfigError } from '../lib/errors.ts';
+import { lazyModule } from '../lib/lazy-module.ts';
 import { callOutbound } from '../lib/outbound.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createOAuth2Pages } from '../oauth2/handler.ts';
-import { createSiteverifyVerifier } from '../captcha/siteverify.ts';
 import { createSelfServicePages } from '../pages/index.ts';
 import { createOryProxy } from '../proxy/handler.ts';
 import { createRateLimiters, loadRateLimiterLibrary } from '../rate-limit/limiter.ts';
@@ -19,6 +19,15 @@ import { createPostgresSessionBus } from '../session-bus/postgres.ts';
 import { openEdgeStore, openLoginProtection, type LoginProtection } from '../protection/setup.ts';
 import type { CaptchaVerifier, SecurityNotifier } from '../protection/index.ts';
 import { createSessionEvents } from './session-events.ts';
+
+// Parts only some configs have are imported when the config has them (an edge keeps every module it
+// imports for good, issue 15): Hydra's login and consent app, the Oathkeeper rule import, captcha.
+const loadOAuth2Pages = lazyModule('the OAuth2 pages', () => import('../oauth2/handler.ts'));
+const loadOathkeeperImport = lazyModule(
+  'the Oathkeeper rule import',
+  () => import('../gateway/index.ts'),
+);
+const loadSiteverify = lazyModule('the captcha verifier', () => import('../captcha/siteverify.ts'));
 import type { EdgeHandler, EdgeMount, EdgeParts } from './types.ts';
 import { notFound } from './error-response.ts';
 import { readinessOf } from './health.ts';
@@ -139,7 +148,7 @@ export async function buildEdgeParts(
         logger,
         now: options.now,
         securityNotifier: options.securityNotifier,
-        captchaVerifier: options.captchaVerifier ?? captchaVerifierFromConfig(config),
+        captchaVerifier: options.captchaVerifier ?? (await captchaVerifierFromConfig(config)),
         store: sharedEdgeStore,
         identityOf: async (headers) => {
           const identity = (await gateway.sessions.resolve(headers)).session?.identity;
@@ -203,6 +212,7 @@ export async function buildEdgeParts(
   const mounts: EdgeMount[] = [];
   if (config.hydra.admin_url) {
     // The edge is Hydra's login, consent and logout app (and shows its errors).
+    const { createOAuth2Pages } = await loadOAuth2Pages();
     const oauth2 = createOAuth2Pages({
       hydraAdminURL: config.hydra.admin_url,
       kratosPublicURL,
@@ -302,6 +312,7 @@ async function gatewayRules(
     ...(r.rate_limit ? { rate_limit: r.rate_limit } : {}),
   }));
   if (!config.gateway.oathkeeper_rules_file) return own;
+  const { loadOathkeeperRulesFile } = await loadOathkeeperImport();
   const imported = await loadOathkeeperRulesFile(config.gateway.oathkeeper_rules_file, {
     matchingStrategy: config.gateway.oathkeeper_matching_strategy,
     // Rules written for another host must not apply here (Oathkeeper matches the whole URL).
@@ -334,9 +345,12 @@ function sharedStore(url: string | undefined): boolean {
 type CaptchaConfig = NonNullable<EdgeConfig['protection']['captcha']>;
 
 /** `protection.captcha` alone is enough: the provider's siteverify client from its keys. */
-function captchaVerifierFromConfig(config: Readonly<EdgeConfig>): CaptchaVerifier | undefined {
+async function captchaVerifierFromConfig(
+  config: Readonly<EdgeConfig>,
+): Promise<CaptchaVerifier | undefined> {
   const c = config.protection.captcha;
   if (!c) return undefined;
+  const { createSiteverifyVerifier } = await loadSiteverify();
   return createSiteverifyVerifier({
     provider: c.provider,
     siteKey: c.site_key,

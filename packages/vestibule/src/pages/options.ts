@@ -119,91 +119,94 @@ const cssVariables = z.record(
     ),
 );
 
-const schema = z.strictObject({
-  kratosPublicURL: httpURL,
-  kratosBrowserURLs: z.array(httpURL).default([]),
-  inClusterHostPattern: z
-    .union([
-      z.instanceof(RegExp).refine((r) => !r.global && !r.sticky, 'must not use the g or y flag'),
-      z.string().regex(/^[a-z0-9.-]+$/i, 'expected a host name'),
-      z.literal(false),
-    ])
-    .optional(),
-  proxyPrefix: pathPrefix(false).default('/api/ory'),
-  publicOrigin: httpURL.optional(),
-  trustForwardedHeaders: z.boolean().default(false),
-  fetch: z
-    .custom<FetchLike>((v) => typeof v === 'function', 'expected a fetch function')
-    .optional(),
-  timeoutMs: z.number().int().positive().max(120_000).default(10_000),
-  translations: z.record(z.string(), z.string().max(2000)).default({}),
-  theme: z
-    .strictObject({
-      brandName: z.string().min(1).max(80).default('Vestibule'),
-      logoURL: z
-        .string()
-        .refine(
-          (v) => /^(\/[^/\\]|https:\/\/)/.test(v) && URL.canParse(v, 'http://x'),
-          'expected a /path or https URL',
-        )
-        .optional(),
-      accentColor: z
-        .string()
-        .regex(/^#[0-9a-fA-F]{3,8}$/, 'expected a hex colour like #4f46e5')
-        .optional(),
-      variables: cssVariables.default({}),
-    })
-    .prefault({}),
-  logger: z
-    .custom<Logger>(
-      (v) => typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function',
-      'expected a logger',
-    )
-    .optional(),
-  basePath: pathPrefix(true).default(''),
-  defaultReturnTo: z
-    .string()
-    .refine(
-      (v) => /^\/(?![/\\])/.test(v) || /^https?:\/\/[^/]/i.test(v),
-      'expected a /path or an absolute http(s) URL',
-    )
-    .default('/'),
-  restartLimit: z.number().int().min(1).max(20).default(3),
-  restartWindowMs: z.number().int().positive().default(60_000),
-  secret: z.string().min(32, 'expected at least 32 characters').optional(),
-  lang: z
-    .string()
-    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag like en')
-    .default('en'),
-  now: z.custom<() => number>((v) => typeof v === 'function', 'expected a function').optional(),
-  captcha: z
-    .strictObject({
-      provider: z.enum(CAPTCHA_PROVIDERS as [CaptchaProvider, ...CaptchaProvider[]]),
-      siteKey: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{1,200}$/, 'expected a site key (letters, digits, _ . -)'),
-      localVerifierURL: httpURL
-        .refine(
-          (v) => v.startsWith('https://') || isLoopbackName(new URL(v).hostname),
-          'expected https, or http on a loopback host',
-        )
-        .optional(),
-      flows: z
-        .array(z.enum(['login', 'registration', 'recovery']))
-        .default(['login', 'registration', 'recovery']),
-    })
-    .refine((c) => c.provider !== 'local' || c.localVerifierURL !== undefined, {
-      message: 'localVerifierURL is required for the local provider',
-      path: ['localVerifierURL'],
-    })
-    .optional(),
-});
+// Built per call and dropped with it, like the edge config's schemas: the pages are set up once in a
+// long-lived process, which need not hold the schema and the parser zod compiles into it (issue 15).
+const buildSchema = () =>
+  z.strictObject({
+    kratosPublicURL: httpURL,
+    kratosBrowserURLs: z.array(httpURL).default([]),
+    inClusterHostPattern: z
+      .union([
+        z.instanceof(RegExp).refine((r) => !r.global && !r.sticky, 'must not use the g or y flag'),
+        z.string().regex(/^[a-z0-9.-]+$/i, 'expected a host name'),
+        z.literal(false),
+      ])
+      .optional(),
+    proxyPrefix: pathPrefix(false).default('/api/ory'),
+    publicOrigin: httpURL.optional(),
+    trustForwardedHeaders: z.boolean().default(false),
+    fetch: z
+      .custom<FetchLike>((v) => typeof v === 'function', 'expected a fetch function')
+      .optional(),
+    timeoutMs: z.number().int().positive().max(120_000).default(10_000),
+    translations: z.record(z.string(), z.string().max(2000)).default({}),
+    theme: z
+      .strictObject({
+        brandName: z.string().min(1).max(80).default('Vestibule'),
+        logoURL: z
+          .string()
+          .refine(
+            (v) => /^(\/[^/\\]|https:\/\/)/.test(v) && URL.canParse(v, 'http://x'),
+            'expected a /path or https URL',
+          )
+          .optional(),
+        accentColor: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{3,8}$/, 'expected a hex colour like #4f46e5')
+          .optional(),
+        variables: cssVariables.default({}),
+      })
+      .prefault({}),
+    logger: z
+      .custom<Logger>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function',
+        'expected a logger',
+      )
+      .optional(),
+    basePath: pathPrefix(true).default(''),
+    defaultReturnTo: z
+      .string()
+      .refine(
+        (v) => /^\/(?![/\\])/.test(v) || /^https?:\/\/[^/]/i.test(v),
+        'expected a /path or an absolute http(s) URL',
+      )
+      .default('/'),
+    restartLimit: z.number().int().min(1).max(20).default(3),
+    restartWindowMs: z.number().int().positive().default(60_000),
+    secret: z.string().min(32, 'expected at least 32 characters').optional(),
+    lang: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag like en')
+      .default('en'),
+    now: z.custom<() => number>((v) => typeof v === 'function', 'expected a function').optional(),
+    captcha: z
+      .strictObject({
+        provider: z.enum(CAPTCHA_PROVIDERS as [CaptchaProvider, ...CaptchaProvider[]]),
+        siteKey: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,200}$/, 'expected a site key (letters, digits, _ . -)'),
+        localVerifierURL: httpURL
+          .refine(
+            (v) => v.startsWith('https://') || isLoopbackName(new URL(v).hostname),
+            'expected https, or http on a loopback host',
+          )
+          .optional(),
+        flows: z
+          .array(z.enum(['login', 'registration', 'recovery']))
+          .default(['login', 'registration', 'recovery']),
+      })
+      .refine((c) => c.provider !== 'local' || c.localVerifierURL !== undefined, {
+        message: 'localVerifierURL is required for the local provider',
+        path: ['localVerifierURL'],
+      })
+      .optional(),
+  });
 
 export function resolvePagesOptions(options: SelfServicePagesOptions): ResolvedPagesOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('createSelfServicePages: options must be an object');
   }
-  const parsed = schema.safeParse(options);
+  const parsed = buildSchema().safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.length ? issue.path.join('.') : '(options)';
