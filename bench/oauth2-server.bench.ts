@@ -359,7 +359,6 @@ if (runs('planning')) {
       sessions,
       accessTokens,
       defaultRole: 'user',
-      sessionUsers: new WeakMap(),
       defaultDecision: 'deny',
       loginURL: '/login',
       logger: createLogger({ level: 'error', write: () => {} }),

@@ -131,7 +131,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     profiles: options.profiles,
     checkPermission: options.checkPermission,
     defaultRole: settings.defaultRole,
-    sessionUsers: new WeakMap(),
     defaultDecision: settings.defaultDecision,
     loginURL: settings.loginURL,
     logger,
