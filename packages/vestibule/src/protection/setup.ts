@@ -21,7 +21,7 @@ import type {
   SubmitHandler,
   ThrottleRules,
 } from './options.ts';
-import { submitOf } from './submit.ts';
+import { isSelfService, submitOf } from './submit.ts';
 import { createSubmitProtection, type SubmitProtection } from './pipeline.ts';
 import type { ProtectionState } from './state.ts';
 
@@ -161,7 +161,7 @@ export async function openLoginProtection(
       let wrapped: SubmitHandler | undefined;
       return async (request, context) => {
         if (!submitOf(request, config.proxy.prefix)) {
-          warm();
+          if (isSelfService(request, config.proxy.prefix)) warm();
           return proxy(request, context);
         }
         wrapped ??= (await open()).pipeline.wrap(proxy);

@@ -38,6 +38,16 @@ export function submitOf(request: Request, prefix: string): Submit | undefined {
   };
 }
 
+/**
+ * Whether a request through the proxy is self-service traffic (a flow started, read or submitted
+ * under `<prefix>/self-service/`) — what warms the embedded store. A whoami, a logout's token check
+ * or a schema read is not: an app calling whoami on every page never needs the store's ~80 MB.
+ */
+export function isSelfService(request: Request, prefix: string): boolean {
+  const segments = normalisePath(rawPathOf(request.url));
+  return !!segments && ('/' + segments.join('/')).startsWith(`${prefix}/self-service/`);
+}
+
 /** Kratos answers JSON when the client asks for it or sends JSON (x.AcceptsJSON, API flows). */
 function wantsJSON(headers: Headers): boolean {
   const accept = headers.get('accept') ?? '';

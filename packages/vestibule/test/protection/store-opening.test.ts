@@ -54,6 +54,32 @@ test('an in-memory store opens on the first self-service request, not at start',
   }
 });
 
+test('a whoami or a schema read through the proxy does not open the store; a flow read does', async () => {
+  const protection = await openLoginProtection(configWith({ url: 'memory' }), {
+    logger: createMemoryLogger(),
+  });
+  try {
+    const handler = protection.wrap(proxy);
+    for (const path of [
+      '/api/ory/sessions/whoami',
+      '/api/ory/schemas/default',
+      '/api/ory/self-service', // not a flow
+      '/api/ory/sessions/../self-service-x/login',
+    ]) {
+      const response = await handler(new Request(`http://edge.test${path}`), context);
+      assert.equal(response.status, 200, path);
+      assert.equal(protection.opened, false, `${path} opened the store`);
+    }
+    await handler(
+      new Request('http://edge.test/api/ory/x/../self-service/login/flows?id=1'),
+      context,
+    );
+    assert.equal(protection.opened, true, 'a flow read (however spelled) opens it');
+  } finally {
+    await protection.close();
+  }
+});
+
 test('a PostgreSQL URL opens before the edge listens: a wrong one fails at start', async () => {
   await assert.rejects(
     openLoginProtection(configWith({ url: 'postgres://nobody@127.0.0.1:1/none' }), {
