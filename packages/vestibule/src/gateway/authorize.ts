@@ -267,8 +267,8 @@ function decideAccessToken(
 
 // One User per cached grant, kept as long as the grant is (the introspection or JWT cache holds
 // the grant; a revocation evicts it, and this entry with it): the planner then header-encodes the
-// identity and the scopes once, as for a cached session. Frozen, like a cached session's User, so
-// no rule or check can change what the next request with this token sees.
+// scopes once per grant. Frozen, so no rule or check can change what the next request with this
+// token sees.
 const grantUsers = new WeakMap<AccessTokenGrant, User>();
 
 /** `sub` is the identity; no email or traits (the token does not carry them), the default role. */

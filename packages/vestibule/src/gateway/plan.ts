@@ -102,19 +102,11 @@ export function createPlanner(deps: PlannerDeps): Planner {
     }
     return found;
   };
-  // Header-encoding a user's identity is the same work on every request that carries it. Keyed by
-  // the User: one frozen object per cached session or grant (authorize.ts), so its role cannot
-  // change under the key and no wrapper per session is needed (issue 15). With profile sync a User
-  // is made per request: encoded per request then, and its entry goes with it.
-  const encoded = new WeakMap<User, IdentityValues>();
-  const identityValues = (user: User): IdentityValues => {
-    let values = encoded.get(user);
-    if (!values) {
-      values = encodeIdentity({ id: user.id, email: user.email ?? '', role: user.role });
-      encoded.set(user, values);
-    }
-    return values;
-  };
+  // Encoded per request: a User is made per request (authorize.ts), and plain values (the usual
+  // id, email and role) are returned as they are after one scan each. A per-User cache here cost a
+  // WeakMap entry per request or, kept per session, ~100 B per session in use (issue 15's memory).
+  const identityValues = (user: User): IdentityValues =>
+    encodeIdentity({ id: user.id, email: user.email ?? '', role: user.role });
 
   // An access token's signed x-user-scopes header, encoded once per cached grant (its User) like
   // the identity values above: a cached token then costs what a cached session costs.
