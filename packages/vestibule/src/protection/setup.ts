@@ -10,6 +10,7 @@ import { ConfigError } from '../lib/errors.ts';
 import { lazyModule } from '../lib/lazy-module.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { EdgeStore } from '../store/index.ts';
+import { parseStoreTarget } from '../store/target.ts';
 import { createProtectionAdmin, type AdminEndpoint } from './admin.ts';
 import type { AttemptRule } from './attempts.ts';
 import type { LockoutAdmin } from './lockouts.ts';
@@ -131,7 +132,7 @@ export async function openLoginProtection(
       opening = undefined;
       throw err;
     }));
-  const embedded = !options.store && !isPostgresURL(location);
+  const embedded = !options.store && parseStoreTarget(location).kind !== 'url';
   if (!embedded) await open();
   const warm = () => {
     if (opening) return;
@@ -184,11 +185,6 @@ export async function openLoginProtection(
       if (!options.store) await state?.store.close();
     },
   };
-}
-
-/** As the store parses it (store/database.ts parseStoreTarget), without loading the store. */
-function isPostgresURL(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
 }
 
 function captchaSettings(

@@ -11,6 +11,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrationsKey, pgliteTemplate } from '@vestibule/server-kit/pglite-template';
 import { EDGE_MIGRATION_LOCK_TABLE, EDGE_MIGRATION_TABLE, edgeMigrations } from './migrations.ts';
+import { parseStoreTarget, type EdgeStoreTarget } from './target.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 
@@ -53,9 +54,6 @@ export interface EdgeStoreDatabase {
   vestibule_store_meta: StoreMetaTable;
 }
 
-export type EdgeStoreTarget =
-  { kind: 'memory' } | { kind: 'directory'; path: string } | { kind: 'url'; url: string };
-
 export interface EdgeStore {
   readonly db: Kysely<EdgeStoreDatabase>;
   readonly target: EdgeStoreTarget;
@@ -67,15 +65,6 @@ export interface EdgeStore {
   /** A value shared by every edge on this store, made once by whichever edge asks first. */
   sharedValue(name: string, make: () => string): Promise<string>;
   close(): Promise<void>;
-}
-
-/** `memory`, `pglite:<dir>` or a plain directory, or `postgres://…`. */
-export function parseStoreTarget(value: string): EdgeStoreTarget {
-  if (value === 'memory' || value === 'memory://') return { kind: 'memory' };
-  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'url', url: value };
-  const path = value.startsWith('pglite:') ? value.slice('pglite:'.length) : value;
-  if (!path) throw new TypeError('store: expected "memory", a directory, or a postgres:// URL');
-  return { kind: 'directory', path };
 }
 
 async function connect(

@@ -1,8 +1,8 @@
-export { openEdgeStore, migrateEdgeStore, parseStoreTarget } from './database.ts';
+export { openEdgeStore, migrateEdgeStore } from './database.ts';
+export { parseStoreTarget, type EdgeStoreTarget } from './target.ts';
 export type {
   AttemptCountersTable,
   AuditEventsTable,
   EdgeStore,
   EdgeStoreDatabase,
-  EdgeStoreTarget,
 } from './database.ts';
