@@ -379,23 +379,21 @@ async function reportPairs(
   if (!logLevels || !required) return;
   // The same edge, the same route: info level (the default, one access line per request) against
   // error level (no access line), switched between the two rounds of each pair.
-  const { rps, cpuDelta } = await paired(
-    required,
-    required,
-    (side) => logLevels.set(side === 'baseline' ? 'error' : 'info'),
-    undefined,
-    LOG_PAIRS,
-  );
-  await logLevels.set('info');
-  if (process.env.BENCH_LOG_RATE) {
-    const rate = Number(process.env.BENCH_LOG_RATE);
-    const fixed = await paired(
+  const logPairs = async (rate?: number, pairs?: number) => {
+    const out = await paired(
       required,
       required,
       (side) => logLevels.set(side === 'baseline' ? 'error' : 'info'),
       rate,
+      pairs,
     );
     await logLevels.set('info');
+    return out;
+  };
+  const { rps, cpuDelta } = await logPairs(undefined, LOG_PAIRS);
+  if (process.env.BENCH_LOG_RATE) {
+    const rate = Number(process.env.BENCH_LOG_RATE);
+    const fixed = await logPairs(rate);
     console.log(
       `  logging at a fixed ${rate} req/s: edge CPU ${spread(fixed.cpuDelta, ' µs/req', 2)} more at info; ` +
         `CPU ratio error/info ${spread(fixed.cpu)}`,
