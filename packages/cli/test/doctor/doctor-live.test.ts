@@ -60,6 +60,9 @@ before(async () => {
     }),
     startMisdirectedHydra(),
   ]);
+  // The embedded OAuth2 server starts after the banner (its /oauth2/* answer 503 until then): every
+  // check ✓ holds once it is up. Under load doctor's probe could reach its port first.
+  await up.printed(/✓ oauth2 server \(in the background\) ready/);
 });
 after(async () => {
   await misdirected.server.close();
