@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { extractCredential, nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
 import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
+import { createUndiciWhoami } from '../session/whoami-undici.ts';
 import { credentialKey } from '../session/cache.ts';
 import { createSessionProjection, type SessionProjection } from '../session/projection.ts';
 import { templateSessionPaths } from '../access/templates.ts';
@@ -94,6 +95,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const settings = validateGatewayOptions(options);
   const rules = compileRules(options.rules);
   const logger = options.logger ?? createLogger({ base: { component: 'gateway' } });
+  // Cache misses ask Kratos over undici's request, not fetch (session/whoami-undici.ts), unless a
+  // fetch is injected.
+  const whoamiPool =
+    options.sessions || options.fetch ? undefined : createUndiciWhoami(settings.kratosPublicURL!);
   const sessions =
     options.sessions ??
     createSessionResolver({
@@ -101,6 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       cookieName: options.cookieName,
       timeoutMs: options.whoamiTimeoutMs,
       fetch: options.fetch,
+      ...(whoamiPool ? { send: whoamiPool.send } : {}),
       now: options.now,
       ...(options.observe?.whoami ? { onWhoami: options.observe.whoami } : {}),
       ...options.cache,
@@ -339,7 +345,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     sessions,
     rules,
     close: async () => {
-      await Promise.all([upstreams.close(), bus.close(), rateLimiters?.close()]);
+      await Promise.all([
+        upstreams.close(),
+        bus.close(),
+        rateLimiters?.close(),
+        whoamiPool?.close(),
+      ]);
     },
   };
 }

@@ -5,10 +5,10 @@
 // - an injected `fetch` (tests, non-Node runtimes), through the shared `callOutbound` helper.
 // Both have fetch's semantics: redirects are never followed, gzip/deflate/br bodies arrive decoded,
 // failures are `KratosUnavailable` (502, or 504 once the deadline passed).
-import { EventEmitter } from 'node:events';
 import { pipeline, Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
+import { Deadline } from '../lib/deadline.ts';
 import { KratosUnavailable } from '../lib/errors.ts';
 import { callOutbound, type FetchLike } from '../lib/outbound.ts';
 import { BodyTooLarge, readLimited } from './body.ts';
@@ -70,7 +70,7 @@ function fetchTransport(fetch: FetchLike): Transport {
 function undiciTransport(dispatcher: Dispatcher, owned: boolean): Transport {
   return {
     async send(url, request, timeoutMs) {
-      const deadline = new Deadline(timeoutMs);
+      const deadline = new Deadline(timeoutMs, 'The Kratos call');
       const { origin, path } = splitURL(url);
       let res: Dispatcher.ResponseData;
       try {
@@ -80,7 +80,6 @@ function undiciTransport(dispatcher: Dispatcher, owned: boolean): Transport {
           method: request.method as Dispatcher.HttpMethod,
           headers: request.headers,
           body: toNodeBody(request.body),
-          // undici documents `signal` as an AbortSignal or an EventEmitter that emits 'abort'.
           signal: deadline,
         });
       } catch (err) {
@@ -91,33 +90,6 @@ function undiciTransport(dispatcher: Dispatcher, owned: boolean): Transport {
     },
     close: async () => (owned ? dispatcher.close() : undefined),
   };
-}
-
-/**
- * A whole-exchange deadline: one timer, and an EventEmitter undici listens to. An AbortController per
- * request (plus undici's EventTarget listener on its signal) was a measurable share of the proxy's CPU
- * per request; `AbortSignal.timeout()` costs about 15x more again on Node 20.
- */
-class Deadline extends EventEmitter {
-  aborted = false;
-  reason: Error | undefined;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(timeoutMs: number) {
-    super();
-    this.timer = setTimeout(fire, timeoutMs, this);
-    this.timer.unref();
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-}
-
-function fire(deadline: Deadline): void {
-  deadline.aborted = true;
-  deadline.reason = new DOMException('The Kratos call timed out', 'TimeoutError');
-  deadline.emit('abort');
 }
 
 /** Methods on a prototype rather than closures per response: less to allocate on the hot path. */

@@ -8,17 +8,16 @@ import { emailOf } from './user.ts';
 import type { KratosSession } from './types.ts';
 
 /**
- * Read by the gateway and the edge whatever the rules say: the session id (revocations), the User
- * (`emailOf` falls back to a verifiable address: see below), the second-factor level and the time of
- * authentication (kept for rules and checks that look at them). `expires_at` is read by the cache
- * from the whole answer, before projecting (session/cache.ts), so a copy need not hold it (a rule's
- * header template that names it keeps it).
+ * Read by the gateway and the edge whatever the rules say: the session id (revocations) and the User
+ * (`emailOf` falls back to a verifiable address: see below). Nothing else: `active` is true for
+ * every session whoami returns, and the AAL and `authenticated_at` are read by no gateway code (a
+ * header template or `createGateway({ sessionPaths })` that names them keeps them); each was a slot,
+ * and `authenticated_at` a string, in every cached session (~7 MB at 100k, issue 15). `expires_at` is
+ * read by the cache from the whole answer, before projecting (session/cache.ts), so a copy need not
+ * hold it either.
  */
 export const MINIMAL_SESSION_PATHS: readonly string[] = [
   'id',
-  'active',
-  'authenticated_at',
-  'authenticator_assurance_level',
   'identity.id',
   'identity.traits.email',
   'identity.metadata_public.role',
