@@ -8,11 +8,7 @@ import { assertSecret } from '../identity-headers/sign.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { requestIdFrom } from '../lib/request-id.ts';
 import { extractCredential, nodeHeaderReader, type HeaderReader } from '../session/credential.ts';
-import { createSessionResolver, type SessionResolver } from '../session/resolver.ts';
-import { createUndiciWhoami } from '../session/whoami-undici.ts';
 import { credentialKey } from '../session/cache.ts';
-import { createSessionProjection, type SessionProjection } from '../session/projection.ts';
-import { templateSessionPaths } from '../access/templates.ts';
 import { createLocalSessionBus } from '../session-bus/bus.ts';
 import { createRateLimiters } from '../rate-limit/limiter.ts';
 import { createRateLimitCheck } from './rate-limit.ts';
@@ -26,6 +22,8 @@ import { createAccessTokenVerifier } from '../access-token/verifier.ts';
 import { DEFAULT_SCOPE_STRATEGY, SCOPE_STRATEGIES } from '../access-token/scope-strategy.ts';
 import { accessTokenJtiKey, accessTokenKey } from '../access-token/key.ts';
 import { createPlanner, type PlanResult } from './plan.ts';
+import { gatewaySessions } from './sessions.ts';
+import type { SessionResolver } from '../session/resolver.ts';
 import {
   createUpstreams,
   forwardHTTP,
@@ -95,23 +93,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const settings = validateGatewayOptions(options);
   const rules = compileRules(options.rules);
   const logger = options.logger ?? createLogger({ base: { component: 'gateway' } });
-  // Cache misses ask Kratos over undici's request, not fetch (session/whoami-undici.ts), unless a
-  // fetch is injected.
-  const whoamiPool =
-    options.sessions || options.fetch ? undefined : createUndiciWhoami(settings.kratosPublicURL!);
-  const sessions =
-    options.sessions ??
-    createSessionResolver({
-      kratosPublicURL: settings.kratosPublicURL!,
-      cookieName: options.cookieName,
-      timeoutMs: options.whoamiTimeoutMs,
-      fetch: options.fetch,
-      ...(whoamiPool ? { send: whoamiPool.send } : {}),
-      now: options.now,
-      ...(options.observe?.whoami ? { onWhoami: options.observe.whoami } : {}),
-      ...options.cache,
-      ...sessionProjectionOf(rules, options.sessionPaths),
-    });
+  const { sessions, close: closeSessions } = gatewaySessions(options, settings, rules);
   const tokenRule = rules.rules.find((rule) => rule.accessToken);
   if (tokenRule && !options.accessTokens) {
     throw new TypeError(
@@ -345,26 +327,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     sessions,
     rules,
     close: async () => {
-      await Promise.all([
-        upstreams.close(),
-        bus.close(),
-        rateLimiters?.close(),
-        whoamiPool?.close(),
-      ]);
+      await Promise.all([upstreams.close(), bus.close(), rateLimiters?.close(), closeSessions()]);
     },
   };
-}
-
-/** Cache only what is read: the minimal set, the rules' template paths and the declared extras. */
-function sessionProjectionOf(
-  rules: RuleSet,
-  extra: readonly string[] = [],
-): { project?: SessionProjection } {
-  const paths = rules.rules.flatMap((rule) =>
-    rule.headerTemplates.flatMap(([, template]) => templateSessionPaths(template)),
-  );
-  const project = createSessionProjection([...paths, ...extra]);
-  return project ? { project } : {};
 }
 
 /**
