@@ -30,6 +30,7 @@
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
+  copyFileSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -671,6 +672,7 @@ async function main(): Promise<void> {
 /**
  * `BENCH_PROFILE=1`: each scenario on a fresh edge run with `--cpu-prof`, loaded for
  * BENCH_PROFILE_SECONDS; prints the functions with the most self time (the README's "top costs").
+ * BENCH_PROFILE_KEEP=<dir> keeps each raw .cpuprofile there.
  */
 async function profile(
   config: string,
@@ -710,6 +712,12 @@ async function profile(
       await edge.stopped;
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
       if (!file) throw new Error('no profile written');
+      // BENCH_PROFILE_KEEP=<dir>: the raw profile is copied there for a closer look (DevTools).
+      const keep = process.env.BENCH_PROFILE_KEEP;
+      if (keep) {
+        const name = `${scenario.name}${label}`.replace(/[^a-z0-9]+/gi, '-');
+        copyFileSync(join(profDir, file), join(keep, `${name}.cpuprofile`));
+      }
       console.log(
         `\nprofile: ${scenario.name}${label} (${r.requests.total} requests in ${seconds}s)`,
       );
