@@ -27,7 +27,12 @@ export function createUndiciWhoami(
   kratosPublicURL: string,
   options: UndiciWhoamiOptions = {},
 ): UndiciWhoami {
-  const { origin } = new URL(kratosPublicURL);
+  const base = new URL(kratosPublicURL);
+  // fetch refuses such a URL on every call; say so once, when the edge starts.
+  if (base.username || base.password) {
+    throw new TypeError('whoami: the Kratos public URL must not carry a user name or password');
+  }
+  const { origin } = base;
   const pool = new Pool(origin, {
     connections: options.connections ?? 64,
     keepAliveTimeout: 10_000,

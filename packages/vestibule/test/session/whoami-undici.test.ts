@@ -140,7 +140,11 @@ test('undici whoami: an unreachable Kratos is KRATOS_UNAVAILABLE, one that never
   server.closeAllConnections();
 });
 
-test('undici whoami: refuses a URL on another origin than its pool', async () => {
+test('undici whoami: refuses a Kratos URL with credentials when made, and a URL on another origin when called', async () => {
+  assert.throws(
+    () => createUndiciWhoami('http://user:secret@127.0.0.1:4433/'),
+    /user name or password/,
+  );
   const pool = createUndiciWhoami(base);
   try {
     await assert.rejects(pool.send('http://other.test/sessions/whoami', {}, 100), TypeError);
