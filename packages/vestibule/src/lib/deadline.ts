@@ -1,7 +1,10 @@
-// A whole-exchange deadline for an undici call: one timer, and an EventEmitter undici listens to
-// (undici documents `signal` as an AbortSignal or an EventEmitter that emits 'abort'). An
-// AbortController per request (plus undici's EventTarget listener on its signal) was a measurable
-// share of the proxy's CPU per request; `AbortSignal.timeout()` costs about 15x more again on Node 20.
+// A deadline for an undici call: one timer, and an EventEmitter undici listens to (undici documents
+// `signal` as an AbortSignal or an EventEmitter that emits 'abort'). An AbortController per request
+// (plus undici's EventTarget listener on its signal) was a measurable share of the proxy's CPU per
+// request; `AbortSignal.timeout()` costs about 15x more again on Node 20.
+// undici only notes an abort while a request still waits for a socket (queued in a pool, or while
+// its connection is being made: up to undici's 10 s connect timeout), so `within()` is what makes the
+// caller's wait end at the deadline whatever undici is doing.
 import { EventEmitter } from 'node:events';
 
 export class Deadline extends EventEmitter {
@@ -22,6 +25,25 @@ export class Deadline extends EventEmitter {
 
   clear(): void {
     clearTimeout(this.timer);
+  }
+
+  /** `work`, or a rejection with the timeout's reason as soon as the deadline passes. */
+  within<T>(work: Promise<T>): Promise<T> {
+    if (this.aborted) return Promise.reject(this.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(this.reason);
+      this.once('abort', onAbort);
+      work.then(
+        (value) => {
+          this.off('abort', onAbort);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.off('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** @internal the timer's callback */

@@ -74,14 +74,17 @@ function undiciTransport(dispatcher: Dispatcher, owned: boolean): Transport {
       const { origin, path } = splitURL(url);
       let res: Dispatcher.ResponseData;
       try {
-        res = await dispatcher.request({
-          origin,
-          path,
-          method: request.method as Dispatcher.HttpMethod,
-          headers: request.headers,
-          body: toNodeBody(request.body),
-          signal: deadline,
-        });
+        // within(): undici only notes an abort while the request waits for a socket or a connection.
+        res = await deadline.within(
+          dispatcher.request({
+            origin,
+            path,
+            method: request.method as Dispatcher.HttpMethod,
+            headers: request.headers,
+            body: toNodeBody(request.body),
+            signal: deadline,
+          }),
+        );
       } catch (err) {
         deadline.clear();
         throw unavailable(err, deadline.aborted, timeoutMs);

@@ -18,7 +18,7 @@ export interface UndiciWhoami {
 }
 
 export interface UndiciWhoamiOptions {
-  /** Most sockets open to Kratos at once; further misses queue. Default 64. */
+  /** Most sockets open to Kratos at once; further misses queue. Default: no limit (as fetch had). */
   connections?: number;
 }
 
@@ -34,9 +34,26 @@ export function createUndiciWhoami(
   }
   const { origin } = base;
   const pool = new Pool(origin, {
-    connections: options.connections ?? 64,
-    keepAliveTimeout: 10_000,
+    // fetch's defaults: no cap on sockets, and idle sockets closed after 4 s (a server that closes
+    // sooner without saying so in a Keep-Alive header would otherwise fail a reused socket).
+    ...(options.connections ? { connections: options.connections } : {}),
+    keepAliveTimeout: 4_000,
   });
+  const exchange = async (url: string, headers: Record<string, string>, deadline: Deadline) => {
+    const res = await pool.request({
+      path: url.slice(origin.length),
+      method: 'GET',
+      headers,
+      signal: deadline,
+    });
+    const { statusCode: status } = res;
+    if (status !== 200 && status !== 403) {
+      // dump(), not destroy(): the keep-alive connection stays good.
+      await res.body.dump();
+      return { status, body: '' };
+    }
+    return { status, body: await readText(res.body, MAX_WHOAMI_BODY_BYTES) };
+  };
   return {
     async send(url, headers, timeoutMs) {
       if (!url.startsWith(`${origin}/`)) {
@@ -44,19 +61,8 @@ export function createUndiciWhoami(
       }
       const deadline = new Deadline(timeoutMs, 'The Kratos whoami call');
       try {
-        const res = await pool.request({
-          path: url.slice(origin.length),
-          method: 'GET',
-          headers,
-          signal: deadline,
-        });
-        const { statusCode: status } = res;
-        if (status !== 200 && status !== 403) {
-          // dump(), not destroy(): the keep-alive connection stays good.
-          await res.body.dump();
-          return { status, body: '' };
-        }
-        return { status, body: await readText(res.body, MAX_WHOAMI_BODY_BYTES) };
+        // within(): the answer is given up at the deadline even while the call waits for a socket.
+        return await deadline.within(exchange(url, headers, deadline));
       } catch (err) {
         throw unavailable(err, deadline.aborted, timeoutMs);
       } finally {

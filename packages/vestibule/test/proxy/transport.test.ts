@@ -3,10 +3,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { Pool } from 'undici';
 import { createOryProxy, type LogoutEvent, type OryProxy } from '../../src/proxy/index.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES } from '../../src/proxy/options.ts';
+import { createTransport } from '../../src/proxy/transport.ts';
 import {
   sendJSON,
   serveHandler,
@@ -261,4 +265,40 @@ describe('bodies and hooks', () => {
     assert.equal(still.status, 204);
     failHook = false;
   });
+});
+
+test('a proxied call waiting for a socket gives up at its deadline, not when the socket frees (review finding)', async () => {
+  const held: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    if (req.url === '/first') held.push(res);
+    else res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const pool = new Pool(base, { connections: 1 });
+  const transport = createTransport({ dispatcher: pool });
+  const get = { method: 'GET', headers: {}, body: null };
+  try {
+    const first = transport.send(`${base}/first`, get, 10_000);
+    let firstSettled = false;
+    void first.then(
+      () => (firstSettled = true),
+      () => (firstSettled = true),
+    );
+    await assert.rejects(transport.send(`${base}/second`, get, 50), { code: 'KRATOS_TIMEOUT' });
+    assert.equal(
+      firstSettled,
+      false,
+      'the second call ended while the first still held the socket',
+    );
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    held[0]!.end('{}');
+    const response = await first;
+    assert.equal(response.status, 200);
+    response.discard();
+  } finally {
+    await pool.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });

@@ -95,16 +95,16 @@ test('undici whoami: 401 is anonymous, 403 is SessionRefused with the id, an ina
   });
 });
 
-test('undici whoami: 5xx, redirects, non-JSON, non-session and oversized answers are KratosUnavailable', async () => {
+test('undici whoami: 5xx, non-JSON, non-session and oversized answers are KratosUnavailable', async () => {
   const answers: Handler[] = [
     json(500, { error: {} }),
-    (_req, res) => void res.writeHead(302, { location: 'http://elsewhere.test/' }).end(),
     (_req, res) => void res.writeHead(200).end('{not json'),
     json(200, { hello: 'world' }),
-    // Larger than the limit, without a content-length (chunked): read until the limit, then refused.
+    // A real session padded past the limit, without a content-length (chunked): only the limit
+    // refuses it.
     (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.write(`{"id":"s","pad":"`);
+      res.write(JSON.stringify({ ...session, pad: '' }).slice(0, -2));
       res.end(`${'x'.repeat(MAX_WHOAMI_BODY_BYTES)}"}`);
     },
   ];
@@ -117,6 +117,66 @@ test('undici whoami: 5xx, redirects, non-JSON, non-session and oversized answers
     handler = json(200, session);
     assert.equal((await whoami({ kind: 'cookie', value: 'x' }))?.id, 's1');
   });
+});
+
+test('undici whoami: a redirect is not followed, even to a path that would answer a session', async () => {
+  seen.length = 0;
+  handler = (req, res) => {
+    if (req.url === '/elsewhere') return json(200, session)(req, res);
+    res.writeHead(302, { location: `${base}/elsewhere` }).end();
+  };
+  await withWhoami(async (whoami) => {
+    await assert.rejects(whoami({ kind: 'cookie', value: 'x' }), { code: 'KRATOS_UNAVAILABLE' });
+  });
+  assert.deepEqual(
+    seen.map((r) => r.url),
+    ['/base/sessions/whoami'],
+  );
+});
+
+test('undici whoami: a body that stops after the headers ends at the deadline (KRATOS_TIMEOUT)', async () => {
+  handler = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"id":"s1",'); // and nothing more
+  };
+  const keepAlive = setTimeout(() => {}, 5_000); // the deadline's timer is unref'd
+  await withWhoami(async (whoami) => {
+    await assert.rejects(whoami({ kind: 'cookie', value: 'x' }), { code: 'KRATOS_TIMEOUT' });
+  }, 50);
+  clearTimeout(keepAlive);
+  server.closeAllConnections();
+});
+
+test('undici whoami: a call waiting for a socket gives up at its deadline, not when the socket frees (review finding)', async () => {
+  const held: ServerResponse[] = [];
+  handler = (req, res) => {
+    if (req.headers.cookie === 'ory_kratos_session=first') held.push(res);
+    else json(200, session)(req, res);
+  };
+  const pool = createUndiciWhoami(base, { connections: 1 });
+  const url = `${base}/sessions/whoami`;
+  try {
+    const first = pool.send(url, { cookie: 'ory_kratos_session=first' }, 10_000);
+    let firstSettled = false;
+    void first.then(
+      () => (firstSettled = true),
+      () => (firstSettled = true),
+    );
+    // The only socket is busy with `first`: this one queues behind it.
+    await assert.rejects(pool.send(url, { cookie: 'ory_kratos_session=second' }, 50), {
+      code: 'KRATOS_TIMEOUT',
+    });
+    assert.equal(
+      firstSettled,
+      false,
+      'the second call ended while the first still held the socket',
+    );
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    held[0]!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(session));
+    assert.equal((await first).status, 200);
+  } finally {
+    await pool.close();
+  }
 });
 
 test('undici whoami: an unreachable Kratos is KRATOS_UNAVAILABLE, one that never answers KRATOS_TIMEOUT', async () => {
