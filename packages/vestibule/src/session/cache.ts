@@ -85,7 +85,12 @@ export interface SessionCache {
  * base64url, valid text for PostgreSQL NOTIFY and the events table.
  */
 export function credentialKey(credential: SessionCredential): string {
-  return hash('sha256', `${credential.kind}\0${credential.value}`, 'base64url');
+  return credentialDigest(credential, 'base64url');
+}
+
+/** The SHA-256 both names are: one-shot, no Hash object per request. */
+function credentialDigest(credential: SessionCredential, encoding: 'base64url' | 'latin1'): string {
+  return hash('sha256', `${credential.kind}\0${credential.value}`, encoding);
 }
 
 /**
@@ -96,8 +101,7 @@ export function credentialKey(credential: SessionCredential): string {
  * parent alive), which costs more than it saves.
  */
 function cacheKey(credential: SessionCredential): string {
-  // One-shot hash: no Hash object per request.
-  return hash('sha256', `${credential.kind}\0${credential.value}`, 'latin1');
+  return credentialDigest(credential, 'latin1');
 }
 
 /** credentialKey's text → cacheKey's; anything that is not such a key maps to no entry. */
